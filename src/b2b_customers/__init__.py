@@ -1,0 +1,48 @@
+"""b2b-customers: the business customers of a B2B seller, and whether their orders may go through.
+
+The main pieces:
+
+* :mod:`b2b_customers.domain`: companies and subsidiaries, locations,
+  customers with roles, contact assignments and customer groups.
+* :mod:`b2b_customers.serialization`: one converter to and from JSON-ready dicts.
+* :mod:`b2b_customers.errors`: every error the library raises, under :class:`B2BError`.
+* :mod:`b2b_customers.testing`: Hypothesis strategies for every entity.
+"""
+
+from moneyed import Money
+
+from b2b_customers.domain.money import money
+from b2b_customers.errors import (
+    AlreadyExists,
+    B2BError,
+    ConflictError,
+    CurrencyMismatch,
+    HierarchyError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    SchemaNotReady,
+    StaleVersion,
+    StorageError,
+    ValidationError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlreadyExists",
+    "B2BError",
+    "ConflictError",
+    "CurrencyMismatch",
+    "HierarchyError",
+    "InvalidTransition",
+    "Money",
+    "NotFound",
+    "PermissionDenied",
+    "SchemaNotReady",
+    "StaleVersion",
+    "StorageError",
+    "ValidationError",
+    "__version__",
+    "money",
+]

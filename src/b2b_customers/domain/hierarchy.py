@@ -1,0 +1,129 @@
+"""The company tree: parents, subsidiaries, and the rule that it has no cycles.
+
+:class:`CompanyTree` answers tree questions from a mapping of each company
+to its parent. Stores answer the same questions with their own queries (a
+recursive CTE in SQL); this class is the plain statement of the rules that
+the memory adapter, services and tests use.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from b2b_customers.errors import HierarchyError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+
+    from b2b_customers.ids import CompanyId
+
+__all__ = ["MAX_DEPTH", "CompanyTree", "ensure_acyclic"]
+
+MAX_DEPTH = 64
+"""The deepest a company tree may be (a guard against runaway data, not a business rule)."""
+
+
+def ensure_acyclic(
+    company_id: CompanyId,
+    new_parent_id: CompanyId | None,
+    parent_of: Callable[[CompanyId], CompanyId | None],
+) -> None:
+    """Refuse to put ``company_id`` under ``new_parent_id`` when that makes a cycle.
+
+    Args:
+        company_id: The company being moved (or created).
+        new_parent_id: Its proposed parent; ``None`` makes it a top-level company.
+        parent_of: Looks up the current parent of a company.
+
+    Raises:
+        HierarchyError: ``new_parent_id`` is ``company_id`` itself or one of its
+            descendants, or the resulting tree would be deeper than
+            :data:`MAX_DEPTH`.
+    """
+    depth = 1
+    current = new_parent_id
+    while current is not None:
+        if current == company_id:
+            raise HierarchyError(
+                f"company {company_id!r} cannot be placed under {new_parent_id!r}: "
+                f"{new_parent_id!r} is {company_id!r} itself or one of its subsidiaries. "
+                "Choose a parent outside its subtree.",
+                field="parent_id",
+            )
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise HierarchyError(
+                f"placing company {company_id!r} under {new_parent_id!r} makes the tree deeper "
+                f"than {MAX_DEPTH} levels; choose a parent nearer the top",
+                field="parent_id",
+            )
+        current = parent_of(current)
+
+
+class CompanyTree:
+    """A read-only view of the company tree, built from each company's parent.
+
+    Args:
+        parents: Every company id mapped to its parent id (``None`` at the top).
+    """
+
+    def __init__(self, parents: Mapping[CompanyId, CompanyId | None]) -> None:
+        self._parents = dict(parents)
+        self._children: defaultdict[CompanyId, list[CompanyId]] = defaultdict(list)
+        for child, parent in self._parents.items():
+            if parent is not None:
+                self._children[parent].append(child)
+        for children in self._children.values():
+            children.sort()
+
+    def __contains__(self, company_id: object) -> bool:
+        return company_id in self._parents
+
+    def parent(self, company_id: CompanyId) -> CompanyId | None:
+        """Return the parent of ``company_id`` (``None`` for a top-level company)."""
+        return self._parents.get(company_id)
+
+    def children(self, company_id: CompanyId) -> list[CompanyId]:
+        """Return the direct subsidiaries of ``company_id``, sorted by id."""
+        return list(self._children.get(company_id, ()))
+
+    def ancestors(self, company_id: CompanyId) -> list[CompanyId]:
+        """Return the parent, grandparent, ... of ``company_id``, nearest first."""
+        result: list[CompanyId] = []
+        current = self._parents.get(company_id)
+        while current is not None and len(result) <= MAX_DEPTH:
+            result.append(current)
+            current = self._parents.get(current)
+        return result
+
+    def descendants(self, company_id: CompanyId) -> list[CompanyId]:
+        """Return every company below ``company_id``, breadth first, siblings by id."""
+        return list(self._walk(company_id))[1:]
+
+    def subtree(self, company_id: CompanyId) -> list[CompanyId]:
+        """Return ``company_id`` followed by all its descendants."""
+        return list(self._walk(company_id))
+
+    def root(self, company_id: CompanyId) -> CompanyId:
+        """Return the top-level company of the tree ``company_id`` belongs to."""
+        ancestors = self.ancestors(company_id)
+        return ancestors[-1] if ancestors else company_id
+
+    def depth(self, company_id: CompanyId) -> int:
+        """Return how many ancestors ``company_id`` has (0 at the top)."""
+        return len(self.ancestors(company_id))
+
+    def is_within(self, company_id: CompanyId, ancestor_id: CompanyId) -> bool:
+        """Tell whether ``company_id`` is ``ancestor_id`` or lies below it."""
+        return company_id == ancestor_id or ancestor_id in self.ancestors(company_id)
+
+    def ensure_can_move(self, company_id: CompanyId, new_parent_id: CompanyId | None) -> None:
+        """Refuse a move that would make a cycle; see :func:`ensure_acyclic`."""
+        ensure_acyclic(company_id, new_parent_id, self.parent)
+
+    def _walk(self, company_id: CompanyId) -> Iterator[CompanyId]:
+        level = [company_id]
+        while level:
+            yield from level
+            level = [child for parent in level for child in self._children.get(parent, ())]

@@ -1,0 +1,108 @@
+"""What a customer may do for a company: the roles of a membership.
+
+The role rule (after the Emporix admin / buyer / requester model the seeds
+describe):
+
+* A membership holds **at most one purchasing role**: ``ADMIN`` (manages the
+  company's users and approves), ``BUYER`` (orders up to the limits) or
+  ``REQUESTER`` (every order needs approval).
+* The **duty roles** ``APPROVER`` (may approve others' orders), ``FINANCE``
+  (sees invoices, statements and credit) and ``CONTACT`` (named as a contact
+  person, may not order) combine freely with each other and with a
+  purchasing role.
+* A membership has at least one role.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+import attrs
+from attrs import field, frozen
+
+from b2b_customers.domain.values import DomainEnum, identifier, items_of
+from b2b_customers.errors import ValidationError
+from b2b_customers.ids import CompanyId
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["DUTY_ROLES", "PURCHASING_ROLES", "Membership", "Role"]
+
+
+class Role(DomainEnum):
+    """A customer's role in a company."""
+
+    ADMIN = "admin"
+    BUYER = "buyer"
+    REQUESTER = "requester"
+    APPROVER = "approver"
+    FINANCE = "finance"
+    CONTACT = "contact"
+
+
+PURCHASING_ROLES = frozenset({Role.ADMIN, Role.BUYER, Role.REQUESTER})
+"""The roles that place orders; a membership holds at most one of them."""
+
+DUTY_ROLES = frozenset({Role.APPROVER, Role.FINANCE, Role.CONTACT})
+"""The roles that combine freely with each other and with a purchasing role."""
+
+
+def _to_roles(value: Iterable[Role | str]) -> frozenset[Role]:
+    items = items_of(value)
+    if items is None:
+        return cast("frozenset[Role]", value)  # the validator says what is wrong
+    converted: set[Any] = set()
+    for item in items:
+        try:
+            converted.add(Role(item))
+        except ValueError:
+            converted.add(item)  # the validator names every unknown one
+    return frozenset(converted)
+
+
+def _roles(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    if not isinstance(value, frozenset) or not value:
+        raise ValidationError(
+            "give at least one role, e.g. {'buyer'} or {'admin', 'approver'}", field=attribute.name
+        )
+    unknown = sorted(repr(role) for role in value if not isinstance(role, Role))
+    if unknown:
+        choices = ", ".join(repr(role.value) for role in Role)
+        raise ValidationError(
+            f"unknown role {', '.join(unknown)}; choose from {choices}", field=attribute.name
+        )
+    purchasing = sorted(role.value for role in value & PURCHASING_ROLES)
+    if len(purchasing) > 1:
+        raise ValidationError(
+            f"a customer holds one of admin, buyer or requester per company, not "
+            f"{' and '.join(purchasing)}; keep one (approver, finance and contact combine freely)",
+            field=attribute.name,
+        )
+
+
+@frozen(kw_only=True)
+class Membership:
+    """A customer's roles in one company.
+
+    Attributes:
+        company_id: The company the customer acts for.
+        roles: The roles held there; see the module docstring for the rule.
+    """
+
+    company_id: CompanyId = field(validator=identifier)
+    roles: frozenset[Role] = field(converter=_to_roles, validator=_roles)
+
+    @property
+    def purchasing_role(self) -> Role | None:
+        """The one purchasing role held (admin, buyer or requester), if any."""
+        return next(iter(self.roles & PURCHASING_ROLES), None)
+
+    @property
+    def may_order(self) -> bool:
+        """Whether the customer may put orders (or order requests) for this company."""
+        return self.purchasing_role is not None
+
+    def has(self, role: Role) -> bool:
+        """Tell whether the membership holds ``role``."""
+        return role in self.roles

@@ -1,0 +1,135 @@
+"""Money arithmetic that never mixes currencies and never touches a float.
+
+Amounts are :class:`moneyed.Money` with :class:`~decimal.Decimal` amounts.
+py-moneyed raises a bare ``TypeError`` when two currencies meet; the
+functions here raise :class:`~b2b_customers.errors.CurrencyMismatch` instead,
+naming both currencies and what was being computed.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from moneyed import Money, get_currency
+from moneyed.classes import CurrencyDoesNotExist
+
+from b2b_customers.errors import CurrencyMismatch, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "Money",
+    "add",
+    "ensure_same_currency",
+    "format_money",
+    "minor_unit_exponent",
+    "money",
+    "round_to_minor_unit",
+    "subtract",
+    "total",
+    "zero",
+]
+
+
+def money(amount: Decimal | int | str, currency: str) -> Money:
+    """Build a :class:`Money`, refusing floats, non-numbers and unknown currencies.
+
+    Args:
+        amount: A ``Decimal``, an ``int`` or a decimal string such as ``"12.50"``.
+        currency: An ISO 4217 code such as ``"EUR"``.
+
+    Raises:
+        ValidationError: The amount is a float or not a finite number, or the
+            currency is unknown.
+    """
+    if isinstance(amount, float | bool) or not isinstance(amount, Decimal | int | str):
+        raise ValidationError(
+            f"amount must be a Decimal, int or decimal string such as '12.50', "
+            f"never a float, got {type(amount).__name__} {amount!r}",
+            field="amount",
+        )
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise ValidationError(
+            f"amount must be a decimal number such as '12.50', got {amount!r}", field="amount"
+        ) from None
+    if not value.is_finite():
+        raise ValidationError(f"amount must be finite, got {amount!r}", field="amount")
+    raw_code: object = currency
+    code = raw_code.strip().upper() if isinstance(raw_code, str) else ""
+    try:
+        get_currency(code)
+    except CurrencyDoesNotExist:
+        raise ValidationError(
+            f"{currency!r} is not an ISO 4217 currency code; use one such as 'EUR' or 'USD'",
+            field="currency",
+        ) from None
+    return Money(value, code)
+
+
+def zero(currency: str) -> Money:
+    """Return nothing, in ``currency``."""
+    return money(0, currency)
+
+
+def ensure_same_currency(*amounts: Money, context: str = "this calculation") -> str:
+    """Return the one currency all ``amounts`` share.
+
+    Args:
+        amounts: At least one amount.
+        context: What is being computed, for the error message.
+
+    Raises:
+        CurrencyMismatch: The amounts are in more than one currency.
+    """
+    codes = sorted({amount.currency.code for amount in amounts})
+    if len(codes) > 1:
+        raise CurrencyMismatch(
+            f"{context} mixes currencies {', '.join(codes)}; convert the amounts "
+            "through an ExchangeRates port first"
+        )
+    return codes[0]
+
+
+def add(left: Money, right: Money, *, context: str = "a sum") -> Money:
+    """Add two amounts of the same currency."""
+    ensure_same_currency(left, right, context=context)
+    return Money(left.amount + right.amount, left.currency)
+
+
+def subtract(left: Money, right: Money, *, context: str = "a difference") -> Money:
+    """Subtract ``right`` from ``left``, both of the same currency."""
+    ensure_same_currency(left, right, context=context)
+    return Money(left.amount - right.amount, left.currency)
+
+
+def total(amounts: Iterable[Money], currency: str, *, context: str = "a total") -> Money:
+    """Sum ``amounts``, all in ``currency``; the total of nothing is zero."""
+    result = zero(currency)
+    for amount in amounts:
+        result = add(result, amount, context=context)
+    return result
+
+
+def minor_unit_exponent(currency: str) -> int:
+    """Return how many decimal places the currency's minor unit has (EUR 2, JPY 0, BHD 3)."""
+    sub_unit = get_currency(currency).sub_unit or 1
+    return len(str(sub_unit)) - 1
+
+
+def round_to_minor_unit(amount: Money) -> Money:
+    """Round half up to the currency's minor unit (cents for EUR, yen for JPY)."""
+    quantum = Decimal(1).scaleb(-minor_unit_exponent(amount.currency.code))
+    return Money(amount.amount.quantize(quantum, rounding=ROUND_HALF_UP), amount.currency)
+
+
+def format_money(amount: Money) -> str:
+    """Format for people, in a fixed locale-free form: ``"12,600.00 EUR"``."""
+    places = minor_unit_exponent(amount.currency.code)
+    exact = amount.amount
+    shown = round_to_minor_unit(amount).amount
+    digits = places if shown == exact else max(places, -exact.as_tuple().exponent)  # type: ignore[operator]
+    return f"{exact:,.{digits}f} {amount.currency.code}"

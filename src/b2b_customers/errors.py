@@ -1,0 +1,112 @@
+"""Every error the library raises, in one hierarchy.
+
+Catch :class:`B2BError` to catch them all. Each class also derives from the
+builtin exception a caller would expect, so ``except LookupError`` still works
+for :class:`NotFound`::
+
+    B2BError
+    ├── ValidationError (ValueError)            bad input; names the field
+    │   ├── CurrencyMismatch                    two currencies, no exchange rate
+    │   └── HierarchyError                      a company would become its own ancestor
+    ├── NotFound (LookupError)                  no entity with that id or key
+    ├── ConflictError                           the store disagrees with the change
+    │   ├── AlreadyExists                       a unique key is taken
+    │   └── StaleVersion                        someone saved a newer version first
+    ├── InvalidTransition                       a state machine refuses the change
+    ├── PermissionDenied (PermissionError)      the actor may not do this
+    └── StorageError                            the database failed or is not ready
+        └── SchemaNotReady                      migrations have not been run
+
+Every message says what was wrong and what would be right. A failed
+operation writes nothing.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlreadyExists",
+    "B2BError",
+    "ConflictError",
+    "CurrencyMismatch",
+    "HierarchyError",
+    "InvalidTransition",
+    "NotFound",
+    "PermissionDenied",
+    "SchemaNotReady",
+    "StaleVersion",
+    "StorageError",
+    "ValidationError",
+]
+
+
+class B2BError(Exception):
+    """The root of every error raised by b2b_customers."""
+
+
+class ValidationError(B2BError, ValueError):
+    """A value is not acceptable; nothing was written.
+
+    Attributes:
+        field: The dotted path of the offending field (``"address.country"``),
+            or ``None`` when the problem is not tied to one field.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.reason = message
+
+
+class CurrencyMismatch(ValidationError):
+    """Two amounts in different currencies met without an exchange rate."""
+
+
+class HierarchyError(ValidationError):
+    """A change would break the company tree (a cycle, or a missing parent)."""
+
+
+class NotFound(B2BError, LookupError):
+    """No entity exists with the given id or key.
+
+    Attributes:
+        entity: The kind of entity looked for, e.g. ``"Company"``.
+        key: The id or key that was looked up.
+    """
+
+    def __init__(self, entity: str, key: object, *, by: str = "id") -> None:
+        super().__init__(
+            f"No {entity} with {by} {key!r}. Check the {by}, or create the {entity} first."
+        )
+        self.entity = entity
+        self.key = key
+
+
+class ConflictError(B2BError):
+    """The change conflicts with what is stored; nothing was written."""
+
+
+class AlreadyExists(ConflictError):
+    """A unique key (id, account number, email, ...) is already taken."""
+
+
+class StaleVersion(ConflictError):
+    """The entity was changed by someone else since it was read.
+
+    Reload it, apply the change again, and save the fresh copy.
+    """
+
+
+class InvalidTransition(B2BError):
+    """A state machine (company status, approval request, ...) refuses a change."""
+
+
+class PermissionDenied(B2BError, PermissionError):
+    """The acting user may not perform this operation; nothing was read or written."""
+
+
+class StorageError(B2BError):
+    """The storage backend failed in a way the library could not translate."""
+
+
+class SchemaNotReady(StorageError):
+    """The database schema is missing or out of date: run the migrations."""

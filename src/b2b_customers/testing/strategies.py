@@ -1,0 +1,415 @@
+"""Hypothesis strategies for every entity and value object, producing only valid values.
+
+Use them to property-test code built on the library::
+
+    from hypothesis import given
+    from b2b_customers.testing import strategies as st_b2b
+
+    @given(st_b2b.companies())
+    def test_my_export_keeps_every_company(company): ...
+
+Every strategy takes keyword arguments to pin a field (``companies(id=...)``,
+``locations(company_id=...)``), so related entities can be built together.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+from moneyed import Money
+
+from b2b_customers.domain import (
+    Address,
+    Company,
+    CompanyStatus,
+    ContactAssignment,
+    ContactType,
+    Customer,
+    CustomerGroup,
+    CustomerStatus,
+    CustomerType,
+    DomainEvent,
+    GroupKind,
+    LegalInfo,
+    Location,
+    LocationType,
+    Membership,
+    NotificationEvent,
+    Role,
+    SalesTax,
+    SalesTaxType,
+    Weekday,
+)
+from b2b_customers.domain.countries import ISO_3166_ALPHA_2
+from b2b_customers.domain.membership import DUTY_ROLES, PURCHASING_ROLES
+
+__all__ = [
+    "CURRENCIES",
+    "TIME_ZONES",
+    "addresses",
+    "aware_datetimes",
+    "companies",
+    "company_ids",
+    "contact_assignments",
+    "countries",
+    "currencies",
+    "custom_fields",
+    "customer_groups",
+    "customers",
+    "domain_events",
+    "emails",
+    "ids",
+    "legal_infos",
+    "locations",
+    "memberships",
+    "money",
+    "names",
+    "phone_numbers",
+    "role_sets",
+    "sales_taxes",
+    "tags",
+    "time_zones",
+]
+
+CURRENCIES = ("EUR", "USD", "GBP", "CHF", "JPY", "SEK", "PLN", "BHD")
+"""Currencies drawn by default: with 0, 2 and 3 minor-unit digits."""
+
+TIME_ZONES = (
+    "UTC",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+)
+"""Time zones drawn by default: both hemispheres, half-hour offsets, with and without DST."""
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits + "-_"
+_TEXT = st.characters(codec="utf-8", categories=("L", "N", "P", "Zs"), exclude_characters="\x00")
+
+
+def ids() -> st.SearchStrategy[str]:
+    """Opaque ids: 1 to 32 characters of letters, digits, ``-`` and ``_``."""
+    return st.text(_ID_ALPHABET, min_size=1, max_size=32)
+
+
+def company_ids() -> st.SearchStrategy[Any]:
+    """Company ids (plain strings at run time)."""
+    return ids()
+
+
+def names(max_size: int = 60) -> st.SearchStrategy[str]:
+    """Non-blank names without surrounding white space (as entities store them)."""
+    return st.text(_TEXT, min_size=1, max_size=max_size).map(str.strip).filter(bool)
+
+
+def tags() -> st.SearchStrategy[frozenset[str]]:
+    """Small sets of tags."""
+    return st.frozensets(names(max_size=20), max_size=4)
+
+
+def custom_fields() -> st.SearchStrategy[dict[str, str | int | bool]]:
+    """Custom fields: short keys to text, whole numbers or flags."""
+    values = st.one_of(names(max_size=20), st.integers(-(10**12), 10**12), st.booleans())
+    return st.dictionaries(names(max_size=16), values, max_size=4)
+
+
+def currencies() -> st.SearchStrategy[str]:
+    """ISO 4217 codes from :data:`CURRENCIES`."""
+    return st.sampled_from(CURRENCIES)
+
+
+def time_zones() -> st.SearchStrategy[str]:
+    """IANA time zone names from :data:`TIME_ZONES`."""
+    return st.sampled_from(TIME_ZONES)
+
+
+def countries() -> st.SearchStrategy[str]:
+    """ISO 3166-1 alpha-2 country codes."""
+    return st.sampled_from(sorted(ISO_3166_ALPHA_2))
+
+
+def money(
+    currency: str | None = None,
+    *,
+    min_value: Decimal = Decimal(-1000000),
+    max_value: Decimal = Decimal(1000000),
+    places: int = 2,
+) -> st.SearchStrategy[Money]:
+    """Amounts with ``places`` decimal places, in ``currency`` or a drawn one."""
+    codes = st.just(currency) if currency is not None else currencies()
+    amounts = st.decimals(
+        min_value=min_value,
+        max_value=max_value,
+        places=places,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+    return st.builds(Money, amounts, codes)
+
+
+def aware_datetimes() -> st.SearchStrategy[datetime]:
+    """Timezone-aware datetimes between 2000 and 2100, at whole microseconds, in fixed offsets."""
+    offsets = st.integers(-14 * 60, 14 * 60).map(
+        lambda minutes: timezone(timedelta(minutes=minutes))
+    )
+    # Hypothesis takes naive bounds and attaches the drawn zone.
+    return st.datetimes(
+        min_value=datetime(2000, 1, 2),  # noqa: DTZ001
+        max_value=datetime(2099, 12, 30),  # noqa: DTZ001
+        timezones=st.one_of(st.just(UTC), offsets),
+    )
+
+
+def emails() -> st.SearchStrategy[str]:
+    """Valid, normalised (lower-case) email addresses."""
+    local = st.text(string.ascii_lowercase + string.digits + "._+-", min_size=1, max_size=20)
+    label = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=12)
+    return st.builds(
+        lambda a, b, c: f"{a}@{b}.{c}", local, label, st.sampled_from(["com", "de", "example"])
+    )
+
+
+def phone_numbers() -> st.SearchStrategy[str]:
+    """Phone numbers such as ``+49 30 1234567``."""
+    return st.builds(
+        lambda country, number: f"+{country} {number}",
+        st.integers(1, 999),
+        st.integers(10_000, 999_999_999_999),
+    )
+
+
+def sales_taxes() -> st.SearchStrategy[SalesTax]:
+    """Sales tax set-ups: taxable with exemptions, or a non-taxable type."""
+    codes = st.frozensets(st.text(string.ascii_uppercase, min_size=2, max_size=5), max_size=3)
+    taxable = st.builds(SalesTax, type=st.just(SalesTaxType.TAXABLE), exemption_jurisdictions=codes)
+    exempt = st.builds(
+        SalesTax, type=st.sampled_from([t for t in SalesTaxType if t is not SalesTaxType.TAXABLE])
+    )
+    return st.one_of(taxable, exempt)
+
+
+def legal_infos() -> st.SearchStrategy[LegalInfo]:
+    """Registration details, each optional part present or not."""
+    maybe_code = st.none() | names(max_size=30)
+    return st.builds(
+        LegalInfo,
+        legal_name=names(),
+        registration_date=st.none()
+        | st.dates(min_value=date(1850, 1, 1), max_value=date(2100, 1, 1)),
+        registration_agency=st.none() | names(),
+        country=st.none() | countries(),
+        registration_id=maybe_code,
+        tax_registration_number=maybe_code,
+    )
+
+
+def _stamps() -> dict[str, st.SearchStrategy[Any]]:
+    return {
+        "version": st.integers(0, 10_000),
+        "created_at": st.none() | aware_datetimes(),
+        "updated_at": st.none() | aware_datetimes(),
+    }
+
+
+def _with_stamps(
+    builder: Any,  # noqa: ANN401  (an entity class)
+    fields: dict[str, st.SearchStrategy[Any]],
+    pinned: dict[str, Any],
+    *,
+    no_self_reference: tuple[str, ...] = (),
+) -> st.SearchStrategy[Any]:
+    drawn = {**_stamps(), **fields, **{key: st.just(value) for key, value in pinned.items()}}
+    arguments = st.fixed_dictionaries(drawn).filter(
+        lambda kwargs: all(kwargs[name] != kwargs["id"] for name in no_self_reference)
+    )
+    return arguments.map(lambda kwargs: builder(**kwargs))
+
+
+def companies(**pinned: Any) -> st.SearchStrategy[Company]:  # noqa: ANN401
+    """Valid companies; pin any field by keyword (``companies(parent_id=None)``)."""
+    return _with_stamps(
+        Company,
+        {
+            "id": ids(),
+            "name": names(),
+            "currency": currencies(),
+            "time_zone": time_zones(),
+            "parent_id": st.none() | ids(),
+            "status": st.sampled_from(CompanyStatus),
+            "customer_type": st.sampled_from(CustomerType),
+            "account_number": st.none() | ids(),
+            "legal_info": st.none() | legal_infos(),
+            "sales_tax": sales_taxes(),
+            "default_store": st.none() | ids(),
+            "bill_to_id": st.none() | ids(),
+            "master_id": st.none() | ids(),
+            "term_customer": st.booleans(),
+            "allow_store_pickup": st.booleans(),
+            "allow_cash_on_delivery": st.booleans(),
+            "allow_payments_on_account": st.booleans(),
+            "test_record": st.booleans(),
+            "forecast_code": st.none() | ids(),
+            "week_starts_on": st.sampled_from(Weekday),
+            "specific_products": tags(),
+            "tags": tags(),
+            "custom_fields": custom_fields(),
+        },
+        pinned,
+        no_self_reference=("parent_id", "bill_to_id", "master_id"),
+    )
+
+
+def addresses() -> st.SearchStrategy[Address]:
+    """Postal addresses with one to four lines."""
+    return st.builds(
+        Address,
+        lines=st.lists(names(), min_size=1, max_size=4).map(tuple),
+        city=names(),
+        country=countries(),
+        postcode=st.none()
+        | st.text(string.ascii_uppercase + string.digits, min_size=3, max_size=10),
+        region=st.none() | names(max_size=20),
+    )
+
+
+def locations(**pinned: Any) -> st.SearchStrategy[Location]:  # noqa: ANN401
+    """Valid locations; pin ``company_id`` to build a company's address book."""
+    return _with_stamps(
+        Location,
+        {
+            "id": ids(),
+            "company_id": ids(),
+            "name": names(),
+            "type": st.sampled_from(LocationType),
+            "address": addresses(),
+            "emails": st.lists(emails(), max_size=3, unique=True).map(tuple),
+            "phones": st.lists(phone_numbers(), max_size=3, unique=True).map(tuple),
+            "is_primary": st.booleans(),
+            "is_default_billing": st.booleans(),
+            "is_default_shipping": st.booleans(),
+            "sales_tax": st.none() | sales_taxes(),
+            "tags": tags(),
+            "custom_fields": custom_fields(),
+        },
+        pinned,
+    )
+
+
+def role_sets() -> st.SearchStrategy[frozenset[Role]]:
+    """Role sets that obey the role rule: at most one purchasing role, at least one role."""
+    purchasing = st.none() | st.sampled_from(sorted(PURCHASING_ROLES))
+    duties = st.frozensets(st.sampled_from(sorted(DUTY_ROLES)))
+    return (
+        st.tuples(purchasing, duties)
+        .map(lambda pair: pair[1] | ({pair[0]} if pair[0] else set()))
+        .filter(bool)
+    )
+
+
+def memberships(**pinned: Any) -> st.SearchStrategy[Membership]:  # noqa: ANN401
+    """Valid memberships."""
+    fields: dict[str, st.SearchStrategy[Any]] = {"company_id": ids(), "roles": role_sets()}
+    fields.update({key: st.just(value) for key, value in pinned.items()})
+    return st.fixed_dictionaries(fields).map(lambda kwargs: Membership(**kwargs))
+
+
+def customers(**pinned: Any) -> st.SearchStrategy[Customer]:  # noqa: ANN401
+    """Valid customers with zero to three memberships."""
+    member_of = st.lists(memberships(), max_size=3, unique_by=lambda item: item.company_id)
+    return _with_stamps(
+        Customer,
+        {
+            "id": ids(),
+            "email": emails(),
+            "first_name": names(max_size=30),
+            "last_name": names(max_size=30),
+            "status": st.sampled_from(CustomerStatus),
+            "phones": st.lists(phone_numbers(), max_size=2).map(tuple),
+            "title": st.none() | names(),
+            "preferred_language": st.none() | st.sampled_from(["de-DE", "en", "fr-CH", "ja"]),
+            "manager_id": st.none() | ids(),
+            "memberships": member_of.map(tuple),
+            "tags": tags(),
+            "custom_fields": custom_fields(),
+        },
+        pinned,
+        no_self_reference=("manager_id",),
+    )
+
+
+def contact_assignments(**pinned: Any) -> st.SearchStrategy[ContactAssignment]:  # noqa: ANN401
+    """Valid contact assignments."""
+    return _with_stamps(
+        ContactAssignment,
+        {
+            "id": ids(),
+            "company_id": ids(),
+            "customer_id": ids(),
+            "type": st.sampled_from(ContactType),
+            "is_primary": st.booleans(),
+            "subscriptions": st.frozensets(st.sampled_from(NotificationEvent)),
+        },
+        pinned,
+    )
+
+
+def customer_groups(**pinned: Any) -> st.SearchStrategy[CustomerGroup]:  # noqa: ANN401
+    """Valid customer groups, automatic (per company) or custom."""
+    kind = pinned.pop("kind", None)
+    kinds = st.just(GroupKind(kind)) if kind is not None else st.sampled_from(GroupKind)
+
+    def build(chosen: GroupKind) -> st.SearchStrategy[CustomerGroup]:
+        company = ids() if chosen is GroupKind.COMPANY else st.none()
+        return _with_stamps(
+            CustomerGroup,
+            {
+                "id": ids(),
+                "name": names(),
+                "kind": st.just(chosen),
+                "company_id": company,
+                "member_ids": st.frozensets(ids(), max_size=5),
+            },
+            pinned,
+        )
+
+    return kinds.flatmap(build)
+
+
+def domain_events(**pinned: Any) -> st.SearchStrategy[DomainEvent]:  # noqa: ANN401
+    """Valid domain events with JSON-ready payloads."""
+    names_ = st.sampled_from(
+        [
+            "company.created",
+            "company.updated",
+            "customer.created",
+            "contact.assigned",
+            "credit.hold_placed",
+            "approval.approved",
+        ]
+    )
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers(-(10**9), 10**9) | names(max_size=10),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(names(max_size=8), inner, max_size=3)
+        ),
+        max_leaves=8,
+    )
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "id": ids(),
+        "name": names_,
+        "aggregate_type": st.sampled_from(["company", "customer", "approval"]),
+        "aggregate_id": ids(),
+        "occurred_at": aware_datetimes(),
+        "company_id": st.none() | ids(),
+        "actor": st.none() | ids(),
+        "payload": st.dictionaries(names(max_size=10), json_values, max_size=4),
+    }
+    fields.update({key: st.just(value) for key, value in pinned.items()})
+    return st.fixed_dictionaries(fields).map(lambda kwargs: DomainEvent(**kwargs))

@@ -1,0 +1,42 @@
+"""Every script in examples/ runs to the end, and the demo too."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+def test_there_are_examples():
+    assert EXAMPLES
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=lambda path: path.name)
+def test_example_runs(script: pathlib.Path, tmp_path: pathlib.Path):
+    result = subprocess.run(  # noqa: S603  (our own scripts)
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), "an example shows what it does"
+
+
+def test_demo_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "b2b_customers", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "refused" in result.stdout
