@@ -8,7 +8,9 @@
   that had it; a flag is never simply dropped from the primary address.
 
 :class:`AddressBook` applies these rules and answers with every location
-that has to be stored, so a service saves them in one unit of work.
+that has to be stored, in an order that can be stored one by one: the
+locations that lose a flag come before the one that takes it, so a store
+that enforces the rules with unique indexes never sees two holders.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ class AddressBook:
             raise NotFound("Location", location_id) from None
 
     def add(self, location: Location) -> list[Location]:
-        """Add ``location``; return every location to store (it first).
+        """Add ``location``; return every location to store (it last).
 
         The first location becomes primary even if it did not ask to be.
 
@@ -101,7 +103,7 @@ class AddressBook:
         return self._put(location)
 
     def update(self, location: Location) -> list[Location]:
-        """Replace a stored location; return every location to store (it first).
+        """Replace a stored location; return every location to store (it last).
 
         Raises:
             NotFound: The company has no location with that id.
@@ -153,7 +155,7 @@ class AddressBook:
 
     def _put(self, location: Location) -> list[Location]:
         self._locations[location.id] = location
-        changed = {location.id: location}
+        changed: dict[LocationId, Location] = {}
         for flag in _FLAGS:
             if not getattr(location, flag):
                 continue
@@ -163,7 +165,7 @@ class AddressBook:
                     updated = _without_flag(other, flag)
                     self._locations[other.id] = updated
                     changed[other.id] = updated
-        return list(changed.values())
+        return [*changed.values(), location]
 
     def _flagged(self, flag: str) -> Location | None:
         return next((loc for loc in self._locations.values() if getattr(loc, flag)), None)

@@ -1,0 +1,612 @@
+"""The contract between the library and any store: repositories, unit of work, clock, ids.
+
+Everything the services need from the outside world is a
+:class:`typing.Protocol` here. The memory and SQL adapters implement them, and
+so can an ERP adapter; :mod:`b2b_customers.testing.contract` checks that an
+implementation keeps the contract.
+
+The rules every implementation keeps:
+
+* **Versions.** ``add`` stores an aggregate with ``version=1`` and
+  ``created_at = updated_at = clock.now()``, and returns the stored copy.
+  ``save`` takes a copy whose ``version`` is the stored one, stores it with
+  ``version + 1`` and a fresh ``updated_at``, and returns that; a copy with any
+  other version raises :class:`~b2b_customers.errors.StaleVersion`.
+* **Errors.** A missing id raises :class:`~b2b_customers.errors.NotFound`; a
+  taken unique key (id, account number, email, one contact per customer and
+  company, one primary / default-billing / default-shipping location per
+  company, one primary contact per company and type, one company group per
+  company) raises :class:`~b2b_customers.errors.AlreadyExists`; a reference to
+  a company that does not exist, or a parent that would make a cycle, raises
+  :class:`~b2b_customers.errors.HierarchyError` (parent) or
+  :class:`~b2b_customers.errors.ValidationError` (any other reference). Never
+  a driver's exception.
+* **Transactions.** Changes made through a :class:`UnitOfWork` become visible
+  to other units of work only on ``commit``; leaving the ``with`` block
+  without committing (or after an exception) rolls every change back.
+  Reads inside a unit of work see its own uncommitted changes.
+* **Order.** Lists come in a stable order: the query's sort key, then id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
+
+from attrs import field, frozen
+
+from b2b_customers.domain import (
+    Company,
+    CompanyStatus,
+    ContactAssignment,
+    ContactType,
+    Customer,
+    CustomerGroup,
+    CustomerStatus,
+    DomainEvent,
+    Location,
+    Role,
+)
+from b2b_customers.domain.values import CustomFieldValue
+from b2b_customers.errors import ValidationError
+from b2b_customers.ids import (
+    CompanyId,
+    ContactAssignmentId,
+    CustomerGroupId,
+    CustomerId,
+    EventId,
+    LocationId,
+)
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "Clock",
+    "CompanyQuery",
+    "CompanyRepository",
+    "CompanySort",
+    "ContactRepository",
+    "CustomerGroupRepository",
+    "CustomerQuery",
+    "CustomerRepository",
+    "CustomerSort",
+    "IdGenerator",
+    "LocationRepository",
+    "Outbox",
+    "OutboxEntry",
+    "Page",
+    "Store",
+    "UnitOfWork",
+]
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 1000
+"""The most items one page may hold."""
+
+
+class Clock(Protocol):
+    """Tells the time. Inject one; never read the system clock in the domain."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware."""
+        ...
+
+
+class IdGenerator(Protocol):
+    """Mints new, unique ids (see :class:`b2b_customers.ids.RandomIds`)."""
+
+    def __call__(self) -> str:
+        """Return a new id."""
+        ...
+
+
+# -- queries and pages
+
+
+def _page_offset(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValidationError(f"must be a whole number >= 0, got {value!r}", field="offset")
+
+
+def _page_limit(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PAGE_SIZE:
+        raise ValidationError(
+            f"must be a whole number from 1 to {MAX_PAGE_SIZE}, got {value!r}", field="limit"
+        )
+
+
+@frozen(kw_only=True)
+class Page(Generic[T]):
+    """One page of a list, with the total count of matches.
+
+    Attributes:
+        items: The items on this page, in the query's order.
+        total: How many items match the query, on all pages.
+        offset: How many matches come before this page.
+        limit: The most items a page holds.
+    """
+
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        """The offset of the next page, or ``None`` when this is the last one."""
+        following = self.offset + len(self.items)
+        return following if following < self.total else None
+
+
+class CompanySort(StrEnum):
+    """What a company list is sorted by (ties broken by id)."""
+
+    NAME = "name"
+    ACCOUNT_NUMBER = "account_number"
+    CREATED_AT = "created_at"
+    ID = "id"
+
+
+class CustomerSort(StrEnum):
+    """What a customer list is sorted by (ties broken by id)."""
+
+    EMAIL = "email"
+    LAST_NAME = "last_name"
+    CREATED_AT = "created_at"
+    ID = "id"
+
+
+def _custom_filter(value: Mapping[str, CustomFieldValue]) -> Mapping[str, CustomFieldValue]:
+    return dict(value)
+
+
+@frozen(kw_only=True)
+class CompanyQuery:
+    """Which companies to list, in what order, which page.
+
+    Every filter given must match (AND); ``None`` means "any".
+
+    Attributes:
+        name_contains: Case-insensitive part of the name.
+        status: Only companies in this status.
+        parent_id: Only direct subsidiaries of this company.
+        top_level: ``True``: only companies without a parent; ``False``: only subsidiaries.
+        tag: Only companies with this tag.
+        custom_fields: Only companies whose custom fields have all these values.
+        country: Only companies registered in this country (``legal_info.country``).
+        sort: The sort key; ties are broken by id.
+        descending: Sort from high to low.
+        offset: How many matches to skip.
+        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+    """
+
+    name_contains: str | None = None
+    status: CompanyStatus | None = None
+    parent_id: CompanyId | None = None
+    top_level: bool | None = None
+    tag: str | None = None
+    custom_fields: Mapping[str, CustomFieldValue] = field(factory=dict, converter=_custom_filter)
+    country: str | None = None
+    sort: CompanySort = CompanySort.NAME
+    descending: bool = False
+    offset: int = field(default=0, validator=_page_offset)
+    limit: int = field(default=50, validator=_page_limit)
+
+
+@frozen(kw_only=True)
+class CustomerQuery:
+    """Which customers to list, in what order, which page.
+
+    Attributes:
+        company_id: Only members of this company.
+        include_subtree: With ``company_id``: members of its subsidiaries too.
+        role: Only customers holding this role (in ``company_id`` when given).
+        status: Only customers in this status.
+        email_contains: Case-insensitive part of the email address.
+        name_contains: Case-insensitive part of the first or last name.
+        tag: Only customers with this tag.
+        sort: The sort key; ties are broken by id.
+        descending: Sort from high to low.
+        offset: How many matches to skip.
+        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+    """
+
+    company_id: CompanyId | None = None
+    include_subtree: bool = False
+    role: Role | None = None
+    status: CustomerStatus | None = None
+    email_contains: str | None = None
+    name_contains: str | None = None
+    tag: str | None = None
+    sort: CustomerSort = CustomerSort.EMAIL
+    descending: bool = False
+    offset: int = field(default=0, validator=_page_offset)
+    limit: int = field(default=50, validator=_page_limit)
+
+
+# -- repositories
+
+
+class CompanyRepository(Protocol):
+    """Companies and their tree."""
+
+    def add(self, company: Company) -> Company:
+        """Store a new company; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: The id or the account number is taken.
+            HierarchyError: The parent does not exist.
+            ValidationError: The bill-to or master company does not exist.
+        """
+        ...
+
+    def save(self, company: Company) -> Company:
+        """Store a changed company; return the stored copy (version + 1).
+
+        Raises:
+            NotFound: No company has this id.
+            StaleVersion: The copy's version is not the stored one.
+            AlreadyExists: The account number is taken by another company.
+            HierarchyError: The new parent does not exist or makes a cycle.
+            ValidationError: The bill-to or master company does not exist.
+        """
+        ...
+
+    def get(self, company_id: CompanyId) -> Company:
+        """Return the company with ``company_id``.
+
+        Raises:
+            NotFound: No company has this id.
+        """
+        ...
+
+    def get_many(self, company_ids: Iterable[CompanyId]) -> list[Company]:
+        """Return the companies with these ids, sorted by id; unknown ids are left out."""
+        ...
+
+    def get_by_account_number(self, account_number: str) -> Company:
+        """Return the company with ``account_number``.
+
+        Raises:
+            NotFound: No company has this account number.
+        """
+        ...
+
+    def find_by_tax_id(self, tax_registration_number: str) -> list[Company]:
+        """Return the companies registered under this tax number (a group may share one)."""
+        ...
+
+    def search(self, query: CompanyQuery | None = None) -> Page[Company]:
+        """Return one page of the companies matching ``query`` (default: all, by name)."""
+        ...
+
+    def children(self, company_id: CompanyId) -> list[Company]:
+        """Return the direct subsidiaries of a company, sorted by id.
+
+        Raises:
+            NotFound: No company has this id.
+        """
+        ...
+
+    def ancestors(self, company_id: CompanyId) -> list[Company]:
+        """Return the parent, grandparent, ... of a company, nearest first.
+
+        Raises:
+            NotFound: No company has this id.
+        """
+        ...
+
+    def descendants(self, company_id: CompanyId) -> list[Company]:
+        """Return every company below this one: nearest levels first, by id within a level.
+
+        Raises:
+            NotFound: No company has this id.
+        """
+        ...
+
+
+class LocationRepository(Protocol):
+    """The locations (addresses) of companies.
+
+    Store the changes an :class:`~b2b_customers.domain.AddressBook` returns in
+    the order it returns them: flags are taken away before they are given.
+    """
+
+    def add(self, location: Location) -> Location:
+        """Store a new location; return the stored copy.
+
+        Raises:
+            AlreadyExists: The id is taken, or the company already has another
+                primary / default billing / default shipping location.
+            ValidationError: The company does not exist.
+        """
+        ...
+
+    def save(self, location: Location) -> Location:
+        """Store a changed location; return the stored copy.
+
+        Raises:
+            NotFound: No location has this id.
+            StaleVersion: The copy's version is not the stored one.
+            AlreadyExists: Another location of the company has a flag this one sets.
+            ValidationError: The location was moved to another company.
+        """
+        ...
+
+    def remove(self, location_id: LocationId) -> None:
+        """Delete a location.
+
+        Raises:
+            NotFound: No location has this id.
+        """
+        ...
+
+    def get(self, location_id: LocationId) -> Location:
+        """Return the location with ``location_id``.
+
+        Raises:
+            NotFound: No location has this id.
+        """
+        ...
+
+    def for_company(self, company_id: CompanyId) -> list[Location]:
+        """Return a company's locations, oldest first (ties by id)."""
+        ...
+
+
+class CustomerRepository(Protocol):
+    """Customers, with their memberships of companies."""
+
+    def add(self, customer: Customer) -> Customer:
+        """Store a new customer; return the stored copy.
+
+        Raises:
+            AlreadyExists: The id or the email address is taken.
+            ValidationError: A membership names a company that does not exist.
+        """
+        ...
+
+    def save(self, customer: Customer) -> Customer:
+        """Store a changed customer; return the stored copy.
+
+        Raises:
+            NotFound: No customer has this id.
+            StaleVersion: The copy's version is not the stored one.
+            AlreadyExists: The email address is taken by another customer.
+            ValidationError: A membership names a company that does not exist.
+        """
+        ...
+
+    def get(self, customer_id: CustomerId) -> Customer:
+        """Return the customer with ``customer_id``.
+
+        Raises:
+            NotFound: No customer has this id.
+        """
+        ...
+
+    def get_many(self, customer_ids: Iterable[CustomerId]) -> list[Customer]:
+        """Return the customers with these ids, sorted by id; unknown ids are left out."""
+        ...
+
+    def get_by_email(self, email: str) -> Customer:
+        """Return the customer with this email address (compared without case).
+
+        Raises:
+            NotFound: No customer has this email address.
+        """
+        ...
+
+    def search(self, query: CustomerQuery | None = None) -> Page[Customer]:
+        """Return one page of the customers matching ``query`` (default: all, by email)."""
+        ...
+
+
+class ContactRepository(Protocol):
+    """Contact assignments: customers named as contacts of companies."""
+
+    def add(self, contact: ContactAssignment) -> ContactAssignment:
+        """Store a new assignment; return the stored copy.
+
+        Raises:
+            AlreadyExists: The id is taken, the customer is a contact of the
+                company already, or the company has a primary contact of this
+                type already.
+            ValidationError: The company or the customer does not exist.
+        """
+        ...
+
+    def save(self, contact: ContactAssignment) -> ContactAssignment:
+        """Store a changed assignment; return the stored copy.
+
+        Raises:
+            NotFound: No assignment has this id.
+            StaleVersion: The copy's version is not the stored one.
+            AlreadyExists: It would make a second primary contact of its type.
+            ValidationError: The company or customer was changed.
+        """
+        ...
+
+    def remove(self, contact_id: ContactAssignmentId) -> None:
+        """Delete an assignment.
+
+        Raises:
+            NotFound: No assignment has this id.
+        """
+        ...
+
+    def get(self, contact_id: ContactAssignmentId) -> ContactAssignment:
+        """Return the assignment with ``contact_id``.
+
+        Raises:
+            NotFound: No assignment has this id.
+        """
+        ...
+
+    def for_company(
+        self, company_id: CompanyId, *, contact_type: ContactType | None = None
+    ) -> list[ContactAssignment]:
+        """Return a company's contacts (of one type, if given), sorted by id."""
+        ...
+
+    def for_customer(self, customer_id: CustomerId) -> list[ContactAssignment]:
+        """Return the assignments of one customer, sorted by id."""
+        ...
+
+
+class CustomerGroupRepository(Protocol):
+    """Customer groups, automatic (one per company) and custom."""
+
+    def add(self, group: CustomerGroup) -> CustomerGroup:
+        """Store a new group; return the stored copy.
+
+        Raises:
+            AlreadyExists: The id is taken, or the company has its group already.
+            ValidationError: The group's company does not exist.
+        """
+        ...
+
+    def save(self, group: CustomerGroup) -> CustomerGroup:
+        """Store a changed group; return the stored copy.
+
+        Raises:
+            NotFound: No group has this id.
+            StaleVersion: The copy's version is not the stored one.
+        """
+        ...
+
+    def remove(self, group_id: CustomerGroupId) -> None:
+        """Delete a group.
+
+        Raises:
+            NotFound: No group has this id.
+        """
+        ...
+
+    def get(self, group_id: CustomerGroupId) -> CustomerGroup:
+        """Return the group with ``group_id``.
+
+        Raises:
+            NotFound: No group has this id.
+        """
+        ...
+
+    def for_company(self, company_id: CompanyId) -> CustomerGroup:
+        """Return the automatic group of a company.
+
+        Raises:
+            NotFound: The company has no group.
+        """
+        ...
+
+    def of_customer(self, customer_id: CustomerId) -> list[CustomerGroup]:
+        """Return the groups a customer is a member of, sorted by id."""
+        ...
+
+    def all(self) -> list[CustomerGroup]:
+        """Return every group, sorted by id."""
+        ...
+
+
+# -- outbox
+
+
+@frozen(kw_only=True)
+class OutboxEntry:
+    """A stored domain event waiting to be published.
+
+    Attributes:
+        position: Where it stands in the outbox (increasing in commit order
+            within one store; use it to resume).
+        event: The event.
+        published_at: When it was marked published, if it was.
+    """
+
+    position: int
+    event: DomainEvent
+    published_at: datetime | None = None
+
+
+class Outbox(Protocol):
+    """The domain events stored with the changes they describe, for publishing."""
+
+    def pending(self, *, limit: int = 100) -> list[OutboxEntry]:
+        """Return the oldest events not yet published, oldest first."""
+        ...
+
+    def mark_published(self, event_ids: Sequence[EventId]) -> None:
+        """Mark these events published (at the store's clock); unknown ids are ignored."""
+        ...
+
+
+# -- unit of work and store
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository: all of it happens, or none of it.
+
+    Use it as a context manager; leaving the block without :meth:`commit`
+    rolls back::
+
+        with store.unit_of_work() as uow:
+            company = uow.companies.add(company)
+            uow.record(event)
+            uow.commit()
+    """
+
+    companies: CompanyRepository
+    locations: LocationRepository
+    customers: CustomerRepository
+    contacts: ContactRepository
+    groups: CustomerGroupRepository
+    outbox: Outbox
+
+    def __enter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """End the transaction, rolling back whatever was not committed."""
+        ...
+
+    def commit(self) -> None:
+        """Make every change (and recorded event) permanent and visible.
+
+        Raises:
+            StaleVersion: Another unit of work committed a newer version of an
+                aggregate this one changed (nothing of this one is written).
+        """
+        ...
+
+    def rollback(self) -> None:
+        """Throw away every change since the last commit."""
+        ...
+
+    def record(self, event: DomainEvent) -> None:
+        """Store ``event`` in the outbox with this transaction's changes."""
+        ...
+
+    @property
+    def committed_events(self) -> list[DomainEvent]:
+        """The events of the last commit, for in-process handlers."""
+        ...
+
+
+class Store(Protocol):
+    """A place where the library keeps its data: memory, SQLite, PostgreSQL, an ERP."""
+
+    clock: Clock
+
+    def unit_of_work(self) -> UnitOfWork:
+        """Return a new unit of work (begin it with ``with``)."""
+        ...
