@@ -245,6 +245,15 @@ class CompanyRepository(Protocol):
         """
         ...
 
+    def add_many(self, companies: Iterable[Company]) -> list[Company]:
+        """Store many new companies at once (a bulk import); return the stored copies.
+
+        Checks and errors are those of :meth:`add`, for every item; adapters
+        batch the writes. Inside a unit of work it is all or nothing. Parents must
+        come before their subsidiaries (or already be stored).
+        """
+        ...
+
     def save(self, company: Company) -> Company:
         """Store a changed company; return the stored copy (version + 1).
 
@@ -368,6 +377,14 @@ class CustomerRepository(Protocol):
         Raises:
             AlreadyExists: The id or the email address is taken.
             ValidationError: A membership names a company that does not exist.
+        """
+        ...
+
+    def add_many(self, customers: Iterable[Customer]) -> list[Customer]:
+        """Store many new customers at once (a bulk import); return the stored copies.
+
+        Checks and errors are those of :meth:`add`, for every item; adapters
+        batch the writes. Inside a unit of work it is all or nothing.
         """
         ...
 
