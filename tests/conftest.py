@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+# The shipped contract suite asserts; let pytest explain its failures in detail.
+pytest.register_assert_rewrite("b2b_customers.testing.contract")
 
 settings.register_profile(
     "ci",

@@ -15,33 +15,39 @@ The forms chosen:
   amount as a string, never cattrs' rounded display string, never a float.
 * ``Decimal`` as a string; ``datetime`` (timezone-aware only) and ``date``
   as ISO 8601; enums by value.
-* Sets as sorted lists and tuples as lists, so equal entities give equal
-  JSON.
+* Sets as sorted lists, tuples as lists and mappings with their keys in
+  order, so equal entities give equal JSON.
 
 Structuring refuses unknown keys (a typo is an error, not silently dropped)
-and raises :class:`~b2b_customers.errors.ValidationError` naming the path of
-the offending field, such as ``legal_info.country``.
+and a lone string where a list belongs (``"vip"`` is not the tags
+``["v", "i", "p"]``), and raises
+:class:`~b2b_customers.errors.ValidationError` naming the path of the
+offending field, such as ``legal_info.country``.
 """
 
 from __future__ import annotations
 
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum, IntEnum, StrEnum
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 from cattrs.errors import (
     BaseValidationError,
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
+    IterableValidationNote,
 )
+from cattrs.gen import make_dict_structure_fn
 from moneyed import Money
 
 from b2b_customers.domain.money import money
+from b2b_customers.domain.values import DomainEnum
 from b2b_customers.errors import B2BError, ValidationError
 
 __all__ = ["Converter", "make_converter"]
@@ -85,6 +91,10 @@ def make_converter() -> Converter:
     converter.register_structure_hook(str, _structure_exact(str, "text"))
     converter.register_structure_hook(int, _structure_exact(int, "a whole number"))
     converter.register_structure_hook(bool, _structure_exact(bool, "true or false"))
+    # Without these, the str and int hooks above would take str and int enums, and an
+    # unknown value would fail in the entity's constructor, where its field is unknown.
+    converter.register_structure_hook(DomainEnum, _structure_enum)
+    converter.register_structure_hook(IntEnum, _structure_enum)
     # str and int enums would pass through as their base type's identity; give their value.
     for enum_base in (Enum, StrEnum, IntEnum):
         converter.register_unstructure_hook(enum_base, _unstructure_enum)
@@ -105,9 +115,17 @@ def make_converter() -> Converter:
         _is_tuple, lambda value: [converter.unstructure(item) for item in value]
     )
     converter.register_unstructure_hook_func(
-        _is_mapping, lambda value: {key: converter.unstructure(item) for key, item in value.items()}
+        _is_mapping,
+        lambda value: {key: converter.unstructure(value[key]) for key in sorted(value)},
     )
     converter.register_structure_hook_func(_is_mapping, _structure_mapping)
+    # Iterating a string would turn "vip" into the tags {"v", "i", "p"}: refuse lone values.
+    converter.register_structure_hook_func(
+        lambda cl: _is_set(cl) or _is_homogeneous_tuple(cl), _structure_items(converter)
+    )
+    converter.register_structure_hook_factory(
+        attrs.has, lambda cl: _structure_entity(cl, make_dict_structure_fn(cl, converter))
+    )
     return converter
 
 
@@ -127,6 +145,62 @@ def _structure_exact(kind: type[T], described: str) -> Any:  # noqa: ANN401
 
 def _unstructure_enum(value: Enum) -> Any:  # noqa: ANN401
     return value.value
+
+
+def _structure_enum(value: Any, enum: type[Enum]) -> Enum:  # noqa: ANN401
+    choices = ", ".join(repr(member.value) for member in enum)
+    kind = int if issubclass(enum, int) else str
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ValidationError(f"must be one of {choices}, got {type(value).__name__} {value!r}")
+    try:
+        return enum(value)
+    except ValueError:
+        raise ValidationError(
+            f"{value!r} is not a {enum.__name__}; choose from {choices}"
+        ) from None
+
+
+def _structure_items(converter: cattrs.Converter) -> Any:  # noqa: ANN401
+    """Structure a set or a homogeneous tuple from a list, noting the index of each bad item."""
+
+    def structure(value: Any, cl: Any) -> Any:  # noqa: ANN401
+        if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+            raise ValidationError(
+                f"must be a list (a JSON array), got {type(value).__name__} {value!r}"
+            )
+        args = typing.get_args(cl)
+        item_type = args[0] if args else Any
+        hook = converter.get_structure_hook(item_type)
+        items: list[Any] = []
+        errors: list[Exception] = []
+        for index, item in enumerate(value):
+            try:
+                items.append(hook(item, item_type))
+            except Exception as error:  # noqa: BLE001  (collect every item's problem, as cattrs does)
+                note = IterableValidationNote(f"Structuring {cl} @ index {index}", index, item_type)
+                error.__notes__ = [*getattr(error, "__notes__", []), note]
+                errors.append(error)
+        if errors:
+            raise IterableValidationError(f"While structuring {cl!r}", errors, cl)
+        if _is_tuple(cl):
+            return tuple(items)
+        return set(items) if typing.get_origin(cl) is set or cl is set else frozenset(items)
+
+    return structure
+
+
+def _structure_entity(cl: type[T], structure: Any) -> Any:  # noqa: ANN401
+    """Refuse anything but a mapping before cattrs looks for an entity's keys in it."""
+
+    def structure_entity(value: Any, _type: type) -> T:  # noqa: ANN401
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                f"must be a mapping (a JSON object) describing a {cl.__name__}, "
+                f"got {type(value).__name__} {value!r}"
+            )
+        return typing.cast("T", structure(value, _type))
+
+    return structure_entity
 
 
 def _unstructure_money(value: Money) -> dict[str, str]:
@@ -193,6 +267,11 @@ def _is_set(cl: Any) -> bool:  # noqa: ANN401
 
 def _is_tuple(cl: Any) -> bool:  # noqa: ANN401
     return typing.get_origin(cl) is tuple
+
+
+def _is_homogeneous_tuple(cl: Any) -> bool:  # noqa: ANN401
+    args = typing.get_args(cl)
+    return _is_tuple(cl) and len(args) == 2 and args[1] is Ellipsis  # noqa: PLR2004  (tuple[T, ...])
 
 
 def _is_mapping(cl: Any) -> bool:  # noqa: ANN401

@@ -140,17 +140,17 @@ class AddressBook:
             raise ValidationError(
                 "the new primary address cannot be the location being removed", field="new_primary"
             )
-        del self._locations[location_id]
-        if not removed.is_primary or not self._locations:
+        if not removed.is_primary or len(self._locations) == 1:
+            del self._locations[location_id]
             return []
         if new_primary is None:
-            self._locations[location_id] = removed
             raise ValidationError(
                 f"location {location_id!r} is the primary address of company "
                 f"{self.company_id!r}; name the location that becomes primary (new_primary)",
                 field="new_primary",
             )
-        successor = self.get(new_primary)
+        successor = self.get(new_primary)  # before removing: a failed call changes nothing
+        del self._locations[location_id]
         return self._put(attrs.evolve(successor, is_primary=True))
 
     def _put(self, location: Location) -> list[Location]:

@@ -98,7 +98,7 @@ class CompanyTree:
         return result
 
     def descendants(self, company_id: CompanyId) -> list[CompanyId]:
-        """Return every company below ``company_id``, breadth first, siblings by id."""
+        """Return every company below ``company_id``: nearest levels first, by id within a level."""
         return list(self._walk(company_id))[1:]
 
     def subtree(self, company_id: CompanyId) -> list[CompanyId]:
@@ -126,4 +126,4 @@ class CompanyTree:
         level = [company_id]
         while level:
             yield from level
-            level = [child for parent in level for child in self._children.get(parent, ())]
+            level = sorted(child for parent in level for child in self._children.get(parent, ()))

@@ -8,7 +8,7 @@ naming both currencies and what was being computed.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext
 from typing import TYPE_CHECKING
 
 from moneyed import Money, get_currency
@@ -115,15 +115,30 @@ def total(amounts: Iterable[Money], currency: str, *, context: str = "a total") 
 
 
 def minor_unit_exponent(currency: str) -> int:
-    """Return how many decimal places the currency's minor unit has (EUR 2, JPY 0, BHD 3)."""
-    sub_unit = get_currency(currency).sub_unit or 1
+    """Return how many decimal places the currency's minor unit has (EUR 2, JPY 0, BHD 3).
+
+    Raises:
+        ValidationError: The currency is unknown.
+    """
+    try:
+        sub_unit = get_currency(currency).sub_unit or 1
+    except CurrencyDoesNotExist:
+        raise ValidationError(
+            f"{currency!r} is not an ISO 4217 currency code; use one such as 'EUR' or 'USD'",
+            field="currency",
+        ) from None
     return len(str(sub_unit)) - 1
 
 
 def round_to_minor_unit(amount: Money) -> Money:
     """Round half up to the currency's minor unit (cents for EUR, yen for JPY)."""
-    quantum = Decimal(1).scaleb(-minor_unit_exponent(amount.currency.code))
-    return Money(amount.amount.quantize(quantum, rounding=ROUND_HALF_UP), amount.currency)
+    places = minor_unit_exponent(amount.currency.code)
+    quantum = Decimal(1).scaleb(-places)
+    # Enough precision for every digit of a large amount, or quantize would refuse it.
+    digits = max(amount.amount.adjusted() + 1, 1) + places
+    context = Context(prec=max(digits, getcontext().prec))
+    rounded = amount.amount.quantize(quantum, rounding=ROUND_HALF_UP, context=context)
+    return Money(rounded, amount.currency)
 
 
 def format_money(amount: Money) -> str:

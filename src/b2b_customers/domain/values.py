@@ -254,7 +254,7 @@ def currency_code(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -
 
 def country_code(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
     """Require an ISO 3166-1 alpha-2 country code, such as ``"DE"``."""
-    if value not in ISO_3166_ALPHA_2:
+    if not isinstance(value, str) or value not in ISO_3166_ALPHA_2:
         _fail(
             attribute,
             f"must be an ISO 3166-1 alpha-2 country code such as 'DE' or 'US', got {value!r}",
