@@ -1,6 +1,9 @@
 """Test support shipped with the library, for its own tests and for yours.
 
 * :mod:`b2b_customers.testing.strategies`: Hypothesis strategies for every entity.
+* :mod:`b2b_customers.testing.contract`: the repository contract suite that
+  every store (memory, SQL, an ERP adapter) passes; subclass
+  :class:`~b2b_customers.testing.contract.StoreContract` to run it.
 
-Importing this package needs Hypothesis (the ``test`` extra).
+Its modules need Hypothesis, and the contract suite pytest (the ``test`` extra).
 """

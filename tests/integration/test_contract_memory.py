@@ -1,0 +1,222 @@
+"""The memory store keeps the repository contract, and holds up under threads."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pytest
+
+from b2b_customers.adapters.memory import MemoryStore
+from b2b_customers.clock import ManualClock, SystemClock
+from b2b_customers.domain import Company, DomainEvent, Location
+from b2b_customers.domain.location import Address
+from b2b_customers.errors import AlreadyExists, HierarchyError, StaleVersion
+from b2b_customers.ids import CompanyId, EventId, LocationId
+from b2b_customers.testing.contract import START, StoreContract
+
+if TYPE_CHECKING:
+    from b2b_customers.ports import Store
+
+
+class TestMemoryStore(StoreContract):
+    property_examples = 100
+
+    def make_store(self, clock):
+        return MemoryStore(clock=clock)
+
+
+def _company(company_id: str, **fields: Any) -> Company:
+    return Company(id=CompanyId(company_id), **fields)
+
+
+def _store() -> MemoryStore:
+    return MemoryStore(clock=ManualClock(START))
+
+
+def _event(event_id: str) -> DomainEvent:
+    return DomainEvent(
+        id=EventId(event_id),
+        name="company.updated",
+        aggregate_type="company",
+        aggregate_id="acme",
+        occurred_at=START,
+    )
+
+
+class TestMemoryStoreSpecifics:
+    def test_is_a_store(self):
+        store: Store = MemoryStore()
+        assert isinstance(store.clock, SystemClock)
+        assert "companies=0" in repr(store)
+
+    def test_a_conflict_found_at_commit_writes_nothing_of_the_unit_of_work(self):
+        store = _store()
+        with store.unit_of_work() as uow:
+            acme = uow.companies.add(_company("acme", name="ACME", currency="EUR"))
+            uow.commit()
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.companies.save(attrs.evolve(acme, name="First"))
+            second.companies.add(_company("bolt", name="Bolt", currency="EUR"))
+            second.record(_event("e1"))
+            second.companies.save(attrs.evolve(acme, name="Second"))  # buffered, not yet stale
+            first.commit()
+            with pytest.raises(StaleVersion):
+                second.commit()
+            assert second.committed_events == []
+        with store.unit_of_work() as uow:
+            assert uow.companies.get(acme.id).name == "First"
+            assert uow.companies.get_many([CompanyId("bolt")]) == []
+            assert uow.outbox.pending() == []
+
+    def test_a_row_removed_by_another_unit_of_work_makes_a_save_stale(self):
+        store = _store()
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("acme", name="ACME", currency="EUR"))
+            site = uow.locations.add(
+                Location(
+                    id=LocationId("l1"),
+                    company_id=CompanyId("acme"),
+                    name="Site",
+                    address=Address(lines=["Main 1"], city="Kiel", country="DE"),
+                )
+            )
+            uow.commit()
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.locations.remove(site.id)
+            second.locations.save(attrs.evolve(site, name="Renamed"))
+            first.commit()
+            with pytest.raises(StaleVersion):
+                second.commit()
+
+    def test_concurrent_adds_of_one_unique_key_let_only_the_first_commit(self):
+        store = _store()
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.companies.add(_company("a", name="A", currency="EUR", account_number="N-1"))
+            second.companies.add(_company("b", name="B", currency="EUR", account_number="N-1"))
+            first.companies.add(_company("same", name="One", currency="EUR"))
+            first.commit()
+            with pytest.raises(AlreadyExists):
+                second.commit()
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.companies.add(_company("x", name="X", currency="EUR"))
+            second.companies.add(_company("x", name="Y", currency="EUR"))
+            first.commit()
+            with pytest.raises(AlreadyExists):
+                second.commit()
+
+    def test_concurrent_moves_cannot_make_a_cycle_together(self):
+        store = _store()
+        with store.unit_of_work() as uow:
+            north, south = uow.companies.add_many(
+                [
+                    _company("north", name="North", currency="EUR"),
+                    _company("south", name="South", currency="EUR"),
+                ]
+            )
+            uow.commit()
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.companies.save(attrs.evolve(north, parent_id=CompanyId("south")))
+            second.companies.save(attrs.evolve(south, parent_id=CompanyId("north")))
+            first.commit()
+            with pytest.raises(HierarchyError):
+                second.commit()
+
+    def test_outbox_positions_follow_commit_order_not_record_order(self):
+        store = _store()
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.record(_event("recorded-first"))
+            second.record(_event("recorded-second"))
+            second.commit()
+            first.commit()
+        with store.unit_of_work() as uow:
+            assert [e.event.id for e in uow.outbox.pending()] == [
+                "recorded-second",
+                "recorded-first",
+            ]
+
+    def test_an_event_id_is_recorded_once(self):
+        store = _store()
+        with store.unit_of_work() as uow:
+            uow.record(_event("e1"))
+            with pytest.raises(AlreadyExists):
+                uow.record(_event("e1"))
+            uow.commit()
+            with pytest.raises(AlreadyExists):
+                uow.record(_event("e1"))
+
+    def test_a_published_event_keeps_its_first_publication_time(self):
+        clock = ManualClock(START)
+        store = MemoryStore(clock=clock)
+        with store.unit_of_work() as uow:
+            uow.record(_event("e1"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.outbox.mark_published([EventId("e1")])
+            assert uow.outbox.pending() == []
+            uow.commit()
+        entry = store._state.events[EventId("e1")]
+        assert entry.published_at == START
+
+    def test_many_threads_incrementing_one_counter_lose_no_update(self):
+        store = MemoryStore()  # the system clock, as threads would really use
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("acme", name="ACME", currency="EUR", custom_fields={"n": 0}))
+            uow.commit()
+        threads, increments = 8, 50
+        conflicts = []
+        barrier = threading.Barrier(threads)
+
+        def worker() -> None:
+            barrier.wait()
+            done = 0
+            while done < increments:
+                with store.unit_of_work() as uow:
+                    company = uow.companies.get(CompanyId("acme"))
+                    count = company.custom_fields["n"]
+                    assert isinstance(count, int)
+                    try:
+                        uow.companies.save(attrs.evolve(company, custom_fields={"n": count + 1}))
+                        uow.commit()
+                    except StaleVersion:
+                        conflicts.append(1)
+                        continue
+                done += 1
+
+        workers = [threading.Thread(target=worker) for _ in range(threads)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join()
+        with store.unit_of_work() as uow:
+            company = uow.companies.get(CompanyId("acme"))
+        assert company.custom_fields["n"] == threads * increments
+        assert company.version == 1 + threads * increments
+
+    def test_many_threads_adding_companies_keep_every_one_and_the_indexes(self):
+        store = MemoryStore(clock=ManualClock(datetime(2026, 1, 1, tzinfo=UTC)))
+        threads, per_thread = 6, 40
+
+        def worker(number: int) -> None:
+            for item in range(per_thread):
+                with store.unit_of_work() as uow:
+                    uow.companies.add(
+                        _company(
+                            f"t{number}-{item}",
+                            name=f"Company {number} {item}",
+                            currency="EUR",
+                            account_number=f"A-{number}-{item}",
+                        )
+                    )
+                    uow.commit()
+
+        workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join()
+        with store.unit_of_work() as uow:
+            assert uow.companies.search().total == threads * per_thread
+            assert uow.companies.get_by_account_number("A-3-7").id == "t3-7"
