@@ -11,7 +11,10 @@ for :class:`NotFound`::
     ├── NotFound (LookupError)                  no entity with that id or key
     ├── ConflictError                           the store disagrees with the change
     │   ├── AlreadyExists                       a unique key is taken
-    │   └── StaleVersion                        someone saved a newer version first
+    │   ├── StaleVersion                        someone saved a newer version first
+    │   └── CreditRefused                       credit cannot cover the order
+    │       ├── InsufficientCredit              more than the available credit
+    │       └── CreditOnHold                    the account is on credit hold
     ├── InvalidTransition                       a state machine refuses the change
     ├── PermissionDenied (PermissionError)      the actor may not do this
     └── StorageError                            the database failed or is not ready
@@ -27,8 +30,11 @@ __all__ = [
     "AlreadyExists",
     "B2BError",
     "ConflictError",
+    "CreditOnHold",
+    "CreditRefused",
     "CurrencyMismatch",
     "HierarchyError",
+    "InsufficientCredit",
     "InvalidTransition",
     "NotFound",
     "PermissionDenied",
@@ -94,6 +100,21 @@ class StaleVersion(ConflictError):
 
     Reload it, apply the change again, and save the fresh copy.
     """
+
+
+class CreditRefused(ConflictError):
+    """Credit cannot cover a reservation; nothing was reserved.
+
+    An override recorded by someone holding the permission lets it through.
+    """
+
+
+class InsufficientCredit(CreditRefused):
+    """The amount is more than the available credit (limit - balance - reserved)."""
+
+
+class CreditOnHold(CreditRefused):
+    """The credit account is on hold: no new reservations until it is lifted."""
 
 
 class InvalidTransition(B2BError):

@@ -63,6 +63,8 @@ from b2b_customers.ids import (
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from moneyed import Money
+
 __all__ = [
     "MAX_PAGE_SIZE",
     "Clock",
@@ -74,6 +76,7 @@ __all__ = [
     "CustomerQuery",
     "CustomerRepository",
     "CustomerSort",
+    "ExchangeRates",
     "IdGenerator",
     "LocationRepository",
     "Outbox",
@@ -94,6 +97,21 @@ class Clock(Protocol):
 
     def now(self) -> datetime:
         """Return the current time, timezone-aware."""
+        ...
+
+
+class ExchangeRates(Protocol):
+    """Converts amounts between currencies: the only way two currencies may meet.
+
+    See :class:`b2b_customers.exchange_rates.FixedRates` for a simple one.
+    """
+
+    def convert(self, amount: Money, currency: str, at: datetime) -> Money:
+        """Return ``amount`` in ``currency`` at the rate valid at ``at``.
+
+        Raises:
+            CurrencyMismatch: There is no rate for that pair.
+        """
         ...
 
 

@@ -1,0 +1,1 @@
+"""Credit: payment terms, instalments, aging of open items, and the credit account."""

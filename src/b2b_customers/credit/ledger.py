@@ -1,0 +1,216 @@
+"""The credit ledger: an append-only list of what happened to a credit account.
+
+Every change to a :class:`~b2b_customers.credit.account.CreditAccount` appends
+one :class:`LedgerEntry`; nothing is ever edited or removed. The account
+keeps running totals (balance, reserved) so that available credit is one
+subtraction, and :func:`replay` recomputes them from the entries, so an
+auditor can check one against the other.
+
+How each kind moves the figures (amounts are always positive, except
+adjustments):
+
+| kind        | balance              | reserved                           |
+|-------------|----------------------|------------------------------------|
+| invoice     | plus the amount      | minus its order's reservation, if any |
+| payment     | minus the amount     |                                    |
+| credit_note | minus the amount     |                                    |
+| adjustment  | plus the (signed) amount |                                |
+| reservation |                      | plus the amount                    |
+| release     |                      | minus the amount                   |
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from attrs import field, frozen
+from moneyed import Money
+
+from b2b_customers.domain.values import (
+    DomainEnum,
+    aware_datetime,
+    identifier,
+    money_amount,
+    optional,
+    strip_optional,
+    text,
+)
+from b2b_customers.errors import ValidationError
+from b2b_customers.ids import CreditAccountId
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+__all__ = ["EntryKind", "LedgerEntry", "LedgerTotals", "Statement", "replay", "statement"]
+
+
+class EntryKind(DomainEnum):
+    """What a ledger entry records."""
+
+    INVOICE = "invoice"
+    PAYMENT = "payment"
+    CREDIT_NOTE = "credit_note"
+    ADJUSTMENT = "adjustment"
+    RESERVATION = "reservation"
+    RELEASE = "release"
+
+
+_BALANCE_SIGN = {
+    EntryKind.INVOICE: 1,
+    EntryKind.PAYMENT: -1,
+    EntryKind.CREDIT_NOTE: -1,
+    EntryKind.ADJUSTMENT: 1,
+}
+
+
+@frozen(kw_only=True)
+class LedgerEntry:
+    """One thing that happened to a credit account.
+
+    Attributes:
+        id: The entry's id.
+        account_id: The credit account.
+        sequence: Its position in the account's ledger, from 1, without gaps.
+        kind: Invoice, payment, credit note, adjustment, reservation or release.
+        amount: How much; positive, except an adjustment, which may be negative.
+        occurred_at: When it happened.
+        reference: The invoice, payment, order or note it is about.
+        released_reservation: For an invoice that turns an order's reservation
+            into debt: how much reservation it released.
+        reason: Why (required for adjustments and overrides).
+        actor: Who did it, when a person did.
+        override: Whether it went past a hold or the credit limit by override.
+    """
+
+    id: str = field(validator=identifier)
+    account_id: CreditAccountId = field(validator=identifier)
+    sequence: int
+    kind: EntryKind = field(converter=EntryKind)
+    amount: Money = field(validator=money_amount())
+    occurred_at: datetime = field(validator=aware_datetime)
+    reference: str | None = field(default=None, validator=optional(identifier))
+    released_reservation: Money | None = field(
+        default=None, validator=optional(money_amount(non_negative=True))
+    )
+    reason: str | None = field(default=None, converter=strip_optional, validator=optional(text()))
+    actor: str | None = field(default=None, validator=optional(identifier))
+    override: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.sequence < 1:
+            raise ValidationError(f"must be 1 or more, got {self.sequence}", field="sequence")
+        if self.kind is not EntryKind.ADJUSTMENT and self.amount.amount <= 0:
+            raise ValidationError(
+                f"a {self.kind.value} needs a positive amount, got {self.amount.amount}",
+                field="amount",
+            )
+        if self.kind is EntryKind.ADJUSTMENT and not self.reason:
+            raise ValidationError("an adjustment needs a reason", field="reason")
+        if self.override and not self.reason:
+            raise ValidationError("an override needs a reason", field="reason")
+
+    @property
+    def balance_change(self) -> Decimal:
+        """How much this entry adds to the balance (negative for payments and notes)."""
+        return self.amount.amount * _BALANCE_SIGN.get(self.kind, 0)
+
+    @property
+    def reserved_change(self) -> Decimal:
+        """How much this entry adds to the reserved amount."""
+        if self.kind is EntryKind.RESERVATION:
+            return self.amount.amount
+        if self.kind is EntryKind.RELEASE:
+            return -self.amount.amount
+        if self.released_reservation is not None:
+            return -self.released_reservation.amount
+        return Decimal(0)
+
+
+@frozen(kw_only=True)
+class LedgerTotals:
+    """The figures a ledger adds up to.
+
+    Attributes:
+        balance: What is owed.
+        reserved: What pending orders hold.
+    """
+
+    balance: Money
+    reserved: Money
+
+
+def replay(
+    entries: Iterable[LedgerEntry], currency: str, *, until: datetime | None = None
+) -> LedgerTotals:
+    """Add up ``entries`` (those before ``until``, when given) into balance and reserved.
+
+    Replaying an account's whole ledger gives the totals the account stores;
+    replaying up to a moment gives the balance as of that moment.
+    """
+    balance = Decimal(0)
+    reserved = Decimal(0)
+    for entry in entries:
+        if until is not None and entry.occurred_at >= until:
+            continue
+        balance += entry.balance_change
+        reserved += entry.reserved_change
+    return LedgerTotals(balance=Money(balance, currency), reserved=Money(reserved, currency))
+
+
+@frozen(kw_only=True)
+class Statement:
+    """An account statement for a period: opening balance, what happened, closing balance.
+
+    Attributes:
+        account_id: The credit account.
+        start: First day of the period.
+        end: Last day of the period (inclusive).
+        opening_balance: The balance at the start of ``start``.
+        entries: The entries that moved the balance during the period, in order.
+        closing_balance: The balance at the end of ``end``.
+    """
+
+    account_id: CreditAccountId
+    start: date
+    end: date
+    opening_balance: Money
+    entries: tuple[LedgerEntry, ...]
+    closing_balance: Money
+
+
+def statement(
+    account_id: CreditAccountId,
+    entries: Sequence[LedgerEntry],
+    currency: str,
+    *,
+    start: datetime,
+    end: datetime,
+    first_day: date,
+    last_day: date,
+) -> Statement:
+    """Build the statement of ``entries`` between ``start`` (inclusive) and ``end`` (exclusive).
+
+    ``start`` and ``end`` are the instants where the period's first and last
+    local days begin and end (see :func:`b2b_customers.limits.periods.window_of`).
+    Reservations and releases do not appear: they do not move the balance.
+
+    Raises:
+        ValidationError: ``end`` is not after ``start``.
+    """
+    if end <= start:
+        raise ValidationError("a statement's end must come after its start", field="end")
+    opening = replay(entries, currency, until=start).balance
+    moved = tuple(
+        entry for entry in entries if start <= entry.occurred_at < end and entry.balance_change
+    )
+    closing = Money(opening.amount + sum((e.balance_change for e in moved), Decimal(0)), currency)
+    return Statement(
+        account_id=account_id,
+        start=first_day,
+        end=last_day,
+        opening_balance=opening,
+        entries=moved,
+        closing_balance=closing,
+    )
