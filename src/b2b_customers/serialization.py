@@ -27,6 +27,8 @@ offending field, such as ``legal_info.country``.
 
 from __future__ import annotations
 
+import re
+import types
 import typing
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -44,6 +46,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 from cattrs.gen import make_dict_structure_fn
+from cattrs.strategies import configure_tagged_union
 from moneyed import Money
 
 from b2b_customers.domain.money import money
@@ -118,7 +121,7 @@ def make_converter() -> Converter:
         _is_mapping,
         lambda value: {key: converter.unstructure(value[key]) for key in sorted(value)},
     )
-    converter.register_structure_hook_func(_is_mapping, _structure_mapping)
+    converter.register_structure_hook_func(_is_mapping, _structure_mapping(converter))
     # Iterating a string would turn "vip" into the tags {"v", "i", "p"}: refuse lone values.
     converter.register_structure_hook_func(
         lambda cl: _is_set(cl) or _is_homogeneous_tuple(cl), _structure_items(converter)
@@ -126,7 +129,26 @@ def make_converter() -> Converter:
     converter.register_structure_hook_factory(
         attrs.has, lambda cl: _structure_entity(cl, make_dict_structure_fn(cl, converter))
     )
+    for union in _tagged_unions():
+        configure_tagged_union(union, converter, tag_generator=_kind_of, tag_name="kind")
     return converter
+
+
+def _tagged_unions() -> tuple[Any, ...]:
+    """The unions of rule classes stored with a ``"kind"`` key naming the class."""
+    # Imported here: these modules import the domain, which this module must not need at import.
+    from b2b_customers.credit.due_dates import DueDateRule  # noqa: PLC0415
+    from b2b_customers.credit.payment_terms import Portion  # noqa: PLC0415
+    from b2b_customers.limits.periods import Period  # noqa: PLC0415
+    from b2b_customers.limits.rules import LimitRule  # noqa: PLC0415
+
+    # Inner unions first: configuring a union fetches its members' hooks right away.
+    return (Period, DueDateRule, Portion, LimitRule)
+
+
+def _kind_of(cl: type) -> str:
+    """``OrderTotalLimit`` -> ``"order_total_limit"``: the tag a rule is stored under."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", cl.__name__).lower()
 
 
 # -- the hooks
@@ -253,12 +275,31 @@ def _structure_date(value: Any, _type: type) -> date:  # noqa: ANN401
     raise ValidationError(f"must be an ISO 8601 date such as '2026-01-31', got {value!r}")
 
 
-def _structure_mapping(value: Any, _type: type) -> Mapping[str, Any]:  # noqa: ANN401
-    # Mappings in entities hold JSON scalars (custom fields, event payloads);
-    # the entity's own validator checks the values.
-    if not isinstance(value, Mapping):
-        raise ValidationError(f"must be a mapping (a JSON object), got {type(value).__name__}")
-    return dict(value)
+def _structure_mapping(converter: cattrs.Converter) -> Any:  # noqa: ANN401
+    """Structure a JSON object: values of a named type (``Money``) one by one.
+
+    Mappings of JSON scalars (custom fields, event payloads) pass through; the
+    entity's own validator checks them.
+    """
+
+    def structure(value: Any, cl: Any) -> Mapping[str, Any]:  # noqa: ANN401
+        if not isinstance(value, Mapping):
+            raise ValidationError(f"must be a mapping (a JSON object), got {type(value).__name__}")
+        arguments = typing.get_args(cl)
+        item_type = arguments[1] if len(arguments) == 2 else Any  # noqa: PLR2004 (key, value)
+        if item_type is Any or typing.get_origin(item_type) in {typing.Union, types.UnionType}:
+            return dict(value)
+        result = {}
+        for key, item in value.items():
+            try:
+                result[key] = converter.structure(item, item_type)
+            except ValidationError as error:
+                raise ValidationError(
+                    error.reason, field=_join(str(key), error.field or "")
+                ) from error
+        return result
+
+    return structure
 
 
 def _is_set(cl: Any) -> bool:  # noqa: ANN401
@@ -304,9 +345,18 @@ def _first_problem(error: BaseException, path: str = "") -> tuple[str, str]:
     if isinstance(error, ValidationError):
         return _join(path, error.field or ""), error.reason
     if isinstance(error, KeyError):
-        # cattrs' note already names the missing field.
-        return path, "is required but missing"
+        return path, _missing_key(error, path)
     return path, f"invalid value: {error}"
+
+
+def _missing_key(error: KeyError, path: str) -> str:
+    key = error.args[0] if error.args else None
+    if key == "kind":
+        return "needs a 'kind' naming its type, such as 'budget_limit'"
+    if key is not None and key != path.rsplit(".", 1)[-1]:
+        # A tagged union looked its tag up and did not find it.
+        return f"unknown kind {key!r}; use one of the documented rule types"
+    return "is required but missing"  # cattrs' note already names the missing field
 
 
 def _join(path: str, name: str) -> str:

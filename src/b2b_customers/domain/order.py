@@ -27,6 +27,7 @@ from b2b_customers.domain.values import (
     strip_optional,
     text,
 )
+from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, CustomerId, LocationId, OrderId
 
@@ -157,7 +158,7 @@ class OrderStatus(DomainEnum):
 
 
 @frozen(kw_only=True)
-class OrderRecord:
+class OrderRecord(Versioned):
     """An order in the history: placed, waiting for approval, or cancelled.
 
     Attributes:
@@ -188,6 +189,11 @@ class OrderRecord:
     def counts_against_budgets(self) -> bool:
         """Whether the order uses up budget: placed or pending approval, not cancelled."""
         return self.status is not OrderStatus.CANCELLED
+
+    @property
+    def is_pending(self) -> bool:
+        """Whether the order waits for approval (budgets may count it or not)."""
+        return self.status is OrderStatus.PENDING_APPROVAL
 
     @classmethod
     def from_draft(

@@ -261,9 +261,13 @@ def country_code(_instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
         )
 
 
+# Names that mean "whatever this server is set to": a company's zone must not depend on the host.
+_SERVER_DEPENDENT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - _SERVER_DEPENDENT_ZONES
 
 
 def is_known_time_zone(name: str) -> bool:

@@ -22,6 +22,21 @@ from typing import Any
 from hypothesis import strategies as st
 from moneyed import Money
 
+from b2b_customers.credit.account import CreditAccount, CreditHold
+from b2b_customers.credit.ledger import EntryKind, LedgerEntry
+from b2b_customers.credit.payment_terms import (
+    DUE_ON_RECEIPT,
+    END_OF_MONTH_30,
+    NET_7,
+    NET_15,
+    NET_30,
+    NET_45,
+    NET_60,
+    NET_90,
+    TWO_PART_30_60,
+    PaymentTerms,
+    net,
+)
 from b2b_customers.domain import (
     Address,
     Company,
@@ -46,6 +61,29 @@ from b2b_customers.domain import (
 )
 from b2b_customers.domain.countries import ISO_3166_ALPHA_2
 from b2b_customers.domain.membership import DUTY_ROLES, PURCHASING_ROLES
+from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus, ResourceType
+from b2b_customers.limits.decision import Decision, Outcome, RuleResult
+from b2b_customers.limits.periods import (
+    CalendarPeriod,
+    CalendarUnit,
+    Period,
+    RecurrencePeriod,
+    RollingPeriod,
+)
+from b2b_customers.limits.rules import (
+    BudgetLimit,
+    DistinctSkuLimit,
+    FlaggedItems,
+    LimitRule,
+    LimitScope,
+    OnExceed,
+    OrderTotalLimit,
+    PoNumberRequired,
+    PurchasingLimit,
+    QuantityLimit,
+    RestrictedCatalog,
+    ScopeKind,
+)
 
 __all__ = [
     "CURRENCIES",
@@ -56,20 +94,32 @@ __all__ = [
     "company_ids",
     "contact_assignments",
     "countries",
+    "credit_accounts",
     "currencies",
     "custom_fields",
     "customer_groups",
     "customers",
+    "decisions",
     "domain_events",
     "emails",
     "ids",
+    "ledger_entries",
     "legal_infos",
+    "limit_rules",
+    "limit_scopes",
     "locations",
     "memberships",
     "money",
     "names",
+    "order_drafts",
+    "order_lines",
+    "order_records",
+    "payment_terms",
+    "periods",
     "phone_numbers",
+    "purchasing_limits",
     "role_sets",
+    "rule_results",
     "sales_taxes",
     "tags",
     "time_zones",
@@ -413,3 +463,230 @@ def domain_events(**pinned: Any) -> st.SearchStrategy[DomainEvent]:  # noqa: ANN
     }
     fields.update({key: st.just(value) for key, value in pinned.items()})
     return st.fixed_dictionaries(fields).map(lambda kwargs: DomainEvent(**kwargs))
+
+
+# -- orders, limits, credit and decisions
+
+
+def order_lines(currency: str = "EUR") -> st.SearchStrategy[OrderLine]:
+    """Order lines in ``currency``."""
+    return st.builds(
+        OrderLine,
+        sku=st.text(string.ascii_uppercase + string.digits + "-", min_size=1, max_size=12),
+        quantity=st.integers(1, 1000),
+        unit_price=money(currency, min_value=Decimal(0), max_value=Decimal(100_000)),
+        category=st.none() | st.sampled_from(["tools", "power-tools", "safety", "paper"]),
+    )
+
+
+def order_drafts(**pinned: Any) -> st.SearchStrategy[OrderDraft]:  # noqa: ANN401
+    """Orders to check, all lines in one drawn currency."""
+
+    def build(currency: str) -> st.SearchStrategy[OrderDraft]:
+        fields: dict[str, st.SearchStrategy[Any]] = {
+            "company_id": ids(),
+            "buyer_id": ids(),
+            "lines": st.lists(order_lines(currency), min_size=1, max_size=5).map(tuple),
+            "location_id": st.none() | ids(),
+            "po_number": st.none() | ids(),
+            "resource_type": st.sampled_from(ResourceType),
+            "resource_id": st.none() | ids(),
+        }
+        fields.update({key: st.just(value) for key, value in pinned.items()})
+        return st.fixed_dictionaries(fields).map(lambda kwargs: OrderDraft(**kwargs))
+
+    return currencies().flatmap(build)
+
+
+def order_records(**pinned: Any) -> st.SearchStrategy[OrderRecord]:  # noqa: ANN401
+    """Orders in the history."""
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "id": ids(),
+        "company_id": ids(),
+        "buyer_id": ids(),
+        "total": money(min_value=Decimal(0)),
+        "placed_at": aware_datetimes(),
+        "status": st.sampled_from(OrderStatus),
+        "location_id": st.none() | ids(),
+        "po_number": st.none() | ids(),
+    }
+    fields.update({key: st.just(value) for key, value in pinned.items()})
+    return st.fixed_dictionaries(fields).map(lambda kwargs: OrderRecord(**kwargs))
+
+
+def periods() -> st.SearchStrategy[Period]:
+    """Budget periods: calendar, rolling and recurring."""
+    return st.one_of(
+        st.builds(CalendarPeriod, unit=st.sampled_from(CalendarUnit)),
+        st.builds(RollingPeriod, days=st.integers(1, 400)),
+        st.builds(
+            RecurrencePeriod,
+            rule=st.sampled_from(
+                ["FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", "FREQ=MONTHLY;BYMONTHDAY=15", "FREQ=DAILY"]
+            ),
+            anchor=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)),
+        ),
+    )
+
+
+def limit_scopes() -> st.SearchStrategy[LimitScope]:
+    """Scopes of every kind."""
+    company = st.builds(
+        LimitScope, kind=st.just(ScopeKind.COMPANY), company_id=ids(), include_subtree=st.booleans()
+    )
+    role = st.builds(
+        LimitScope,
+        kind=st.just(ScopeKind.ROLE),
+        company_id=ids(),
+        target=st.sampled_from([role.value for role in Role]),
+    )
+    other = st.builds(
+        LimitScope,
+        kind=st.sampled_from([ScopeKind.LOCATION, ScopeKind.CUSTOMER, ScopeKind.GROUP]),
+        company_id=ids(),
+        target=ids(),
+    )
+    return st.one_of(company, role, other)
+
+
+def limit_rules(currency: str | None = None) -> st.SearchStrategy[LimitRule]:
+    """Rules of every kind; money rules in ``currency`` or a drawn one."""
+    amounts = money(currency, min_value=Decimal(0))
+    counts = st.integers(0, 1000)
+    return st.one_of(
+        st.builds(OrderTotalLimit, maximum=amounts),
+        st.builds(BudgetLimit, maximum=amounts, period=periods()),
+        st.builds(QuantityLimit, max_quantity=counts),
+        st.builds(DistinctSkuLimit, max_skus=counts),
+        st.builds(FlaggedItems, skus=st.frozensets(ids(), min_size=1, max_size=3)),
+        st.builds(PoNumberRequired, above=amounts),
+        st.builds(RestrictedCatalog, note=st.none() | names()),
+    )
+
+
+def purchasing_limits(**pinned: Any) -> st.SearchStrategy[PurchasingLimit]:  # noqa: ANN401
+    """Purchasing limits of every scope and rule."""
+    return _with_stamps(
+        PurchasingLimit,
+        {
+            "id": ids(),
+            "scope": limit_scopes(),
+            "rule": limit_rules(),
+            "on_exceed": st.sampled_from(OnExceed),
+            "name": st.none() | names(),
+            "active": st.booleans(),
+        },
+        pinned,
+    )
+
+
+def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa: ANN401
+    """Credit accounts with consistent totals (reserved = the open reservations)."""
+
+    def build(currency: str) -> st.SearchStrategy[CreditAccount]:
+        positive = money(currency, min_value=Decimal("0.01"), max_value=Decimal(10_000))
+        reservations = st.dictionaries(ids(), positive, max_size=3)
+        hold = st.none() | st.builds(
+            CreditHold, reason=names(), placed_at=aware_datetimes(), automatic=st.booleans()
+        )
+
+        def assemble(values: dict[str, Any]) -> CreditAccount:
+            held = sum((amount.amount for amount in values["reservations"].values()), Decimal(0))
+            return CreditAccount(**values, reserved=Money(held, currency))
+
+        fields: dict[str, st.SearchStrategy[Any]] = {
+            **_stamps(),
+            "id": ids(),
+            "company_id": ids(),
+            "currency": st.just(currency),
+            "credit_limit": money(currency, min_value=Decimal(0)),
+            "balance": money(currency),
+            "reservations": reservations,
+            "hold": hold,
+            "auto_hold_after_days": st.none() | st.integers(0, 365),
+            "payment_terms": st.sampled_from(["NET_30", "NET_60", "DUE_ON_RECEIPT"]),
+            "last_sequence": st.integers(0, 10_000),
+        }
+        fields.update({key: st.just(value) for key, value in pinned.items()})
+        return st.fixed_dictionaries(fields).map(assemble)
+
+    return currencies().flatmap(build)
+
+
+def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: ANN401
+    """Ledger entries of every kind (adjustments with a reason)."""
+
+    def build(kind: EntryKind) -> st.SearchStrategy[LedgerEntry]:
+        low = Decimal(-10_000) if kind is EntryKind.ADJUSTMENT else Decimal("0.01")
+        fields: dict[str, st.SearchStrategy[Any]] = {
+            "id": ids(),
+            "account_id": ids(),
+            "sequence": st.integers(1, 10**6),
+            "kind": st.just(kind),
+            "amount": money("EUR", min_value=low, max_value=Decimal(10_000)).filter(
+                lambda amount: amount.amount != 0
+            ),
+            "occurred_at": aware_datetimes(),
+            "reference": st.none() | ids(),
+            "reason": names() if kind is EntryKind.ADJUSTMENT else st.none() | names(),
+            "actor": st.none() | ids(),
+        }
+        fields.update({key: st.just(value) for key, value in pinned.items()})
+        return st.fixed_dictionaries(fields).map(lambda kwargs: LedgerEntry(**kwargs))
+
+    return st.sampled_from(EntryKind).flatmap(build)
+
+
+def payment_terms() -> st.SearchStrategy[PaymentTerms]:
+    """The shipped payment-term presets and Net N terms."""
+    presets = st.sampled_from(
+        [
+            DUE_ON_RECEIPT,
+            NET_7,
+            NET_15,
+            NET_30,
+            NET_45,
+            NET_60,
+            NET_90,
+            END_OF_MONTH_30,
+            TWO_PART_30_60,
+        ]
+    )
+    return st.one_of(presets, st.integers(0, 365).map(net))
+
+
+def rule_results() -> st.SearchStrategy[RuleResult]:
+    """Evaluated rules, with or without figures."""
+    figures = st.none() | money("EUR")
+    return st.builds(
+        RuleResult,
+        rule=st.sampled_from(["order_total", "budget", "credit", "buyer"]),
+        outcome=st.sampled_from(Outcome),
+        message=names(),
+        limit_id=st.none() | ids(),
+        limit=figures,
+        spent=figures,
+        order_amount=figures,
+        remaining=figures,
+        period_start=st.none() | aware_datetimes(),
+        period_end=st.none() | aware_datetimes(),
+    )
+
+
+def decisions() -> st.SearchStrategy[Decision]:
+    """Decisions as the engine makes them: the outcome is the worst result's."""
+    return st.builds(
+        lambda results, total, at, version, roles: Decision(
+            outcome=Outcome.worst(result.outcome for result in results),
+            results=results,
+            order_total=total,
+            evaluated_at=at,
+            policy_version=version,
+            approver_roles=roles,
+        ),
+        st.lists(rule_results(), max_size=4).map(tuple),
+        money("EUR", min_value=Decimal(0)),
+        aware_datetimes(),
+        ids(),
+        st.lists(st.sampled_from(["admin", "buyer", "seller"]), max_size=2).map(tuple),
+    )

@@ -1,0 +1,68 @@
+"""The purchasing-limit engine: from an order and account state to an explained Decision.
+
+* :mod:`~b2b_customers.limits.rules`: purchasing limits (scope, rule, what crossing means).
+* :mod:`~b2b_customers.limits.periods`: budget periods in the company's time zone.
+* :mod:`~b2b_customers.limits.spend`: running spend totals per scope and local day.
+* :mod:`~b2b_customers.limits.engine`: :func:`decide`.
+* :mod:`~b2b_customers.limits.decision`: the :class:`Decision` and its reasons.
+"""
+
+from b2b_customers.limits.decision import Decision, Outcome, RuleResult
+from b2b_customers.limits.engine import CreditPosition, DecisionContext, decide
+from b2b_customers.limits.periods import (
+    CalendarPeriod,
+    CalendarUnit,
+    Period,
+    RecurrencePeriod,
+    RollingPeriod,
+    Window,
+    local_day,
+    window_of,
+)
+from b2b_customers.limits.rules import (
+    BudgetLimit,
+    DistinctSkuLimit,
+    FlaggedItems,
+    LimitRule,
+    LimitScope,
+    OnExceed,
+    OrderTotalLimit,
+    PoNumberRequired,
+    PurchasingLimit,
+    QuantityLimit,
+    RestrictedCatalog,
+    ScopeKind,
+)
+from b2b_customers.limits.spend import SpendKey, SpendLookup, SpendTotals
+
+__all__ = [
+    "BudgetLimit",
+    "CalendarPeriod",
+    "CalendarUnit",
+    "CreditPosition",
+    "Decision",
+    "DecisionContext",
+    "DistinctSkuLimit",
+    "FlaggedItems",
+    "LimitRule",
+    "LimitScope",
+    "OnExceed",
+    "OrderTotalLimit",
+    "Outcome",
+    "Period",
+    "PoNumberRequired",
+    "PurchasingLimit",
+    "QuantityLimit",
+    "RecurrencePeriod",
+    "RestrictedCatalog",
+    "RollingPeriod",
+    "RuleResult",
+    "ScopeKind",
+    "SpendKey",
+    "SpendLookup",
+    "SpendTotals",
+    "Window",
+    "decide",
+    "local_day",
+    "window_of",
+]

@@ -1,0 +1,148 @@
+"""The engine's answer for an order: allowed, approval required, or denied, with every reason.
+
+A :class:`Decision` lists a :class:`RuleResult` for every rule it evaluated,
+crossed or not, with the figures (limit, spent so far, this order, what
+remains), so a shop can show the buyer why and an auditor can replay it with
+the recorded ``policy_version``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from attrs import field, frozen
+from moneyed import Money
+
+from b2b_customers.domain.money import format_money
+from b2b_customers.domain.values import (
+    DomainEnum,
+    aware_datetime,
+    identifier,
+    items_of,
+    optional,
+    text,
+)
+from b2b_customers.ids import LimitId
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["Decision", "Outcome", "RuleResult"]
+
+
+class Outcome(DomainEnum):
+    """What the engine answers, from best to worst."""
+
+    ALLOWED = "allowed"
+    APPROVAL_REQUIRED = "approval_required"
+    DENIED = "denied"
+
+    @property
+    def severity(self) -> int:
+        """0 for allowed, 1 for approval required, 2 for denied."""
+        return _SEVERITY[self]
+
+    @classmethod
+    def worst(cls, outcomes: Iterable[Outcome]) -> Outcome:
+        """Return the most severe of ``outcomes`` (allowed when there are none)."""
+        return max(outcomes, key=lambda outcome: outcome.severity, default=cls.ALLOWED)
+
+
+_SEVERITY = {Outcome.ALLOWED: 0, Outcome.APPROVAL_REQUIRED: 1, Outcome.DENIED: 2}
+
+
+@frozen(kw_only=True)
+class RuleResult:
+    """One rule, evaluated against one order.
+
+    Attributes:
+        rule: The kind of rule (``"order_total"``, ``"budget"``, ``"credit"``, ...).
+        outcome: ``allowed`` when the order is within it; otherwise what crossing it means.
+        message: One sentence for the buyer, with the figures.
+        limit_id: The purchasing limit evaluated, when the rule is one.
+        limit: The limit's amount, for money rules.
+        spent: What was already used in the rule's period (budgets, credit).
+        order_amount: What this order adds, in the limit's currency.
+        remaining: What remains before this order (negative when already over).
+        period_start: Start of the budget period counted, for budgets.
+        period_end: End (exclusive) of the budget period counted, for budgets.
+    """
+
+    rule: str = field(validator=identifier)
+    outcome: Outcome = field(converter=Outcome)
+    message: str = field(validator=text(max_length=2000))
+    limit_id: LimitId | None = field(default=None, validator=optional(identifier))
+    limit: Money | None = None
+    spent: Money | None = None
+    order_amount: Money | None = None
+    remaining: Money | None = None
+    period_start: datetime | None = field(default=None, validator=optional(aware_datetime))
+    period_end: datetime | None = field(default=None, validator=optional(aware_datetime))
+
+    @property
+    def crossed(self) -> bool:
+        """Whether the order crosses this rule."""
+        return self.outcome is not Outcome.ALLOWED
+
+
+def _results_of(value: Iterable[RuleResult]) -> tuple[RuleResult, ...]:
+    items = items_of(value)
+    return cast("tuple[RuleResult, ...]", value) if items is None else tuple(items)
+
+
+def _roles_of(value: Iterable[str]) -> tuple[str, ...]:
+    items = items_of(value)
+    return cast("tuple[str, ...]", value) if items is None else tuple(sorted(set(items)))
+
+
+@frozen(kw_only=True)
+class Decision:
+    """Whether an order may go through, and why.
+
+    Attributes:
+        outcome: The most severe outcome of all rules.
+        results: Every rule evaluated, crossed or not, in evaluation order.
+        order_total: The order's total, in the order's currency.
+        approver_roles: Who may approve when approval is required (role names,
+            ``"admin"`` for the company's admins, ``"seller"`` for the seller's staff).
+        policy_version: The version of the rules used, for replay.
+        evaluated_at: When the decision was made (the injected clock's time).
+    """
+
+    outcome: Outcome = field(converter=Outcome)
+    results: tuple[RuleResult, ...] = field(converter=_results_of)
+    order_total: Money
+    evaluated_at: datetime = field(validator=aware_datetime)
+    policy_version: str = field(default="1", validator=identifier)
+    approver_roles: tuple[str, ...] = field(factory=tuple, converter=_roles_of)
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the order may be placed right away."""
+        return self.outcome is Outcome.ALLOWED
+
+    @property
+    def crossed(self) -> tuple[RuleResult, ...]:
+        """The rules the order crosses, most severe first."""
+        return tuple(sorted((r for r in self.results if r.crossed), key=_by_severity))
+
+    def explain(self) -> str:
+        """Say in plain words what was decided and why, for the buyer.
+
+        >>> # "Approval required: Monthly budget of ACME GmbH: 12,600.00 EUR would exceed ..."
+        """
+        headline = {
+            Outcome.ALLOWED: f"Allowed: {format_money(self.order_total)} is within every limit.",
+            Outcome.APPROVAL_REQUIRED: (
+                f"Approval required ({', '.join(self.approver_roles) or 'an approver'}):"
+            ),
+            Outcome.DENIED: "Denied:",
+        }[self.outcome]
+        lines = [headline]
+        lines.extend(f"- {result.message}" for result in self.crossed)
+        return "\n".join(lines)
+
+
+def _by_severity(result: RuleResult) -> Any:  # noqa: ANN401
+    return -result.outcome.severity

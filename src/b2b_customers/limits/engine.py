@@ -1,0 +1,429 @@
+"""The decision: may this buyer place this order, and if not, why and who can let it through.
+
+:func:`decide` is a pure function: the same order, context and time give the
+same :class:`~b2b_customers.limits.decision.Decision`. It reads nothing and
+writes nothing; services gather the context (limits, spend totals, credit)
+and record the decision.
+
+The checks, in order, each giving a :class:`RuleResult`:
+
+1. **Who orders.** The buyer must be an active member of the company with a
+   purchasing role, and the company must be active; otherwise denied.
+2. **The role rule** (the Emporix model behind the seeds): a requester needs
+   approval for every order, from a buyer or an admin.
+3. **Every active purchasing limit that covers the order**, see
+   :mod:`b2b_customers.limits.rules`.
+4. **Credit**, when the company buys on credit: a hold denies (unless an
+   override is recorded); an order over the available credit is denied
+   (blocked when balance + reserved + order > credit limit; equal is allowed).
+
+The outcome is the most severe of all results.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from attrs import field, frozen
+from moneyed import Money
+
+from b2b_customers.domain.company import Company
+from b2b_customers.domain.customer import Customer
+from b2b_customers.domain.membership import Role
+from b2b_customers.domain.money import format_money
+from b2b_customers.errors import CurrencyMismatch, ValidationError
+from b2b_customers.ids import CompanyId
+from b2b_customers.limits.decision import Decision, Outcome, RuleResult
+from b2b_customers.limits.periods import window_of
+from b2b_customers.limits.rules import (
+    BudgetLimit,
+    DistinctSkuLimit,
+    FlaggedItems,
+    LimitScope,
+    OnExceed,
+    OrderTotalLimit,
+    PoNumberRequired,
+    PurchasingLimit,
+    QuantityLimit,
+    RestrictedCatalog,
+    ScopeKind,
+)
+from b2b_customers.limits.spend import SpendKey, SpendLookup
+from b2b_customers.ports import ExchangeRates
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+
+    from b2b_customers.domain.order import OrderDraft
+
+__all__ = ["CreditPosition", "DecisionContext", "decide"]
+
+
+@frozen(kw_only=True)
+class CreditPosition:
+    """A company's credit, as the engine needs it.
+
+    Attributes:
+        credit_limit: The credit line.
+        balance: What the company owes now (invoices less payments and credit notes).
+        reserved: What pending orders hold.
+        on_hold: Whether a credit hold blocks new orders.
+        hold_overridden: Whether an override of the hold is recorded for this order.
+    """
+
+    credit_limit: Money
+    balance: Money
+    reserved: Money
+    on_hold: bool = False
+    hold_overridden: bool = False
+
+    @property
+    def available(self) -> Money:
+        """``credit_limit - balance - reserved`` (negative when over-committed)."""
+        return Money(
+            self.credit_limit.amount - self.balance.amount - self.reserved.amount,
+            self.credit_limit.currency,
+        )
+
+
+def _limits(value: Iterable[PurchasingLimit]) -> tuple[PurchasingLimit, ...]:
+    return tuple(value)
+
+
+def _company_ids(value: Iterable[CompanyId]) -> tuple[CompanyId, ...]:
+    return tuple(value)
+
+
+def _group_ids(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+@frozen(kw_only=True)
+class DecisionContext:
+    """Everything :func:`decide` looks at besides the order.
+
+    Attributes:
+        company: The ordering company.
+        buyer: The customer placing the order.
+        limits: The purchasing limits that may apply (inapplicable ones are skipped).
+        spend: Spend so far, per scope and period.
+        ancestors: The company's ancestors, nearest first (for group budgets).
+        group_ids: The customer groups the buyer belongs to.
+        credit: The company's credit position, when it buys on credit.
+        rates: Exchange rates, needed only when currencies differ.
+        count_pending: Count orders pending approval against budgets (default),
+            so parallel requests cannot each slip under the same budget.
+        policy_version: The version of the rules, recorded in the decision.
+    """
+
+    company: Company
+    buyer: Customer
+    limits: tuple[PurchasingLimit, ...] = field(factory=tuple, converter=_limits)
+    spend: SpendLookup
+    ancestors: tuple[CompanyId, ...] = field(factory=tuple, converter=_company_ids)
+    group_ids: frozenset[str] = field(factory=frozenset, converter=_group_ids)
+    credit: CreditPosition | None = None
+    rates: ExchangeRates | None = None
+    count_pending: bool = True
+    policy_version: str = "1"
+
+
+def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decision:
+    """Decide whether ``order`` may be placed at ``now``.
+
+    Raises:
+        ValidationError: The order is for another company than the context's.
+        CurrencyMismatch: A limit or the credit line is in another currency
+            than the order and no exchange rate converts it.
+    """
+    if order.company_id != context.company.id:
+        raise ValidationError(
+            f"the order is for company {order.company_id!r} but the context describes "
+            f"{context.company.id!r}; build the context for the ordering company",
+            field="company_id",
+        )
+    evaluator = _Evaluation(order, context, now)
+    results = [*evaluator.who_orders(), *evaluator.role_rule()]
+    if not any(result.outcome is Outcome.DENIED and result.rule == "buyer" for result in results):
+        results.extend(evaluator.limit(limit) for limit in evaluator.applicable_limits())
+        results.extend(evaluator.credit())
+    outcome = Outcome.worst(result.outcome for result in results)
+    return Decision(
+        outcome=outcome,
+        results=results,
+        order_total=order.total,
+        evaluated_at=now,
+        policy_version=context.policy_version,
+        approver_roles=evaluator.approvers(results) if outcome is Outcome.APPROVAL_REQUIRED else (),
+    )
+
+
+class _Evaluation:
+    """One run of the rules over one order; a namespace for the steps of :func:`decide`."""
+
+    def __init__(self, order: OrderDraft, context: DecisionContext, now: datetime) -> None:
+        self.order = order
+        self.context = context
+        self.now = now
+        self.company = context.company
+        membership = context.buyer.membership_in(order.company_id)
+        self.roles = membership.roles if membership is not None else frozenset()
+        self.total = order.total
+
+    # -- 1 and 2: who orders, and the role rule
+
+    def who_orders(self) -> list[RuleResult]:
+        buyer, company = self.context.buyer, self.company
+        if self.order.buyer_id != buyer.id:
+            return [
+                _denied("buyer", f"the order names buyer {self.order.buyer_id!r}, not {buyer.id!r}")
+            ]
+        if not buyer.is_active:
+            return [
+                _denied("buyer", f"{buyer.display_name} is {buyer.status.value} and may not order")
+            ]
+        if not self.roles & {Role.ADMIN, Role.BUYER, Role.REQUESTER}:
+            return [
+                _denied(
+                    "buyer",
+                    f"{buyer.display_name} has no buying role at {company.name} "
+                    "(admin, buyer or requester)",
+                )
+            ]
+        if not company.may_order:
+            return [
+                _denied("company", f"{company.name} is {company.status.value} and may not order")
+            ]
+        return [
+            RuleResult(
+                rule="buyer",
+                outcome=Outcome.ALLOWED,
+                message=f"{buyer.display_name} may order for {company.name}",
+            )
+        ]
+
+    def role_rule(self) -> list[RuleResult]:
+        if Role.REQUESTER not in self.roles:
+            return []
+        return [
+            RuleResult(
+                rule="requester",
+                outcome=Outcome.APPROVAL_REQUIRED,
+                message=f"{self.context.buyer.display_name} is a requester: "
+                "every order needs approval",
+            )
+        ]
+
+    # -- 3: purchasing limits
+
+    def applicable_limits(self) -> list[PurchasingLimit]:
+        return [
+            limit for limit in self.context.limits if limit.active and self._covers(limit.scope)
+        ]
+
+    def _covers(self, scope: LimitScope) -> bool:
+        here = scope.company_id == self.company.id
+        if scope.kind is ScopeKind.COMPANY:
+            return here or (scope.include_subtree and scope.company_id in self.context.ancestors)
+        if not here:
+            return False
+        if scope.kind is ScopeKind.LOCATION:
+            return self.order.location_id == scope.target
+        if scope.kind is ScopeKind.CUSTOMER:
+            return self.context.buyer.id == scope.target
+        if scope.kind is ScopeKind.ROLE:
+            return any(role.value == scope.target for role in self.roles)
+        return scope.target in self.context.group_ids
+
+    def limit(self, limit: PurchasingLimit) -> RuleResult:
+        rule = limit.rule
+        label = limit.name or _default_name(limit)
+        crossed_outcome = (
+            Outcome.DENIED if limit.on_exceed is OnExceed.DENY else Outcome.APPROVAL_REQUIRED
+        )
+        if isinstance(rule, OrderTotalLimit):
+            amount = self._in(rule.maximum.currency.code, self.total)
+            over = amount.amount > rule.maximum.amount
+            return RuleResult(
+                rule="order_total",
+                limit_id=limit.id,
+                outcome=crossed_outcome if over else Outcome.ALLOWED,
+                message=f"{label}: this order of {format_money(amount)} "
+                f"{'exceeds' if over else 'is within'} {format_money(rule.maximum)}",
+                limit=rule.maximum,
+                order_amount=amount,
+                remaining=rule.maximum,
+            )
+        if isinstance(rule, BudgetLimit):
+            return self._budget(limit, rule, label, crossed_outcome)
+        if isinstance(rule, QuantityLimit):
+            over = self.order.total_quantity > rule.max_quantity
+            return RuleResult(
+                rule="quantity",
+                limit_id=limit.id,
+                outcome=crossed_outcome if over else Outcome.ALLOWED,
+                message=f"{label}: {self.order.total_quantity} items, "
+                f"at most {rule.max_quantity} per order",
+            )
+        if isinstance(rule, DistinctSkuLimit):
+            count = len(self.order.skus)
+            over = count > rule.max_skus
+            return RuleResult(
+                rule="distinct_skus",
+                limit_id=limit.id,
+                outcome=crossed_outcome if over else Outcome.ALLOWED,
+                message=f"{label}: {count} different products, at most {rule.max_skus} per order",
+            )
+        if isinstance(rule, FlaggedItems):
+            flagged = sorted(
+                (self.order.skus & rule.skus) | (self.order.categories & rule.categories)
+            )
+            return RuleResult(
+                rule="flagged_items",
+                limit_id=limit.id,
+                outcome=crossed_outcome if flagged else Outcome.ALLOWED,
+                message=f"{label}: "
+                + (
+                    f"the order holds flagged items {', '.join(flagged)}"
+                    if flagged
+                    else "no flagged items"
+                ),
+            )
+        if isinstance(rule, PoNumberRequired):
+            amount = self._in(rule.above.currency.code, self.total)
+            missing = amount.amount > rule.above.amount and not self.order.po_number
+            return RuleResult(
+                rule="po_number",
+                limit_id=limit.id,
+                outcome=crossed_outcome if missing else Outcome.ALLOWED,
+                message=f"{label}: orders above {format_money(rule.above)} need a PO number"
+                + (" and this one has none" if missing else ""),
+                limit=rule.above,
+                order_amount=amount,
+            )
+        return self._catalog(limit, rule, label, crossed_outcome)
+
+    def _budget(
+        self, limit: PurchasingLimit, rule: BudgetLimit, label: str, crossed: Outcome
+    ) -> RuleResult:
+        window = window_of(
+            rule.period,
+            self.now,
+            time_zone=self.company.time_zone,
+            week_starts_on=self.company.week_starts_on,
+        )
+        currency = rule.maximum.currency.code
+        amounts = self.context.spend.spent(
+            self._spend_key(limit.scope), window, include_pending=self.context.count_pending
+        )
+        spent = self._sum(amounts, currency)
+        amount = self._in(currency, self.total)
+        remaining = Money(rule.maximum.amount - spent.amount, currency)
+        over = spent.amount + amount.amount > rule.maximum.amount
+        return RuleResult(
+            rule="budget",
+            limit_id=limit.id,
+            outcome=crossed if over else Outcome.ALLOWED,
+            message=f"{label}: {format_money(spent)} spent + this order {format_money(amount)} "
+            f"{'would exceed' if over else 'stays within'} {format_money(rule.maximum)} "
+            f"({format_money(remaining)} left)",
+            limit=rule.maximum,
+            spent=spent,
+            order_amount=amount,
+            remaining=remaining,
+            period_start=window.start,
+            period_end=window.end,
+        )
+
+    def _catalog(
+        self, limit: PurchasingLimit, rule: RestrictedCatalog, label: str, crossed: Outcome
+    ) -> RuleResult:
+        outside = sorted(self.order.skus - self.company.specific_products)
+        note = f" ({rule.note})" if rule.note else ""
+        return RuleResult(
+            rule="restricted_catalog",
+            limit_id=limit.id,
+            outcome=crossed if outside else Outcome.ALLOWED,
+            message=f"{label}: only contract products may be ordered{note}"
+            + (f"; not in the catalog: {', '.join(outside)}" if outside else ""),
+        )
+
+    def _spend_key(self, scope: LimitScope) -> SpendKey:
+        if scope.kind is ScopeKind.COMPANY:
+            return (
+                SpendKey.subtree(scope.company_id)
+                if scope.include_subtree
+                else SpendKey.company(scope.company_id)
+            )
+        if scope.kind is ScopeKind.LOCATION and self.order.location_id is not None:
+            return SpendKey.location(self.company.id, self.order.location_id)
+        return SpendKey.buyer(self.company.id, self.context.buyer.id)
+
+    # -- 4: credit
+
+    def credit(self) -> list[RuleResult]:
+        credit = self.context.credit
+        if credit is None:
+            return []
+        if credit.on_hold and not credit.hold_overridden:
+            return [
+                _denied(
+                    "credit_hold",
+                    f"{self.company.name} is on credit hold; no new orders until it is lifted",
+                )
+            ]
+        currency = credit.credit_limit.currency.code
+        amount = self._in(currency, self.total)
+        available = credit.available
+        over = amount.amount > available.amount
+        return [
+            RuleResult(
+                rule="credit",
+                outcome=Outcome.DENIED if over else Outcome.ALLOWED,
+                message=f"Credit: this order of {format_money(amount)} "
+                f"{'exceeds' if over else 'is within'} the available {format_money(available)} "
+                f"(limit {format_money(credit.credit_limit)}, owed {format_money(credit.balance)}, "
+                f"reserved {format_money(credit.reserved)})",
+                limit=credit.credit_limit,
+                spent=Money(credit.balance.amount + credit.reserved.amount, currency),
+                order_amount=amount,
+                remaining=available,
+            )
+        ]
+
+    # -- who approves
+
+    def approvers(self, results: list[RuleResult]) -> tuple[str, ...]:
+        limits_crossed = any(r.crossed and r.limit_id is not None for r in results)
+        if limits_crossed:
+            return (Role.ADMIN.value,)
+        return (Role.ADMIN.value, Role.BUYER.value)
+
+    # -- money
+
+    def _in(self, currency: str, amount: Money) -> Money:
+        if amount.currency.code == currency:
+            return amount
+        if self.context.rates is None:
+            raise CurrencyMismatch(
+                f"an amount in {amount.currency.code} meets a limit in {currency} and no "
+                "exchange rates were given; pass an ExchangeRates in the DecisionContext"
+            )
+        return self.context.rates.convert(amount, currency, self.now)
+
+    def _sum(self, amounts: Mapping[str, Decimal], currency: str) -> Money:
+        result = Decimal(0)
+        for code, value in amounts.items():
+            result += self._in(currency, Money(value, code)).amount
+        return Money(result, currency)
+
+
+def _denied(rule: str, message: str) -> RuleResult:
+    return RuleResult(rule=rule, outcome=Outcome.DENIED, message=message[0].upper() + message[1:])
+
+
+def _default_name(limit: PurchasingLimit) -> str:
+    scope = limit.scope
+    return f"{type(limit.rule).__name__} on {scope.kind.value} {scope.target or scope.company_id}"

@@ -1,0 +1,254 @@
+"""Purchasing limits: whom a limit covers, what it checks, and what crossing it means.
+
+Semantics, chosen where real systems disagree and tested on both sides:
+
+* Limits are **inclusive**: an order that brings spend exactly to the limit is
+  within it; one minor unit more crosses it.
+* No limit means unconstrained; a limit of **zero** means every order crosses it.
+* A period budget counts spend in the company's time zone, with calendar
+  weeks starting on the company's first weekday (Monday by default).
+* Crossing a limit means what its ``on_exceed`` says: ``approval`` (an
+  approver can let the order through) or ``deny`` (nothing gets past it but a
+  recorded override).
+
+Who a limit's spend is counted for:
+
+* ``company``: every order of the company, and with ``include_subtree`` of its
+  subsidiaries too (a shared budget over a group);
+* ``location``: every order for that location;
+* ``customer``: that one customer's orders for the company;
+* ``role`` and ``group``: a cap that applies to **each** holder of the role,
+  or member of the group, on their own orders for the company.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+import attrs
+from attrs import field, frozen
+from moneyed import Money
+
+from b2b_customers.domain.membership import Role
+from b2b_customers.domain.values import (
+    DomainEnum,
+    flag,
+    identifier,
+    money_amount,
+    of_type,
+    optional,
+    strip_optional,
+    tags,
+    text,
+    to_tags,
+)
+from b2b_customers.domain.versioned import Versioned
+from b2b_customers.errors import ValidationError
+from b2b_customers.ids import CompanyId, LimitId
+from b2b_customers.limits.periods import CalendarPeriod, Period, RecurrencePeriod, RollingPeriod
+
+__all__ = [
+    "BudgetLimit",
+    "DistinctSkuLimit",
+    "FlaggedItems",
+    "LimitRule",
+    "LimitScope",
+    "OnExceed",
+    "OrderTotalLimit",
+    "PoNumberRequired",
+    "PurchasingLimit",
+    "QuantityLimit",
+    "RestrictedCatalog",
+    "ScopeKind",
+]
+
+_MAX_COUNT = 10**9
+
+
+class OnExceed(DomainEnum):
+    """What crossing a limit means."""
+
+    APPROVAL = "approval"
+    DENY = "deny"
+
+
+class ScopeKind(DomainEnum):
+    """Whose orders a limit covers."""
+
+    COMPANY = "company"
+    LOCATION = "location"
+    CUSTOMER = "customer"
+    ROLE = "role"
+    GROUP = "group"
+
+
+@frozen(kw_only=True)
+class LimitScope:
+    """Whose orders a limit covers.
+
+    Attributes:
+        kind: Company, location, customer, role or group.
+        company_id: The company the limit is set on.
+        target: The location id, customer id, role (``"requester"``) or group
+            id; ``None`` for a company scope.
+        include_subtree: For a company scope: count (and cover) the orders of
+            its subsidiaries too, as one shared budget.
+    """
+
+    kind: ScopeKind = field(converter=ScopeKind)
+    company_id: CompanyId = field(validator=identifier)
+    target: str | None = field(default=None, validator=optional(identifier))
+    include_subtree: bool = field(default=False, validator=flag)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.kind is ScopeKind.COMPANY) != (self.target is None):
+            raise ValidationError(
+                "a company scope has no target; every other scope names one (a location, "
+                "customer, role or group id)",
+                field="target",
+            )
+        if self.kind is ScopeKind.ROLE:
+            Role(str(self.target))  # raises ValidationError listing the roles
+        if self.include_subtree and self.kind is not ScopeKind.COMPANY:
+            raise ValidationError(
+                "include_subtree applies to company scopes only", field="include_subtree"
+            )
+
+    @property
+    def per_buyer(self) -> bool:
+        """Whether spend is counted for each buyer alone (customer, role and group scopes)."""
+        return self.kind in {ScopeKind.CUSTOMER, ScopeKind.ROLE, ScopeKind.GROUP}
+
+
+def _count(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_COUNT:
+        raise ValidationError(
+            f"must be a whole number from 0 to {_MAX_COUNT}, got {value!r}", field=attribute.name
+        )
+
+
+@frozen(kw_only=True)
+class OrderTotalLimit:
+    """The most one order may total.
+
+    Attributes:
+        maximum: The largest allowed order total (inclusive).
+    """
+
+    maximum: Money = field(validator=money_amount(non_negative=True))
+
+
+@frozen(kw_only=True)
+class BudgetLimit:
+    """The most the scope may spend per period (placed orders plus pending requests).
+
+    Attributes:
+        maximum: The budget for one period (inclusive).
+        period: Calendar day/week/month/quarter/year, rolling N days, or an rrule.
+    """
+
+    maximum: Money = field(validator=money_amount(non_negative=True))
+    period: Period = field(validator=of_type(CalendarPeriod, RollingPeriod, RecurrencePeriod))
+
+
+@frozen(kw_only=True)
+class QuantityLimit:
+    """The most items (summed over all lines) one order may hold.
+
+    Attributes:
+        max_quantity: The largest allowed total quantity (inclusive).
+    """
+
+    max_quantity: int = field(validator=_count)
+
+
+@frozen(kw_only=True)
+class DistinctSkuLimit:
+    """The most different SKUs one order may hold.
+
+    Attributes:
+        max_skus: The largest allowed number of distinct SKUs (inclusive).
+    """
+
+    max_skus: int = field(validator=_count)
+
+
+@frozen(kw_only=True)
+class FlaggedItems:
+    """Items flagged as high-cost or sensitive: an order holding any of them crosses.
+
+    Attributes:
+        skus: Flagged SKUs.
+        categories: Flagged product categories.
+    """
+
+    skus: frozenset[str] = field(factory=frozenset, converter=to_tags, validator=tags)
+    categories: frozenset[str] = field(factory=frozenset, converter=to_tags, validator=tags)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.skus and not self.categories:
+            raise ValidationError("flag at least one SKU or category", field="skus")
+
+
+@frozen(kw_only=True)
+class PoNumberRequired:
+    """Orders above an amount need a purchase order number.
+
+    Attributes:
+        above: Orders totalling more than this need a PO number (equal does not).
+    """
+
+    above: Money = field(validator=money_amount(non_negative=True))
+
+
+@frozen(kw_only=True)
+class RestrictedCatalog:
+    """Only the company's own products (its private catalog, ``specific_products``) may be ordered.
+
+    Attributes:
+        note: Why the catalog is restricted (shown to the buyer).
+    """
+
+    note: str | None = field(default=None, converter=strip_optional, validator=optional(text()))
+
+
+LimitRule = (
+    OrderTotalLimit
+    | BudgetLimit
+    | QuantityLimit
+    | DistinctSkuLimit
+    | FlaggedItems
+    | PoNumberRequired
+    | RestrictedCatalog
+)
+"""Every kind of rule a purchasing limit can hold."""
+
+_RULE_TYPES: tuple[type, ...] = typing.get_args(LimitRule)
+
+
+@frozen(kw_only=True)
+class PurchasingLimit(Versioned):
+    """A rule on what a scope may order, and what crossing it means.
+
+    Attributes:
+        id: The limit's id.
+        scope: Whose orders it covers.
+        rule: What it checks.
+        on_exceed: ``approval`` or ``deny``.
+        name: A name shown in explanations (``"Monthly budget"``).
+        active: Inactive limits are kept but not applied.
+    """
+
+    id: LimitId = field(validator=identifier)
+    scope: LimitScope = field(validator=of_type(LimitScope))
+    rule: LimitRule = field(validator=of_type(*_RULE_TYPES))
+    on_exceed: OnExceed = field(default=OnExceed.APPROVAL, converter=OnExceed)
+    name: str | None = field(default=None, converter=strip_optional, validator=optional(text()))
+    active: bool = field(default=True, validator=flag)
+
+    @property
+    def currency(self) -> str | None:
+        """The currency of the rule's amount, for money rules."""
+        amount = getattr(self.rule, "maximum", None) or getattr(self.rule, "above", None)
+        return str(amount.currency.code) if isinstance(amount, Money) else None
