@@ -17,8 +17,9 @@ for :class:`NotFound`::
     │       └── CreditOnHold                    the account is on credit hold
     ├── InvalidTransition                       a state machine refuses the change
     ├── PermissionDenied (PermissionError)      the actor may not do this
-    └── StorageError                            the database failed or is not ready
-        └── SchemaNotReady                      migrations have not been run
+    ├── StorageError                            the database failed or is not ready
+    │   └── SchemaNotReady                      migrations have not been run
+    └── MissingDependency (ImportError)         an optional package is not installed
 
 Every message says what was wrong and what would be right. A failed
 operation writes nothing.
@@ -36,6 +37,7 @@ __all__ = [
     "HierarchyError",
     "InsufficientCredit",
     "InvalidTransition",
+    "MissingDependency",
     "NotFound",
     "PermissionDenied",
     "SchemaNotReady",
@@ -131,3 +133,10 @@ class StorageError(B2BError):
 
 class SchemaNotReady(StorageError):
     """The database schema is missing or out of date: run the migrations."""
+
+
+class MissingDependency(B2BError, ImportError):
+    """An optional package (pandas, SQLAlchemy, psycopg) is needed and not installed.
+
+    The message names the ``pip install`` that fixes it.
+    """

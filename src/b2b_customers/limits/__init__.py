@@ -5,6 +5,7 @@
 * :mod:`~b2b_customers.limits.spend`: running spend totals per scope and local day.
 * :mod:`~b2b_customers.limits.engine`: :func:`decide`.
 * :mod:`~b2b_customers.limits.decision`: the :class:`Decision` and its reasons.
+* :mod:`~b2b_customers.limits.simulation`: what-if runs of proposed limits over a history.
 """
 
 from b2b_customers.limits.decision import Decision, Outcome, RuleResult
@@ -33,6 +34,7 @@ from b2b_customers.limits.rules import (
     RestrictedCatalog,
     ScopeKind,
 )
+from b2b_customers.limits.simulation import SimulatedOrder, Simulation, simulate
 from b2b_customers.limits.spend import SpendKey, SpendLookup, SpendTotals
 
 __all__ = [
@@ -58,11 +60,14 @@ __all__ = [
     "RollingPeriod",
     "RuleResult",
     "ScopeKind",
+    "SimulatedOrder",
+    "Simulation",
     "SpendKey",
     "SpendLookup",
     "SpendTotals",
     "Window",
     "decide",
     "local_day",
+    "simulate",
     "window_of",
 ]

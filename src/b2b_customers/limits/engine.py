@@ -50,13 +50,14 @@ from b2b_customers.limits.rules import (
     ScopeKind,
 )
 from b2b_customers.limits.spend import SpendKey, SpendLookup
-from b2b_customers.ports import ExchangeRates
 
 if TYPE_CHECKING:
+    # Only a type here: ports imports this package, so a run-time import would be circular.
     from collections.abc import Iterable, Mapping
     from datetime import datetime
 
     from b2b_customers.domain.order import OrderDraft
+    from b2b_customers.ports import ExchangeRates  # noqa: TC004  (never structured at run time)
 
 __all__ = ["CreditPosition", "DecisionContext", "decide"]
 
