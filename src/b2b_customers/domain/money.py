@@ -9,6 +9,7 @@ naming both currencies and what was being computed.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext
+from functools import cache
 from typing import TYPE_CHECKING
 
 from moneyed import Money, get_currency
@@ -120,6 +121,11 @@ def minor_unit_exponent(currency: str) -> int:
     Raises:
         ValidationError: The currency is unknown.
     """
+    return _exponent(currency)
+
+
+@cache
+def _exponent(currency: str) -> int:
     try:
         sub_unit = get_currency(currency).sub_unit or 1
     except CurrencyDoesNotExist:
@@ -132,19 +138,30 @@ def minor_unit_exponent(currency: str) -> int:
 
 def round_to_minor_unit(amount: Money) -> Money:
     """Round half up to the currency's minor unit (cents for EUR, yen for JPY)."""
-    places = minor_unit_exponent(amount.currency.code)
-    quantum = Decimal(1).scaleb(-places)
+    return Money(
+        _rounded(amount.amount, minor_unit_exponent(amount.currency.code)), amount.currency
+    )
+
+
+def _rounded(exact: Decimal, places: int) -> Decimal:
+    quantum = _QUANTA[places] if places < len(_QUANTA) else Decimal(1).scaleb(-places)
+    digits = max(exact.adjusted() + 1, 1) + places
+    if digits <= getcontext().prec:
+        return exact.quantize(quantum, rounding=ROUND_HALF_UP)
     # Enough precision for every digit of a large amount, or quantize would refuse it.
-    digits = max(amount.amount.adjusted() + 1, 1) + places
     context = Context(prec=max(digits, getcontext().prec))
-    rounded = amount.amount.quantize(quantum, rounding=ROUND_HALF_UP, context=context)
-    return Money(rounded, amount.currency)
+    return exact.quantize(quantum, rounding=ROUND_HALF_UP, context=context)
+
+
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(5))
 
 
 def format_money(amount: Money) -> str:
     """Format for people, in a fixed locale-free form: ``"12,600.00 EUR"``."""
-    places = minor_unit_exponent(amount.currency.code)
+    code = amount.currency.code
+    places = minor_unit_exponent(code)
     exact = amount.amount
-    shown = round_to_minor_unit(amount).amount
-    digits = places if shown == exact else max(places, -exact.as_tuple().exponent)  # type: ignore[operator]
-    return f"{exact:,.{digits}f} {amount.currency.code}"
+    exponent = exact.as_tuple().exponent
+    more_digits = isinstance(exponent, int) and -exponent > places
+    digits = -int(exponent) if more_digits and _rounded(exact, places) != exact else places
+    return f"{exact:,.{digits}f} {code}"

@@ -21,7 +21,6 @@ from b2b_customers.domain.values import (
     identifier,
     items_of,
     optional,
-    text,
 )
 from b2b_customers.ids import LimitId
 
@@ -69,10 +68,12 @@ class RuleResult:
         period_end: End (exclusive) of the budget period counted, for budgets.
     """
 
-    rule: str = field(validator=identifier)
+    # The engine builds these on every decision: fields are typed (the converter
+    # checks JSON input) rather than validated one by one.
+    rule: str
     outcome: Outcome = field(converter=Outcome)
-    message: str = field(validator=text(max_length=2000))
-    limit_id: LimitId | None = field(default=None, validator=optional(identifier))
+    message: str
+    limit_id: LimitId | None = None
     limit: Money | None = None
     spent: Money | None = None
     order_amount: Money | None = None

@@ -154,7 +154,7 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
     return Decision(
         outcome=outcome,
         results=results,
-        order_total=order.total,
+        order_total=evaluator.total,
         evaluated_at=now,
         policy_version=context.policy_version,
         approver_roles=evaluator.approvers(results) if outcome is Outcome.APPROVAL_REQUIRED else (),

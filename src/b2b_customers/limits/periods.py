@@ -572,7 +572,15 @@ def window_of(
     zone = _zone(time_zone)
     first_weekday = _week_start(week_starts_on)
     with _within_calendar(instant):
-        first_day, last_day = period.span_of(_local_day(moment, zone), week_starts_on=first_weekday)
-        start = _local_offset(_start_of(first_day, zone), zone)
-        end = _local_offset(_start_of(last_day + _ONE_DAY, zone), zone)
+        return _window_holding(period, _local_day(moment, zone), zone, first_weekday)
+
+
+@lru_cache(maxsize=4096)
+def _window_holding(
+    period: Period, day: date, zone: zoneinfo.ZoneInfo, first_weekday: Weekday
+) -> Window:
+    # A window depends only on the local day, so every order of a day shares one.
+    first_day, last_day = period.span_of(day, week_starts_on=first_weekday)
+    start = _local_offset(_start_of(first_day, zone), zone)
+    end = _local_offset(_start_of(last_day + _ONE_DAY, zone), zone)
     return Window(start=start, end=end, first_day=first_day, last_day=last_day)

@@ -141,11 +141,17 @@ class SpendTotals:
     ) -> dict[str, Decimal]:
         """Return the spend per currency of ``key`` in ``window``."""
         days = self._buckets.get(key)
-        result: defaultdict[str, Decimal] = defaultdict(Decimal)
         if not days:
             return {}
-        for day in window.days():
-            for (currency, pending), amount in days.get(day, {}).items():
+        first, last = window.first_day, window.last_day
+        if len(days) < (last - first).days + 1:
+            # Fewer recorded days than days in the window: walk the recorded ones.
+            chosen = [amounts for day, amounts in days.items() if first <= day <= last]
+        else:
+            chosen = [days[day] for day in window.days() if day in days]
+        result: defaultdict[str, Decimal] = defaultdict(Decimal)
+        for amounts in chosen:
+            for (currency, pending), amount in amounts.items():
                 if include_pending or not pending:
                     result[currency] += amount
         return {currency: amount for currency, amount in result.items() if amount}
