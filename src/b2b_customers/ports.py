@@ -49,21 +49,32 @@ from b2b_customers.domain import (
     Location,
     Role,
 )
+from b2b_customers.domain.order import OrderRecord, OrderStatus
 from b2b_customers.domain.values import CustomFieldValue
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import (
     CompanyId,
     ContactAssignmentId,
+    CreditAccountId,
     CustomerGroupId,
     CustomerId,
     EventId,
+    LimitId,
     LocationId,
+    OrderId,
 )
 
 if TYPE_CHECKING:
+    from decimal import Decimal
     from types import TracebackType
 
     from moneyed import Money
+
+    from b2b_customers.credit.account import CreditAccount
+    from b2b_customers.credit.ledger import LedgerEntry
+    from b2b_customers.limits.periods import Window
+    from b2b_customers.limits.rules import PurchasingLimit
+    from b2b_customers.limits.spend import SpendKey
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -72,13 +83,18 @@ __all__ = [
     "CompanyRepository",
     "CompanySort",
     "ContactRepository",
+    "CreditRepository",
     "CustomerGroupRepository",
     "CustomerQuery",
     "CustomerRepository",
     "CustomerSort",
     "ExchangeRates",
     "IdGenerator",
+    "LimitRepository",
     "LocationRepository",
+    "OrderQuery",
+    "OrderRepository",
+    "OrderSort",
     "Outbox",
     "OutboxEntry",
     "Page",
@@ -243,6 +259,46 @@ class CustomerQuery:
     tag: str | None = None
     sort: CustomerSort = CustomerSort.EMAIL
     descending: bool = False
+    offset: int = field(default=0, validator=_page_offset)
+    limit: int = field(default=50, validator=_page_limit)
+
+
+class OrderSort(StrEnum):
+    """Order history comes newest first by default (ties broken by id)."""
+
+    PLACED_AT = "placed_at"
+    TOTAL = "total"
+    ID = "id"
+
+
+@frozen(kw_only=True)
+class OrderQuery:
+    """Which orders of the history to list.
+
+    Attributes:
+        company_id: Only orders of this company.
+        include_subtree: With ``company_id``: orders of its subsidiaries too.
+        buyer_id: Only orders placed by this customer.
+        location_id: Only orders for this location.
+        status: Only orders in this status.
+        placed_from: Only orders placed at or after this instant.
+        placed_before: Only orders placed before this instant.
+        sort: The sort key (ties by id); ``placed_at`` sorts newest first
+            unless ``descending`` is ``False``.
+        descending: Sort from high to low (the default: newest first).
+        offset: How many matches to skip.
+        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+    """
+
+    company_id: CompanyId | None = None
+    include_subtree: bool = False
+    buyer_id: CustomerId | None = None
+    location_id: LocationId | None = None
+    status: OrderStatus | None = None
+    placed_from: datetime | None = None
+    placed_before: datetime | None = None
+    sort: OrderSort = OrderSort.PLACED_AT
+    descending: bool = True
     offset: int = field(default=0, validator=_page_offset)
     limit: int = field(default=50, validator=_page_limit)
 
@@ -548,6 +604,171 @@ class CustomerGroupRepository(Protocol):
         ...
 
 
+class LimitRepository(Protocol):
+    """Purchasing limits."""
+
+    def add(self, limit: PurchasingLimit) -> PurchasingLimit:
+        """Store a new limit; return the stored copy.
+
+        Raises:
+            AlreadyExists: The id is taken.
+            ValidationError: The scope's company does not exist.
+        """
+        ...
+
+    def save(self, limit: PurchasingLimit) -> PurchasingLimit:
+        """Store a changed limit; return the stored copy.
+
+        Raises:
+            NotFound: No limit has this id.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: The scope's company does not exist.
+        """
+        ...
+
+    def remove(self, limit_id: LimitId) -> None:
+        """Delete a limit.
+
+        Raises:
+            NotFound: No limit has this id.
+        """
+        ...
+
+    def get(self, limit_id: LimitId) -> PurchasingLimit:
+        """Return the limit with ``limit_id``.
+
+        Raises:
+            NotFound: No limit has this id.
+        """
+        ...
+
+    def set_on(self, company_ids: Iterable[CompanyId]) -> list[PurchasingLimit]:
+        """Return the limits (active or not) whose scope is set on any of these companies.
+
+        Pass the ordering company and its ancestors to get every limit that may
+        cover an order. Sorted by id.
+        """
+        ...
+
+
+class CreditRepository(Protocol):
+    """Credit accounts and their append-only ledgers."""
+
+    def add(self, account: CreditAccount) -> CreditAccount:
+        """Store a new account (with no ledger entries yet); return the stored copy.
+
+        Raises:
+            AlreadyExists: The id is taken, or one of its companies is covered
+                by another account already.
+            ValidationError: Its company or a company it is shared with does
+                not exist, or ``last_sequence`` is not 0.
+        """
+        ...
+
+    def save(self, account: CreditAccount, entries: Sequence[LedgerEntry] = ()) -> CreditAccount:
+        """Store a changed account and append ``entries`` to its ledger, in one step.
+
+        The entries must continue the stored ledger: sequences ``stored
+        last_sequence + 1`` onwards, without gaps, ending at the account's
+        ``last_sequence``. This is what makes two concurrent reservations on
+        one account conflict instead of both passing.
+
+        Raises:
+            NotFound: No account has this id.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: The entries do not continue the ledger, belong to
+                another account, or the shared companies do not exist.
+            AlreadyExists: An entry id is taken, or a shared company is
+                covered by another account.
+        """
+        ...
+
+    def get(self, account_id: CreditAccountId) -> CreditAccount:
+        """Return the account with ``account_id``.
+
+        Raises:
+            NotFound: No account has this id.
+        """
+        ...
+
+    def for_company(self, company_id: CompanyId) -> CreditAccount:
+        """Return the account whose line a company's orders draw on (owned or shared).
+
+        Raises:
+            NotFound: No account covers the company.
+        """
+        ...
+
+    def entries(
+        self,
+        account_id: CreditAccountId,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[LedgerEntry]:
+        """Return the account's ledger entries in sequence order.
+
+        Args:
+            account_id: The account.
+            since: Only entries that occurred at or after this instant.
+            until: Only entries that occurred before this instant.
+
+        Raises:
+            NotFound: No account has this id.
+        """
+        ...
+
+
+class OrderRepository(Protocol):
+    """The order history, and the running spend totals that budgets read.
+
+    Recording an order adds it to daily spend buckets (per company, per
+    subtree of each ancestor, per location, per buyer; in the company's time
+    zone; pending orders apart), so :meth:`spent` is a look-up per day of the
+    window, never a scan of the history.
+    """
+
+    def add(self, order: OrderRecord) -> OrderRecord:
+        """Record an order (placed or pending approval); return the stored copy.
+
+        Raises:
+            AlreadyExists: The id is taken.
+            ValidationError: The company or buyer does not exist.
+        """
+        ...
+
+    def save(self, order: OrderRecord) -> OrderRecord:
+        """Store a status change (pending to placed, or cancelled); spend moves with it.
+
+        Raises:
+            NotFound: No order has this id.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: Anything but the status (and version) changed.
+        """
+        ...
+
+    def get(self, order_id: OrderId) -> OrderRecord:
+        """Return the order with ``order_id``.
+
+        Raises:
+            NotFound: No order has this id.
+        """
+        ...
+
+    def history(self, query: OrderQuery | None = None) -> Page[OrderRecord]:
+        """Return one page of the orders matching ``query`` (default: all, newest first)."""
+        ...
+
+    def spent(
+        self, key: SpendKey, window: Window, *, include_pending: bool = True
+    ) -> dict[str, Decimal]:
+        """Return the spend per currency code of ``key`` in ``window`` (empty when none).
+
+        This makes the repository a :class:`~b2b_customers.limits.spend.SpendLookup`.
+        """
+        ...
+
+
 # -- outbox
 
 
@@ -599,6 +820,9 @@ class UnitOfWork(Protocol):
     customers: CustomerRepository
     contacts: ContactRepository
     groups: CustomerGroupRepository
+    limits: LimitRepository
+    credit: CreditRepository
+    orders: OrderRepository
     outbox: Outbox
 
     def __enter__(self) -> Self:

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
+from moneyed import Money
 
 from b2b_customers.adapters.memory import MemoryStore
 from b2b_customers.clock import ManualClock, SystemClock
-from b2b_customers.domain import Company, DomainEvent, Location
+from b2b_customers.credit.account import CreditAccount
+from b2b_customers.domain import Company, Customer, DomainEvent, Location
 from b2b_customers.domain.location import Address
-from b2b_customers.errors import AlreadyExists, HierarchyError, StaleVersion
-from b2b_customers.ids import CompanyId, EventId, LocationId
+from b2b_customers.domain.order import OrderRecord
+from b2b_customers.errors import AlreadyExists, HierarchyError, InsufficientCredit, StaleVersion
+from b2b_customers.ids import CompanyId, CreditAccountId, CustomerId, EventId, LocationId, OrderId
+from b2b_customers.limits.periods import CalendarPeriod, window_of
+from b2b_customers.limits.spend import SpendKey
 from b2b_customers.testing.contract import START, StoreContract
 
 if TYPE_CHECKING:
+    from b2b_customers.credit.ledger import LedgerEntry
     from b2b_customers.ports import Store
 
 
@@ -220,3 +227,140 @@ class TestMemoryStoreSpecifics:
         with store.unit_of_work() as uow:
             assert uow.companies.search().total == threads * per_thread
             assert uow.companies.get_by_account_number("A-3-7").id == "t3-7"
+
+
+def _world(store: MemoryStore) -> None:
+    with store.unit_of_work() as uow:
+        uow.companies.add(_company("acme", name="ACME", currency="EUR"))
+        uow.companies.add(_company("bolt", name="Bolt", currency="EUR"))
+        uow.customers.add(
+            Customer(id=CustomerId("ann"), email="ann@example.com", first_name="A", last_name="N")
+        )
+        uow.commit()
+
+
+def _order(order_id: str, amount: int) -> OrderRecord:
+    return OrderRecord(
+        id=OrderId(order_id),
+        company_id=CompanyId("acme"),
+        buyer_id=CustomerId("ann"),
+        total=Money(Decimal(amount), "EUR"),
+        placed_at=START,
+    )
+
+
+def _account(account_id: str, company_id: str, limit: int = 1000, **fields: Any) -> CreditAccount:
+    return CreditAccount(
+        id=CreditAccountId(account_id),
+        company_id=CompanyId(company_id),
+        currency="EUR",
+        credit_limit=Money(Decimal(limit), "EUR"),
+        **fields,
+    )
+
+
+_TODAY = window_of(CalendarPeriod(unit="day"), START, time_zone="UTC")
+
+
+class TestMemoryLedgersAndSpend:
+    def test_concurrent_orders_add_up_their_spend(self):
+        store = _store()
+        _world(store)
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.orders.add(_order("o1", 100))
+            second.orders.add(_order("o2", 20))
+            second.commit()
+            first.commit()
+        with store.unit_of_work() as uow:
+            assert uow.orders.spent(SpendKey.company(CompanyId("acme")), _TODAY) == {
+                "EUR": Decimal(120)
+            }
+
+    def test_spend_is_kept_as_daily_sums_not_as_lists_of_orders(self):
+        store = _store()
+        _world(store)
+        with store.unit_of_work() as uow:
+            for number in range(200):
+                uow.orders.add(_order(f"o{number}", 1))
+            uow.commit()
+        days = store._state.spend.buckets[SpendKey.company(CompanyId("acme"))]
+        assert days == {START.date(): {("EUR", False): Decimal(200)}}
+
+    def test_concurrent_uses_of_one_entry_id_let_only_the_first_commit(self):
+        store = _store()
+        _world(store)
+        with store.unit_of_work() as uow:
+            acme = uow.credit.add(_account("a1", "acme"))
+            bolt = uow.credit.add(_account("a2", "bolt"))
+            uow.commit()
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.credit.save(*_reserved(acme, "o1", "e1"))
+            second.credit.save(*_reserved(bolt, "o2", "e1"))
+            first.commit()
+            with pytest.raises(AlreadyExists):
+                second.commit()
+        with store.unit_of_work() as uow:
+            assert uow.credit.get(bolt.id) == bolt
+            assert uow.credit.entries(bolt.id) == []
+            assert [entry.id for entry in uow.credit.entries(acme.id)] == ["e1"]
+
+    def test_concurrent_accounts_covering_one_company_let_only_the_first_commit(self):
+        store = _store()
+        _world(store)
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            first.credit.add(_account("a1", "acme", shared_with={CompanyId("bolt")}))
+            second.credit.add(_account("a2", "bolt"))
+            first.commit()
+            with pytest.raises(AlreadyExists):
+                second.commit()
+        with store.unit_of_work() as uow:
+            assert uow.credit.for_company(CompanyId("bolt")).id == "a1"
+
+    def test_many_threads_reserving_on_one_account_never_over_commit(self):
+        store = MemoryStore()
+        _world(store)
+        with store.unit_of_work() as uow:
+            uow.credit.add(_account("a1", "acme", limit=50))
+            uow.commit()
+        threads = 8
+        barrier = threading.Barrier(threads)
+        granted: list[str] = []
+
+        def worker(number: int) -> None:
+            barrier.wait()
+            while True:
+                with store.unit_of_work() as uow:
+                    account = uow.credit.get(CreditAccountId("a1"))
+                    try:
+                        changed, entry = account.reserve(
+                            f"o{number}", Money(10, "EUR"), entry_id=f"e{number}", at=START
+                        )
+                    except InsufficientCredit:
+                        return
+                    try:
+                        uow.credit.save(changed, [entry])
+                        uow.commit()
+                    except StaleVersion:
+                        continue
+                    granted.append(entry.id)
+                    return
+
+        workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join()
+        with store.unit_of_work() as uow:
+            account = uow.credit.get(CreditAccountId("a1"))
+            entries = uow.credit.entries(account.id)
+        assert len(granted) == 5
+        assert account.reserved == Money(50, "EUR")
+        assert [entry.sequence for entry in entries] == [1, 2, 3, 4, 5]
+        assert sorted(entry.id for entry in entries) == sorted(granted)
+
+
+def _reserved(
+    account: CreditAccount, order: str, entry_id: str
+) -> tuple[CreditAccount, list[LedgerEntry]]:
+    changed, entry = account.reserve(order, Money(10, "EUR"), entry_id=entry_id, at=START)
+    return changed, [entry]

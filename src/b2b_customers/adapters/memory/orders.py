@@ -1,0 +1,320 @@
+"""The order history and its daily spend buckets, in memory.
+
+Orders are rows like any other. Recording one also books its total into
+daily spend buckets: per :class:`~b2b_customers.limits.spend.SpendKey` the
+order counts for, per local day in the ordering company's time zone, per
+currency, with orders pending approval apart. Where an order was booked (its
+keys, with the subtrees of the company's ancestors at the time, and its local
+day) is kept as its :class:`_Posting`, so a later status change moves exactly
+that spend, even after the company moved in the tree or changed time zone.
+
+A unit of work keeps the changes to the buckets as deltas
+(:class:`_SpendBuffer`): they are added on commit and dropped on rollback.
+Deltas add up in any order, so two units of work recording orders at once do
+not conflict; two changing the same order do, through the order's version.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from b2b_customers.adapters.memory.repository import _page, _Repository
+from b2b_customers.adapters.memory.tables import _Schema, _Undo
+from b2b_customers.domain.order import OrderRecord
+from b2b_customers.errors import ValidationError
+from b2b_customers.limits.periods import local_day
+from b2b_customers.limits.spend import SpendKey, SpendTotals
+from b2b_customers.ports import OrderQuery, OrderSort, Page
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from _typeshed import SupportsRichComparison
+
+    from b2b_customers.ids import CompanyId, OrderId
+    from b2b_customers.limits.periods import Window
+
+__all__ = ["MemoryOrderRepository"]
+
+
+_ORDERS: _Schema[OrderRecord] = _Schema(
+    entity="OrderRecord",
+    ident=lambda order: order.id,
+    indexes={
+        "company": lambda order: [order.company_id],
+        "buyer": lambda order: [order.buyer_id],
+    },
+)
+
+_Slot = tuple[str, bool]  # (currency code, pending approval)
+_Buckets = dict[SpendKey, dict[date, dict[_Slot, Decimal]]]
+
+_KEYS = SpendTotals()  # keys_for reads no state: one instance lists the keys of every order
+
+
+@attrs.frozen
+class _Posting:
+    """Where an order's spend is booked: the keys it counts for, its local day, its currency."""
+
+    keys: tuple[SpendKey, ...]
+    day: date
+    currency: str
+
+
+def _add(buckets: _Buckets, key: SpendKey, day: date, slot: _Slot, amount: Decimal) -> None:
+    """Add ``amount`` to one bucket, dropping buckets that come back to zero."""
+    days = buckets.setdefault(key, {})
+    slots = days.setdefault(day, {})
+    total = slots.get(slot, Decimal(0)) + amount
+    if total:
+        slots[slot] = total
+        return
+    slots.pop(slot, None)
+    if not slots:
+        del days[day]
+        if not days:
+            del buckets[key]
+
+
+class _Spend:
+    """The committed spend buckets, and where each committed order is booked."""
+
+    __slots__ = ("buckets", "postings")
+
+    def __init__(self) -> None:
+        self.buckets: _Buckets = {}
+        self.postings: dict[str, _Posting] = {}
+
+
+class _SpendBuffer:
+    """One unit of work's changes to the spend buckets: deltas over the committed sums."""
+
+    __slots__ = ("_journal", "base", "deltas", "postings")
+
+    def __init__(self, base: _Spend, journal: list[_Undo]) -> None:
+        self.base = base
+        self.deltas: _Buckets = {}
+        self.postings: dict[str, _Posting] = {}
+        self._journal = journal
+
+    def posting(self, order_id: str) -> _Posting:
+        """Return where a stored order is booked (every stored order is)."""
+        found = self.postings.get(order_id)
+        return found if found is not None else self.base.postings[order_id]
+
+    def post(self, order_id: str, posting: _Posting) -> None:
+        self.postings[order_id] = posting
+
+        def undo() -> None:
+            self.postings.pop(order_id, None)
+
+        self._journal.append(undo)
+
+    def book(self, posting: _Posting, *, pending: bool, amount: Decimal) -> None:
+        slot = (posting.currency, pending)
+        for key in posting.keys:
+            _add(self.deltas, key, posting.day, slot, amount)
+
+        def undo() -> None:
+            for key in posting.keys:
+                _add(self.deltas, key, posting.day, slot, -amount)
+
+        self._journal.append(undo)
+
+    def spent(self, key: SpendKey, window: Window, *, include_pending: bool) -> dict[str, Decimal]:
+        sources = [days for days in (self.base.buckets.get(key), self.deltas.get(key)) if days]
+        if not sources:
+            return {}
+        result: dict[str, Decimal] = {}
+        for day in window.days():
+            for days in sources:
+                for (currency, pending), amount in days.get(day, {}).items():
+                    if include_pending or not pending:
+                        result[currency] = result.get(currency, Decimal(0)) + amount
+        return {currency: amount for currency, amount in result.items() if amount}
+
+    def check_versions(self) -> None:
+        """Nothing to check: deltas add up in any order (the orders' versions guard them)."""
+
+    def apply(self) -> None:
+        for key, days in self.deltas.items():
+            for day, slots in days.items():
+                for slot, amount in slots.items():
+                    _add(self.base.buckets, key, day, slot, amount)
+        self.base.postings.update(self.postings)
+
+    def clear(self) -> None:
+        self.deltas = {}
+        self.postings = {}
+
+
+def _order_matches(order: OrderRecord, query: OrderQuery) -> bool:
+    if query.buyer_id is not None and order.buyer_id != query.buyer_id:
+        return False
+    if query.location_id is not None and order.location_id != query.location_id:
+        return False
+    if query.status is not None and order.status != query.status:
+        return False
+    if query.placed_from is not None and order.placed_at < query.placed_from:
+        return False
+    return query.placed_before is None or order.placed_at < query.placed_before
+
+
+_ORDER_SORT_KEYS: dict[OrderSort, Callable[[OrderRecord], SupportsRichComparison]] = {
+    OrderSort.PLACED_AT: lambda order: (order.placed_at, order.id),
+    OrderSort.TOTAL: lambda order: (order.total.amount, order.id),
+    OrderSort.ID: lambda order: order.id,
+}
+
+# What a saved copy may change; everything else must be as stored.
+_MAY_CHANGE = frozenset({"status", "version", "created_at", "updated_at"})
+
+
+class MemoryOrderRepository(_Repository[OrderRecord]):
+    """The order history and its daily spend buckets, in memory.
+
+    Implements :class:`~b2b_customers.ports.OrderRepository` (and so
+    :class:`~b2b_customers.limits.spend.SpendLookup`). A status change may
+    go any way; the services decide which transitions are allowed.
+    """
+
+    def add(self, order: OrderRecord) -> OrderRecord:
+        """Record an order (placed or pending approval); return the stored copy.
+
+        Its total is booked for the company, the subtree of the company and of
+        each of its ancestors (as the tree stands now), the buyer and the
+        location, on its local day in the company's time zone.
+
+        Raises:
+            AlreadyExists: The id is taken.
+            ValidationError: The company or buyer does not exist.
+        """
+
+        def record() -> OrderRecord:
+            stored = self._insert(order)
+            posting = self._posting_of(stored)
+            self._work.spend.post(stored.id, posting)
+            self._book(posting, stored, Decimal(1))
+            return stored
+
+        return self._atomically(record)
+
+    def save(self, order: OrderRecord) -> OrderRecord:
+        """Store a status change (pending to placed, or cancelled); spend moves with it.
+
+        Cancelling takes the order's total out of its buckets; placing an order
+        that was pending approval moves it from the pending buckets to the
+        placed ones.
+
+        Raises:
+            NotFound: No order has this id.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: Anything but the status (and version) changed.
+        """
+
+        def store() -> OrderRecord:
+            stored = self._stored_for_update(order)
+            saved = self._update(order)
+            posting = self._work.spend.posting(saved.id)
+            self._book(posting, stored, Decimal(-1))
+            self._book(posting, saved, Decimal(1))
+            return saved
+
+        return self._atomically(store)
+
+    def get(self, order_id: OrderId) -> OrderRecord:
+        """Return the order with ``order_id``.
+
+        Raises:
+            NotFound: No order has this id.
+        """
+        with self._lock:
+            return self._find(order_id)
+
+    def history(self, query: OrderQuery | None = None) -> Page[OrderRecord]:
+        """Return one page of the orders matching ``query`` (default: all, newest first).
+
+        ``include_subtree`` takes the subsidiaries as the tree stands now.
+        Sorting by total compares amounts only, whatever their currency.
+        """
+        query = query if query is not None else OrderQuery()
+        with self._lock:
+            if query.company_id is not None:
+                scope = [query.company_id]
+                if query.include_subtree:
+                    scope.extend(company.id for company in self._work.below(query.company_id))
+                candidates: Iterable[OrderRecord] = self._rows_of("company", scope)
+            elif query.buyer_id is not None:
+                candidates = self._rows_of("buyer", [query.buyer_id])
+            else:
+                candidates = self._buffer.all()
+            matches = [order for order in candidates if _order_matches(order, query)]
+        matches.sort(key=_ORDER_SORT_KEYS[OrderSort(query.sort)], reverse=query.descending)
+        return _page(matches, query.offset, query.limit)
+
+    def spent(
+        self, key: SpendKey, window: Window, *, include_pending: bool = True
+    ) -> dict[str, Decimal]:
+        """Return the spend per currency code of ``key`` in ``window`` (empty when none).
+
+        One look-up per local day of the window, whatever the length of the
+        history.
+
+        Args:
+            key: Whose spend.
+            window: The budget period.
+            include_pending: Count orders pending approval too (the default).
+        """
+        with self._lock:
+            return self._work.spend.spent(key, window, include_pending=include_pending)
+
+    def _rows_of(self, index: str, keys: Iterable[str]) -> list[OrderRecord]:
+        ids = set().union(*(self._buffer.ids(index, key) for key in keys))
+        return [row for row_id in ids if (row := self._buffer.get(row_id)) is not None]
+
+    def _posting_of(self, order: OrderRecord) -> _Posting:
+        company = self._work.companies.get(order.company_id)
+        if company is None:  # pragma: no cover - the references were checked
+            raise ValidationError(
+                f"company {order.company_id!r} does not exist", field="company_id"
+            )
+        ancestors: list[CompanyId] = self._work.above(order.company_id)
+        return _Posting(
+            keys=tuple(_KEYS.keys_for(order, ancestors)),
+            day=local_day(order.placed_at, company.time_zone),
+            currency=str(order.total.currency.code),
+        )
+
+    def _book(self, posting: _Posting, order: OrderRecord, sign: Decimal) -> None:
+        if order.counts_against_budgets:
+            self._work.spend.book(
+                posting, pending=order.is_pending, amount=sign * order.total.amount
+            )
+
+    def _check_references(self, row: OrderRecord) -> None:
+        if not self._work.company_exists(row.company_id):
+            raise ValidationError(
+                f"company {row.company_id!r} of order {row.id!r} does not exist; "
+                "store the company first",
+                field="company_id",
+            )
+        if self._work.customers.get(row.buyer_id) is None:
+            raise ValidationError(
+                f"buyer {row.buyer_id!r} of order {row.id!r} does not exist; "
+                "store the customer first",
+                field="buyer_id",
+            )
+
+    def _check_change(self, stored: OrderRecord, changed: OrderRecord) -> None:
+        for attribute in attrs.fields(OrderRecord):
+            name = attribute.name
+            if name not in _MAY_CHANGE and getattr(changed, name) != getattr(stored, name):
+                raise ValidationError(
+                    f"order {stored.id!r} may change its status only, not {name}; "
+                    "record a new order instead",
+                    field=name,
+                )

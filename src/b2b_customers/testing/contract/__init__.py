@@ -1,0 +1,115 @@
+"""The repository contract: the test suite every store must pass.
+
+Subclass :class:`StoreContract`, say how to make a store, and pytest runs
+the whole suite against it::
+
+    from b2b_customers.testing.contract import StoreContract
+
+    class TestMyErpStore(StoreContract):
+        def make_store(self, clock):
+            return MyErpStore(clock=clock, url=...)
+
+        def dispose_store(self, store):  # optional
+            store.close()
+
+Every test gets a fresh store made by :meth:`StoreContract.make_store` with a
+:class:`~b2b_customers.clock.ManualClock` standing at :data:`START`, and
+uses nothing but the public protocols of :mod:`b2b_customers.ports`. The
+property-based tests (Hypothesis) make a fresh store per example; set
+:attr:`StoreContract.property_examples` lower for a slow store.
+
+Add ``pytest.register_assert_rewrite("b2b_customers.testing.contract")`` to
+your ``conftest.py`` for pytest's detailed assertion messages.
+
+The suite is split by area, one module and one mixin class each
+(``companies``, ``locations``, ``customers``, ``contacts``, ``groups``,
+``transactions``, ``outbox``, ``limits``, ``credit``, ``orders`` and
+``spend``); :class:`StoreContract` combines them all. ``spend`` ends with a
+property that records random orders (random trees, time zones, times and
+status changes) through the store and through the reference
+:class:`~b2b_customers.limits.spend.SpendTotals`, and checks that both give
+the same ``spent`` for random keys and windows.
+
+Where :mod:`b2b_customers.ports` leaves room, the suite settles it:
+
+* **Descending** sorts reverse the whole order, id tie-break included: a
+  descending list is the ascending one reversed.
+* Companies **without an account number** sort after all others (ascending),
+  so they come first in a descending list.
+* Orders are checked on names and ids of lower-case ASCII letters and
+  digits, so a database whose collation orders those as Python does passes.
+* ``get_many`` lists each company or customer once, even when asked twice;
+  ``find_by_tax_id`` sorts by id.
+* A customer query with ``include_subtree`` and ``role`` matches a role held
+  in any company of the subtree.
+* A **failed operation** (any error the ports document) writes nothing and
+  leaves the unit of work usable: its earlier changes stay, and it can still
+  commit. Likewise, ``add_many`` that fails adds none of its items.
+* ``save`` keeps the stored ``created_at``, whatever the copy says.
+* Outbox marks made with ``mark_published`` are part of the unit of work:
+  dropped if it does not commit.
+* ``set_on`` lists each limit once, sorted by id, however often a company
+  is named.
+* Ledger entry ids are unique across the store, not only within one ledger.
+  ``save`` refuses (``ValidationError``) an account whose ``last_sequence``
+  is below the stored one, as it refuses entries that do not continue the
+  ledger; nothing of a refused save is written.
+* The history's ``include_subtree`` takes the company tree as it stands
+  when asked. Spend, by contrast, is booked when an order is recorded: for
+  the subtrees of the company's ancestors *then*, on the local day in the
+  company's time zone *then*; a later status change moves exactly that
+  spend, even after the company moved or changed its time zone.
+* Sorting the history by total compares the amounts alone, whatever their
+  currency (ties by id).
+* ``spent`` leaves out currencies whose spend is zero (``{}`` when none).
+* Two units of work may be open at once. When both read an aggregate and one
+  saves and commits it, the other's save of its older copy raises
+  :class:`~b2b_customers.errors.StaleVersion` (on ``save`` or on
+  ``commit``) and none of its changes is written. (The suite never lets two
+  open units of work write at the same time, which a single-writer database
+  such as SQLite would make wait.)
+"""
+
+from __future__ import annotations
+
+from b2b_customers.testing.contract._support import START
+from b2b_customers.testing.contract.companies import CompanyContract
+from b2b_customers.testing.contract.contacts import ContactContract
+from b2b_customers.testing.contract.credit import CreditContract
+from b2b_customers.testing.contract.customers import CustomerContract
+from b2b_customers.testing.contract.groups import CustomerGroupContract
+from b2b_customers.testing.contract.limits import LimitContract
+from b2b_customers.testing.contract.locations import LocationContract
+from b2b_customers.testing.contract.orders import OrderContract
+from b2b_customers.testing.contract.outbox import OutboxContract
+from b2b_customers.testing.contract.spend import SpendContract
+from b2b_customers.testing.contract.transactions import TransactionContract
+
+__all__ = ["START", "StoreContract"]
+
+
+class StoreContract(
+    CompanyContract,
+    LocationContract,
+    CustomerContract,
+    ContactContract,
+    CustomerGroupContract,
+    TransactionContract,
+    OutboxContract,
+    LimitContract,
+    CreditContract,
+    OrderContract,
+    SpendContract,
+):
+    """The contract suite: subclass it, implement :meth:`make_store`, and run pytest.
+
+    The class name does not start with ``Test``, so pytest collects only
+    your subclass. Its tests use fixtures ``clock`` (a
+    :class:`~b2b_customers.clock.ManualClock` at :data:`START`) and
+    ``store`` (made by :meth:`make_store`, released by
+    :meth:`dispose_store`); override either fixture if you must.
+
+    Attributes:
+        property_examples: How many examples each property-based test tries;
+            every example makes a fresh store, so lower it for a slow one.
+    """

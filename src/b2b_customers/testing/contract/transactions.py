@@ -1,0 +1,184 @@
+"""The contract of units of work: commit, rollback, isolation and conflicts."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from b2b_customers.errors import AlreadyExists, HierarchyError, NotFound, StaleVersion
+from b2b_customers.ids import CompanyId, CustomerId, LocationId
+from b2b_customers.ports import CompanyQuery, CompanySort, CustomerQuery, Store
+from b2b_customers.testing.contract._support import (
+    ContractBase,
+    _commit,
+    _company,
+    _company_group,
+    _contact,
+    _customer,
+    _event,
+    _ids,
+    _location,
+    _member,
+    _read,
+)
+
+__all__ = ["TransactionContract"]
+
+
+class TransactionContract(ContractBase):
+    """Units of work: commit, rollback, isolation and conflicts."""
+
+    # -- transactions
+
+    def test_leaving_the_block_without_commit_rolls_back(self, store: Store) -> None:
+        """Nothing done in a unit of work that was not committed is stored."""
+        acme = _commit(store, lambda uow: uow.companies.add(_company("acme")))
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("bolt"))
+            uow.companies.save(attrs.evolve(acme, name="Renamed"))
+            uow.customers.add(_customer("ann"))
+            uow.locations.add(_location("l1", "acme"))
+        with store.unit_of_work() as uow:
+            assert uow.companies.get(acme.id) == acme
+            assert uow.companies.get_many([CompanyId("bolt")]) == []
+            assert uow.customers.get_many([CustomerId("ann")]) == []
+            assert uow.locations.for_company(acme.id) == []
+
+    def test_an_exception_in_the_block_rolls_back_and_propagates(self, store: Store) -> None:
+        """An error leaves the block with nothing written, and the error goes on."""
+        self._company_with_locations(store, _location("l1", "acme"))
+
+        class Boom(Exception):
+            pass
+
+        def fail_half_way() -> None:
+            with store.unit_of_work() as uow:
+                uow.locations.remove(LocationId("l1"))
+                uow.companies.add(_company("cato"))
+                raise Boom
+
+        with pytest.raises(Boom):
+            fail_half_way()
+        with store.unit_of_work() as uow:
+            assert _ids(uow.locations.for_company(CompanyId("acme"))) == ["l1"]
+            assert uow.companies.get_many([CompanyId("cato")]) == []
+
+    def test_rollback_discards_the_changes_and_the_unit_of_work_goes_on(self, store: Store) -> None:
+        """``rollback`` throws away what was not committed; later changes still commit."""
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("acme"))
+            uow.commit()
+            uow.companies.add(_company("bolt"))
+            uow.rollback()
+            assert uow.companies.get_many([CompanyId("bolt")]) == []
+            uow.companies.add(_company("cato"))
+            uow.commit()
+        everything = _read(
+            store, lambda uow: uow.companies.search(CompanyQuery(sort=CompanySort.ID))
+        )
+        assert _ids(everything) == ["acme", "cato"]
+
+    def test_a_failed_operation_leaves_the_unit_of_work_usable(self, store: Store) -> None:
+        """After a refused change the unit of work keeps its earlier changes and can commit."""
+        _commit(store, lambda uow: uow.companies.add(_company("acme", account_number="A-1")))
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("bolt"))
+            with pytest.raises(AlreadyExists):
+                uow.companies.add(_company("cato", account_number="A-1"))
+            with pytest.raises(HierarchyError):
+                uow.companies.add(_company("dart", parent_id="nowhere"))
+            with pytest.raises(NotFound):
+                uow.locations.remove(LocationId("nowhere"))
+            uow.companies.add(_company("eddy", parent_id="bolt"))
+            uow.commit()
+        everything = _read(
+            store, lambda uow: uow.companies.search(CompanyQuery(sort=CompanySort.ID))
+        )
+        assert _ids(everything) == ["acme", "bolt", "eddy"]
+
+    def test_a_unit_of_work_reads_its_own_writes(self, store: Store) -> None:
+        """Reads inside a unit of work see its uncommitted changes, in every query."""
+        self._tree(store)
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("new", name="Newco", parent_id="z-pier", account_number="N"))
+            assert uow.companies.get(CompanyId("new")).name == "Newco"
+            assert uow.companies.get_by_account_number("N").id == "new"
+            assert _ids(uow.companies.children(CompanyId("z-pier"))) == ["new"]
+            assert _ids(uow.companies.ancestors(CompanyId("new")))[-1] == "hq"
+            assert _ids(uow.companies.descendants(CompanyId("hq")))[-1] == "new"
+            assert uow.companies.search(CompanyQuery(name_contains="newco")).total == 1
+            other = uow.companies.get(CompanyId("other"))
+            saved = uow.companies.save(attrs.evolve(other, name="Renamed"))
+            assert uow.companies.get(other.id) == saved
+            assert uow.companies.search(CompanyQuery(name_contains="renamed")).total == 1
+            assert uow.companies.search(CompanyQuery(limit=100)).total == 9
+            uow.customers.add(_customer("ann", memberships=[_member("new")]))
+            assert uow.customers.get_by_email("ann@example.com").id == "ann"
+            query = CustomerQuery(company_id=CompanyId("hq"), include_subtree=True)
+            assert _ids(uow.customers.search(query)) == ["ann"]
+            uow.locations.add(_location("l1", "new"))
+            uow.locations.remove(LocationId("l1"))
+            with pytest.raises(NotFound):
+                uow.locations.get(LocationId("l1"))
+            uow.contacts.add(_contact("k1", "new", "ann"))
+            assert _ids(uow.contacts.for_customer(CustomerId("ann"))) == ["k1"]
+            uow.groups.add(
+                attrs.evolve(_company_group("g1", "new"), member_ids={CustomerId("ann")})
+            )
+            assert uow.groups.for_company(CompanyId("new")).id == "g1"
+            assert _ids(uow.groups.of_customer(CustomerId("ann"))) == ["g1"]
+
+    def test_uncommitted_changes_are_invisible_to_other_units_of_work(self, store: Store) -> None:
+        """Another unit of work sees a change only once it is committed."""
+        acme = _commit(store, lambda uow: uow.companies.add(_company("acme")))
+        with store.unit_of_work() as writer:
+            writer.companies.add(_company("bolt"))
+            writer.companies.save(attrs.evolve(acme, name="Renamed"))
+            with store.unit_of_work() as reader:
+                assert reader.companies.get_many([CompanyId("bolt")]) == []
+                assert reader.companies.get(acme.id) == acme
+                assert reader.companies.search().total == 1
+            writer.commit()
+        with store.unit_of_work() as reader:
+            assert _ids(reader.companies.get_many([CompanyId("acme"), CompanyId("bolt")])) == [
+                "acme",
+                "bolt",
+            ]
+            assert reader.companies.get(acme.id).name == "Renamed"
+
+    def test_the_later_of_two_conflicting_units_of_work_raises_stale_version(
+        self, store: Store
+    ) -> None:
+        """Two units of work change the same company: the second one writes nothing."""
+        acme = _commit(store, lambda uow: uow.companies.add(_company("acme")))
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            mine = first.companies.get(acme.id)
+            theirs = second.companies.get(acme.id)
+            first.companies.save(attrs.evolve(mine, name="First"))
+            first.commit()
+            second.record(_event("e-second"))
+            second.companies.add(_company("bolt"))
+
+            def save_and_commit() -> None:  # StaleVersion may come from either call
+                second.companies.save(attrs.evolve(theirs, name="Second"))
+                second.commit()
+
+            with pytest.raises(StaleVersion):
+                save_and_commit()
+        with store.unit_of_work() as uow:
+            assert uow.companies.get(acme.id).name == "First"
+            assert uow.companies.get(acme.id).version == 2
+            assert uow.companies.get_many([CompanyId("bolt")]) == []
+            assert uow.outbox.pending() == []
+
+    def test_a_unit_of_work_may_commit_more_than_once(self, store: Store) -> None:
+        """Each commit makes the changes since the last one permanent."""
+        with store.unit_of_work() as uow:
+            acme = uow.companies.add(_company("acme"))
+            uow.commit()
+            uow.companies.save(attrs.evolve(acme, name="Second"))
+            uow.commit()
+            uow.companies.add(_company("bolt"))
+        with store.unit_of_work() as uow:
+            assert uow.companies.get(acme.id).version == 2
+            assert uow.companies.get_many([CompanyId("bolt")]) == []
