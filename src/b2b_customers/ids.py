@@ -15,7 +15,10 @@ from typing import NewType
 
 __all__ = [
     "MAX_ID_LENGTH",
+    "ApprovalGroupId",
+    "ApprovalPolicyId",
     "ApprovalRequestId",
+    "ApproverLimitId",
     "CompanyId",
     "ContactAssignmentId",
     "CreditAccountId",
@@ -41,6 +44,9 @@ EventId = NewType("EventId", str)
 LimitId = NewType("LimitId", str)
 CreditAccountId = NewType("CreditAccountId", str)
 ApprovalRequestId = NewType("ApprovalRequestId", str)
+ApprovalPolicyId = NewType("ApprovalPolicyId", str)
+ApprovalGroupId = NewType("ApprovalGroupId", str)
+ApproverLimitId = NewType("ApproverLimitId", str)
 OrderId = NewType("OrderId", str)
 
 

@@ -114,9 +114,7 @@ def make_converter() -> Converter:
         _is_set,
         lambda value: sorted((converter.unstructure(item) for item in value), key=_sort_key),
     )
-    converter.register_unstructure_hook_func(
-        _is_tuple, lambda value: [converter.unstructure(item) for item in value]
-    )
+    converter.register_unstructure_hook_factory(_is_tuple, _unstructure_tuple(converter))
     converter.register_unstructure_hook_func(
         _is_mapping,
         lambda value: {key: converter.unstructure(value[key]) for key in sorted(value)},
@@ -137,13 +135,14 @@ def make_converter() -> Converter:
 def _tagged_unions() -> tuple[Any, ...]:
     """The unions of rule classes stored with a ``"kind"`` key naming the class."""
     # Imported here: these modules import the domain, which this module must not need at import.
+    from b2b_customers.approvals.selectors import ApproverSelector  # noqa: PLC0415
     from b2b_customers.credit.due_dates import DueDateRule  # noqa: PLC0415
     from b2b_customers.credit.payment_terms import Portion  # noqa: PLC0415
     from b2b_customers.limits.periods import Period  # noqa: PLC0415
     from b2b_customers.limits.rules import LimitRule  # noqa: PLC0415
 
     # Inner unions first: configuring a union fetches its members' hooks right away.
-    return (Period, DueDateRule, Portion, LimitRule)
+    return (Period, DueDateRule, Portion, LimitRule, ApproverSelector)
 
 
 def _kind_of(cl: type) -> str:
@@ -180,6 +179,20 @@ def _structure_enum(value: Any, enum: type[Enum]) -> Enum:  # noqa: ANN401
         raise ValidationError(
             f"{value!r} is not a {enum.__name__}; choose from {choices}"
         ) from None
+
+
+def _unstructure_tuple(converter: cattrs.Converter) -> Any:  # noqa: ANN401
+    """Unstructure a tuple's items; items of a union type through the union's (tagged) hook."""
+
+    def factory(cl: Any) -> Any:  # noqa: ANN401
+        args = typing.get_args(cl)
+        item_type = args[0] if _is_homogeneous_tuple(cl) else None
+        if typing.get_origin(item_type) in {typing.Union, types.UnionType}:
+            # A tuple of rule classes: unstructure each as the union, so it carries its "kind".
+            return lambda value: [converter.unstructure(item, item_type) for item in value]
+        return lambda value: [converter.unstructure(item) for item in value]
+
+    return factory
 
 
 def _structure_items(converter: cattrs.Converter) -> Any:  # noqa: ANN401

@@ -18,11 +18,11 @@ holds the permission to override.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import attrs
 from attrs import field, frozen
@@ -35,13 +35,13 @@ from b2b_customers.domain.values import (
     currency_code,
     flag,
     identifier,
+    items_of,
     money_amount,
     normalize_code,
     of_type,
     optional,
     strip,
     text,
-    to_frozenset,
 )
 from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import (
@@ -92,6 +92,11 @@ def _reservations(value: Mapping[str, Money]) -> Mapping[str, Money]:
     return MappingProxyType(dict(raw)) if isinstance(raw, Mapping) else value
 
 
+def _company_ids(value: Iterable[CompanyId]) -> frozenset[CompanyId]:
+    items = items_of(value)
+    return cast("frozenset[CompanyId]", value) if items is None else frozenset(items)
+
+
 def _empty() -> Mapping[str, Money]:
     return MappingProxyType({})
 
@@ -125,7 +130,7 @@ class CreditAccount(Versioned):
     company_id: CompanyId = field(validator=identifier)
     currency: str = field(converter=normalize_code, validator=currency_code)
     credit_limit: Money = field(validator=money_amount(non_negative=True))
-    shared_with: frozenset[CompanyId] = field(factory=frozenset, converter=to_frozenset)
+    shared_with: frozenset[CompanyId] = field(factory=frozenset, converter=_company_ids)
     balance: Money = field(
         default=attrs.Factory(_zero_in_currency, takes_self=True), validator=money_amount()
     )

@@ -22,6 +22,34 @@ from typing import Any
 from hypothesis import strategies as st
 from moneyed import Money
 
+from b2b_customers.approvals import (
+    ActorKind,
+    ApprovalAction,
+    ApprovalDirectory,
+    ApprovalGroup,
+    ApprovalPolicy,
+    ApprovalRequest,
+    ApprovalRule,
+    ApprovalStatus,
+    ApprovalTier,
+    ApproverLimit,
+    ApproverSelector,
+    AuditEntry,
+    CompanyApprovers,
+    CustomerApprover,
+    DecisionApprovers,
+    GroupApprover,
+    ManagerApprover,
+    RoleApprover,
+    SellerApprover,
+    SellerApprovers,
+    StandardApprovers,
+    TierProgress,
+    Validity,
+    Verdict,
+    default_policy,
+    eligible_approvers,
+)
 from b2b_customers.credit.account import CreditAccount, CreditHold
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry
 from b2b_customers.credit.payment_terms import (
@@ -62,6 +90,14 @@ from b2b_customers.domain import (
 from b2b_customers.domain.countries import ISO_3166_ALPHA_2
 from b2b_customers.domain.membership import DUTY_ROLES, PURCHASING_ROLES
 from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus, ResourceType
+from b2b_customers.ids import (
+    ApprovalPolicyId,
+    ApprovalRequestId,
+    ApproverLimitId,
+    CompanyId,
+    CustomerId,
+    OrderId,
+)
 from b2b_customers.limits.decision import Decision, Outcome, RuleResult
 from b2b_customers.limits.periods import (
     CalendarPeriod,
@@ -89,6 +125,14 @@ __all__ = [
     "CURRENCIES",
     "TIME_ZONES",
     "addresses",
+    "approval_groups",
+    "approval_policies",
+    "approval_requests",
+    "approval_rules",
+    "approval_tiers",
+    "approver_limits",
+    "approver_selectors",
+    "audit_entries",
     "aware_datetimes",
     "companies",
     "company_ids",
@@ -121,8 +165,12 @@ __all__ = [
     "role_sets",
     "rule_results",
     "sales_taxes",
+    "seller_approvers",
     "tags",
+    "tier_progress",
     "time_zones",
+    "validities",
+    "verdicts",
 ]
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "JPY", "SEK", "PLN", "BHD")
@@ -690,3 +738,336 @@ def decisions() -> st.SearchStrategy[Decision]:
         ids(),
         st.lists(st.sampled_from(["admin", "buyer", "seller"]), max_size=2).map(tuple),
     )
+
+
+# -- approvals
+
+
+def validities() -> st.SearchStrategy[Validity]:
+    """How long requests live: an hour to a few months."""
+    units = st.tuples(st.integers(0, 3), st.integers(0, 4), st.integers(0, 30), st.integers(0, 48))
+    return units.filter(any).map(
+        lambda parts: Validity(months=parts[0], weeks=parts[1], days=parts[2], hours=parts[3])
+    )
+
+
+def approver_selectors() -> st.SearchStrategy[ApproverSelector]:
+    """Selectors of every kind."""
+    return st.one_of(
+        st.builds(RoleApprover, role=st.sampled_from(Role)),
+        st.builds(GroupApprover, group_id=ids()),
+        st.builds(CustomerApprover, customer_id=ids()),
+        st.sampled_from(
+            [
+                ManagerApprover(),
+                DecisionApprovers(),
+                CompanyApprovers(),
+                StandardApprovers(),
+                SellerApprovers(),
+            ]
+        ),
+    )
+
+
+def approval_rules() -> st.SearchStrategy[ApprovalRule]:
+    """Rules: one to three selectors, one to three approvals."""
+    return st.builds(
+        ApprovalRule,
+        any_of=st.lists(approver_selectors(), min_size=1, max_size=3).map(tuple),
+        count=st.integers(1, 3),
+    )
+
+
+def approval_tiers(currency: str | None = None) -> st.SearchStrategy[ApprovalTier]:
+    """Tiers with or without thresholds (in ``currency`` or a drawn one)."""
+
+    def build(code: str) -> st.SearchStrategy[ApprovalTier]:
+        amounts = money(code, min_value=Decimal(0), max_value=Decimal(100_000))
+
+        def thresholds(pair: tuple[Money | None, Money | None]) -> bool:
+            above, up_to = pair
+            return above is None or up_to is None or up_to.amount > above.amount
+
+        bounds = st.tuples(st.none() | amounts, st.none() | amounts).filter(thresholds)
+        return st.builds(
+            lambda name, rules, pair: ApprovalTier(
+                name=name, all_of=rules, above=pair[0], up_to=pair[1]
+            ),
+            names(max_size=30),
+            st.lists(approval_rules(), min_size=1, max_size=3).map(tuple),
+            bounds,
+        )
+
+    return (st.just(currency) if currency is not None else currencies()).flatmap(build)
+
+
+def approval_policies(**pinned: Any) -> st.SearchStrategy[ApprovalPolicy]:  # noqa: ANN401
+    """Approval policies: one to three tiers, company or seller-wide, with their flags."""
+
+    def build(currency: str) -> st.SearchStrategy[ApprovalPolicy]:
+        return _with_stamps(
+            ApprovalPolicy,
+            {
+                "id": ids(),
+                "name": names(),
+                "tiers": st.lists(approval_tiers(currency), min_size=1, max_size=3).map(tuple),
+                "company_id": st.none() | ids(),
+                "validity": validities(),
+                "allow_self_approval": st.booleans(),
+                "approvers_need_limit": st.booleans(),
+                "effective_from": st.none() | aware_datetimes(),
+            },
+            pinned,
+        )
+
+    return currencies().flatmap(build)
+
+
+def approval_groups(**pinned: Any) -> st.SearchStrategy[ApprovalGroup]:  # noqa: ANN401
+    """Approval groups listing customers and/or roles."""
+    return _with_stamps(
+        ApprovalGroup,
+        {
+            "id": ids(),
+            "company_id": ids(),
+            "name": names(),
+            "member_ids": st.frozensets(ids(), max_size=5),
+            "roles": st.frozensets(st.sampled_from(Role), max_size=2),
+        },
+        pinned,
+    )
+
+
+def approver_limits(**pinned: Any) -> st.SearchStrategy[ApproverLimit]:  # noqa: ANN401
+    """Approver limits on a customer or on a role."""
+    on_customer = st.fixed_dictionaries({"customer_id": ids(), "role": st.none()})
+    on_role = st.fixed_dictionaries({"customer_id": st.none(), "role": st.sampled_from(Role)})
+
+    def build(subject: dict[str, Any]) -> st.SearchStrategy[ApproverLimit]:
+        fields: dict[str, st.SearchStrategy[Any]] = {
+            "id": ids(),
+            "company_id": ids(),
+            "maximum": money(min_value=Decimal(0)),
+            **{key: st.just(value) for key, value in subject.items()},
+        }
+        return _with_stamps(ApproverLimit, fields, pinned)
+
+    return st.one_of(on_customer, on_role).flatmap(build)
+
+
+def seller_approvers() -> st.SearchStrategy[SellerApprover]:
+    """Seller-side approvers, limited or not."""
+    return st.builds(
+        SellerApprover,
+        id=ids(),
+        name=names(),
+        maximum=st.none() | money(min_value=Decimal(0)),
+    )
+
+
+def verdicts() -> st.SearchStrategy[Verdict]:
+    """Approvals and rejections as recorded."""
+    return st.builds(
+        Verdict,
+        approver_id=ids(),
+        approver_kind=st.sampled_from([ActorKind.CUSTOMER, ActorKind.SELLER]),
+        at=aware_datetimes(),
+        basis=names(),
+        comment=st.none() | names(),
+        limit=st.none() | money(min_value=Decimal(0)),
+        places=st.frozensets(st.integers(0, 3), max_size=3),
+    )
+
+
+def tier_progress() -> st.SearchStrategy[TierProgress]:
+    """Tiers of a request, routed somewhere, with some of their places filled."""
+
+    def build(required: int) -> st.SearchStrategy[TierProgress]:
+        approval = st.builds(
+            Verdict,
+            approver_id=ids(),
+            approver_kind=st.sampled_from([ActorKind.CUSTOMER, ActorKind.SELLER]),
+            at=aware_datetimes(),
+            basis=names(),
+            comment=st.none() | names(),
+            limit=st.none() | money(min_value=Decimal(0)),
+            places=st.frozensets(st.integers(0, required - 1), min_size=1),
+        )
+        return st.builds(
+            TierProgress,
+            tier=st.integers(0, 5),
+            name=names(max_size=30),
+            required=st.just(required),
+            approver_company_id=st.none() | ids(),
+            level=st.integers(0, 5),
+            approvals=st.lists(approval, max_size=required).map(tuple),
+            rejections=st.lists(verdicts(), max_size=1).map(tuple),
+        )
+
+    return st.integers(1, 4).flatmap(build)
+
+
+def audit_entries() -> st.SearchStrategy[AuditEntry]:
+    """Audit entries of every action."""
+
+    def build(action: ApprovalAction) -> st.SearchStrategy[AuditEntry]:
+        system = action in {ApprovalAction.EXPIRE, ApprovalAction.ESCALATE}
+        return st.builds(
+            AuditEntry,
+            at=aware_datetimes(),
+            action=st.just(action),
+            actor_kind=st.just(ActorKind.SYSTEM) if system else st.just(ActorKind.CUSTOMER),
+            actor_id=st.none() if system else ids(),
+            before=st.none()
+            if action is ApprovalAction.SUBMIT
+            else st.sampled_from(ApprovalStatus),
+            after=st.sampled_from(ApprovalStatus),
+            comment=st.none() | names(),
+            tier=st.none() | st.integers(0, 5),
+        )
+
+    return st.sampled_from(ApprovalAction).flatmap(build)
+
+
+def approval_requests(**pinned: Any) -> st.SearchStrategy[ApprovalRequest]:  # noqa: ANN401
+    """Approval requests in every status, built by running the workflow itself.
+
+    Pin ``status`` to get requests in that status, or ``id``.
+    """
+    status = pinned.pop("status", None)
+    statuses = (
+        st.just(ApprovalStatus(status)) if status is not None else st.sampled_from(ApprovalStatus)
+    )
+    unknown = set(pinned) - {"id"}
+    if unknown:
+        msg = f"approval_requests() pins only id and status, not {sorted(unknown)}"
+        raise TypeError(msg)
+    return statuses.flatmap(lambda chosen: _approval_request(chosen, pinned.get("id")))
+
+
+@st.composite
+def _approval_request(
+    draw: st.DrawFn, status: ApprovalStatus, request_id: str | None
+) -> ApprovalRequest:
+    request, directory = draw(_submitted_request(request_id))
+    requester = directory.customer(request.requester_id)
+    assert requester is not None  # noqa: S101  (the setup lists the requester)
+    moment = request.submitted_at
+
+    def next_moment() -> datetime:
+        nonlocal moment
+        moment += timedelta(seconds=1)  # every validity drawn is at least an hour
+        return moment
+
+    def approve_once(current: ApprovalRequest) -> ApprovalRequest:
+        candidate = draw(st.sampled_from(eligible_approvers(current, directory)))
+        approver = directory.customer(candidate.id) or directory.seller_approver(candidate.id)
+        assert approver is not None  # noqa: S101  (the candidates come from this directory)
+        return current.approve(
+            approver, at=next_moment(), directory=directory, comment=draw(st.none() | names())
+        )
+
+    if status in {ApprovalStatus.APPROVED, ApprovalStatus.COMPLETED}:
+        while request.status is ApprovalStatus.PENDING:
+            request = approve_once(request)
+    elif status is not ApprovalStatus.EXPIRED and len(request.tiers) > 1 and draw(st.booleans()):
+        request = approve_once(request)
+    if status is ApprovalStatus.COMPLETED:
+        request = request.complete(OrderId(draw(ids())), at=next_moment(), actor=requester)
+    elif status is ApprovalStatus.REJECTED:
+        candidate = draw(st.sampled_from(eligible_approvers(request, directory)))
+        rejecter = directory.customer(candidate.id) or directory.seller_approver(candidate.id)
+        assert rejecter is not None  # noqa: S101  (the candidates come from this directory)
+        request = request.reject(
+            rejecter, at=next_moment(), reason=draw(names()), directory=directory
+        )
+    elif status is ApprovalStatus.CANCELLED:
+        request = request.cancel(requester, at=next_moment(), reason=draw(st.none() | names()))
+    elif status is ApprovalStatus.EXPIRED:
+        late = timedelta(seconds=draw(st.integers(0, 10**6)))
+        request = request.expire(at=request.expires_at + late)
+    return request
+
+
+def _member(customer_id: str, company_id: str, role: Role, **extra: Any) -> Customer:  # noqa: ANN401
+    return Customer(
+        id=CustomerId(customer_id),
+        email=f"{customer_id}@example.com",
+        first_name=customer_id,
+        last_name="Example",
+        memberships=(Membership(company_id=CompanyId(company_id), roles={role}),),
+        **extra,
+    )
+
+
+@st.composite
+def _submitted_request(
+    draw: st.DrawFn, request_id: str | None
+) -> tuple[ApprovalRequest, ApprovalDirectory]:
+    """A pending request of a requester at a subsidiary, and the directory it was routed with."""
+    names_ = draw(st.lists(ids(), min_size=7, max_size=7, unique=True))
+    company, parent = CompanyId(names_[0]), CompanyId(names_[1])
+    requester_id, admin_id, approver_id, head_id, seller_id = names_[2:]
+    order = draw(order_drafts(company_id=company, buyer_id=requester_id, resource_id=draw(ids())))
+    at = draw(aware_datetimes())
+    decision = Decision(
+        outcome=Outcome.APPROVAL_REQUIRED,
+        results=(
+            RuleResult(
+                rule="requester", outcome=Outcome.APPROVAL_REQUIRED, message="Needs approval"
+            ),
+        ),
+        order_total=order.total,
+        evaluated_at=at,
+        approver_roles=draw(st.sampled_from([("admin",), ("admin", "buyer")])),
+    )
+    requester = _member(requester_id, company, Role.REQUESTER, manager_id=admin_id)
+    nothing = Money(0, order.currency)
+    tight = [  # limits too low at the company: the tiers escalate to the parent
+        ApproverLimit(
+            id=ApproverLimitId("tight-admin"), company_id=company, role=Role.ADMIN, maximum=nothing
+        ),
+        ApproverLimit(
+            id=ApproverLimitId("tight-approver"),
+            company_id=company,
+            role=Role.APPROVER,
+            maximum=nothing,
+        ),
+    ]
+    directory = ApprovalDirectory(
+        customers=[
+            requester,
+            _member(admin_id, company, Role.ADMIN),
+            _member(approver_id, company, Role.APPROVER),
+            _member(head_id, parent, Role.ADMIN),
+        ],
+        parents={company: parent, parent: None},
+        limits=tight if draw(st.booleans()) else [],
+        seller_approvers=[SellerApprover(id=seller_id, name="Seller approver")],
+    )
+    two_tier = ApprovalPolicy(
+        id=ApprovalPolicyId("two-tier"),
+        name="Lead, then board",
+        company_id=company,
+        tiers=(
+            ApprovalTier(
+                name="Lead", all_of=(ApprovalRule(any_of=(ManagerApprover(), DecisionApprovers())),)
+            ),
+            ApprovalTier(
+                name="Board", all_of=(ApprovalRule(any_of=(RoleApprover(role=Role.APPROVER),)),)
+            ),
+        ),
+        validity=draw(validities()),
+    )
+    policy = draw(st.sampled_from([default_policy(validity=draw(validities())), two_tier]))
+    request = ApprovalRequest.submit(
+        id=ApprovalRequestId(request_id if request_id is not None else draw(ids())),
+        order=order,
+        decision=decision,
+        requester=requester,
+        directory=directory,
+        at=at,
+        comment=draw(st.none() | names()),
+        policy=policy,
+    )
+    return request, directory

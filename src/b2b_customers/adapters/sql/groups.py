@@ -1,0 +1,204 @@
+"""Customer groups in SQL: one automatic group per company, and custom groups."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select, update
+
+from b2b_customers.adapters.sql.mapping import (
+    group_member_rows,
+    group_row,
+    load,
+    stamped,
+    stored_time,
+)
+from b2b_customers.adapters.sql.queries import stale
+from b2b_customers.adapters.sql.tables import companies, customer_group_members, customer_groups
+from b2b_customers.domain import CustomerGroup, GroupKind
+from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from b2b_customers.adapters.sql.errors import Violation
+    from b2b_customers.adapters.sql.session import Session
+    from b2b_customers.ids import CompanyId, CustomerGroupId, CustomerId
+
+__all__ = ["SqlCustomerGroupRepository"]
+
+_groups = customer_groups
+_members = customer_group_members
+
+
+class SqlCustomerGroupRepository:
+    """Customer groups, in SQL.
+
+    Implements :class:`~b2b_customers.ports.CustomerGroupRepository`. Members
+    are rows of their own, so :meth:`of_customer` is one indexed query.
+
+    Args:
+        session: The unit of work's connection.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, group: CustomerGroup) -> CustomerGroup:
+        """Store a new group; return the stored copy.
+
+        Raises:
+            AlreadyExists: The id is taken, or the company has its group already.
+            ValidationError: The group's company does not exist.
+        """
+        _require_group(group)
+        now = self._session.now()
+        stored = stamped(group, version=1, created_at=now, updated_at=now)
+
+        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+            return _explain(connection, stored, new=True)
+
+        with self._session.write(explain) as connection:
+            connection.execute(_groups.insert(), [group_row(stored)])
+            members = group_member_rows(stored)
+            if members:
+                connection.execute(_members.insert(), members)
+        return stored
+
+    def save(self, group: CustomerGroup) -> CustomerGroup:
+        """Store a changed group; return the stored copy.
+
+        Raises:
+            NotFound: No group has this id.
+            StaleVersion: The copy's version is not the stored one.
+            AlreadyExists: It became the group of a company that has one already.
+            ValidationError: It names a company that does not exist.
+        """
+        _require_group(group)
+        now = self._session.now()
+
+        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+            return _explain(connection, group, new=False)
+
+        with self._session.write(explain) as connection:
+            row = connection.execute(
+                select(_groups.c.version, _groups.c.created_at).where(_groups.c.id == group.id)
+            ).first()
+            if row is None:
+                raise NotFound("CustomerGroup", group.id)
+            version, created_at = row
+            if version != group.version:
+                raise stale("CustomerGroup", group.id, version, group.version)
+            stored = stamped(
+                group, version=version + 1, created_at=stored_time(created_at), updated_at=now
+            )
+            values = group_row(stored)
+            del values["id"]
+            result = connection.execute(
+                update(_groups)
+                .where(_groups.c.id == group.id, _groups.c.version == version)
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                raise stale("CustomerGroup", group.id, version + 1, group.version)
+            connection.execute(delete(_members).where(_members.c.group_id == group.id))
+            members = group_member_rows(stored)
+            if members:
+                connection.execute(_members.insert(), members)
+        return stored
+
+    def remove(self, group_id: CustomerGroupId) -> None:
+        """Delete a group.
+
+        Raises:
+            NotFound: No group has this id.
+        """
+        with self._session.write() as connection:
+            connection.execute(delete(_members).where(_members.c.group_id == group_id))
+            result = connection.execute(delete(_groups).where(_groups.c.id == group_id))
+            if result.rowcount != 1:
+                raise NotFound("CustomerGroup", group_id)
+
+    def get(self, group_id: CustomerGroupId) -> CustomerGroup:
+        """Return the group with ``group_id``.
+
+        Raises:
+            NotFound: No group has this id.
+        """
+        with self._session.read() as connection:
+            data = connection.execute(
+                select(_groups.c.data).where(_groups.c.id == group_id)
+            ).scalar_one_or_none()
+        if data is None:
+            raise NotFound("CustomerGroup", group_id)
+        return load(CustomerGroup, data)
+
+    def for_company(self, company_id: CompanyId) -> CustomerGroup:
+        """Return the automatic group of a company.
+
+        Raises:
+            NotFound: The company has no group.
+        """
+        with self._session.read() as connection:
+            data = connection.execute(
+                select(_groups.c.data).where(
+                    _groups.c.company_id == company_id,
+                    _groups.c.kind == GroupKind.COMPANY.value,
+                )
+            ).scalar_one_or_none()
+        if data is None:
+            raise NotFound("CustomerGroup", company_id, by="company")
+        return load(CustomerGroup, data)
+
+    def of_customer(self, customer_id: CustomerId) -> list[CustomerGroup]:
+        """Return the groups a customer is a member of, sorted by id."""
+        with self._session.read() as connection:
+            rows = connection.execute(
+                select(_groups.c.data)
+                .join(_members, _members.c.group_id == _groups.c.id)
+                .where(_members.c.customer_id == customer_id)
+                .order_by(_groups.c.id)
+            ).scalars()
+            return [load(CustomerGroup, data) for data in rows]
+
+    def all(self) -> list[CustomerGroup]:
+        """Return every group, sorted by id."""
+        with self._session.read() as connection:
+            rows = connection.execute(select(_groups.c.data).order_by(_groups.c.id)).scalars()
+            return [load(CustomerGroup, data) for data in rows]
+
+
+def _require_group(group: object) -> None:
+    if not isinstance(group, CustomerGroup):
+        raise ValidationError(f"expected a CustomerGroup, got {type(group).__name__} {group!r}")
+
+
+def _explain(connection: Connection, group: CustomerGroup, *, new: bool) -> B2BError | None:
+    """Say which rule a write broke: the company, the id, then one group per company."""
+    if group.company_id is not None:
+        company = connection.execute(
+            select(companies.c.id).where(companies.c.id == group.company_id)
+        ).first()
+        if company is None:
+            return ValidationError(
+                f"company {group.company_id!r} of group {group.id!r} does not exist; "
+                "store the company first",
+                field="company_id",
+            )
+    if new and connection.execute(select(_groups.c.id).where(_groups.c.id == group.id)).first():
+        return AlreadyExists(
+            f"a CustomerGroup with id {group.id!r} exists already; choose another id, "
+            "or load and save the stored one"
+        )
+    if group.company_id is not None:
+        holder = connection.execute(
+            select(_groups.c.id).where(
+                _groups.c.company_id == group.company_id, _groups.c.id != group.id
+            )
+        ).scalar_one_or_none()
+        if holder is not None:
+            return AlreadyExists(
+                f"company {group.company_id!r} has its customer group already ({holder!r}); "
+                "change that one"
+            )
+    return None

@@ -1,0 +1,167 @@
+"""Purchasing limits in SQL, found by the company their scope is set on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select, update
+
+from b2b_customers.adapters.sql.mapping import bookkeeping, converter, load, stamped, stored_time
+from b2b_customers.adapters.sql.queries import chunked, stale
+from b2b_customers.adapters.sql.tables import companies, purchasing_limits
+from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
+from b2b_customers.limits.rules import PurchasingLimit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy import Connection
+
+    from b2b_customers.adapters.sql.errors import Violation
+    from b2b_customers.adapters.sql.session import Session
+    from b2b_customers.ids import CompanyId, LimitId
+
+__all__ = ["SqlLimitRepository"]
+
+_table = purchasing_limits
+
+
+def _row(limit: PurchasingLimit) -> dict[str, Any]:
+    return {
+        "id": limit.id,
+        **bookkeeping(limit),
+        "company_id": limit.scope.company_id,
+        "data": converter().unstructure(limit),
+    }
+
+
+class SqlLimitRepository:
+    """Purchasing limits, in SQL.
+
+    Implements :class:`~b2b_customers.ports.LimitRepository`.
+
+    Args:
+        session: The unit of work's connection.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, limit: PurchasingLimit) -> PurchasingLimit:
+        """Store a new limit; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: The id is taken.
+            ValidationError: The scope's company does not exist.
+        """
+        _require_limit(limit)
+        now = self._session.now()
+        stored = stamped(limit, version=1, created_at=now, updated_at=now)
+
+        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+            return _explain(connection, stored, new=True)
+
+        with self._session.write(explain) as connection:
+            connection.execute(_table.insert(), [_row(stored)])
+        return stored
+
+    def save(self, limit: PurchasingLimit) -> PurchasingLimit:
+        """Store a changed limit; return the stored copy (version + 1).
+
+        Raises:
+            NotFound: No limit has this id.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: The scope's company does not exist.
+        """
+        _require_limit(limit)
+        now = self._session.now()
+
+        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+            return _explain(connection, limit, new=False)
+
+        with self._session.write(explain) as connection:
+            row = connection.execute(
+                select(_table.c.version, _table.c.created_at).where(_table.c.id == limit.id)
+            ).first()
+            if row is None:
+                raise NotFound("PurchasingLimit", limit.id)
+            version, created_at = row
+            if version != limit.version:
+                raise stale("PurchasingLimit", limit.id, version, limit.version)
+            stored = stamped(
+                limit, version=version + 1, created_at=stored_time(created_at), updated_at=now
+            )
+            values = _row(stored)
+            del values["id"]
+            result = connection.execute(
+                update(_table)
+                .where(_table.c.id == limit.id, _table.c.version == version)
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                raise stale("PurchasingLimit", limit.id, version + 1, limit.version)
+        return stored
+
+    def remove(self, limit_id: LimitId) -> None:
+        """Delete a limit.
+
+        Raises:
+            NotFound: No limit has this id.
+        """
+        with self._session.write() as connection:
+            result = connection.execute(delete(_table).where(_table.c.id == limit_id))
+            if result.rowcount != 1:
+                raise NotFound("PurchasingLimit", limit_id)
+
+    def get(self, limit_id: LimitId) -> PurchasingLimit:
+        """Return the limit with ``limit_id``.
+
+        Raises:
+            NotFound: No limit has this id.
+        """
+        with self._session.read() as connection:
+            data = connection.execute(
+                select(_table.c.data).where(_table.c.id == limit_id)
+            ).scalar_one_or_none()
+        if data is None:
+            raise NotFound("PurchasingLimit", limit_id)
+        return load(PurchasingLimit, data)
+
+    def set_on(self, company_ids: Iterable[CompanyId]) -> list[PurchasingLimit]:
+        """Return the limits (active or not) set on any of these companies, sorted by id.
+
+        Pass the ordering company and its ancestors to get every limit that may
+        cover an order.
+        """
+        found: list[PurchasingLimit] = []
+        with self._session.read() as connection:
+            for chunk in chunked(sorted(set(company_ids)), self._session.chunk_size):
+                rows = connection.execute(
+                    select(_table.c.data).where(_table.c.company_id.in_(chunk))
+                ).scalars()
+                found.extend(load(PurchasingLimit, data) for data in rows)
+        return sorted(found, key=lambda limit: limit.id)
+
+
+def _require_limit(limit: object) -> None:
+    if not isinstance(limit, PurchasingLimit):
+        raise ValidationError(f"expected a PurchasingLimit, got {type(limit).__name__} {limit!r}")
+
+
+def _explain(connection: Connection, limit: PurchasingLimit, *, new: bool) -> B2BError | None:
+    """Say which rule a write broke: the scope's company, then the id."""
+    company_id = limit.scope.company_id
+    if (
+        connection.execute(select(companies.c.id).where(companies.c.id == company_id)).first()
+        is None
+    ):
+        return ValidationError(
+            f"company {company_id!r} of limit {limit.id!r} does not exist; store the company first",
+            field="scope.company_id",
+        )
+    if new and connection.execute(select(_table.c.id).where(_table.c.id == limit.id)).first():
+        return AlreadyExists(
+            f"a PurchasingLimit with id {limit.id!r} exists already; choose another id, "
+            "or load and save the stored one"
+        )
+    return None

@@ -1,0 +1,37 @@
+"""Alembic's environment for b2b_customers, run by :func:`b2b_customers.adapters.sql.migrate`.
+
+It uses the connection ``migrate`` passes in ``config.attributes`` (there is
+no ``alembic.ini``) and, for a PostgreSQL schema, maps the tables and the
+``alembic_version`` table into it.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+
+from b2b_customers.adapters.sql.tables import metadata
+from b2b_customers.errors import StorageError
+
+
+def run_migrations() -> None:
+    """Run the pending migrations on the connection ``migrate`` lends."""
+    config = context.config
+    connection = config.attributes.get("connection")
+    if connection is None:
+        raise StorageError(
+            "run the b2b_customers migrations with b2b_customers.adapters.sql.migrate(url)"
+        )
+    schema = config.attributes.get("schema")
+    if schema is not None:
+        connection.execution_options(schema_translate_map={None: schema})
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        version_table_schema=schema,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

@@ -1,0 +1,302 @@
+"""Query building blocks the repositories share: look-ups in chunks, the tree, pages.
+
+The company tree is walked with recursive common table expressions, up
+(:func:`ancestor_rows`, :func:`parents_of`) or down (:func:`descendant_rows`,
+:func:`subtree_ids`), each bounded by :data:`~b2b_customers.domain.MAX_DEPTH`
+so that even damaged data cannot make a query run forever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import CTE, Select, Text, bindparam, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import JSONB
+
+from b2b_customers.adapters.sql.mapping import load
+from b2b_customers.adapters.sql.tables import companies
+from b2b_customers.domain import MAX_DEPTH
+from b2b_customers.errors import StaleVersion
+from b2b_customers.ports import Page
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Iterator, Sequence
+
+    from sqlalchemy import ColumnElement, Connection, Dialect, Table
+    from sqlalchemy.sql.elements import UnaryExpression
+
+    from b2b_customers.ids import CompanyId
+
+__all__ = [
+    "ancestor_ids",
+    "ancestor_rows",
+    "chunked",
+    "descendant_rows",
+    "existing",
+    "insert_rows",
+    "json_text",
+    "lookup",
+    "page",
+    "parents_of",
+    "paused_gc",
+    "sort_order",
+    "stale",
+    "subtree_ids",
+]
+
+T = TypeVar("T")
+
+_WALK_LIMIT = MAX_DEPTH + 1
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Yield ``items`` in lists of at most ``size`` (for ``IN`` lists the driver accepts)."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+BULK = 5000
+"""From this many items on, a bulk write pauses the cyclic garbage collector."""
+
+
+@contextlib.contextmanager
+def paused_gc(items: int) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a bulk write of ``items`` runs.
+
+    A bulk import makes hundreds of thousands of rows and stored copies that
+    all live on; the collector would walk them again and again (a third of
+    the time of a large import) to find no garbage. Reference counting still
+    frees what is dropped. The collector runs again afterwards, if it ran before.
+    """
+    if items < BULK or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    raw: bool,
+) -> None:
+    """Insert ``rows`` (values in ``columns`` order) with one ``executemany``.
+
+    Args:
+        connection: Where to insert.
+        table: The table.
+        columns: The column of each value.
+        rows: The rows.
+        raw: The values are ready for the SQLite driver (see
+            :mod:`~b2b_customers.adapters.sql.mapping`): hand them to it as
+            they are, without SQLAlchemy's per-row processing.
+    """
+    if not rows:
+        return
+    if raw:
+        connection.exec_driver_sql(_insert_sql(connection.dialect, table, tuple(columns)), rows)
+        return
+    statement = table.insert()
+    keys = list(columns)
+    if "data" in keys:  # JSON text: cast on the server, not encoded again
+        keys[keys.index("data")] = _DATA
+        statement = statement.values(
+            data=_json_expression(bindparam(_DATA, type_=Text()), connection)
+        )
+    connection.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
+
+
+_DATA = "data_json"
+
+
+def json_text(text: str, connection: Connection) -> ColumnElement[Any]:
+    """Return JSON text as a value for a ``data`` column, bound as text, not encoded again."""
+    return _json_expression(literal(text, Text()), connection)
+
+
+def _json_expression(value: ColumnElement[Any], connection: Connection) -> ColumnElement[Any]:
+    return cast(value, JSONB()) if connection.dialect.name == "postgresql" else value
+
+
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    if dialect.paramstyle != "qmark":  # pragma: no cover  (raw rows are for SQLite)
+        message = f"raw rows need the qmark parameter style, not {dialect.paramstyle}"
+        raise ValueError(message)
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(column) for column in columns)
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608  (quoted identifiers of our own tables)
+
+
+def existing(
+    connection: Connection, column: ColumnElement[Any], values: Collection[Any], size: int
+) -> set[Any]:
+    """Return which of ``values`` occur in ``column`` (one query per chunk of values)."""
+    found: set[Any] = set()
+    for chunk in chunked(sorted(values), size):
+        found.update(connection.execute(select(column).where(column.in_(chunk))).scalars())
+    return found
+
+
+def lookup(
+    connection: Connection,
+    key: ColumnElement[Any],
+    value: ColumnElement[Any],
+    keys: Collection[Any],
+    size: int,
+) -> dict[Any, Any]:
+    """Return ``{key: value}`` for the rows whose ``key`` is one of ``keys``."""
+    found: dict[Any, Any] = {}
+    for chunk in chunked(sorted(keys), size):
+        for row in connection.execute(select(key, value).where(key.in_(chunk))):
+            found[row[0]] = row[1]
+    return found
+
+
+def sort_order(
+    columns: Sequence[ColumnElement[Any]], *, descending: bool, nulls_last: bool = False
+) -> list[UnaryExpression[Any]]:
+    """Return ORDER BY terms for ``columns``, all ascending or all descending.
+
+    With ``nulls_last``, the first column puts missing values last when
+    ascending (and first when descending), as Python sorts ``(value is None, value)``.
+    """
+    terms: list[UnaryExpression[Any]] = []
+    for position, column in enumerate(columns):
+        term = column.desc() if descending else column.asc()
+        if nulls_last and position == 0:
+            term = term.nulls_first() if descending else term.nulls_last()
+        terms.append(term)
+    return terms
+
+
+def page(
+    connection: Connection,
+    cls: type[T],
+    table: Table,
+    *,
+    conditions: Sequence[ColumnElement[bool]],
+    order_by: Sequence[UnaryExpression[Any]],
+    offset: int,
+    limit: int,
+) -> Page[T]:
+    """Return one page of ``table``'s entities matching every condition, and the total."""
+    total = connection.execute(
+        select(func.count()).select_from(table).where(*conditions)
+    ).scalar_one()
+    items: tuple[T, ...] = ()
+    if offset < total:
+        statement = (
+            select(table.c.data).where(*conditions).order_by(*order_by).offset(offset).limit(limit)
+        )
+        items = tuple(load(cls, data) for data in connection.execute(statement).scalars())
+    return Page(items=items, total=total, offset=offset, limit=limit)
+
+
+# -- the company tree
+
+
+def _upward(start: Select[Any]) -> CTE:
+    chain = start.cte("chain", recursive=True)
+    above = companies.alias("above")
+    return chain.union_all(
+        select(above.c.id, above.c.parent_id, chain.c.depth + 1).where(
+            above.c.id == chain.c.parent_id, chain.c.depth < _WALK_LIMIT
+        )
+    )
+
+
+def parents_of(connection: Connection, company_ids: Collection[str], size: int) -> dict[str, Any]:
+    """Return ``{id: parent_id}`` for these companies and all their ancestors that exist."""
+    found: dict[str, Any] = {}
+    for chunk in chunked(sorted(company_ids), size):
+        chain = _upward(
+            select(companies.c.id, companies.c.parent_id, literal(0).label("depth")).where(
+                companies.c.id.in_(chunk)
+            )
+        )
+        for row in connection.execute(select(chain.c.id, chain.c.parent_id).distinct()):
+            found[row[0]] = row[1]
+    return found
+
+
+def ancestor_ids(connection: Connection, company_id: str) -> list[CompanyId]:
+    """Return the ids of a company's parent, grandparent, ..., nearest first."""
+    chain = _upward(
+        select(companies.c.id, companies.c.parent_id, literal(0).label("depth")).where(
+            companies.c.id == company_id
+        )
+    )
+    statement = select(chain.c.id).where(chain.c.depth > 0).order_by(chain.c.depth)
+    return list(connection.execute(statement).scalars())
+
+
+def ancestor_rows(connection: Connection, company_id: str) -> list[Any]:
+    """Return the ``data`` of a company and its ancestors, the company first, nearest next."""
+    chain = _upward(
+        select(companies.c.id, companies.c.parent_id, literal(0).label("depth")).where(
+            companies.c.id == company_id
+        )
+    )
+    statement = (
+        select(companies.c.data)
+        .join(chain, chain.c.id == companies.c.id)
+        .order_by(chain.c.depth, companies.c.id)
+    )
+    return list(connection.execute(statement).scalars())
+
+
+def _downward(company_id: str) -> CTE:
+    tree = (
+        select(companies.c.id, literal(0).label("depth"))
+        .where(companies.c.id == company_id)
+        .cte("tree", recursive=True)
+    )
+    below = companies.alias("below")
+    return tree.union_all(
+        select(below.c.id, tree.c.depth + 1).where(
+            below.c.parent_id == tree.c.id, tree.c.depth < _WALK_LIMIT
+        )
+    )
+
+
+def descendant_rows(connection: Connection, company_id: str) -> list[Any]:
+    """Return the ``data`` of a company and everything below it, level by level, by id."""
+    tree = _downward(company_id)
+    statement = (
+        select(companies.c.data)
+        .join(tree, tree.c.id == companies.c.id)
+        .order_by(tree.c.depth, companies.c.id)
+    )
+    return list(connection.execute(statement).scalars())
+
+
+def subtree_ids(company_id: str) -> Select[Any]:
+    """Return a SELECT of the ids of a company and of every company below it."""
+    tree = _downward(company_id)
+    return select(tree.c.id)
+
+
+# -- messages
+
+
+def stale(entity: str, entity_id: str, stored: int, given: int) -> StaleVersion:
+    """Return the error for saving a copy whose version is not the stored one."""
+    return StaleVersion(
+        f"{entity} {entity_id!r} is at version {stored}, but the copy saved is version {given}; "
+        "reload it, apply the change again and save"
+    )

@@ -1,0 +1,224 @@
+"""The SQL unit of work: one database transaction over every repository.
+
+A :class:`SqlUnitOfWork` holds one connection from ``with`` to the end of the
+block. Reads see the latest committed state and the unit of work's own
+changes (PostgreSQL's READ COMMITTED; on SQLite, reads run outside a
+transaction until the first write, which takes the write lock with
+``BEGIN IMMEDIATE`` so that writers queue instead of failing half-way).
+
+Optimistic concurrency is ``UPDATE ... WHERE id = :id AND version =
+:expected``: no row updated means someone else saved first, and
+:class:`~b2b_customers.errors.StaleVersion` is raised at once.
+
+Recorded events are inserted into the outbox when the unit of work commits,
+in the same transaction. On PostgreSQL the insert and the commit happen
+under a transaction-scoped advisory lock, so outbox positions increase in
+commit order, as the ports promise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Self
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from b2b_customers.adapters.sql.companies import SqlCompanyRepository
+from b2b_customers.adapters.sql.contacts import SqlContactRepository
+from b2b_customers.adapters.sql.credit import SqlCreditRepository
+from b2b_customers.adapters.sql.customers import SqlCustomerRepository
+from b2b_customers.adapters.sql.errors import translate
+from b2b_customers.adapters.sql.groups import SqlCustomerGroupRepository
+from b2b_customers.adapters.sql.limits import SqlLimitRepository
+from b2b_customers.adapters.sql.locations import SqlLocationRepository
+from b2b_customers.adapters.sql.mapping import event_row
+from b2b_customers.adapters.sql.orders import SqlOrderRepository
+from b2b_customers.adapters.sql.outbox import SqlOutbox
+from b2b_customers.adapters.sql.session import OUTBOX_LOCK, Session
+from b2b_customers.adapters.sql.tables import outbox
+from b2b_customers.domain import DomainEvent
+from b2b_customers.errors import AlreadyExists, StorageError, ValidationError
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from b2b_customers.adapters.sql.store import SqlStore
+    from b2b_customers.ports import (
+        CompanyRepository,
+        ContactRepository,
+        CreditRepository,
+        CustomerGroupRepository,
+        CustomerRepository,
+        LimitRepository,
+        LocationRepository,
+        OrderRepository,
+        Outbox,
+    )
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """One transaction over a :class:`~b2b_customers.adapters.sql.SqlStore`.
+
+    Implements :class:`~b2b_customers.ports.UnitOfWork`; see the module
+    docstring for isolation and locking. One unit of work may commit several
+    times: each commit ends a transaction, and the next statement begins another.
+
+    Args:
+        store: The store it reads and writes.
+
+    Attributes:
+        store: The store it reads and writes.
+        companies: The company repository.
+        locations: The location repository.
+        customers: The customer repository.
+        contacts: The contact assignment repository.
+        groups: The customer group repository.
+        limits: The purchasing limit repository.
+        credit: The credit account repository (with the ledgers).
+        orders: The order history (and its spend buckets).
+        outbox: The outbox.
+    """
+
+    def __init__(self, store: SqlStore) -> None:
+        self.store = store
+        self._session = Session(store)
+        self._committed: list[DomainEvent] = []
+        self.companies: CompanyRepository = SqlCompanyRepository(self._session)
+        self.locations: LocationRepository = SqlLocationRepository(self._session)
+        self.customers: CustomerRepository = SqlCustomerRepository(self._session)
+        self.contacts: ContactRepository = SqlContactRepository(self._session)
+        self.groups: CustomerGroupRepository = SqlCustomerGroupRepository(self._session)
+        self.limits: LimitRepository = SqlLimitRepository(self._session)
+        self.credit: CreditRepository = SqlCreditRepository(self._session)
+        self.orders: OrderRepository = SqlOrderRepository(self._session)
+        self.outbox: Outbox = SqlOutbox(self._session)
+
+    def __enter__(self) -> Self:
+        """Begin the transaction (check out a connection).
+
+        Raises:
+            StorageError: The unit of work is open already, or the database
+                cannot be reached.
+            SchemaNotReady: The schema is missing or at another revision.
+        """
+        if self._session.connection is not None:
+            raise StorageError(
+                "this unit of work is open already; ask the store for another one "
+                "instead of entering the same one twice"
+            )
+        self._session.clear()
+        self._session.connection = self.store.open_connection()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """End the transaction, rolling back whatever was not committed."""
+        connection = self._session.connection
+        self._session.connection = None
+        self._session.clear()
+        if connection is None:
+            return
+        try:
+            connection.rollback()
+        except SQLAlchemyError as error:
+            if exc_type is None:
+                raise translate(error) from error
+        finally:
+            self.store.close_connection(connection)
+
+    def commit(self) -> None:
+        """Store the recorded events, then make every change permanent and visible.
+
+        Raises:
+            AlreadyExists: A recorded event's id is in the outbox already.
+            StaleVersion: The database refused the transaction as concurrent
+                with another (nothing of this one is written).
+            StorageError: The database failed (nothing is written).
+        """
+        session = self._session
+        connection = session.active()
+        events = session.recorded
+        try:
+            if events:
+                session.begin_write(connection)
+                session.lock(connection, OUTBOX_LOCK)
+                connection.execute(outbox.insert(), [event_row(event) for event in events])
+                marked = [
+                    {"event": event_id, "at": moment}
+                    for event_id, moment in session.marks.items()
+                    if event_id in session.recorded_ids
+                ]
+                if marked:
+                    connection.execute(
+                        update(outbox)
+                        .where(
+                            outbox.c.event_id == bindparam("event"),
+                            outbox.c.published_at.is_(None),
+                        )
+                        .values(published_at=bindparam("at")),
+                        marked,
+                    )
+            connection.commit()
+        except SQLAlchemyError as error:
+            with contextlib.suppress(SQLAlchemyError):
+                connection.rollback()
+            session.clear()
+            raise translate(
+                error,
+                {
+                    "uq_outbox_event_id": "another unit of work stored an event with one of "
+                    "these ids first; give every event an id of its own"
+                },
+            ) from error
+        self._committed = list(events)
+        session.clear()
+
+    def rollback(self) -> None:
+        """Throw away every change, recorded event and mark since the last commit."""
+        connection = self._session.active()
+        self._session.clear()
+        try:
+            connection.rollback()
+        except SQLAlchemyError as error:
+            raise translate(error) from error
+
+    def record(self, event: DomainEvent) -> None:
+        """Store ``event`` in the outbox with this transaction's changes (at commit).
+
+        Raises:
+            AlreadyExists: An event with this id is in the outbox, or was
+                recorded in this transaction, already.
+            ValidationError: ``event`` is not a :class:`~b2b_customers.domain.DomainEvent`.
+        """
+        if not isinstance(event, DomainEvent):
+            raise ValidationError(
+                f"record takes a DomainEvent, got {type(event).__name__}", field="event"
+            )
+        session = self._session
+        with session.read() as connection:
+            stored = connection.execute(
+                select(outbox.c.position).where(outbox.c.event_id == event.id)
+            ).first()
+        if stored is not None or event.id in session.recorded_ids:
+            raise AlreadyExists(
+                f"an event with id {event.id!r} is in the outbox already; "
+                "give every event an id of its own"
+            )
+        session.recorded.append(event)
+        session.recorded_ids.add(event.id)
+
+    @property
+    def committed_events(self) -> list[DomainEvent]:
+        """The events of the last commit, for in-process handlers."""
+        return list(self._committed)
+
+    def __repr__(self) -> str:
+        state = "open" if self._session.connection is not None else "closed"
+        return f"<SqlUnitOfWork {state} on {self.store!r}>"

@@ -1,0 +1,118 @@
+"""The approval workflow, pure: policies, routing with escalation, and the request's state machine.
+
+No I/O and no clock reads: every method takes the time (``at=``) and the
+directory of who may approve; services load and save.
+
+* :mod:`~b2b_customers.approvals.status`: the statuses, their moves, what
+  each means for credit, and the Emporix names.
+* :mod:`~b2b_customers.approvals.selectors`: who a tier's rules name.
+* :mod:`~b2b_customers.approvals.policy`: tiers (an AND of ORs), thresholds
+  and validity.
+* :mod:`~b2b_customers.approvals.groups`: a company's approval group.
+* :mod:`~b2b_customers.approvals.approver_limits`: how much an approver may approve.
+* :mod:`~b2b_customers.approvals.default_rules`: the seeds' rules as the
+  built-in policy, and :func:`is_approval_required`.
+* :mod:`~b2b_customers.approvals.directory`: everything eligibility depends on.
+* :mod:`~b2b_customers.approvals.routing`: who may approve, and escalation.
+* :mod:`~b2b_customers.approvals.progress`: approvals and rejections per tier.
+* :mod:`~b2b_customers.approvals.audit`: the audit trail.
+* :mod:`~b2b_customers.approvals.request`: the :class:`ApprovalRequest`.
+* :mod:`~b2b_customers.approvals.sweep`: expiring due requests.
+"""
+
+from b2b_customers.approvals.actors import SELLER, Actor, ActorKind, SellerApprover
+from b2b_customers.approvals.approver_limits import ApproverLimit
+from b2b_customers.approvals.audit import ApprovalAction, AuditEntry
+from b2b_customers.approvals.default_rules import (
+    DEFAULT_POLICY,
+    DEFAULT_POLICY_ID,
+    default_policy,
+    is_approval_required,
+)
+from b2b_customers.approvals.directory import ApprovalDirectory
+from b2b_customers.approvals.groups import ApprovalGroup
+from b2b_customers.approvals.policy import ApprovalPolicy, ApprovalRule, ApprovalTier, Validity
+from b2b_customers.approvals.progress import TierProgress, Verdict
+from b2b_customers.approvals.request import ApprovalRequest
+from b2b_customers.approvals.routing import (
+    Assessment,
+    Candidate,
+    RoutingCase,
+    TierRoute,
+    eligible_approvers,
+    recorded_routes,
+    route,
+)
+from b2b_customers.approvals.selectors import (
+    ApproverSelector,
+    CompanyApprovers,
+    CustomerApprover,
+    DecisionApprovers,
+    GroupApprover,
+    ManagerApprover,
+    RoleApprover,
+    SellerApprovers,
+    StandardApprovers,
+)
+from b2b_customers.approvals.status import (
+    EMPORIX_STATUS,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    RELEASES_CREDIT,
+    ApprovalStatus,
+    CreditEffect,
+    credit_effect,
+    from_emporix,
+    to_emporix,
+)
+from b2b_customers.approvals.sweep import due_for_expiry, expire_due
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "DEFAULT_POLICY_ID",
+    "EMPORIX_STATUS",
+    "FINAL_STATUSES",
+    "OPEN_STATUSES",
+    "RELEASES_CREDIT",
+    "SELLER",
+    "Actor",
+    "ActorKind",
+    "ApprovalAction",
+    "ApprovalDirectory",
+    "ApprovalGroup",
+    "ApprovalPolicy",
+    "ApprovalRequest",
+    "ApprovalRule",
+    "ApprovalStatus",
+    "ApprovalTier",
+    "ApproverLimit",
+    "ApproverSelector",
+    "Assessment",
+    "AuditEntry",
+    "Candidate",
+    "CompanyApprovers",
+    "CreditEffect",
+    "CustomerApprover",
+    "DecisionApprovers",
+    "GroupApprover",
+    "ManagerApprover",
+    "RoleApprover",
+    "RoutingCase",
+    "SellerApprover",
+    "SellerApprovers",
+    "StandardApprovers",
+    "TierProgress",
+    "TierRoute",
+    "Validity",
+    "Verdict",
+    "credit_effect",
+    "default_policy",
+    "due_for_expiry",
+    "eligible_approvers",
+    "expire_due",
+    "from_emporix",
+    "is_approval_required",
+    "recorded_routes",
+    "route",
+    "to_emporix",
+]

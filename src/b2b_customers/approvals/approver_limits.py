@@ -1,0 +1,89 @@
+"""Approver limits: the largest order an approver may approve.
+
+The rules:
+
+* A limit is **inclusive**: an approver with a limit of 5,000 EUR may approve
+  an order of exactly 5,000.00 EUR, not one of 5,000.01 EUR.
+* A limit is set for one company, on a **customer** or on a **role** (every
+  admin of ACME up to 20,000 EUR). For a customer, their own limit wins;
+  without one, the highest limit of the roles they hold at the company
+  applies (they may approve in any of their capacities).
+* An approver **without** a limit is unlimited, unless the policy says
+  ``approvers_need_limit``: then they may not approve at all.
+* Limits are compared in the order's currency; a limit in another currency
+  is refused with :class:`~b2b_customers.errors.CurrencyMismatch` (as the
+  engine does without exchange rates): set the limit in the company's
+  currency.
+* When nobody at the requester's company can cover the amount, the request
+  escalates (see :mod:`b2b_customers.approvals.routing`).
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+from moneyed import Money
+
+from b2b_customers.domain.membership import Role
+from b2b_customers.domain.money import format_money
+from b2b_customers.domain.values import identifier, money_amount, optional
+from b2b_customers.domain.versioned import Versioned
+from b2b_customers.errors import CurrencyMismatch, ValidationError
+from b2b_customers.ids import ApproverLimitId, CompanyId, CustomerId
+
+__all__ = ["ApproverLimit", "covers"]
+
+
+def _optional_role(value: Role | str | None) -> Role | None:
+    return None if value is None else Role(value)
+
+
+@frozen(kw_only=True)
+class ApproverLimit(Versioned):
+    """The largest order total a customer, or every holder of a role, may approve at a company.
+
+    Attributes:
+        id: The limit's id.
+        company_id: The company where the limit applies.
+        maximum: The largest order total they may approve (inclusive).
+        customer_id: The customer it is set on (give this or ``role``).
+        role: The role it is set on (give this or ``customer_id``).
+    """
+
+    id: ApproverLimitId = field(validator=identifier)
+    company_id: CompanyId = field(validator=identifier)
+    maximum: Money = field(validator=money_amount(non_negative=True))
+    customer_id: CustomerId | None = field(default=None, validator=optional(identifier))
+    role: Role | None = field(default=None, converter=_optional_role)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.customer_id is None) == (self.role is None):
+            raise ValidationError(
+                "an approver limit is set on a customer or on a role: give exactly one of "
+                "customer_id and role",
+                field="customer_id",
+            )
+
+    @property
+    def subject(self) -> str:
+        """Whom the limit is on, for messages: ``"customer 'anna'"`` or ``"role 'admin'"``."""
+        if self.role is not None:
+            return f"role {self.role.value!r}"
+        return f"customer {self.customer_id!r}"
+
+
+def covers(maximum: Money | None, total: Money) -> bool:
+    """Tell whether an approver limit of ``maximum`` covers an order of ``total`` (inclusive).
+
+    ``None`` (no limit) covers everything.
+
+    Raises:
+        CurrencyMismatch: ``maximum`` is in another currency than ``total``.
+    """
+    if maximum is None:
+        return True
+    if maximum.currency != total.currency:
+        raise CurrencyMismatch(
+            f"an approver limit of {format_money(maximum)} meets an order in "
+            f"{total.currency.code}; set approver limits in the order's currency"
+        )
+    return bool(total.amount <= maximum.amount)

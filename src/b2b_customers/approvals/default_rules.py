@@ -1,0 +1,132 @@
+"""The seeds' rules (Emporix), as a built-in policy and as the "may I check out?" question.
+
+The rules, for a company without a policy of its own:
+
+* An **admin** orders without approval.
+* A **buyer** orders without approval up to the company limit (inclusive);
+  above it, an **admin** approves.
+* A **requester** needs approval for every order: up to the limit a
+  **buyer or an admin** approves, above it only an **admin**.
+* When the company has an **approval group** with members, it overrides
+  these roles: only its members approve.
+* Holders of the **approver** duty role (this library's addition) approve in
+  both cases, within their approver limit.
+
+:func:`is_approval_required` answers the first three for a company limit
+(Emporix's "permitted" check). The engine's
+:func:`~b2b_customers.limits.decide` applies the same role rule and every
+purchasing limit besides, and names the approver roles in
+:attr:`~b2b_customers.limits.Decision.approver_roles` (``admin``, or
+``admin`` and ``buyer`` when no limit was crossed); :data:`DEFAULT_POLICY`
+reads those roles through one tier of
+:class:`~b2b_customers.approvals.StandardApprovers`. So a company with the
+built-in rules and a company with a policy of its own go through the very
+same routing and state machine.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from b2b_customers.approvals.policy import ApprovalPolicy, ApprovalRule, ApprovalTier, Validity
+from b2b_customers.approvals.selectors import StandardApprovers
+from b2b_customers.domain.membership import Role
+from b2b_customers.domain.money import format_money
+from b2b_customers.errors import CurrencyMismatch, PermissionDenied, ValidationError
+from b2b_customers.ids import ApprovalPolicyId
+
+if TYPE_CHECKING:
+    from moneyed import Money
+
+    from b2b_customers.domain.customer import Customer
+    from b2b_customers.domain.order import OrderDraft
+    from b2b_customers.ids import CompanyId
+
+__all__ = ["DEFAULT_POLICY", "DEFAULT_POLICY_ID", "default_policy", "is_approval_required"]
+
+DEFAULT_POLICY_ID = ApprovalPolicyId("builtin-standard")
+"""The id of the built-in policy (do not give a policy of your own this id)."""
+
+
+def default_policy(
+    *,
+    validity: Validity | None = None,
+    policy_id: ApprovalPolicyId = DEFAULT_POLICY_ID,
+    company_id: CompanyId | None = None,
+) -> ApprovalPolicy:
+    """Return the seeds' rules as a policy: one tier of :class:`StandardApprovers`.
+
+    Use it to keep the standard rules with another validity, seller-wide or for
+    one company: ``default_policy(validity=Validity(days=14), policy_id="std-14")``.
+
+    Args:
+        validity: How long requests live (default 7 days).
+        policy_id: The policy's id.
+        company_id: The company it is for; ``None`` for seller-wide.
+    """
+    return ApprovalPolicy(
+        id=policy_id,
+        name="Standard approvers",
+        company_id=company_id,
+        tiers=(
+            ApprovalTier(name="Approval", all_of=(ApprovalRule(any_of=(StandardApprovers(),)),)),
+        ),
+        validity=validity if validity is not None else Validity(days=7),
+    )
+
+
+DEFAULT_POLICY = default_policy()
+"""The built-in policy: the seeds' rules, requests valid for 7 days."""
+
+
+def is_approval_required(
+    actor: Customer, order: OrderDraft, *, company_limit: Money | None = None
+) -> bool:
+    """Tell whether ``actor`` needs approval to place ``order`` (the seeds' role rule).
+
+    Args:
+        actor: The customer placing the order.
+        order: The order; its ``buyer_id`` must be ``actor``.
+        company_limit: The company's per-order limit (inclusive); ``None`` for
+            no limit.
+
+    Returns:
+        ``False`` for an admin; for a buyer, whether the order total exceeds
+        ``company_limit``; ``True`` for a requester, whatever the amount.
+
+    Raises:
+        ValidationError: The order names another buyer.
+        PermissionDenied: ``actor`` is not active, or holds no purchasing role
+            (admin, buyer, requester) at the order's company.
+        CurrencyMismatch: ``company_limit`` is in another currency than the order.
+    """
+    if order.buyer_id != actor.id:
+        raise ValidationError(
+            f"the order names buyer {order.buyer_id!r}, not {actor.id!r}; ask for the customer "
+            "who places it",
+            field="buyer_id",
+        )
+    if not actor.is_active:
+        raise PermissionDenied(
+            f"{actor.display_name} is {actor.status.value} and may not order; activate them first"
+        )
+    membership = actor.membership_in(order.company_id)
+    role = membership.purchasing_role if membership is not None else None
+    if role is None:
+        raise PermissionDenied(
+            f"{actor.display_name} holds no purchasing role (admin, buyer or requester) at "
+            f"{order.company_id!r} and may not order for it"
+        )
+    if role is Role.ADMIN:
+        return False
+    if role is Role.REQUESTER:
+        return True
+    if company_limit is None:
+        return False
+    total = order.total
+    if company_limit.currency != total.currency:
+        raise CurrencyMismatch(
+            f"the company limit of {format_money(company_limit)} meets an order in "
+            f"{total.currency.code}; give the limit in the order's currency"
+        )
+    return bool(total.amount > company_limit.amount)

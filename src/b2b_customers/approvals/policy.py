@@ -1,0 +1,311 @@
+"""Approval policies: who must approve what, in which order, and for how long a request lives.
+
+A policy is data (versioned, stored, serialisable):
+
+* **Tiers, evaluated in sequence.** A request collects approvals for its
+  first unsatisfied tier; the next tier opens when that one is satisfied,
+  and the request is approved when every tier that applies is.
+* **Each tier is an AND of ORs.** A tier holds rules (:class:`ApprovalRule`);
+  every rule must be met. A rule is met by ``count`` approvals from distinct
+  people who each match **any** of its selectors
+  (:mod:`~b2b_customers.approvals.selectors`). One approval fills one place:
+  an admin who is also in the finance group does not meet "an admin AND
+  someone from finance" alone.
+* **Thresholds select the tiers that apply.** ``above`` (strictly more than)
+  and ``up_to`` (at most, inclusive) compare the order total, in the order's
+  currency: "tier 2 only for orders above 10,000 EUR".
+* **Validity.** A request expires ``validity`` after it was submitted
+  (calendar arithmetic with dateutil's ``relativedelta``: one month after
+  31 January is the last day of February).
+* **Flags.** ``allow_self_approval`` (off by default) lets a requester
+  approve their own request; ``approvers_need_limit`` makes approvers
+  without an :class:`~b2b_customers.approvals.ApproverLimit` ineligible
+  instead of unlimited.
+
+Which policy applies to a company: its own, else the seller-wide one
+(``company_id=None``), else the built-in
+:data:`~b2b_customers.approvals.DEFAULT_POLICY` (the seeds' rules); see
+:meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`.
+"""
+
+from __future__ import annotations
+
+import typing
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import attrs
+from attrs import field, frozen
+from dateutil.relativedelta import relativedelta
+from moneyed import Money
+
+from b2b_customers.approvals.selectors import ApproverSelector
+from b2b_customers.domain.values import (
+    aware_datetime,
+    flag,
+    identifier,
+    items_of,
+    money_amount,
+    optional,
+    strip,
+    text,
+)
+from b2b_customers.domain.versioned import Versioned
+from b2b_customers.errors import CurrencyMismatch, ValidationError
+from b2b_customers.ids import ApprovalPolicyId, CompanyId
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["MAX_APPROVALS_PER_RULE", "ApprovalPolicy", "ApprovalRule", "ApprovalTier", "Validity"]
+
+MAX_APPROVALS_PER_RULE = 10
+"""The most approvals one rule may ask for."""
+
+_MAX_TIERS = 10
+_MAX_RULES = 10
+_MAX_SELECTORS = 20
+_SELECTOR_TYPES: tuple[type, ...] = typing.get_args(ApproverSelector)
+_MAXIMA = {"hours": 24 * 3660, "days": 3660, "weeks": 520, "months": 120}
+
+
+def _unit(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    maximum = _MAXIMA[attribute.name]
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= maximum:
+        raise ValidationError(
+            f"must be a whole number from 0 to {maximum}, got {value!r}", field=attribute.name
+        )
+
+
+@frozen(kw_only=True)
+class Validity:
+    """How long a request lives, as calendar units (a serialisable ``relativedelta``).
+
+    Attributes:
+        months: Calendar months.
+        weeks: Weeks.
+        days: Days.
+        hours: Hours.
+    """
+
+    months: int = field(default=0, validator=_unit)
+    weeks: int = field(default=0, validator=_unit)
+    days: int = field(default=0, validator=_unit)
+    hours: int = field(default=0, validator=_unit)
+
+    def __attrs_post_init__(self) -> None:
+        if not (self.months or self.weeks or self.days or self.hours):
+            raise ValidationError(
+                "a validity must be longer than nothing; give e.g. days=7", field="days"
+            )
+
+    @property
+    def delta(self) -> relativedelta:
+        """The same span as a :class:`dateutil.relativedelta.relativedelta`."""
+        return relativedelta(months=self.months, weeks=self.weeks, days=self.days, hours=self.hours)
+
+    def after(self, moment: datetime) -> datetime:
+        """Return ``moment`` plus this validity (calendar arithmetic on its wall clock).
+
+        Raises:
+            ValidationError: ``moment`` is naive.
+        """
+        raw: object = moment
+        if not isinstance(raw, datetime) or raw.utcoffset() is None:
+            raise ValidationError(f"give a timezone-aware datetime, got {moment!r}", field="at")
+        result: datetime = moment + self.delta
+        return result
+
+    def describe(self) -> str:
+        """Say it in words: ``"7 days"``, ``"1 month 2 weeks"``."""
+        parts = [
+            f"{count} {unit[:-1] if count == 1 else unit}"
+            for unit, count in (
+                ("months", self.months),
+                ("weeks", self.weeks),
+                ("days", self.days),
+                ("hours", self.hours),
+            )
+            if count
+        ]
+        return " ".join(parts)
+
+
+def _selectors_of(value: Iterable[ApproverSelector]) -> tuple[ApproverSelector, ...]:
+    items = items_of(value)
+    return cast("tuple[ApproverSelector, ...]", value) if items is None else tuple(items)
+
+
+def _selectors(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    names = ", ".join(kind.__name__ for kind in _SELECTOR_TYPES)
+    if not isinstance(value, tuple) or not 1 <= len(value) <= _MAX_SELECTORS:
+        raise ValidationError(
+            f"give 1 to {_MAX_SELECTORS} approver selectors ({names}), got {value!r}",
+            field=attribute.name,
+        )
+    for selector in value:
+        if not isinstance(selector, _SELECTOR_TYPES):
+            raise ValidationError(
+                f"{selector!r} is not an approver selector; use one of {names}",
+                field=attribute.name,
+            )
+
+
+def _approval_count(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not 1 <= value <= MAX_APPROVALS_PER_RULE
+    ):
+        raise ValidationError(
+            f"must be a whole number from 1 to {MAX_APPROVALS_PER_RULE}, got {value!r}",
+            field=attribute.name,
+        )
+
+
+@frozen(kw_only=True)
+class ApprovalRule:
+    """One requirement of a tier: ``count`` approvals from people matching any of ``any_of``.
+
+    Attributes:
+        any_of: The selectors; an approver matching any one of them qualifies.
+        count: How many distinct approvers the rule needs (default 1).
+    """
+
+    any_of: tuple[ApproverSelector, ...] = field(converter=_selectors_of, validator=_selectors)
+    count: int = field(default=1, validator=_approval_count)
+
+
+def _rules_of(value: Iterable[ApprovalRule]) -> tuple[ApprovalRule, ...]:
+    items = items_of(value)
+    return cast("tuple[ApprovalRule, ...]", value) if items is None else tuple(items)
+
+
+def _rules(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    if (
+        not isinstance(value, tuple)
+        or not 1 <= len(value) <= _MAX_RULES
+        or not all(isinstance(rule, ApprovalRule) for rule in value)
+    ):
+        raise ValidationError(
+            f"a tier needs 1 to {_MAX_RULES} ApprovalRule items (all of them must be met), "
+            f"got {value!r}",
+            field=attribute.name,
+        )
+
+
+@frozen(kw_only=True)
+class ApprovalTier:
+    """One step of a policy: every rule must be met before the next tier opens.
+
+    Attributes:
+        name: The tier's name, shown to approvers (``"Team lead"``, ``"Finance"``).
+        all_of: The rules; all must be met.
+        above: The tier applies only to orders totalling **more** than this.
+        up_to: The tier applies only to orders totalling **at most** this.
+    """
+
+    name: str = field(converter=strip, validator=text(max_length=100))
+    all_of: tuple[ApprovalRule, ...] = field(converter=_rules_of, validator=_rules)
+    above: Money | None = field(default=None, validator=optional(money_amount(non_negative=True)))
+    up_to: Money | None = field(default=None, validator=optional(money_amount(non_negative=True)))
+
+    def __attrs_post_init__(self) -> None:
+        if self.above is not None and self.up_to is not None:
+            if self.above.currency != self.up_to.currency:
+                raise CurrencyMismatch(
+                    f"tier {self.name!r}: above is in {self.above.currency.code} and up_to in "
+                    f"{self.up_to.currency.code}; give both in one currency"
+                )
+            if self.up_to.amount <= self.above.amount:
+                raise ValidationError(
+                    f"tier {self.name!r} applies to orders above {self.above.amount} and up to "
+                    f"{self.up_to.amount}: no order is both; make up_to larger than above",
+                    field="up_to",
+                )
+
+    @property
+    def required_approvals(self) -> int:
+        """How many distinct approvers the tier needs (the rules' counts added up)."""
+        return sum(rule.count for rule in self.all_of)
+
+    def applies_to(self, total: Money) -> bool:
+        """Tell whether the tier applies to an order of ``total``.
+
+        Raises:
+            CurrencyMismatch: A threshold is in another currency than ``total``.
+        """
+        for name, threshold in (("above", self.above), ("up_to", self.up_to)):
+            if threshold is not None and threshold.currency != total.currency:
+                raise CurrencyMismatch(
+                    f"tier {self.name!r}: {name} is in {threshold.currency.code} but the order "
+                    f"is in {total.currency.code}; give the policy's thresholds in the order's "
+                    "currency"
+                )
+        if self.above is not None and total.amount <= self.above.amount:
+            return False
+        return self.up_to is None or total.amount <= self.up_to.amount
+
+
+def _tiers_of(value: Iterable[ApprovalTier]) -> tuple[ApprovalTier, ...]:
+    items = items_of(value)
+    return cast("tuple[ApprovalTier, ...]", value) if items is None else tuple(items)
+
+
+def _tiers(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    if (
+        not isinstance(value, tuple)
+        or not 1 <= len(value) <= _MAX_TIERS
+        or not all(isinstance(tier, ApprovalTier) for tier in value)
+    ):
+        raise ValidationError(
+            f"a policy needs 1 to {_MAX_TIERS} ApprovalTier items, got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _seven_days() -> Validity:
+    return Validity(days=7)
+
+
+@frozen(kw_only=True)
+class ApprovalPolicy(Versioned):
+    """Who must approve an order of a company, in which tiers, and how long a request lives.
+
+    Attributes:
+        id: The policy's id.
+        name: A name shown in explanations.
+        tiers: The tiers, evaluated in sequence.
+        company_id: The company the policy is for; ``None`` for the seller-wide
+            policy of companies without one.
+        validity: How long a request lives after submission (default 7 days).
+        allow_self_approval: Let a requester approve their own request (off by
+            default: segregation of duties).
+        approvers_need_limit: Approvers without an approver limit may not
+            approve (by default they are unlimited).
+        effective_from: When the policy took effect, for the audit (optional).
+    """
+
+    id: ApprovalPolicyId = field(validator=identifier)
+    name: str = field(converter=strip, validator=text())
+    tiers: tuple[ApprovalTier, ...] = field(converter=_tiers_of, validator=_tiers)
+    company_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    validity: Validity = field(factory=_seven_days)
+    allow_self_approval: bool = field(default=False, validator=flag)
+    approvers_need_limit: bool = field(default=False, validator=flag)
+    effective_from: datetime | None = field(default=None, validator=optional(aware_datetime))
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.validity, Validity):
+            raise ValidationError(
+                f"must be a Validity such as Validity(days=7), got {self.validity!r}",
+                field="validity",
+            )
+
+    def applicable_tiers(self, total: Money) -> tuple[int, ...]:
+        """Return the positions of the tiers that apply to an order of ``total``.
+
+        Raises:
+            CurrencyMismatch: A threshold is in another currency than ``total``.
+        """
+        return tuple(index for index, tier in enumerate(self.tiers) if tier.applies_to(total))
