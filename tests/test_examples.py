@@ -30,13 +30,16 @@ def test_example_runs(script: pathlib.Path, tmp_path: pathlib.Path):
     assert result.stdout.strip(), "an example shows what it does"
 
 
-def test_demo_runs():
-    result = subprocess.run(
-        [sys.executable, "-m", "b2b_customers", "demo"],
+def test_demo_runs(tmp_path: pathlib.Path):
+    database = tmp_path / "demo.db"
+    result = subprocess.run(  # noqa: S603  (our own command line)
+        [sys.executable, "-m", "b2b_customers", "demo", "--db", str(database)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "refused" in result.stdout
+    assert "Approval required" in result.stdout
+    assert "Denied" in result.stdout
+    assert database.exists(), "the demo leaves its SQLite file behind"

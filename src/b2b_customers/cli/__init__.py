@@ -2,7 +2,7 @@
 
 Commands:
 
-* ``demo``: walk through the customer model of a small group of companies.
+* ``demo``: a company group, its buyers, limits and credit, on an SQLite file.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo_parser = commands.add_parser(
-        "demo", help="walk through a realistic example, in plain words"
+        "demo", help="walk through a realistic example on an SQLite file, in plain words"
     )
+    demo.add_arguments(demo_parser)
     demo_parser.set_defaults(run=demo.run)
     return parser
 
