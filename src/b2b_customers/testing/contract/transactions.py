@@ -63,6 +63,29 @@ class TransactionContract(ContractBase):
             assert _ids(uow.locations.for_company(CompanyId("acme"))) == ["l1"]
             assert uow.companies.get_many([CompanyId("cato")]) == []
 
+    def test_a_store_failure_between_two_writes_leaves_nothing_written(self, store: Store) -> None:
+        """The store refuses a write after others were made: none of them lands.
+
+        A company and a customer are written, then the event recorded with them
+        reuses a published event's id. Whether the store refuses at ``record``
+        or at ``commit``, the company and the customer must not be stored.
+        """
+        _commit(store, lambda uow: uow.record(_event("e-dup")))
+
+        def write_then_fail() -> None:
+            with store.unit_of_work() as uow:
+                uow.companies.add(_company("cato"))
+                uow.customers.add(_customer("carl", memberships=(_member("cato"),)))
+                uow.record(_event("e-dup", aggregate_id="cato"))
+                uow.commit()
+
+        with pytest.raises(AlreadyExists):
+            write_then_fail()
+        with store.unit_of_work() as uow:
+            assert uow.companies.get_many([CompanyId("cato")]) == []
+            assert uow.customers.get_many([CustomerId("carl")]) == []
+            assert [entry.event.id for entry in uow.outbox.pending()] == ["e-dup"]
+
     def test_rollback_discards_the_changes_and_the_unit_of_work_goes_on(self, store: Store) -> None:
         """``rollback`` throws away what was not committed; later changes still commit."""
         with store.unit_of_work() as uow:
