@@ -43,7 +43,15 @@ from b2b_customers.ids import CreditAccountId
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-__all__ = ["EntryKind", "LedgerEntry", "LedgerTotals", "Statement", "replay", "statement"]
+__all__ = [
+    "EntryKind",
+    "LedgerEntry",
+    "LedgerTotals",
+    "Statement",
+    "ensure_continues",
+    "replay",
+    "statement",
+]
 
 
 class EntryKind(DomainEnum):
@@ -126,6 +134,49 @@ class LedgerEntry:
         if self.released_reservation is not None:
             return -self.released_reservation.amount
         return Decimal(0)
+
+
+def ensure_continues(
+    entries: Sequence[LedgerEntry],
+    *,
+    account_id: CreditAccountId,
+    stored_last_sequence: int,
+    last_sequence: int,
+) -> None:
+    """Refuse entries that do not continue an account's stored ledger.
+
+    The entries a save appends must belong to the account and carry the
+    sequences right after the stored ones, without gaps, up to the account's
+    new ``last_sequence``. Every store checks this before it writes, so a
+    ledger never has a gap, a stranger or a rewritten past.
+
+    Args:
+        entries: The entries to append, in order.
+        account_id: The account being saved.
+        stored_last_sequence: The last sequence the store holds for it.
+        last_sequence: The ``last_sequence`` of the account being saved.
+
+    Raises:
+        ValidationError: An entry belongs to another account, or the
+            sequences do not run from ``stored_last_sequence + 1`` to
+            ``last_sequence``.
+    """
+    strangers = sorted({entry.account_id for entry in entries} - {account_id})
+    if strangers:
+        raise ValidationError(
+            f"entries of credit account {', '.join(map(repr, strangers))} cannot be "
+            f"appended to the ledger of account {account_id!r}",
+            field="entries",
+        )
+    first = stored_last_sequence + 1
+    sequences = [entry.sequence for entry in entries]
+    if last_sequence < stored_last_sequence or sequences != list(range(first, last_sequence + 1)):
+        raise ValidationError(
+            f"the entries must continue the ledger of credit account {account_id!r}: "
+            f"sequences {first} to {last_sequence} (the account's last_sequence), "
+            f"got {sequences}; save the account each method returned with its entry",
+            field="entries",
+        )
 
 
 @frozen(kw_only=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _Schema, _Undo, _Unique
 from b2b_customers.credit.account import CreditAccount
+from b2b_customers.credit.ledger import ensure_continues
 from b2b_customers.errors import AlreadyExists, NotFound, StaleVersion, ValidationError
 
 if TYPE_CHECKING:
@@ -222,24 +223,12 @@ class MemoryCreditRepository(_Repository[CreditAccount]):
     def _check_entries(
         self, stored: CreditAccount, account: CreditAccount, entries: Sequence[LedgerEntry]
     ) -> None:
-        strangers = sorted({entry.account_id for entry in entries} - {account.id})
-        if strangers:
-            raise ValidationError(
-                f"entries of credit account {', '.join(map(repr, strangers))} cannot be "
-                f"appended to the ledger of account {account.id!r}",
-                field="entries",
-            )
-        first = stored.last_sequence + 1
-        sequences = [entry.sequence for entry in entries]
-        if account.last_sequence < stored.last_sequence or sequences != list(
-            range(first, account.last_sequence + 1)
-        ):
-            raise ValidationError(
-                f"the entries must continue the ledger of credit account {account.id!r}: "
-                f"sequences {first} to {account.last_sequence} (the account's last_sequence), "
-                f"got {sequences}; save the account each method returned with its entry",
-                field="entries",
-            )
+        ensure_continues(
+            entries,
+            account_id=account.id,
+            stored_last_sequence=stored.last_sequence,
+            last_sequence=account.last_sequence,
+        )
         seen: set[str] = set()
         for entry in entries:
             if entry.id in seen or self._work.ledger.taken(entry.id):

@@ -30,7 +30,7 @@ from b2b_customers.adapters.sql.tables import (
     ledger_entries,
 )
 from b2b_customers.credit.account import CreditAccount
-from b2b_customers.credit.ledger import LedgerEntry
+from b2b_customers.credit.ledger import LedgerEntry, ensure_continues
 from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
 
 if TYPE_CHECKING:
@@ -302,21 +302,9 @@ def _require_account(account: object) -> None:
 def _check_entries(
     stored_last: int, account: CreditAccount, entries: Sequence[LedgerEntry]
 ) -> None:
-    strangers = sorted({entry.account_id for entry in entries} - {account.id})
-    if strangers:
-        raise ValidationError(
-            f"entries of credit account {', '.join(map(repr, strangers))} cannot be "
-            f"appended to the ledger of account {account.id!r}",
-            field="entries",
-        )
-    first = stored_last + 1
-    sequences = [entry.sequence for entry in entries]
-    if account.last_sequence < stored_last or sequences != list(
-        range(first, account.last_sequence + 1)
-    ):
-        raise ValidationError(
-            f"the entries must continue the ledger of credit account {account.id!r}: "
-            f"sequences {first} to {account.last_sequence} (the account's last_sequence), "
-            f"got {sequences}; save the account each method returned with its entry",
-            field="entries",
-        )
+    ensure_continues(
+        entries,
+        account_id=account.id,
+        stored_last_sequence=stored_last,
+        last_sequence=account.last_sequence,
+    )
