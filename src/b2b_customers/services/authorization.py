@@ -1,0 +1,221 @@
+"""Who may do what, for which company: the permission matrix and the visibility rule.
+
+Every service call is made on behalf of an **actor**: a :class:`Staff` member
+of the seller, or a :class:`~b2b_customers.domain.Customer` acting for a
+company. Services call :func:`require` before they read or write anything; a
+refusal raises :class:`~b2b_customers.errors.PermissionDenied` and nothing
+happens.
+
+Two questions decide:
+
+1. **Does a role grant the action?** :data:`ROLE_PERMISSIONS` is the matrix,
+   one row per customer role and per staff role (rendered in the docs'
+   permissions page).
+2. **Can the actor see the company?** Staff see every company. A customer sees
+   the companies they are a member of; an ``admin`` (and ``finance``, for
+   invoices and credit) also sees the whole subtree below those companies,
+   so a head office oversees its branches while a branch's buyer sees only
+   the branch. A customer acts with the roles of the membership that gives
+   the visibility: the one in the company itself, or else (for admin and
+   finance) the one in the nearest ancestor.
+
+Inactive customers may do nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from attrs import field, frozen
+
+from b2b_customers.domain.customer import Customer
+from b2b_customers.domain.membership import Role
+from b2b_customers.domain.values import DomainEnum, identifier, strip, text, to_frozenset
+from b2b_customers.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from b2b_customers.ids import CompanyId
+
+__all__ = [
+    "ROLE_PERMISSIONS",
+    "SUBTREE_ROLES",
+    "Actor",
+    "Permission",
+    "Staff",
+    "StaffRole",
+    "may",
+    "require",
+    "roles_for",
+]
+
+
+class StaffRole(DomainEnum):
+    """A role of the seller's own staff."""
+
+    SALES_REP = "sales_rep"
+    CREDIT_CONTROLLER = "credit_controller"
+    ADMINISTRATOR = "administrator"
+
+
+class Permission(DomainEnum):
+    """An action a service performs on behalf of an actor."""
+
+    VIEW_COMPANY = "view_company"
+    ONBOARD_COMPANY = "onboard_company"
+    EDIT_COMPANY = "edit_company"
+    MOVE_COMPANY = "move_company"
+    HOLD_COMPANY = "hold_company"
+    MANAGE_LOCATIONS = "manage_locations"
+    VIEW_CUSTOMERS = "view_customers"
+    MANAGE_CUSTOMERS = "manage_customers"
+    MANAGE_CONTACTS = "manage_contacts"
+    MANAGE_LIMITS = "manage_limits"
+    VIEW_CREDIT = "view_credit"
+    MANAGE_CREDIT = "manage_credit"
+    OVERRIDE_CREDIT_HOLD = "override_credit_hold"
+    POST_INVOICES = "post_invoices"
+    CHECK_ORDERS = "check_orders"
+    PLACE_ORDERS = "place_orders"
+    VIEW_ORDERS = "view_orders"
+    DECIDE_APPROVALS = "decide_approvals"
+    VIEW_AUDIT = "view_audit"
+
+
+def _set(*permissions: Permission) -> frozenset[Permission]:
+    return frozenset(permissions)
+
+
+_P = Permission
+_VIEW = _set(_P.VIEW_COMPANY, _P.VIEW_CUSTOMERS)
+
+ROLE_PERMISSIONS: Mapping[Role | StaffRole, frozenset[Permission]] = {
+    Role.ADMIN: _VIEW
+    | _set(
+        _P.EDIT_COMPANY,
+        _P.MANAGE_LOCATIONS,
+        _P.MANAGE_CUSTOMERS,
+        _P.MANAGE_CONTACTS,
+        _P.VIEW_CREDIT,
+        _P.CHECK_ORDERS,
+        _P.PLACE_ORDERS,
+        _P.VIEW_ORDERS,
+        _P.DECIDE_APPROVALS,
+        _P.VIEW_AUDIT,
+    ),
+    Role.BUYER: _VIEW | _set(_P.CHECK_ORDERS, _P.PLACE_ORDERS, _P.VIEW_ORDERS),
+    Role.REQUESTER: _VIEW | _set(_P.CHECK_ORDERS, _P.PLACE_ORDERS, _P.VIEW_ORDERS),
+    Role.APPROVER: _VIEW | _set(_P.VIEW_ORDERS, _P.DECIDE_APPROVALS),
+    Role.FINANCE: _VIEW | _set(_P.VIEW_CREDIT, _P.VIEW_ORDERS, _P.VIEW_AUDIT),
+    Role.CONTACT: _set(_P.VIEW_COMPANY),
+    StaffRole.SALES_REP: _VIEW
+    | _set(
+        _P.ONBOARD_COMPANY,
+        _P.EDIT_COMPANY,
+        _P.MANAGE_LOCATIONS,
+        _P.MANAGE_CUSTOMERS,
+        _P.MANAGE_CONTACTS,
+        _P.CHECK_ORDERS,
+        _P.VIEW_ORDERS,
+    ),
+    StaffRole.CREDIT_CONTROLLER: _VIEW
+    | _set(
+        _P.HOLD_COMPANY,
+        _P.VIEW_CREDIT,
+        _P.MANAGE_CREDIT,
+        _P.OVERRIDE_CREDIT_HOLD,
+        _P.POST_INVOICES,
+        _P.VIEW_ORDERS,
+        _P.DECIDE_APPROVALS,
+        _P.VIEW_AUDIT,
+    ),
+    StaffRole.ADMINISTRATOR: frozenset(Permission),
+}
+"""The matrix: what each customer role and each staff role may do."""
+
+SUBTREE_ROLES = frozenset({Role.ADMIN, Role.FINANCE})
+"""Customer roles that reach the companies below the one they belong to."""
+
+
+def _staff_roles(value: Iterable[StaffRole | str]) -> frozenset[StaffRole]:
+    return frozenset(StaffRole(role) for role in to_frozenset(value))
+
+
+@frozen(kw_only=True)
+class Staff:
+    """A member of the seller's staff acting through the library.
+
+    Attributes:
+        id: The staff member's id (as the seller's user directory knows it).
+        name: Shown in audit entries.
+        roles: Sales rep, credit controller, administrator.
+    """
+
+    id: str = field(validator=identifier)
+    name: str = field(converter=strip, validator=text())
+    roles: frozenset[StaffRole] = field(converter=_staff_roles)
+
+
+Actor = Staff | Customer
+"""Whoever a service call is made for."""
+
+
+def roles_for(
+    actor: Actor, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
+) -> frozenset[Role | StaffRole]:
+    """Return the roles ``actor`` acts with for ``company_id``.
+
+    Args:
+        actor: Staff or a customer.
+        company_id: The company acted on.
+        ancestors: That company's ancestors, nearest first.
+
+    Returns:
+        Staff: their staff roles, for any company. A customer: their roles in
+        the company; else those of their roles in the nearest ancestor that
+        reach the subtree (admin, finance); else nothing.
+    """
+    if isinstance(actor, Staff):
+        return frozenset(actor.roles)
+    if not actor.is_active:
+        return frozenset()
+    own = actor.roles_in(company_id)
+    if own:
+        return frozenset(own)
+    for ancestor in ancestors:
+        reaching = actor.roles_in(ancestor) & SUBTREE_ROLES
+        if reaching:
+            return frozenset(reaching)
+    return frozenset()
+
+
+def may(
+    actor: Actor,
+    permission: Permission,
+    company_id: CompanyId,
+    ancestors: Sequence[CompanyId] = (),
+) -> bool:
+    """Tell whether ``actor`` may do ``permission`` for ``company_id``."""
+    return any(
+        permission in ROLE_PERMISSIONS[role] for role in roles_for(actor, company_id, ancestors)
+    )
+
+
+def require(
+    actor: Actor,
+    permission: Permission,
+    company_id: CompanyId,
+    ancestors: Sequence[CompanyId] = (),
+) -> None:
+    """Refuse unless ``actor`` may do ``permission`` for ``company_id``.
+
+    Raises:
+        PermissionDenied: Naming the actor, the action and the company.
+    """
+    if not may(actor, permission, company_id, ancestors):
+        who = actor.name if isinstance(actor, Staff) else actor.display_name
+        raise PermissionDenied(
+            f"{who} may not {permission.value.replace('_', ' ')} for company {company_id!r}; "
+            "ask someone whose role there allows it"
+        )
