@@ -13,6 +13,7 @@ The main pieces:
 
 from moneyed import Money
 
+from b2b_customers.app import App, connect
 from b2b_customers.domain.money import money
 from b2b_customers.errors import (
     AlreadyExists,
@@ -37,6 +38,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyExists",
+    "App",
     "B2BError",
     "ConflictError",
     "CreditOnHold",
@@ -54,5 +56,6 @@ __all__ = [
     "StorageError",
     "ValidationError",
     "__version__",
+    "connect",
     "money",
 ]

@@ -2,6 +2,11 @@
 
 * :mod:`~b2b_customers.services.authorization`: actors, the permission matrix
   and the visibility rule every service applies first.
+* :mod:`~b2b_customers.services.companies`: onboard, subsidiaries, moves, holds.
+* :mod:`~b2b_customers.services.customers`: invite, activate, roles.
+* :mod:`~b2b_customers.services.orders`: decisions from the stored rules.
+
+Reach them through :func:`b2b_customers.connect`.
 """
 
 from b2b_customers.services.authorization import (

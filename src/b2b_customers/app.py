@@ -1,0 +1,87 @@
+"""One entry point: ``connect(url)`` gives an :class:`App` with every service.
+
+>>> from b2b_customers import connect
+>>> app = connect("memory://")
+>>> app.store.__class__.__name__
+'MemoryStore'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from b2b_customers.errors import MissingDependency, ValidationError
+from b2b_customers.ids import RandomIds
+from b2b_customers.services.companies import CompanyService
+from b2b_customers.services.context import ServiceContext
+from b2b_customers.services.customers import CustomerService
+from b2b_customers.services.orders import OrderService
+
+if TYPE_CHECKING:
+    from b2b_customers.ports import Clock, IdGenerator, Store
+
+__all__ = ["App", "connect"]
+
+
+class App:
+    """The library's services over one store.
+
+    Attributes:
+        store: The store every service uses.
+        companies: Onboard, move, hold, activate and deactivate companies.
+        customers: Invite customers and manage their roles.
+        orders: Ask for a decision on an order.
+    """
+
+    def __init__(self, store: Store, *, ids: IdGenerator | None = None) -> None:
+        context = ServiceContext(store=store, ids=ids or RandomIds())
+        self.store = store
+        self.companies = CompanyService(context)
+        self.customers = CustomerService(context)
+        self.orders = OrderService(context)
+
+
+def connect(
+    url: str = "memory://",
+    *,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    migrate: bool = True,
+    schema: str | None = None,
+) -> App:
+    """Open a store and return the services over it.
+
+    Args:
+        url: ``memory://`` (for notebooks and tests), ``sqlite:///shop.db``
+            (the embedded default; ``sqlite://`` keeps it in memory) or
+            ``postgresql+psycopg://user:password@host/db``.
+        clock: The clock to use (the system's by default).
+        ids: The id generator (random UUIDs by default).
+        migrate: Bring an SQL database to the current schema first.
+        schema: A PostgreSQL schema (one per tenant).
+
+    Raises:
+        ValidationError: The URL is not one of those forms.
+        MissingDependency: An SQL URL without the ``sql`` extra installed.
+    """
+    if url == "memory://":
+        from b2b_customers.adapters.memory import MemoryStore  # noqa: PLC0415
+
+        return App(MemoryStore(clock=clock), ids=ids)
+    if not url.startswith(("sqlite", "postgresql")):
+        raise ValidationError(
+            f"unknown store URL {url!r}; use memory://, sqlite:///path.db or "
+            "postgresql+psycopg://user:password@host/db",
+            field="url",
+        )
+    try:
+        from b2b_customers.adapters.sql import SqlStore  # noqa: PLC0415
+        from b2b_customers.adapters.sql import migrate as migrate_database  # noqa: PLC0415
+    except ImportError:
+        raise MissingDependency(
+            'SQL stores need the sql extra: pip install "b2b-customers[sql]" '
+            '(and "b2b-customers[postgres]" for PostgreSQL)'
+        ) from None
+    if migrate and url not in {"sqlite://", "sqlite:///:memory:"}:
+        migrate_database(url, schema=schema)
+    return App(SqlStore(url, schema=schema, clock=clock), ids=ids)

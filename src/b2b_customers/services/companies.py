@@ -1,0 +1,182 @@
+"""Company use cases: onboard, add and move subsidiaries, hold, activate, deactivate.
+
+Each method is one unit of work on behalf of an actor: it checks the actor's
+permission first, changes the store, records a domain event with the change,
+and commits; a failure anywhere leaves every repository as it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from b2b_customers.domain import Company, CompanyStatus, CustomerGroup
+from b2b_customers.ids import CompanyId, CustomerGroupId
+from b2b_customers.services.authorization import Actor, Permission, may, require
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from b2b_customers.ports import UnitOfWork
+    from b2b_customers.services.context import ServiceContext
+
+__all__ = ["CompanyService"]
+
+
+class CompanyService:
+    """Companies and their tree, on behalf of an actor.
+
+    Args:
+        context: The store, clock and id generator.
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def onboard(self, *, actor: Actor, name: str, currency: str, **fields: Any) -> Company:  # noqa: ANN401
+        """Create a top-level company with its automatic customer group.
+
+        Args:
+            actor: Staff allowed to onboard companies.
+            name: The company's name.
+            currency: Its ISO 4217 currency.
+            **fields: Any other :class:`~b2b_customers.domain.Company` field
+                (``time_zone``, ``account_number``, ``legal_info``, ...).
+
+        Raises:
+            PermissionDenied: The actor may not onboard companies.
+            ValidationError: A field is not valid.
+            AlreadyExists: The id or account number is taken.
+        """
+        company = Company(
+            id=CompanyId(fields.pop("id", None) or self._context.ids()),
+            name=name,
+            currency=currency,
+            **fields,
+        )
+        # A new top-level company has no members yet: only staff pass.
+        require(actor, Permission.ONBOARD_COMPANY, company.id)
+        return self._create(actor, company)
+
+    def add_subsidiary(
+        self,
+        *,
+        actor: Actor,
+        parent: CompanyId,
+        name: str,
+        currency: str | None = None,
+        **fields: Any,  # noqa: ANN401  (any other Company field)
+    ) -> Company:
+        """Create a company under ``parent`` (it inherits the parent's currency and zone).
+
+        Raises:
+            NotFound: The parent does not exist.
+            PermissionDenied: The actor may not onboard companies there.
+        """
+        with self._context.store.unit_of_work() as uow:
+            self._context.authorize(uow, actor, Permission.ONBOARD_COMPANY, parent)
+            head = uow.companies.get(parent)
+        fields.setdefault("time_zone", head.time_zone)
+        company = Company(
+            id=CompanyId(fields.pop("id", None) or self._context.ids()),
+            name=name,
+            currency=currency or head.currency,
+            parent_id=parent,
+            **fields,
+        )
+        return self._create(actor, company)
+
+    def get(self, *, actor: Actor, company_id: CompanyId) -> Company:
+        """Return a company the actor may see.
+
+        Raises:
+            NotFound: No such company.
+            PermissionDenied: The actor may not see it.
+        """
+        with self._context.store.unit_of_work() as uow:
+            self._context.authorize(uow, actor, Permission.VIEW_COMPANY, company_id)
+            return uow.companies.get(company_id)
+
+    def move(self, *, actor: Actor, company_id: CompanyId, new_parent: CompanyId | None) -> Company:
+        """Put a company under another parent (or make it top-level).
+
+        Raises:
+            PermissionDenied: The actor may not move companies, here or under the new parent.
+            HierarchyError: The move would make a cycle (the store refuses it).
+        """
+
+        def change(uow: UnitOfWork, company: Company) -> Company:
+            if new_parent is not None:
+                self._context.authorize(uow, actor, Permission.MOVE_COMPANY, new_parent)
+            return attrs.evolve(company, parent_id=new_parent)
+
+        return self._change(actor, company_id, Permission.MOVE_COMPANY, "company.moved", change)
+
+    def put_on_hold(self, *, actor: Actor, company_id: CompanyId) -> Company:
+        """Stop the company's orders until it is activated again."""
+        return self._status(actor, company_id, CompanyStatus.ON_HOLD)
+
+    def activate(self, *, actor: Actor, company_id: CompanyId) -> Company:
+        """Let the company order again."""
+        return self._status(actor, company_id, CompanyStatus.ACTIVE)
+
+    def deactivate(self, *, actor: Actor, company_id: CompanyId) -> Company:
+        """Close the company's account."""
+        return self._status(actor, company_id, CompanyStatus.INACTIVE)
+
+    def visible_to(self, *, actor: Actor, companies: Iterable[Company]) -> list[Company]:
+        """Filter ``companies`` down to those ``actor`` may see."""
+        with self._context.store.unit_of_work() as uow:
+            return [
+                company
+                for company in companies
+                if may(
+                    actor,
+                    Permission.VIEW_COMPANY,
+                    company.id,
+                    [a.id for a in uow.companies.ancestors(company.id)],
+                )
+            ]
+
+    # -- steps
+
+    def _create(self, actor: Actor, company: Company) -> Company:
+        with self._context.store.unit_of_work() as uow:
+            stored = uow.companies.add(company)
+            group = CustomerGroup.for_company(
+                CustomerGroupId(self._context.ids()), stored.id, stored.name
+            )
+            uow.groups.add(group)
+            self._context.record(uow, "company.created", stored, actor=actor, company_id=stored.id)
+            uow.commit()
+        return stored
+
+    def _status(self, actor: Actor, company_id: CompanyId, status: CompanyStatus) -> Company:
+        permission = (
+            Permission.HOLD_COMPANY if status is CompanyStatus.ON_HOLD else Permission.EDIT_COMPANY
+        )
+        name = {
+            CompanyStatus.ON_HOLD: "company.put_on_hold",
+            CompanyStatus.ACTIVE: "company.activated",
+            CompanyStatus.INACTIVE: "company.deactivated",
+        }[status]
+        return self._change(
+            actor, company_id, permission, name, lambda _uow, company: company.with_status(status)
+        )
+
+    def _change(
+        self,
+        actor: Actor,
+        company_id: CompanyId,
+        permission: Permission,
+        event: str,
+        change: Any,  # noqa: ANN401  (a callable (uow, company) -> company)
+    ) -> Company:
+        with self._context.store.unit_of_work() as uow:
+            self._context.authorize(uow, actor, permission, company_id)
+            company = uow.companies.get(company_id)
+            stored = uow.companies.save(change(uow, company))
+            self._context.record(uow, event, stored, actor=actor, company_id=stored.id)
+            uow.commit()
+        return stored

@@ -1,0 +1,74 @@
+"""What every service shares: the store, the clock, the id generator, and how an event is made."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from b2b_customers.domain import DomainEvent
+from b2b_customers.ids import CompanyId, EventId
+from b2b_customers.ports import IdGenerator, Store
+from b2b_customers.serialization import make_converter
+from b2b_customers.services.authorization import Actor, Permission, require
+
+if TYPE_CHECKING:
+    from b2b_customers.ports import Clock, UnitOfWork
+
+__all__ = ["ServiceContext"]
+
+_CONVERTER = make_converter()
+
+
+@frozen
+class ServiceContext:
+    """The infrastructure a service works with.
+
+    Attributes:
+        store: Where the data lives.
+        ids: Mints ids for new entities and events.
+    """
+
+    store: Store
+    ids: IdGenerator
+
+    @property
+    def clock(self) -> Clock:
+        """The store's clock: every service reads the time from it."""
+        return self.store.clock
+
+    def authorize(
+        self, uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId
+    ) -> None:
+        """Refuse (before anything else is read) unless ``actor`` may act for the company.
+
+        Raises:
+            NotFound: The company does not exist.
+            PermissionDenied: The actor may not.
+        """
+        ancestors = [company.id for company in uow.companies.ancestors(company_id)]
+        require(actor, permission, company_id, ancestors)
+
+    def record(
+        self,
+        uow: UnitOfWork,
+        name: str,
+        entity: Any,  # noqa: ANN401  (any aggregate with an id)
+        *,
+        actor: Actor,
+        company_id: CompanyId | None,
+        payload: dict[str, Any] | None = None,
+    ) -> DomainEvent:
+        """Record a domain event about ``entity`` in the unit of work's outbox."""
+        event = DomainEvent(
+            id=EventId(self.ids()),
+            name=name,
+            aggregate_type=name.split(".", 1)[0],
+            aggregate_id=entity.id,
+            occurred_at=self.clock.now(),
+            company_id=company_id,
+            actor=actor.id,
+            payload=payload if payload is not None else _CONVERTER.unstructure(entity),
+        )
+        uow.record(event)
+        return event

@@ -1,0 +1,141 @@
+"""Customer use cases: invite a customer, change their roles, remove them from a company.
+
+Company admins manage the users of their own company and its subtree; staff
+manage everyone's. The company's automatic customer group follows its
+members in the same unit of work.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from b2b_customers.domain import Customer, CustomerStatus, Role
+from b2b_customers.errors import InvalidTransition, NotFound
+from b2b_customers.ids import CompanyId, CustomerId
+from b2b_customers.services.authorization import Actor, Permission
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from b2b_customers.ports import UnitOfWork
+    from b2b_customers.services.context import ServiceContext
+
+__all__ = ["CustomerService"]
+
+
+class CustomerService:
+    """Customers and their roles, on behalf of an actor.
+
+    Args:
+        context: The store, clock and id generator.
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def invite(
+        self,
+        *,
+        actor: Actor,
+        company: CompanyId,
+        email: str,
+        first_name: str,
+        last_name: str,
+        roles: Iterable[Role | str],
+        active: bool = False,
+    ) -> Customer:
+        """Create a customer who acts for ``company`` with ``roles``.
+
+        An invited customer may not act until activated (when they first sign
+        in); pass ``active=True`` to create an account that works at once.
+
+        Raises:
+            PermissionDenied: The actor may not manage that company's customers.
+            ValidationError: A field or the role combination is not valid.
+            AlreadyExists: The email address is taken.
+        """
+        with self._context.store.unit_of_work() as uow:
+            self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
+            customer = Customer(
+                id=CustomerId(self._context.ids()),
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+                status=CustomerStatus.ACTIVE if active else CustomerStatus.INVITED,
+            ).with_roles(company, roles)
+            stored = uow.customers.add(customer)
+            self._join_group(uow, company, stored.id)
+            self._context.record(uow, "customer.created", stored, actor=actor, company_id=company)
+            uow.commit()
+        return stored
+
+    def activate(self, *, actor: Actor, customer: CustomerId) -> Customer:
+        """Let an invited (or deactivated) customer act, e.g. when they first sign in.
+
+        The customer may activate themselves; otherwise the actor must manage
+        customers of one of the companies the customer belongs to.
+
+        Raises:
+            PermissionDenied: The actor may not.
+            InvalidTransition: The customer is active already.
+        """
+        with self._context.store.unit_of_work() as uow:
+            current = uow.customers.get(customer)
+            if actor.id != current.id:
+                companies = sorted(current.company_ids) or [CompanyId("")]
+                self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, companies[0])
+            if current.is_active:
+                raise InvalidTransition(f"customer {customer!r} is active already")
+            stored = uow.customers.save(attrs.evolve(current, status=CustomerStatus.ACTIVE))
+            self._context.record(uow, "customer.updated", stored, actor=actor, company_id=None)
+            uow.commit()
+        return stored
+
+    def assign_roles(
+        self, *, actor: Actor, customer: CustomerId, company: CompanyId, roles: Iterable[Role | str]
+    ) -> Customer:
+        """Give a customer exactly ``roles`` in ``company`` (joining it if need be).
+
+        Raises:
+            PermissionDenied: The actor may not manage that company's customers.
+            ValidationError: The role combination is not valid.
+        """
+        with self._context.store.unit_of_work() as uow:
+            self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
+            stored = uow.customers.save(uow.customers.get(customer).with_roles(company, roles))
+            self._join_group(uow, company, stored.id)
+            self._context.record(uow, "customer.updated", stored, actor=actor, company_id=company)
+            uow.commit()
+        return stored
+
+    def remove_from_company(
+        self, *, actor: Actor, customer: CustomerId, company: CompanyId
+    ) -> Customer:
+        """End a customer's membership of ``company``.
+
+        Raises:
+            PermissionDenied: The actor may not manage that company's customers.
+            NotFound: The customer is not a member of the company.
+        """
+        with self._context.store.unit_of_work() as uow:
+            self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
+            stored = uow.customers.save(uow.customers.get(customer).leave(company))
+            try:
+                group = uow.groups.for_company(company)
+            except NotFound:
+                pass
+            else:
+                uow.groups.save(group.without_member(stored.id))
+            self._context.record(uow, "customer.updated", stored, actor=actor, company_id=company)
+            uow.commit()
+        return stored
+
+    def _join_group(self, uow: UnitOfWork, company: CompanyId, customer: CustomerId) -> None:
+        try:
+            group = uow.groups.for_company(company)
+        except NotFound:
+            return
+        if customer not in group.member_ids:
+            uow.groups.save(group.with_member(customer))
