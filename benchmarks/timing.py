@@ -54,8 +54,12 @@ def report(results: list[Result]) -> None:
     for result in results:
         print(
             f"{result.name:<{width}}  {_fmt(result.ours)}  {_fmt(result.baseline)}  "
-            f"{result.ratio:>8.2f}x  {result.target}"
+            f"{_ratio(result.ratio)}x  {result.target}"
         )
+
+
+def _ratio(ratio: float) -> str:
+    return f"{ratio:>8.2f}" if ratio >= 0.1 else f"{ratio:>8.4f}"  # a 1000x speed-up is not 0.00x
 
 
 def _fmt(seconds: float) -> str:

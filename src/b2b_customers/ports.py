@@ -16,9 +16,11 @@ The rules every implementation keeps:
   taken unique key (id, account number, email, one contact per customer and
   company, one primary / default-billing / default-shipping location per
   company, one primary contact per company and type, one company group per
-  company) raises :class:`~b2b_customers.errors.AlreadyExists`; a reference to
-  a company that does not exist, or a parent that would make a cycle, raises
-  :class:`~b2b_customers.errors.HierarchyError` (parent) or
+  company, one approval policy per company and one seller-wide, one approval
+  group per company, one approver limit per customer or role and company)
+  raises :class:`~b2b_customers.errors.AlreadyExists`; a reference to
+  a company (or customer) that does not exist, or a parent that would make a
+  cycle, raises :class:`~b2b_customers.errors.HierarchyError` (parent) or
   :class:`~b2b_customers.errors.ValidationError` (any other reference). Never
   a driver's exception.
 * **Transactions.** Changes made through a :class:`UnitOfWork` become visible
@@ -35,8 +37,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 
-from attrs import field, frozen
+from attrs import converters, field, frozen
 
+from b2b_customers.approvals.status import ApprovalStatus
 from b2b_customers.domain import (
     Company,
     CompanyStatus,
@@ -49,10 +52,14 @@ from b2b_customers.domain import (
     Location,
     Role,
 )
-from b2b_customers.domain.order import OrderRecord, OrderStatus
+from b2b_customers.domain.order import OrderRecord, OrderStatus, ResourceType
 from b2b_customers.domain.values import CustomFieldValue
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import (
+    ApprovalGroupId,
+    ApprovalPolicyId,
+    ApprovalRequestId,
+    ApproverLimitId,
     CompanyId,
     ContactAssignmentId,
     CreditAccountId,
@@ -70,6 +77,10 @@ if TYPE_CHECKING:
 
     from moneyed import Money
 
+    from b2b_customers.approvals.approver_limits import ApproverLimit
+    from b2b_customers.approvals.groups import ApprovalGroup
+    from b2b_customers.approvals.policy import ApprovalPolicy
+    from b2b_customers.approvals.request import ApprovalRequest
     from b2b_customers.credit.account import CreditAccount
     from b2b_customers.credit.ledger import LedgerEntry
     from b2b_customers.limits.periods import Window
@@ -78,6 +89,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_PAGE_SIZE",
+    "ApprovalGroupRepository",
+    "ApprovalPolicyRepository",
+    "ApprovalQuery",
+    "ApprovalRepository",
+    "ApproverLimitRepository",
     "Clock",
     "CompanyQuery",
     "CompanyRepository",
@@ -298,6 +314,39 @@ class OrderQuery:
     placed_from: datetime | None = None
     placed_before: datetime | None = None
     sort: OrderSort = OrderSort.PLACED_AT
+    descending: bool = True
+    offset: int = field(default=0, validator=_page_offset)
+    limit: int = field(default=50, validator=_page_limit)
+
+
+@frozen(kw_only=True)
+class ApprovalQuery:
+    """Which approval requests to list: sorted by submission time, then id.
+
+    Every filter given must match (AND); ``None`` means "any".
+
+    Attributes:
+        company_id: Only requests of this company.
+        requester_id: Only requests of this customer.
+        status: Only requests in this status.
+        resource_type: Only requests for a cart, an order or a quote.
+        resource_id: Only requests for this cart, order or quote.
+        descending: Newest first (the default); ``False`` for oldest first.
+            Either way ties are broken by id, and a descending list is the
+            ascending one reversed.
+        offset: How many matches to skip.
+        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+    """
+
+    company_id: CompanyId | None = None
+    requester_id: CustomerId | None = None
+    status: ApprovalStatus | None = field(
+        default=None, converter=converters.optional(ApprovalStatus)
+    )
+    resource_type: ResourceType | None = field(
+        default=None, converter=converters.optional(ResourceType)
+    )
+    resource_id: str | None = None
     descending: bool = True
     offset: int = field(default=0, validator=_page_offset)
     limit: int = field(default=50, validator=_page_limit)
@@ -737,6 +786,16 @@ class OrderRepository(Protocol):
         """
         ...
 
+    def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
+        """Record many orders at once (a bulk import of history); return the stored copies.
+
+        Checks, errors and spend are those of :meth:`add`, for every item (an id
+        given twice is taken the second time); adapters batch the writes.
+        Inside a unit of work it is all or nothing: when an item fails, none is
+        recorded and the spend totals stay as they were.
+        """
+        ...
+
     def save(self, order: OrderRecord) -> OrderRecord:
         """Store a status change (pending to placed, or cancelled); spend moves with it.
 
@@ -765,6 +824,246 @@ class OrderRepository(Protocol):
         """Return the spend per currency code of ``key`` in ``window`` (empty when none).
 
         This makes the repository a :class:`~b2b_customers.limits.spend.SpendLookup`.
+        """
+        ...
+
+
+# -- approvals
+#
+# Four repositories, one per aggregate of b2b_customers.approvals: the requests
+# (the workflow's state) and the three kinds of set-up a service loads into an
+# ApprovalDirectory (policies, groups, approver limits). They are separate so
+# that each keeps the same shape as the others (add, save, remove, get, and
+# look-ups by company) and an adapter may keep them in different places.
+
+
+class ApprovalRepository(Protocol):
+    """Approval requests: the workflow's state, with their snapshots and audit trails.
+
+    A request is stored whole; its status, company, requester, resource,
+    submission and expiry times are also indexed, for the look-ups below.
+    """
+
+    def add(self, request: ApprovalRequest) -> ApprovalRequest:
+        """Store a new request; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: The id is taken.
+            ValidationError: The company or the requester does not exist.
+        """
+        ...
+
+    def save(self, request: ApprovalRequest) -> ApprovalRequest:
+        """Store a changed request (a move of the workflow); return the stored copy.
+
+        The audit trail is append-only: the copy's trail must begin with the
+        stored one.
+
+        Raises:
+            NotFound: No request has this id.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: The copy names another company, requester or
+                resource than the stored request, or its audit trail does not
+                continue the stored one.
+        """
+        ...
+
+    def get(self, request_id: ApprovalRequestId) -> ApprovalRequest:
+        """Return the request with ``request_id``.
+
+        Raises:
+            NotFound: No request has this id.
+        """
+        ...
+
+    def open_for_company(self, company_id: CompanyId) -> list[ApprovalRequest]:
+        """Return a company's open (pending or approved) requests, oldest submission first."""
+        ...
+
+    def due(self, at: datetime, *, limit: int | None = None) -> list[ApprovalRequest]:
+        """Return the open requests due for expiry at ``at``: ``expires_at <= at``.
+
+        Soonest ``expires_at`` first (ties by id), as
+        :func:`~b2b_customers.approvals.due_for_expiry` sorts them; feed them to
+        :func:`~b2b_customers.approvals.expire_due`.
+
+        Args:
+            at: Now, timezone-aware.
+            limit: At most this many (a sweep may work in batches).
+
+        Raises:
+            ValidationError: ``at`` is naive, or ``limit`` is not a whole number >= 1.
+        """
+        ...
+
+    def for_requester(self, customer_id: CustomerId) -> list[ApprovalRequest]:
+        """Return every request of one customer, in any status, oldest submission first."""
+        ...
+
+    def search(self, query: ApprovalQuery | None = None) -> Page[ApprovalRequest]:
+        """Return one page of the requests matching ``query`` (default: all, newest first)."""
+        ...
+
+
+class ApprovalPolicyRepository(Protocol):
+    """Approval policies: at most one per company, and at most one seller-wide.
+
+    The seller-wide policy has ``company_id=None``; it applies to companies
+    without one of their own (see
+    :meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`).
+    """
+
+    def add(self, policy: ApprovalPolicy) -> ApprovalPolicy:
+        """Store a new policy; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: The id is taken, or the company (or the seller, for
+                a seller-wide policy) has a policy already.
+            ValidationError: The company does not exist.
+        """
+        ...
+
+    def save(self, policy: ApprovalPolicy) -> ApprovalPolicy:
+        """Store a changed policy; return the stored copy (version + 1).
+
+        Requests keep the snapshot of the version they were submitted under.
+
+        Raises:
+            NotFound: No policy has this id.
+            StaleVersion: The copy's version is not the stored one.
+            AlreadyExists: It moved to a company (or to seller-wide) that has one.
+            ValidationError: The company does not exist.
+        """
+        ...
+
+    def remove(self, policy_id: ApprovalPolicyId) -> None:
+        """Delete a policy.
+
+        Raises:
+            NotFound: No policy has this id.
+        """
+        ...
+
+    def get(self, policy_id: ApprovalPolicyId) -> ApprovalPolicy:
+        """Return the policy with ``policy_id``.
+
+        Raises:
+            NotFound: No policy has this id.
+        """
+        ...
+
+    def for_company(self, company_id: CompanyId | None) -> ApprovalPolicy:
+        """Return a company's own policy, or the seller-wide one for ``None``.
+
+        Raises:
+            NotFound: The company (or the seller) has no policy.
+        """
+        ...
+
+    def all(self) -> list[ApprovalPolicy]:
+        """Return every policy, sorted by id."""
+        ...
+
+
+class ApprovalGroupRepository(Protocol):
+    """Approval groups: at most one per company; members are stored customers."""
+
+    def add(self, group: ApprovalGroup) -> ApprovalGroup:
+        """Store a new group; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: The id is taken, or the company has its group already.
+            ValidationError: The company, or a listed member, does not exist.
+        """
+        ...
+
+    def save(self, group: ApprovalGroup) -> ApprovalGroup:
+        """Store a changed group; return the stored copy (version + 1).
+
+        Raises:
+            NotFound: No group has this id.
+            StaleVersion: The copy's version is not the stored one.
+            AlreadyExists: It moved to a company that has a group already.
+            ValidationError: The company, or a listed member, does not exist.
+        """
+        ...
+
+    def remove(self, group_id: ApprovalGroupId) -> None:
+        """Delete a group.
+
+        Raises:
+            NotFound: No group has this id.
+        """
+        ...
+
+    def get(self, group_id: ApprovalGroupId) -> ApprovalGroup:
+        """Return the group with ``group_id``.
+
+        Raises:
+            NotFound: No group has this id.
+        """
+        ...
+
+    def for_company(self, company_id: CompanyId) -> ApprovalGroup:
+        """Return the approval group of a company.
+
+        Raises:
+            NotFound: The company has no approval group.
+        """
+        ...
+
+    def for_companies(self, company_ids: Iterable[CompanyId]) -> list[ApprovalGroup]:
+        """Return the groups of any of these companies, sorted by id.
+
+        Pass a company and its ancestors to get every group escalation may reach.
+        """
+        ...
+
+
+class ApproverLimitRepository(Protocol):
+    """Approver limits: at most one per customer and company, one per role and company."""
+
+    def add(self, limit: ApproverLimit) -> ApproverLimit:
+        """Store a new limit; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: The id is taken, or the customer (or role) has a
+                limit at the company already.
+            ValidationError: The company, or the customer it is set on, does not exist.
+        """
+        ...
+
+    def save(self, limit: ApproverLimit) -> ApproverLimit:
+        """Store a changed limit; return the stored copy (version + 1).
+
+        Raises:
+            NotFound: No limit has this id.
+            StaleVersion: The copy's version is not the stored one.
+            AlreadyExists: The customer (or role) has another limit at the company.
+            ValidationError: The company, or the customer it is set on, does not exist.
+        """
+        ...
+
+    def remove(self, limit_id: ApproverLimitId) -> None:
+        """Delete a limit.
+
+        Raises:
+            NotFound: No limit has this id.
+        """
+        ...
+
+    def get(self, limit_id: ApproverLimitId) -> ApproverLimit:
+        """Return the limit with ``limit_id``.
+
+        Raises:
+            NotFound: No limit has this id.
+        """
+        ...
+
+    def for_companies(self, company_ids: Iterable[CompanyId]) -> list[ApproverLimit]:
+        """Return the limits set at any of these companies, sorted by id.
+
+        Pass a company and its ancestors to get every limit escalation may need.
         """
         ...
 
@@ -823,6 +1122,10 @@ class UnitOfWork(Protocol):
     limits: LimitRepository
     credit: CreditRepository
     orders: OrderRepository
+    approvals: ApprovalRepository
+    approval_policies: ApprovalPolicyRepository
+    approval_groups: ApprovalGroupRepository
+    approver_limits: ApproverLimitRepository
     outbox: Outbox
 
     def __enter__(self) -> Self:

@@ -1,7 +1,7 @@
 """The SQL adapter's lean row builders give exactly what the converter gives.
 
-Bulk imports build the JSON form of companies and customers by hand (for
-speed) and copy stored entities without validating them again; these
+Bulk imports build the JSON form of companies, customers and orders by hand
+(for speed) and copy stored entities without validating them again; these
 properties hold them to the converter and to ``attrs.evolve``.
 """
 
@@ -10,26 +10,38 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from b2b_customers.adapters.sql.mapping import (
     COMPANY_COLUMNS,
     CUSTOMER_COLUMNS,
+    ORDER_COLUMNS,
+    Decoder,
     Stamp,
+    company_from,
     company_json,
     company_values,
     converter,
     custom_field_key,
     customer_json,
     customer_values,
+    load,
+    order_json,
+    order_values,
 )
 from b2b_customers.adapters.sql.orders import amount_key
 from b2b_customers.domain import Company, Customer
-from b2b_customers.ids import CustomerId
+from b2b_customers.errors import ValidationError
+from b2b_customers.ids import CompanyId, CustomerId
 from b2b_customers.testing import strategies as st_b2b
+
+if TYPE_CHECKING:
+    from b2b_customers.domain.order import OrderRecord
 
 STAMP = Stamp(3, datetime(2026, 1, 5, 9, 30, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
 stamps = st.builds(
@@ -50,6 +62,86 @@ def test_the_json_of_a_company_is_the_converters(company: Company, stamp: Stamp)
 def test_the_json_of_a_customer_is_the_converters(customer: Customer, stamp: Stamp):
     expected = converter().unstructure(stamp.apply(customer))
     assert json.loads(customer_json(customer, stamp)) == expected
+
+
+orders_with_lines = st_b2b.order_records().flatmap(
+    lambda record: st.lists(st_b2b.order_lines(str(record.total.currency.code)), max_size=3).map(
+        lambda lines: attrs.evolve(record, lines=tuple(lines))
+    )
+)
+
+
+@given(orders_with_lines, stamps)
+def test_the_json_of_an_order_is_the_converters(order: OrderRecord, stamp: Stamp):
+    expected = converter().unstructure(stamp.apply(order))
+    assert json.loads(order_json(order, stamp)) == expected
+
+
+@given(orders_with_lines)
+def test_an_order_row_names_every_column_once(order: OrderRecord):
+    raw = order_values(order, STAMP, "{}", raw=True)
+    assert len(raw) == len(ORDER_COLUMNS) == len(set(ORDER_COLUMNS))
+    row = dict(zip(ORDER_COLUMNS, raw, strict=True))
+    assert row["placed_at"] == order.placed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    assert row["total_key"] == amount_key(order.total.amount)
+
+
+@given(st_b2b.companies(), stamps)
+def test_the_decoder_gives_what_the_converter_gives_and_remembers_it(
+    company: Company, stamp: Stamp
+):
+    stored = stamp.apply(company)
+    text = company_json(company, stamp)
+    decode = Decoder(8)
+    first = decode(Company, text)
+    assert first == stored
+    assert decode(Company, text) is first  # remembered by its text
+    assert decode(Company, json.loads(text)) == stored  # a driver's dict works too
+    assert Decoder(0)(Company, text) == stored
+
+
+@given(st_b2b.companies(), stamps)
+def test_a_company_built_directly_is_the_converters(company: Company, stamp: Stamp):
+    data = json.loads(company_json(company, stamp))
+    assert company_from(data) == converter().structure(data, Company) == stamp.apply(company)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"unknown": 1},
+        {"name": 7},
+        {"name": ""},
+        {"tags": "vip"},
+        {"tags": [1]},
+        {"term_customer": 1},
+        {"status": "gone"},
+        {"status": 1},
+        {"week_starts_on": "1"},
+        {"created_at": "2026-01-05T09:30:00"},
+        {"currency": "EURO"},
+        {"sales_tax": {"type": "taxable"}},
+        {"legal_info": {"legal_name": "X", "registration_date": "yesterday"}},
+    ],
+)
+def test_a_company_row_the_direct_way_does_not_expect_goes_the_converters_way(
+    change: dict[str, Any],
+):
+    data = json.loads(company_json(Company(id=CompanyId("c1"), name="C", currency="EUR"), STAMP))
+    data.update(change)
+    assert company_from(data) is None
+    try:
+        expected: Company | ValidationError = converter().structure(data, Company)
+    except ValidationError as error:
+        expected = error
+    for given_as in (data, json.dumps(data)):
+        decode = load if isinstance(given_as, dict) else Decoder(4)
+        if isinstance(expected, ValidationError):
+            with pytest.raises(ValidationError) as raised:
+                decode(Company, given_as)
+            assert (raised.value.field, raised.value.reason) == (expected.field, expected.reason)
+        else:
+            assert decode(Company, given_as) == expected
 
 
 @given(st_b2b.companies() | st_b2b.customers() | st_b2b.locations(), stamps)

@@ -18,6 +18,7 @@ directory of who may approve; services load and save.
 * :mod:`~b2b_customers.approvals.audit`: the audit trail.
 * :mod:`~b2b_customers.approvals.request`: the :class:`ApprovalRequest`.
 * :mod:`~b2b_customers.approvals.sweep`: expiring due requests.
+* :mod:`~b2b_customers.approvals.events`: the domain events a move emits.
 """
 
 from b2b_customers.approvals.actors import SELLER, Actor, ActorKind, SellerApprover
@@ -30,6 +31,7 @@ from b2b_customers.approvals.default_rules import (
     is_approval_required,
 )
 from b2b_customers.approvals.directory import ApprovalDirectory
+from b2b_customers.approvals.events import events_for
 from b2b_customers.approvals.groups import ApprovalGroup
 from b2b_customers.approvals.policy import ApprovalPolicy, ApprovalRule, ApprovalTier, Validity
 from b2b_customers.approvals.progress import TierProgress, Verdict
@@ -109,6 +111,7 @@ __all__ = [
     "default_policy",
     "due_for_expiry",
     "eligible_approvers",
+    "events_for",
     "expire_due",
     "from_emporix",
     "is_approval_required",

@@ -3,8 +3,9 @@
 :class:`MemoryStore` keeps the committed state of every repository in
 dictionaries, with secondary indexes (account number, email, tax number,
 parent to children, company to locations / contacts / customers / limits /
-orders / credit account, customer to contacts, groups and orders) so that
-look-ups do not scan.
+orders / credit account / approval requests, policies, groups and approver
+limits, customer to contacts, groups, orders and approval requests, open
+approval requests) so that look-ups do not scan.
 
 Two kinds of state are not rows. A credit account's **ledger** is
 append-only: a unit of work keeps the entries it appends, and the account's
@@ -47,6 +48,10 @@ The package is split by area: :mod:`~b2b_customers.adapters.memory.tables`
 
 from __future__ import annotations
 
+from b2b_customers.adapters.memory.approval_groups import MemoryApprovalGroupRepository
+from b2b_customers.adapters.memory.approval_policies import MemoryApprovalPolicyRepository
+from b2b_customers.adapters.memory.approvals import MemoryApprovalRepository
+from b2b_customers.adapters.memory.approver_limits import MemoryApproverLimitRepository
 from b2b_customers.adapters.memory.companies import MemoryCompanyRepository
 from b2b_customers.adapters.memory.contacts import MemoryContactRepository
 from b2b_customers.adapters.memory.credit import MemoryCreditRepository
@@ -59,6 +64,10 @@ from b2b_customers.adapters.memory.outbox import MemoryOutbox
 from b2b_customers.adapters.memory.store import MemoryStore, MemoryUnitOfWork
 
 __all__ = [
+    "MemoryApprovalGroupRepository",
+    "MemoryApprovalPolicyRepository",
+    "MemoryApprovalRepository",
+    "MemoryApproverLimitRepository",
     "MemoryCompanyRepository",
     "MemoryContactRepository",
     "MemoryCreditRepository",

@@ -51,6 +51,7 @@ _ORDERS: _Schema[OrderRecord] = _Schema(
 )
 
 _Slot = tuple[str, bool]  # (currency code, pending approval)
+_Where = tuple[str, str, str | None]  # (company, buyer, location): who an order counts for
 _Buckets = dict[SpendKey, dict[date, dict[_Slot, Decimal]]]
 
 _KEYS = SpendTotals()  # keys_for reads no state: one instance lists the keys of every order
@@ -114,16 +115,30 @@ class _SpendBuffer:
 
         self._journal.append(undo)
 
-    def book(self, posting: _Posting, *, pending: bool, amount: Decimal) -> None:
-        slot = (posting.currency, pending)
-        for key in posting.keys:
-            _add(self.deltas, key, posting.day, slot, amount)
+    def post_many(self, postings: dict[str, _Posting]) -> None:
+        """Remember where each of many orders is booked (one undo step for all)."""
+        self.postings.update(postings)
 
         def undo() -> None:
-            for key in posting.keys:
-                _add(self.deltas, key, posting.day, slot, -amount)
+            for order_id in postings:
+                self.postings.pop(order_id, None)
 
         self._journal.append(undo)
+
+    def book(self, posting: _Posting, *, pending: bool, amount: Decimal) -> None:
+        self.book_many({(posting, pending): amount})
+
+    def book_many(self, amounts: dict[tuple[_Posting, bool], Decimal]) -> None:
+        """Add each amount to the buckets of its posting (one undo step for all)."""
+
+        def apply(sign: int) -> None:
+            for (posting, pending), amount in amounts.items():
+                slot = (posting.currency, pending)
+                for key in posting.keys:
+                    _add(self.deltas, key, posting.day, slot, sign * amount)
+
+        apply(1)
+        self._journal.append(lambda: apply(-1))
 
     def spent(self, key: SpendKey, window: Window, *, include_pending: bool) -> dict[str, Decimal]:
         sources = [days for days in (self.base.buckets.get(key), self.deltas.get(key)) if days]
@@ -203,6 +218,54 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
 
         return self._atomically(record)
 
+    def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
+        """Record many orders at once (a bulk import of history), all or none.
+
+        The checks, errors and spend are those of :meth:`add`, for every order
+        (the error is the first failing order's); the spend of the batch is
+        summed per posting before it is booked.
+
+        Raises:
+            AlreadyExists: An id is taken (or given twice).
+            ValidationError: A company or buyer does not exist.
+        """
+        items = list(orders)
+
+        def record_all() -> list[OrderRecord]:
+            places: dict[CompanyId, tuple[list[CompanyId], str]] = {}
+            keys_of: dict[_Where, tuple[SpendKey, ...]] = {}
+            shared: dict[tuple[_Where, date, str], _Posting] = {}  # equal postings, made once
+            sums: dict[tuple[_Where, date, str, bool], Decimal] = {}
+            postings: dict[str, _Posting] = {}
+            stored: list[OrderRecord] = []
+            for order in items:
+                row = self._insert(order)
+                where = (row.company_id, row.buyer_id, row.location_id)
+                ancestors, time_zone = self._place_of(row.company_id, places)
+                keys = keys_of.get(where)
+                if keys is None:
+                    keys = keys_of[where] = tuple(_KEYS.keys_for(row, ancestors))
+                day = local_day(row.placed_at, time_zone)
+                currency = str(row.total.currency.code)
+                posting = shared.get((where, day, currency))
+                if posting is None:
+                    posting = shared[where, day, currency] = _Posting(keys, day, currency)
+                postings[row.id] = posting
+                if row.counts_against_budgets:
+                    slot = (where, day, currency, row.is_pending)
+                    sums[slot] = sums.get(slot, Decimal(0)) + row.total.amount
+                stored.append(row)
+            self._work.spend.post_many(postings)
+            self._work.spend.book_many(
+                {
+                    (shared[where, day, currency], pending): amount
+                    for (where, day, currency, pending), amount in sums.items()
+                }
+            )
+            return stored
+
+        return self._atomically(record_all)
+
     def save(self, order: OrderRecord) -> OrderRecord:
         """Store a status change (pending to placed, or cancelled); spend moves with it.
 
@@ -276,16 +339,23 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
         ids = set().union(*(self._buffer.ids(index, key) for key in keys))
         return [row for row_id in ids if (row := self._buffer.get(row_id)) is not None]
 
+    def _place_of(
+        self, company_id: CompanyId, places: dict[CompanyId, tuple[list[CompanyId], str]]
+    ) -> tuple[list[CompanyId], str]:
+        """A company's ancestors and time zone, remembered in ``places``."""
+        place = places.get(company_id)
+        if place is None:
+            company = self._work.companies.get(company_id)
+            if company is None:  # pragma: no cover - the references were checked
+                raise ValidationError(f"company {company_id!r} does not exist", field="company_id")
+            place = places[company_id] = (self._work.above(company_id), company.time_zone)
+        return place
+
     def _posting_of(self, order: OrderRecord) -> _Posting:
-        company = self._work.companies.get(order.company_id)
-        if company is None:  # pragma: no cover - the references were checked
-            raise ValidationError(
-                f"company {order.company_id!r} does not exist", field="company_id"
-            )
-        ancestors: list[CompanyId] = self._work.above(order.company_id)
+        ancestors, time_zone = self._place_of(order.company_id, {})
         return _Posting(
             keys=tuple(_KEYS.keys_for(order, ancestors)),
-            day=local_day(order.placed_at, company.time_zone),
+            day=local_day(order.placed_at, time_zone),
             currency=str(order.total.currency.code),
         )
 

@@ -8,6 +8,19 @@ from typing import TYPE_CHECKING, Self
 
 import attrs
 
+from b2b_customers.adapters.memory.approval_groups import (
+    _APPROVAL_GROUPS,
+    MemoryApprovalGroupRepository,
+)
+from b2b_customers.adapters.memory.approval_policies import (
+    _APPROVAL_POLICIES,
+    MemoryApprovalPolicyRepository,
+)
+from b2b_customers.adapters.memory.approvals import _APPROVALS, MemoryApprovalRepository
+from b2b_customers.adapters.memory.approver_limits import (
+    _APPROVER_LIMITS,
+    MemoryApproverLimitRepository,
+)
 from b2b_customers.adapters.memory.companies import _COMPANIES, MemoryCompanyRepository
 from b2b_customers.adapters.memory.contacts import _CONTACTS, MemoryContactRepository
 from b2b_customers.adapters.memory.credit import (
@@ -31,6 +44,10 @@ from b2b_customers.adapters.memory.tables import _Buffer, _Pending, _Table, _Und
 from b2b_customers.clock import SystemClock
 from b2b_customers.errors import AlreadyExists
 from b2b_customers.ports import (
+    ApprovalGroupRepository,
+    ApprovalPolicyRepository,
+    ApprovalRepository,
+    ApproverLimitRepository,
     Clock,
     CompanyRepository,
     ContactRepository,
@@ -71,6 +88,10 @@ class _State:
         self.ledger = _Ledger()
         self.orders = _Table(_ORDERS)
         self.spend = _Spend()
+        self.approvals = _Table(_APPROVALS)
+        self.approval_policies = _Table(_APPROVAL_POLICIES)
+        self.approval_groups = _Table(_APPROVAL_GROUPS)
+        self.approver_limits = _Table(_APPROVER_LIMITS)
         self.events: dict[EventId, OutboxEntry] = {}
         self.unpublished: dict[int, EventId] = {}  # position -> event id, oldest first
         self.positions = itertools.count(1)
@@ -94,8 +115,16 @@ class _Workspace:
         self.ledger = _LedgerBuffer(state.ledger, self.journal)
         self.orders = _Buffer(state.orders, self.journal)
         self.spend = _SpendBuffer(state.spend, self.journal)
+        self.approvals = _Buffer(state.approvals, self.journal)
+        self.approval_policies = _Buffer(state.approval_policies, self.journal)
+        self.approval_groups = _Buffer(state.approval_groups, self.journal)
+        self.approver_limits = _Buffer(state.approver_limits, self.journal)
         # Commit checks in this order: an account's version before its ledger's entries.
         self.buffers: tuple[_Pending, ...] = (
+            self.approvals,
+            self.approval_policies,
+            self.approval_groups,
+            self.approver_limits,
             self.companies,
             self.locations,
             self.customers,
@@ -232,6 +261,10 @@ class MemoryUnitOfWork:
         limits: The purchasing limit repository.
         credit: The credit account repository, with the ledgers.
         orders: The order history, with the spend totals.
+        approvals: The approval requests.
+        approval_policies: The approval policies.
+        approval_groups: The approval groups.
+        approver_limits: The approver limits.
         outbox: The outbox.
     """
 
@@ -256,6 +289,18 @@ class MemoryUnitOfWork:
         self.limits: LimitRepository = MemoryLimitRepository(self._work, self._work.limits)
         self.credit: CreditRepository = MemoryCreditRepository(self._work, self._work.credit)
         self.orders: OrderRepository = MemoryOrderRepository(self._work, self._work.orders)
+        self.approvals: ApprovalRepository = MemoryApprovalRepository(
+            self._work, self._work.approvals
+        )
+        self.approval_policies: ApprovalPolicyRepository = MemoryApprovalPolicyRepository(
+            self._work, self._work.approval_policies
+        )
+        self.approval_groups: ApprovalGroupRepository = MemoryApprovalGroupRepository(
+            self._work, self._work.approval_groups
+        )
+        self.approver_limits: ApproverLimitRepository = MemoryApproverLimitRepository(
+            self._work, self._work.approver_limits
+        )
         self.outbox: Outbox = MemoryOutbox(self._work)
 
     def __enter__(self) -> Self:

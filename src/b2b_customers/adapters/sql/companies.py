@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 
 from b2b_customers.adapters.sql.mapping import (
     COMPANY_COLUMNS,
@@ -15,13 +15,15 @@ from b2b_customers.adapters.sql.mapping import (
     company_tag_rows,
     company_values,
     custom_field_key,
-    load,
     stored_time,
 )
 from b2b_customers.adapters.sql.queries import (
     ancestor_rows,
+    chunked,
+    data_text,
     descendant_rows,
     existing,
+    ids_param,
     insert_rows,
     json_text,
     lookup,
@@ -53,6 +55,21 @@ if TYPE_CHECKING:
     from b2b_customers.ids import CompanyId
 
 __all__ = ["SqlCompanyRepository"]
+
+_DATA = data_text(companies)
+_GET = select(_DATA).where(companies.c.id == bindparam("id"))
+_GET_MANY = select(_DATA).where(companies.c.id.in_(ids_param()))
+_BY_ACCOUNT = select(_DATA).where(companies.c.account_number == bindparam("account"))
+_BY_TAX_ID = (
+    select(_DATA)
+    .where(companies.c.tax_registration_number == bindparam("tax_id"))
+    .order_by(companies.c.id)
+)
+_CHILDREN = select(_DATA).where(companies.c.parent_id == bindparam("id")).order_by(companies.c.id)
+_STORED = select(companies.c.id).where(companies.c.id == bindparam("id"))
+_FOR_SAVE = select(companies.c.version, companies.c.created_at, companies.c.parent_id).where(
+    companies.c.id == bindparam("id")
+)
 
 _SORT_COLUMNS: dict[CompanySort, Sequence[ColumnElement[Any]]] = {
     CompanySort.NAME: (companies.c.name, companies.c.id),
@@ -122,11 +139,7 @@ class SqlCompanyRepository:
             return self._explain_save(connection, company)
 
         with session.write(explain) as connection:
-            row = connection.execute(
-                select(companies.c.version, companies.c.created_at, companies.c.parent_id).where(
-                    companies.c.id == company.id
-                )
-            ).first()
+            row = connection.execute(_FOR_SAVE, {"id": company.id}).first()
             if row is None:
                 raise NotFound("Company", company.id)
             version, created_at, parent_id = row
@@ -167,17 +180,21 @@ class SqlCompanyRepository:
         Raises:
             NotFound: No company has this id.
         """
-        with self._session.read() as connection:
-            data = connection.execute(
-                select(companies.c.data).where(companies.c.id == company_id)
-            ).scalar_one_or_none()
+        session = self._session
+        with session.read() as connection:
+            data = connection.execute(_GET, {"id": company_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("Company", company_id)
-        return load(Company, data)
+        return session.decode(Company, data)
 
     def get_many(self, company_ids: Iterable[CompanyId]) -> list[Company]:
         """Return the companies with these ids, sorted by id; unknown ids are left out."""
-        found = self._rows(companies.c.id, set(company_ids))
+        found: list[Company] = []
+        session = self._session
+        with session.read() as connection:
+            for chunk in chunked(sorted(set(company_ids)), session.chunk_size):
+                rows = connection.execute(_GET_MANY, {"ids": chunk}).scalars()
+                found.extend(session.decode(Company, data) for data in rows)
         return sorted(found, key=lambda company: company.id)
 
     def get_by_account_number(self, account_number: str) -> Company:
@@ -186,23 +203,23 @@ class SqlCompanyRepository:
         Raises:
             NotFound: No company has this account number.
         """
-        with self._session.read() as connection:
+        session = self._session
+        with session.read() as connection:
             data = connection.execute(
-                select(companies.c.data).where(companies.c.account_number == account_number.strip())
+                _BY_ACCOUNT, {"account": account_number.strip()}
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("Company", account_number, by="account number")
-        return load(Company, data)
+        return session.decode(Company, data)
 
     def find_by_tax_id(self, tax_registration_number: str) -> list[Company]:
         """Return the companies registered under this tax number, sorted by id."""
-        with self._session.read() as connection:
+        session = self._session
+        with session.read() as connection:
             rows = connection.execute(
-                select(companies.c.data)
-                .where(companies.c.tax_registration_number == tax_registration_number.strip())
-                .order_by(companies.c.id)
+                _BY_TAX_ID, {"tax_id": tax_registration_number.strip()}
             ).scalars()
-            return [load(Company, data) for data in rows]
+            return [session.decode(Company, data) for data in rows]
 
     def search(self, query: CompanyQuery | None = None) -> Page[Company]:
         """Return one page of the companies matching ``query`` (default: all, by name)."""
@@ -215,6 +232,7 @@ class SqlCompanyRepository:
         with self._session.read() as connection:
             return page(
                 connection,
+                self._session.decode,
                 Company,
                 companies,
                 conditions=_conditions(query),
@@ -229,14 +247,11 @@ class SqlCompanyRepository:
         Raises:
             NotFound: No company has this id.
         """
-        with self._session.read() as connection:
+        session = self._session
+        with session.read() as connection:
             _require_stored(connection, company_id)
-            rows = connection.execute(
-                select(companies.c.data)
-                .where(companies.c.parent_id == company_id)
-                .order_by(companies.c.id)
-            ).scalars()
-            return [load(Company, data) for data in rows]
+            rows = connection.execute(_CHILDREN, {"id": company_id}).scalars()
+            return [session.decode(Company, data) for data in rows]
 
     def ancestors(self, company_id: CompanyId) -> list[Company]:
         """Return the parent, grandparent, ... of a company, nearest first.
@@ -244,11 +259,13 @@ class SqlCompanyRepository:
         Raises:
             NotFound: No company has this id.
         """
-        with self._session.read() as connection:
+        session = self._session
+        with session.read() as connection:
             rows = ancestor_rows(connection, company_id)
         if not rows:
             raise NotFound("Company", company_id)
-        return [load(Company, data) for data in rows[1:]]
+        decode = session.decode
+        return [decode(Company, data) for data in rows[1:]]
 
     def descendants(self, company_id: CompanyId) -> list[Company]:
         """Return every company below this one: nearest levels first, by id within a level.
@@ -256,24 +273,15 @@ class SqlCompanyRepository:
         Raises:
             NotFound: No company has this id.
         """
-        with self._session.read() as connection:
+        session = self._session
+        with session.read() as connection:
             rows = descendant_rows(connection, company_id)
         if not rows:
             raise NotFound("Company", company_id)
-        return [load(Company, data) for data in rows[1:]]
+        decode = session.decode
+        return [decode(Company, data) for data in rows[1:]]
 
     # -- helpers
-
-    def _rows(self, column: ColumnElement[Any], keys: set[Any]) -> list[Company]:
-        found: list[Company] = []
-        size = self._session.chunk_size
-        ordered = sorted(keys)
-        with self._session.read() as connection:
-            for start in range(0, len(ordered), size):
-                chunk = ordered[start : start + size]
-                rows = connection.execute(select(companies.c.data).where(column.in_(chunk)))
-                found.extend(load(Company, data) for data in rows.scalars())
-        return found
 
     def _insert(self, items: list[Company]) -> list[Company]:
         _require_companies(items)
@@ -401,7 +409,7 @@ def _require_companies(items: Sequence[object]) -> None:
 
 
 def _require_stored(connection: Connection, company_id: str) -> None:
-    found = connection.execute(select(companies.c.id).where(companies.c.id == company_id)).first()
+    found = connection.execute(_STORED, {"id": company_id}).first()
     if found is None:
         raise NotFound("Company", company_id)
 

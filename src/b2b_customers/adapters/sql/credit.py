@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from b2b_customers.adapters.sql.mapping import (
     bookkeeping,
@@ -22,7 +22,7 @@ from b2b_customers.adapters.sql.mapping import (
     stored_time,
     utc,
 )
-from b2b_customers.adapters.sql.queries import existing, lookup, stale
+from b2b_customers.adapters.sql.queries import data_text, existing, lookup, stale
 from b2b_customers.adapters.sql.tables import (
     companies,
     credit_accounts,
@@ -48,6 +48,12 @@ __all__ = ["SqlCreditRepository"]
 _accounts = credit_accounts
 _coverage = credit_coverage
 _entries = ledger_entries
+_GET = select(data_text(_accounts)).where(_accounts.c.id == bindparam("id"))
+_FOR_COMPANY = (
+    select(data_text(_accounts))
+    .join(_coverage, _coverage.c.account_id == _accounts.c.id)
+    .where(_coverage.c.company_id == bindparam("company"))
+)
 
 
 def _covered(account: CreditAccount) -> list[CompanyId]:
@@ -181,13 +187,12 @@ class SqlCreditRepository:
         Raises:
             NotFound: No account has this id.
         """
-        with self._session.read() as connection:
-            data = connection.execute(
-                select(_accounts.c.data).where(_accounts.c.id == account_id)
-            ).scalar_one_or_none()
+        session = self._session
+        with session.read() as connection:
+            data = connection.execute(_GET, {"id": account_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("CreditAccount", account_id)
-        return load(CreditAccount, data)
+        return session.decode(CreditAccount, data)
 
     def for_company(self, company_id: CompanyId) -> CreditAccount:
         """Return the account whose line a company's orders draw on (owned or shared).
@@ -195,15 +200,12 @@ class SqlCreditRepository:
         Raises:
             NotFound: No account covers the company.
         """
-        with self._session.read() as connection:
-            data = connection.execute(
-                select(_accounts.c.data)
-                .join(_coverage, _coverage.c.account_id == _accounts.c.id)
-                .where(_coverage.c.company_id == company_id)
-            ).scalar_one_or_none()
+        session = self._session
+        with session.read() as connection:
+            data = connection.execute(_FOR_COMPANY, {"company": company_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("CreditAccount", company_id, by="company")
-        return load(CreditAccount, data)
+        return session.decode(CreditAccount, data)
 
     def entries(
         self,
@@ -234,7 +236,7 @@ class SqlCreditRepository:
             if found is None:
                 raise NotFound("CreditAccount", account_id)
             rows = connection.execute(
-                select(_entries.c.data).where(*conditions).order_by(_entries.c.sequence)
+                select(data_text(_entries)).where(*conditions).order_by(_entries.c.sequence)
             ).scalars()
             return [load(LedgerEntry, data) for data in rows]
 

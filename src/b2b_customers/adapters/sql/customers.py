@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 
 from b2b_customers.adapters.sql.mapping import (
     CUSTOMER_COLUMNS,
@@ -13,12 +13,14 @@ from b2b_customers.adapters.sql.mapping import (
     Stamp,
     customer_tag_rows,
     customer_values,
-    load,
     membership_rows,
     stored_time,
 )
 from b2b_customers.adapters.sql.queries import (
+    chunked,
+    data_text,
     existing,
+    ids_param,
     insert_rows,
     json_text,
     lookup,
@@ -43,6 +45,11 @@ if TYPE_CHECKING:
     from b2b_customers.ids import CustomerId
 
 __all__ = ["SqlCustomerRepository"]
+
+_DATA = data_text(customers)
+_GET = select(_DATA).where(customers.c.id == bindparam("id"))
+_GET_MANY = select(_DATA).where(customers.c.id.in_(ids_param()))
+_BY_EMAIL = select(_DATA).where(customers.c.email == bindparam("email"))
 
 _SORT_COLUMNS: dict[CustomerSort, Sequence[ColumnElement[Any]]] = {
     CustomerSort.EMAIL: (customers.c.email, customers.c.id),
@@ -147,27 +154,21 @@ class SqlCustomerRepository:
         Raises:
             NotFound: No customer has this id.
         """
-        with self._session.read() as connection:
-            data = connection.execute(
-                select(customers.c.data).where(customers.c.id == customer_id)
-            ).scalar_one_or_none()
+        session = self._session
+        with session.read() as connection:
+            data = connection.execute(_GET, {"id": customer_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("Customer", customer_id)
-        return load(Customer, data)
+        return session.decode(Customer, data)
 
     def get_many(self, customer_ids: Iterable[CustomerId]) -> list[Customer]:
         """Return the customers with these ids, sorted by id; unknown ids are left out."""
-        ordered = sorted(set(customer_ids))
-        size = self._session.chunk_size
+        session = self._session
         found: list[Customer] = []
-        with self._session.read() as connection:
-            for start in range(0, len(ordered), size):
-                rows = connection.execute(
-                    select(customers.c.data).where(
-                        customers.c.id.in_(ordered[start : start + size])
-                    )
-                ).scalars()
-                found.extend(load(Customer, data) for data in rows)
+        with session.read() as connection:
+            for chunk in chunked(sorted(set(customer_ids)), session.chunk_size):
+                rows = connection.execute(_GET_MANY, {"ids": chunk}).scalars()
+                found.extend(session.decode(Customer, data) for data in rows)
         return sorted(found, key=lambda customer: customer.id)
 
     def get_by_email(self, email: str) -> Customer:
@@ -176,13 +177,14 @@ class SqlCustomerRepository:
         Raises:
             NotFound: No customer has this email address.
         """
-        with self._session.read() as connection:
+        session = self._session
+        with session.read() as connection:
             data = connection.execute(
-                select(customers.c.data).where(customers.c.email == email.strip().lower())
+                _BY_EMAIL, {"email": email.strip().lower()}
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("Customer", email, by="email")
-        return load(Customer, data)
+        return session.decode(Customer, data)
 
     def search(self, query: CustomerQuery | None = None) -> Page[Customer]:
         """Return one page of the customers matching ``query`` (default: all, by email)."""
@@ -191,6 +193,7 @@ class SqlCustomerRepository:
         with self._session.read() as connection:
             return page(
                 connection,
+                self._session.decode,
                 Customer,
                 customers,
                 conditions=_conditions(query),

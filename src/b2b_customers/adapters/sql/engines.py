@@ -6,7 +6,9 @@
   switched off (SQLAlchemy's "serializable isolation" recipe): other users of
   the engine get a plain ``BEGIN`` when their transaction starts, while a unit
   of work reads the latest committed state until its first write and then
-  takes the write lock with ``BEGIN IMMEDIATE``.
+  takes the write lock with ``BEGIN IMMEDIATE``. Every connection also gets
+  :data:`DECIMAL_ADD`, an exact decimal addition for amounts SQLite keeps as
+  text (its own ``+`` would turn them into binary floats).
 * **PostgreSQL** (``postgresql+psycopg://...``; ``postgresql://`` and
   ``postgres://`` mean psycopg 3 too): a lock time-out for writers waiting on
   each other.
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import create_engine, event
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy.pool import ConnectionPoolEntry
 
 __all__ = [
+    "DECIMAL_ADD",
     "LAZY_BEGIN",
     "SUPPORTED",
     "create",
@@ -43,6 +47,9 @@ SUPPORTED: Final = ("sqlite", "postgresql")
 
 LAZY_BEGIN: Final = "b2b_customers_lazy_begin"
 """Execution option of a unit of work's connection: on SQLite, no ``BEGIN`` until it writes."""
+
+DECIMAL_ADD: Final = "b2b_decimal_add"
+"""SQL function on SQLite connections: the exact sum of two decimal texts, as text."""
 
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _PREPARED: Final = "b2b_customers_prepared"
@@ -176,6 +183,7 @@ def prepare_sqlite_connection(connection: Connection, *, lock_timeout: float) ->
 
 def _setup_sqlite(dbapi_connection: Any, *, lock_timeout: float, wal: bool) -> None:  # noqa: ANN401  (a DB-API connection)
     dbapi_connection.isolation_level = None  # we say BEGIN ourselves
+    dbapi_connection.create_function(DECIMAL_ADD, 2, _add_decimals, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -184,6 +192,13 @@ def _setup_sqlite(dbapi_connection: Any, *, lock_timeout: float, wal: bool) -> N
             cursor.execute("PRAGMA journal_mode = WAL")
     finally:
         cursor.close()
+
+
+def _add_decimals(first: str | None, second: str | None) -> str | None:
+    """Add two amounts stored as decimal text, exactly (``NULL`` if either is ``NULL``)."""
+    if first is None or second is None:
+        return None
+    return str(Decimal(first) + Decimal(second))
 
 
 def _begin(connection: Connection) -> None:

@@ -8,60 +8,81 @@ company's ancestors at the time, its local day and currency) is kept with
 the order as its ``posting``, so a later status change moves exactly that
 spend, even after the company moved in the tree or changed time zone.
 
-Bucket amounts are exact decimals: PostgreSQL adds to them in the upsert
-(``amount = amount + excluded.amount``), so concurrent orders never lose an
-update; SQLite keeps them as text and adds in Python, which is safe because
-an SQLite writer holds the database's write lock. :meth:`spent` reads the
-buckets of the window's days: the history is never scanned.
+Bucket amounts are exact decimals, added to in the upsert, so concurrent
+orders never lose an update: ``amount = amount + excluded.amount`` on
+PostgreSQL; on SQLite, which keeps them as text, through the exact decimal
+addition every connection of the store has
+(:data:`~b2b_customers.adapters.sql.engines.DECIMAL_ADD`). :meth:`spent`
+reads the buckets of the window's days, one indexed range of the buckets'
+primary key: the history is never scanned.
+
+:meth:`add_many` imports history in bulk: the references are checked with
+one query per thousands of orders, the rows go to the database in
+``executemany`` batches, and the spend is summed in Python per bucket
+(key, day, currency, pending) and upserted once per bucket. :meth:`add` is
+the same path with one order.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
-from sqlalchemy import select, update
+from sqlalchemy import Text, bindparam, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.functions import Function
 
+from b2b_customers.adapters.sql.engines import DECIMAL_ADD
 from b2b_customers.adapters.sql.mapping import (
-    bookkeeping,
-    converter,
-    load,
-    stamped,
+    ORDER_COLUMNS,
+    Decoder,
+    Stamp,
+    amount_key,
+    order_json,
+    order_values,
     stored_time,
     utc,
 )
 from b2b_customers.adapters.sql.queries import (
-    ancestor_ids,
+    chunked,
+    data_text,
+    existing,
+    insert_rows,
+    lookup,
     page,
+    parents_of,
+    paused_gc,
     sort_order,
     stale,
     subtree_ids,
 )
 from b2b_customers.adapters.sql.tables import companies, customers, orders, spend_buckets
+from b2b_customers.domain import MAX_DEPTH
 from b2b_customers.domain.order import OrderRecord, OrderStatus
 from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
-from b2b_customers.limits.periods import local_day
+from b2b_customers.limits.periods import CalendarPeriod, window_of
 from b2b_customers.limits.spend import SpendKey, SpendTotals
 from b2b_customers.ports import OrderQuery, OrderSort, Page
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from sqlalchemy import ColumnElement, Connection
+    from sqlalchemy.sql.dml import Update
 
     from b2b_customers.adapters.sql.errors import Violation
     from b2b_customers.adapters.sql.session import Session
-    from b2b_customers.ids import OrderId
+    from b2b_customers.ids import CompanyId, OrderId
     from b2b_customers.limits.periods import Window
 
 __all__ = ["SqlOrderRepository", "amount_key"]
 
 _KEYS = SpendTotals()  # keys_for reads no state: one instance lists the keys of every order
-_AMOUNT_DIGITS = 40
+_ZERO = Decimal(0)
+_ROWS_PER_BATCH = 10_000  # orders per executemany
 # What a saved copy may change; everything else must be as stored.
 _MAY_CHANGE = frozenset({"status", "version", "created_at", "updated_at"})
 _SORT_COLUMNS: dict[OrderSort, Sequence[ColumnElement[Any]]] = {
@@ -70,31 +91,75 @@ _SORT_COLUMNS: dict[OrderSort, Sequence[ColumnElement[Any]]] = {
     OrderSort.ID: (orders.c.id,),
 }
 _BUCKET_KEY = ("kind", "company_id", "other_id", "day", "currency", "pending")
+_DECODE: Final = Decoder(0)  # orders are read once, not again and again: remember none
+
+# -- statements, built once
+
+_DATA = data_text(orders)
+_GET = select(_DATA).where(orders.c.id == bindparam("id"))
+_FOR_SAVE = select(orders.c.version, orders.c.created_at, orders.c.posting, _DATA).where(
+    orders.c.id == bindparam("id")
+)
+_COMPANY_DATA = data_text(companies)
 
 
-def amount_key(amount: Decimal) -> str:
-    """Return text that sorts as the (non-negative) ``amount`` does, equal for equal amounts.
+def _saving(data: ColumnElement[Any]) -> Update:
+    return (
+        update(orders)
+        .where(orders.c.id == bindparam("order_id"), orders.c.version == bindparam("expected"))
+        .values(
+            version=bindparam("new_version"),
+            updated_at=bindparam("updated", type_=orders.c.updated_at.type),
+            status=bindparam("new_status"),
+            data=data,
+        )
+    )
 
-    ``Decimal("2.50")`` and ``Decimal("2.5")`` give the same key; ``10`` sorts
-    after ``9.99``.
-    """
-    whole, _, fraction = f"{abs(amount):f}".partition(".")
-    return f"{whole.zfill(_AMOUNT_DIGITS)}.{fraction.rstrip('0')}"
 
+_SAVE_TEXT = bindparam("data_json", type_=Text())
+_SAVE = {False: _saving(_SAVE_TEXT), True: _saving(cast(_SAVE_TEXT, postgresql.JSONB()))}
 
-def _order_row(order: OrderRecord, posting: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": order.id,
-        **bookkeeping(order),
-        "company_id": order.company_id,
-        "buyer_id": order.buyer_id,
-        "location_id": order.location_id,
-        "status": order.status.value,
-        "placed_at": utc(order.placed_at),
-        "total_key": amount_key(order.total.amount),
-        "posting": posting,
-        "data": converter().unstructure(order),
-    }
+_bucket = spend_buckets.c
+_IN_WINDOW = (
+    _bucket.kind == bindparam("kind"),
+    _bucket.company_id == bindparam("company"),
+    _bucket.other_id == bindparam("other"),
+    _bucket.day >= bindparam("first"),
+    _bucket.day <= bindparam("last"),
+)
+_PLACED_ONLY = _bucket.pending.is_(False)
+# SQLite keeps amounts as text: the rows are summed in Python. PostgreSQL sums per currency.
+_SPENT = {
+    (False, True): select(_bucket.currency, _bucket.amount).where(*_IN_WINDOW),
+    (False, False): select(_bucket.currency, _bucket.amount).where(*_IN_WINDOW, _PLACED_ONLY),
+    (True, True): select(_bucket.currency, func.sum(_bucket.amount))
+    .where(*_IN_WINDOW)
+    .group_by(_bucket.currency),
+    (True, False): select(_bucket.currency, func.sum(_bucket.amount))
+    .where(*_IN_WINDOW, _PLACED_ONLY)
+    .group_by(_bucket.currency),
+}
+"""``(postgres, include_pending)`` -> the range of one key's buckets over the window's days."""
+
+_postgres_upsert = postgresql.insert(spend_buckets)
+_sqlite_upsert = sqlite.insert(spend_buckets)
+_BOOK = {
+    True: _postgres_upsert.on_conflict_do_update(
+        index_elements=list(_BUCKET_KEY),
+        set_={"amount": _bucket.amount + _postgres_upsert.excluded.amount},
+    ),
+    False: _sqlite_upsert.on_conflict_do_update(
+        index_elements=list(_BUCKET_KEY),
+        set_={
+            "amount": Function(
+                DECIMAL_ADD, _bucket.amount, _sqlite_upsert.excluded.amount, type_=Text()
+            )
+        },
+    ),
+}
+"""``postgres`` -> add each row's amount to its bucket (made when missing), exactly."""
+
+_Bucket = tuple[str, str, str, date, str, bool]  # kind, company, other id, day, currency, pending
 
 
 class SqlOrderRepository:
@@ -122,32 +187,22 @@ class SqlOrderRepository:
             AlreadyExists: The id is taken.
             ValidationError: The company or buyer does not exist.
         """
-        _require_order(order)
-        now = self._session.now()
-        stored = stamped(order, version=1, created_at=now, updated_at=now)
+        return self._insert([order])[0]
 
-        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
-            taken = connection.execute(select(orders.c.id).where(orders.c.id == order.id)).first()
-            if taken is None:
-                return None
-            return AlreadyExists(
-                f"a OrderRecord with id {order.id!r} exists already; choose another id, "
-                "or load and save the stored one"
-            )
+    def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
+        """Record many orders at once (a bulk import of history), all or none.
 
-        with self._session.write(explain) as connection:
-            time_zone = _check_references(connection, order)
-            posting = {
-                "keys": [
-                    [key.kind, key.company_id, key.other_id]
-                    for key in _KEYS.keys_for(order, ancestor_ids(connection, order.company_id))
-                ],
-                "day": local_day(order.placed_at, time_zone).isoformat(),
-                "currency": str(order.total.currency.code),
-            }
-            connection.execute(orders.insert(), [_order_row(stored, posting)])
-            self._book(connection, posting, stored, Decimal(1))
-        return stored
+        The checks, errors and spend are those of :meth:`add`, for every order
+        (the error is the first order's that fails); the rows go to the
+        database in batches and each spend bucket is written once.
+
+        Raises:
+            AlreadyExists: An id is taken (or given twice).
+            ValidationError: A company or buyer does not exist.
+        """
+        items = list(orders)
+        with paused_gc(len(items)):
+            return self._insert(items)
 
     def save(self, order: OrderRecord) -> OrderRecord:
         """Store a status change (pending to placed, or cancelled); spend moves with it.
@@ -157,36 +212,38 @@ class SqlOrderRepository:
             StaleVersion: The copy's version is not the stored one.
             ValidationError: Anything but the status (and version) changed.
         """
-        _require_order(order)
-        now = self._session.now()
-        with self._session.write() as connection:
-            row = connection.execute(
-                select(
-                    orders.c.version, orders.c.created_at, orders.c.posting, orders.c.data
-                ).where(orders.c.id == order.id)
-            ).first()
+        _require_orders([order])
+        session = self._session
+        now = session.now()
+        with session.write() as connection:
+            row = connection.execute(_FOR_SAVE, {"id": order.id}).first()
             if row is None:
                 raise NotFound("OrderRecord", order.id)
             version, created_at, posting, data = row
             if version != order.version:
                 raise stale("OrderRecord", order.id, version, order.version)
-            before = load(OrderRecord, data)
+            before = _DECODE(OrderRecord, data)
             _check_change(before, order)
-            saved = stamped(
-                order, version=version + 1, created_at=stored_time(created_at), updated_at=now
-            )
-            posting = json.loads(posting) if isinstance(posting, str) else posting
-            values = _order_row(saved, posting)
-            del values["id"]
+            stamp = Stamp(version + 1, stored_time(created_at), now)
+            saved = stamp.apply(order)
             result = connection.execute(
-                update(orders)
-                .where(orders.c.id == order.id, orders.c.version == version)
-                .values(**values)
+                _SAVE[session.postgres],
+                {
+                    "order_id": order.id,
+                    "expected": version,
+                    "new_version": stamp.version,
+                    "updated": stamp.updated_utc,
+                    "new_status": saved.status.value,
+                    "data_json": order_json(saved, stamp),
+                },
             )
             if result.rowcount != 1:
                 raise stale("OrderRecord", order.id, version + 1, order.version)
-            self._book(connection, posting, before, Decimal(-1))
-            self._book(connection, posting, saved, Decimal(1))
+            posting = json.loads(posting) if isinstance(posting, str) else posting
+            buckets: dict[_Bucket, Decimal] = {}
+            _move(buckets, posting, before, -1)
+            _move(buckets, posting, saved, 1)
+            _book(connection, buckets, postgres=session.postgres)
         return saved
 
     def get(self, order_id: OrderId) -> OrderRecord:
@@ -196,12 +253,10 @@ class SqlOrderRepository:
             NotFound: No order has this id.
         """
         with self._session.read() as connection:
-            data = connection.execute(
-                select(orders.c.data).where(orders.c.id == order_id)
-            ).scalar_one_or_none()
+            data = connection.execute(_GET, {"id": order_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("OrderRecord", order_id)
-        return load(OrderRecord, data)
+        return _DECODE(OrderRecord, data)
 
     def history(self, query: OrderQuery | None = None) -> Page[OrderRecord]:
         """Return one page of the orders matching ``query`` (default: all, newest first).
@@ -214,6 +269,7 @@ class SqlOrderRepository:
         with self._session.read() as connection:
             return page(
                 connection,
+                _DECODE,
                 OrderRecord,
                 orders,
                 conditions=_conditions(query),
@@ -234,95 +290,221 @@ class SqlOrderRepository:
             window: The budget period.
             include_pending: Count orders pending approval too (the default).
         """
-        bucket = spend_buckets.c
-        conditions: list[ColumnElement[bool]] = [
-            bucket.kind == key.kind,
-            bucket.company_id == key.company_id,
-            bucket.other_id == (key.other_id or ""),
-            bucket.day >= window.first_day,
-            bucket.day <= window.last_day,
-        ]
-        if not include_pending:
-            conditions.append(bucket.pending.is_(False))
-        with self._session.read() as connection:
-            rows = connection.execute(select(bucket.currency, bucket.amount).where(*conditions))
-            result: dict[str, Decimal] = {}
+        session = self._session
+        parameters = {
+            "kind": key.kind,
+            "company": key.company_id,
+            "other": key.other_id or "",
+            "first": window.first_day,
+            "last": window.last_day,
+        }
+        result: dict[str, Decimal] = {}
+        with session.read() as connection:
+            rows = connection.execute(_SPENT[session.postgres, bool(include_pending)], parameters)
             for currency, amount in rows:
-                result[currency] = result.get(currency, Decimal(0)) + Decimal(amount)
+                result[currency] = result.get(currency, _ZERO) + Decimal(amount)
         return {currency: amount for currency, amount in result.items() if amount}
 
-    def _book(
-        self, connection: Connection, posting: dict[str, Any], order: OrderRecord, sign: Decimal
-    ) -> None:
-        """Add ``sign`` times the order's total to the buckets of its posting (if it counts)."""
-        if not order.counts_against_budgets:
-            return
-        amount = sign * order.total.amount
-        day = date.fromisoformat(posting["day"])
-        rows = [
-            {
-                "kind": kind,
-                "company_id": company_id,
-                "other_id": other_id or "",
-                "day": day,
-                "currency": posting["currency"],
-                "pending": order.is_pending,
-                "amount": amount,
-            }
-            for kind, company_id, other_id in posting["keys"]
-        ]
-        if self._session.postgres:
-            upsert = postgresql.insert(spend_buckets)
-            connection.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=list(_BUCKET_KEY),
-                    set_={"amount": spend_buckets.c.amount + upsert.excluded.amount},
-                ),
-                rows,
-            )
-            return
-        # SQLite: the write lock is held, so read, add and write back is safe.
-        for row in rows:
-            current = connection.execute(
-                select(spend_buckets.c.amount).where(
-                    *(spend_buckets.c[name] == row[name] for name in _BUCKET_KEY)
-                )
-            ).scalar_one_or_none()
-            row["amount"] = str(row["amount"] + (Decimal(current) if current else 0))
-        statement = sqlite.insert(spend_buckets)
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=list(_BUCKET_KEY), set_={"amount": statement.excluded.amount}
-            ),
-            rows,
+    def _insert(self, items: list[OrderRecord]) -> list[OrderRecord]:
+        _require_orders(items)
+        if not items:
+            return []
+        session = self._session
+        now = session.now()
+        stamp = Stamp(1, now, now)
+        stored = [stamp.apply(order) for order in items]
+        raw = not session.postgres
+        sent = len(stored)
+
+        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+            return _taken(connection, stored[:sent], session.chunk_size)
+
+        with session.write(explain) as connection:
+            postings = _Postings(connection, stored, session.chunk_size)
+            failure = postings.failure
+            sent = failure[0] if failure is not None else len(stored)
+            for chunk in chunked(stored[:sent] if failure is not None else stored, _ROWS_PER_BATCH):
+                rows = [
+                    order_values(order, stamp, postings.post(order), raw=raw) for order in chunk
+                ]
+                insert_rows(connection, orders, ORDER_COLUMNS, rows, raw=raw)
+            if failure is not None:
+                raise failure[1]
+            _book(connection, postings.buckets(), postgres=session.postgres)
+        return stored
+
+
+class _Postings:
+    """Where a batch of orders is booked, and the spend it adds to each bucket.
+
+    Looks up the companies (their time zones and ancestors) and buyers of
+    the whole batch at once; :attr:`failure` is the first order (index and
+    error) that names a company or buyer that does not exist.
+    """
+
+    def __init__(self, connection: Connection, items: list[OrderRecord], size: int) -> None:
+        data = lookup(
+            connection, companies.c.id, _COMPANY_DATA, {order.company_id for order in items}, size
+        )
+        buyers = existing(connection, customers.c.id, {order.buyer_id for order in items}, size)
+        self.failure: tuple[int, ValidationError] | None = None
+        for index, order in enumerate(items):
+            problem = _missing_reference(order, data, buyers)
+            if problem is not None:
+                self.failure = (index, problem)
+                break
+        parent_of = parents_of(connection, set(data), size) if data else {}
+        zones: dict[str, _LocalDays] = {}  # companies in one zone share its days
+        self._days = {
+            company: zones.setdefault(zone, _LocalDays(zone))
+            for company, text in data.items()
+            for zone in [str(json.loads(text)["time_zone"])]
+        }
+        self._ancestors = {company: _chain(company, parent_of) for company in data}
+        # (company, buyer, location) -> (the bucket keys, their JSON); orders share them
+        self._keys: dict[tuple[str, str, str | None], int] = {}
+        self._key_sets: list[tuple[tuple[tuple[str, str, str], ...], str]] = []
+        self._sums: dict[tuple[int, date, str, bool], Decimal] = {}
+
+    def post(self, order: OrderRecord) -> str:
+        """Add the order's spend to its buckets; return its posting as JSON text."""
+        company = order.company_id
+        where = (company, order.buyer_id, order.location_id)
+        index = self._keys.get(where)
+        if index is None:
+            keys = _KEYS.keys_for(order, self._ancestors[company])
+            triples = tuple((key.kind, key.company_id, key.other_id or "") for key in keys)
+            listed = json.dumps([[key.kind, key.company_id, key.other_id] for key in keys])
+            index = self._keys[where] = len(self._key_sets)
+            self._key_sets.append((triples, listed))
+        day = self._days[company].of(order.placed_at)
+        currency = order.total.currency.code
+        if order.counts_against_budgets:
+            slot = (index, day, currency, order.is_pending)
+            self._sums[slot] = self._sums.get(slot, _ZERO) + order.total.amount
+        return (
+            f'{{"keys":{self._key_sets[index][1]},"day":"{day.isoformat()}",'
+            f'"currency":{json.dumps(currency)}}}'
         )
 
+    def buckets(self) -> dict[_Bucket, Decimal]:
+        """Return the spend added to each bucket."""
+        buckets: dict[_Bucket, Decimal] = {}
+        for (index, day, currency, pending), amount in self._sums.items():
+            for kind, company, other in self._key_sets[index][0]:
+                bucket = (kind, company, other, day, currency, pending)
+                buckets[bucket] = buckets.get(bucket, _ZERO) + amount
+        return buckets
 
-def _require_order(order: object) -> None:
-    if not isinstance(order, OrderRecord):
-        raise ValidationError(f"expected an OrderRecord, got {type(order).__name__} {order!r}")
+
+_ONE_DAY = CalendarPeriod(unit="day")
+_INSTANT = timedelta(microseconds=1)
 
 
-def _check_references(connection: Connection, order: OrderRecord) -> str:
-    """Refuse an order of a missing company or buyer; return the company's time zone."""
-    data = connection.execute(
-        select(companies.c.data).where(companies.c.id == order.company_id)
-    ).scalar_one_or_none()
-    if data is None:
-        raise ValidationError(
+class _LocalDays:
+    """The local days of instants in one time zone, for many orders.
+
+    Each local day found is remembered as its window of instants, filed under
+    the UTC dates it overlaps, so the orders of one day cost one window
+    (:func:`~b2b_customers.limits.periods.window_of`) between them. An
+    instant lies in a day's window exactly when that is its local day.
+    """
+
+    __slots__ = ("_windows", "_zone")
+
+    def __init__(self, time_zone: str) -> None:
+        self._zone = time_zone
+        self._windows: dict[date, list[tuple[datetime, datetime, date]]] = {}
+
+    def of(self, instant: datetime) -> date:
+        """Return the local day of an aware ``instant``."""
+        moment = instant if instant.tzinfo is UTC else instant.astimezone(UTC)
+        for start, end, day in self._windows.get(moment.date(), ()):
+            if start <= moment < end:
+                return day
+        window = window_of(_ONE_DAY, moment, time_zone=self._zone)
+        start, end = window.start.astimezone(UTC), window.end.astimezone(UTC)
+        filed = (start, end, window.first_day)
+        utc_day, last = start.date(), (end - _INSTANT).date()
+        while utc_day <= last:
+            self._windows.setdefault(utc_day, []).append(filed)
+            utc_day += timedelta(days=1)
+        return window.first_day
+
+
+def _chain(company_id: str, parent_of: dict[str, Any]) -> list[CompanyId]:
+    """Return the ancestors of a company, nearest first, from ``{id: parent_id}``."""
+    found: list[CompanyId] = []
+    current = parent_of.get(company_id)
+    while current is not None and len(found) <= MAX_DEPTH:
+        found.append(current)
+        current = parent_of.get(current)
+    return found
+
+
+def _move(
+    buckets: dict[_Bucket, Decimal], posting: dict[str, Any], order: OrderRecord, sign: int
+) -> None:
+    """Add ``sign`` times the order's total to the buckets of its posting (if it counts)."""
+    if not order.counts_against_budgets:
+        return
+    day = date.fromisoformat(posting["day"])
+    currency = posting["currency"]
+    for kind, company, other in posting["keys"]:
+        bucket = (kind, company, other or "", day, currency, order.is_pending)
+        buckets[bucket] = buckets.get(bucket, _ZERO) + sign * order.total.amount
+
+
+def _book(connection: Connection, buckets: dict[_Bucket, Decimal], *, postgres: bool) -> None:
+    """Add each amount to its bucket, in batches of one upsert each."""
+    rows = [
+        {
+            **dict(zip(_BUCKET_KEY, bucket, strict=True)),
+            "amount": amount if postgres else str(amount),
+        }
+        for bucket, amount in sorted(buckets.items())  # one order of locks for every writer
+        if amount
+    ]
+    for chunk in chunked(rows, _ROWS_PER_BATCH):
+        connection.execute(_BOOK[postgres], chunk)
+
+
+def _require_orders(items: Sequence[object]) -> None:
+    for item in items:
+        if not isinstance(item, OrderRecord):
+            raise ValidationError(f"expected an OrderRecord, got {type(item).__name__} {item!r}")
+
+
+def _missing_reference(
+    order: OrderRecord, companies_found: dict[Any, Any], buyers: set[Any]
+) -> ValidationError | None:
+    if order.company_id not in companies_found:
+        return ValidationError(
             f"company {order.company_id!r} of order {order.id!r} does not exist; "
             "store the company first",
             field="company_id",
         )
-    buyer = connection.execute(select(customers.c.id).where(customers.c.id == order.buyer_id))
-    if buyer.first() is None:
-        raise ValidationError(
+    if order.buyer_id not in buyers:
+        return ValidationError(
             f"buyer {order.buyer_id!r} of order {order.id!r} does not exist; "
             "store the customer first",
             field="buyer_id",
         )
-    fields = json.loads(data) if isinstance(data, str) else data
-    return str(fields["time_zone"])
+    return None
+
+
+def _taken(connection: Connection, items: list[OrderRecord], size: int) -> B2BError | None:
+    """Name the first order whose id is stored already, or given twice in the batch."""
+    stored = existing(connection, orders.c.id, {order.id for order in items}, size)
+    seen: set[str] = set()
+    for order in items:
+        if order.id in stored or order.id in seen:
+            return AlreadyExists(
+                f"a OrderRecord with id {order.id!r} exists already; choose another id, "
+                "or load and save the stored one"
+            )
+        seen.add(order.id)
+    return None
 
 
 def _check_change(stored: OrderRecord, changed: OrderRecord) -> None:

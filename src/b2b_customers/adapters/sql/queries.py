@@ -4,18 +4,36 @@ The company tree is walked with recursive common table expressions, up
 (:func:`ancestor_rows`, :func:`parents_of`) or down (:func:`descendant_rows`,
 :func:`subtree_ids`), each bounded by :data:`~b2b_customers.domain.MAX_DEPTH`
 so that even damaged data cannot make a query run forever.
+
+Statements that run again and again are built once, at import, with bound
+parameters (``bindparam``; ``expanding`` ones for ``IN`` lists): building a
+SQLAlchemy statement costs far more than running a cached one, and a
+statement built once keeps its cache key, so the engine's compiled cache
+finds its SQL at once. ``data`` columns are read as JSON text
+(:data:`DATA_TEXT`), for the store's :class:`~b2b_customers.adapters.sql.mapping.Decoder`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import CTE, Select, Text, bindparam, cast, func, literal, select
+from sqlalchemy import (
+    CTE,
+    JSON,
+    BindParameter,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
-from b2b_customers.adapters.sql.mapping import load
 from b2b_customers.adapters.sql.tables import companies
 from b2b_customers.domain import MAX_DEPTH
 from b2b_customers.errors import StaleVersion
@@ -27,14 +45,20 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Connection, Dialect, Table
     from sqlalchemy.sql.elements import UnaryExpression
 
+    from b2b_customers.adapters.sql.mapping import Decoder
     from b2b_customers.ids import CompanyId
 
 __all__ = [
+    "ANCESTOR_IDS",
+    "ANCESTOR_ROWS",
+    "DESCENDANT_ROWS",
     "ancestor_ids",
     "ancestor_rows",
     "chunked",
+    "data_text",
     "descendant_rows",
     "existing",
+    "ids_param",
     "insert_rows",
     "json_text",
     "lookup",
@@ -49,6 +73,16 @@ __all__ = [
 T = TypeVar("T")
 
 _WALK_LIMIT = MAX_DEPTH + 1
+
+
+def data_text(table: Table) -> ColumnElement[str]:
+    """Return ``table.data`` read as JSON text (``CAST(data AS TEXT)``; free on SQLite)."""
+    return cast(table.c.data, Text())
+
+
+def ids_param(name: str = "ids") -> BindParameter[Any]:
+    """Return an ``expanding`` bound parameter for ``column.in_(...)`` in a prebuilt statement."""
+    return bindparam(name, expanding=True)
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -110,17 +144,26 @@ def insert_rows(
     if raw:
         connection.exec_driver_sql(_insert_sql(connection.dialect, table, tuple(columns)), rows)
         return
-    statement = table.insert()
-    keys = list(columns)
-    if "data" in keys:  # JSON text: cast on the server, not encoded again
-        keys[keys.index("data")] = _DATA
-        statement = statement.values(
-            data=_json_expression(bindparam(_DATA, type_=Text()), connection)
-        )
+    statement, keys = _insert_statement(table, tuple(columns), connection.dialect.name)
     connection.execute(statement, [dict(zip(keys, row, strict=True)) for row in rows])
 
 
-_DATA = "data_json"
+@functools.lru_cache(maxsize=64)  # statements for a few fixed column sets
+def _insert_statement(
+    table: Table, columns: tuple[str, ...], dialect: str
+) -> tuple[Any, list[str]]:
+    """An INSERT taking JSON columns as text (cast on the server, not encoded again); built once."""
+    statement = table.insert()
+    keys = list(columns)
+    casts: dict[str, Any] = {}
+    for position, name in enumerate(keys):
+        if isinstance(table.c[name].type, JSON):
+            keys[position] = f"{name}_json"
+            text = bindparam(keys[position], type_=Text())
+            casts[name] = cast(text, JSONB()) if dialect == "postgresql" else text
+    if casts:
+        statement = statement.values(**casts)
+    return statement, keys
 
 
 def json_text(text: str, connection: Connection) -> ColumnElement[Any]:
@@ -142,13 +185,20 @@ def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str
     return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608  (quoted identifiers of our own tables)
 
 
+@functools.lru_cache(maxsize=64)  # statements for a few fixed column sets
+def _in_list(*columns: ColumnElement[Any]) -> Select[Any]:
+    """``SELECT columns WHERE columns[0] IN :ids``, built once per set of columns."""
+    return select(*columns).where(columns[0].in_(ids_param()))
+
+
 def existing(
     connection: Connection, column: ColumnElement[Any], values: Collection[Any], size: int
 ) -> set[Any]:
     """Return which of ``values`` occur in ``column`` (one query per chunk of values)."""
     found: set[Any] = set()
+    statement = _in_list(column)
     for chunk in chunked(sorted(values), size):
-        found.update(connection.execute(select(column).where(column.in_(chunk))).scalars())
+        found.update(connection.execute(statement, {"ids": chunk}).scalars())
     return found
 
 
@@ -161,8 +211,9 @@ def lookup(
 ) -> dict[Any, Any]:
     """Return ``{key: value}`` for the rows whose ``key`` is one of ``keys``."""
     found: dict[Any, Any] = {}
+    statement = _in_list(key, value)
     for chunk in chunked(sorted(keys), size):
-        for row in connection.execute(select(key, value).where(key.in_(chunk))):
+        for row in connection.execute(statement, {"ids": chunk}):
             found[row[0]] = row[1]
     return found
 
@@ -186,6 +237,7 @@ def sort_order(
 
 def page(
     connection: Connection,
+    decode: Decoder,
     cls: type[T],
     table: Table,
     *,
@@ -201,9 +253,13 @@ def page(
     items: tuple[T, ...] = ()
     if offset < total:
         statement = (
-            select(table.c.data).where(*conditions).order_by(*order_by).offset(offset).limit(limit)
+            select(data_text(table))
+            .where(*conditions)
+            .order_by(*order_by)
+            .offset(offset)
+            .limit(limit)
         )
-        items = tuple(load(cls, data) for data in connection.execute(statement).scalars())
+        items = tuple(decode(cls, data) for data in connection.execute(statement).scalars())
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
@@ -220,50 +276,49 @@ def _upward(start: Select[Any]) -> CTE:
     )
 
 
+def _chain_from(condition: ColumnElement[bool]) -> CTE:
+    return _upward(
+        select(companies.c.id, companies.c.parent_id, literal(0).label("depth")).where(condition)
+    )
+
+
+_PARENTS_CHAIN = _chain_from(companies.c.id.in_(ids_param()))
+_PARENTS = select(_PARENTS_CHAIN.c.id, _PARENTS_CHAIN.c.parent_id).distinct()
+
+_CHAIN = _chain_from(companies.c.id == bindparam("id"))
+ANCESTOR_IDS = select(_CHAIN.c.id).where(_CHAIN.c.depth > 0).order_by(_CHAIN.c.depth)
+"""The ids of the ancestors of company ``:id``, nearest first."""
+ANCESTOR_ROWS = (
+    select(data_text(companies))
+    .join(_CHAIN, _CHAIN.c.id == companies.c.id)
+    .order_by(_CHAIN.c.depth, companies.c.id)
+)
+"""The ``data`` (as text) of company ``:id`` and its ancestors: the company first, nearest next."""
+
+
 def parents_of(connection: Connection, company_ids: Collection[str], size: int) -> dict[str, Any]:
     """Return ``{id: parent_id}`` for these companies and all their ancestors that exist."""
     found: dict[str, Any] = {}
     for chunk in chunked(sorted(company_ids), size):
-        chain = _upward(
-            select(companies.c.id, companies.c.parent_id, literal(0).label("depth")).where(
-                companies.c.id.in_(chunk)
-            )
-        )
-        for row in connection.execute(select(chain.c.id, chain.c.parent_id).distinct()):
+        for row in connection.execute(_PARENTS, {"ids": chunk}):
             found[row[0]] = row[1]
     return found
 
 
 def ancestor_ids(connection: Connection, company_id: str) -> list[CompanyId]:
     """Return the ids of a company's parent, grandparent, ..., nearest first."""
-    chain = _upward(
-        select(companies.c.id, companies.c.parent_id, literal(0).label("depth")).where(
-            companies.c.id == company_id
-        )
-    )
-    statement = select(chain.c.id).where(chain.c.depth > 0).order_by(chain.c.depth)
-    return list(connection.execute(statement).scalars())
+    return list(connection.execute(ANCESTOR_IDS, {"id": company_id}).scalars())
 
 
 def ancestor_rows(connection: Connection, company_id: str) -> list[Any]:
     """Return the ``data`` of a company and its ancestors, the company first, nearest next."""
-    chain = _upward(
-        select(companies.c.id, companies.c.parent_id, literal(0).label("depth")).where(
-            companies.c.id == company_id
-        )
-    )
-    statement = (
-        select(companies.c.data)
-        .join(chain, chain.c.id == companies.c.id)
-        .order_by(chain.c.depth, companies.c.id)
-    )
-    return list(connection.execute(statement).scalars())
+    return list(connection.execute(ANCESTOR_ROWS, {"id": company_id}).scalars())
 
 
-def _downward(company_id: str) -> CTE:
+def _downward(start: ColumnElement[Any]) -> CTE:
     tree = (
         select(companies.c.id, literal(0).label("depth"))
-        .where(companies.c.id == company_id)
+        .where(companies.c.id == start)
         .cte("tree", recursive=True)
     )
     below = companies.alias("below")
@@ -274,20 +329,23 @@ def _downward(company_id: str) -> CTE:
     )
 
 
+_TREE = _downward(bindparam("id"))
+DESCENDANT_ROWS = (
+    select(data_text(companies))
+    .join(_TREE, _TREE.c.id == companies.c.id)
+    .order_by(_TREE.c.depth, companies.c.id)
+)
+"""The ``data`` (as text) of company ``:id`` and everything below it, level by level, by id."""
+
+
 def descendant_rows(connection: Connection, company_id: str) -> list[Any]:
     """Return the ``data`` of a company and everything below it, level by level, by id."""
-    tree = _downward(company_id)
-    statement = (
-        select(companies.c.data)
-        .join(tree, tree.c.id == companies.c.id)
-        .order_by(tree.c.depth, companies.c.id)
-    )
-    return list(connection.execute(statement).scalars())
+    return list(connection.execute(DESCENDANT_ROWS, {"id": company_id}).scalars())
 
 
 def subtree_ids(company_id: str) -> Select[Any]:
     """Return a SELECT of the ids of a company and of every company below it."""
-    tree = _downward(company_id)
+    tree = _downward(literal(company_id))
     return select(tree.c.id)
 
 

@@ -52,6 +52,7 @@ class Session:
 
     def __init__(self, store: SqlStore) -> None:
         self.store = store
+        self.decode = store.decode
         self.postgres = store.dialect == "postgresql"
         self.chunk_size = store.chunk_size
         self.connection: Connection | None = None

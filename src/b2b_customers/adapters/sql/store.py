@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from b2b_customers.adapters.sql import engines
 from b2b_customers.adapters.sql.errors import schema_not_ready, translate
+from b2b_customers.adapters.sql.mapping import Decoder
 from b2b_customers.adapters.sql.migrate import HEAD_REVISION, migrate
 from b2b_customers.adapters.sql.unit_of_work import SqlUnitOfWork
 from b2b_customers.clock import SystemClock
@@ -32,6 +33,7 @@ __all__ = ["SqlStore"]
 
 _CHUNK_SIZE = 5000
 _INT4 = 2**31
+_CACHE_SIZE = 4096
 
 _version_table = Table(
     "alembic_version", MetaData(), Column("version_num", String(32), primary_key=True)
@@ -84,14 +86,20 @@ class SqlStore:
         lock_timeout: Seconds a writer waits for another writer's lock before
             :class:`~b2b_customers.errors.ConflictError` (applies to engines the
             store creates, and to SQLite).
+        cache_size: How many entities read to remember by their stored JSON
+            text, so that reading an unchanged row again skips decoding it
+            (see :class:`~b2b_customers.adapters.sql.mapping.Decoder`); 0
+            remembers none. A company takes about 2 KB (its JSON and the
+            entity), so the default 4,096 hold at most about 8 MB.
 
     Attributes:
         clock: The store's clock.
         schema: The PostgreSQL schema, or ``None``.
         dialect: ``"sqlite"`` or ``"postgresql"``.
+        decode: Builds entities from ``data`` columns (remembering the latest).
 
     Raises:
-        ValidationError: The URL, schema name or lock time-out is not usable.
+        ValidationError: The URL, schema name, lock time-out or cache size is not usable.
         MissingDependency: The database driver is not installed.
     """
 
@@ -102,7 +110,13 @@ class SqlStore:
         schema: str | None = None,
         clock: Clock | None = None,
         lock_timeout: float = 5.0,
+        cache_size: int = _CACHE_SIZE,
     ) -> None:
+        raw_size: object = cache_size
+        if not isinstance(raw_size, int) or isinstance(raw_size, bool) or raw_size < 0:
+            raise ValidationError(
+                f"must be a whole number >= 0, got {cache_size!r}", field="cache_size"
+            )
         raw_timeout: object = lock_timeout
         if (
             not isinstance(raw_timeout, int | float)
@@ -134,6 +148,7 @@ class SqlStore:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.schema = schema
         self.dialect: str = engine.dialect.name
+        self.decode = Decoder(cache_size)
         self._engine = engine
         self._owns_engine = owns_engine
         self._lock_timeout = float(lock_timeout)

@@ -6,11 +6,14 @@ queries filter and sort by, and the columns the database needs to enforce the
 rules of :mod:`b2b_customers.ports`:
 
 * primary keys for ids, unique constraints for account numbers, (lower-cased)
-  email addresses, one contact per customer and company, and one automatic
-  group per company;
+  email addresses, one contact per customer and company, one automatic
+  group, one approval policy, one approval group per company, and one
+  approver limit per customer or role and company;
 * partial unique indexes for one primary / default billing / default
-  shipping location per company and one primary contact per company and type;
-* foreign keys for every reference to a company (and a contact's customer).
+  shipping location per company, one primary contact per company and type,
+  and one seller-wide approval policy;
+* foreign keys for every reference to a company (and a contact's, an
+  approval request's and an approver limit's customer).
 
 Text that lists are sorted by uses the ``"C"`` collation on PostgreSQL, so
 the database sorts by code point as Python does. Tables carry no schema name;
@@ -44,6 +47,10 @@ from b2b_customers.ids import MAX_ID_LENGTH
 
 __all__ = [
     "NAMING_CONVENTION",
+    "approval_groups",
+    "approval_policies",
+    "approval_requests",
+    "approver_limits",
     "companies",
     "company_custom_fields",
     "company_tags",
@@ -368,6 +375,74 @@ spend_buckets = Table(
     PrimaryKeyConstraint("kind", "company_id", "other_id", "day", "currency", "pending"),
 )
 """Spend per key, local day, currency and pending flag (exact decimals: text on SQLite)."""
+
+approval_requests = Table(
+    "approval_requests",
+    metadata,
+    Column("id", _id(), primary_key=True),
+    *_bookkeeping(),
+    _company_ref("company_id"),
+    Column("requester_id", _id(), ForeignKey("customers.id"), nullable=False),
+    Column("status", String(_STATUS_LENGTH), nullable=False),
+    Column("resource_type", String(_STATUS_LENGTH), nullable=False),
+    Column("resource_id", _id(), nullable=False),
+    Column("submitted_at", _timestamp(), nullable=False),
+    Column("expires_at", _timestamp(), nullable=False),
+    Column("data", _data(), nullable=False),
+    Index(None, "company_id", "status", "submitted_at"),
+    Index(None, "status", "expires_at"),
+    Index(None, "requester_id", "submitted_at"),
+    Index(None, "resource_id"),
+    Index(None, "submitted_at", "id"),
+)
+"""Approval requests: a company's open ones by ``(company_id, status)``, the expiry sweep's
+by ``(status, expires_at)``, a requester's, a resource's, and every one by submission."""
+
+approval_policies = Table(
+    "approval_policies",
+    metadata,
+    Column("id", _id(), primary_key=True),
+    *_bookkeeping(),
+    _company_ref("company_id", nullable=True),
+    Column("seller_wide", Boolean, nullable=False),
+    Column("data", _data(), nullable=False),
+    UniqueConstraint("company_id"),
+)
+"""Approval policies: one per company (``company_id``), one seller-wide (``seller_wide``)."""
+
+Index(
+    "uq_approval_policies_seller_wide",
+    approval_policies.c.seller_wide,
+    unique=True,
+    sqlite_where=approval_policies.c.seller_wide,
+    postgresql_where=approval_policies.c.seller_wide,
+)
+
+approval_groups = Table(
+    "approval_groups",
+    metadata,
+    Column("id", _id(), primary_key=True),
+    *_bookkeeping(),
+    _company_ref("company_id"),
+    Column("data", _data(), nullable=False),
+    UniqueConstraint("company_id"),
+)
+"""Approval groups: one per company (the members are in ``data``)."""
+
+approver_limits = Table(
+    "approver_limits",
+    metadata,
+    Column("id", _id(), primary_key=True),
+    *_bookkeeping(),
+    _company_ref("company_id"),
+    Column("customer_id", _id(), ForeignKey("customers.id"), nullable=True),
+    Column("role", String(_STATUS_LENGTH), nullable=True),
+    Column("data", _data(), nullable=False),
+    UniqueConstraint("company_id", "customer_id"),
+    UniqueConstraint("company_id", "role"),
+)
+"""Approver limits: one per customer and company, one per role and company (a limit
+sets one of the two; the other is ``NULL``, which never collides)."""
 
 outbox = Table(
     "outbox",

@@ -24,6 +24,10 @@ from typing import TYPE_CHECKING, Self
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from b2b_customers.adapters.sql.approval_groups import SqlApprovalGroupRepository
+from b2b_customers.adapters.sql.approval_policies import SqlApprovalPolicyRepository
+from b2b_customers.adapters.sql.approvals import SqlApprovalRepository
+from b2b_customers.adapters.sql.approver_limits import SqlApproverLimitRepository
 from b2b_customers.adapters.sql.companies import SqlCompanyRepository
 from b2b_customers.adapters.sql.contacts import SqlContactRepository
 from b2b_customers.adapters.sql.credit import SqlCreditRepository
@@ -45,6 +49,10 @@ if TYPE_CHECKING:
 
     from b2b_customers.adapters.sql.store import SqlStore
     from b2b_customers.ports import (
+        ApprovalGroupRepository,
+        ApprovalPolicyRepository,
+        ApprovalRepository,
+        ApproverLimitRepository,
         CompanyRepository,
         ContactRepository,
         CreditRepository,
@@ -79,6 +87,10 @@ class SqlUnitOfWork:
         limits: The purchasing limit repository.
         credit: The credit account repository (with the ledgers).
         orders: The order history (and its spend buckets).
+        approvals: The approval requests.
+        approval_policies: The approval policies.
+        approval_groups: The approval groups.
+        approver_limits: The approver limits.
         outbox: The outbox.
     """
 
@@ -94,6 +106,12 @@ class SqlUnitOfWork:
         self.limits: LimitRepository = SqlLimitRepository(self._session)
         self.credit: CreditRepository = SqlCreditRepository(self._session)
         self.orders: OrderRepository = SqlOrderRepository(self._session)
+        self.approvals: ApprovalRepository = SqlApprovalRepository(self._session)
+        self.approval_policies: ApprovalPolicyRepository = SqlApprovalPolicyRepository(
+            self._session
+        )
+        self.approval_groups: ApprovalGroupRepository = SqlApprovalGroupRepository(self._session)
+        self.approver_limits: ApproverLimitRepository = SqlApproverLimitRepository(self._session)
         self.outbox: Outbox = SqlOutbox(self._session)
 
     def __enter__(self) -> Self:

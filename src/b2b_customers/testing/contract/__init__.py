@@ -23,8 +23,8 @@ your ``conftest.py`` for pytest's detailed assertion messages.
 
 The suite is split by area, one module and one mixin class each
 (``companies``, ``locations``, ``customers``, ``contacts``, ``groups``,
-``transactions``, ``outbox``, ``limits``, ``credit``, ``orders`` and
-``spend``); :class:`StoreContract` combines them all. ``spend`` ends with a
+``transactions``, ``outbox``, ``limits``, ``credit``, ``orders``,
+``spend`` and ``approvals``); :class:`StoreContract` combines them all. ``spend`` ends with a
 property that records random orders (random trees, time zones, times and
 status changes) through the store and through the reference
 :class:`~b2b_customers.limits.spend.SpendTotals`, and checks that both give
@@ -62,6 +62,14 @@ Where :mod:`b2b_customers.ports` leaves room, the suite settles it:
 * Sorting the history by total compares the amounts alone, whatever their
   currency (ties by id).
 * ``spent`` leaves out currencies whose spend is zero (``{}`` when none).
+* Approval requests are compared by instant: ``due(at)`` includes a request
+  whose ``expires_at`` equals ``at`` (in any time zone) and not one a
+  microsecond later; lists of requests sort by submission (or expiry) time,
+  then id. ``save`` refuses a request moved to another company, requester or
+  resource, or whose audit trail does not begin with the stored one.
+* ``for_companies`` (approval groups, approver limits) lists each once,
+  sorted by id, however often a company is named. Approval group members
+  must be stored customers.
 * Two units of work may be open at once. When both read an aggregate and one
   saves and commits it, the other's save of its older copy raises
   :class:`~b2b_customers.errors.StaleVersion` (on ``save`` or on
@@ -73,6 +81,7 @@ Where :mod:`b2b_customers.ports` leaves room, the suite settles it:
 from __future__ import annotations
 
 from b2b_customers.testing.contract._support import START
+from b2b_customers.testing.contract.approvals import ApprovalContract
 from b2b_customers.testing.contract.companies import CompanyContract
 from b2b_customers.testing.contract.contacts import ContactContract
 from b2b_customers.testing.contract.credit import CreditContract
@@ -100,6 +109,7 @@ class StoreContract(
     CreditContract,
     OrderContract,
     SpendContract,
+    ApprovalContract,
 ):
     """The contract suite: subclass it, implement :meth:`make_store`, and run pytest.
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
 
     from b2b_customers.clock import ManualClock
-    from b2b_customers.ports import Store, UnitOfWork
+    from b2b_customers.ports import OrderRepository, Page, Store, UnitOfWork
 
 __all__ = ["OrderContract"]
 
@@ -175,6 +175,112 @@ class OrderContract(ContractBase):
             uow.orders.add(_order("o2"))
             with pytest.raises(AlreadyExists):
                 uow.orders.add(_order("o2"))
+
+    # -- add_many
+
+    def _mixed_orders(self) -> list[OrderRecord]:
+        """Orders of every status, company, buyer, location, currency and a few instants."""
+        return [
+            _order(
+                f"m{number:02}",
+                company,
+                ("ann", "bob")[number % 2],
+                Decimal(number * 7) / 4,
+                ("EUR", "USD")[number % 3 == 0],
+                placed_at=START - number * 5 * _HOUR,
+                status=list(OrderStatus)[number % 3],
+                location_id=LocationId("l-kiel") if company == "kiel" and number % 2 else None,
+                po_number=f"PO-{number}" if number % 4 == 0 else None,
+            )
+            for number, company in enumerate(
+                [company for company, _parent, _zone in _OrderWorld.COMPANIES] * 4
+            )
+        ]
+
+    def test_adding_many_orders_stores_what_adding_them_one_by_one_stores(self) -> None:
+        """``add_many`` returns and stores the orders ``add`` would, at version 1, now."""
+        records = self._mixed_orders()
+        results: list[tuple[list[OrderRecord], list[OrderRecord]]] = []
+        for bulk in (True, False):
+            with self._fresh_store() as (store, _clock):
+                self._order_world(store)
+
+                def add(uow: UnitOfWork, *, bulk: bool = bulk) -> list[OrderRecord]:
+                    if bulk:
+                        return uow.orders.add_many(iter(records))  # any iterable
+                    return [uow.orders.add(record) for record in records]
+
+                returned = _commit(store, add)
+                with store.unit_of_work() as uow:
+                    orders = uow.orders
+
+                    def page(offset: int, orders: OrderRepository = orders) -> Page[OrderRecord]:
+                        return orders.history(OrderQuery(offset=offset))
+
+                    history = _all_pages(page)
+                    assert [orders.get(record.id) for record in records] == returned
+                results.append((returned, history))
+        (bulk_returned, bulk_history), (single_returned, single_history) = results
+        assert bulk_returned == single_returned == [_stamped(r, 1, START, START) for r in records]
+        assert bulk_history == single_history
+        assert len(bulk_history) == len(records)
+
+    def test_adding_no_orders_returns_an_empty_list(self, store: Store) -> None:
+        """An empty import writes nothing and returns ``[]``."""
+        self._order_world(store)
+        assert _commit(store, lambda uow: uow.orders.add_many([])) == []
+        assert _read(store, lambda uow: uow.orders.history()).total == 0
+
+    def test_adding_many_orders_with_a_taken_id_raises_already_exists_and_adds_none(
+        self, store: Store
+    ) -> None:
+        """A stored id, or one given twice, refuses the whole import; the unit of work goes on."""
+        self._order_world(store, _order("o1"))
+        with store.unit_of_work() as uow:
+            with pytest.raises(AlreadyExists):
+                uow.orders.add_many([_order("o2"), _order("o3"), _order("o1", "kiel")])
+            with pytest.raises(AlreadyExists):
+                uow.orders.add_many([_order("o4"), _order("o5"), _order("o4", "kiel")])
+            assert _ids(uow.orders.history()) == ["o1"]
+            uow.orders.add_many([_order("o2"), _order("o4")])
+            uow.commit()
+        assert sorted(_ids(_read(store, lambda uow: uow.orders.history()))) == ["o1", "o2", "o4"]
+
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            _order("o9", company_id="nowhere"),
+            _order("o9", buyer_id="nobody"),
+            _order("o9", company_id="nowhere", buyer_id="nobody"),
+        ],
+    )
+    def test_adding_many_orders_naming_a_missing_company_or_buyer_raises_validation_error(
+        self, store: Store, bad: OrderRecord
+    ) -> None:
+        """One order of an unknown company or buyer refuses the whole import."""
+        self._order_world(store)
+        with store.unit_of_work() as uow:
+            with pytest.raises(ValidationError):
+                uow.orders.add_many([_order("o1"), _order("o2", "kiel"), bad])
+            assert uow.orders.history().total == 0
+            with pytest.raises(NotFound):
+                uow.orders.get(OrderId("o1"))
+            uow.commit()
+        assert _read(store, lambda uow: uow.orders.history()).total == 0
+
+    def test_an_import_raises_the_error_of_its_first_failing_order(self, store: Store) -> None:
+        """As if added one by one: the first order that fails says what is wrong."""
+        self._order_world(store, _order("o1"))
+        with store.unit_of_work() as uow:
+            with pytest.raises(AlreadyExists):
+                uow.orders.add_many([_order("o2"), _order("o1"), _order("o3", "nowhere")])
+            with pytest.raises(ValidationError):
+                uow.orders.add_many([_order("o2"), _order("o3", "nowhere"), _order("o1")])
+            with pytest.raises(ValidationError):
+                uow.orders.add_many([_order("o2", buyer_id="nobody"), _order("o2")])
+            with pytest.raises(AlreadyExists):
+                uow.orders.add_many([_order("o2"), _order("o2"), _order("o3", buyer_id="nobody")])
+            assert _ids(uow.orders.history()) == ["o1"]
 
     def test_saving_an_order_stores_its_new_status(self, store: Store, clock: ManualClock) -> None:
         """``save`` stores a status change at version + 1 with a fresh ``updated_at``."""

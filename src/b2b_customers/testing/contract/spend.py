@@ -37,6 +37,7 @@ _NOON = datetime(2026, 1, 10, 12, tzinfo=UTC)
 _JANUARY = window_of(CalendarPeriod(unit="month"), _NOON, time_zone="UTC")
 _KIEL, _NORTH = CompanyId("kiel"), CompanyId("north")
 _ANN, _BOB = CustomerId("ann"), CustomerId("bob")
+_L_KIEL = LocationId("l-kiel")
 
 
 def _eur(amount: int | str) -> dict[str, Decimal]:
@@ -331,6 +332,64 @@ class SpendContract(ContractBase):
             uow.commit()
         assert _spent(store, SpendKey.company(_KIEL)) == _eur(100)
 
+    def test_an_import_books_the_spend_of_every_order(self, store: Store) -> None:
+        """``add_many`` books what ``add`` books, keys and days and pending totals alike."""
+        late = datetime(2026, 1, 31, 23, 30, tzinfo=UTC)
+        self._spend_world(store)
+        _commit(
+            store,
+            lambda uow: uow.orders.add_many(
+                [
+                    _order("o1", "kiel", "ann", 100, placed_at=late),
+                    _order("o2", "kiel", "bob", 40, placed_at=_NOON, location_id=_L_KIEL),
+                    _order("o3", "north", "ann", "0.1", placed_at=_NOON),
+                    _order("o4", "north", "ann", "0.2", placed_at=_NOON),
+                    _order(
+                        "o5",
+                        "south",
+                        "bob",
+                        8,
+                        placed_at=_NOON,
+                        status=OrderStatus.PENDING_APPROVAL,
+                    ),
+                    _order("o6", "kiel", "ann", 1000, status=OrderStatus.CANCELLED),
+                    _order("o7", "kiel", "ann", "2.50", "USD", placed_at=_NOON),
+                ]
+            ),
+        )
+        assert _spent(store, SpendKey.company(_KIEL)) == {"EUR": Decimal(40), "USD": Decimal("2.5")}
+        assert _spent(store, SpendKey.company(_KIEL), _day(2026, 2, 1, "Europe/Berlin")) == _eur(
+            100
+        )
+        assert _spent(store, SpendKey.company(_NORTH)) == _eur("0.3")
+        assert _spent(store, SpendKey.subtree(_NORTH)) == {
+            "EUR": Decimal("40.3"),
+            "USD": Decimal("2.50"),
+        }
+        assert _spent(store, SpendKey.location(_KIEL, _L_KIEL)) == _eur(40)
+        assert _spent(store, SpendKey.buyer(_KIEL, _ANN)) == {"USD": Decimal("2.5")}
+        south = SpendKey.subtree(CompanyId("south"))
+        assert _spent(store, south) == _eur(8)
+        assert _spent(store, south, include_pending=False) == {}
+
+    def test_a_refused_import_books_no_spend(self, store: Store) -> None:
+        """An import refused for any of its orders leaves every total as it was."""
+        self._spend_world(store, _order("o1", "kiel", amount=100, placed_at=_NOON))
+        key = SpendKey.subtree(CompanyId("hq"))
+        with store.unit_of_work() as uow:
+            for refused in (
+                [_order("o2", "kiel", amount=5, placed_at=_NOON), _order("o1", "north")],
+                [_order("o2", "kiel", amount=5, placed_at=_NOON), _order("o3", "nowhere")],
+                [_order("o2", "kiel", amount=5, placed_at=_NOON), _order("o3", "kiel", "nobody")],
+            ):
+                with pytest.raises((AlreadyExists, ValidationError)):
+                    uow.orders.add_many(refused)
+                assert uow.orders.spent(key, _JANUARY) == _eur(100)
+            uow.orders.add_many([_order("o2", "kiel", amount=5, placed_at=_NOON)])
+            assert uow.orders.spent(key, _JANUARY) == _eur(105)
+            uow.commit()
+        assert _spent(store, key) == _eur(105)
+
     def test_subtree_spend_follows_the_tree_as_it_was_when_recorded(self, store: Store) -> None:
         """Moving a company later neither moves its recorded spend nor loses its cancellation."""
         self._spend_world(store, _order("o1", "kiel", amount=100, placed_at=_NOON))
@@ -389,8 +448,15 @@ class SpendContract(ContractBase):
 
     # -- the agreement with the reference
 
-    def test_spent_agrees_with_the_reference_totals(self) -> None:
-        """Random trees, zones, times and statuses: the store answers as ``SpendTotals`` does."""
+    @pytest.mark.parametrize("bulk", [False, True], ids=["add", "add_many"])
+    def test_spent_agrees_with_the_reference_totals(
+        self,
+        bulk: bool,  # noqa: FBT001  (a parameter pytest passes by name)
+    ) -> None:
+        """Random trees, zones, times and statuses: the store answers as ``SpendTotals`` does.
+
+        The orders are recorded one by one, or imported with ``add_many``.
+        """
 
         @self._property()
         @given(_histories())
@@ -403,7 +469,7 @@ class SpendContract(ContractBase):
                     after = attrs.evolve(record, status=history.changes[record.id])
                     reference.change(record, after, history.ancestors(record.company_id))
             with self._fresh_store() as (store, _clock):
-                self._record(store, history)
+                self._record(store, history, bulk=bulk)
                 with store.unit_of_work() as uow:
                     for key, window in history.questions:
                         for pending in (True, False):
@@ -417,7 +483,7 @@ class SpendContract(ContractBase):
 
         check()
 
-    def _record(self, store: Store, history: _History) -> None:
+    def _record(self, store: Store, history: _History, *, bulk: bool) -> None:
         def world(uow: UnitOfWork) -> None:
             uow.companies.add_many(
                 _company(company, parent_id=parent, time_zone=history.zones[company])
@@ -427,8 +493,11 @@ class SpendContract(ContractBase):
             for company in _COMPANY_IDS:
                 for location in _locations_of(company):
                     uow.locations.add(_location(location, company))
-            for record in history.orders:
-                uow.orders.add(record)
+            if bulk:
+                uow.orders.add_many(history.orders)
+            else:
+                for record in history.orders:
+                    uow.orders.add(record)
 
         _commit(store, world)
 
@@ -438,5 +507,6 @@ class SpendContract(ContractBase):
 
         _commit(store, change)
         with store.unit_of_work() as uow:  # and one that never commits
-            for record in history.orders[:2]:
-                uow.orders.add(attrs.evolve(record, id=OrderId(f"{record.id}-x")))
+            uow.orders.add_many(
+                attrs.evolve(record, id=OrderId(f"{record.id}-x")) for record in history.orders[:2]
+            )

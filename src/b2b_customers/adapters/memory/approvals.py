@@ -1,0 +1,153 @@
+"""Approval requests, in memory."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from b2b_customers.adapters._approvals import (
+    check_request_change,
+    require_batch,
+    require_moment,
+    require_request,
+)
+from b2b_customers.adapters.memory.repository import _page, _Repository
+from b2b_customers.adapters.memory.tables import _Schema
+from b2b_customers.approvals.request import ApprovalRequest
+from b2b_customers.errors import ValidationError
+from b2b_customers.ports import ApprovalQuery, Page
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
+
+__all__ = ["MemoryApprovalRepository"]
+
+_OPEN = "open"
+
+_APPROVALS: _Schema[ApprovalRequest] = _Schema(
+    entity="ApprovalRequest",
+    ident=lambda request: request.id,
+    indexes={
+        "company": lambda request: [request.company_id],
+        "requester": lambda request: [request.requester_id],
+        "resource": lambda request: [request.resource_id],
+        "open": lambda request: [_OPEN] if request.is_open else [],
+    },
+)
+
+
+def _submitted(request: ApprovalRequest) -> tuple[datetime, str]:
+    return request.submitted_at, request.id
+
+
+class MemoryApprovalRepository(_Repository[ApprovalRequest]):
+    """Approval requests, in memory, indexed by company, requester, resource and openness.
+
+    Implements :class:`~b2b_customers.ports.ApprovalRepository`.
+    """
+
+    def add(self, request: ApprovalRequest) -> ApprovalRequest:
+        """Store a new request; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: The id is taken.
+            ValidationError: The company or the requester does not exist.
+        """
+        require_request(request)
+        return self._insert(request)
+
+    def save(self, request: ApprovalRequest) -> ApprovalRequest:
+        """Store a changed request; return the stored copy (version + 1).
+
+        Raises:
+            NotFound: No request has this id.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: The copy names another company, requester or
+                resource, or its audit trail does not continue the stored one.
+        """
+        require_request(request)
+        return self._update(request)
+
+    def get(self, request_id: ApprovalRequestId) -> ApprovalRequest:
+        """Return the request with ``request_id``.
+
+        Raises:
+            NotFound: No request has this id.
+        """
+        with self._lock:
+            return self._find(request_id)
+
+    def open_for_company(self, company_id: CompanyId) -> list[ApprovalRequest]:
+        """Return a company's open (pending or approved) requests, oldest submission first."""
+        with self._lock:
+            found = self._buffer.rows("company", company_id)
+        return sorted((row for row in found if row.is_open), key=_submitted)
+
+    def due(self, at: datetime, *, limit: int | None = None) -> list[ApprovalRequest]:
+        """Return the open requests with ``expires_at <= at``, soonest first (ties by id).
+
+        Raises:
+            ValidationError: ``at`` is naive, or ``limit`` is not a whole number >= 1.
+        """
+        require_moment(at)
+        require_batch(limit)
+        with self._lock:
+            found = self._buffer.rows("open", _OPEN)
+        due = sorted(
+            (row for row in found if row.expires_at <= at),
+            key=lambda row: (row.expires_at, row.id),
+        )
+        return due if limit is None else due[:limit]
+
+    def for_requester(self, customer_id: CustomerId) -> list[ApprovalRequest]:
+        """Return every request of one customer, oldest submission first."""
+        with self._lock:
+            found = self._buffer.rows("requester", customer_id)
+        return sorted(found, key=_submitted)
+
+    def search(self, query: ApprovalQuery | None = None) -> Page[ApprovalRequest]:
+        """Return one page of the requests matching ``query`` (default: all, newest first)."""
+        query = query if query is not None else ApprovalQuery()
+        with self._lock:
+            if query.company_id is not None:
+                candidates = self._buffer.rows("company", query.company_id)
+            elif query.requester_id is not None:
+                candidates = self._buffer.rows("requester", query.requester_id)
+            elif query.resource_id is not None:
+                candidates = self._buffer.rows("resource", query.resource_id)
+            else:
+                candidates = list(self._buffer.all())
+        matches = sorted(
+            (row for row in candidates if _matches(row, query)),
+            key=_submitted,
+            reverse=query.descending,
+        )
+        return _page(matches, query.offset, query.limit)
+
+    def _check_references(self, row: ApprovalRequest) -> None:
+        if not self._work.company_exists(row.company_id):
+            raise ValidationError(
+                f"company {row.company_id!r} of approval request {row.id!r} does not exist; "
+                "store the company first",
+                field="company_id",
+            )
+        if self._work.customers.get(row.requester_id) is None:
+            raise ValidationError(
+                f"requester {row.requester_id!r} of approval request {row.id!r} does not exist; "
+                "store the customer first",
+                field="requester_id",
+            )
+
+    def _check_change(self, stored: ApprovalRequest, changed: ApprovalRequest) -> None:
+        check_request_change(stored, changed)
+
+
+def _matches(row: ApprovalRequest, query: ApprovalQuery) -> bool:
+    return (
+        (query.company_id is None or row.company_id == query.company_id)
+        and (query.requester_id is None or row.requester_id == query.requester_id)
+        and (query.status is None or row.status is query.status)
+        and (query.resource_type is None or row.resource_type is query.resource_type)
+        and (query.resource_id is None or row.resource_id == query.resource_id)
+    )

@@ -1,0 +1,249 @@
+"""Approval requests in SQL: the request whole in ``data``, what the look-ups need in columns.
+
+A company's open requests are found by ``(company_id, status)``, the expiry
+sweep's by ``(status, expires_at)``; both read an index range per open status.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+
+from b2b_customers.adapters._approvals import (
+    check_request_change,
+    require_batch,
+    require_moment,
+    require_request,
+)
+from b2b_customers.adapters.sql.mapping import (
+    bookkeeping,
+    converter,
+    load,
+    stamped,
+    stored_time,
+    utc,
+)
+from b2b_customers.adapters.sql.queries import sort_order, stale
+from b2b_customers.adapters.sql.tables import approval_requests, companies, customers
+from b2b_customers.approvals.request import ApprovalRequest
+from b2b_customers.approvals.status import OPEN_STATUSES
+from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
+from b2b_customers.ports import ApprovalQuery, Page
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy import ColumnElement, Connection, Select
+
+    from b2b_customers.adapters.sql.errors import Violation
+    from b2b_customers.adapters.sql.session import Session
+    from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
+
+__all__ = ["SqlApprovalRepository"]
+
+_table = approval_requests
+_OPEN = sorted(status.value for status in OPEN_STATUSES)
+_BY_SUBMISSION = (_table.c.submitted_at, _table.c.id)
+
+
+def _row(request: ApprovalRequest) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        **bookkeeping(request),
+        "company_id": request.company_id,
+        "requester_id": request.requester_id,
+        "status": request.status.value,
+        "resource_type": request.resource_type.value,
+        "resource_id": request.resource_id,
+        "submitted_at": utc(request.submitted_at),
+        "expires_at": utc(request.expires_at),
+        "data": converter().unstructure(request),
+    }
+
+
+class SqlApprovalRepository:
+    """Approval requests, in SQL.
+
+    Implements :class:`~b2b_customers.ports.ApprovalRepository`.
+
+    Args:
+        session: The unit of work's connection.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, request: ApprovalRequest) -> ApprovalRequest:
+        """Store a new request; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: The id is taken.
+            ValidationError: The company or the requester does not exist.
+        """
+        require_request(request)
+        now = self._session.now()
+        stored = stamped(request, version=1, created_at=now, updated_at=now)
+
+        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+            return _explain(connection, stored)
+
+        with self._session.write(explain) as connection:
+            connection.execute(_table.insert(), [_row(stored)])
+        return stored
+
+    def save(self, request: ApprovalRequest) -> ApprovalRequest:
+        """Store a changed request; return the stored copy (version + 1).
+
+        Raises:
+            NotFound: No request has this id.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: The copy names another company, requester or
+                resource, or its audit trail does not continue the stored one.
+        """
+        require_request(request)
+        now = self._session.now()
+        with self._session.write() as connection:
+            row = connection.execute(
+                select(_table.c.version, _table.c.created_at, _table.c.data).where(
+                    _table.c.id == request.id
+                )
+            ).first()
+            if row is None:
+                raise NotFound("ApprovalRequest", request.id)
+            version, created_at, data = row
+            if version != request.version:
+                raise stale("ApprovalRequest", request.id, version, request.version)
+            check_request_change(load(ApprovalRequest, data), request)
+            stored = stamped(
+                request, version=version + 1, created_at=stored_time(created_at), updated_at=now
+            )
+            values = _row(stored)
+            del values["id"]
+            result = connection.execute(
+                update(_table)
+                .where(_table.c.id == request.id, _table.c.version == version)
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                raise stale("ApprovalRequest", request.id, version + 1, request.version)
+        return stored
+
+    def get(self, request_id: ApprovalRequestId) -> ApprovalRequest:
+        """Return the request with ``request_id``.
+
+        Raises:
+            NotFound: No request has this id.
+        """
+        with self._session.read() as connection:
+            data = connection.execute(
+                select(_table.c.data).where(_table.c.id == request_id)
+            ).scalar_one_or_none()
+        if data is None:
+            raise NotFound("ApprovalRequest", request_id)
+        return load(ApprovalRequest, data)
+
+    def open_for_company(self, company_id: CompanyId) -> list[ApprovalRequest]:
+        """Return a company's open (pending or approved) requests, oldest submission first."""
+        return self._list(
+            select(_table.c.data)
+            .where(_table.c.company_id == company_id, _table.c.status.in_(_OPEN))
+            .order_by(*_BY_SUBMISSION)
+        )
+
+    def due(self, at: datetime, *, limit: int | None = None) -> list[ApprovalRequest]:
+        """Return the open requests with ``expires_at <= at``, soonest first (ties by id).
+
+        Raises:
+            ValidationError: ``at`` is naive, or ``limit`` is not a whole number >= 1.
+        """
+        require_moment(at)
+        require_batch(limit)
+        statement = (
+            select(_table.c.data)
+            .where(_table.c.status.in_(_OPEN), _table.c.expires_at <= utc(at))
+            .order_by(_table.c.expires_at, _table.c.id)
+        )
+        return self._list(statement if limit is None else statement.limit(limit))
+
+    def for_requester(self, customer_id: CustomerId) -> list[ApprovalRequest]:
+        """Return every request of one customer, oldest submission first."""
+        return self._list(
+            select(_table.c.data)
+            .where(_table.c.requester_id == customer_id)
+            .order_by(*_BY_SUBMISSION)
+        )
+
+    def search(self, query: ApprovalQuery | None = None) -> Page[ApprovalRequest]:
+        """Return one page of the requests matching ``query`` (default: all, newest first)."""
+        query = query if query is not None else ApprovalQuery()
+        conditions = _conditions(query)
+        with self._session.read() as connection:
+            total = connection.execute(
+                select(func.count()).select_from(_table).where(*conditions)
+            ).scalar_one()
+            items: tuple[ApprovalRequest, ...] = ()
+            if query.offset < total:
+                statement = (
+                    select(_table.c.data)
+                    .where(*conditions)
+                    .order_by(*sort_order(_BY_SUBMISSION, descending=query.descending))
+                    .offset(query.offset)
+                    .limit(query.limit)
+                )
+                rows = connection.execute(statement).scalars()
+                items = tuple(load(ApprovalRequest, data) for data in rows)
+        return Page(items=items, total=total, offset=query.offset, limit=query.limit)
+
+    def _list(self, statement: Select[Any]) -> list[ApprovalRequest]:
+        with self._session.read() as connection:
+            rows = connection.execute(statement).scalars()
+            return [load(ApprovalRequest, data) for data in rows]
+
+
+def _conditions(query: ApprovalQuery) -> list[ColumnElement[bool]]:
+    column = _table.c
+    conditions: list[ColumnElement[bool]] = []
+    if query.company_id is not None:
+        conditions.append(column.company_id == query.company_id)
+    if query.requester_id is not None:
+        conditions.append(column.requester_id == query.requester_id)
+    if query.status is not None:
+        conditions.append(column.status == query.status.value)
+    if query.resource_type is not None:
+        conditions.append(column.resource_type == query.resource_type.value)
+    if query.resource_id is not None:
+        conditions.append(column.resource_id == query.resource_id)
+    return conditions
+
+
+def _explain(connection: Connection, request: ApprovalRequest) -> B2BError | None:
+    """Say which rule an insert broke: the company, the requester, then the id."""
+    if (
+        connection.execute(
+            select(companies.c.id).where(companies.c.id == request.company_id)
+        ).first()
+        is None
+    ):
+        return ValidationError(
+            f"company {request.company_id!r} of approval request {request.id!r} does not exist; "
+            "store the company first",
+            field="company_id",
+        )
+    if (
+        connection.execute(
+            select(customers.c.id).where(customers.c.id == request.requester_id)
+        ).first()
+        is None
+    ):
+        return ValidationError(
+            f"requester {request.requester_id!r} of approval request {request.id!r} does not "
+            "exist; store the customer first",
+            field="requester_id",
+        )
+    if connection.execute(select(_table.c.id).where(_table.c.id == request.id)).first():
+        return AlreadyExists(
+            f"an ApprovalRequest with id {request.id!r} exists already; choose another id, "
+            "or load and save the stored one"
+        )
+    return None
