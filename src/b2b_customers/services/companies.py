@@ -177,6 +177,8 @@ class CompanyService:
             self._context.authorize(uow, actor, permission, company_id)
             company = uow.companies.get(company_id)
             stored = uow.companies.save(change(uow, company))
-            self._context.record(uow, event, stored, actor=actor, company_id=stored.id)
+            self._context.record(
+                uow, event, stored, actor=actor, company_id=stored.id, before=company
+            )
             uow.commit()
         return stored

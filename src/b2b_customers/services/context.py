@@ -57,9 +57,24 @@ class ServiceContext:
         *,
         actor: Actor,
         company_id: CompanyId | None,
+        before: Any = None,  # noqa: ANN401, ARG002  (kept by the audit log, issue 6)
         payload: dict[str, Any] | None = None,
     ) -> DomainEvent:
-        """Record a domain event about ``entity`` in the unit of work's outbox."""
+        """Record a domain event about ``entity`` in the unit of work's outbox.
+
+        Args:
+            uow: The open unit of work the change was made in.
+            name: The event's name, ``"<aggregate>.<what happened>"``.
+            entity: The aggregate after the change.
+            actor: Who made the change.
+            company_id: The company the change belongs to (for visibility
+                and per-company queries), if any.
+            before: The aggregate before the change; ``None`` when it was
+                created. Services always pass it: the audit log keeps
+                before -> after.
+            payload: The event's data; the converter's dict of ``entity``
+                when omitted.
+        """
         event = DomainEvent(
             id=EventId(self.ids()),
             name=name,

@@ -89,7 +89,9 @@ class CustomerService:
             if current.is_active:
                 raise InvalidTransition(f"customer {customer!r} is active already")
             stored = uow.customers.save(attrs.evolve(current, status=CustomerStatus.ACTIVE))
-            self._context.record(uow, "customer.updated", stored, actor=actor, company_id=None)
+            self._context.record(
+                uow, "customer.updated", stored, actor=actor, company_id=None, before=current
+            )
             uow.commit()
         return stored
 
@@ -104,9 +106,12 @@ class CustomerService:
         """
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
-            stored = uow.customers.save(uow.customers.get(customer).with_roles(company, roles))
+            current = uow.customers.get(customer)
+            stored = uow.customers.save(current.with_roles(company, roles))
             self._join_group(uow, company, stored.id)
-            self._context.record(uow, "customer.updated", stored, actor=actor, company_id=company)
+            self._context.record(
+                uow, "customer.updated", stored, actor=actor, company_id=company, before=current
+            )
             uow.commit()
         return stored
 
@@ -121,14 +126,17 @@ class CustomerService:
         """
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
-            stored = uow.customers.save(uow.customers.get(customer).leave(company))
+            current = uow.customers.get(customer)
+            stored = uow.customers.save(current.leave(company))
             try:
                 group = uow.groups.for_company(company)
             except NotFound:
                 pass
             else:
                 uow.groups.save(group.without_member(stored.id))
-            self._context.record(uow, "customer.updated", stored, actor=actor, company_id=company)
+            self._context.record(
+                uow, "customer.updated", stored, actor=actor, company_id=company, before=current
+            )
             uow.commit()
         return stored
 

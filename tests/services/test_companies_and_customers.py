@@ -1,38 +1,24 @@
 """Services: one unit of work each, authorized first, events recorded, nothing written on failure.
 
-Every test runs on the memory store and on an SQLite file.
+Every test runs on the memory store, an SQLite file and PostgreSQL (``conftest.app``).
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import pytest
 from moneyed import Money
 
 from b2b_customers.app import App, connect
-from b2b_customers.clock import ManualClock
 from b2b_customers.domain import CompanyStatus, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine
 from b2b_customers.errors import HierarchyError, PermissionDenied, ValidationError
-from b2b_customers.ids import CompanyId, CustomerId, LimitId, SequentialIds
+from b2b_customers.ids import CompanyId, CustomerId, LimitId
 from b2b_customers.limits import LimitScope, OrderTotalLimit, Outcome, PurchasingLimit
 from b2b_customers.ports import CompanyQuery
 from b2b_customers.services import Staff, StaffRole
 
-if TYPE_CHECKING:
-    import pathlib
-
-NOW = datetime(2026, 4, 1, 9, tzinfo=UTC)
 REP = Staff(id="s-1", name="Sam Sales", roles={StaffRole.SALES_REP})
 CONTROLLER = Staff(id="s-2", name="Chris Credit", roles={StaffRole.CREDIT_CONTROLLER})
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def app(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> App:
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'shop.db'}"
-    return connect(url, clock=ManualClock(NOW), ids=SequentialIds("x-"))
 
 
 def companies_in(app: App) -> list[str]:
