@@ -122,7 +122,7 @@ class TestEventsOfASubmission:
         submitted, escalated = events_for(None, ESCALATED, event_ids=ids())
         assert (submitted.id, submitted.name, escalated.id, escalated.name) == (
             "ev-1",
-            "approval.submitted",
+            "approval.requested",
             "ev-2",
             "approval.escalated",
         )
@@ -136,7 +136,7 @@ class TestEventsOfASubmission:
         (event,) = events_for(None, SMALL, event_ids=ids())
         assert event == DomainEvent(
             id=EventId("ev-1"),
-            name="approval.submitted",
+            name="approval.requested",
             aggregate_type=AGGREGATE_TYPE,
             aggregate_id="r-1",
             occurred_at=NOW,

@@ -148,7 +148,7 @@ class TestSubmitting:
             None,
             ApprovalStatus.PENDING,
         )
-        assert entry.event_name == "approval.submitted"
+        assert entry.event_name == "approval.requested"
         assert entry.credit_effect is CreditEffect.RESERVE
 
     def test_the_policys_validity_sets_the_expiry(self):

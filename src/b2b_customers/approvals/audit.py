@@ -47,8 +47,9 @@ class ApprovalAction(DomainEnum):
     ESCALATE = "escalate"
 
 
-_PAST = {
-    ApprovalAction.SUBMIT: "submitted",
+# The event names issue 5 (and Emporix's webhooks) use: a submitted request is "requested".
+_EVENT_VERB = {
+    ApprovalAction.SUBMIT: "requested",
     ApprovalAction.APPROVE: "approved",
     ApprovalAction.REJECT: "rejected",
     ApprovalAction.CANCEL: "cancelled",
@@ -108,7 +109,7 @@ class AuditEntry:
 
     @property
     def event_name(self) -> str:
-        """The domain event a service emits for it: ``approval.submitted``, ...
+        """The domain event a service emits for it: ``approval.requested``, ...
 
         An approval that leaves the request pending is
         ``approval.approval_recorded``; the one that approves it is
@@ -116,4 +117,4 @@ class AuditEntry:
         """
         if self.action is ApprovalAction.APPROVE and self.after is not ApprovalStatus.APPROVED:
             return "approval.approval_recorded"
-        return f"approval.{_PAST[self.action]}"
+        return f"approval.{_EVENT_VERB[self.action]}"

@@ -13,7 +13,7 @@ objects, one per entry, for a service to record with the change::
         uow.commit()
 
 Each event is named by its entry (:attr:`AuditEntry.event_name`:
-``approval.submitted``, ``approval.approval_recorded``, ``approval.approved``,
+``approval.requested``, ``approval.approval_recorded``, ``approval.approved``,
 ``approval.rejected``, ``approval.cancelled``, ``approval.expired``,
 ``approval.completed``, ``approval.escalated``), happened when the entry says,
 and names the request (``aggregate_type="approval"``), its company and the

@@ -296,7 +296,7 @@ class ApprovalContract(ContractBase):
         final = _read(store, lambda uow: uow.approvals.get(submitted.id))
         assert final.status is ApprovalStatus.COMPLETED
         assert [entry.event_name for entry in final.audit] == [
-            "approval.submitted",
+            "approval.requested",
             "approval.escalated",
             "approval.approval_recorded",
             "approval.approved",
