@@ -18,11 +18,11 @@ holds the permission to override.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 from attrs import field, frozen
@@ -53,6 +53,9 @@ from b2b_customers.errors import (
     ValidationError,
 )
 from b2b_customers.ids import CompanyId, CreditAccountId
+
+if TYPE_CHECKING:
+    from b2b_customers.credit.payment_terms import Instalment
 
 __all__ = ["CreditAccount", "CreditHold", "Override"]
 
@@ -248,18 +251,35 @@ class CreditAccount(Versioned):
         entry_id: str,
         at: datetime,
         order_reference: str | None = None,
+        invoice_date: date | None = None,
+        instalments: Sequence[Instalment] = (),
     ) -> tuple[CreditAccount, LedgerEntry]:
         """Post an invoice: the balance grows; an order's reservation, if named, is converted.
+
+        Args:
+            invoice_reference: The invoice's number.
+            amount: The invoice amount.
+            entry_id: The ledger entry's id.
+            at: When it is posted.
+            order_reference: The order whose reservation it converts into debt.
+            invoice_date: The day its instalments were scheduled from.
+            instalments: When each part falls due (see
+                :meth:`~b2b_customers.credit.payment_terms.PaymentTerms.schedule`);
+                none: due on the day it is posted.
 
         Raises:
             NotFound: ``order_reference`` holds no reservation.
             CurrencyMismatch: ``amount`` is in another currency.
+            ValidationError: The instalments do not add up to ``amount``, or
+                come without ``invoice_date``.
         """
         self._same_currency(amount)
         released = self._reservation(order_reference) if order_reference is not None else None
         entry = attrs.evolve(
             self._entry(EntryKind.INVOICE, amount, entry_id, at, invoice_reference, None),
             released_reservation=released,
+            invoice_date=invoice_date,
+            instalments=tuple(instalments),
         )
         reservations = {k: v for k, v in self.reservations.items() if k != order_reference}
         return self._moved(entry, reservations=reservations), entry

@@ -28,10 +28,13 @@ from typing import TYPE_CHECKING
 from attrs import field, frozen
 from moneyed import Money
 
+from b2b_customers.credit.due_dates import calendar_date
+from b2b_customers.credit.payment_terms import Instalment
 from b2b_customers.domain.values import (
     DomainEnum,
     aware_datetime,
     identifier,
+    items_of,
     money_amount,
     optional,
     strip_optional,
@@ -73,6 +76,15 @@ _BALANCE_SIGN = {
 }
 
 
+def _instalments(value: Iterable[Instalment]) -> tuple[Instalment, ...]:
+    items = items_of(value)
+    if items is None:
+        raise ValidationError(
+            f"must be a collection of Instalment, got {value!r}", field="instalments"
+        )
+    return tuple(items)
+
+
 @frozen(kw_only=True)
 class LedgerEntry:
     """One thing that happened to a credit account.
@@ -90,6 +102,11 @@ class LedgerEntry:
         reason: Why (required for adjustments and overrides).
         actor: Who did it, when a person did.
         override: Whether it went past a hold or the credit limit by override.
+        invoice_date: For an invoice: the invoice date its instalments were
+            scheduled from (the company's local day).
+        instalments: For an invoice: when each part of it falls due, as the
+            payment terms scheduled it when it was posted (empty for an invoice
+            posted without terms: it is due on the day it was posted).
     """
 
     id: str = field(validator=identifier)
@@ -105,6 +122,8 @@ class LedgerEntry:
     reason: str | None = field(default=None, converter=strip_optional, validator=optional(text()))
     actor: str | None = field(default=None, validator=optional(identifier))
     override: bool = False
+    invoice_date: date | None = field(default=None, validator=optional(calendar_date))
+    instalments: tuple[Instalment, ...] = field(default=(), converter=_instalments)
 
     def __attrs_post_init__(self) -> None:
         if self.sequence < 1:
@@ -118,6 +137,34 @@ class LedgerEntry:
             raise ValidationError("an adjustment needs a reason", field="reason")
         if self.override and not self.reason:
             raise ValidationError("an override needs a reason", field="reason")
+        self._check_schedule()
+
+    def _check_schedule(self) -> None:
+        if self.kind is not EntryKind.INVOICE and (self.instalments or self.invoice_date):
+            raise ValidationError(
+                f"only an invoice has a payment schedule, not a {self.kind.value}",
+                field="instalments",
+            )
+        if not self.instalments:
+            return
+        if self.invoice_date is None:
+            raise ValidationError(
+                "an invoice with instalments needs the invoice date they were scheduled from",
+                field="invoice_date",
+            )
+        if not all(isinstance(part, Instalment) for part in self.instalments):
+            raise ValidationError("every instalment must be an Instalment", field="instalments")
+        currency = self.amount.currency.code
+        if (
+            any(part.amount.currency.code != currency for part in self.instalments)
+            or sum((part.amount.amount for part in self.instalments), Decimal(0))
+            != self.amount.amount
+        ):
+            raise ValidationError(
+                f"the instalments must add up to the invoice amount {self.amount.amount} "
+                f"{currency}; schedule the invoice with PaymentTerms.schedule",
+                field="instalments",
+            )
 
     @property
     def balance_change(self) -> Decimal:

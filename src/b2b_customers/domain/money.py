@@ -27,6 +27,7 @@ __all__ = [
     "format_money",
     "minor_unit_exponent",
     "money",
+    "require_money",
     "round_to_minor_unit",
     "subtract",
     "total",
@@ -69,6 +70,32 @@ def money(amount: Decimal | int | str, currency: str) -> Money:
             field="currency",
         ) from None
     return Money(value, code)
+
+
+def require_money(value: object, *, field: str, positive: bool = False) -> Money:
+    """Return ``value`` if it is a :class:`Money` with a finite amount (more than zero if asked).
+
+    Services check what a caller passed with it before any arithmetic, so a
+    float or a bare number never reaches py-moneyed.
+
+    Args:
+        value: What the caller passed.
+        field: The argument's name, for the error.
+        positive: Refuse zero and negative amounts too.
+
+    Raises:
+        ValidationError: ``value`` is not such a Money.
+    """
+    amount: object = getattr(value, "amount", None)
+    if not isinstance(value, Money) or not isinstance(amount, Decimal) or not amount.is_finite():
+        raise ValidationError(
+            f"must be a Money such as Money('100.00', 'EUR'), got {value!r}", field=field
+        )
+    if positive and value.amount <= 0:
+        raise ValidationError(
+            f"must be more than zero, got {value.amount} {value.currency.code}", field=field
+        )
+    return value
 
 
 def zero(currency: str) -> Money:
