@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING
 
 from b2b_customers.errors import MissingDependency, ValidationError
 from b2b_customers.ids import RandomIds
+from b2b_customers.services.automations import Automations
 from b2b_customers.services.companies import CompanyService
 from b2b_customers.services.context import ServiceContext
+from b2b_customers.services.credit import CreditService
 from b2b_customers.services.customers import CustomerService
+from b2b_customers.services.limits import LimitService
 from b2b_customers.services.orders import OrderService
 
 if TYPE_CHECKING:
@@ -31,6 +34,9 @@ class App:
         companies: Onboard, move, hold, activate and deactivate companies.
         customers: Invite customers and manage their roles.
         orders: Ask for a decision on an order.
+        credit: Credit accounts, invoices, payments, holds, statements and aging.
+        limits: Set, change, remove and list purchasing limits.
+        automations: Scheduled sweeps: overdue holds, lapsed customers, reminders.
     """
 
     def __init__(self, store: Store, *, ids: IdGenerator | None = None) -> None:
@@ -39,6 +45,9 @@ class App:
         self.companies = CompanyService(context)
         self.customers = CustomerService(context)
         self.orders = OrderService(context)
+        self.credit = CreditService(context)
+        self.limits = LimitService(context)
+        self.automations = Automations(context)
 
 
 def connect(

@@ -5,6 +5,10 @@
 * :mod:`~b2b_customers.services.companies`: onboard, subsidiaries, moves, holds.
 * :mod:`~b2b_customers.services.customers`: invite, activate, roles.
 * :mod:`~b2b_customers.services.orders`: decisions from the stored rules.
+* :mod:`~b2b_customers.services.credit`: credit lines, invoices, payments, holds, aging.
+* :mod:`~b2b_customers.services.limits`: purchasing limits on every kind of scope.
+* :mod:`~b2b_customers.services.automations`: scheduled sweeps (overdue holds,
+  lapsed customers, invoice reminders).
 
 Reach them through :func:`b2b_customers.connect`.
 """
@@ -18,5 +22,29 @@ from b2b_customers.services.authorization import (
     may,
     require,
 )
+from b2b_customers.services.automations import (
+    AT_RISK,
+    Automations,
+    HeldAccount,
+    InvoiceReminder,
+    LapsedCustomer,
+)
+from b2b_customers.services.credit import CreditService
+from b2b_customers.services.limits import LimitService
 
-__all__ = ["ROLE_PERMISSIONS", "Actor", "Permission", "Staff", "StaffRole", "may", "require"]
+__all__ = [
+    "AT_RISK",
+    "ROLE_PERMISSIONS",
+    "Actor",
+    "Automations",
+    "CreditService",
+    "HeldAccount",
+    "InvoiceReminder",
+    "LapsedCustomer",
+    "LimitService",
+    "Permission",
+    "Staff",
+    "StaffRole",
+    "may",
+    "require",
+]

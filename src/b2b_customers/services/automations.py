@@ -1,0 +1,441 @@
+"""Automations: sweeps over every company that the host application schedules.
+
+Each is a plain method to call from a cron job, a Celery beat or a
+management command; each returns what it did and records domain events, so
+the host's outbox publisher sends the e-mails and webhooks.
+
+* :meth:`Automations.hold_overdue_accounts`: hold every credit account with an
+  instalment overdue by more than its threshold, and tag its companies
+  ``at-risk`` (``credit.hold_placed``, ``company.tagged``). Each account is
+  its own unit of work, so one conflict does not undo the others.
+* :meth:`Automations.lapsed_customers`: the top customers (by number of placed
+  orders) who stopped ordering (``company.lapsed``).
+* :meth:`Automations.due_invoice_reminders`: instalments falling due soon, or
+  overdue (``invoice.reminder_due``).
+
+Automations look at every company, so they run on behalf of staff; a
+customer gets :class:`~b2b_customers.errors.PermissionDenied`. Expiring due
+approvals is :meth:`ApprovalService.expire_due`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import attrs
+from attrs import frozen
+from moneyed import Money
+
+from b2b_customers.credit.account import CreditAccount
+from b2b_customers.credit.aging import days_past_due
+from b2b_customers.credit.open_items import open_items
+from b2b_customers.domain.order import OrderStatus
+from b2b_customers.domain.order_rhythm import MIN_ORDERS, rhythm_of
+from b2b_customers.errors import NotFound, PermissionDenied, ValidationError
+from b2b_customers.ids import CompanyId, CreditAccountId
+from b2b_customers.limits.periods import local_day
+from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort, OrderQuery, OrderSort
+from b2b_customers.serialization import make_converter
+from b2b_customers.services.authorization import ROLE_PERMISSIONS, Actor, Permission, Staff
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from decimal import Decimal
+
+    from b2b_customers.credit.aging import OpenItem
+    from b2b_customers.domain import Company
+    from b2b_customers.domain.order import OrderRecord
+    from b2b_customers.ports import UnitOfWork
+    from b2b_customers.services.context import ServiceContext
+
+__all__ = ["AT_RISK", "Automations", "HeldAccount", "InvoiceReminder", "LapsedCustomer"]
+
+AT_RISK = "at-risk"
+"""The tag :meth:`Automations.hold_overdue_accounts` puts on the companies of a held account."""
+
+_CONVERTER = make_converter()
+
+
+@frozen(kw_only=True)
+class HeldAccount:
+    """A credit account the overdue rule put on hold.
+
+    Attributes:
+        account: The account, on hold.
+        invoice: The invoice with the oldest overdue instalment.
+        days_overdue: How many days that instalment is past due.
+        threshold: The days overdue it had to exceed.
+        tagged: The companies tagged ``at-risk`` (those not tagged already).
+    """
+
+    account: CreditAccount
+    invoice: str
+    days_overdue: int
+    threshold: int
+    tagged: tuple[CompanyId, ...]
+
+
+@frozen(kw_only=True)
+class LapsedCustomer:
+    """A top customer who stopped ordering.
+
+    Attributes:
+        company_id: The company.
+        name: Its name.
+        orders: How many orders it placed.
+        last_order_at: When it last ordered.
+        usual_interval: The median time between its orders.
+        silent_for: The time since its last order.
+    """
+
+    company_id: CompanyId
+    name: str
+    orders: int
+    last_order_at: datetime
+    usual_interval: timedelta
+    silent_for: timedelta
+
+
+@frozen(kw_only=True)
+class InvoiceReminder:
+    """An instalment to remind the paying company of.
+
+    Attributes:
+        company_id: The company that pays (the account's owner).
+        account_id: The credit account.
+        invoice: The invoice number.
+        instalment: The instalment's number, from 1.
+        due_date: When it falls due.
+        open_amount: What is still owed on it.
+        days_until_due: Days until the due date: 0 on the day, negative when overdue.
+    """
+
+    company_id: CompanyId
+    account_id: CreditAccountId
+    invoice: str
+    instalment: int
+    due_date: date
+    open_amount: Money
+    days_until_due: int
+
+
+class Automations:
+    """Scheduled sweeps, on behalf of staff.
+
+    Args:
+        context: The store, clock and id generator.
+    """
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def hold_overdue_accounts(self, *, actor: Actor, days_overdue: int = 30) -> list[HeldAccount]:
+        """Hold every account with an instalment overdue by more than its threshold.
+
+        An account's own ``auto_hold_after_days`` is its threshold; accounts
+        without one use ``days_overdue``. Exactly the threshold is not enough:
+        an instalment due today is 0 days overdue, tomorrow 1. Accounts on
+        hold already are left alone. The companies the account covers are
+        tagged ``at-risk``.
+
+        Args:
+            actor: Staff who may manage credit.
+            days_overdue: The threshold for accounts without their own.
+
+        Returns:
+            The accounts held, by account id.
+
+        Raises:
+            PermissionDenied: The actor is not staff allowed to manage credit.
+            ValidationError: ``days_overdue`` is not a whole number >= 0.
+        """
+        _whole(days_overdue, "days_overdue")
+        _require_staff(actor, Permission.MANAGE_CREDIT)
+        now = self._context.clock.now()
+        with self._context.store.unit_of_work() as uow:
+            candidates = [
+                account.id
+                for account in self._accounts(uow)
+                if account.hold is None
+                and self._oldest_overdue(uow, account, now, _threshold(account, days_overdue))
+            ]
+        held = []
+        for account_id in candidates:
+            result = self._hold(actor, account_id, now, days_overdue)
+            if result is not None:
+                held.append(result)
+        return held
+
+    def lapsed_customers(
+        self,
+        *,
+        actor: Actor,
+        factor: Decimal | int = 2,
+        top: int = 20,
+        min_orders: int = MIN_ORDERS,
+    ) -> list[LapsedCustomer]:
+        """Return the top customers that placed no order within ``factor`` x their usual interval.
+
+        The top customers are the ``top`` companies with the most placed
+        orders (ties by id) among those with at least ``min_orders``; the
+        usual interval is the median time between their orders. Order
+        counts, not totals, rank them, so companies in different currencies
+        compare. A ``company.lapsed`` event is recorded for each one returned.
+
+        Returns:
+            The lapsed ones, longest silent (in usual intervals) first.
+
+        Raises:
+            PermissionDenied: The actor is not staff allowed to view orders.
+            ValidationError: ``factor``, ``top`` or ``min_orders`` is out of range.
+        """
+        _whole(top, "top", low=1)
+        _require_staff(actor, Permission.VIEW_ORDERS)
+        now = self._context.clock.now()
+        with self._context.store.unit_of_work() as uow:
+            placed: dict[CompanyId, list[datetime]] = defaultdict(list)
+            for order in _placed_orders(uow):
+                placed[order.company_id].append(order.placed_at)
+            rhythms = {}
+            for company_id, moments in placed.items():
+                rhythm = rhythm_of(moments, min_orders=min_orders)
+                if rhythm is not None:
+                    rhythms[company_id] = rhythm
+            ranked = sorted(
+                rhythms, key=lambda company_id: (-rhythms[company_id].orders, company_id)
+            )
+            lapsed = [
+                company_id for company_id in ranked[:top] if rhythms[company_id].lapsed(now, factor)
+            ]
+            lapsed.sort(
+                key=lambda company_id: (
+                    -(rhythms[company_id].silent_for(now) / rhythms[company_id].usual_interval),
+                    company_id,
+                )
+            )
+            found = []
+            for company in _by_ids(uow, lapsed):
+                rhythm = rhythms[company.id]
+                customer = LapsedCustomer(
+                    company_id=company.id,
+                    name=company.name,
+                    orders=rhythm.orders,
+                    last_order_at=rhythm.last_order_at,
+                    usual_interval=rhythm.usual_interval,
+                    silent_for=rhythm.silent_for(now),
+                )
+                self._context.record(
+                    uow,
+                    "company.lapsed",
+                    company,
+                    actor=actor,
+                    company_id=company.id,
+                    before=company,
+                    payload=_lapse_payload(customer),
+                )
+                found.append(customer)
+            uow.commit()
+        return found
+
+    def due_invoice_reminders(
+        self, *, actor: Actor, within: int = 7, include_overdue: bool = True
+    ) -> list[InvoiceReminder]:
+        """Return the open instalments due within ``within`` days (and, by default, overdue ones).
+
+        Days are counted in the paying company's time zone: an instalment due
+        today has ``days_until_due == 0`` and is not overdue. An
+        ``invoice.reminder_due`` event is recorded for each reminder, for the
+        host to send.
+
+        Args:
+            actor: Staff who may view credit.
+            within: How many days ahead to look, 0 or more.
+            include_overdue: Remind of instalments past due too.
+
+        Returns:
+            The reminders, soonest due first (then by account, invoice, instalment).
+
+        Raises:
+            PermissionDenied: The actor is not staff allowed to view credit.
+            ValidationError: ``within`` is not a whole number >= 0.
+        """
+        _whole(within, "within")
+        _require_staff(actor, Permission.VIEW_CREDIT)
+        now = self._context.clock.now()
+        reminders = []
+        with self._context.store.unit_of_work() as uow:
+            for account in self._accounts(uow):
+                today = self._today(uow, account, now)
+                for item in self._open(uow, account):
+                    days = -days_past_due(item.due_date, today)
+                    if days <= within and (include_overdue or days >= 0):
+                        reminder = InvoiceReminder(
+                            company_id=account.company_id,
+                            account_id=account.id,
+                            invoice=item.invoice_id,
+                            instalment=item.instalment,
+                            due_date=item.due_date,
+                            open_amount=item.open_amount,
+                            days_until_due=days,
+                        )
+                        self._context.record(
+                            uow,
+                            "invoice.reminder_due",
+                            account,
+                            actor=actor,
+                            company_id=account.company_id,
+                            before=account,
+                            payload=_CONVERTER.unstructure(reminder),
+                        )
+                        reminders.append(reminder)
+            uow.commit()
+        reminders.sort(key=lambda r: (r.due_date, r.account_id, r.invoice, r.instalment))
+        return reminders
+
+    # -- steps
+
+    def _hold(
+        self, actor: Actor, account_id: CreditAccountId, now: datetime, days_overdue: int
+    ) -> HeldAccount | None:
+        with self._context.store.unit_of_work() as uow:
+            account = uow.credit.get(account_id)
+            threshold = _threshold(account, days_overdue)
+            oldest = self._oldest_overdue(uow, account, now, threshold)
+            if account.hold is not None or oldest is None:
+                return None  # paid or held since the sweep looked
+            item, days = oldest
+            held = uow.credit.save(
+                account.place_hold(
+                    f"instalment {item.instalment} of invoice {item.invoice_id} is {days} days "
+                    f"overdue (more than {threshold})",
+                    at=now,
+                    automatic=True,
+                )
+            )
+            self._context.record(
+                uow,
+                "credit.hold_placed",
+                held,
+                actor=actor,
+                company_id=held.company_id,
+                before=account,
+            )
+            tagged = []
+            for company in _by_ids(uow, [held.company_id, *sorted(held.shared_with)]):
+                if AT_RISK in company.tags:
+                    continue
+                stored = uow.companies.save(attrs.evolve(company, tags=company.tags | {AT_RISK}))
+                self._context.record(
+                    uow,
+                    "company.tagged",
+                    stored,
+                    actor=actor,
+                    company_id=stored.id,
+                    before=company,
+                )
+                tagged.append(stored.id)
+            uow.commit()
+        return HeldAccount(
+            account=held,
+            invoice=item.invoice_id,
+            days_overdue=days,
+            threshold=threshold,
+            tagged=tuple(tagged),
+        )
+
+    def _accounts(self, uow: UnitOfWork) -> list[CreditAccount]:
+        """Every credit account, once, by id."""
+        accounts: dict[CreditAccountId, CreditAccount] = {}
+        for company in _all_companies(uow):
+            try:
+                account = uow.credit.for_company(company.id)
+            except NotFound:
+                continue
+            accounts[account.id] = account
+        return [accounts[key] for key in sorted(accounts)]
+
+    def _open(self, uow: UnitOfWork, account: CreditAccount) -> tuple[OpenItem, ...]:
+        return open_items(uow.credit.entries(account.id), account.currency).items
+
+    def _today(self, uow: UnitOfWork, account: CreditAccount, now: datetime) -> date:
+        return local_day(now, uow.companies.get(account.company_id).time_zone)
+
+    def _oldest_overdue(
+        self, uow: UnitOfWork, account: CreditAccount, now: datetime, threshold: int
+    ) -> tuple[OpenItem, int] | None:
+        """The open item most overdue, if it is overdue by more than ``threshold`` days."""
+        today = self._today(uow, account, now)
+        items = self._open(uow, account)
+        if not items:
+            return None
+        oldest = items[0]  # oldest first: the earliest due date
+        days = days_past_due(oldest.due_date, today)
+        return (oldest, days) if days > threshold else None
+
+
+def _lapse_payload(customer: LapsedCustomer) -> dict[str, object]:
+    second = timedelta(seconds=1)
+    return {
+        "company_id": customer.company_id,
+        "name": customer.name,
+        "orders": customer.orders,
+        "last_order_at": customer.last_order_at.isoformat(),
+        "usual_interval_seconds": customer.usual_interval // second,
+        "silent_for_seconds": customer.silent_for // second,
+    }
+
+
+def _threshold(account: CreditAccount, default: int) -> int:
+    return default if account.auto_hold_after_days is None else account.auto_hold_after_days
+
+
+def _whole(value: object, name: str, *, low: int = 0) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValidationError(f"must be a whole number >= {low}, got {value!r}", field=name)
+
+
+def _require_staff(actor: Actor, permission: Permission) -> None:
+    if not isinstance(actor, Staff):
+        raise PermissionDenied(
+            f"{actor.display_name} may not run automations: they look at every company; "
+            "run them as staff"
+        )
+    if not any(permission in ROLE_PERMISSIONS[role] for role in actor.roles):
+        raise PermissionDenied(
+            f"{actor.name} may not {permission.value.replace('_', ' ')}, which this "
+            "automation needs; run it as staff whose role allows it"
+        )
+
+
+def _all_companies(uow: UnitOfWork) -> Iterator[Company]:
+    offset: int | None = 0
+    while offset is not None:
+        page = uow.companies.search(
+            CompanyQuery(sort=CompanySort.ID, offset=offset, limit=MAX_PAGE_SIZE)
+        )
+        yield from page.items
+        offset = page.next_offset
+
+
+def _placed_orders(uow: UnitOfWork) -> Iterator[OrderRecord]:
+    offset: int | None = 0
+    while offset is not None:
+        page = uow.orders.history(
+            OrderQuery(
+                status=OrderStatus.PLACED,
+                sort=OrderSort.PLACED_AT,
+                descending=False,
+                offset=offset,
+                limit=MAX_PAGE_SIZE,
+            )
+        )
+        yield from page.items
+        offset = page.next_offset
+
+
+def _by_ids(uow: UnitOfWork, company_ids: list[CompanyId]) -> list[Company]:
+    """The companies with these ids, in the order given."""
+    found = {company.id: company for company in uow.companies.get_many(company_ids)}
+    return [found[company_id] for company_id in company_ids if company_id in found]
