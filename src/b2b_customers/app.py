@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from b2b_customers.errors import MissingDependency, ValidationError
 from b2b_customers.ids import RandomIds
+from b2b_customers.services.approvals import ApprovalService
 from b2b_customers.services.automations import Automations
 from b2b_customers.services.companies import CompanyService
 from b2b_customers.services.context import ServiceContext
@@ -33,7 +34,8 @@ class App:
         store: The store every service uses.
         companies: Onboard, move, hold, activate and deactivate companies.
         customers: Invite customers and manage their roles.
-        orders: Ask for a decision on an order.
+        orders: Check, place and reorder orders; the order history.
+        approvals: Approve, reject, cancel, complete and expire approval requests.
         credit: Credit accounts, invoices, payments, holds, statements and aging.
         limits: Set, change, remove and list purchasing limits.
         automations: Scheduled sweeps: overdue holds, lapsed customers, reminders.
@@ -45,6 +47,7 @@ class App:
         self.companies = CompanyService(context)
         self.customers = CustomerService(context)
         self.orders = OrderService(context)
+        self.approvals = ApprovalService(context)
         self.credit = CreditService(context)
         self.limits = LimitService(context)
         self.automations = Automations(context)

@@ -16,6 +16,7 @@ for :class:`NotFound`::
     │       ├── InsufficientCredit              more than the available credit
     │       └── CreditOnHold                    the account is on credit hold
     ├── InvalidTransition                       a state machine refuses the change
+    ├── OrderDenied                             the rules deny the order (carries the Decision)
     ├── PermissionDenied (PermissionError)      the actor may not do this
     ├── StorageError                            the database failed or is not ready
     │   └── SchemaNotReady                      migrations have not been run
@@ -26,6 +27,11 @@ operation writes nothing.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from b2b_customers.limits.decision import Decision
 
 __all__ = [
     "AlreadyExists",
@@ -39,6 +45,7 @@ __all__ = [
     "InvalidTransition",
     "MissingDependency",
     "NotFound",
+    "OrderDenied",
     "PermissionDenied",
     "SchemaNotReady",
     "StaleVersion",
@@ -121,6 +128,23 @@ class CreditOnHold(CreditRefused):
 
 class InvalidTransition(B2BError):
     """A state machine (company status, approval request, ...) refuses a change."""
+
+
+class OrderDenied(B2BError):
+    """The rules deny the order: no approval can let it through; nothing was written.
+
+    The message is the decision's explanation, one line per rule crossed.
+
+    Attributes:
+        decision: The engine's decision, with every rule's reason and figures.
+    """
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(
+            f"{decision.explain()}\nChange the order, or ask the seller to change the limits, "
+            "the credit line or the company's status."
+        )
+        self.decision = decision
 
 
 class PermissionDenied(B2BError, PermissionError):

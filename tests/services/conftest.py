@@ -11,20 +11,28 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import attrs
 import pytest
 import sqlalchemy
+from moneyed import Money
 
 from b2b_customers.adapters.sql import SqlStore, migrate
 from b2b_customers.adapters.sql.tables import metadata
 from b2b_customers.app import App, connect
 from b2b_customers.clock import ManualClock
-from b2b_customers.ids import SequentialIds
+from b2b_customers.credit import CreditAccount
+from b2b_customers.domain import Customer, Role
+from b2b_customers.domain.order import OrderDraft, OrderLine
+from b2b_customers.ids import CompanyId, CreditAccountId, LimitId, SequentialIds
+from b2b_customers.limits import LimitScope, OrderTotalLimit, PurchasingLimit
+from b2b_customers.ports import ApprovalQuery, OrderQuery
+from b2b_customers.services import Staff, StaffRole
 
 if TYPE_CHECKING:
     import pathlib
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 NOW = datetime(2026, 4, 1, 9, tzinfo=UTC)
 """The instant every service test starts at (a Wednesday)."""
@@ -85,3 +93,135 @@ def app(
             yield App(store, ids=ids)
         finally:
             store.dispose()
+
+
+# -- a shop for the order and approval tests (tests/services/test_orders.py, test_approvals.py)
+
+
+STAFF = Staff(id="s-admin", name="Ada Administrator", roles={StaffRole.ADMINISTRATOR})
+"""Staff who may do everything (onboarding, placing for a buyer, the expiry sweep)."""
+
+
+@attrs.frozen
+class Shop:
+    """ACME GmbH (under ACME Holding) with its people, a 1,000 EUR order limit and credit.
+
+    Attributes:
+        app: The services.
+        clock: The clock they read.
+        anna: Admin of ACME GmbH.
+        bob: Buyer at ACME GmbH (orders above 1,000 EUR need an admin's approval).
+        rita: Requester at ACME GmbH (every order needs approval).
+        hanna: Admin of ACME Holding (sees ACME GmbH too).
+        olga: Admin of Other AG, a company outside the group.
+        staff: An administrator of the seller (may do everything).
+    """
+
+    app: App
+    clock: ManualClock
+    anna: Customer
+    bob: Customer
+    rita: Customer
+    hanna: Customer
+    olga: Customer
+    staff: Staff = STAFF
+
+    def order(
+        self,
+        buyer: Customer,
+        amount: str | int,
+        *,
+        company: str = "acme",
+        **fields: Any,
+    ) -> OrderDraft:
+        """An order of one line worth ``amount`` EUR."""
+        return OrderDraft(
+            company_id=CompanyId(company),
+            buyer_id=buyer.id,
+            lines=[OrderLine(sku="DRILL-9", quantity=1, unit_price=eur(amount))],
+            **fields,
+        )
+
+
+CREDIT_LIMIT = Money("5000", "EUR")
+"""ACME GmbH's credit line."""
+
+
+def eur(amount: str | int) -> Money:
+    """``Money(amount, "EUR")``."""
+    return Money(str(amount), "EUR")
+
+
+@pytest.fixture
+def shop(app: App, clock: ManualClock) -> Shop:
+    """:class:`Shop` on each store."""
+    app.companies.onboard(
+        actor=STAFF, id="hold", name="ACME Holding", currency="EUR", time_zone="Europe/Berlin"
+    )
+    app.companies.add_subsidiary(actor=STAFF, id="acme", parent=CompanyId("hold"), name="ACME GmbH")
+    app.companies.onboard(actor=STAFF, id="other", name="Other AG", currency="EUR")
+
+    def person(name: str, company: str, role: Role) -> Customer:
+        first, last = name.split()
+        return app.customers.invite(
+            actor=STAFF,
+            company=CompanyId(company),
+            email=f"{first.lower()}@{company}.example",
+            first_name=first,
+            last_name=last,
+            roles=[role],
+            active=True,
+        )
+
+    people = {
+        "anna": person("Anna Admin", "acme", Role.ADMIN),
+        "bob": person("Bob Buyer", "acme", Role.BUYER),
+        "rita": person("Rita Requester", "acme", Role.REQUESTER),
+        "hanna": person("Hanna Holding", "hold", Role.ADMIN),
+        "olga": person("Olga Other", "other", Role.ADMIN),
+    }
+    with app.store.unit_of_work() as uow:
+        uow.limits.add(
+            PurchasingLimit(
+                id=LimitId("acme-per-order"),
+                name="ACME order limit",
+                scope=LimitScope(kind="company", company_id=CompanyId("acme")),
+                rule=OrderTotalLimit(maximum=eur(1000)),
+            )
+        )
+        uow.credit.add(
+            CreditAccount(
+                id=CreditAccountId("acme-credit"),
+                company_id=CompanyId("acme"),
+                currency="EUR",
+                credit_limit=CREDIT_LIMIT,
+            )
+        )
+        uow.commit()
+    return Shop(
+        app=app,
+        clock=clock,
+        anna=people["anna"],
+        bob=people["bob"],
+        rita=people["rita"],
+        hanna=people["hanna"],
+        olga=people["olga"],
+    )
+
+
+@pytest.fixture
+def snapshot(shop: Shop) -> Callable[[], object]:
+    """Everything an order or approval service writes, to compare before and after a call."""
+
+    def take() -> object:
+        with shop.app.store.unit_of_work() as uow:
+            account = uow.credit.get(CreditAccountId("acme-credit"))
+            return (
+                uow.orders.history(OrderQuery(limit=1000)).items,
+                uow.approvals.search(ApprovalQuery(limit=1000)).items,
+                account,
+                uow.credit.entries(account.id),
+                [entry.event for entry in uow.outbox.pending(limit=1000)],
+            )
+
+    return take

@@ -4,7 +4,10 @@
   and the visibility rule every service applies first.
 * :mod:`~b2b_customers.services.companies`: onboard, subsidiaries, moves, holds.
 * :mod:`~b2b_customers.services.customers`: invite, activate, roles.
-* :mod:`~b2b_customers.services.orders`: decisions from the stored rules.
+* :mod:`~b2b_customers.services.orders`: decisions from the stored rules;
+  place, history, reorder.
+* :mod:`~b2b_customers.services.approvals`: approve, reject, cancel,
+  complete and expire approval requests, credit moving with them.
 * :mod:`~b2b_customers.services.credit`: credit lines, invoices, payments, holds, aging.
 * :mod:`~b2b_customers.services.limits`: purchasing limits on every kind of scope.
 * :mod:`~b2b_customers.services.automations`: scheduled sweeps (overdue holds,
@@ -13,6 +16,7 @@
 Reach them through :func:`b2b_customers.connect`.
 """
 
+from b2b_customers.services.approvals import ApprovalService
 from b2b_customers.services.authorization import (
     ROLE_PERMISSIONS,
     Actor,
@@ -31,18 +35,25 @@ from b2b_customers.services.automations import (
 )
 from b2b_customers.services.credit import CreditService
 from b2b_customers.services.limits import LimitService
+from b2b_customers.services.orders import OrderService
+from b2b_customers.services.placement import Placement
+from b2b_customers.services.retries import ConflictRetry
 
 __all__ = [
     "AT_RISK",
     "ROLE_PERMISSIONS",
     "Actor",
+    "ApprovalService",
     "Automations",
+    "ConflictRetry",
     "CreditService",
     "HeldAccount",
     "InvoiceReminder",
     "LapsedCustomer",
     "LimitService",
+    "OrderService",
     "Permission",
+    "Placement",
     "Staff",
     "StaffRole",
     "may",

@@ -1,0 +1,138 @@
+"""The approval directory as the store knows it now, and who a service actor is to the workflow.
+
+The pure workflow (:mod:`b2b_customers.approvals`) never reads a store: it
+takes an :class:`~b2b_customers.approvals.ApprovalDirectory`. :func:`load_directory`
+builds one for a company from one unit of work: the customers of the company
+and of every ancestor (escalation goes up the tree), the requester and their
+manager, customers a policy names, the approval groups, approver limits and
+policies on that chain, the tree itself, and the seller's approvers.
+
+Staff act on requests as **seller approvers** (:func:`workflow_actor`): a
+staff member listed in the service's seller approvers keeps the limit set
+there; one not listed approves without a limit (their staff role already
+grants the decision).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from b2b_customers.approvals import ApprovalDirectory, CustomerApprover, SellerApprover
+from b2b_customers.errors import NotFound
+from b2b_customers.ids import CustomerId
+from b2b_customers.ports import MAX_PAGE_SIZE, CustomerQuery
+from b2b_customers.services.authorization import Actor, Staff
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from b2b_customers.approvals import Actor as WorkflowActor
+    from b2b_customers.approvals import ApprovalPolicy
+    from b2b_customers.domain import Customer
+    from b2b_customers.ids import CompanyId
+    from b2b_customers.ports import UnitOfWork
+
+__all__ = ["load_directory", "with_seller", "workflow_actor"]
+
+
+def load_directory(
+    uow: UnitOfWork,
+    company_id: CompanyId,
+    *,
+    seller_approvers: Sequence[SellerApprover] = (),
+    people: Iterable[CustomerId] = (),
+) -> ApprovalDirectory:
+    """Return who may approve a request of ``company_id``, as stored now.
+
+    Args:
+        uow: The open unit of work to read from.
+        company_id: The requester's company.
+        seller_approvers: The seller-side approvers (the last step of escalation).
+        people: More customers to list (the requester, the acting approver).
+
+    Raises:
+        NotFound: The company does not exist.
+    """
+    chain = [company_id, *(company.id for company in uow.companies.ancestors(company_id))]
+    parents: dict[CompanyId, CompanyId | None] = {
+        chain[index]: chain[index + 1] if index + 1 < len(chain) else None
+        for index in range(len(chain))
+    }
+    policies = _policies(uow, company_id)
+    customers: dict[str, Customer] = {}
+    for member_of in chain:
+        for customer in _members(uow, member_of):
+            customers[customer.id] = customer
+    named = {CustomerId(person) for person in people} | _named_in(policies)
+    for customer in uow.customers.get_many(named - customers.keys()):
+        customers[customer.id] = customer
+    managers = {
+        customer.manager_id for customer in customers.values() if customer.manager_id is not None
+    }
+    for customer in uow.customers.get_many(managers - customers.keys()):
+        customers[customer.id] = customer
+    return ApprovalDirectory(
+        customers=list(customers.values()),
+        groups=uow.approval_groups.for_companies(chain),
+        limits=uow.approver_limits.for_companies(chain),
+        policies=policies,
+        parents=parents,
+        seller_approvers=seller_approvers,
+    )
+
+
+def workflow_actor(
+    uow: UnitOfWork, actor: Actor, seller_approvers: Sequence[SellerApprover] = ()
+) -> WorkflowActor:
+    """Return ``actor`` as the workflow knows them: a customer as stored now, or a seller approver.
+
+    Raises:
+        NotFound: The customer no longer exists.
+    """
+    if isinstance(actor, Staff):
+        listed = next((seller for seller in seller_approvers if seller.id == actor.id), None)
+        return listed if listed is not None else SellerApprover(id=actor.id, name=actor.name)
+    return uow.customers.get(actor.id)
+
+
+def with_seller(
+    seller_approvers: Sequence[SellerApprover], actor: WorkflowActor
+) -> tuple[SellerApprover, ...]:
+    """Return the seller approvers, plus ``actor`` when they are a seller approver not listed."""
+    listed = tuple(seller_approvers)
+    if isinstance(actor, SellerApprover) and all(seller.id != actor.id for seller in listed):
+        return (*listed, actor)
+    return listed
+
+
+def _members(uow: UnitOfWork, company_id: CompanyId) -> list[Customer]:
+    found: list[Customer] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = uow.customers.search(
+            CustomerQuery(company_id=company_id, offset=offset, limit=MAX_PAGE_SIZE)
+        )
+        found.extend(page.items)
+        offset = page.next_offset
+    return found
+
+
+def _policies(uow: UnitOfWork, company_id: CompanyId) -> list[ApprovalPolicy]:
+    found = []
+    for owner in (company_id, None):
+        try:
+            found.append(uow.approval_policies.for_company(owner))
+        except NotFound:
+            continue
+    return found
+
+
+def _named_in(policies: Iterable[ApprovalPolicy]) -> set[CustomerId]:
+    return {
+        selector.customer_id
+        for policy in policies
+        for tier in policy.tiers
+        for rule in tier.all_of
+        for selector in rule.any_of
+        if isinstance(selector, CustomerApprover)
+    }
