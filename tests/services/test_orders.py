@@ -61,7 +61,7 @@ class TestPlace:
         assert events(shop)[-3:] == [
             "order.awaiting_approval",
             "credit.reserved",
-            "approval.submitted",
+            "approval.requested",
         ]
 
     def test_a_denied_order_raises_with_the_decision_and_writes_nothing(

@@ -25,7 +25,7 @@ def record_move(
     """Record the events of the move from ``before`` to ``after`` in the unit of work's outbox.
 
     The names and payloads are those of
-    :func:`~b2b_customers.approvals.events_for` (``approval.submitted``,
+    :func:`~b2b_customers.approvals.events_for` (``approval.requested``,
     ``approval.escalated``, ``approval.approved``, ...); each is recorded
     through :meth:`~b2b_customers.services.context.ServiceContext.record`
     with the request before the move, for the audit log.
