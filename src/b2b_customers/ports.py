@@ -35,12 +35,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
 
 from attrs import converters, field, frozen
 
 from b2b_customers.approvals.status import ApprovalStatus
 from b2b_customers.domain import (
+    AuditLogEntry,
     Company,
     CompanyStatus,
     ContactAssignment,
@@ -94,6 +95,8 @@ __all__ = [
     "ApprovalQuery",
     "ApprovalRepository",
     "ApproverLimitRepository",
+    "AuditLog",
+    "AuditQuery",
     "Clock",
     "CompanyQuery",
     "CompanyRepository",
@@ -348,6 +351,38 @@ class ApprovalQuery:
     )
     resource_id: str | None = None
     descending: bool = True
+    offset: int = field(default=0, validator=_page_offset)
+    limit: int = field(default=50, validator=_page_limit)
+
+
+def _optional_instant(_instance: object, attribute: Any, value: object) -> None:  # noqa: ANN401
+    if value is None:
+        return
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValidationError(
+            f"must be a timezone-aware datetime or None, got {value!r}", field=attribute.name
+        )
+
+
+@frozen(kw_only=True)
+class AuditQuery:
+    """Which audit log entries to list: oldest first, in the order they were appended.
+
+    Every filter given must match (AND); ``None`` means "any".
+
+    Attributes:
+        since: Only entries that occurred at or after this instant.
+        until: Only entries that occurred before this instant.
+        aggregate_type: Only changes of this kind of aggregate (``"location"``).
+        aggregate_id: Only changes of the aggregate with this id.
+        offset: How many matches to skip.
+        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+    """
+
+    since: datetime | None = field(default=None, validator=_optional_instant)
+    until: datetime | None = field(default=None, validator=_optional_instant)
+    aggregate_type: str | None = None
+    aggregate_id: str | None = None
     offset: int = field(default=0, validator=_page_offset)
     limit: int = field(default=50, validator=_page_limit)
 
@@ -1068,6 +1103,48 @@ class ApproverLimitRepository(Protocol):
         ...
 
 
+# -- audit log
+
+
+class AuditLog(Protocol):
+    """The audit log: every change, who made it, before and after. Append-only.
+
+    There is no way to change or remove an entry. Entries appended in a unit
+    of work become visible to others when it commits and vanish when it rolls
+    back, like every other change. Lists come oldest first (by
+    ``occurred_at``), entries of the same instant in the order they were
+    appended, so paging through a log that only grows at the end is stable.
+    """
+
+    def append(self, entry: AuditLogEntry) -> AuditLogEntry:
+        """Add an entry at the end of the log; return it.
+
+        Raises:
+            AlreadyExists: An entry with this id is in the log already.
+            ValidationError: ``entry`` is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+        """
+        ...
+
+    def for_company(
+        self, company_id: CompanyId, query: AuditQuery | None = None
+    ) -> Page[AuditLogEntry]:
+        """Return one page of the entries of one company (default: the first 50).
+
+        Only entries whose ``company_id`` is this company; its subsidiaries'
+        entries are their own.
+        """
+        ...
+
+    def for_aggregate(
+        self, aggregate_type: str, aggregate_id: str, query: AuditQuery | None = None
+    ) -> Page[AuditLogEntry]:
+        """Return one page of the history of one aggregate, whatever its company.
+
+        The arguments replace the query's ``aggregate_type`` and ``aggregate_id``.
+        """
+        ...
+
+
 # -- outbox
 
 
@@ -1126,6 +1203,7 @@ class UnitOfWork(Protocol):
     approval_policies: ApprovalPolicyRepository
     approval_groups: ApprovalGroupRepository
     approver_limits: ApproverLimitRepository
+    audit: AuditLog
     outbox: Outbox
 
     def __enter__(self) -> Self:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from attrs import field, frozen
 from moneyed import Money
 
+from b2b_customers.domain.audit import ActorKind
 from b2b_customers.domain.customer import Customer
 from b2b_customers.domain.values import (
-    DomainEnum,
     identifier,
     money_amount,
     optional,
@@ -28,14 +28,6 @@ __all__ = ["SELLER", "Actor", "ActorKind", "SellerApprover", "actor_kind", "desc
 
 SELLER = "seller"
 """The role name a :class:`~b2b_customers.limits.Decision` uses for the seller's approvers."""
-
-
-class ActorKind(DomainEnum):
-    """What kind of actor did something to a request."""
-
-    CUSTOMER = "customer"
-    SELLER = "seller"
-    SYSTEM = "system"
 
 
 @frozen(kw_only=True)

@@ -6,6 +6,7 @@ classes that validate themselves on construction: change one with
 """
 
 from b2b_customers.domain.address_book import AddressBook
+from b2b_customers.domain.audit import ActorKind, AuditLogEntry
 from b2b_customers.domain.company import (
     Company,
     CompanyKind,
@@ -35,8 +36,10 @@ __all__ = [
     "MAX_DEPTH",
     "PURCHASING_ROLES",
     "SELL_TO_EVENTS",
+    "ActorKind",
     "Address",
     "AddressBook",
+    "AuditLogEntry",
     "Company",
     "CompanyKind",
     "CompanyStatus",

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from b2b_customers.domain import DomainEvent
+from b2b_customers.domain import ActorKind, AuditLogEntry, DomainEvent
 from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
-from b2b_customers.services.authorization import Actor, Permission, require
+from b2b_customers.services.authorization import Actor, Permission, Staff, require
 
 if TYPE_CHECKING:
     from b2b_customers.ports import Clock, UnitOfWork
@@ -57,24 +57,34 @@ class ServiceContext:
         *,
         actor: Actor,
         company_id: CompanyId | None,
-        before: Any = None,  # noqa: ANN401, ARG002  (kept by the audit log, issue 6)
+        before: Any = None,  # noqa: ANN401  (the aggregate before the change)
+        removed: bool = False,
         payload: dict[str, Any] | None = None,
     ) -> DomainEvent:
-        """Record a domain event about ``entity`` in the unit of work's outbox.
+        """Record a change: a domain event in the outbox and an entry in the audit log.
+
+        Both are written in ``uow``, with the change: they are committed with
+        it or rolled back with it. The audit entry has the event's id.
 
         Args:
             uow: The open unit of work the change was made in.
             name: The event's name, ``"<aggregate>.<what happened>"``.
-            entity: The aggregate after the change.
+            entity: The aggregate after the change (the one removed, for a removal).
             actor: Who made the change.
             company_id: The company the change belongs to (for visibility
                 and per-company queries), if any.
             before: The aggregate before the change; ``None`` when it was
                 created. Services always pass it: the audit log keeps
                 before -> after.
+            removed: The change removed ``entity``: the audit entry keeps
+                no ``after``.
             payload: The event's data; the converter's dict of ``entity``
                 when omitted.
+
+        Raises:
+            AlreadyExists: The id generator gave an id the outbox or audit log holds.
         """
+        after = _CONVERTER.unstructure(entity)
         event = DomainEvent(
             id=EventId(self.ids()),
             name=name,
@@ -83,7 +93,21 @@ class ServiceContext:
             occurred_at=self.clock.now(),
             company_id=company_id,
             actor=actor.id,
-            payload=payload if payload is not None else _CONVERTER.unstructure(entity),
+            payload=payload if payload is not None else after,
         )
         uow.record(event)
+        uow.audit.append(
+            AuditLogEntry(
+                id=event.id,
+                occurred_at=event.occurred_at,
+                actor_id=actor.id,
+                actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
+                action=name,
+                aggregate_type=event.aggregate_type,
+                aggregate_id=event.aggregate_id,
+                company_id=company_id,
+                before=None if before is None else _CONVERTER.unstructure(before),
+                after=None if removed else after,
+            )
+        )
         return event

@@ -67,6 +67,7 @@ from b2b_customers.credit.payment_terms import (
 )
 from b2b_customers.domain import (
     Address,
+    AuditLogEntry,
     Company,
     CompanyStatus,
     ContactAssignment,
@@ -133,6 +134,7 @@ __all__ = [
     "approver_limits",
     "approver_selectors",
     "audit_entries",
+    "audit_log_entries",
     "aware_datetimes",
     "companies",
     "company_ids",
@@ -492,13 +494,6 @@ def domain_events(**pinned: Any) -> st.SearchStrategy[DomainEvent]:  # noqa: ANN
             "approval.approved",
         ]
     )
-    json_values = st.recursive(
-        st.none() | st.booleans() | st.integers(-(10**9), 10**9) | names(max_size=10),
-        lambda inner: (
-            st.lists(inner, max_size=3) | st.dictionaries(names(max_size=8), inner, max_size=3)
-        ),
-        max_leaves=8,
-    )
     fields: dict[str, st.SearchStrategy[Any]] = {
         "id": ids(),
         "name": names_,
@@ -507,10 +502,52 @@ def domain_events(**pinned: Any) -> st.SearchStrategy[DomainEvent]:  # noqa: ANN
         "occurred_at": aware_datetimes(),
         "company_id": st.none() | ids(),
         "actor": st.none() | ids(),
-        "payload": st.dictionaries(names(max_size=10), json_values, max_size=4),
+        "payload": _json_objects(),
     }
     fields.update({key: st.just(value) for key, value in pinned.items()})
     return st.fixed_dictionaries(fields).map(lambda kwargs: DomainEvent(**kwargs))
+
+
+def _json_objects() -> st.SearchStrategy[dict[str, Any]]:
+    """JSON-ready objects: text keys, nested lists and objects of plain values."""
+    json_values = st.recursive(
+        st.none() | st.booleans() | st.integers(-(10**9), 10**9) | names(max_size=10),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(names(max_size=8), inner, max_size=3)
+        ),
+        max_leaves=8,
+    )
+    return st.dictionaries(names(max_size=10), json_values, max_size=4)
+
+
+def audit_log_entries(**pinned: Any) -> st.SearchStrategy[AuditLogEntry]:  # noqa: ANN401
+    """Valid audit log entries: creations, changes and removals, by customers, staff or the system.
+
+    Args:
+        **pinned: Fields to hold at a value (``company_id="acme"``).
+    """
+
+    @st.composite
+    def build(draw: st.DrawFn) -> AuditLogEntry:
+        aggregate_type = draw(st.sampled_from(["company", "customer", "location", "contact"]))
+        kind = draw(st.sampled_from(ActorKind))
+        shape = draw(st.sampled_from(["created", "updated", "removed"]))
+        fields: dict[str, Any] = {
+            "id": draw(ids()),
+            "occurred_at": draw(aware_datetimes()),
+            "actor_kind": kind,
+            "actor_id": None if kind is ActorKind.SYSTEM else draw(ids()),
+            "action": f"{aggregate_type}.{shape}",
+            "aggregate_type": aggregate_type,
+            "aggregate_id": draw(ids()),
+            "company_id": draw(st.none() | ids()),
+            "before": None if shape == "created" else draw(_json_objects()),
+            "after": None if shape == "removed" else draw(_json_objects()),
+        }
+        fields.update(pinned)
+        return AuditLogEntry(**fields)
+
+    return build()
 
 
 # -- orders, limits, credit and decisions

@@ -52,6 +52,7 @@ from b2b_customers.adapters.memory.approval_groups import MemoryApprovalGroupRep
 from b2b_customers.adapters.memory.approval_policies import MemoryApprovalPolicyRepository
 from b2b_customers.adapters.memory.approvals import MemoryApprovalRepository
 from b2b_customers.adapters.memory.approver_limits import MemoryApproverLimitRepository
+from b2b_customers.adapters.memory.audit import MemoryAuditLog
 from b2b_customers.adapters.memory.companies import MemoryCompanyRepository
 from b2b_customers.adapters.memory.contacts import MemoryContactRepository
 from b2b_customers.adapters.memory.credit import MemoryCreditRepository
@@ -68,6 +69,7 @@ __all__ = [
     "MemoryApprovalPolicyRepository",
     "MemoryApprovalRepository",
     "MemoryApproverLimitRepository",
+    "MemoryAuditLog",
     "MemoryCompanyRepository",
     "MemoryContactRepository",
     "MemoryCreditRepository",

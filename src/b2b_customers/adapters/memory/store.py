@@ -21,6 +21,7 @@ from b2b_customers.adapters.memory.approver_limits import (
     _APPROVER_LIMITS,
     MemoryApproverLimitRepository,
 )
+from b2b_customers.adapters.memory.audit import MemoryAuditLog, _Log, _LogBuffer
 from b2b_customers.adapters.memory.companies import _COMPANIES, MemoryCompanyRepository
 from b2b_customers.adapters.memory.contacts import _CONTACTS, MemoryContactRepository
 from b2b_customers.adapters.memory.credit import (
@@ -48,6 +49,7 @@ from b2b_customers.ports import (
     ApprovalPolicyRepository,
     ApprovalRepository,
     ApproverLimitRepository,
+    AuditLog,
     Clock,
     CompanyRepository,
     ContactRepository,
@@ -92,6 +94,7 @@ class _State:
         self.approval_policies = _Table(_APPROVAL_POLICIES)
         self.approval_groups = _Table(_APPROVAL_GROUPS)
         self.approver_limits = _Table(_APPROVER_LIMITS)
+        self.audit = _Log()
         self.events: dict[EventId, OutboxEntry] = {}
         self.unpublished: dict[int, EventId] = {}  # position -> event id, oldest first
         self.positions = itertools.count(1)
@@ -119,6 +122,7 @@ class _Workspace:
         self.approval_policies = _Buffer(state.approval_policies, self.journal)
         self.approval_groups = _Buffer(state.approval_groups, self.journal)
         self.approver_limits = _Buffer(state.approver_limits, self.journal)
+        self.audit = _LogBuffer(state.audit, self.journal)
         # Commit checks in this order: an account's version before its ledger's entries.
         self.buffers: tuple[_Pending, ...] = (
             self.approvals,
@@ -135,6 +139,7 @@ class _Workspace:
             self.ledger,
             self.orders,
             self.spend,
+            self.audit,
         )
         self.rechecks: list[Callable[[], None]] = []  # filled in by the repositories
         self.recorded: list[DomainEvent] = []
@@ -265,6 +270,7 @@ class MemoryUnitOfWork:
         approval_policies: The approval policies.
         approval_groups: The approval groups.
         approver_limits: The approver limits.
+        audit: The audit log.
         outbox: The outbox.
     """
 
@@ -301,6 +307,7 @@ class MemoryUnitOfWork:
         self.approver_limits: ApproverLimitRepository = MemoryApproverLimitRepository(
             self._work, self._work.approver_limits
         )
+        self.audit: AuditLog = MemoryAuditLog(self._work, self._work.audit)
         self.outbox: Outbox = MemoryOutbox(self._work)
 
     def __enter__(self) -> Self:

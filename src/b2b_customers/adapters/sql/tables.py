@@ -51,6 +51,7 @@ __all__ = [
     "approval_policies",
     "approval_requests",
     "approver_limits",
+    "audit_log",
     "companies",
     "company_custom_fields",
     "company_tags",
@@ -472,3 +473,31 @@ Index(
     sqlite_where=outbox.c.published_at.is_(None),
     postgresql_where=outbox.c.published_at.is_(None),
 )
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column(
+        "position",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("entry_id", _id(), nullable=False),
+    Column("occurred_at", _timestamp(), nullable=False),
+    Column("company_id", _id(), nullable=True),
+    Column("aggregate_type", String(_CODE_LENGTH), nullable=False),
+    Column("aggregate_id", _id(), nullable=False),
+    Column("action", String(_NAME_LENGTH), nullable=False),
+    Column("actor_id", _id(), nullable=True),
+    Column("data", _data(), nullable=False),
+    UniqueConstraint("entry_id"),
+    Index(None, "company_id", "occurred_at", "position"),
+    Index(None, "aggregate_type", "aggregate_id", "occurred_at", "position"),
+    sqlite_autoincrement=True,
+)
+"""The audit log, append-only; ``position`` is the order entries were appended in.
+
+No foreign keys: an entry outlives what it describes (a removed contact, a
+location). A company's entries by ``(company_id, occurred_at)``, an
+aggregate's history by ``(aggregate_type, aggregate_id, occurred_at)``."""

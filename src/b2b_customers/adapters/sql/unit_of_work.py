@@ -28,6 +28,7 @@ from b2b_customers.adapters.sql.approval_groups import SqlApprovalGroupRepositor
 from b2b_customers.adapters.sql.approval_policies import SqlApprovalPolicyRepository
 from b2b_customers.adapters.sql.approvals import SqlApprovalRepository
 from b2b_customers.adapters.sql.approver_limits import SqlApproverLimitRepository
+from b2b_customers.adapters.sql.audit import SqlAuditLog
 from b2b_customers.adapters.sql.companies import SqlCompanyRepository
 from b2b_customers.adapters.sql.contacts import SqlContactRepository
 from b2b_customers.adapters.sql.credit import SqlCreditRepository
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         ApprovalPolicyRepository,
         ApprovalRepository,
         ApproverLimitRepository,
+        AuditLog,
         CompanyRepository,
         ContactRepository,
         CreditRepository,
@@ -91,6 +93,7 @@ class SqlUnitOfWork:
         approval_policies: The approval policies.
         approval_groups: The approval groups.
         approver_limits: The approver limits.
+        audit: The audit log.
         outbox: The outbox.
     """
 
@@ -112,6 +115,7 @@ class SqlUnitOfWork:
         )
         self.approval_groups: ApprovalGroupRepository = SqlApprovalGroupRepository(self._session)
         self.approver_limits: ApproverLimitRepository = SqlApproverLimitRepository(self._session)
+        self.audit: AuditLog = SqlAuditLog(self._session)
         self.outbox: Outbox = SqlOutbox(self._session)
 
     def __enter__(self) -> Self:

@@ -24,9 +24,9 @@ your ``conftest.py`` for pytest's detailed assertion messages.
 The suite is split by area, one module and one mixin class each
 (``companies``, ``locations``, ``customers``, ``contacts``, ``groups``,
 ``transactions``, ``outbox``, ``limits``, ``credit``, ``orders``,
-``spend`` and ``approvals``); :class:`StoreContract` combines them all. ``spend`` ends with a
-property that records random orders (random trees, time zones, times and
-status changes) through the store and through the reference
+``spend``, ``approvals`` and ``audit``); :class:`StoreContract` combines
+them all. ``spend`` ends with a property that records random orders
+(random trees, time zones, times and status changes) through the store and through the reference
 :class:`~b2b_customers.limits.spend.SpendTotals`, and checks that both give
 the same ``spent`` for random keys and windows.
 
@@ -70,6 +70,11 @@ Where :mod:`b2b_customers.ports` leaves room, the suite settles it:
 * ``for_companies`` (approval groups, approver limits) lists each once,
   sorted by id, however often a company is named. Approval group members
   must be stored customers.
+* The audit log lists entries by ``occurred_at`` (compared as instants),
+  entries of the same instant in the order they were appended; an entry
+  names a company or none, and a company's list holds only entries naming
+  it. An entry whose id is taken is refused, in the log or in the unit of
+  work.
 * Two units of work may be open at once. When both read an aggregate and one
   saves and commits it, the other's save of its older copy raises
   :class:`~b2b_customers.errors.StaleVersion` (on ``save`` or on
@@ -82,6 +87,7 @@ from __future__ import annotations
 
 from b2b_customers.testing.contract._support import START
 from b2b_customers.testing.contract.approvals import ApprovalContract
+from b2b_customers.testing.contract.audit import AuditContract
 from b2b_customers.testing.contract.companies import CompanyContract
 from b2b_customers.testing.contract.contacts import ContactContract
 from b2b_customers.testing.contract.credit import CreditContract
@@ -110,6 +116,7 @@ class StoreContract(
     OrderContract,
     SpendContract,
     ApprovalContract,
+    AuditContract,
 ):
     """The contract suite: subclass it, implement :meth:`make_store`, and run pytest.
 

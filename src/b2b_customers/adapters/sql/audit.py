@@ -1,0 +1,118 @@
+"""The audit log in SQL: one append-only table, read by company or by aggregate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from b2b_customers.adapters.sql.mapping import converter, utc
+from b2b_customers.adapters.sql.queries import page
+from b2b_customers.adapters.sql.tables import audit_log
+from b2b_customers.domain import AuditLogEntry
+from b2b_customers.errors import AlreadyExists, B2BError, ValidationError
+from b2b_customers.ports import AuditQuery, Page
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement, Connection
+
+    from b2b_customers.adapters.sql.errors import Violation
+    from b2b_customers.adapters.sql.session import Session
+    from b2b_customers.ids import CompanyId
+
+__all__ = ["SqlAuditLog"]
+
+_table = audit_log
+_IN_ORDER = (_table.c.occurred_at.asc(), _table.c.position.asc())
+
+
+class SqlAuditLog:
+    """The audit log, in SQL.
+
+    Implements :class:`~b2b_customers.ports.AuditLog`. An entry is inserted
+    when it is appended, in the unit of work's transaction, so it is written
+    with the change it describes or not at all.
+
+    Args:
+        session: The unit of work's connection.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, entry: AuditLogEntry) -> AuditLogEntry:
+        """Add an entry at the end of the log; return it.
+
+        Raises:
+            AlreadyExists: An entry with this id is in the log already.
+            ValidationError: ``entry`` is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+        """
+        if not isinstance(entry, AuditLogEntry):
+            raise ValidationError(
+                f"append takes an AuditLogEntry, got {type(entry).__name__}", field="entry"
+            )
+
+        def explain(_connection: Connection, violation: Violation) -> B2BError | None:
+            if violation.kind != "unique":
+                return None
+            return AlreadyExists(
+                f"an audit entry with id {entry.id!r} is in the log already; "
+                "give every entry an id of its own"
+            )
+
+        with self._session.write(explain) as connection:
+            connection.execute(_table.insert(), [_row(entry)])
+        return entry
+
+    def for_company(
+        self, company_id: CompanyId, query: AuditQuery | None = None
+    ) -> Page[AuditLogEntry]:
+        """Return one page of the entries of one company (default: the first 50)."""
+        query = query or AuditQuery()
+        return self._page([_table.c.company_id == company_id], query)
+
+    def for_aggregate(
+        self, aggregate_type: str, aggregate_id: str, query: AuditQuery | None = None
+    ) -> Page[AuditLogEntry]:
+        """Return one page of the history of one aggregate, whatever its company."""
+        query = attrs.evolve(
+            query or AuditQuery(), aggregate_type=aggregate_type, aggregate_id=aggregate_id
+        )
+        return self._page([], query)
+
+    def _page(
+        self, conditions: list[ColumnElement[bool]], query: AuditQuery
+    ) -> Page[AuditLogEntry]:
+        column = _table.c
+        if query.since is not None:
+            conditions.append(column.occurred_at >= utc(query.since))
+        if query.until is not None:
+            conditions.append(column.occurred_at < utc(query.until))
+        if query.aggregate_type is not None:
+            conditions.append(column.aggregate_type == query.aggregate_type)
+        if query.aggregate_id is not None:
+            conditions.append(column.aggregate_id == query.aggregate_id)
+        with self._session.read() as connection:
+            return page(
+                connection,
+                self._session.decode,
+                AuditLogEntry,
+                _table,
+                conditions=conditions,
+                order_by=_IN_ORDER,
+                offset=query.offset,
+                limit=query.limit,
+            )
+
+
+def _row(entry: AuditLogEntry) -> dict[str, Any]:
+    return {
+        "entry_id": entry.id,
+        "occurred_at": utc(entry.occurred_at),
+        "company_id": entry.company_id,
+        "aggregate_type": entry.aggregate_type,
+        "aggregate_id": entry.aggregate_id,
+        "action": entry.action,
+        "actor_id": entry.actor_id,
+        "data": converter().unstructure(entry),
+    }
