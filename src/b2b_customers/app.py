@@ -13,15 +13,20 @@ from typing import TYPE_CHECKING
 from b2b_customers.errors import MissingDependency, ValidationError
 from b2b_customers.ids import RandomIds
 from b2b_customers.services.approvals import ApprovalService
+from b2b_customers.services.audit import AuditService
 from b2b_customers.services.automations import Automations
 from b2b_customers.services.companies import CompanyService
+from b2b_customers.services.contacts import ContactService
 from b2b_customers.services.context import ServiceContext
 from b2b_customers.services.credit import CreditService
 from b2b_customers.services.customers import CustomerService
 from b2b_customers.services.limits import LimitService
+from b2b_customers.services.locations import LocationService
+from b2b_customers.services.notifications import Recipient, recipients
 from b2b_customers.services.orders import OrderService
 
 if TYPE_CHECKING:
+    from b2b_customers.domain import DomainEvent
     from b2b_customers.ports import Clock, IdGenerator, Store
 
 __all__ = ["App", "connect"]
@@ -39,6 +44,9 @@ class App:
         credit: Credit accounts, invoices, payments, holds, statements and aging.
         limits: Set, change, remove and list purchasing limits.
         automations: Scheduled sweeps: overdue holds, lapsed customers, reminders.
+        locations: Add and update a company's addresses and its defaults.
+        contacts: Assign customers as a company's contacts, with subscriptions.
+        audit: Read a company's audit log.
     """
 
     def __init__(self, store: Store, *, ids: IdGenerator | None = None) -> None:
@@ -51,6 +59,17 @@ class App:
         self.credit = CreditService(context)
         self.limits = LimitService(context)
         self.automations = Automations(context)
+        self.locations = LocationService(context)
+        self.contacts = ContactService(context)
+        self.audit = AuditService(context)
+
+    def recipients(self, event: DomainEvent) -> list[Recipient]:
+        """Return who should be notified of ``event``, from the contacts' subscriptions.
+
+        See :func:`b2b_customers.services.notifications.recipients`.
+        """
+        with self.store.unit_of_work() as uow:
+            return recipients(event, uow)
 
 
 def connect(

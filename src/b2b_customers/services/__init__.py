@@ -12,6 +12,14 @@
 * :mod:`~b2b_customers.services.limits`: purchasing limits on every kind of scope.
 * :mod:`~b2b_customers.services.automations`: scheduled sweeps (overdue holds,
   lapsed customers, invoice reminders).
+* :mod:`~b2b_customers.services.locations`: addresses and their defaults.
+* :mod:`~b2b_customers.services.contacts`: contact assignments and subscriptions.
+* :mod:`~b2b_customers.services.notifications`: who is notified of an event.
+* :mod:`~b2b_customers.services.audit`: a company's audit log.
+
+Every change is recorded by
+:meth:`~b2b_customers.services.context.ServiceContext.record`: a domain event
+in the outbox and an audit log entry, in the change's unit of work.
 
 Reach them through :func:`b2b_customers.connect`.
 """
