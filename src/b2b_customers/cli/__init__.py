@@ -3,45 +3,132 @@
 Commands:
 
 * ``demo``: a company group, its buyers, limits and credit, on an SQLite file.
+* ``db upgrade``: create or upgrade the schema on SQLite or PostgreSQL.
+* ``import companies|customers|contacts FILE.csv``: a bulk import, all or nothing.
+* ``export``: companies, customers, ... as JSON in the converter's form.
+* ``check-order``: the decision on an order, in plain words or JSON.
+
+Every command but ``demo`` takes ``--url`` (or the ``B2B_CUSTOMERS_URL``
+environment variable) and ``--schema`` for a PostgreSQL schema. A user error
+is one line on stderr and exit status 2, never a traceback; the statuses are
+listed in :mod:`b2b_customers.cli.exit_codes`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
 from b2b_customers import __version__
-from b2b_customers.cli import demo
+from b2b_customers.cli import check_order, db, demo, export, importing
+from b2b_customers.cli.csv_rows import RowsRejected
+from b2b_customers.cli.exit_codes import ExitCode
 from b2b_customers.errors import B2BError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["main"]
+__all__ = ["URL_VARIABLE", "ExitCode", "main"]
+
+URL_VARIABLE = "B2B_CUSTOMERS_URL"
+"""The environment variable ``--url`` defaults to."""
+
+
+def _database_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    default = os.environ.get(URL_VARIABLE)
+    options.add_argument(
+        "--url",
+        default=default,
+        required=default is None,
+        help=f"the database: sqlite:///shop.db or postgresql+psycopg://user:password@host/db "
+        f"(default: ${URL_VARIABLE})",
+    )
+    options.add_argument(
+        "--schema", metavar="NAME", help="the PostgreSQL schema to use (one per tenant)"
+    )
+    return options
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="b2b-customers",
         description="Business customers of a B2B seller: companies, buyers, limits and approvals.",
+        epilog="Exit status: 0 done (or allowed), 1 import rejected, 2 user error, "
+        "3 approval required, 4 denied.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    database = _database_options()
+
     demo_parser = commands.add_parser(
         "demo", help="walk through a realistic example on an SQLite file, in plain words"
     )
     demo.add_arguments(demo_parser)
     demo_parser.set_defaults(run=demo.run)
+
+    db_parser = commands.add_parser("db", help="manage the database schema (db upgrade)")
+    db.add_arguments(db_parser, database)
+
+    import_parser = commands.add_parser(
+        "import",
+        parents=[database],
+        help="import companies, customers or contacts from a CSV file (all or nothing)",
+    )
+    importing.add_arguments(import_parser)
+    import_parser.set_defaults(run=importing.run)
+
+    export_parser = commands.add_parser(
+        "export", parents=[database], help="write companies, customers, ... as JSON"
+    )
+    export.add_arguments(export_parser)
+    export_parser.set_defaults(run=export.run)
+
+    check_parser = commands.add_parser(
+        "check-order",
+        parents=[database],
+        help="ask for the decision on an order (exit 0 allowed, 3 approval, 4 denied)",
+    )
+    check_order.add_arguments(check_parser)
+    check_parser.set_defaults(run=check_order.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    arguments = _parser().parse_args(argv)
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Errors of the library and of files are reported on stderr in one line
+    (an import's rejected rows one line each), never as a traceback.
+    """
     try:
-        arguments.run(arguments)
+        arguments = _parser().parse_args(argv)
+    except SystemExit as stop:  # argparse's --help, --version and usage errors
+        return stop.code if isinstance(stop.code, int) else ExitCode.USER_ERROR
+    try:
+        return int(arguments.run(arguments))
+    except RowsRejected as error:
+        for problem in error.problems:
+            print(f"{arguments.file}: {problem}", file=sys.stderr)
+        _error(str(error))
+        return ExitCode.ROWS_REJECTED
     except B2BError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+        _error(str(error))
+        return ExitCode.USER_ERROR
+    except OSError as error:
+        _error(_file_problem(error))
+        return ExitCode.USER_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted; nothing was written")
+        return ExitCode.INTERRUPTED
+
+
+def _error(message: str) -> None:
+    one_line = " ".join(message.split())
+    print(f"b2b-customers: error: {one_line}", file=sys.stderr)
+
+
+def _file_problem(error: OSError) -> str:
+    reason = error.strerror or str(error)
+    return f"{error.filename}: {reason}" if error.filename else reason

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 from moneyed import Money
 
+from b2b_customers.cli.exit_codes import ExitCode
 from b2b_customers.clock import ManualClock
 from b2b_customers.credit import AgingBucket, CreditAccount, OpenItem, age, statement
 from b2b_customers.credit.payment_terms import NET_30
@@ -91,8 +92,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(arguments: argparse.Namespace) -> None:
-    """Build the scenario in a fresh SQLite file and walk through it."""
+def run(arguments: argparse.Namespace) -> int:
+    """Build the scenario in a fresh SQLite file and walk through it; return the exit status."""
     path: pathlib.Path = arguments.db
     store = _sqlite_store(path)
     clock = store.clock
@@ -149,6 +150,7 @@ def run(arguments: argparse.Namespace) -> None:
     _statement(store, say)
     say.title("Done")
     say.line(f"Open the database with any SQLite tool: sqlite3 {path}")
+    return ExitCode.OK
 
 
 # -- building the scenario
