@@ -2,7 +2,7 @@
 
 This is all an ERP adapter needs to prove itself: subclass ``StoreContract``
 and say how to make an empty store. pytest then runs every test of the suite
-(some 180, with property-based ones) against it.
+(some 280, with property-based ones) against it.
 """
 
 from __future__ import annotations

@@ -25,8 +25,9 @@ from b2b_customers.ids import CompanyId, CustomerId, EventId
 from b2b_customers.ports import OutboxEntry
 from b2b_customers.testing import strategies as st_b2b
 from json_erp import JsonErpStore
+from json_erp.audit import AuditRow
 from json_erp.export import ExportDirectory
-from json_erp.kinds import ALL_KINDS, COMPANIES, CUSTOMERS, OUTBOX
+from json_erp.kinds import ALL_KINDS, AUDIT_LOG, COMPANIES, CUSTOMERS, OUTBOX
 from test_contract import TestJsonErpStore
 
 __all__ = ["TestJsonErpStore"]
@@ -112,6 +113,20 @@ class TestTheExportFiles:
             }
             export.write({OUTBOX: entries})
             assert export.load([OUTBOX])["outbox"] == entries
+
+        check()
+
+    def test_audit_entries_and_their_positions_survive_the_files_unchanged(self, tmp_path):
+        @settings(max_examples=25, deadline=None)
+        @given(st.lists(st_b2b.audit_log_entries(), max_size=4, unique_by=lambda entry: entry.id))
+        def check(entries):
+            export = ExportDirectory(tmp_path / "audit", durable=False)
+            rows = {
+                entry.id: AuditRow(position=number, entry=entry)
+                for number, entry in enumerate(entries, start=1)
+            }
+            export.write({AUDIT_LOG: rows})
+            assert export.load([AUDIT_LOG])["audit_log"] == rows
 
         check()
 

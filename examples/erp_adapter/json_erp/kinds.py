@@ -13,6 +13,7 @@ from b2b_customers.domain import Company, ContactAssignment, Customer, CustomerG
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.limits import PurchasingLimit
 from b2b_customers.ports import OutboxEntry
+from json_erp.audit import AuditRow
 from json_erp.spend import SpendPosting
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "APPROVAL_POLICIES",
     "APPROVAL_REQUESTS",
     "APPROVER_LIMITS",
+    "AUDIT_LOG",
     "COMPANIES",
     "CONTACTS",
     "CREDIT_ACCOUNTS",
@@ -67,6 +69,7 @@ APPROVAL_REQUESTS = Kind("approval_requests", ApprovalRequest, lambda row: row.i
 APPROVAL_POLICIES = Kind("approval_policies", ApprovalPolicy, lambda row: row.id)
 APPROVAL_GROUPS = Kind("approval_groups", ApprovalGroup, lambda row: row.id)
 APPROVER_LIMITS = Kind("approver_limits", ApproverLimit, lambda row: row.id)
+AUDIT_LOG = Kind("audit_log", AuditRow, lambda row: row.entry.id)
 OUTBOX = Kind("outbox", OutboxEntry, lambda row: row.event.id)
 
 ALL_KINDS: tuple[Kind[Any], ...] = (
@@ -84,6 +87,7 @@ ALL_KINDS: tuple[Kind[Any], ...] = (
     APPROVAL_POLICIES,
     APPROVAL_GROUPS,
     APPROVER_LIMITS,
+    AUDIT_LOG,
     OUTBOX,
 )
 """Every kind, in the order the files are loaded and written."""

@@ -8,6 +8,7 @@ from json_erp.approval_groups import JsonApprovalGroupRepository
 from json_erp.approval_policies import JsonApprovalPolicyRepository
 from json_erp.approvals import JsonApprovalRepository
 from json_erp.approver_limits import JsonApproverLimitRepository
+from json_erp.audit import JsonAuditLog
 from json_erp.companies import JsonCompanyRepository
 from json_erp.contacts import JsonContactRepository
 from json_erp.credit import JsonCreditRepository
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
         ApprovalPolicyRepository,
         ApprovalRepository,
         ApproverLimitRepository,
+        AuditLog,
         CompanyRepository,
         ContactRepository,
         CreditRepository,
@@ -82,6 +84,7 @@ class JsonErpUnitOfWork:
         self.approver_limits: ApproverLimitRepository = JsonApproverLimitRepository(
             work, work.approver_limits
         )
+        self.audit: AuditLog = JsonAuditLog(work, work.audit_log)
         self._outbox = JsonOutbox(work, work.outbox)
         self.outbox: Outbox = self._outbox
 
