@@ -65,13 +65,11 @@ def examples(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Run the benchmarks and print figures and ratios.
+    """Run every benchmark in ``benchmarks/`` and print figures and ratios.
 
-    A stub until the persistence issue lands its benchmarks in ``benchmarks/``.
+    The PostgreSQL parts need ``B2B_POSTGRES_URL``; see docs/benchmarks.md.
+    Arguments after ``--`` go to every script.
     """
     session.install("-e", ".[postgres]")
-    scripts = sorted(pathlib.Path("benchmarks").glob("bench_*.py"))
-    if not scripts:
-        session.log("no benchmarks yet")
-    for script in scripts:
+    for script in sorted(pathlib.Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)

@@ -775,8 +775,17 @@ class CreditRepository(Protocol):
         """
         ...
 
-    def for_company(self, company_id: CompanyId) -> CreditAccount:
+    def for_company(self, company_id: CompanyId, *, lock: bool = False) -> CreditAccount:
         """Return the account whose line a company's orders draw on (owned or shared).
+
+        Args:
+            company_id: The company.
+            lock: Hold the account against other writers until the unit of
+                work ends (``SELECT ... FOR UPDATE`` on PostgreSQL), for a
+                read that will be followed by a save of the account. Saving
+                stays version-checked either way; the lock only makes
+                concurrent reservers queue instead of conflicting and
+                starting again. A store without row locks may ignore it.
 
         Raises:
             NotFound: No account covers the company.

@@ -116,8 +116,12 @@ class JsonCreditRepository(Repository[CreditAccount]):
         """
         return self._find(account_id)
 
-    def for_company(self, company_id: CompanyId) -> CreditAccount:
+    def for_company(self, company_id: CompanyId, *, lock: bool = False) -> CreditAccount:  # noqa: ARG002
         """Return the account whose line a company's orders draw on (owned or shared).
+
+        ``lock`` asks to hold the account against other writers until the unit
+        of work ends. This store has one writer at a time (its writer lock),
+        and saves are version-checked, so there is nothing more to do.
 
         Raises:
             NotFound: No account covers the company.

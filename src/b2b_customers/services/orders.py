@@ -265,8 +265,12 @@ class OrderService:
                     f"{order.buyer_id!r}; the buyer places it"
                 )
             now = self._context.clock.now()
-            account = credit_line(uow, order.company_id)
-            decision = decide(order, self._context_for(uow, order, account), now)
+            context = self._context_for(uow, order, None)
+            # Locked last, after every other read: concurrent orders on this line
+            # queue here (not conflict), for as short a time as possible.
+            account = credit_line(uow, order.company_id, lock=True)
+            context = attrs.evolve(context, credit=_credit_position(account))
+            decision = decide(order, context, now)
             if decision.outcome is Outcome.DENIED:
                 raise OrderDenied(decision)
             if decision.allowed:
@@ -359,14 +363,7 @@ class OrderService:
         company = uow.companies.get(order.company_id)
         ancestors = tuple(ancestor.id for ancestor in uow.companies.ancestors(company.id))
         buyer = uow.customers.get(order.buyer_id)
-        credit = None
-        if account is not None:
-            credit = CreditPosition(
-                credit_limit=account.credit_limit,
-                balance=account.balance,
-                reserved=account.reserved,
-                on_hold=account.on_hold,
-            )
+        credit = _credit_position(account)
         return DecisionContext(
             company=company,
             buyer=buyer,
@@ -376,3 +373,15 @@ class OrderService:
             group_ids=frozenset(group.id for group in uow.groups.of_customer(buyer.id)),
             credit=credit,
         )
+
+
+def _credit_position(account: CreditAccount | None) -> CreditPosition | None:
+    """What the engine needs to know of a credit line (``None``: the company has none)."""
+    if account is None:
+        return None
+    return CreditPosition(
+        credit_limit=account.credit_limit,
+        balance=account.balance,
+        reserved=account.reserved,
+        on_hold=account.on_hold,
+    )

@@ -94,7 +94,7 @@ def release(
     Raises:
         StaleVersion: Someone saved the account since it was read.
     """
-    account = credit_line(uow, company_id)
+    account = credit_line(uow, company_id, lock=True)
     if account is None or order_id not in account.reservations:
         return None
     moved, entry = account.release(
@@ -152,9 +152,17 @@ def _order_becomes(
     return stored
 
 
-def credit_line(uow: UnitOfWork, company_id: CompanyId) -> CreditAccount | None:
-    """Return the credit account a company's orders draw on, or ``None`` without a credit line."""
+def credit_line(
+    uow: UnitOfWork, company_id: CompanyId, *, lock: bool = False
+) -> CreditAccount | None:
+    """Return the credit account a company's orders draw on, or ``None`` without a credit line.
+
+    ``lock`` holds the account until the unit of work ends (see
+    :meth:`~b2b_customers.ports.CreditRepository.for_company`): pass it when
+    the account will be saved, so that concurrent orders queue on the line
+    instead of conflicting and starting again.
+    """
     try:
-        return uow.credit.for_company(company_id)
+        return uow.credit.for_company(company_id, lock=lock)
     except NotFound:
         return None

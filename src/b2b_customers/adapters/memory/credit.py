@@ -181,8 +181,11 @@ class MemoryCreditRepository(_Repository[CreditAccount]):
         with self._lock:
             return self._find(account_id)
 
-    def for_company(self, company_id: CompanyId) -> CreditAccount:
+    def for_company(self, company_id: CompanyId, *, lock: bool = False) -> CreditAccount:  # noqa: ARG002
         """Return the account whose line a company's orders draw on (owned or shared).
+
+        ``lock`` changes nothing here: the memory store checks versions under
+        one lock at commit, and lives in one process.
 
         Raises:
             NotFound: No account covers the company.

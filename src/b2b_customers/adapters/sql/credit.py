@@ -54,6 +54,9 @@ _FOR_COMPANY = (
     .join(_coverage, _coverage.c.account_id == _accounts.c.id)
     .where(_coverage.c.company_id == bindparam("company"))
 )
+# The same, holding the account row until the transaction ends (PostgreSQL; SQLite
+# renders no FOR UPDATE: it has one writer at a time anyway).
+_FOR_COMPANY_LOCKED = _FOR_COMPANY.with_for_update(of=_accounts)
 
 
 def _covered(account: CreditAccount) -> list[CompanyId]:
@@ -194,15 +197,19 @@ class SqlCreditRepository:
             raise NotFound("CreditAccount", account_id)
         return session.decode(CreditAccount, data)
 
-    def for_company(self, company_id: CompanyId) -> CreditAccount:
+    def for_company(self, company_id: CompanyId, *, lock: bool = False) -> CreditAccount:
         """Return the account whose line a company's orders draw on (owned or shared).
+
+        With ``lock``, the account's row stays locked (``FOR UPDATE``) until
+        the unit of work ends, so concurrent reservers queue on it.
 
         Raises:
             NotFound: No account covers the company.
         """
         session = self._session
+        statement = _FOR_COMPANY_LOCKED if lock else _FOR_COMPANY
         with session.read() as connection:
-            data = connection.execute(_FOR_COMPANY, {"company": company_id}).scalar_one_or_none()
+            data = connection.execute(statement, {"company": company_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("CreditAccount", company_id, by="company")
         return session.decode(CreditAccount, data)
