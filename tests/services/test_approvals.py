@@ -230,6 +230,16 @@ class TestExpiry:
         assert events(shop)[-1] == "approval.expired"
         assert shop.app.approvals.expire_due(actor=shop.staff) == []  # idempotent
 
+    def test_the_scheduled_automation_runs_the_same_sweep(self, shop: Shop) -> None:
+        request = submit(shop, shop.rita, 300)
+        assert shop.app.automations.expire_due_approvals(actor=shop.staff) == []
+        shop.clock.advance(request.expires_at - shop.clock.now())
+        swept = shop.app.automations.expire_due_approvals(actor=shop.staff)
+        assert [(r.id, r.status) for r in swept] == [(request.id, ApprovalStatus.EXPIRED)]
+        assert reserved(shop) == eur(0)
+        with pytest.raises(PermissionDenied):
+            shop.app.automations.expire_due_approvals(actor=shop.anna)
+
     def test_an_approved_request_without_an_order_expires_too(self, shop: Shop) -> None:
         request = submit(shop, shop.rita, 300)
         shop.app.approvals.approve(actor=shop.anna, request=request.id)

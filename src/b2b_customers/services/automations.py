@@ -38,12 +38,14 @@ from b2b_customers.ids import CompanyId, CreditAccountId
 from b2b_customers.limits.periods import local_day
 from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort, OrderQuery, OrderSort
 from b2b_customers.serialization import make_converter
+from b2b_customers.services.approvals import ApprovalService
 from b2b_customers.services.authorization import ROLE_PERMISSIONS, Actor, Permission, Staff
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from decimal import Decimal
 
+    from b2b_customers.approvals import ApprovalRequest
     from b2b_customers.credit.aging import OpenItem
     from b2b_customers.domain import Company
     from b2b_customers.domain.order import OrderRecord
@@ -130,6 +132,27 @@ class Automations:
 
     def __init__(self, context: ServiceContext) -> None:
         self._context = context
+
+    def expire_due_approvals(self, *, actor: Actor, limit: int = 100) -> list[ApprovalRequest]:
+        """Expire every approval request due now and release its credit.
+
+        The same sweep as :meth:`ApprovalService.expire_due
+        <b2b_customers.services.approvals.ApprovalService.expire_due>`, here
+        with the other scheduled jobs; each expiry records
+        ``approval.expired`` (and the credit release) in the outbox.
+
+        Args:
+            actor: Staff who decide approvals (the job's service account).
+            limit: Expire at most this many, soonest due first.
+
+        Returns:
+            The expired requests, soonest due first.
+
+        Raises:
+            PermissionDenied: The actor is not staff who decide approvals.
+            ValidationError: ``limit`` is not a whole number >= 1.
+        """
+        return ApprovalService(self._context).expire_due(actor=actor, limit=limit)
 
     def hold_overdue_accounts(self, *, actor: Actor, days_overdue: int = 30) -> list[HeldAccount]:
         """Hold every account with an instalment overdue by more than its threshold.
