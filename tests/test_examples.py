@@ -40,6 +40,13 @@ def test_demo_runs(tmp_path: pathlib.Path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert "Allowed" in result.stdout
     assert "Approval required" in result.stdout
+    assert "Routed to: Anna Admin" in result.stdout
+    assert "the order is placed" in result.stdout
+    assert "expires 1 request and releases its credit" in result.stdout
     assert "Denied" in result.stdout
+    assert "on credit hold" in result.stdout
+    assert "Aging on" in result.stdout
+    assert str(database) in result.stdout, "the demo says where its database is"
     assert database.exists(), "the demo leaves its SQLite file behind"

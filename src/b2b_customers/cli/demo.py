@@ -1,8 +1,9 @@
 """``b2b-customers demo``: a company group, its buyers, limits and credit, on an SQLite file.
 
-It builds a realistic scenario in an embedded SQLite database, through the
-same stores, engine and credit account an application uses, and says in plain
-words what happens. The database file stays behind so it can be opened.
+It builds a realistic scenario in an embedded SQLite database (set up through
+the stores), then orders, approves, expires and holds credit through the same
+services an application uses (:class:`~b2b_customers.app.App`), and says in
+plain words what happens. The database file stays behind so it can be opened.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import attrs
 from moneyed import Money
 
+from b2b_customers.app import App
 from b2b_customers.cli.exit_codes import ExitCode
 from b2b_customers.clock import ManualClock
 from b2b_customers.credit import AgingBucket, CreditAccount, OpenItem, age, statement
@@ -33,8 +34,8 @@ from b2b_customers.domain import (
     Role,
 )
 from b2b_customers.domain.money import format_money
-from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus
-from b2b_customers.errors import MissingDependency
+from b2b_customers.domain.order import OrderDraft, OrderLine
+from b2b_customers.errors import MissingDependency, OrderDenied
 from b2b_customers.ids import (
     CompanyId,
     ContactAssignmentId,
@@ -43,26 +44,25 @@ from b2b_customers.ids import (
     CustomerId,
     LimitId,
     LocationId,
-    OrderId,
     SequentialIds,
 )
 from b2b_customers.limits import (
     BudgetLimit,
     CalendarPeriod,
-    CreditPosition,
     Decision,
-    DecisionContext,
     LimitScope,
     OrderTotalLimit,
     PoNumberRequired,
     PurchasingLimit,
-    decide,
 )
+from b2b_customers.services.authorization import Staff, StaffRole
 
 if TYPE_CHECKING:
     import argparse
 
+    from b2b_customers.approvals import ApprovalRequest
     from b2b_customers.ports import Store
+    from b2b_customers.services.placement import Placement
 
 __all__ = ["add_arguments", "run"]
 
@@ -80,6 +80,8 @@ ANNA, BOB, RITA, FIONA = (
     CustomerId("fiona"),
 )
 ACCOUNT = CreditAccountId("credit-acme")
+STAFF = Staff(id="ops", name="Seller operations", roles={StaffRole.ADMINISTRATOR})
+"""The seller's side: posts invoices, holds credit, runs the scheduled expiry sweep."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,11 +100,12 @@ def run(arguments: argparse.Namespace) -> int:
     store = _sqlite_store(path)
     clock = store.clock
     assert isinstance(clock, ManualClock)  # noqa: S101  (the demo made it)
+    app = App(store, ids=SequentialIds("demo-"))
     say = _Narrator()
-    ids = SequentialIds("evt-")
 
     say.title(f"The database: {path}")
     _onboard(store)
+    anna, bob, rita = _customers(store, ANNA, BOB, RITA)
     say.line("ACME Group (Berlin) with ACME North (and its Hamburg branch) and ACME South.")
     say.line("Anna is admin and approver at head office, Bob buys for North, Rita is a")
     say.line("requester at South, Fiona is the finance contact who receives invoices.")
@@ -111,46 +114,75 @@ def run(arguments: argparse.Namespace) -> int:
     for limit in _limits():
         say.line(f"{limit.name}: {limit.on_exceed.value} when crossed")
     say.line("Credit: one 30,000.00 EUR line for the whole group, invoices due Net 30.")
+    say.line("Approval requests expire after 7 days if nobody decides.")
 
     say.title("1. Bob orders drills for 1,200.00 EUR")
-    first = _order(BOB, NORTH, "DRILL-9", 2, "600")
-    decision = _decide(store, first)
-    say.decision(decision)
-    _place(store, first, OrderId("order-1"), decision, entry_id=ids())
-    clock.advance(timedelta(days=1))
-    _invoice(store, "order-1", "inv-1", Money("1200", "EUR"), entry_id=ids())
-    say.line("Placed; credit reserved, then invoiced: 1,200.00 EUR due in 30 days.")
-
+    _allowed(app, clock, say, bob)
     say.title("2. Bob orders a generator for 6,600.00 EUR")
-    clock.advance(timedelta(days=2))
-    big = _order(BOB, NORTH, "GEN-40", 1, "6600", po_number="PO-4471")
-    decision = _decide(store, big)
-    say.decision(decision)
-    _place(store, big, OrderId("order-2"), decision, entry_id=ids())
-    say.line("Recorded as pending approval, with its credit reserved until Anna decides.")
-    clock.advance(timedelta(hours=3))
-    _approve(store, OrderId("order-2"))
-    say.line("Anna (admin) approves it: the order is placed.")
-
+    _approved(app, clock, say, bob, anna)
     say.title("3. Rita (a requester at South) orders paper for 180.00 EUR")
-    paper = _order(RITA, SOUTH, "PAPER-A4", 40, "4.50")
-    say.decision(_decide(store, paper))
-
+    _expired(app, clock, say, rita)
     say.title("4. The group's credit goes on hold")
-    clock.advance(timedelta(days=40))
-    with store.unit_of_work() as uow:
-        account = uow.credit.get(ACCOUNT)
-        uow.credit.save(
-            account.place_hold("invoice inv-1 is overdue", at=clock.now(), automatic=True)
-        )
-        uow.commit()
-    say.decision(_decide(store, _order(BOB, NORTH, "DRILL-9", 1, "600")))
-
+    _held(app, clock, say, bob)
     say.title("5. Statement and aging")
     _statement(store, say)
     say.title("Done")
     say.line(f"Open the database with any SQLite tool: sqlite3 {path}")
     return ExitCode.OK
+
+
+# -- the steps
+
+
+def _allowed(app: App, clock: ManualClock, say: _Narrator, bob: Customer) -> None:
+    first = app.orders.place(actor=bob, order=_order(BOB, NORTH, "DRILL-9", 2, "600"))
+    say.decision(first.decision)
+    clock.advance(timedelta(days=1))
+    app.credit.post_invoice(
+        actor=STAFF, company=NORTH, invoice="inv-1", amount=first.order.total, order=first.order.id
+    )
+    say.line("Placed; credit reserved, then invoiced: 1,200.00 EUR due in 30 days.")
+
+
+def _approved(app: App, clock: ManualClock, say: _Narrator, bob: Customer, anna: Customer) -> None:
+    clock.advance(timedelta(days=2))
+    big = _order(BOB, NORTH, "GEN-40", 1, "6600", po_number="PO-4471")
+    pending = app.orders.place(actor=bob, order=big)
+    say.decision(pending.decision)
+    request = _request(pending)
+    say.line("Waiting for approval, with its credit reserved.")
+    say.line(_routed(app, bob, request))
+    clock.advance(timedelta(hours=3))
+    app.approvals.approve(actor=anna, request=request.id)
+    placed = app.approvals.complete(actor=bob, request=request.id)
+    say.line(f"Anna approves it; Bob completes it: the order is {placed.order.status.value}.")
+
+
+def _expired(app: App, clock: ManualClock, say: _Narrator, rita: Customer) -> None:
+    paper = app.orders.place(actor=rita, order=_order(RITA, SOUTH, "PAPER-A4", 40, "4.50"))
+    say.decision(paper.decision)
+    request = _request(paper)
+    say.line(_routed(app, rita, request))
+    say.line(f"Reserved on the credit line now: {format_money(_reserved(app.store))}.")
+    clock.advance(request.expires_at - clock.now() + timedelta(minutes=1))
+    expired = app.automations.expire_due_approvals(actor=STAFF)
+    say.line(f"Nobody decides by {request.expires_at:%Y-%m-%d %H:%M}; the scheduled sweep")
+    say.line(
+        f"expires {len(expired)} request and releases its credit: "
+        f"reserved now {format_money(_reserved(app.store))}."
+    )
+
+
+def _held(app: App, clock: ManualClock, say: _Narrator, bob: Customer) -> None:
+    clock.advance(timedelta(days=40))
+    app.credit.place_hold(actor=STAFF, company=HQ, reason="invoice inv-1 is overdue")
+    say.line("The seller holds the account (invoice inv-1 is overdue); Bob orders again:")
+    try:
+        app.orders.place(actor=bob, order=_order(BOB, NORTH, "DRILL-9", 1, "600"))
+    except OrderDenied as error:
+        say.decision(error.decision)
+    else:  # pragma: no cover  (the hold denies it)
+        say.line("Unexpectedly placed.")
 
 
 # -- building the scenario
@@ -327,60 +359,25 @@ def _order(
     return OrderDraft(company_id=company, buyer_id=buyer, lines=[line], po_number=po_number)
 
 
-def _decide(store: Store, order: OrderDraft) -> Decision:
+def _customers(store: Store, *ids: CustomerId) -> list[Customer]:
     with store.unit_of_work() as uow:
-        company = uow.companies.get(order.company_id)
-        ancestors = tuple(c.id for c in uow.companies.ancestors(company.id))
-        account = uow.credit.for_company(company.id)
-        credit = CreditPosition(
-            credit_limit=account.credit_limit,
-            balance=account.balance,
-            reserved=account.reserved,
-            on_hold=account.on_hold,
-        )
-        context = DecisionContext(
-            company=company,
-            buyer=uow.customers.get(order.buyer_id),
-            limits=uow.limits.set_on((company.id, *ancestors)),
-            spend=uow.orders,
-            ancestors=ancestors,
-            credit=credit,
-        )
-        return decide(order, context, store.clock.now())
+        return [uow.customers.get(customer_id) for customer_id in ids]
 
 
-def _place(
-    store: Store, order: OrderDraft, order_id: OrderId, decision: Decision, *, entry_id: str
-) -> None:
-    status = OrderStatus.PLACED if decision.allowed else OrderStatus.PENDING_APPROVAL
+def _request(placement: Placement) -> ApprovalRequest:
+    assert placement.request is not None  # noqa: S101  (the rules ask for approval)
+    return placement.request
+
+
+def _routed(app: App, actor: Customer, request: ApprovalRequest) -> str:
+    candidates = app.approvals.eligible_approvers(actor=actor, request=request.id)
+    names = ", ".join(f"{c.name} ({c.basis})" for c in candidates) or "nobody"
+    return f"Routed to: {names}."
+
+
+def _reserved(store: Store) -> Money:
     with store.unit_of_work() as uow:
-        now = store.clock.now()
-        uow.orders.add(OrderRecord.from_draft(order_id, order, now, status))
-        account = uow.credit.for_company(order.company_id)
-        account, entry = account.reserve(order_id, order.total, entry_id=entry_id, at=now)
-        uow.credit.save(account, [entry])
-        uow.commit()
-
-
-def _approve(store: Store, order_id: OrderId) -> None:
-    with store.unit_of_work() as uow:
-        order = uow.orders.get(order_id)
-        uow.orders.save(_with_status(order, OrderStatus.PLACED))
-        uow.commit()
-
-
-def _with_status(order: OrderRecord, status: OrderStatus) -> OrderRecord:
-    return attrs.evolve(order, status=status)
-
-
-def _invoice(store: Store, order_id: str, invoice: str, amount: Money, *, entry_id: str) -> None:
-    with store.unit_of_work() as uow:
-        account = uow.credit.get(ACCOUNT)
-        account, entry = account.post_invoice(
-            invoice, amount, entry_id=entry_id, at=store.clock.now(), order_reference=order_id
-        )
-        uow.credit.save(account, [entry])
-        uow.commit()
+        return uow.credit.get(ACCOUNT).reserved
 
 
 def _statement(store: Store, say: _Narrator) -> None:
