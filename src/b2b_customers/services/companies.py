@@ -114,15 +114,38 @@ class CompanyService:
         return self._change(actor, company_id, Permission.MOVE_COMPANY, "company.moved", change)
 
     def put_on_hold(self, *, actor: Actor, company_id: CompanyId) -> Company:
-        """Stop the company's orders until it is activated again."""
+        """Stop the company's orders until it is activated again.
+
+        Raises:
+            NotFound: No such company.
+            PermissionDenied: The actor may not hold companies.
+            InvalidTransition: The company is on hold already.
+        """
         return self._status(actor, company_id, CompanyStatus.ON_HOLD)
 
     def activate(self, *, actor: Actor, company_id: CompanyId) -> Company:
-        """Let the company order again."""
+        """Let the company order again.
+
+        Lifting a hold (by activating or deactivating a company on hold) needs
+        the permission to hold companies, not only to edit them.
+
+        Raises:
+            NotFound: No such company.
+            PermissionDenied: The actor may not edit the company, or lifts a
+                hold without the permission to hold companies.
+            InvalidTransition: The company is active already.
+        """
         return self._status(actor, company_id, CompanyStatus.ACTIVE)
 
     def deactivate(self, *, actor: Actor, company_id: CompanyId) -> Company:
-        """Close the company's account."""
+        """Close the company's account.
+
+        Raises:
+            NotFound: No such company.
+            PermissionDenied: The actor may not edit the company, or the company
+                is on hold and the actor may not hold companies.
+            InvalidTransition: The company is inactive already.
+        """
         return self._status(actor, company_id, CompanyStatus.INACTIVE)
 
     def visible_to(self, *, actor: Actor, companies: Iterable[Company]) -> list[Company]:
@@ -153,17 +176,21 @@ class CompanyService:
         return stored
 
     def _status(self, actor: Actor, company_id: CompanyId, status: CompanyStatus) -> Company:
-        permission = (
-            Permission.HOLD_COMPANY if status is CompanyStatus.ON_HOLD else Permission.EDIT_COMPANY
-        )
+        # Only those who may hold a company may lift a hold, by any change of status:
+        # otherwise a customer's admin could undo the seller's hold.
         name = {
             CompanyStatus.ON_HOLD: "company.put_on_hold",
             CompanyStatus.ACTIVE: "company.activated",
             CompanyStatus.INACTIVE: "company.deactivated",
         }[status]
-        return self._change(
-            actor, company_id, permission, name, lambda _uow, company: company.with_status(status)
-        )
+
+        def change(uow: UnitOfWork, company: Company) -> Company:
+            held = CompanyStatus.ON_HOLD in {company.status, status}
+            permission = Permission.HOLD_COMPANY if held else Permission.EDIT_COMPANY
+            self._context.authorize(uow, actor, permission, company_id)
+            return company.with_status(status)
+
+        return self._change(actor, company_id, Permission.VIEW_COMPANY, name, change)
 
     def _change(
         self,
