@@ -164,7 +164,7 @@ class Customer(Versioned):
             ValidationError: The roles break the role rule
                 (see :mod:`b2b_customers.domain.membership`).
         """
-        membership = Membership(company_id=company_id, roles=frozenset(roles))
+        membership = Membership(company_id=company_id, roles=roles)
         others = tuple(item for item in self.memberships if item.company_id != company_id)
         return attrs.evolve(self, memberships=(*others, membership))
 

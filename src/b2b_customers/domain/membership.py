@@ -15,6 +15,7 @@ describe):
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -57,7 +58,8 @@ def _to_roles(value: Iterable[Role | str]) -> frozenset[Role]:
         try:
             converted.add(Role(item))
         except ValueError:
-            converted.add(item)  # the validator names every unknown one
+            # The validator names every unknown one (by repr, if it cannot go in a set).
+            converted.add(item if isinstance(item, Hashable) else repr(item))
     return frozenset(converted)
 
 

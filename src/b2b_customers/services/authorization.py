@@ -31,7 +31,7 @@ from attrs import field, frozen
 from b2b_customers.domain.customer import Customer
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.values import DomainEnum, identifier, strip, text, to_frozenset
-from b2b_customers.errors import PermissionDenied
+from b2b_customers.errors import PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +45,7 @@ __all__ = [
     "Permission",
     "Staff",
     "StaffRole",
+    "checked_actor",
     "may",
     "require",
     "roles_for",
@@ -161,6 +162,19 @@ Actor = Staff | Customer
 """Whoever a service call is made for."""
 
 
+def checked_actor(actor: object) -> Actor:
+    """Return ``actor`` if it is one: a :class:`Staff` member or a customer.
+
+    Raises:
+        ValidationError: It is anything else.
+    """
+    if not isinstance(actor, Staff | Customer):
+        raise ValidationError(
+            f"must be a Staff member or a Customer, got {type(actor).__name__}", field="actor"
+        )
+    return actor
+
+
 def roles_for(
     actor: Actor, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
 ) -> frozenset[Role | StaffRole]:
@@ -175,7 +189,11 @@ def roles_for(
         Staff: their staff roles, for any company. A customer: their roles in
         the company; else those of their roles in the nearest ancestor that
         reach the subtree (admin, finance); else nothing.
+
+    Raises:
+        ValidationError: ``actor`` is neither staff nor a customer.
     """
+    checked_actor(actor)
     if isinstance(actor, Staff):
         return frozenset(actor.roles)
     if not actor.is_active:
@@ -196,7 +214,11 @@ def may(
     company_id: CompanyId,
     ancestors: Sequence[CompanyId] = (),
 ) -> bool:
-    """Tell whether ``actor`` may do ``permission`` for ``company_id``."""
+    """Tell whether ``actor`` may do ``permission`` for ``company_id``.
+
+    Raises:
+        ValidationError: ``actor`` is neither staff nor a customer.
+    """
     return any(
         permission in ROLE_PERMISSIONS[role] for role in roles_for(actor, company_id, ancestors)
     )
@@ -212,6 +234,7 @@ def require(
 
     Raises:
         PermissionDenied: Naming the actor, the action and the company.
+        ValidationError: ``actor`` is neither staff nor a customer.
     """
     if not may(actor, permission, company_id, ancestors):
         who = actor.name if isinstance(actor, Staff) else actor.display_name

@@ -7,17 +7,23 @@ and commits; a failure anywhere leaves every repository as it was.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from b2b_customers.domain import Company, CompanyStatus, CustomerGroup
 from b2b_customers.ids import CompanyId, CustomerGroupId
-from b2b_customers.services.authorization import Actor, Permission, may, require
+from b2b_customers.services.arguments import checked_fields, checked_instance
+from b2b_customers.services.authorization import (
+    Actor,
+    Permission,
+    checked_actor,
+    may,
+    require,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from b2b_customers.ports import UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
@@ -46,17 +52,15 @@ class CompanyService:
 
         Raises:
             PermissionDenied: The actor may not onboard companies.
-            ValidationError: A field is not valid.
+            ValidationError: A field is not valid, or is not a Company field
+                the caller may set (``parent_id``: use :meth:`add_subsidiary`).
             AlreadyExists: The id or account number is taken.
         """
-        company = Company(
-            id=CompanyId(fields.pop("id", None) or self._context.ids()),
-            name=name,
-            currency=currency,
-            **fields,
-        )
+        fields = checked_fields(Company, fields, reserved={"parent_id"})
+        company_id = CompanyId(fields.pop("id") if "id" in fields else self._context.ids())
         # A new top-level company has no members yet: only staff pass.
-        require(actor, Permission.ONBOARD_COMPANY, company.id)
+        require(actor, Permission.ONBOARD_COMPANY, company_id)
+        company = Company(id=company_id, name=name, currency=currency, **fields)
         return self._create(actor, company)
 
     def add_subsidiary(
@@ -73,15 +77,20 @@ class CompanyService:
         Raises:
             NotFound: The parent does not exist.
             PermissionDenied: The actor may not onboard companies there.
+            ValidationError: A field is not valid, or is not a Company field
+                the caller may set.
         """
+        fields = checked_fields(Company, fields, reserved={"parent_id"})
         with self._context.store.unit_of_work() as uow:
-            self._context.authorize(uow, actor, Permission.ONBOARD_COMPANY, parent)
+            self._context.authorize(
+                uow, actor, Permission.ONBOARD_COMPANY, parent, argument="parent"
+            )
             head = uow.companies.get(parent)
         fields.setdefault("time_zone", head.time_zone)
         company = Company(
-            id=CompanyId(fields.pop("id", None) or self._context.ids()),
+            id=CompanyId(fields.pop("id") if "id" in fields else self._context.ids()),
             name=name,
-            currency=currency or head.currency,
+            currency=head.currency if currency is None else currency,
             parent_id=parent,
             **fields,
         )
@@ -108,7 +117,9 @@ class CompanyService:
 
         def change(uow: UnitOfWork, company: Company) -> Company:
             if new_parent is not None:
-                self._context.authorize(uow, actor, Permission.MOVE_COMPANY, new_parent)
+                self._context.authorize(
+                    uow, actor, Permission.MOVE_COMPANY, new_parent, argument="new_parent"
+                )
             return attrs.evolve(company, parent_id=new_parent)
 
         return self._change(actor, company_id, Permission.MOVE_COMPANY, "company.moved", change)
@@ -149,7 +160,18 @@ class CompanyService:
         return self._status(actor, company_id, CompanyStatus.INACTIVE)
 
     def visible_to(self, *, actor: Actor, companies: Iterable[Company]) -> list[Company]:
-        """Filter ``companies`` down to those ``actor`` may see."""
+        """Filter ``companies`` down to those ``actor`` may see.
+
+        Raises:
+            ValidationError: The actor is not one, or ``companies`` is not a
+                collection of companies.
+            NotFound: A company is not stored.
+        """
+        checked_actor(actor)
+        companies = [
+            checked_instance(company, Company, "companies")
+            for company in checked_instance(companies, Iterable, "companies")  # type: ignore[type-abstract]
+        ]
         with self._context.store.unit_of_work() as uow:
             return [
                 company

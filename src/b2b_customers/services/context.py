@@ -10,7 +10,8 @@ from b2b_customers.domain import ActorKind, AuditLogEntry, DomainEvent
 from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
-from b2b_customers.services.authorization import Actor, Permission, Staff, require
+from b2b_customers.services.arguments import checked_id
+from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor, require
 
 if TYPE_CHECKING:
     from b2b_customers.ports import Clock, UnitOfWork
@@ -38,14 +39,30 @@ class ServiceContext:
         return self.store.clock
 
     def authorize(
-        self, uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        permission: Permission,
+        company_id: CompanyId,
+        *,
+        argument: str = "company_id",
     ) -> None:
         """Refuse (before anything else is read) unless ``actor`` may act for the company.
 
+        Args:
+            uow: The open unit of work.
+            actor: Who acts.
+            permission: What they do.
+            company_id: For which company.
+            argument: The service's name for ``company_id``, for error messages.
+
         Raises:
+            ValidationError: The actor is not one, or ``company_id`` is not an id.
             NotFound: The company does not exist.
             PermissionDenied: The actor may not.
         """
+        checked_actor(actor)
+        checked_id(company_id, argument)
         ancestors = [company.id for company in uow.companies.ancestors(company_id)]
         require(actor, permission, company_id, ancestors)
 

@@ -14,7 +14,14 @@ import attrs
 from b2b_customers.domain import Customer, CustomerStatus, Role
 from b2b_customers.errors import InvalidTransition, NotFound
 from b2b_customers.ids import CompanyId, CustomerId
-from b2b_customers.services.authorization import Actor, Permission
+from b2b_customers.services.arguments import checked_id, checked_instance
+from b2b_customers.services.authorization import (
+    Actor,
+    Permission,
+    checked_actor,
+    may,
+    require,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -56,6 +63,7 @@ class CustomerService:
             ValidationError: A field or the role combination is not valid.
             AlreadyExists: The email address is taken.
         """
+        checked_instance(active, bool, "active")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
             customer = Customer(
@@ -74,18 +82,23 @@ class CustomerService:
     def activate(self, *, actor: Actor, customer: CustomerId) -> Customer:
         """Let an invited (or deactivated) customer act, e.g. when they first sign in.
 
-        The customer may activate themselves; otherwise the actor must manage
-        customers of one of the companies the customer belongs to.
+        An invited customer may activate themselves; otherwise (and always for
+        a deactivated customer) the actor must manage customers of one of the
+        companies the customer belongs to (staff: of any company).
 
         Raises:
+            ValidationError: The actor is not one, or ``customer`` is not an id.
+            NotFound: No such customer.
             PermissionDenied: The actor may not.
             InvalidTransition: The customer is active already.
         """
+        checked_actor(actor)
+        checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             current = uow.customers.get(customer)
-            if actor.id != current.id:
-                companies = sorted(current.company_ids) or [CompanyId("")]
-                self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, companies[0])
+            themselves = isinstance(actor, Customer) and actor.id == current.id
+            if not (themselves and current.status is CustomerStatus.INVITED):
+                self._authorize_for_any_company(uow, actor, current)
             if current.is_active:
                 raise InvalidTransition(f"customer {customer!r} is active already")
             stored = uow.customers.save(attrs.evolve(current, status=CustomerStatus.ACTIVE))
@@ -103,7 +116,9 @@ class CustomerService:
         Raises:
             PermissionDenied: The actor may not manage that company's customers.
             ValidationError: The role combination is not valid.
+            NotFound: No such customer.
         """
+        checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
             current = uow.customers.get(customer)
@@ -122,8 +137,9 @@ class CustomerService:
 
         Raises:
             PermissionDenied: The actor may not manage that company's customers.
-            NotFound: The customer is not a member of the company.
+            NotFound: The customer does not exist or is not a member of the company.
         """
+        checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
             current = uow.customers.get(customer)
@@ -139,6 +155,16 @@ class CustomerService:
             )
             uow.commit()
         return stored
+
+    def _authorize_for_any_company(self, uow: UnitOfWork, actor: Actor, customer: Customer) -> None:
+        # A customer of no company has only staff to manage them: the empty id
+        # is no company, so only staff roles (which hold everywhere) count there.
+        companies = sorted(customer.company_ids) or [CompanyId("")]
+        for company in companies:
+            ancestors = [a.id for a in uow.companies.ancestors(company)] if company else []
+            if may(actor, Permission.MANAGE_CUSTOMERS, company, ancestors):
+                return
+        require(actor, Permission.MANAGE_CUSTOMERS, companies[0])
 
     def _join_group(self, uow: UnitOfWork, company: CompanyId, customer: CustomerId) -> None:
         try:

@@ -31,6 +31,7 @@ from b2b_customers.ids import ApprovalRequestId, OrderId
 from b2b_customers.limits import CreditPosition, Decision, DecisionContext, Outcome, decide
 from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
+from b2b_customers.services.arguments import checked_instance
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.directory import load_directory
 from b2b_customers.services.placement import Placement
@@ -83,7 +84,10 @@ class OrderService:
                 or checks another buyer's order without being an admin.
             NotFound: The company or the buyer does not exist.
             CurrencyMismatch: A limit or the credit line is in another currency.
+            ValidationError: ``order`` is not an :class:`OrderDraft`, or the
+                actor is not one.
         """
+        checked_instance(order, OrderDraft, "order")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.CHECK_ORDERS, order.company_id)
             if (
