@@ -14,9 +14,10 @@ import pytest
 
 from b2b_customers import connect
 from b2b_customers.app import App
-from b2b_customers.testing.faults import FailingStore, InjectedFault
-from b2b_customers.testing.snapshot import snapshot
+from b2b_customers.testing.faults import REPOSITORIES, FailingStore, InjectedFault
+from b2b_customers.testing.snapshot import READERS, snapshot
 from tests.services.world import (
+    NOT_YET_COVERED,
     READ_ONLY,
     READ_SCENARIOS,
     REP,
@@ -83,10 +84,17 @@ def test_a_read_makes_no_write(app: App, scenario: Scenario) -> None:
 def test_counting_lists_every_write_of_a_call() -> None:
     app, faults = failing_app(connect("memory://"))
     app.companies.onboard(actor=REP, name="ACME", currency="EUR")
-    assert faults.writes == ["companies.add", "groups.add", "record", "commit"]
+    assert faults.writes == ["companies.add", "groups.add", "record", "audit.append", "commit"]
 
 
 def test_every_service_method_that_writes_has_a_scenario() -> None:
     covered = {scenario.method for scenario in SCENARIOS} | READ_ONLY
     assert {scenario.method for scenario in READ_SCENARIOS} == READ_ONLY
-    assert set(service_methods()) - covered == set()
+    assert set(service_methods()) - covered - NOT_YET_COVERED == set()
+    assert covered & NOT_YET_COVERED == set(), "covered now: delete it from NOT_YET_COVERED"
+    assert set(service_methods()) >= NOT_YET_COVERED, "NOT_YET_COVERED names a method that is gone"
+
+
+def test_the_snapshot_reads_every_repository_of_the_unit_of_work() -> None:
+    # A repository added to the port without a reader would escape every check here.
+    assert set(READERS) == set(REPOSITORIES)

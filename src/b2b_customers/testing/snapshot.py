@@ -8,6 +8,9 @@ adapter's too.
 
 A repository added to the port gets a reader in :data:`READERS`: a function
 from an open unit of work and every company id to the repository's items.
+The audit log is read per company, and by aggregate for the entries of no
+company (a customer's own changes); an adapter whose entries name other
+companyless aggregates would need more here.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from b2b_customers.ports import (
     MAX_PAGE_SIZE,
     ApprovalQuery,
+    AuditQuery,
     CompanyQuery,
     CompanySort,
     CustomerQuery,
@@ -97,6 +101,29 @@ def _credit(uow: UnitOfWork, companies: Sequence[CompanyId]) -> list[Any]:
     return [accounts[key] for key in sorted(accounts)]
 
 
+def _audit(uow: UnitOfWork, companies: Sequence[CompanyId]) -> list[Any]:
+    """Every audit entry: each company's, and those of no company (found by aggregate)."""
+    entries: dict[str, Any] = {}
+
+    def by_company(company: CompanyId) -> Callable[[int], Page[Any]]:
+        return lambda offset: uow.audit.for_company(
+            company, AuditQuery(offset=offset, limit=MAX_PAGE_SIZE)
+        )
+
+    def by_aggregate(kind: str, key: str) -> Callable[[int], Page[Any]]:
+        return lambda offset: uow.audit.for_aggregate(
+            kind, key, AuditQuery(offset=offset, limit=MAX_PAGE_SIZE)
+        )
+
+    searches = [by_company(company) for company in companies]
+    searches += [by_aggregate("company", company) for company in companies]
+    searches += [by_aggregate("customer", c.id) for c in _customers(uow, companies)]
+    for search in searches:
+        for entry in _all_pages(search):
+            entries[entry.id] = entry
+    return [entries[key] for key in sorted(entries)]
+
+
 READERS: Mapping[str, Callable[[UnitOfWork, Sequence[CompanyId]], Sequence[Any]]] = {
     "companies": _companies,
     "customers": _customers,
@@ -110,6 +137,7 @@ READERS: Mapping[str, Callable[[UnitOfWork, Sequence[CompanyId]], Sequence[Any]]
     "approval_policies": lambda uow, _companies: uow.approval_policies.all(),
     "approval_groups": lambda uow, companies: uow.approval_groups.for_companies(companies),
     "approver_limits": lambda uow, companies: uow.approver_limits.for_companies(companies),
+    "audit": _audit,
     "outbox": lambda uow, _companies: uow.outbox.pending(limit=_OUTBOX_LIMIT),
 }
 """How each repository is read in full, by its name on the unit of work."""
