@@ -37,7 +37,6 @@ from tests.services.world import (
     ACME,
     GLOBEX,
     NORTH,
-    NOT_YET_COVERED,
     World,
     order,
     seed,
@@ -217,7 +216,56 @@ ARGUMENTS: dict[str, Callable[[], st.SearchStrategy[dict[str, Any]]]] = {
 }
 """How to call each service method: a strategy of its keyword arguments."""
 
-NOT_YET_FUZZED = NOT_YET_COVERED
+NOT_YET_FUZZED = frozenset(
+    {
+        "approvals.approve",
+        "approvals.cancel",
+        "approvals.complete",
+        "approvals.eligible_approvers",
+        "approvals.expire_due",
+        "approvals.get",
+        "approvals.is_approval_required",
+        "approvals.reject",
+        "approvals.search",
+        "audit.for_company",
+        "automations.due_invoice_reminders",
+        "automations.hold_overdue_accounts",
+        "automations.lapsed_customers",
+        "contacts.assign",
+        "contacts.change",
+        "contacts.for_company",
+        "contacts.remove",
+        "credit.account",
+        "credit.adjust",
+        "credit.aging",
+        "credit.issue_credit_note",
+        "credit.lift_hold",
+        "credit.open_account",
+        "credit.override_hold",
+        "credit.place_hold",
+        "credit.post_invoice",
+        "credit.record_payment",
+        "credit.set_auto_hold",
+        "credit.set_credit_limit",
+        "credit.set_payment_terms",
+        "credit.statement",
+        "limits.change",
+        "limits.for_company",
+        "limits.remove",
+        "limits.set",
+        "locations.add",
+        "locations.for_company",
+        "locations.make_primary",
+        "locations.remove",
+        "locations.set_default_billing",
+        "locations.set_default_shipping",
+        "locations.update",
+        "orders.get",
+        "orders.history",
+        "orders.place",
+        "orders.reorder",
+    }
+)
 """Methods with no strategy in :data:`ARGUMENTS` yet.
 
 UNCOVERED, on purpose and for now: the services main gained after the fuzzer

@@ -9,24 +9,32 @@ on ACME.
 successful call per service method that writes. Covering a new method is one
 entry: its name (``"service.method"``, as on :class:`~b2b_customers.app.App`)
 and a function that makes the call in the seeded world (``prepare`` puts the
-world in the state the call needs first, outside the measured call).
+world in the state the call needs first, outside the measured call: a
+credit line, an invoice, a hold, a placed order, an approval request pending,
+approved or past its expiry, locations, a contact).
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.app import App, connect
-from b2b_customers.domain import Customer, Role
-from b2b_customers.domain.order import OrderDraft, OrderLine
-from b2b_customers.ids import CompanyId, CustomerId, LimitId
+from b2b_customers.clock import ManualClock
+from b2b_customers.domain import Address, Customer, Role
+from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus
+from b2b_customers.ids import CompanyId, CustomerId, LimitId, OrderId
 from b2b_customers.limits import LimitScope, OrderTotalLimit, PurchasingLimit
+from b2b_customers.ports import ApprovalQuery, OrderQuery
 from b2b_customers.services import Staff, StaffRole
+
+if TYPE_CHECKING:
+    from b2b_customers.approvals import ApprovalRequest
 
 ADMINISTRATOR = Staff(id="s-admin", name="Ada Admin", roles={StaffRole.ADMINISTRATOR})
 REP = Staff(id="s-rep", name="Sam Sales", roles={StaffRole.SALES_REP})
@@ -108,6 +116,149 @@ def order(company: CompanyId, buyer: CustomerId, amount: str = "100") -> OrderDr
     )
 
 
+def eur(amount: str) -> Money:
+    """``Money(amount, "EUR")``."""
+    return Money(amount, "EUR")
+
+
+KIEL = Address(lines=["Am Hafen 3"], city="Kiel", country="DE", postcode="24103")
+
+
+# -- preparing the world for the newer services (outside the measured call)
+
+
+def open_credit(app: App, _world: World | None = None) -> None:
+    """ACME's 5,000 EUR credit line, shared with North."""
+    app.credit.open_account(
+        actor=CONTROLLER, company=ACME, credit_limit=eur("5000"), shared_with=[NORTH]
+    )
+
+
+def invoiced(app: App, world: World | None = None) -> None:
+    """The credit line, and a 100 EUR invoice to North dated 1 January (overdue)."""
+    open_credit(app, world)
+    app.credit.post_invoice(
+        actor=CONTROLLER,
+        company=NORTH,
+        invoice="inv-1",
+        amount=eur("100"),
+        invoice_date=date(2026, 1, 1),
+    )
+
+
+def on_hold(app: App, world: World | None = None) -> None:
+    """The credit line, on hold."""
+    open_credit(app, world)
+    app.credit.place_hold(actor=CONTROLLER, company=ACME, reason="disputed invoices")
+
+
+def placed(app: App, world: World) -> None:
+    """The credit line, and an order of Bob's placed at North."""
+    open_credit(app, world)
+    app.orders.place(actor=world.bob, order=order(NORTH, world.bob.id))
+
+
+def the_order(app: App) -> OrderRecord:
+    """The one order the store holds."""
+    with app.store.unit_of_work() as uow:
+        (record,) = uow.orders.history(OrderQuery(limit=2)).items
+        return record
+
+
+def with_bea(app: App, world: World) -> None:
+    """The credit line, and Bea, a buyer at ACME (its 500 EUR cap applies to her)."""
+    open_credit(app, world)
+    _invite(app, ACME, "bea", Role.BUYER)
+
+
+def lapsed(app: App, world: World) -> None:
+    """North ordered every 5 days, the last 30 days ago: it has lapsed."""
+    now = app.store.clock.now()
+    with app.store.unit_of_work() as uow:
+        for days in (30, 35, 40, 45):
+            uow.orders.add(
+                OrderRecord(
+                    id=OrderId(f"north-{days}"),
+                    company_id=NORTH,
+                    buyer_id=world.bob.id,
+                    total=eur("10"),
+                    placed_at=now - timedelta(days=days),
+                    status=OrderStatus.PLACED,
+                    lines=(OrderLine(sku="A", quantity=1, unit_price=eur("10")),),
+                )
+            )
+        uow.commit()
+
+
+def pending(app: App, world: World) -> None:
+    """The credit line, and a 600 EUR order of Bea (buyer at ACME) waiting for Anna."""
+    with_bea(app, world)
+    placement = app.orders.place(actor=bea(app), order=order(ACME, bea(app).id, "600"))
+    assert placement.request is not None
+
+
+def bea(app: App) -> Customer:
+    """Bea, the buyer at ACME some scenarios invite."""
+    with app.store.unit_of_work() as uow:
+        return uow.customers.get_by_email("bea@acme.example")
+
+
+def approved(app: App, world: World) -> None:
+    """Bea's request, approved by Anna."""
+    pending(app, world)
+    app.approvals.approve(actor=world.anna, request=the_request(app).id)
+
+
+def overdue_request(app: App, world: World) -> None:
+    """Bea's request, past its expiry."""
+    pending(app, world)
+    clock = app.store.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(the_request(app).expires_at - clock.now() + timedelta(seconds=1))
+
+
+def the_request(app: App) -> ApprovalRequest:
+    """The one approval request the store holds."""
+    with app.store.unit_of_work() as uow:
+        (request,) = uow.approvals.search(ApprovalQuery(limit=2)).items
+        return request
+
+
+def requester(app: App) -> Customer:
+    """Who made the one approval request."""
+    with app.store.unit_of_work() as uow:
+        return uow.customers.get(the_request(app).requester_id)
+
+
+def located(app: App, _world: World | None = None) -> None:
+    """Two locations of ACME: HQ (primary) and the Kiel depot."""
+    app.locations.add(actor=REP, company=ACME, name="HQ", address=KIEL)
+    app.locations.add(actor=REP, company=ACME, name="Depot", address=KIEL)
+
+
+def location(app: App, name: str) -> Any:
+    """ACME's location of that name."""
+    with app.store.unit_of_work() as uow:
+        return next(loc for loc in uow.locations.for_company(ACME) if loc.name == name)
+
+
+def with_contact(app: App, world: World) -> None:
+    """Anna is ACME's primary contact."""
+    app.contacts.assign(actor=REP, company=ACME, customer=world.anna.id, primary=True)
+
+
+def the_contact(app: App) -> Any:
+    """ACME's one contact assignment."""
+    with app.store.unit_of_work() as uow:
+        (contact,) = uow.contacts.for_company(ACME)
+        return contact
+
+
+def north_limit() -> tuple[LimitScope, OrderTotalLimit]:
+    """A 300 EUR order cap on North."""
+    return LimitScope(kind="company", company_id=NORTH), OrderTotalLimit(maximum=eur("300"))
+
+
 @frozen
 class Scenario:
     """One service call in the seeded world.
@@ -175,10 +326,242 @@ SCENARIOS: tuple[Scenario, ...] = (
             actor=w.anna, customer=w.bob.id, company=NORTH
         ),
     ),
+    # -- orders and approvals
+    Scenario(
+        "orders.place",
+        lambda app, w: app.orders.place(actor=w.bob, order=order(NORTH, w.bob.id)),
+        prepare=open_credit,
+    ),
+    Scenario(  # approval required: the order, its reservation and the request
+        "orders.place",
+        lambda app, _w: app.orders.place(actor=bea(app), order=order(ACME, bea(app).id, "600")),
+        prepare=with_bea,
+    ),
+    Scenario(
+        "orders.reorder",
+        lambda app, w: app.orders.reorder(actor=w.bob, order_id=the_order(app).id),
+        prepare=placed,
+    ),
+    Scenario(
+        "approvals.approve",
+        lambda app, w: app.approvals.approve(actor=w.anna, request=the_request(app).id),
+        prepare=pending,
+    ),
+    Scenario(
+        "approvals.reject",
+        lambda app, w: app.approvals.reject(
+            actor=w.anna, request=the_request(app).id, reason="too much"
+        ),
+        prepare=pending,
+    ),
+    Scenario(
+        "approvals.cancel",
+        lambda app, _w: app.approvals.cancel(actor=requester(app), request=the_request(app).id),
+        prepare=pending,
+    ),
+    Scenario(
+        "approvals.complete",
+        lambda app, _w: app.approvals.complete(actor=requester(app), request=the_request(app).id),
+        prepare=approved,
+    ),
+    Scenario(
+        "approvals.expire_due",
+        lambda app, _w: app.approvals.expire_due(actor=ADMINISTRATOR),
+        prepare=overdue_request,
+    ),
+    # -- credit
+    Scenario(
+        "credit.open_account",
+        lambda app, _w: app.credit.open_account(
+            actor=CONTROLLER, company=ACME, credit_limit=eur("5000"), shared_with=[NORTH]
+        ),
+    ),
+    Scenario(
+        "credit.set_credit_limit",
+        lambda app, _w: app.credit.set_credit_limit(
+            actor=CONTROLLER, company=ACME, credit_limit=eur("7000")
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.set_payment_terms",
+        lambda app, _w: app.credit.set_payment_terms(
+            actor=CONTROLLER, company=ACME, payment_terms="NET60"
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.set_auto_hold",
+        lambda app, _w: app.credit.set_auto_hold(actor=CONTROLLER, company=ACME, after_days=45),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.post_invoice",
+        lambda app, _w: app.credit.post_invoice(
+            actor=CONTROLLER, company=NORTH, invoice="inv-2", amount=eur("250")
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.record_payment",
+        lambda app, _w: app.credit.record_payment(
+            actor=CONTROLLER, company=ACME, payment="pay-1", amount=eur("100")
+        ),
+        prepare=invoiced,
+    ),
+    Scenario(
+        "credit.issue_credit_note",
+        lambda app, _w: app.credit.issue_credit_note(
+            actor=CONTROLLER, company=ACME, note="cn-1", amount=eur("40")
+        ),
+        prepare=invoiced,
+    ),
+    Scenario(
+        "credit.adjust",
+        lambda app, _w: app.credit.adjust(
+            actor=CONTROLLER, company=ACME, amount=eur("-5"), reason="goodwill"
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.place_hold",
+        lambda app, _w: app.credit.place_hold(actor=CONTROLLER, company=ACME, reason="overdue"),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.lift_hold",
+        lambda app, _w: app.credit.lift_hold(actor=CONTROLLER, company=ACME),
+        prepare=on_hold,
+    ),
+    Scenario(
+        "credit.override_hold",
+        lambda app, _w: app.credit.override_hold(
+            actor=CONTROLLER, company=NORTH, order="o-9", amount=eur("200"), reason="CFO agreed"
+        ),
+        prepare=on_hold,
+    ),
+    # -- limits
+    Scenario(
+        "limits.set",
+        lambda app, _w: app.limits.set(
+            actor=ADMINISTRATOR, scope=north_limit()[0], rule=north_limit()[1], name="North cap"
+        ),
+    ),
+    Scenario(
+        "limits.change",
+        lambda app, _w: app.limits.change(
+            actor=ADMINISTRATOR,
+            limit=LimitId("acme-cap"),
+            rule=OrderTotalLimit(maximum=eur("700")),
+        ),
+    ),
+    Scenario(
+        "limits.remove",
+        lambda app, _w: app.limits.remove(actor=ADMINISTRATOR, limit=LimitId("acme-cap")),
+    ),
+    # -- locations
+    Scenario(
+        "locations.add",
+        lambda app, _w: app.locations.add(actor=REP, company=ACME, name="HQ", address=KIEL),
+    ),
+    Scenario(  # a second location: the flags stay with the first
+        "locations.add",
+        lambda app, _w: app.locations.add(
+            actor=REP, company=ACME, name="Annex", address=KIEL, is_primary=True
+        ),
+        prepare=located,
+    ),
+    Scenario(
+        "locations.update",
+        lambda app, _w: app.locations.update(
+            actor=REP, location=location(app, "Depot").id, name="Kiel depot"
+        ),
+        prepare=located,
+    ),
+    Scenario(
+        "locations.make_primary",
+        lambda app, _w: app.locations.make_primary(actor=REP, location=location(app, "Depot").id),
+        prepare=located,
+    ),
+    Scenario(
+        "locations.set_default_billing",
+        lambda app, _w: app.locations.set_default_billing(
+            actor=REP, location=location(app, "Depot").id
+        ),
+        prepare=located,
+    ),
+    Scenario(
+        "locations.set_default_shipping",
+        lambda app, _w: app.locations.set_default_shipping(
+            actor=REP, location=location(app, "Depot").id
+        ),
+        prepare=located,
+    ),
+    Scenario(
+        "locations.remove",
+        lambda app, _w: app.locations.remove(
+            actor=REP, location=location(app, "HQ").id, new_primary=location(app, "Depot").id
+        ),
+        prepare=located,
+    ),
+    # -- contacts
+    Scenario(
+        "contacts.assign",
+        lambda app, w: app.contacts.assign(
+            actor=REP, company=ACME, customer=w.anna.id, primary=True, subscriptions=[]
+        ),
+    ),
+    Scenario(
+        "contacts.change",
+        lambda app, _w: app.contacts.change(
+            actor=REP, contact=the_contact(app).id, primary=False, type="billing"
+        ),
+        prepare=with_contact,
+    ),
+    Scenario(
+        "contacts.remove",
+        lambda app, _w: app.contacts.remove(actor=REP, contact=the_contact(app).id),
+        prepare=with_contact,
+    ),
+    # -- automations
+    Scenario(
+        "automations.hold_overdue_accounts",
+        lambda app, _w: app.automations.hold_overdue_accounts(actor=CONTROLLER, days_overdue=30),
+        prepare=invoiced,
+    ),
+    Scenario(  # records a company.lapsed event for each
+        "automations.lapsed_customers",
+        lambda app, _w: app.automations.lapsed_customers(actor=REP),
+        prepare=lapsed,
+    ),
+    Scenario(  # records an invoice.reminder_due event for each
+        "automations.due_invoice_reminders",
+        lambda app, _w: app.automations.due_invoice_reminders(actor=CONTROLLER),
+        prepare=invoiced,
+    ),
 )
-"""One writing call per service method that writes."""
+"""One writing call per service method that writes (or more, for distinct paths)."""
 
-READ_ONLY = frozenset({"companies.get", "companies.visible_to", "orders.check"})
+READ_ONLY = frozenset(
+    {
+        "companies.get",
+        "companies.visible_to",
+        "orders.check",
+        "orders.get",
+        "orders.history",
+        "approvals.get",
+        "approvals.search",
+        "approvals.eligible_approvers",
+        "approvals.is_approval_required",
+        "credit.account",
+        "credit.statement",
+        "credit.aging",
+        "limits.for_company",
+        "locations.for_company",
+        "contacts.for_company",
+        "audit.for_company",
+    }
+)
 """The service methods that never write (the fault-injection test proves it)."""
 
 READ_SCENARIOS: tuple[Scenario, ...] = (
@@ -194,68 +577,73 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
         "orders.check",
         lambda app, w: app.orders.check(actor=w.bob, order=order(NORTH, w.bob.id)),
     ),
+    Scenario(
+        "orders.get",
+        lambda app, w: app.orders.get(actor=w.bob, order_id=the_order(app).id),
+        prepare=placed,
+    ),
+    Scenario(
+        "orders.history",
+        lambda app, w: app.orders.history(actor=w.anna, company=NORTH),
+        prepare=placed,
+    ),
+    Scenario(
+        "approvals.get",
+        lambda app, w: app.approvals.get(actor=w.anna, request=the_request(app).id),
+        prepare=pending,
+    ),
+    Scenario(
+        "approvals.search",
+        lambda app, w: app.approvals.search(actor=w.anna, company=ACME),
+        prepare=pending,
+    ),
+    Scenario(
+        "approvals.eligible_approvers",
+        lambda app, w: app.approvals.eligible_approvers(actor=w.anna, request=the_request(app).id),
+        prepare=pending,
+    ),
+    Scenario(
+        "approvals.is_approval_required",
+        lambda app, w: app.approvals.is_approval_required(
+            actor=w.anna, order=order(ACME, w.anna.id, "600")
+        ),
+    ),
+    Scenario(
+        "credit.account",
+        lambda app, w: app.credit.account(actor=w.anna, company=ACME),
+        prepare=invoiced,
+    ),
+    Scenario(
+        "credit.statement",
+        lambda app, _w: app.credit.statement(
+            actor=CONTROLLER, company=ACME, start=date(2026, 1, 1), end=date(2026, 4, 1)
+        ),
+        prepare=invoiced,
+    ),
+    Scenario(
+        "credit.aging",
+        lambda app, _w: app.credit.aging(actor=CONTROLLER, company=ACME),
+        prepare=invoiced,
+    ),
+    Scenario(
+        "limits.for_company", lambda app, w: app.limits.for_company(actor=w.anna, company=ACME)
+    ),
+    Scenario(
+        "locations.for_company",
+        lambda app, w: app.locations.for_company(actor=w.anna, company=ACME),
+        prepare=located,
+    ),
+    Scenario(
+        "contacts.for_company",
+        lambda app, w: app.contacts.for_company(actor=w.anna, company=ACME),
+        prepare=with_contact,
+    ),
+    Scenario(
+        "audit.for_company",
+        lambda app, w: app.audit.for_company(actor=w.anna, company_id=ACME),
+    ),
 )
 """One call per read-only method."""
-
-
-NOT_YET_COVERED = frozenset(
-    {
-        "approvals.approve",
-        "approvals.cancel",
-        "approvals.complete",
-        "approvals.eligible_approvers",
-        "approvals.expire_due",
-        "approvals.get",
-        "approvals.is_approval_required",
-        "approvals.reject",
-        "approvals.search",
-        "audit.for_company",
-        "automations.due_invoice_reminders",
-        "automations.hold_overdue_accounts",
-        "automations.lapsed_customers",
-        "contacts.assign",
-        "contacts.change",
-        "contacts.for_company",
-        "contacts.remove",
-        "credit.account",
-        "credit.adjust",
-        "credit.aging",
-        "credit.issue_credit_note",
-        "credit.lift_hold",
-        "credit.open_account",
-        "credit.override_hold",
-        "credit.place_hold",
-        "credit.post_invoice",
-        "credit.record_payment",
-        "credit.set_auto_hold",
-        "credit.set_credit_limit",
-        "credit.set_payment_terms",
-        "credit.statement",
-        "limits.change",
-        "limits.for_company",
-        "limits.remove",
-        "limits.set",
-        "locations.add",
-        "locations.for_company",
-        "locations.make_primary",
-        "locations.remove",
-        "locations.set_default_billing",
-        "locations.set_default_shipping",
-        "locations.update",
-        "orders.get",
-        "orders.history",
-        "orders.place",
-        "orders.reorder",
-    }
-)
-"""Service methods with neither a fault scenario nor a read scenario yet.
-
-UNCOVERED, on purpose and for now: these services came to main after this
-harness was written (orders placement, approvals, credit, limits,
-automations, locations, contacts, audit). The coverage test accepts exactly
-these, so any *other* new method still fails it; cover one, then delete it
-here (the test also fails for a name that is covered or gone).
-"""
 
 
 def service_methods() -> dict[str, Callable[..., Any]]:
