@@ -229,6 +229,7 @@ NOT_YET_FUZZED = frozenset(
         "approvals.search",
         "audit.for_company",
         "automations.due_invoice_reminders",
+        "automations.expire_due_approvals",
         "automations.hold_overdue_accounts",
         "automations.lapsed_customers",
         "contacts.assign",

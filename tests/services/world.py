@@ -369,6 +369,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda app, _w: app.approvals.expire_due(actor=ADMINISTRATOR),
         prepare=overdue_request,
     ),
+    Scenario(
+        "automations.expire_due_approvals",
+        lambda app, _w: app.automations.expire_due_approvals(actor=ADMINISTRATOR),
+        prepare=overdue_request,
+    ),
     # -- credit
     Scenario(
         "credit.open_account",
