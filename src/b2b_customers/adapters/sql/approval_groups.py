@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
-from b2b_customers.adapters.sql.mapping import bookkeeping, converter, load, stamped, stored_time
-from b2b_customers.adapters.sql.queries import chunked, stale
+from b2b_customers.adapters.sql.mapping import bookkeeping, converter, load, stamped
+from b2b_customers.adapters.sql.queries import chunked
 from b2b_customers.adapters.sql.tables import approval_groups, companies, customers
+from b2b_customers.adapters.sql.versioned import update_versioned
 from b2b_customers.approvals.groups import ApprovalGroup
 from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
 
@@ -84,28 +85,10 @@ class SqlApprovalGroupRepository:
             return _explain(connection, group, new=False)
 
         with self._session.write(explain) as connection:
-            row = connection.execute(
-                select(_table.c.version, _table.c.created_at).where(_table.c.id == group.id)
-            ).first()
-            if row is None:
-                raise NotFound("ApprovalGroup", group.id)
-            version, created_at = row
-            if version != group.version:
-                raise stale("ApprovalGroup", group.id, version, group.version)
             self._check_members(connection, group)
-            stored = stamped(
-                group, version=version + 1, created_at=stored_time(created_at), updated_at=now
+            return update_versioned(
+                connection, _table, group, kind="ApprovalGroup", row=_row, now=now
             )
-            values = _row(stored)
-            del values["id"]
-            result = connection.execute(
-                update(_table)
-                .where(_table.c.id == group.id, _table.c.version == version)
-                .values(**values)
-            )
-            if result.rowcount != 1:
-                raise stale("ApprovalGroup", group.id, version + 1, group.version)
-        return stored
 
     def remove(self, group_id: ApprovalGroupId) -> None:
         """Delete a group.

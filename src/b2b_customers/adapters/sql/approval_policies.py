@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
-from b2b_customers.adapters.sql.mapping import bookkeeping, converter, load, stamped, stored_time
-from b2b_customers.adapters.sql.queries import stale
+from b2b_customers.adapters.sql.mapping import bookkeeping, converter, load, stamped
 from b2b_customers.adapters.sql.tables import approval_policies, companies
+from b2b_customers.adapters.sql.versioned import update_versioned
 from b2b_customers.approvals.policy import ApprovalPolicy
 from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
 
@@ -82,27 +82,9 @@ class SqlApprovalPolicyRepository:
             return _explain(connection, policy, new=False)
 
         with self._session.write(explain) as connection:
-            row = connection.execute(
-                select(_table.c.version, _table.c.created_at).where(_table.c.id == policy.id)
-            ).first()
-            if row is None:
-                raise NotFound("ApprovalPolicy", policy.id)
-            version, created_at = row
-            if version != policy.version:
-                raise stale("ApprovalPolicy", policy.id, version, policy.version)
-            stored = stamped(
-                policy, version=version + 1, created_at=stored_time(created_at), updated_at=now
+            return update_versioned(
+                connection, _table, policy, kind="ApprovalPolicy", row=_row, now=now
             )
-            values = _row(stored)
-            del values["id"]
-            result = connection.execute(
-                update(_table)
-                .where(_table.c.id == policy.id, _table.c.version == version)
-                .values(**values)
-            )
-            if result.rowcount != 1:
-                raise stale("ApprovalPolicy", policy.id, version + 1, policy.version)
-        return stored
 
     def remove(self, policy_id: ApprovalPolicyId) -> None:
         """Delete a policy.

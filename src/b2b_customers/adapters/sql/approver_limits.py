@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
-from b2b_customers.adapters.sql.mapping import bookkeeping, converter, load, stamped, stored_time
-from b2b_customers.adapters.sql.queries import chunked, stale
+from b2b_customers.adapters.sql.mapping import bookkeeping, converter, load, stamped
+from b2b_customers.adapters.sql.queries import chunked
 from b2b_customers.adapters.sql.tables import approver_limits, companies, customers
+from b2b_customers.adapters.sql.versioned import update_versioned
 from b2b_customers.approvals.approver_limits import ApproverLimit
 from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
 
@@ -84,27 +85,9 @@ class SqlApproverLimitRepository:
             return _explain(connection, limit, new=False)
 
         with self._session.write(explain) as connection:
-            row = connection.execute(
-                select(_table.c.version, _table.c.created_at).where(_table.c.id == limit.id)
-            ).first()
-            if row is None:
-                raise NotFound("ApproverLimit", limit.id)
-            version, created_at = row
-            if version != limit.version:
-                raise stale("ApproverLimit", limit.id, version, limit.version)
-            stored = stamped(
-                limit, version=version + 1, created_at=stored_time(created_at), updated_at=now
+            return update_versioned(
+                connection, _table, limit, kind="ApproverLimit", row=_row, now=now
             )
-            values = _row(stored)
-            del values["id"]
-            result = connection.execute(
-                update(_table)
-                .where(_table.c.id == limit.id, _table.c.version == version)
-                .values(**values)
-            )
-            if result.rowcount != 1:
-                raise stale("ApproverLimit", limit.id, version + 1, limit.version)
-        return stored
 
     def remove(self, limit_id: ApproverLimitId) -> None:
         """Delete a limit.

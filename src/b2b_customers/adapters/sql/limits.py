@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BindParameter, Select, bindparam, delete, select, update
+from sqlalchemy import BindParameter, Select, bindparam, delete, select
 
-from b2b_customers.adapters.sql.mapping import bookkeeping, converter, stamped, stored_time
-from b2b_customers.adapters.sql.queries import chunked, data_text, ids_param, stale
+from b2b_customers.adapters.sql.mapping import bookkeeping, converter, stamped
+from b2b_customers.adapters.sql.queries import chunked, data_text, ids_param
 from b2b_customers.adapters.sql.tables import companies, purchasing_limits
+from b2b_customers.adapters.sql.versioned import update_versioned
 from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
 from b2b_customers.limits.rules import PurchasingLimit
 
@@ -91,27 +92,9 @@ class SqlLimitRepository:
             return _explain(connection, limit, new=False)
 
         with self._session.write(explain) as connection:
-            row = connection.execute(
-                select(_table.c.version, _table.c.created_at).where(_table.c.id == limit.id)
-            ).first()
-            if row is None:
-                raise NotFound("PurchasingLimit", limit.id)
-            version, created_at = row
-            if version != limit.version:
-                raise stale("PurchasingLimit", limit.id, version, limit.version)
-            stored = stamped(
-                limit, version=version + 1, created_at=stored_time(created_at), updated_at=now
+            return update_versioned(
+                connection, _table, limit, kind="PurchasingLimit", row=_row, now=now
             )
-            values = _row(stored)
-            del values["id"]
-            result = connection.execute(
-                update(_table)
-                .where(_table.c.id == limit.id, _table.c.version == version)
-                .values(**values)
-            )
-            if result.rowcount != 1:
-                raise stale("PurchasingLimit", limit.id, version + 1, limit.version)
-        return stored
 
     def remove(self, limit_id: LimitId) -> None:
         """Delete a limit.
