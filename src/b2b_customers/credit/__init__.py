@@ -11,6 +11,7 @@ from b2b_customers.credit.account import CreditAccount, CreditHold, Override
 from b2b_customers.credit.aging import AgingBucket, AgingReport, OpenItem, age, settle
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry, Statement, replay, statement
 from b2b_customers.credit.payment_terms import Instalment, PaymentTerms, net
+from b2b_customers.credit.reservation import Reservation
 
 __all__ = [
     "AgingBucket",
@@ -23,6 +24,7 @@ __all__ = [
     "OpenItem",
     "Override",
     "PaymentTerms",
+    "Reservation",
     "Statement",
     "age",
     "net",

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
 from attrs import field, frozen
 from moneyed import Money
 
@@ -99,6 +100,7 @@ class LedgerEntry:
         reference: The invoice, payment, order or note it is about.
         released_reservation: For an invoice that turns an order's reservation
             into debt: how much reservation it released.
+        released_from: The reference of the reservation it released from.
         reason: Why (required for adjustments and overrides).
         actor: Who did it, when a person did.
         override: Whether it went past a hold or the credit limit by override.
@@ -119,6 +121,7 @@ class LedgerEntry:
     released_reservation: Money | None = field(
         default=None, validator=optional(money_amount(non_negative=True))
     )
+    released_from: str | None = field(default=None, validator=optional(identifier))
     reason: str | None = field(default=None, converter=strip_optional, validator=optional(text()))
     actor: str | None = field(default=None, validator=optional(identifier))
     override: bool = False
@@ -135,6 +138,17 @@ class LedgerEntry:
             )
         if self.kind is EntryKind.ADJUSTMENT and not self.reason:
             raise ValidationError("an adjustment needs a reason", field="reason")
+        if self.kind in {EntryKind.RESERVATION, EntryKind.RELEASE} and self.reference is None:
+            raise ValidationError(
+                f"a {self.kind.value} names the order (or request) it holds credit for",
+                field="reference",
+            )
+        if self.released_from is not None and self.released_reservation is None:
+            raise ValidationError(
+                "an invoice that names the reservation it converts (released_from) says how "
+                "much of it (released_reservation)",
+                field="released_reservation",
+            )
         if self.override and not self.reason:
             raise ValidationError("an override needs a reason", field="reason")
         self._check_schedule()
@@ -165,6 +179,10 @@ class LedgerEntry:
                 f"{currency}; schedule the invoice with PaymentTerms.schedule",
                 field="instalments",
             )
+
+    def numbered(self, sequence: int) -> LedgerEntry:
+        """Return the entry at ``sequence``: stores number entries as they append them."""
+        return attrs.evolve(self, sequence=sequence)
 
     @property
     def balance_change(self) -> Decimal:

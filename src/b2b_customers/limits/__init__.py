@@ -35,7 +35,7 @@ from b2b_customers.limits.rules import (
     ScopeKind,
 )
 from b2b_customers.limits.simulation import SimulatedOrder, Simulation, simulate
-from b2b_customers.limits.spend import SpendKey, SpendLookup, SpendTotals
+from b2b_customers.limits.spend import SpendKey, SpendLookup, SpendPosting, SpendTotals
 
 __all__ = [
     "BudgetLimit",
@@ -64,6 +64,7 @@ __all__ = [
     "Simulation",
     "SpendKey",
     "SpendLookup",
+    "SpendPosting",
     "SpendTotals",
     "Window",
     "decide",

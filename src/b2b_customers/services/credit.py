@@ -252,7 +252,7 @@ class CreditService:
                 total,
                 entry_id=entry_id,
                 at=now,
-                order_reference=order,
+                reservation=None if order is None else uow.credit.reservation(account.id, order),
                 invoice_date=day,
                 instalments=instalments,
             )
@@ -379,8 +379,11 @@ class CreditService:
     ) -> LedgerEntry:
         """Reserve credit for one order past the hold (and the limit), recording who and why.
 
-        The order's reservation is then in place; placing the order uses it
-        instead of reserving again.
+        Pass the cart's ``resource_id`` as ``order``: the order placed from
+        that cart (``OrderDraft.resource_id``) for at most ``amount`` then goes
+        through the hold, and its reservation replaces the cart's (recorded as
+        an override by this actor, with this reason). A larger order, or one
+        from another cart, is checked as usual.
 
         Raises:
             PermissionDenied: The actor may not override credit holds.
@@ -483,9 +486,9 @@ class CreditService:
     ) -> LedgerEntry:
         with self._context.store.unit_of_work() as uow:
             account = self._load(uow, actor, permission, company)
-            changed, entry = book(uow, account, self._context.clock.now(), self._context.ids())
-            settled = _settled_invoices(uow, account, entry) if entry.balance_change < 0 else []
-            stored = uow.credit.save(changed, [entry])
+            _, drafted = book(uow, account, self._context.clock.now(), self._context.ids())
+            settled = _settled_invoices(uow, account, drafted) if drafted.balance_change < 0 else []
+            stored, entry = uow.credit.book(drafted)
             payload = {"entry": _CONVERTER.unstructure(entry), **_figures(stored)}
             self._context.record(
                 uow, event, stored, actor=actor, company_id=company, before=account, payload=payload

@@ -666,18 +666,15 @@ def purchasing_limits(**pinned: Any) -> st.SearchStrategy[PurchasingLimit]:  # n
 
 
 def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa: ANN401
-    """Credit accounts with consistent totals (reserved = the open reservations)."""
+    """Credit accounts, their totals included (``reserved`` as a store would have summed it)."""
 
     def build(currency: str) -> st.SearchStrategy[CreditAccount]:
-        positive = money(currency, min_value=Decimal("0.01"), max_value=Decimal(10_000))
-        reservations = st.dictionaries(ids(), positive, max_size=3)
         hold = st.none() | st.builds(
             CreditHold, reason=names(), placed_at=aware_datetimes(), automatic=st.booleans()
         )
 
         def assemble(values: dict[str, Any]) -> CreditAccount:
-            held = sum((amount.amount for amount in values["reservations"].values()), Decimal(0))
-            return CreditAccount(**values, reserved=Money(held, currency))
+            return CreditAccount(**values)
 
         fields: dict[str, st.SearchStrategy[Any]] = {
             **_stamps(),
@@ -686,7 +683,7 @@ def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa:
             "currency": st.just(currency),
             "credit_limit": money(currency, min_value=Decimal(0)),
             "balance": money(currency),
-            "reservations": reservations,
+            "reserved": money(currency, min_value=Decimal(0)),
             "hold": hold,
             "auto_hold_after_days": st.none() | st.integers(0, 365),
             "payment_terms": st.sampled_from(["NET_30", "NET_60", "DUE_ON_RECEIPT"]),
@@ -712,7 +709,9 @@ def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: AN
                 lambda amount: amount.amount != 0
             ),
             "occurred_at": aware_datetimes(),
-            "reference": st.none() | ids(),
+            "reference": ids()
+            if kind in {EntryKind.RESERVATION, EntryKind.RELEASE}
+            else st.none() | ids(),
             "reason": names() if kind is EntryKind.ADJUSTMENT else st.none() | names(),
             "actor": st.none() | ids(),
         }

@@ -26,7 +26,7 @@ from b2b_customers.errors import B2BError, StorageError
 
 __all__ = ["HEAD_REVISION", "MIGRATIONS", "migrate"]
 
-HEAD_REVISION: Final = "0003"
+HEAD_REVISION: Final = "0004"
 """The schema revision this version of the library works with."""
 
 MIGRATIONS: Final = str(importlib.resources.files("b2b_customers.adapters.sql") / "migrations")

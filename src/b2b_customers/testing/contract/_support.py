@@ -138,6 +138,20 @@ def _read(store: Store, action: Callable[[UnitOfWork], T]) -> T:
         return action(uow)
 
 
+def _refused(
+    store: Store, error: type[BaseException], *attempts: Callable[[UnitOfWork], object]
+) -> None:
+    """Each attempt raises ``error``, in a unit of work of its own, left without commit.
+
+    A write that raises ends its unit of work (a store may have rolled it back
+    whole), so no attempt shares one with another or with later checks: the
+    caller checks with fresh units of work that nothing was written.
+    """
+    for attempt in attempts:
+        with store.unit_of_work() as uow, pytest.raises(error):
+            attempt(uow)
+
+
 def _ids(items: Page[Any] | list[Any] | tuple[Any, ...]) -> list[str]:
     rows = items.items if isinstance(items, Page) else items
     return [row.id for row in rows]
