@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,7 +18,7 @@ from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, Order
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.exchange_rates import FixedRates
 from b2b_customers.ids import CompanyId, CustomerId, LimitId, LocationId, OrderId
-from b2b_customers.limits.decision import Outcome
+from b2b_customers.limits.decision import Decision, DeferredMessage, Outcome, RuleResult
 from b2b_customers.limits.engine import CreditPosition, DecisionContext, decide
 from b2b_customers.limits.periods import CalendarPeriod, CalendarUnit
 from b2b_customers.limits.rules import (
@@ -34,6 +36,7 @@ from b2b_customers.limits.rules import (
     ScopeKind,
 )
 from b2b_customers.limits.spend import SpendTotals
+from b2b_customers.serialization import make_converter
 
 NOW = datetime(2026, 2, 10, 10, tzinfo=UTC)
 ACME = CompanyId("acme")
@@ -399,3 +402,76 @@ def test_a_location_limit_covers_only_orders_for_that_location() -> None:
     assert decide(order("100"), context(rule), NOW).allowed
     at_kiel = order("100", location_id=LocationId("kiel"))
     assert decide(at_kiel, context(rule), NOW).outcome is Outcome.DENIED
+
+
+class TestDeferredMessages:
+    """The engine formats a reason's sentence only when it is read; the figures are eager."""
+
+    def test_a_message_is_formatted_only_when_it_is_read(self) -> None:
+        calls: list[str] = []
+
+        def sentence(name: str) -> str:
+            calls.append(name)
+            return f"{name} crossed it"
+
+        result = RuleResult(
+            rule="budget", outcome="denied", message=DeferredMessage(sentence, "Budget")
+        )
+        assert calls == []
+        assert result.message == "Budget crossed it"
+        assert result.message == "Budget crossed it"
+        assert calls == ["Budget"]  # formatted once, then kept
+
+    def test_a_deferred_message_equals_the_same_text_given_as_a_string(self) -> None:
+        deferred = RuleResult(
+            rule="credit", outcome="allowed", message=DeferredMessage(lambda: "Credit: fine")
+        )
+        eager = RuleResult(rule="credit", outcome="allowed", message="Credit: fine")
+        other = RuleResult(rule="credit", outcome="allowed", message="Credit: other")
+        assert deferred == eager
+        assert hash(deferred) == hash(eager)
+        assert deferred != other
+        assert "Credit: fine" in repr(deferred)
+
+    def test_a_decision_round_trips_pickles_and_copies_with_its_messages(self) -> None:
+        spend = SpendTotals({ACME: "Europe/Berlin"})
+        spend.record(placed("600", NOW - timedelta(days=2)))
+        monthly = BudgetLimit(maximum=eur(1000), period=CalendarPeriod(unit=CalendarUnit.MONTH))
+        decision = decide(
+            order("400.01", po_number=None),
+            context(limit(monthly), limit(OrderTotalLimit(maximum=eur(300)), name="Per order")),
+            NOW,
+        )
+        converter = make_converter()
+        stored = converter.unstructure(decision)
+        assert all(isinstance(result["message"], str) for result in stored["results"])
+        assert converter.structure(stored, Decision) == decision
+        assert pickle.loads(pickle.dumps(decision)) == decision  # noqa: S301  (our own bytes)
+        assert copy.deepcopy(decision) == decision
+        assert "Per order: this order of 400.01 EUR exceeds 300.00 EUR" in decision.explain()
+
+    def test_every_rule_kind_explains_itself_with_its_figures(self) -> None:
+        rules: list[LimitRule] = [
+            OrderTotalLimit(maximum=eur(10)),
+            BudgetLimit(maximum=eur(10), period=CalendarPeriod(unit=CalendarUnit.DAY)),
+            QuantityLimit(max_quantity=0),
+            DistinctSkuLimit(max_skus=0),
+            FlaggedItems(skus={"DRILL-9"}),
+            PoNumberRequired(above=eur(10)),
+            RestrictedCatalog(note="contract only"),
+        ]
+        limits = [limit(rule, name=f"L{number}") for number, rule in enumerate(rules)]
+        decision = decide(order("100", sku="HAMMER"), context(*limits), NOW)
+        messages = [result.message for result in decision.results if result.limit_id]
+        assert messages == [
+            "L0: this order of 100.00 EUR exceeds 10.00 EUR",
+            "L1: 0.00 EUR spent + this order 100.00 EUR would exceed 10.00 EUR (10.00 EUR left)",
+            "L2: 1 items, at most 0 per order",
+            "L3: 1 different products, at most 0 per order",
+            "L4: no flagged items",
+            "L5: orders above 10.00 EUR need a PO number and this one has none",
+            (
+                "L6: only contract products may be ordered (contract only); "
+                "not in the catalog: HAMMER"
+            ),
+        ]

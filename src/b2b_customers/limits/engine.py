@@ -22,6 +22,7 @@ The outcome is the most severe of all results.
 
 from __future__ import annotations
 
+import typing
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import CompanyId
-from b2b_customers.limits.decision import Decision, Outcome, RuleResult
+from b2b_customers.limits.decision import Decision, DeferredMessage, Outcome, RuleResult
 from b2b_customers.limits.periods import window_of
 from b2b_customers.limits.rules import (
     BudgetLimit,
@@ -240,10 +241,7 @@ class _Evaluation:
 
     def limit(self, limit: PurchasingLimit) -> RuleResult:
         rule = limit.rule
-        label = limit.name or _default_name(limit)
-        crossed_outcome = (
-            Outcome.DENIED if limit.on_exceed is OnExceed.DENY else Outcome.APPROVAL_REQUIRED
-        )
+        crossed_outcome = _CROSSED[limit.on_exceed]
         if isinstance(rule, OrderTotalLimit):
             amount = self._in(rule.maximum.currency.code, self.total)
             over = amount.amount > rule.maximum.amount
@@ -251,31 +249,28 @@ class _Evaluation:
                 rule="order_total",
                 limit_id=limit.id,
                 outcome=crossed_outcome if over else Outcome.ALLOWED,
-                message=f"{label}: this order of {format_money(amount)} "
-                f"{'exceeds' if over else 'is within'} {format_money(rule.maximum)}",
+                message=DeferredMessage(_order_total_message, limit, amount, _exceeds(over)),
                 limit=rule.maximum,
                 order_amount=amount,
                 remaining=rule.maximum,
             )
         if isinstance(rule, BudgetLimit):
-            return self._budget(limit, rule, label, crossed_outcome)
+            return self._budget(limit, rule, crossed_outcome)
         if isinstance(rule, QuantityLimit):
-            over = self.order.total_quantity > rule.max_quantity
+            quantity = self.order.total_quantity
             return RuleResult(
                 rule="quantity",
                 limit_id=limit.id,
-                outcome=crossed_outcome if over else Outcome.ALLOWED,
-                message=f"{label}: {self.order.total_quantity} items, "
-                f"at most {rule.max_quantity} per order",
+                outcome=crossed_outcome if quantity > rule.max_quantity else Outcome.ALLOWED,
+                message=DeferredMessage(_quantity_message, limit, quantity),
             )
         if isinstance(rule, DistinctSkuLimit):
             count = len(self.order.skus)
-            over = count > rule.max_skus
             return RuleResult(
                 rule="distinct_skus",
                 limit_id=limit.id,
-                outcome=crossed_outcome if over else Outcome.ALLOWED,
-                message=f"{label}: {count} different products, at most {rule.max_skus} per order",
+                outcome=crossed_outcome if count > rule.max_skus else Outcome.ALLOWED,
+                message=DeferredMessage(_distinct_skus_message, limit, count),
             )
         if isinstance(rule, FlaggedItems):
             flagged = sorted(
@@ -285,12 +280,7 @@ class _Evaluation:
                 rule="flagged_items",
                 limit_id=limit.id,
                 outcome=crossed_outcome if flagged else Outcome.ALLOWED,
-                message=f"{label}: "
-                + (
-                    f"the order holds flagged items {', '.join(flagged)}"
-                    if flagged
-                    else "no flagged items"
-                ),
+                message=DeferredMessage(_flagged_message, limit, flagged),
             )
         if isinstance(rule, PoNumberRequired):
             amount = self._in(rule.above.currency.code, self.total)
@@ -299,16 +289,21 @@ class _Evaluation:
                 rule="po_number",
                 limit_id=limit.id,
                 outcome=crossed_outcome if missing else Outcome.ALLOWED,
-                message=f"{label}: orders above {format_money(rule.above)} need a PO number"
-                + (" and this one has none" if missing else ""),
+                message=DeferredMessage(
+                    _po_number_message, limit, " and this one has none" if missing else ""
+                ),
                 limit=rule.above,
                 order_amount=amount,
             )
-        return self._catalog(limit, rule, label, crossed_outcome)
+        outside = sorted(self.order.skus - self.company.specific_products)
+        return RuleResult(
+            rule="restricted_catalog",
+            limit_id=limit.id,
+            outcome=crossed_outcome if outside else Outcome.ALLOWED,
+            message=DeferredMessage(_catalog_message, limit, outside),
+        )
 
-    def _budget(
-        self, limit: PurchasingLimit, rule: BudgetLimit, label: str, crossed: Outcome
-    ) -> RuleResult:
+    def _budget(self, limit: PurchasingLimit, rule: BudgetLimit, crossed: Outcome) -> RuleResult:
         window = window_of(
             rule.period,
             self.now,
@@ -327,28 +322,20 @@ class _Evaluation:
             rule="budget",
             limit_id=limit.id,
             outcome=crossed if over else Outcome.ALLOWED,
-            message=f"{label}: {format_money(spent)} spent + this order {format_money(amount)} "
-            f"{'would exceed' if over else 'stays within'} {format_money(rule.maximum)} "
-            f"({format_money(remaining)} left)",
+            message=DeferredMessage(
+                _budget_message,
+                limit,
+                spent,
+                amount,
+                remaining,
+                "would exceed" if over else "stays within",
+            ),
             limit=rule.maximum,
             spent=spent,
             order_amount=amount,
             remaining=remaining,
             period_start=window.start,
             period_end=window.end,
-        )
-
-    def _catalog(
-        self, limit: PurchasingLimit, rule: RestrictedCatalog, label: str, crossed: Outcome
-    ) -> RuleResult:
-        outside = sorted(self.order.skus - self.company.specific_products)
-        note = f" ({rule.note})" if rule.note else ""
-        return RuleResult(
-            rule="restricted_catalog",
-            limit_id=limit.id,
-            outcome=crossed if outside else Outcome.ALLOWED,
-            message=f"{label}: only contract products may be ordered{note}"
-            + (f"; not in the catalog: {', '.join(outside)}" if outside else ""),
         )
 
     def _spend_key(self, scope: LimitScope) -> SpendKey:
@@ -383,10 +370,7 @@ class _Evaluation:
             RuleResult(
                 rule="credit",
                 outcome=Outcome.DENIED if over else Outcome.ALLOWED,
-                message=f"Credit: this order of {format_money(amount)} "
-                f"{'exceeds' if over else 'is within'} the available {format_money(available)} "
-                f"(limit {format_money(credit.credit_limit)}, owed {format_money(credit.balance)}, "
-                f"reserved {format_money(credit.reserved)})",
+                message=DeferredMessage(_credit_message, credit, amount, _exceeds(over)),
                 limit=credit.credit_limit,
                 spent=Money(credit.balance.amount + credit.reserved.amount, currency),
                 order_amount=amount,
@@ -417,8 +401,14 @@ class _Evaluation:
     def _sum(self, amounts: Mapping[str, Decimal], currency: str) -> Money:
         result = Decimal(0)
         for code, value in amounts.items():
-            result += self._in(currency, Money(value, code)).amount
+            result += value if code == currency else self._in(currency, Money(value, code)).amount
         return Money(result, currency)
+
+
+_CROSSED = {
+    OnExceed.APPROVAL: Outcome.APPROVAL_REQUIRED,
+    OnExceed.DENY: Outcome.DENIED,
+}
 
 
 def _denied(rule: str, message: str) -> RuleResult:
@@ -428,3 +418,67 @@ def _denied(rule: str, message: str) -> RuleResult:
 def _default_name(limit: PurchasingLimit) -> str:
     scope = limit.scope
     return f"{type(limit.rule).__name__} on {scope.kind.value} {scope.target or scope.company_id}"
+
+
+def _label(limit: PurchasingLimit) -> str:
+    return limit.name or _default_name(limit)
+
+
+# -- the sentences, formatted only when a result's message is read
+
+
+def _exceeds(over: bool) -> str:  # noqa: FBT001  (a predicate's answer, in words)
+    return "exceeds" if over else "is within"
+
+
+def _order_total_message(limit: PurchasingLimit, amount: Money, verb: str) -> str:
+    maximum = typing.cast("OrderTotalLimit", limit.rule).maximum
+    return f"{_label(limit)}: this order of {format_money(amount)} {verb} {format_money(maximum)}"
+
+
+def _quantity_message(limit: PurchasingLimit, quantity: int) -> str:
+    maximum = typing.cast("QuantityLimit", limit.rule).max_quantity
+    return f"{_label(limit)}: {quantity} items, at most {maximum} per order"
+
+
+def _distinct_skus_message(limit: PurchasingLimit, count: int) -> str:
+    maximum = typing.cast("DistinctSkuLimit", limit.rule).max_skus
+    return f"{_label(limit)}: {count} different products, at most {maximum} per order"
+
+
+def _flagged_message(limit: PurchasingLimit, flagged: list[str]) -> str:
+    found = f"the order holds flagged items {', '.join(flagged)}" if flagged else "no flagged items"
+    return f"{_label(limit)}: {found}"
+
+
+def _po_number_message(limit: PurchasingLimit, missing: str) -> str:
+    above = typing.cast("PoNumberRequired", limit.rule).above
+    return f"{_label(limit)}: orders above {format_money(above)} need a PO number{missing}"
+
+
+def _catalog_message(limit: PurchasingLimit, outside: list[str]) -> str:
+    note = typing.cast("RestrictedCatalog", limit.rule).note
+    return (
+        f"{_label(limit)}: only contract products may be ordered"
+        + (f" ({note})" if note else "")
+        + (f"; not in the catalog: {', '.join(outside)}" if outside else "")
+    )
+
+
+def _budget_message(
+    limit: PurchasingLimit, spent: Money, amount: Money, remaining: Money, verb: str
+) -> str:
+    maximum = typing.cast("BudgetLimit", limit.rule).maximum
+    return (
+        f"{_label(limit)}: {format_money(spent)} spent + this order {format_money(amount)} "
+        f"{verb} {format_money(maximum)} ({format_money(remaining)} left)"
+    )
+
+
+def _credit_message(credit: CreditPosition, amount: Money, verb: str) -> str:
+    return (
+        f"Credit: this order of {format_money(amount)} "
+        f"{verb} the available {format_money(credit.available)} "
+        f"(limit {format_money(credit.credit_limit)}, owed {format_money(credit.balance)}, "
+        f"reserved {format_money(credit.reserved)})"
+    )

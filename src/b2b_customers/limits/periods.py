@@ -437,6 +437,14 @@ def _zone(time_zone: object) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(time_zone)
 
 
+def _outside_calendar(instant: datetime) -> NoReturn:
+    _fail(
+        "instant",
+        "is too close to the years 1 or 9999 for a whole local day or window, "
+        f"got {instant.isoformat()}",
+    )
+
+
 @contextmanager
 def _within_calendar(instant: datetime) -> Iterator[None]:
     """Turn date arithmetic running off ``datetime``'s years 1 to 9999 into a ValidationError."""
@@ -445,11 +453,7 @@ def _within_calendar(instant: datetime) -> Iterator[None]:
     except ValidationError:
         raise
     except (OverflowError, ValueError):
-        _fail(
-            "instant",
-            "is too close to the years 1 or 9999 for a whole local day or window, "
-            f"got {instant.isoformat()}",
-        )
+        _outside_calendar(instant)
 
 
 def _wall(moment: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
@@ -457,6 +461,7 @@ def _wall(moment: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None)
 
 
+@lru_cache(maxsize=4096)
 def _start_of(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
     """Return the first instant (in UTC) whose local wall-clock time is on or after ``day``.
 
@@ -502,6 +507,8 @@ def _local_day(moment: datetime, zone: zoneinfo.ZoneInfo) -> date:
 
 
 def _week_start(week_starts_on: int) -> Weekday:
+    if type(week_starts_on) is Weekday:
+        return week_starts_on
     try:
         return Weekday(week_starts_on)
     except (ValidationError, TypeError) as error:
@@ -571,8 +578,13 @@ def window_of(
     moment = _utc(instant)
     zone = _zone(time_zone)
     first_weekday = _week_start(week_starts_on)
-    with _within_calendar(instant):
+    # Not _within_calendar: a budget check asks for windows often, and a plain try costs less.
+    try:
         return _window_holding(period, _local_day(moment, zone), zone, first_weekday)
+    except ValidationError:
+        raise
+    except (OverflowError, ValueError):
+        _outside_calendar(instant)
 
 
 @lru_cache(maxsize=4096)
