@@ -12,7 +12,11 @@ The checks, in order, each giving a :class:`RuleResult`:
 2. **The role rule** (the Emporix model behind the seeds): a requester needs
    approval for every order, from a buyer or an admin.
 3. **Every active purchasing limit that covers the order**, see
-   :mod:`b2b_customers.limits.rules`.
+   :mod:`b2b_customers.limits.rules`, unless it does not bind the buyer's
+   roles (:meth:`PurchasingLimit.binds
+   <b2b_customers.limits.rules.PurchasingLimit.binds>`; by default admins are
+   not bound by approval limits on company, location and group scopes): such
+   a limit gives an allowed ``"exempt"`` result saying so.
 4. **Credit**, when the company buys on credit: a hold denies (unless an
    override is recorded); an order over the available credit is denied
    (blocked when balance + reserved + order > credit limit; equal is allowed).
@@ -240,6 +244,15 @@ class _Evaluation:
         return scope.target in self.context.group_ids
 
     def limit(self, limit: PurchasingLimit) -> RuleResult:
+        if not limit.binds(self.roles):
+            return RuleResult(
+                rule="exempt",
+                limit_id=limit.id,
+                outcome=Outcome.ALLOWED,
+                message=DeferredMessage(
+                    _exempt_message, limit, self.context.buyer.display_name, self.roles
+                ),
+            )
         rule = limit.rule
         crossed_outcome = _CROSSED[limit.on_exceed]
         if isinstance(rule, OrderTotalLimit):
@@ -429,6 +442,11 @@ def _label(limit: PurchasingLimit) -> str:
 
 def _exceeds(over: bool) -> str:  # noqa: FBT001  (a predicate's answer, in words)
     return "exceeds" if over else "is within"
+
+
+def _exempt_message(limit: PurchasingLimit, name: str, roles: frozenset[Role]) -> str:
+    held = ", ".join(sorted(role.value for role in roles & limit.exempt))
+    return f"{_label(limit)}: does not bind {name}, who orders as {held}"
 
 
 def _order_total_message(limit: PurchasingLimit, amount: Money, verb: str) -> str:
