@@ -103,7 +103,7 @@ class TestALimitThatSaysWhomItBinds:
                 actor=STAFF,
                 scope=COMPANY,
                 rule=OrderTotalLimit(maximum=eur(5)),
-                exempt_roles="admin",  # type: ignore[arg-type]
+                exempt_roles="admin",  # a lone role, not a collection
             )
         assert stored_limit(shop.app) == before
         assert len(shop.app.limits.for_company(actor=STAFF, company=ACME)) == 1
