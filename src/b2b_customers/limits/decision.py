@@ -28,6 +28,7 @@ from b2b_customers.domain.values import (
     items_of,
     optional,
 )
+from b2b_customers.errors import ValidationError
 from b2b_customers.ids import LimitId
 
 if TYPE_CHECKING:
@@ -96,6 +97,23 @@ def _text_of(message: str | DeferredMessage) -> str:
     return message if type(message) is str else str(message)
 
 
+def _warning_only_when_allowed(
+    instance: RuleResult,
+    _attribute: object,
+    value: bool,  # noqa: FBT001  (attrs passes it positionally)
+) -> None:
+    if value is False:
+        return
+    if value is not True:
+        raise ValidationError(f"must be true or false, got {value!r}", field="warning")
+    if instance.outcome is not Outcome.ALLOWED:
+        raise ValidationError(
+            f"a warning goes with an allowed outcome, not {instance.outcome.value}: a crossed "
+            "warn limit allows the order",
+            field="warning",
+        )
+
+
 @frozen(kw_only=True)
 class RuleResult:
     """One rule, evaluated against one order.
@@ -112,6 +130,8 @@ class RuleResult:
         remaining: What remains before this order (negative when already over).
         period_start: Start of the budget period counted, for budgets.
         period_end: End (exclusive) of the budget period counted, for budgets.
+        warning: The order crosses a ``warn`` limit: it is allowed, and the
+            shop should show the message (only with an ``allowed`` outcome).
     """
 
     # The engine builds these on every decision: fields are typed (the converter
@@ -126,6 +146,7 @@ class RuleResult:
     remaining: Money | None = None
     period_start: datetime | None = field(default=None, validator=optional(aware_datetime))
     period_end: datetime | None = field(default=None, validator=optional(aware_datetime))
+    warning: bool = field(default=False, validator=_warning_only_when_allowed)
 
     @property
     def message(self) -> str:
@@ -184,13 +205,24 @@ class Decision:
         """The rules the order crosses, most severe first."""
         return tuple(sorted((r for r in self.results if r.crossed), key=_by_severity))
 
+    @property
+    def warnings(self) -> tuple[RuleResult, ...]:
+        """The ``warn`` limits the order crosses: it goes through, and the shop shows these."""
+        return tuple(result for result in self.results if result.warning)
+
     def explain(self) -> str:
         """Say in plain words what was decided and why, for the buyer.
 
         >>> # "Approval required: Monthly budget of ACME GmbH: 12,600.00 EUR would exceed ..."
         """
+        warnings = self.warnings
+        allowed = (
+            f"Allowed, with {len(warnings)} warning(s):"
+            if warnings
+            else f"Allowed: {format_money(self.order_total)} is within every limit."
+        )
         headline = {
-            Outcome.ALLOWED: f"Allowed: {format_money(self.order_total)} is within every limit.",
+            Outcome.ALLOWED: allowed,
             Outcome.APPROVAL_REQUIRED: (
                 f"Approval required ({', '.join(self.approver_roles) or 'an approver'}):"
             ),
@@ -198,6 +230,7 @@ class Decision:
         }[self.outcome]
         lines = [headline]
         lines.extend(f"- {result.message}" for result in self.crossed)
+        lines.extend(f"- Warning: {result.message}" for result in warnings)
         return "\n".join(lines)
 
 

@@ -30,6 +30,7 @@ import typing
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
 from attrs import field, frozen
 from moneyed import Money
 
@@ -253,8 +254,16 @@ class _Evaluation:
                     _exempt_message, limit, self.context.buyer.display_name, self.roles
                 ),
             )
+        if limit.on_exceed is not OnExceed.WARN:
+            return self._evaluate(limit, _CROSSED[limit.on_exceed])
+        # A warn limit: evaluated as an approval limit, a crossing allows with a warning.
+        result = self._evaluate(limit, Outcome.APPROVAL_REQUIRED)
+        if not result.crossed:
+            return result
+        return attrs.evolve(result, outcome=Outcome.ALLOWED, warning=True)
+
+    def _evaluate(self, limit: PurchasingLimit, crossed_outcome: Outcome) -> RuleResult:
         rule = limit.rule
-        crossed_outcome = _CROSSED[limit.on_exceed]
         if isinstance(rule, OrderTotalLimit):
             amount = self._in(rule.maximum.currency.code, self.total)
             over = amount.amount > rule.maximum.amount

@@ -8,8 +8,13 @@ Semantics, chosen where real systems disagree and tested on both sides:
 * A period budget counts spend in the company's time zone, with calendar
   weeks starting on the company's first weekday (Monday by default).
 * Crossing a limit means what its ``on_exceed`` says: ``approval`` (an
-  approver can let the order through) or ``deny`` (nothing gets past it but a
-  recorded override).
+  approver can let the order through), ``deny`` (nothing gets past it but a
+  recorded override) or ``warn`` (the order is allowed, and the decision
+  carries a warning the shop can show).
+* Several limits of the same kind may cover one order (two order-total
+  limits, a monthly and a yearly budget): **every one applies**, so the
+  strictest decides; with different ``on_exceed``, the most severe outcome of
+  those crossed wins (deny over approval over warn).
 * Who a limit **binds** is the limit's to say (``exempt_roles``). By default,
   as in Emporix, a company's **admins are not bound by its approval limits**
   on company, location and group scopes (an admin never needs approval for
@@ -52,7 +57,13 @@ from b2b_customers.domain.values import (
 from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, LimitId
-from b2b_customers.limits.periods import CalendarPeriod, Period, RecurrencePeriod, RollingPeriod
+from b2b_customers.limits.periods import (
+    CalendarPeriod,
+    LifetimePeriod,
+    Period,
+    RecurrencePeriod,
+    RollingPeriod,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -80,6 +91,7 @@ class OnExceed(DomainEnum):
 
     APPROVAL = "approval"
     DENY = "deny"
+    WARN = "warn"
 
 
 class ScopeKind(DomainEnum):
@@ -154,11 +166,14 @@ class BudgetLimit:
 
     Attributes:
         maximum: The budget for one period (inclusive).
-        period: Calendar day/week/month/quarter/year, rolling N days, or an rrule.
+        period: Calendar day/week/month/quarter/year, rolling N days, an rrule,
+            or the lifetime (never resets).
     """
 
     maximum: Money = field(validator=money_amount(non_negative=True))
-    period: Period = field(validator=of_type(CalendarPeriod, RollingPeriod, RecurrencePeriod))
+    period: Period = field(
+        validator=of_type(CalendarPeriod, RollingPeriod, RecurrencePeriod, LifetimePeriod)
+    )
 
 
 @frozen(kw_only=True)
@@ -264,7 +279,7 @@ class PurchasingLimit(Versioned):
         id: The limit's id.
         scope: Whose orders it covers.
         rule: What it checks.
-        on_exceed: ``approval`` or ``deny``.
+        on_exceed: ``approval``, ``deny`` or ``warn``.
         name: A name shown in explanations (``"Monthly budget"``).
         active: Inactive limits are kept but not applied.
         exempt_roles: Holders of these roles at the company are not bound by
