@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from b2b_customers.ids import CompanyId
 from b2b_customers.limits import (
     BudgetLimit,
     CalendarPeriod,
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from b2b_customers.limits import PurchasingLimit
     from tests.services.conftest import Shop
 
-COMPANY = LimitScope(kind="company", company_id="acme")
+ACME = CompanyId("acme")
+COMPANY = LimitScope(kind="company", company_id=ACME)
 
 
 def budget(shop: Shop, rule: BudgetLimit, on_exceed: str, name: str) -> PurchasingLimit:
@@ -32,7 +34,7 @@ def test_a_warn_budget_places_the_order_and_the_decision_carries_the_warning(sho
     monthly = BudgetLimit(maximum=eur(1200), period=CalendarPeriod(unit="month"))
     soft = budget(shop, monthly, "warn", "Soft monthly budget")
     assert soft.on_exceed is OnExceed.WARN
-    stored = shop.app.limits.for_company(actor=STAFF, company="acme")
+    stored = shop.app.limits.for_company(actor=STAFF, company=ACME)
     assert soft in stored
     assert shop.app.orders.place(actor=shop.bob, order=shop.order(shop.bob, 900)).placed
 
@@ -67,7 +69,7 @@ def test_a_lifetime_budget_counts_every_order_and_never_resets(shop: Shop) -> No
     lifetime = budget(
         shop, BudgetLimit(maximum=eur(1500), period=LifetimePeriod()), "deny", "Lifetime"
     )
-    assert lifetime in shop.app.limits.for_company(actor=STAFF, company="acme")
+    assert lifetime in shop.app.limits.for_company(actor=STAFF, company=ACME)
     assert shop.app.orders.place(actor=shop.anna, order=shop.order(shop.anna, 800)).placed
     shop.clock.advance(timedelta(days=400))
     assert shop.app.orders.place(actor=shop.anna, order=shop.order(shop.anna, 700)).placed
