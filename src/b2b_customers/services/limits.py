@@ -60,7 +60,7 @@ class LimitService:
             scope: Whose orders it covers, e.g.
                 ``LimitScope(kind="location", company_id=acme, target=branch)``.
             rule: What it checks, e.g. ``OrderTotalLimit(maximum=Money(5000, "EUR"))``.
-            on_exceed: ``"approval"`` or ``"deny"``.
+            on_exceed: ``"approval"``, ``"deny"`` or ``"warn"`` (allowed, with a warning).
             name: Shown in decisions' explanations.
             exempt_roles: The roles the limit does not bind, e.g. ``{"admin"}``;
                 ``frozenset()`` binds everyone. ``None`` (the default) keeps
