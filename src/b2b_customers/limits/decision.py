@@ -165,11 +165,15 @@ class RuleResult:
 
 
 def _results_of(value: Iterable[RuleResult]) -> tuple[RuleResult, ...]:
+    if type(value) is tuple:  # what the engine passes: nothing to convert
+        return value
     items = items_of(value)
     return cast("tuple[RuleResult, ...]", value) if items is None else tuple(items)
 
 
 def _roles_of(value: Iterable[str]) -> tuple[str, ...]:
+    if value == ():  # no approval needed: the usual case
+        return ()
     items = items_of(value)
     return cast("tuple[str, ...]", value) if items is None else tuple(sorted(set(items)))
 

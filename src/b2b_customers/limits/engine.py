@@ -152,14 +152,15 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
             field="company_id",
         )
     evaluator = _Evaluation(order, context, now)
-    results = [*evaluator.who_orders(), *evaluator.role_rule()]
-    if not any(result.outcome is Outcome.DENIED and result.rule == "buyer" for result in results):
+    who = evaluator.who_orders()
+    results = [*who, *evaluator.role_rule()]
+    if not (who[0].outcome is Outcome.DENIED and who[0].rule == "buyer"):
         results.extend(evaluator.limit(limit) for limit in evaluator.applicable_limits())
         results.extend(evaluator.credit())
     outcome = Outcome.worst(result.outcome for result in results)
     return Decision(
         outcome=outcome,
-        results=results,
+        results=tuple(results),
         order_total=evaluator.total,
         evaluated_at=now,
         policy_version=context.policy_version,
