@@ -62,6 +62,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from datetime import datetime
 
+    from moneyed import Currency
+
     from b2b_customers.domain.order import OrderDraft
     from b2b_customers.ports import ExchangeRates  # noqa: TC004  (never structured at run time)
 
@@ -333,12 +335,12 @@ class _Evaluation:
             time_zone=self.company.time_zone,
             week_starts_on=self.company.week_starts_on,
         )
-        currency = rule.maximum.currency.code
+        currency = rule.maximum.currency  # the Currency itself: Money skips the look-up
         amounts = self.context.spend.spent(
             self._spend_key(limit.scope), window, include_pending=self.context.count_pending
         )
         spent = self._sum(amounts, currency)
-        amount = self._in(currency, self.total)
+        amount = self._in(currency.code, self.total)
         remaining = Money(rule.maximum.amount - spent.amount, currency)
         over = spent.amount + amount.amount > rule.maximum.amount
         return RuleResult(
@@ -385,8 +387,8 @@ class _Evaluation:
                     f"{self.company.name} is on credit hold; no new orders until it is lifted",
                 )
             ]
-        currency = credit.credit_limit.currency.code
-        amount = self._in(currency, self.total)
+        currency = credit.credit_limit.currency
+        amount = self._in(currency.code, self.total)
         available = credit.available
         over = amount.amount > available.amount
         return [
@@ -421,10 +423,11 @@ class _Evaluation:
             )
         return self.context.rates.convert(amount, currency, self.now)
 
-    def _sum(self, amounts: Mapping[str, Decimal], currency: str) -> Money:
+    def _sum(self, amounts: Mapping[str, Decimal], currency: Currency) -> Money:
+        code = currency.code
         result = Decimal(0)
-        for code, value in amounts.items():
-            result += value if code == currency else self._in(currency, Money(value, code)).amount
+        for spent_in, value in amounts.items():
+            result += value if spent_in == code else self._in(code, Money(value, spent_in)).amount
         return Money(result, currency)
 
 
