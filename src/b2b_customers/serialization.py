@@ -45,7 +45,7 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 from moneyed import Money
 
@@ -129,7 +129,32 @@ def make_converter() -> Converter:
     )
     for union in _tagged_unions():
         configure_tagged_union(union, converter, tag_generator=_kind_of, tag_name="kind")
+    _register_rule_results(converter)
     return converter
+
+
+def _register_rule_results(converter: Converter) -> None:
+    """Store a rule result's message as its text under ``"message"``, however it was given."""
+    # Imported here, like the tagged unions: the limits package imports the domain.
+    from b2b_customers.limits.decision import RuleResult  # noqa: PLC0415
+
+    converter.register_unstructure_hook(
+        RuleResult,
+        make_dict_unstructure_fn(
+            RuleResult, converter, _message=override(rename="message", unstruct_hook=str)
+        ),
+    )
+    converter.register_structure_hook(
+        RuleResult,
+        _structure_entity(
+            RuleResult,
+            make_dict_structure_fn(
+                RuleResult,
+                converter,
+                _message=override(rename="message", struct_hook=_structure_exact(str, "text")),
+            ),
+        ),
+    )
 
 
 def _tagged_unions() -> tuple[Any, ...]:
@@ -346,7 +371,8 @@ def _first_problem(error: BaseException, path: str = "") -> tuple[str, str]:
     if isinstance(error, ClassValidationError):
         with_notes, without = error.group_exceptions()
         for inner, attribute_note in with_notes:
-            return _first_problem(inner, _join(path, attribute_note.name))
+            # A private field is stored under its public name (``_message`` as ``message``).
+            return _first_problem(inner, _join(path, attribute_note.name.lstrip("_")))
         if without:
             return _first_problem(without[0], path)
     if isinstance(error, IterableValidationError):

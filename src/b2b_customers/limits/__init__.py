@@ -13,6 +13,7 @@ from b2b_customers.limits.engine import CreditPosition, DecisionContext, decide
 from b2b_customers.limits.periods import (
     CalendarPeriod,
     CalendarUnit,
+    LifetimePeriod,
     Period,
     RecurrencePeriod,
     RollingPeriod,
@@ -46,6 +47,7 @@ __all__ = [
     "DecisionContext",
     "DistinctSkuLimit",
     "FlaggedItems",
+    "LifetimePeriod",
     "LimitRule",
     "LimitScope",
     "OnExceed",

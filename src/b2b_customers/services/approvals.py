@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from b2b_customers.approvals import ApprovalRequest
+from b2b_customers.approvals import ActorKind, ApprovalRequest, ApprovalStatus, Candidate
 from b2b_customers.approvals import eligible_approvers as eligible_now
 from b2b_customers.domain import Customer, Role
 from b2b_customers.errors import NotFound, OrderDenied, PermissionDenied, ValidationError
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from b2b_customers.approvals import Actor as WorkflowActor
-    from b2b_customers.approvals import ApprovalDirectory, ApprovalStatus, Candidate, SellerApprover
+    from b2b_customers.approvals import ApprovalDirectory, SellerApprover
     from b2b_customers.domain.order import OrderDraft
     from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
     from b2b_customers.ports import Page, UnitOfWork
@@ -53,7 +53,10 @@ if TYPE_CHECKING:
         [ApprovalRequest, "WorkflowActor", datetime, ApprovalDirectory], ApprovalRequest
     ]
 
-__all__ = ["ApprovalService"]
+__all__ = ["ANY_STAFF", "ApprovalService"]
+
+ANY_STAFF = "staff"
+"""The candidate id that stands for every staff member not listed as a seller approver."""
 
 
 class ApprovalService:
@@ -143,13 +146,20 @@ class ApprovalService:
     ) -> tuple[Candidate, ...]:
         """Return who may approve the request now, and why (empty unless it is pending).
 
+        When the current tier waits at the seller side, the list ends with
+        :data:`ANY_STAFF`: any staff member with the right to decide approvals
+        who is not listed as a seller approver approves without a limit, so a
+        request escalated past a company with nobody else to ask (a sole
+        admin's, say) always names who can approve it.
+
         Raises:
             NotFound: No such request, or the actor may not see it.
             CurrencyMismatch: An approver limit is in another currency than the order.
         """
         with self._context.store.unit_of_work() as uow:
             current = self._visible(uow, actor, request)
-            return eligible_now(current, self._directory(uow, current))
+            found = eligible_now(current, self._directory(uow, current))
+            return (*found, *_unlisted_staff(current, self._sellers))
 
     def is_approval_required(self, *, actor: Actor, order: OrderDraft) -> bool:
         """Tell whether ``order`` needs approval before it can be placed (the "permitted" check).
@@ -379,3 +389,32 @@ class ApprovalService:
 
     def _now(self) -> datetime:
         return self._context.clock.now()
+
+
+def _unlisted_staff(
+    request: ApprovalRequest, listed: Sequence[SellerApprover]
+) -> tuple[Candidate, ...]:
+    """Staff not listed as seller approvers, as one candidate, when the tier waits at the seller."""
+    progress = request.current_tier
+    if (
+        progress is None
+        or request.status is not ApprovalStatus.PENDING
+        or progress.approver_company_id is not None
+    ):
+        return ()
+    places = frozenset(range(progress.required))
+    if not progress.would_fill(places):
+        return ()
+    basis = "staff with the right to decide approvals, without a limit" + (
+        " (not listed as a seller approver)" if listed else ""
+    )
+    return (
+        Candidate(
+            kind=ActorKind.SELLER,
+            id=ANY_STAFF,
+            name="Seller staff",
+            basis=basis,
+            limit=None,
+            places=places,
+        ),
+    )

@@ -103,6 +103,7 @@ from b2b_customers.limits.decision import Decision, Outcome, RuleResult
 from b2b_customers.limits.periods import (
     CalendarPeriod,
     CalendarUnit,
+    LifetimePeriod,
     Period,
     RecurrencePeriod,
     RollingPeriod,
@@ -600,9 +601,10 @@ def order_records(**pinned: Any) -> st.SearchStrategy[OrderRecord]:  # noqa: ANN
 
 
 def periods() -> st.SearchStrategy[Period]:
-    """Budget periods: calendar, rolling and recurring."""
+    """Budget periods: calendar, rolling, recurring and lifetime."""
     return st.one_of(
         st.builds(CalendarPeriod, unit=st.sampled_from(CalendarUnit)),
+        st.just(LifetimePeriod()),
         st.builds(RollingPeriod, days=st.integers(1, 400)),
         st.builds(
             RecurrencePeriod,
@@ -660,6 +662,7 @@ def purchasing_limits(**pinned: Any) -> st.SearchStrategy[PurchasingLimit]:  # n
             "on_exceed": st.sampled_from(OnExceed),
             "name": st.none() | names(),
             "active": st.booleans(),
+            "exempt_roles": st.none() | st.frozensets(st.sampled_from(Role), max_size=3),
         },
         pinned,
     )
@@ -742,10 +745,19 @@ def payment_terms() -> st.SearchStrategy[PaymentTerms]:
 def rule_results() -> st.SearchStrategy[RuleResult]:
     """Evaluated rules, with or without figures."""
     figures = st.none() | money("EUR")
+    return st.sampled_from(Outcome).flatmap(lambda outcome: _rule_results(figures, outcome))
+
+
+def _rule_results(
+    figures: st.SearchStrategy[Money | None], outcome: Outcome
+) -> st.SearchStrategy[RuleResult]:
+    # Only an allowed result carries a warning (a crossed warn limit).
+    warnings = st.booleans() if outcome is Outcome.ALLOWED else st.sampled_from([False])
     return st.builds(
         RuleResult,
-        rule=st.sampled_from(["order_total", "budget", "credit", "buyer"]),
-        outcome=st.sampled_from(Outcome),
+        rule=st.sampled_from(["order_total", "budget", "credit", "buyer", "exempt"]),
+        outcome=st.just(outcome),
+        warning=warnings,
         message=names(),
         limit_id=st.none() | ids(),
         limit=figures,

@@ -128,9 +128,17 @@ class _SpendBuffer:
         if not sources:
             return {}
         result: dict[str, Decimal] = {}
-        for day in window.days():
-            for days in sources:
-                for (currency, pending), amount in days.get(day, {}).items():
+        first, last = window.first_day, window.last_day
+        length = (last - first).days + 1
+        for days in sources:
+            # Walk the recorded days when they are fewer (a lifetime window has millions).
+            chosen = (
+                [slots for day, slots in days.items() if first <= day <= last]
+                if len(days) < length
+                else [days[day] for day in window.days() if day in days]
+            )
+            for slots in chosen:
+                for (currency, pending), amount in slots.items():
                     if include_pending or not pending:
                         result[currency] = result.get(currency, Decimal(0)) + amount
         return {currency: amount for currency, amount in result.items() if amount}
