@@ -9,14 +9,16 @@ module in schemas of its own, dropped afterwards). The old name
 ``B2B_POSTGRES_URL`` still works, with a note in the header of the run.
 
 Markers choose a database: ``postgresql`` (needs the server) and ``sqlite``
-(runs on SQLite files); a test parametrized over the stores gets the marker
-of its store here, so ``-m sqlite`` or ``-m "not sqlite and not postgresql"``
-runs one database's share of the suite (``nox -s tests`` does).
+(runs on SQLite files, given here, see :func:`pytest_collection_modifyitems`).
+``-m "not sqlite and not postgresql"``, ``-m "sqlite and not postgresql"`` and
+``-m postgresql`` split the suite into three shares without overlap; the nox
+session ``tests(database=...)`` runs one of them.
 """
 
 from __future__ import annotations
 
 import os
+import pathlib
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -51,19 +53,20 @@ settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
 )
 
-_STORE_MARKERS = {"sqlite": pytest.mark.sqlite, "postgresql": pytest.mark.postgresql}
+_CLI = pathlib.Path(__file__).parent / "cli"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark a test parametrized with a store (``"sqlite"``, ``"postgresql"``) for that database."""
+    """Mark the tests that run on SQLite files ``sqlite``.
+
+    They are the tests parametrized with the ``"sqlite"`` store, those that
+    say SQLite in their name (``TestSqliteStore``, ``..._on_sqlite``), and the
+    command line's (it keeps its data in SQLite files). PostgreSQL tests are
+    marked ``postgresql`` where they are written.
+    """
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is None:
-            continue
-        for value in callspec.params.values():
-            marker = _STORE_MARKERS.get(value) if isinstance(value, str) else None
-            if marker is not None:
-                item.add_marker(marker)
+        if "sqlite" in item.nodeid.lower() or item.path.is_relative_to(_CLI):
+            item.add_marker(pytest.mark.sqlite)
 
 
 def pytest_report_header() -> list[str]:

@@ -2,7 +2,7 @@
 
 One ``RuleBasedStateMachine`` applies the same operations to a
 :class:`MemoryStore` and a :class:`SqlStore` (SQLite, and PostgreSQL when
-``B2B_POSTGRES_URL`` is set), each in its own unit of work, and checks after
+``B2B_TEST_POSTGRES_URL`` is set), each in its own unit of work, and checks after
 every step that both answered alike: the same result, or the same error
 class. After every step the whole visible state is compared as well.
 """
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 START = datetime(2026, 3, 1, 12, tzinfo=UTC)
-POSTGRES_URL = os.environ.get("B2B_POSTGRES_URL")
+POSTGRES_URL = os.environ.get("B2B_TEST_POSTGRES_URL")
 
 _template_dir = tempfile.mkdtemp(prefix="b2b-agreement-")
 _TEMPLATE = pathlib.Path(_template_dir) / "template.db"
@@ -361,6 +361,6 @@ AdaptersAgreeOnPostgres.TestCase.settings = settings(
 TestMemoryAndPostgresAgree = pytest.mark.postgresql(
     pytest.mark.skipif(
         not POSTGRES_URL and os.environ.get("CI") != "true",
-        reason="B2B_POSTGRES_URL is not set",
+        reason="B2B_TEST_POSTGRES_URL is not set",
     )(AdaptersAgreeOnPostgres.TestCase)
 )

@@ -38,11 +38,11 @@ LIMIT = ORDER_TOTAL * (WORKERS * ORDERS_EACH * 3 // 4)
 
 @pytest.fixture
 def race_schema() -> Iterator[tuple[str, str]]:
-    url = os.environ.get("B2B_POSTGRES_URL")
+    url = os.environ.get("B2B_TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
+        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
     schema = f"race_{uuid.uuid4().hex[:12]}"
     migrate(url, schema=schema)
     try:

@@ -91,7 +91,7 @@ def _host_application(folder: pathlib.Path, url: str) -> Config:
     return config
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Iterator[str]:
     """The URL of an empty database (on PostgreSQL: a fresh schema as the search path)."""
     if request.param == "sqlite":
