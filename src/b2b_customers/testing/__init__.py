@@ -11,7 +11,7 @@
 
 Its modules need Hypothesis and pytest: install the ``testing`` extra,
 ``pip install "b2b-customers[testing]"``. Without them, importing this
-package raises :class:`~b2b_customers.errors.MissingDependency` (an
+package raises ``b2b_customers.errors.MissingDependency`` (an
 ``ImportError``) that says so.
 """
 

@@ -9,8 +9,8 @@ revision in a version table of the library's own, ``b2b_customers_alembic_versio
 so both histories live in one database. Running it again does nothing.
 
 Earlier versions of the library recorded their revision in ``alembic_version``;
-:func:`migrate` moves that row over the first time it runs (see
-:func:`adopt_legacy_version`).
+``migrate`` moves that row over the first time it runs (see
+``adopt_legacy_version``).
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def adopt_legacy_version(connection: Connection, schema: str | None = None) -> s
     revision made), the row moves to ``b2b_customers_alembic_version``;
     ``alembic_version`` is dropped if that leaves it empty. Anything else in
     ``alembic_version`` (the host's history) stays as it is.
-    :func:`migrate` calls this in its transaction; call it yourself only to
+    ``migrate`` calls this in its transaction; call it yourself only to
     move a database over without upgrading it.
 
     Args:
