@@ -56,6 +56,17 @@ settings.load_profile(
 _CLI = pathlib.Path(__file__).parent / "cli"
 
 
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The PostgreSQL server's URL; the test skips without one (and fails under ``CI=true``)."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must set {POSTGRES_URL_VARIABLE}: PostgreSQL tests may not skip in CI")
+        pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
+    return url
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tests that run on SQLite files ``sqlite``.
 

@@ -15,7 +15,6 @@ database would.
 
 from __future__ import annotations
 
-import os
 import textwrap
 import uuid
 from typing import TYPE_CHECKING
@@ -97,11 +96,7 @@ def database(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Iterator
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'shop.db'}"
         return
-    server = os.environ.get("B2B_TEST_POSTGRES_URL")
-    if not server:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
+    server: str = request.getfixturevalue("postgres_server_url")
     schema = f"hosted_{uuid.uuid4().hex[:12]}"
     engine = sqlalchemy.create_engine(server)
     try:
