@@ -50,11 +50,11 @@ def tests(session: nox.Session, database: str) -> None:
 
 @nox.session
 def quick(session: nox.Session) -> None:
-    """The fast loop: the suite without the slow tests, in parallel, few Hypothesis examples.
+    """The fast loop: no slow or PostgreSQL tests, in parallel, few Hypothesis examples.
 
-    A useful signal in under a minute on two cores; PostgreSQL tests run too
-    when ``B2B_TEST_POSTGRES_URL`` is set. Before you push, run the whole
-    suite: ``python -m pytest`` (the README's command).
+    A useful signal in under a minute on two cores (see docs/development.md).
+    Before you push, run the whole suite: ``python -m pytest`` (the README's
+    command).
     """
     session.install("-e", ".[test]")
     session.run(
@@ -62,7 +62,7 @@ def quick(session: nox.Session) -> None:
         "-n",
         "auto",
         "-m",
-        "not slow",
+        "not slow and not postgresql",
         "--hypothesis-profile=fast",
         "-q",
         *session.posargs,

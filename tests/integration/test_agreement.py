@@ -338,8 +338,9 @@ class AdaptersAgree(RuleBasedStateMachine):
         self._apply(snapshot)
 
 
+# At most the profile's examples: a quick run (--hypothesis-profile=fast) tries fewer.
 AdaptersAgree.TestCase.settings = settings(
-    max_examples=int(os.environ.get("B2B_AGREEMENT_EXAMPLES", "40")),
+    max_examples=min(int(os.environ.get("B2B_AGREEMENT_EXAMPLES", "40")), settings().max_examples),
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -356,7 +357,9 @@ class AdaptersAgreeOnPostgres(AdaptersAgree):
 
 AdaptersAgreeOnPostgres.TestCase.settings = settings(
     AdaptersAgree.TestCase.settings,
-    max_examples=int(os.environ.get("B2B_AGREEMENT_EXAMPLES_PG", "15")),
+    max_examples=min(
+        int(os.environ.get("B2B_AGREEMENT_EXAMPLES_PG", "15")), settings().max_examples
+    ),
 )
 TestMemoryAndPostgresAgree = pytest.mark.postgresql(
     pytest.mark.skipif(
