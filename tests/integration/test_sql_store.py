@@ -3,7 +3,7 @@
 URLs and engines, the translation of every driver error into the library's
 own, the PostgreSQL schema per tenant, SQLite in memory, locks and
 concurrent writers, and bulk imports. PostgreSQL tests skip without
-``B2B_POSTGRES_URL`` (and fail without it in CI).
+``B2B_TEST_POSTGRES_URL`` (and fail without it in CI).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 START = datetime(2026, 3, 1, 9, tzinfo=UTC)
-POSTGRES_URL = os.environ.get("B2B_POSTGRES_URL")
+POSTGRES_URL = os.environ.get("B2B_TEST_POSTGRES_URL")
 
 
 def _company(company_id: str, **fields: Any) -> Company:
@@ -160,8 +160,8 @@ def sqlite_url(tmp_path: pathlib.Path, sqlite_template: pathlib.Path) -> str:
 def postgres_url() -> str:
     if not POSTGRES_URL:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
+        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
     return POSTGRES_URL
 
 

@@ -316,7 +316,7 @@ def test_the_services_keep_the_policy_on_the_memory_store(data: st.DataObject) -
 
 
 # A fresh SQLite database per example costs a quarter of a second to migrate.
-@settings(max_examples=15)
+@settings(max_examples=min(15, settings().max_examples))  # fewer in a quick run
 @given(data=st.data())
 def test_the_services_keep_the_policy_on_sqlite(data: st.DataObject) -> None:
     app = connect("sqlite://", ids=SequentialIds("n-"))

@@ -299,7 +299,7 @@ def test_every_public_service_method_has_an_argument_strategy() -> None:
 @pytest.mark.parametrize("method", METHODS)
 # Each example seeds a fresh world (nine service calls); 60 per method keeps the
 # module under half a minute while every garbage kind still reaches every argument.
-@settings(max_examples=60)
+@settings(max_examples=min(60, settings().max_examples))  # fewer in a quick run
 @given(data=st.data())
 def test_only_library_errors_escape_on_the_memory_store(method: str, data: st.DataObject) -> None:
     app = fresh_app()
@@ -319,7 +319,7 @@ def sqlite_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 @pytest.mark.parametrize("method", METHODS)
 # One store for all examples (a migration per example would take minutes); fewer
 # examples, since each reads the whole store twice.
-@settings(max_examples=20)
+@settings(max_examples=min(20, settings().max_examples))
 @given(data=st.data())
 def test_only_library_errors_escape_on_sqlite(
     sqlite_app: App, method: str, data: st.DataObject

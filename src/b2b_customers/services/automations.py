@@ -16,10 +16,15 @@ the host's outbox publisher sends the e-mails and webhooks.
 Automations look at every company, so they run on behalf of staff; a
 customer gets :class:`~b2b_customers.errors.PermissionDenied`. Expiring due
 approvals is :meth:`ApprovalService.expire_due`.
+
+Each sweep logs what it did on the ``b2b_customers.services.automations``
+logger (INFO: one line per account held and one summary per sweep), for the
+operator who scheduled it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -58,6 +63,8 @@ AT_RISK = "at-risk"
 """The tag :meth:`Automations.hold_overdue_accounts` puts on the companies of a held account."""
 
 _CONVERTER = make_converter()
+
+_log = logging.getLogger(__name__)
 
 
 @frozen(kw_only=True)
@@ -152,7 +159,9 @@ class Automations:
             PermissionDenied: The actor is not staff who decide approvals.
             ValidationError: ``limit`` is not a whole number >= 1.
         """
-        return ApprovalService(self._context).expire_due(actor=actor, limit=limit)
+        expired = ApprovalService(self._context).expire_due(actor=actor, limit=limit)
+        _log.info("expired %d due approval request(s)", len(expired))
+        return expired
 
     def hold_overdue_accounts(self, *, actor: Actor, days_overdue: int = 30) -> list[HeldAccount]:
         """Hold every account with an instalment overdue by more than its threshold.
@@ -189,6 +198,7 @@ class Automations:
             result = self._hold(actor, account_id, now, days_overdue)
             if result is not None:
                 held.append(result)
+        _log.info("held %d of %d credit account(s) found overdue", len(held), len(candidates))
         return held
 
     def lapsed_customers(
@@ -260,6 +270,7 @@ class Automations:
                 )
                 found.append(customer)
             uow.commit()
+        _log.info("found %d lapsed customer(s) among the top %d", len(found), top)
         return found
 
     def due_invoice_reminders(
@@ -315,6 +326,7 @@ class Automations:
                         reminders.append(reminder)
             uow.commit()
         reminders.sort(key=lambda r: (r.due_date, r.account_id, r.invoice, r.instalment))
+        _log.info("recorded %d invoice reminder(s) due within %d days", len(reminders), within)
         return reminders
 
     # -- steps
@@ -327,6 +339,7 @@ class Automations:
             threshold = _threshold(account, days_overdue)
             oldest = self._oldest_overdue(uow, account, now, threshold)
             if account.hold is not None or oldest is None:
+                _log.debug("left credit account %s: paid or held since the sweep", account_id)
                 return None  # paid or held since the sweep looked
             item, days = oldest
             held = uow.credit.save(
@@ -360,6 +373,14 @@ class Automations:
                 )
                 tagged.append(stored.id)
             uow.commit()
+        _log.info(
+            "held credit account %s: invoice %s is %d days overdue (threshold %d); tagged %s",
+            held.id,
+            item.invoice_id,
+            days,
+            threshold,
+            ", ".join(tagged) or "no company",
+        )
         return HeldAccount(
             account=held,
             invoice=item.invoice_id,

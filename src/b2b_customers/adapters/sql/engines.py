@@ -140,7 +140,11 @@ def create(url: URL, *, lock_timeout: float, for_migrations: bool = False) -> En
             options["poolclass"] = NullPool
     else:
         milliseconds = max(1, round(lock_timeout * 1000))
-        options["connect_args"] = {"options": f"-c lock_timeout={milliseconds}"}
+        # Keep the URL's own server options (``?options=-csearch_path%3Dshop``).
+        given = url.query.get("options")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        lock = f"-c lock_timeout={milliseconds}"
+        options["connect_args"] = {"options": f"{given} {lock}" if given else lock}
         if for_migrations:
             options["poolclass"] = NullPool
     try:
