@@ -51,6 +51,7 @@ from b2b_customers.approvals import (
     eligible_approvers,
 )
 from b2b_customers.credit.account import CreditAccount, CreditHold
+from b2b_customers.credit.aging import Allocation
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry
 from b2b_customers.credit.payment_terms import (
     DUE_ON_RECEIPT,
@@ -717,6 +718,18 @@ def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: AN
             "actor": st.none() | ids(),
         }
         fields.update({key: st.just(value) for key, value in pinned.items()})
+        if kind in {EntryKind.DISCOUNT, EntryKind.ALLOCATION}:
+            # These are allocated in full: one instalment takes the whole amount.
+            return st.fixed_dictionaries(fields).flatmap(
+                lambda kwargs: ids().map(
+                    lambda invoice: LedgerEntry(
+                        **kwargs,
+                        allocations=(
+                            Allocation(invoice_id=invoice, instalment=1, amount=kwargs["amount"]),
+                        ),
+                    )
+                )
+            )
         return st.fixed_dictionaries(fields).map(lambda kwargs: LedgerEntry(**kwargs))
 
     return st.sampled_from(EntryKind).flatmap(build)
