@@ -531,7 +531,8 @@ class TestScheduleProperties:
         extra = data.draw(invoice_amounts(currency))
         amount = money(sum(part.amount for part in [*fixed_amounts, extra]), currency)
         mixed = terms(
-            *(fixed(part, 0) for part in fixed_amounts), *(percent(p, 30) for p in percents)
+            *(fixed(part, day) for day, part in enumerate(fixed_amounts)),
+            *(percent(p, 30 + day) for day, p in enumerate(percents)),
         )
         schedule = mixed.schedule(amount, invoice_date)
         assert sum(instalment.amount.amount for instalment in schedule) == amount.amount
