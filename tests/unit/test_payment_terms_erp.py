@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2b_customers.credit.due_dates import DaysAfterInvoice, end_of_month_after, net_days
+from b2b_customers.credit.due_dates import (
+    DaysAfterInvoice,
+    DaysAfterMonthEnd,
+    end_of_month_after,
+    net_days,
+)
 from b2b_customers.credit.payment_terms import (
     BalancePortion,
     EarlyPaymentDiscount,
@@ -21,6 +26,7 @@ from b2b_customers.credit.payment_terms import (
 )
 from b2b_customers.domain.money import money
 from b2b_customers.errors import CurrencyMismatch, ValidationError
+from b2b_customers.serialization import make_converter
 
 if TYPE_CHECKING:
     from moneyed import Money
@@ -196,6 +202,30 @@ class TestDiscounts:
         assert only.discount_until == date(2027, 1, 25)
         assert only.amount_due_on(date(2027, 1, 25)) == eur("98.00")
         assert only.amount_due_on(date(2027, 1, 26)) == eur("100.00")
+
+    def test_a_discount_window_may_end_on_a_rule_such_as_after_the_month_end(self):
+        month_end = terms(
+            line(PercentPortion(percent=100), 30),
+            discount=EarlyPaymentDiscount(percent=Decimal(2), until=DaysAfterMonthEnd(days=5)),
+        )
+        (only,) = month_end.schedule(eur("100.00"), INVOICE_DATE)
+        assert only.discount_until == date(2027, 2, 5)
+
+    def test_refuses_both_within_days_and_another_window(self):
+        with pytest.raises(ValidationError, match="either within_days or until"):
+            EarlyPaymentDiscount(
+                within_days=10, percent=Decimal(2), until=DaysAfterMonthEnd(days=5)
+            )
+
+    def test_round_trips_a_discount_window_through_the_converter(self):
+        converter = make_converter()
+        discount = EarlyPaymentDiscount(percent=Decimal(2), until=DaysAfterMonthEnd(days=5))
+        data = converter.unstructure(discount)
+        assert converter.structure(data, EarlyPaymentDiscount) == discount
+        old_form = {"within_days": 10, "percent": "2", "amount": None}
+        assert converter.structure(old_form, EarlyPaymentDiscount).last_day(INVOICE_DATE) == date(
+            2027, 1, 25
+        )
 
 
 class TestStepRulesInTerms:

@@ -298,16 +298,28 @@ Portion: TypeAlias = PercentPortion | FixedPortion | BalancePortion
 """What part of the invoice an instalment is: a percent, a fixed amount or the balance."""
 
 
+def _window_of_days(discount: EarlyPaymentDiscount) -> DueDateRule:
+    days: object = discount.within_days
+    valid = isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= MAX_DAYS
+    # A bad within_days is reported by its own validator, with its own field name.
+    return DaysAfterInvoice(days=discount.within_days if valid else 0)
+
+
 @frozen(kw_only=True)
 class EarlyPaymentDiscount:
     """A discount for paying within some days of the invoice date ("2% 10, net 30").
 
-    Give exactly one of ``percent`` and ``amount``. The window does not end
-    at the instalment's due date: it lasts ``within_days`` from the invoice date.
+    Give exactly one of ``percent`` and ``amount``, and the window as
+    ``within_days`` or as ``until``. The window does not end at the
+    instalment's due date.
 
     Attributes:
         within_days: Days from the invoice date during which the discount
             applies, 0 (on the invoice date only) to 3650.
+        until: The last day of the window as a due-date rule, for windows
+            that are not a number of days (ERPNext's "Day(s) after the end of
+            the invoice month": ``DaysAfterMonthEnd(days=5)``). By default
+            ``DaysAfterInvoice(days=within_days)``.
         percent: The discount in percent of each instalment it covers, more
             than 0 and less than 100.
         amount: A fixed discount, more than zero, in whole minor units: of
@@ -319,10 +331,11 @@ class EarlyPaymentDiscount:
             of the amount due.
 
     Raises:
-        ValidationError: Neither or both of ``percent`` and ``amount`` are given.
+        ValidationError: Neither or both of ``percent`` and ``amount`` are
+            given, or both ``within_days`` and another ``until``.
     """
 
-    within_days: int = field(validator=whole_number(0, MAX_DAYS))
+    within_days: int = field(default=0, validator=whole_number(0, MAX_DAYS))
     percent: Decimal | None = field(
         default=None,
         converter=_optional_decimal,
@@ -330,11 +343,20 @@ class EarlyPaymentDiscount:
     )
     amount: Money | None = field(default=None, validator=optional(_positive_in_minor_units))
     on_untaxed: bool = field(default=False, validator=flag)
+    until: DueDateRule = field(
+        default=attrs.Factory(_window_of_days, takes_self=True),
+        validator=of_type(*DUE_DATE_RULE_TYPES),
+    )
 
     def __attrs_post_init__(self) -> None:
         if (self.percent is None) == (self.amount is None):
             raise ValidationError(
                 "give exactly one of percent (such as Decimal('2')) and amount", field="percent"
+            )
+        if self.within_days and self.until != DaysAfterInvoice(days=self.within_days):
+            raise ValidationError(
+                "give either within_days or until (a due-date rule for the last day), not both",
+                field="until",
             )
 
     def last_day(self, invoice_date: date) -> date:
@@ -346,7 +368,7 @@ class EarlyPaymentDiscount:
         Raises:
             ValidationError: ``invoice_date`` is not a date.
         """
-        return DaysAfterInvoice(days=self.within_days).due_date(invoice_date)
+        return self.until.due_date(invoice_date)
 
 
 @frozen(kw_only=True)
