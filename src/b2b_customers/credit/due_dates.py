@@ -271,8 +271,30 @@ def _valid_steps(_instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
             )
 
 
+class _StepRule:
+    """What every due-date rule shares: its due date is its steps applied to the invoice date."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def steps(self) -> tuple[DueDateStep, ...]:
+            """The steps, in order."""
+
+    def due_date(self, invoice_date: date) -> date:
+        """Return the due date of an invoice dated ``invoice_date``.
+
+        Args:
+            invoice_date: The invoice date.
+
+        Raises:
+            ValidationError: ``invoice_date`` is not a date, or the due date
+                would lie outside years 1 to 9999.
+        """
+        return _shift(invoice_date, self.steps)
+
+
 @frozen(kw_only=True)
-class DueDateSteps:
+class DueDateSteps(_StepRule):
     """A due-date rule made of steps applied to the invoice date in order.
 
     ``DueDateSteps(steps=(AddDays(days=10), EndOfMonth()))`` is due at the
@@ -286,21 +308,12 @@ class DueDateSteps:
 
     steps: tuple[DueDateStep, ...] = field(converter=_to_steps, validator=_valid_steps)
 
-    def due_date(self, invoice_date: date) -> date:
-        """Return the due date of an invoice dated ``invoice_date``.
-
-        Raises:
-            ValidationError: ``invoice_date`` is not a date, or the due date
-                would lie outside years 1 to 9999.
-        """
-        return _shift(invoice_date, self.steps)
-
 
 # -- the rule types of earlier releases, kept as presets with their stored form
 
 
 @frozen(kw_only=True)
-class DaysAfterInvoice:
+class DaysAfterInvoice(_StepRule):
     """Due a number of days after the invoice date ("Net 30"); 0 means due on receipt.
 
     Attributes:
@@ -314,21 +327,9 @@ class DaysAfterInvoice:
         """The same rule as steps: ``(AddDays(days),)``."""
         return (AddDays(days=self.days),)
 
-    def due_date(self, invoice_date: date) -> date:
-        """Return the due date of an invoice dated ``invoice_date``.
-
-        Args:
-            invoice_date: The invoice date.
-
-        Raises:
-            ValidationError: ``invoice_date`` is not a date, or the due date
-                would lie beyond year 9999.
-        """
-        return _shift(invoice_date, self.steps)
-
 
 @frozen(kw_only=True)
-class DaysAfterMonthEnd:
+class DaysAfterMonthEnd(_StepRule):
     """Due a number of days after the last day of the invoice month.
 
     ``DaysAfterMonthEnd(days=0)`` is due on the last day of the invoice month;
@@ -345,21 +346,9 @@ class DaysAfterMonthEnd:
         """The same rule as steps: ``(EndOfMonth(), AddDays(days))``."""
         return (EndOfMonth(), AddDays(days=self.days))
 
-    def due_date(self, invoice_date: date) -> date:
-        """Return the due date of an invoice dated ``invoice_date``.
-
-        Args:
-            invoice_date: The invoice date.
-
-        Raises:
-            ValidationError: ``invoice_date`` is not a date, or the due date
-                would lie beyond year 9999.
-        """
-        return _shift(invoice_date, self.steps)
-
 
 @frozen(kw_only=True)
-class DayOfFollowingMonth:
+class DayOfFollowingMonth(_StepRule):
     """Due on a fixed day of the month after the month of (invoice date + ``after_days``).
 
     The day is capped at that month's length: day 31 falls on 30 April, and on
@@ -385,21 +374,9 @@ class DayOfFollowingMonth:
             DayOfMonth(day=self.day, on_or_after=False),
         )
 
-    def due_date(self, invoice_date: date) -> date:
-        """Return the due date of an invoice dated ``invoice_date``.
-
-        Args:
-            invoice_date: The invoice date.
-
-        Raises:
-            ValidationError: ``invoice_date`` is not a date, or the due date
-                would lie beyond year 9999.
-        """
-        return _shift(invoice_date, self.steps)
-
 
 @frozen(kw_only=True)
-class MonthsAfterMonthEnd:
+class MonthsAfterMonthEnd(_StepRule):
     """Due on the last day of the month a number of months after the invoice month.
 
     ``months=0`` is due at the end of the invoice month; ``months=1`` on an
@@ -415,18 +392,6 @@ class MonthsAfterMonthEnd:
     def steps(self) -> tuple[DueDateStep, ...]:
         """The same rule as steps: ``(AddMonths(months), EndOfMonth())``."""
         return (AddMonths(months=self.months), EndOfMonth())
-
-    def due_date(self, invoice_date: date) -> date:
-        """Return the due date of an invoice dated ``invoice_date``.
-
-        Args:
-            invoice_date: The invoice date.
-
-        Raises:
-            ValidationError: ``invoice_date`` is not a date, or the due date
-                would lie beyond year 9999.
-        """
-        return _shift(invoice_date, self.steps)
 
 
 DueDateRule: TypeAlias = (
