@@ -699,6 +699,18 @@ def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa:
     return currencies().flatmap(build)
 
 
+def _maybe_allocated(kwargs: dict[str, Any]) -> st.SearchStrategy[LedgerEntry]:
+    """A payment as drawn, or allocated in full to one instalment of an invoice."""
+    plain = st.just(LedgerEntry(**kwargs))
+    allocated = ids().map(
+        lambda invoice: LedgerEntry(
+            **kwargs,
+            allocations=(Allocation(invoice_id=invoice, instalment=1, amount=kwargs["amount"]),),
+        )
+    )
+    return plain | allocated
+
+
 def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: ANN401
     """Ledger entries of every kind (adjustments with a reason)."""
 
@@ -730,6 +742,11 @@ def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: AN
                     )
                 )
             )
+        if kind is EntryKind.PAYMENT:
+            # A payment may carry its date, go to one instalment and keep the rest on account.
+            return st.fixed_dictionaries(
+                fields, optional={"paid_on": st.dates(), "on_account": st.booleans()}
+            ).flatmap(_maybe_allocated)
         return st.fixed_dictionaries(fields).map(lambda kwargs: LedgerEntry(**kwargs))
 
     return st.sampled_from(EntryKind).flatmap(build)
