@@ -309,3 +309,104 @@ class TestProperties:
         before = sum(i.open_amount.amount for i in with_discounts)
         after = sum(i.open_amount.amount for i in settled.items)
         assert before == after + settled.settled.amount + settled.discounted.amount
+
+
+AT = datetime(2027, 1, 15, 12, tzinfo=UTC)
+
+
+def entry(kind: EntryKind, amount: str, sequence: int = 1, **fields: object) -> LedgerEntry:
+    return LedgerEntry(
+        id=f"e{sequence}",
+        account_id=CreditAccountId("a"),
+        sequence=sequence,
+        kind=kind,
+        amount=eur(amount),
+        occurred_at=AT,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def to(invoice_id: str, amount: str) -> Allocation:
+    return Allocation(invoice_id=invoice_id, instalment=1, amount=eur(amount))
+
+
+class TestLedgerAllocations:
+    def test_a_discount_is_allocated_in_full(self):
+        with pytest.raises(ValidationError, match="allocated in full"):
+            entry(EntryKind.DISCOUNT, "2.00", allocations=[to("INV", "1.00")])
+
+    def test_an_invoice_is_not_allocated(self):
+        with pytest.raises(ValidationError, match="not allocated"):
+            entry(EntryKind.INVOICE, "2.00", allocations=[to("INV", "2.00")])
+
+    def test_only_a_payment_has_a_payment_date_or_stays_on_account(self):
+        with pytest.raises(ValidationError, match="only a payment"):
+            entry(EntryKind.CREDIT_NOTE, "2.00", paid_on=INVOICED)
+        with pytest.raises(ValidationError, match="only a payment"):
+            entry(EntryKind.CREDIT_NOTE, "2.00", on_account=True)
+
+    def test_refuses_allocations_beyond_the_payment(self):
+        with pytest.raises(ValidationError, match="more than the payment"):
+            entry(EntryKind.PAYMENT, "2.00", allocations=[to("INV", "3.00")])
+
+    def test_refuses_an_allocation_without_its_instalment_or_amount(self):
+        with pytest.raises(ValidationError, match="names its instalment and amount"):
+            entry(EntryKind.PAYMENT, "2.00", allocations=[Allocation(invoice_id="INV")])
+
+    def test_refuses_a_non_bool_on_account(self):
+        with pytest.raises(ValidationError):
+            entry(EntryKind.PAYMENT, "2.00", on_account="yes")
+
+
+class TestReplayOfAdvances:
+    def invoice(self, number: str, amount: str, sequence: int) -> LedgerEntry:
+        return entry(EntryKind.INVOICE, amount, sequence, reference=number)
+
+    def test_an_advance_waits_on_account_until_allocated(self):
+        ledger = [
+            self.invoice("INV-1", "100.00", 1),
+            entry(EntryKind.PAYMENT, "60.00", 2, reference="ADV", on_account=True),
+            self.invoice("INV-2", "50.00", 3),
+        ]
+        state = open_items(ledger, "EUR")
+        assert state.open_total == eur("150.00")
+        assert dict(state.advances) == {"ADV": eur("60.00")}
+        ledger.append(
+            entry(
+                EntryKind.ALLOCATION,
+                "50.00",
+                4,
+                reference="ADV",
+                allocations=[to("INV-2", "50.00")],
+            )
+        )
+        state = open_items(ledger, "EUR")
+        assert [i.invoice_id for i in state.items] == ["INV-1"]
+        assert dict(state.advances) == {"ADV": eur("10.00")}
+        assert state.open_total - state.credit == replay(ledger, "EUR").balance
+
+    def test_what_an_allocated_payment_leaves_stays_on_account(self):
+        ledger = [
+            self.invoice("INV-1", "100.00", 1),
+            self.invoice("INV-2", "100.00", 2),
+            entry(
+                EntryKind.PAYMENT,
+                "130.00",
+                3,
+                reference="PAY",
+                on_account=True,
+                allocations=[to("INV-2", "100.00")],
+            ),
+        ]
+        state = open_items(ledger, "EUR")
+        assert [(i.invoice_id, i.open_amount) for i in state.items] == [("INV-1", eur("100.00"))]
+        assert dict(state.advances) == {"PAY": eur("30.00")}
+
+    def test_a_payment_without_allocations_settles_oldest_first_as_before(self):
+        ledger = [
+            self.invoice("INV-1", "100.00", 1),
+            self.invoice("INV-2", "100.00", 2),
+            entry(EntryKind.PAYMENT, "150.00", 3, reference="PAY"),
+        ]
+        state = open_items(ledger, "EUR")
+        assert [(i.invoice_id, i.open_amount) for i in state.items] == [("INV-2", eur("50.00"))]

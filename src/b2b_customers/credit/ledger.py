@@ -44,6 +44,7 @@ from b2b_customers.credit.payment_terms import Instalment
 from b2b_customers.domain.values import (
     DomainEnum,
     aware_datetime,
+    flag,
     identifier,
     items_of,
     money_amount,
@@ -168,7 +169,7 @@ class LedgerEntry:
     instalments: tuple[Instalment, ...] = field(default=(), converter=_instalments)
     paid_on: date | None = field(default=None, validator=optional(calendar_date))
     allocations: tuple[Allocation, ...] = field(default=(), converter=_allocations)
-    on_account: bool = False
+    on_account: bool = field(default=False, validator=flag)
 
     def __attrs_post_init__(self) -> None:
         if self.sequence < 1:
