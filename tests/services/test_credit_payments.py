@@ -7,8 +7,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from moneyed import Money
 
+from b2b_customers.app import connect
+from b2b_customers.clock import ManualClock
 from b2b_customers.credit import (
     STANDARD_TERMS,
     AgingBucket,
@@ -23,13 +27,13 @@ from b2b_customers.credit import (
     replay,
 )
 from b2b_customers.errors import NotFound, ValidationError
-from b2b_customers.ids import CompanyId
+from b2b_customers.ids import CompanyId, SequentialIds
+from tests.services.conftest import NOW
 from tests.services.store_snapshot import snapshot
 from tests.services.test_credit import ACME, CONTROLLER, NORTH, REP, acme_with_account, events
 
 if TYPE_CHECKING:
     from b2b_customers.app import App
-    from b2b_customers.clock import ManualClock
 
 INVOICED = date(2026, 4, 1)
 GLOBEX = CompanyId("globex")
@@ -268,3 +272,72 @@ def test_receivables_aging_refuses_bad_boundaries(app: App) -> None:
     with pytest.raises(ValidationError) as raised:
         app.credit.receivables_aging(actor=CONTROLLER, boundaries=[30, 10])
     assert raised.value.field == "boundaries"
+
+
+@st.composite
+def payment_runs(draw: st.DrawFn) -> list[tuple[str, int, int, int | None, bool]]:
+    """Operations: (kind, cents, days after 1 April, target, on account).
+
+    A kind is "invoice", "pay" or "allocate".
+    """
+    operations = []
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(st.sampled_from(["invoice", "pay", "pay", "allocate"]))
+        cents = draw(st.integers(1, 50_000))
+        days = draw(st.integers(0, 40))
+        target = draw(st.none() | st.integers(0, 7))
+        operations.append((kind, cents, days, target, draw(st.booleans())))
+    return operations
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(run=payment_runs())
+def test_the_balance_is_the_ledger_and_the_open_items_less_credit_after_any_payments(
+    run: list[tuple[str, int, int, int | None, bool]],
+) -> None:
+    app = connect("memory://", clock=ManualClock(NOW), ids=SequentialIds("p-"))
+    with_discount_terms(app)
+    invoices: list[str] = []
+    advances: list[str] = []
+    for number, (kind, cents, days, target, on_account) in enumerate(run):
+        amount = Money(Decimal(cents).scaleb(-2), "EUR")
+        day = INVOICED + timedelta(days=days)
+        try:
+            if kind == "invoice":
+                invoices.append(f"inv-{number}")
+                invoice(app, invoices[-1], str(amount.amount), day=INVOICED)
+            elif kind == "pay":
+                chosen = (
+                    [Allocation(invoice_id=invoices[target % len(invoices)])]
+                    if target is not None and invoices
+                    else None
+                )
+                app.credit.record_payment(
+                    actor=CONTROLLER,
+                    company=ACME,
+                    payment=f"pay-{number}",
+                    amount=amount,
+                    paid_on=day,
+                    allocations=chosen,
+                    on_account=on_account,
+                )
+                if on_account or chosen:
+                    advances.append(f"pay-{number}")
+            elif advances and invoices and target is not None:
+                app.credit.allocate_payment(
+                    actor=CONTROLLER,
+                    company=ACME,
+                    payment=advances[target % len(advances)],
+                    allocations=[Allocation(invoice_id=invoices[target % len(invoices)])],
+                )
+        except (ValidationError, NotFound):
+            pass  # nothing open to allocate to, or the advance is used up: refused, not written
+        account = app.credit.account(actor=CONTROLLER, company=ACME)
+        statement = app.credit.open_items(actor=CONTROLLER, company=ACME, as_of=date(2026, 12, 31))
+        assert replay(entries(app), "EUR").balance == account.balance
+        assert statement.balance == account.balance
+        assert all(
+            item.open_amount.amount > 0 for i in statement.invoices for item in i.instalments
+        )
+        assert statement.unapplied.amount >= 0
+        assert all(amount.amount > 0 for amount in statement.advances.values())
