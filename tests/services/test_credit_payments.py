@@ -341,3 +341,15 @@ def test_the_balance_is_the_ledger_and_the_open_items_less_credit_after_any_paym
         )
         assert statement.unapplied.amount >= 0
         assert all(amount.amount > 0 for amount in statement.advances.values())
+
+
+def test_a_reason_is_text(app: App) -> None:
+    acme_with_account(app, limit="1000")
+    with pytest.raises(ValidationError) as raised:
+        app.credit.set_credit_limit(
+            actor=CONTROLLER,
+            company=ACME,
+            credit_limit=eur("500"),
+            reason=5,  # type: ignore[arg-type]
+        )
+    assert raised.value.field == "reason"

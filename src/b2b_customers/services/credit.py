@@ -183,6 +183,11 @@ class CreditService:
         limit = require_money(credit_limit, field="credit_limit")
         if limit.amount < 0:
             raise ValidationError("a credit limit is zero or more", field="credit_limit")
+        raw_reason: object = reason
+        if raw_reason is not None and not isinstance(raw_reason, str):
+            raise ValidationError(
+                f"must be text saying why, got {type(raw_reason).__name__}", field="reason"
+            )
         why = None if reason is None else strip(reason)
         with self._context.store.unit_of_work() as uow:
             account = self._load(uow, actor, Permission.MANAGE_CREDIT, company)
