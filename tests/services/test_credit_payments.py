@@ -353,3 +353,25 @@ def test_a_reason_is_text(app: App) -> None:
             reason=5,  # type: ignore[arg-type]
         )
     assert raised.value.field == "reason"
+
+
+def test_an_invoice_says_its_untaxed_amount_for_a_discount_taken_of_it(app: App) -> None:
+    untaxed_terms = PaymentTerms(
+        code="2_10_UNTAXED",
+        name="2% of the untaxed amount within 10 days, net 30",
+        instalments=[InstalmentTerm(portion=PercentPortion(percent=100), due=net_days(30))],
+        discount=EarlyPaymentDiscount(within_days=10, percent=Decimal(2), on_untaxed=True),
+    )
+    app.credit.terms = STANDARD_TERMS.with_terms(untaxed_terms)
+    acme_with_account(app, terms="2_10_UNTAXED")
+    entry = app.credit.post_invoice(
+        actor=CONTROLLER,
+        company=ACME,
+        invoice="inv-1",
+        amount=eur("119.00"),
+        invoice_date=INVOICED,
+        untaxed_amount=eur("100.00"),
+    )
+    assert entry.instalments[0].discount == eur("2.00")
+    pay(app, "pay-1", "117.00", paid_on=INVOICED)
+    assert app.credit.account(actor=CONTROLLER, company=ACME).balance == eur("0")

@@ -266,6 +266,7 @@ class CreditService:
         amount: Any,  # noqa: ANN401  (checked: a Money)
         order: str | None = None,
         invoice_date: date | None = None,
+        untaxed_amount: Any = None,  # noqa: ANN401  (checked: a Money or None)
     ) -> LedgerEntry:
         """Post an invoice, scheduled into instalments by the account's payment terms.
 
@@ -277,6 +278,8 @@ class CreditService:
             order: The order whose credit reservation it turns into debt.
             invoice_date: The invoice date the due dates count from (today in
                 the paying company's time zone by default).
+            untaxed_amount: The invoice amount before tax, when the terms take
+                a discount of it (``EarlyPaymentDiscount(on_untaxed=True)``).
 
         Returns:
             The ledger entry, with its instalments and due dates.
@@ -289,6 +292,11 @@ class CreditService:
             CurrencyMismatch: It is in another currency than the account.
         """
         total = require_money(amount, field="amount", positive=True)
+        untaxed = (
+            None
+            if untaxed_amount is None
+            else require_money(untaxed_amount, field="untaxed_amount")
+        )
 
         def book(
             uow: UnitOfWork, account: CreditAccount, now: datetime, entry_id: str
@@ -302,7 +310,9 @@ class CreditService:
                     "give each invoice its own number"
                 )
             day = invoice_date or self._today(uow, account, now)
-            instalments = self.terms.get(account.payment_terms).schedule(total, day)
+            instalments = self.terms.get(account.payment_terms).schedule(
+                total, day, untaxed_amount=untaxed
+            )
             return account.post_invoice(
                 invoice,
                 total,
