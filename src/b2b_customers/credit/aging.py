@@ -17,8 +17,8 @@ Rules where the choice was ours:
   items of a bucket), so the results do not depend on the order of the input.
 - :func:`settle` returns the items still open, oldest first; fully paid items
   (and items that came in at zero) are left out, and ``applied`` records
-  what each payment paid. Settling in one payment leaves the same items open
-  as settling the same total in several.
+  what each payment paid. Without a payment date, settling in one payment
+  leaves the same items open as settling the same total in several.
 - :func:`age` leaves out items with nothing open: they owe nothing and are
   never overdue.
 - One (invoice id, instalment) may appear only once in a list of items.
