@@ -161,13 +161,13 @@ def _tagged_unions() -> tuple[Any, ...]:
     """The unions of rule classes stored with a ``"kind"`` key naming the class."""
     # Imported here: these modules import the domain, which this module must not need at import.
     from b2b_customers.approvals.selectors import ApproverSelector  # noqa: PLC0415
-    from b2b_customers.credit.due_dates import DueDateRule  # noqa: PLC0415
+    from b2b_customers.credit.due_dates import DueDateRule, DueDateStep  # noqa: PLC0415
     from b2b_customers.credit.payment_terms import Portion  # noqa: PLC0415
     from b2b_customers.limits.periods import Period  # noqa: PLC0415
     from b2b_customers.limits.rules import LimitRule  # noqa: PLC0415
 
     # Inner unions first: configuring a union fetches its members' hooks right away.
-    return (Period, DueDateRule, Portion, LimitRule, ApproverSelector)
+    return (Period, DueDateStep, DueDateRule, Portion, LimitRule, ApproverSelector)
 
 
 def _kind_of(cl: type) -> str:

@@ -26,6 +26,7 @@ from moneyed import Money
 
 from b2b_customers.app import App, connect
 from b2b_customers.clock import ManualClock
+from b2b_customers.credit import Allocation
 from b2b_customers.domain import Company, Role
 from b2b_customers.errors import B2BError
 from b2b_customers.ids import SequentialIds
@@ -134,6 +135,15 @@ def orders() -> st.SearchStrategy[Any]:
     return garbled(valid | foreign)
 
 
+def allocations() -> st.SearchStrategy[Any]:
+    return st.builds(
+        Allocation,
+        invoice_id=strategies.ids(),
+        instalment=st.none() | st.integers(1, 3),
+        amount=st.none() | strategies.money("EUR", min_value=Decimal("0.01")),
+    )
+
+
 def with_fields(
     fixed: dict[str, st.SearchStrategy[Any]], fields: st.SearchStrategy[dict[str, Any]]
 ) -> st.SearchStrategy[dict[str, Any]]:
@@ -213,6 +223,47 @@ ARGUMENTS: dict[str, Callable[[], st.SearchStrategy[dict[str, Any]]]] = {
         {"actor": actors(), "customer": customer_ids(), "company": company_ids()}
     ),
     "orders.check": lambda: st.fixed_dictionaries({"actor": actors(), "order": orders()}),
+    "credit.record_payment": lambda: st.fixed_dictionaries(
+        {
+            "actor": actors(),
+            "company": company_ids(),
+            "payment": texts(),
+            "amount": garbled(strategies.money("EUR")),
+        },
+        optional={
+            "paid_on": garbled(st.dates()),
+            "allocations": garbled(st.lists(garbled(allocations()), max_size=2)),
+            "on_account": garbled(st.booleans()),
+        },
+    ),
+    "credit.allocate_payment": lambda: st.fixed_dictionaries(
+        {
+            "actor": actors(),
+            "company": company_ids(),
+            "payment": texts(),
+            "allocations": garbled(st.lists(garbled(allocations()), max_size=2)),
+        }
+    ),
+    "credit.set_credit_limit": lambda: st.fixed_dictionaries(
+        {
+            "actor": actors(),
+            "company": company_ids(),
+            "credit_limit": garbled(strategies.money("EUR")),
+        },
+        optional={"reason": st.none() | texts()},
+    ),
+    "credit.open_items": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company": company_ids()},
+        optional={"as_of": garbled(st.dates())},
+    ),
+    "credit.receivables_aging": lambda: st.fixed_dictionaries(
+        {"actor": actors()},
+        optional={
+            "as_of": garbled(st.dates()),
+            "companies": garbled(st.lists(company_ids(), max_size=3)),
+            "boundaries": garbled(st.lists(garbled(st.integers(-5, 200)), max_size=4)),
+        },
+    ),
 }
 """How to call each service method: a strategy of its keyword arguments."""
 
@@ -245,9 +296,7 @@ NOT_YET_FUZZED = frozenset(
         "credit.override_hold",
         "credit.place_hold",
         "credit.post_invoice",
-        "credit.record_payment",
         "credit.set_auto_hold",
-        "credit.set_credit_limit",
         "credit.set_payment_terms",
         "credit.statement",
         "limits.change",

@@ -26,6 +26,7 @@ from moneyed import Money
 
 from b2b_customers.app import App, connect
 from b2b_customers.clock import ManualClock
+from b2b_customers.credit import Allocation
 from b2b_customers.domain import Address, Customer, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus
 from b2b_customers.ids import CompanyId, CustomerId, LimitId, OrderId
@@ -143,6 +144,14 @@ def invoiced(app: App, world: World | None = None) -> None:
         invoice="inv-1",
         amount=eur("100"),
         invoice_date=date(2026, 1, 1),
+    )
+
+
+def paid_on_account(app: App, world: World | None = None) -> None:
+    """The invoice to North, and a 60 EUR advance paid on account."""
+    invoiced(app, world)
+    app.credit.record_payment(
+        actor=CONTROLLER, company=ACME, payment="adv-1", amount=eur("60"), on_account=True
     )
 
 
@@ -415,6 +424,28 @@ SCENARIOS: tuple[Scenario, ...] = (
         prepare=invoiced,
     ),
     Scenario(
+        "credit.record_payment",
+        lambda app, _w: app.credit.record_payment(
+            actor=CONTROLLER,
+            company=ACME,
+            payment="pay-2",
+            amount=eur("150"),
+            paid_on=date(2026, 1, 5),
+            allocations=[Allocation(invoice_id="inv-1")],
+        ),
+        prepare=invoiced,
+    ),
+    Scenario(
+        "credit.allocate_payment",
+        lambda app, _w: app.credit.allocate_payment(
+            actor=CONTROLLER,
+            company=ACME,
+            payment="adv-1",
+            allocations=[Allocation(invoice_id="inv-1")],
+        ),
+        prepare=paid_on_account,
+    ),
+    Scenario(
         "credit.issue_credit_note",
         lambda app, _w: app.credit.issue_credit_note(
             actor=CONTROLLER, company=ACME, note="cn-1", amount=eur("40")
@@ -561,6 +592,8 @@ READ_ONLY = frozenset(
         "credit.account",
         "credit.statement",
         "credit.aging",
+        "credit.open_items",
+        "credit.receivables_aging",
         "limits.for_company",
         "locations.for_company",
         "contacts.for_company",
@@ -628,6 +661,16 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "credit.aging",
         lambda app, _w: app.credit.aging(actor=CONTROLLER, company=ACME),
+        prepare=invoiced,
+    ),
+    Scenario(
+        "credit.open_items",
+        lambda app, _w: app.credit.open_items(actor=CONTROLLER, company=NORTH),
+        prepare=paid_on_account,
+    ),
+    Scenario(
+        "credit.receivables_aging",
+        lambda app, _w: app.credit.receivables_aging(actor=CONTROLLER, boundaries=(15, 45)),
         prepare=invoiced,
     ),
     Scenario(

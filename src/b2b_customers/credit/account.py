@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 from attrs import field, frozen
@@ -61,6 +61,7 @@ from b2b_customers.ids import CompanyId, CreditAccountId
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from b2b_customers.credit.aging import Allocation
     from b2b_customers.credit.payment_terms import Instalment
     from b2b_customers.credit.reservation import Reservation
 
@@ -312,11 +313,71 @@ class CreditAccount(Versioned):
         return self.apply(entry), entry
 
     def receive_payment(
-        self, payment_reference: str, amount: Money, *, entry_id: str, at: datetime
+        self,
+        payment_reference: str,
+        amount: Money,
+        *,
+        entry_id: str,
+        at: datetime,
+        paid_on: date | None = None,
+        allocations: Sequence[Allocation] = (),
+        on_account: bool = False,
     ) -> tuple[CreditAccount, LedgerEntry]:
-        """Record a payment: the balance shrinks."""
+        """Record a payment: the balance shrinks.
+
+        Args:
+            payment_reference: The payment's reference.
+            amount: What was paid.
+            entry_id: The ledger entry's id.
+            at: When it is booked.
+            paid_on: The day it was paid (decides early-payment discounts).
+            allocations: The instalments it was applied to, each with its
+                instalment number and amount.
+            on_account: Keep what the allocations leave as an advance.
+        """
         self._same_currency(amount)
-        entry = self._entry(EntryKind.PAYMENT, amount, entry_id, at, payment_reference, None)
+        entry = self._entry(
+            EntryKind.PAYMENT,
+            amount,
+            entry_id,
+            at,
+            payment_reference,
+            None,
+            paid_on=paid_on,
+            allocations=tuple(allocations),
+            on_account=on_account,
+        )
+        return self.apply(entry), entry
+
+    def book_allocation(
+        self,
+        kind: EntryKind,
+        payment_reference: str,
+        allocations: Sequence[Allocation],
+        *,
+        entry_id: str,
+        at: datetime,
+    ) -> tuple[CreditAccount, LedgerEntry]:
+        """Book an early-payment discount, or apply an advance to invoices.
+
+        Args:
+            kind: ``EntryKind.DISCOUNT`` (the balance shrinks by the discount)
+                or ``EntryKind.ALLOCATION`` (part of an advance is applied;
+                the balance stays).
+            payment_reference: The payment that earned the discount or holds the advance.
+            allocations: The instalments, each with its number and amount.
+            entry_id: The ledger entry's id.
+            at: When it is booked.
+        """
+        if kind not in {EntryKind.DISCOUNT, EntryKind.ALLOCATION}:
+            raise ValidationError(
+                f"book a discount or an allocation here, not a {kind.value}", field="kind"
+            )
+        amounts = [part.amount for part in allocations if part.amount is not None]
+        amount = Money(sum((part.amount for part in amounts), Decimal(0)), self.currency)
+        entry = self._entry(
+            kind, amount, entry_id, at, payment_reference, None, allocations=tuple(allocations)
+        )
         return self.apply(entry), entry
 
     def issue_credit_note(
@@ -392,6 +453,7 @@ class CreditAccount(Versioned):
         override: Override | None,
         actor: str | None = None,
         reason: str | None = None,
+        **fields: Any,  # noqa: ANN401  (further LedgerEntry fields, passed through)
     ) -> LedgerEntry:
         return LedgerEntry(
             id=entry_id,
@@ -404,6 +466,7 @@ class CreditAccount(Versioned):
             actor=override.actor if override is not None else actor,
             reason=override.reason if override is not None else reason,
             override=override is not None,
+            **fields,
         )
 
     def with_totals_of(self, stored: CreditAccount) -> CreditAccount:

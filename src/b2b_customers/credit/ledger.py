@@ -14,9 +14,19 @@ adjustments):
 | invoice     | plus the amount      | minus its order's reservation, if any |
 | payment     | minus the amount     |                                    |
 | credit_note | minus the amount     |                                    |
+| discount    | minus the amount     |                                    |
 | adjustment  | plus the (signed) amount |                                |
 | reservation |                      | plus the amount                    |
 | release     |                      | minus the amount                   |
+| allocation  |                      |                                    |
+
+A payment records the day it was made (``paid_on``) and where it went
+(``allocations``: one :class:`~b2b_customers.credit.aging.Allocation` per
+instalment, with the amount applied). A payment made with ``on_account``
+keeps what it did not allocate as an advance on account, until an
+``allocation`` entry applies (part of) it to invoices. An early-payment
+discount earned by a payment is a ``discount`` entry of its own, naming the
+instalments it settles, so the balance is always the replay of the ledger.
 """
 
 from __future__ import annotations
@@ -29,11 +39,13 @@ import attrs
 from attrs import field, frozen
 from moneyed import Money
 
+from b2b_customers.credit.aging import Allocation
 from b2b_customers.credit.due_dates import calendar_date
 from b2b_customers.credit.payment_terms import Instalment
 from b2b_customers.domain.values import (
     DomainEnum,
     aware_datetime,
+    flag,
     identifier,
     items_of,
     money_amount,
@@ -67,6 +79,10 @@ class EntryKind(DomainEnum):
     ADJUSTMENT = "adjustment"
     RESERVATION = "reservation"
     RELEASE = "release"
+    DISCOUNT = "discount"
+    """An early-payment discount earned by a payment."""
+    ALLOCATION = "allocation"
+    """Part of a payment held on account, applied to invoices later."""
 
 
 _BALANCE_SIGN = {
@@ -74,7 +90,26 @@ _BALANCE_SIGN = {
     EntryKind.PAYMENT: -1,
     EntryKind.CREDIT_NOTE: -1,
     EntryKind.ADJUSTMENT: 1,
+    EntryKind.DISCOUNT: -1,
 }
+_ALLOCATING = frozenset(
+    {
+        EntryKind.PAYMENT,
+        EntryKind.CREDIT_NOTE,
+        EntryKind.DISCOUNT,
+        EntryKind.ALLOCATION,
+    }
+)
+_FULLY_ALLOCATED = frozenset({EntryKind.DISCOUNT, EntryKind.ALLOCATION})
+
+
+def _allocations(value: Iterable[Allocation]) -> tuple[Allocation, ...]:
+    items = items_of(value)
+    if items is None or not all(isinstance(item, Allocation) for item in items):
+        raise ValidationError(
+            f"must be a collection of Allocation, got {value!r}", field="allocations"
+        )
+    return tuple(items)
 
 
 def _instalments(value: Iterable[Instalment]) -> tuple[Instalment, ...]:
@@ -109,6 +144,14 @@ class LedgerEntry:
         instalments: For an invoice: when each part of it falls due, as the
             payment terms scheduled it when it was posted (empty for an invoice
             posted without terms: it is due on the day it was posted).
+        paid_on: For a payment: the day it was made (it decides early-payment
+            discounts); ``None`` for payments of earlier releases.
+        allocations: For a payment, credit note, discount or allocation: the
+            instalments it was applied to, each with an instalment number and
+            an amount. Empty: applied oldest first when replayed.
+        on_account: For a payment: keep what the allocations leave as an
+            advance on account (applied only by a later allocation), instead of
+            applying it oldest first.
     """
 
     id: str = field(validator=identifier)
@@ -127,6 +170,9 @@ class LedgerEntry:
     override: bool = False
     invoice_date: date | None = field(default=None, validator=optional(calendar_date))
     instalments: tuple[Instalment, ...] = field(default=(), converter=_instalments)
+    paid_on: date | None = field(default=None, validator=optional(calendar_date))
+    allocations: tuple[Allocation, ...] = field(default=(), converter=_allocations)
+    on_account: bool = field(default=False, validator=flag)
 
     def __attrs_post_init__(self) -> None:
         if self.sequence < 1:
@@ -152,6 +198,46 @@ class LedgerEntry:
         if self.override and not self.reason:
             raise ValidationError("an override needs a reason", field="reason")
         self._check_schedule()
+        self._check_allocations()
+
+    def _check_allocations(self) -> None:
+        if (self.paid_on is not None or self.on_account) and self.kind is not EntryKind.PAYMENT:
+            raise ValidationError(
+                f"only a payment has a payment date or stays on account, not a {self.kind.value}",
+                field="paid_on",
+            )
+        if self.allocations and self.kind not in _ALLOCATING:
+            raise ValidationError(
+                f"a {self.kind.value} is not allocated to invoices", field="allocations"
+            )
+        if any(part.instalment is None or part.amount is None for part in self.allocations):
+            raise ValidationError(
+                "every allocation in the ledger names its instalment and amount",
+                field="allocations",
+            )
+        allocated = sum(
+            (part.amount.amount for part in self.allocations if part.amount is not None),
+            Decimal(0),
+        )
+        if self.allocations and (
+            any(
+                part.amount is not None and part.amount.currency != self.amount.currency
+                for part in self.allocations
+            )
+            or allocated > self.amount.amount
+        ):
+            raise ValidationError(
+                f"the allocations come to {allocated}, more than the "
+                f"{self.kind.value} of {self.amount.amount} {self.amount.currency.code} "
+                "(or in another currency)",
+                field="allocations",
+            )
+        if self.kind in _FULLY_ALLOCATED and allocated != self.amount.amount:
+            raise ValidationError(
+                f"a {self.kind.value} is allocated in full: the allocations come to "
+                f"{allocated}, not {self.amount.amount}",
+                field="allocations",
+            )
 
     def _check_schedule(self) -> None:
         if self.kind is not EntryKind.INVOICE and (self.instalments or self.invoice_date):

@@ -51,6 +51,7 @@ from b2b_customers.approvals import (
     eligible_approvers,
 )
 from b2b_customers.credit.account import CreditAccount, CreditHold
+from b2b_customers.credit.aging import Allocation
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry
 from b2b_customers.credit.payment_terms import (
     DUE_ON_RECEIPT,
@@ -698,6 +699,18 @@ def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa:
     return currencies().flatmap(build)
 
 
+def _maybe_allocated(kwargs: dict[str, Any]) -> st.SearchStrategy[LedgerEntry]:
+    """A payment as drawn, or allocated in full to one instalment of an invoice."""
+    plain = st.just(LedgerEntry(**kwargs))
+    allocated = ids().map(
+        lambda invoice: LedgerEntry(
+            **kwargs,
+            allocations=(Allocation(invoice_id=invoice, instalment=1, amount=kwargs["amount"]),),
+        )
+    )
+    return plain | allocated
+
+
 def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: ANN401
     """Ledger entries of every kind (adjustments with a reason)."""
 
@@ -719,6 +732,23 @@ def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: AN
             "actor": st.none() | ids(),
         }
         fields.update({key: st.just(value) for key, value in pinned.items()})
+        if kind in {EntryKind.DISCOUNT, EntryKind.ALLOCATION}:
+            # These are allocated in full: one instalment takes the whole amount.
+            return st.fixed_dictionaries(fields).flatmap(
+                lambda kwargs: ids().map(
+                    lambda invoice: LedgerEntry(
+                        **kwargs,
+                        allocations=(
+                            Allocation(invoice_id=invoice, instalment=1, amount=kwargs["amount"]),
+                        ),
+                    )
+                )
+            )
+        if kind is EntryKind.PAYMENT:
+            # A payment may carry its date, go to one instalment and keep the rest on account.
+            return st.fixed_dictionaries(
+                fields, optional={"paid_on": st.dates(), "on_account": st.booleans()}
+            ).flatmap(_maybe_allocated)
         return st.fixed_dictionaries(fields).map(lambda kwargs: LedgerEntry(**kwargs))
 
     return st.sampled_from(EntryKind).flatmap(build)
