@@ -26,7 +26,15 @@ The rules every implementation keeps:
 * **Transactions.** Changes made through a :class:`UnitOfWork` become visible
   to other units of work only on ``commit``; leaving the ``with`` block
   without committing (or after an exception) rolls every change back.
-  Reads inside a unit of work see its own uncommitted changes.
+  Reads inside a unit of work see its own uncommitted changes. A failed
+  write ends the unit of work: when a repository write (``add``,
+  ``add_many``, ``save``, ``remove``, ``book``, ``append``,
+  ``mark_published``) raises, nothing of the unit of work since its last
+  commit is written, neither the failed write nor the ones before it, and
+  ``commit`` raises :class:`~b2b_customers.errors.StorageError` (a store may
+  refuse any other use too); ``rollback`` makes it usable again, empty. A
+  read that raises (``get`` of a missing id: ``NotFound``) ends nothing.
+  A store need not keep a savepoint per write to undo one failed call.
 * **Order.** Lists come in a stable order: the query's sort key, then id.
 """
 
@@ -1272,6 +1280,21 @@ class UnitOfWork(Protocol):
             company = uow.companies.add(company)
             uow.record(event)
             uow.commit()
+
+    **A failed write ends it.** When a repository's write (``add``,
+    ``add_many``, ``save``, ``remove``, ``book``, ``append``,
+    ``mark_published``) raises, the transaction is lost: nothing of this
+    unit of work since its last commit is written, neither the failed write
+    nor the changes before it, and :meth:`commit` raises
+    :class:`~b2b_customers.errors.StorageError`. (The SQL store has rolled the
+    transaction back already and refuses every further read and write too;
+    the memory store refuses the commit.) Catching the error does not save
+    the unit of work: leave the ``with`` block and start a new one, or call
+    :meth:`rollback`, after which it is usable again, with nothing in it. To
+    try something that may fail without losing earlier work, commit that
+    work first, or check before writing (``get_many``, a look-up). A read
+    that raises, such as ``get`` of a missing id (``NotFound``), ends
+    nothing: the unit of work goes on.
     """
 
     companies: CompanyRepository
@@ -1308,11 +1331,17 @@ class UnitOfWork(Protocol):
         Raises:
             StaleVersion: Another unit of work committed a newer version of an
                 aggregate this one changed (nothing of this one is written).
+            StorageError: A repository write of this unit of work failed since
+                its last commit (nothing of it is written; roll back or leave
+                the ``with`` block), or the store failed.
         """
         ...
 
     def rollback(self) -> None:
-        """Throw away every change since the last commit."""
+        """Throw away every change since the last commit, and any failed write's effect.
+
+        After a failed write, this is what makes the unit of work usable again.
+        """
         ...
 
     def record(self, event: DomainEvent) -> None:

@@ -387,9 +387,11 @@ class ApprovalContract(ContractBase):
             attrs.evolve(stored, resource_id="cart-2"),
             attrs.evolve(stored, resource_type=ResourceType.QUOTE),
         ):
-            _refused(
-                store, ValidationError, lambda uow, changed=changed: uow.approvals.save(changed)
-            )
+
+            def save(uow: UnitOfWork, changed: ApprovalRequest = changed) -> ApprovalRequest:
+                return uow.approvals.save(changed)
+
+            _refused(store, ValidationError, save)
         assert _read(store, lambda uow: uow.approvals.get(stored.id)) == stored
 
     def test_the_audit_trail_is_append_only(self, store: Store) -> None:

@@ -248,7 +248,11 @@ class CompanyContract(ContractBase):
         )
         for new_parent in ("north", "kiel"):
             moved = attrs.evolve(hq, parent_id=CompanyId(new_parent))
-            _refused(store, HierarchyError, lambda uow, moved=moved: uow.companies.save(moved))
+
+            def move(uow: UnitOfWork, moved: Company = moved) -> Company:
+                return uow.companies.save(moved)
+
+            _refused(store, HierarchyError, move)
         with store.unit_of_work() as uow:
             assert uow.companies.get(hq.id) == hq
             assert _ids(uow.companies.descendants(hq.id)) == ["north", "kiel"]

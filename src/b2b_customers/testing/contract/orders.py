@@ -315,7 +315,11 @@ class OrderContract(ContractBase):
         ]
         for change in changes:
             changed = attrs.evolve(stored, **change)
-            _refused(store, ValidationError, lambda uow, changed=changed: uow.orders.save(changed))
+
+            def save(uow: UnitOfWork, changed: OrderRecord = changed) -> OrderRecord:
+                return uow.orders.save(changed)
+
+            _refused(store, ValidationError, save)
         assert _read(store, lambda uow: uow.orders.get(stored.id)) == stored
         _commit(store, lambda uow: uow.orders.save(attrs.evolve(stored, status=OrderStatus.PLACED)))
         assert _read(store, lambda uow: uow.orders.get(stored.id)).version == 2

@@ -400,7 +400,11 @@ class SpendContract(ContractBase):
                 [_order("o2", "kiel", amount=5, placed_at=_NOON), _order("o3", "kiel", "nobody")],
             ),
         ):
-            _refused(store, error, lambda uow, refused=refused: uow.orders.add_many(refused))
+
+            def add(uow: UnitOfWork, refused: list[OrderRecord] = refused) -> list[OrderRecord]:
+                return uow.orders.add_many(refused)
+
+            _refused(store, error, add)
             assert _spent(store, key) == _eur(100)
         with store.unit_of_work() as uow:
             uow.orders.add_many([_order("o2", "kiel", amount=5, placed_at=_NOON)])
