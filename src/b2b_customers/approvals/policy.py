@@ -11,9 +11,19 @@ A policy is data (versioned, stored, serialisable):
   (:mod:`~b2b_customers.approvals.selectors`). One approval fills one place:
   an admin who is also in the finance group does not meet "an admin AND
   someone from finance" alone.
-* **Thresholds select the tiers that apply.** ``above`` (strictly more than)
-  and ``up_to`` (at most, inclusive) compare the order total, in the order's
-  currency: "tier 2 only for orders above 10,000 EUR".
+* **Thresholds select the tiers that apply.** ``at_least`` and ``up_to``
+  are both **inclusive**, like purchasing and approver limits: "tier 2 for
+  orders from 10,000 EUR on" is ``at_least=Money(10000, "EUR")``, and a tier
+  ``up_to=10,000`` and one ``at_least=10,000`` both apply to exactly 10,000.
+  They compare the order total as invoiced (rounded half up to the
+  currency's minor unit), in the order's currency. Stored policies written
+  with the former strict ``above=X`` are read as ``at_least=X`` plus one
+  minor unit: the same orders for every total in whole minor units (an
+  order of 1,000.004 EUR, which ``above=1000`` caught, is invoiced as
+  1,000.00 EUR and now is not).
+* **Coverage.** :meth:`ApprovalPolicy.check_covers` tells whether every
+  order total finds a tier, so a policy can be refused when it is saved
+  rather than at a buyer's checkout.
 * **Validity.** A request expires ``validity`` after it was submitted
   (calendar arithmetic with dateutil's ``relativedelta``: one month after
   31 January is the last day of February).
@@ -32,6 +42,7 @@ from __future__ import annotations
 
 import typing
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -49,6 +60,12 @@ from b2b_customers.domain.values import (
     optional,
     strip,
     text,
+)
+from b2b_customers.domain.money import (
+    format_money,
+    minor_unit_exponent,
+    money,
+    round_to_minor_unit,
 )
 from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import CurrencyMismatch, ValidationError
@@ -201,26 +218,31 @@ class ApprovalTier:
     Attributes:
         name: The tier's name, shown to approvers (``"Team lead"``, ``"Finance"``).
         all_of: The rules; all must be met.
-        above: The tier applies only to orders totalling **more** than this.
-        up_to: The tier applies only to orders totalling **at most** this.
+        at_least: The tier applies only to orders totalling **at least** this
+            (inclusive).
+        up_to: The tier applies only to orders totalling **at most** this
+            (inclusive).
     """
 
     name: str = field(converter=strip, validator=text(max_length=100))
     all_of: tuple[ApprovalRule, ...] = field(converter=_rules_of, validator=_rules)
-    above: Money | None = field(default=None, validator=optional(money_amount(non_negative=True)))
+    at_least: Money | None = field(
+        default=None, validator=optional(money_amount(non_negative=True))
+    )
     up_to: Money | None = field(default=None, validator=optional(money_amount(non_negative=True)))
 
     def __attrs_post_init__(self) -> None:
-        if self.above is not None and self.up_to is not None:
-            if self.above.currency != self.up_to.currency:
+        if self.at_least is not None and self.up_to is not None:
+            if self.at_least.currency != self.up_to.currency:
                 raise CurrencyMismatch(
-                    f"tier {self.name!r}: above is in {self.above.currency.code} and up_to in "
-                    f"{self.up_to.currency.code}; give both in one currency"
+                    f"tier {self.name!r}: at_least is in {self.at_least.currency.code} and up_to "
+                    f"in {self.up_to.currency.code}; give both in one currency"
                 )
-            if self.up_to.amount <= self.above.amount:
+            if self.up_to.amount < self.at_least.amount:
                 raise ValidationError(
-                    f"tier {self.name!r} applies to orders above {self.above.amount} and up to "
-                    f"{self.up_to.amount}: no order is both; make up_to larger than above",
+                    f"tier {self.name!r} applies to orders of at least {self.at_least.amount} "
+                    f"and up to {self.up_to.amount}: no order is both; make up_to at least as "
+                    "large as at_least",
                     field="up_to",
                 )
 
@@ -235,16 +257,29 @@ class ApprovalTier:
         Raises:
             CurrencyMismatch: A threshold is in another currency than ``total``.
         """
-        for name, threshold in (("above", self.above), ("up_to", self.up_to)):
+        for name, threshold in self._thresholds():
             if threshold is not None and threshold.currency != total.currency:
                 raise CurrencyMismatch(
                     f"tier {self.name!r}: {name} is in {threshold.currency.code} but the order "
                     f"is in {total.currency.code}; give the policy's thresholds in the order's "
                     "currency"
                 )
-        if self.above is not None and total.amount <= self.above.amount:
+        invoiced = round_to_minor_unit(total).amount
+        if self.at_least is not None and invoiced < self.at_least.amount:
             return False
-        return self.up_to is None or total.amount <= self.up_to.amount
+        return self.up_to is None or invoiced <= self.up_to.amount
+
+    def _thresholds(self) -> tuple[tuple[str, Money | None], ...]:
+        return (("at_least", self.at_least), ("up_to", self.up_to))
+
+
+def _gap(policy: ApprovalPolicy, start: Money, end: Money | None) -> ValidationError:
+    until = f"up to below {format_money(end)}" if end is not None else "and above"
+    return ValidationError(
+        f"no tier of policy {policy.id!r} applies to orders of {format_money(start)} {until}; "
+        "add a tier without thresholds, or stretch the thresholds so the tiers leave no gap",
+        field="tiers",
+    )
 
 
 def _tiers_of(value: Iterable[ApprovalTier]) -> tuple[ApprovalTier, ...]:
@@ -309,3 +344,41 @@ class ApprovalPolicy(Versioned):
             CurrencyMismatch: A threshold is in another currency than ``total``.
         """
         return tuple(index for index, tier in enumerate(self.tiers) if tier.applies_to(total))
+
+    def check_covers(self, currency: str) -> None:
+        """Refuse a policy under which an order in ``currency`` could find no tier.
+
+        Every threshold must be in ``currency``, and the tiers' ranges
+        together must cover every invoiced total from zero up, without a gap.
+        Saving a policy runs this, so a buyer never meets "no tier applies".
+
+        Raises:
+            CurrencyMismatch: A threshold is in another currency.
+            ValidationError: Some totals find no tier (the message names the
+                first gap and how to close it).
+        """
+        code = money(0, currency).currency.code
+        for tier in self.tiers:
+            for name, threshold in tier._thresholds():  # noqa: SLF001  (the same class's helper)
+                if threshold is not None and threshold.currency.code != code:
+                    raise CurrencyMismatch(
+                        f"tier {tier.name!r}: {name} is in {threshold.currency.code}, but the "
+                        f"policy is for orders in {code}; give its thresholds in {code}"
+                    )
+        step = Decimal(1).scaleb(-minor_unit_exponent(code))
+        covered = -step  # every invoiced total up to here finds a tier
+        ranges = sorted(
+            (
+                tier.at_least.amount if tier.at_least is not None else Decimal(0),
+                tier.up_to.amount if tier.up_to is not None else None,
+            )
+            for tier in self.tiers
+        )
+        for low, high in ranges:
+            first_uncovered = (covered // step + 1) * step
+            if first_uncovered < low:
+                raise _gap(self, money(first_uncovered, code), money(low, code))
+            if high is None:
+                return
+            covered = max(covered, high)
+        raise _gap(self, money((covered // step + 1) * step, code), None)
