@@ -51,6 +51,12 @@ from dateutil.relativedelta import relativedelta
 from moneyed import Money
 
 from b2b_customers.approvals.selectors import ApproverSelector
+from b2b_customers.domain.money import (
+    format_money,
+    minor_unit_exponent,
+    money,
+    round_to_minor_unit,
+)
 from b2b_customers.domain.values import (
     aware_datetime,
     flag,
@@ -60,12 +66,6 @@ from b2b_customers.domain.values import (
     optional,
     strip,
     text,
-)
-from b2b_customers.domain.money import (
-    format_money,
-    minor_unit_exponent,
-    money,
-    round_to_minor_unit,
 )
 from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import CurrencyMismatch, ValidationError
