@@ -89,7 +89,7 @@ class TestTiersStoredWithTheFormerStrictThreshold:
     @staticmethod
     def legacy(above: Any) -> dict[str, Any]:
         tier = ApprovalTier(name="Big", all_of=[ApprovalRule(any_of=[ManagerApprover()])])
-        data = converter.unstructure(tier)
+        data: dict[str, Any] = converter.unstructure(tier)
         del data["at_least"]
         data["above"] = above
         return data

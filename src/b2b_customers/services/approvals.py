@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from b2b_customers.approvals import ApprovalDirectory, ApprovalStatus, Candidate, SellerApprover
     from b2b_customers.domain.order import OrderDraft
     from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
-    from b2b_customers.ports import Page, UnitOfWork
+    from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
     Move = Callable[
@@ -65,6 +65,7 @@ class ApprovalService:
             requests may escalate to; staff not listed approve without a limit.
         retry: How often a unit of work that touches credit is run again
             after a version conflict.
+        rates: Exchange rates, for limits in another currency than the order.
     """
 
     def __init__(
@@ -73,11 +74,14 @@ class ApprovalService:
         *,
         seller_approvers: Sequence[SellerApprover] = (),
         retry: ConflictRetry = DEFAULT_RETRY,
+        rates: ExchangeRates | None = None,
     ) -> None:
         self._context = context
         self._sellers = tuple(seller_approvers)
         self._retry = retry
-        self._orders = OrderService(context, seller_approvers=self._sellers, retry=retry)
+        self._orders = OrderService(
+            context, seller_approvers=self._sellers, retry=retry, rates=rates
+        )
 
     # -- reading
 
@@ -251,14 +255,19 @@ class ApprovalService:
     def complete(self, *, actor: Actor, request: ApprovalRequestId) -> Placement:
         """Place the order of an approved request: the pending order becomes ``placed``.
 
+        Who may: the requester, an admin of the company, staff who place
+        orders, and (as in Emporix) **anyone who approved the request**, who
+        completes the checkout for the requester without needing the right
+        to place orders themselves.
+
         The credit reserved when the request was submitted stays reserved for
         the placed order (it is converted, not reserved again).
 
         Raises:
             NotFound: No such request, or the actor may not see it.
-            PermissionDenied: The actor is neither the requester nor an admin of
-                the company (nor staff who place orders), or may not place
-                orders for the company.
+            PermissionDenied: The actor is neither the requester, an admin of
+                the company, staff who place orders, nor one of its approvers
+                (still active), or may not place orders for the company.
             InvalidTransition: The request is not approved, or has expired.
         """
 
@@ -270,7 +279,7 @@ class ApprovalService:
         ) -> ApprovalRequest:
             return current.complete(pending_order_id(current), at=now, actor=placer)
 
-        stored = self._run(actor, request, move, staff_may=Permission.PLACE_ORDERS, placing=True)
+        stored = self._run(actor, request, move, staff_may=None, placing=True)
         with self._context.store.unit_of_work() as uow:
             order = uow.orders.get(pending_order_id(stored))
         return Placement(decision=stored.decision, order=order, request=stored)
@@ -314,10 +323,10 @@ class ApprovalService:
         request: ApprovalRequestId,
         move: Move,
         *,
-        staff_may: Permission,
+        staff_may: Permission | None,
         placing: bool = False,
     ) -> ApprovalRequest:
-        if isinstance(actor, Staff):
+        if isinstance(actor, Staff) and staff_may is not None:
             require_staff(actor, staff_may, f"{staff_may.value.replace('_', ' ')} on requests")
         return self._retry.run(functools.partial(self._move, actor, request, move, placing=placing))
 
@@ -350,6 +359,10 @@ class ApprovalService:
         return stored
 
     def _ensure_may_place(self, uow: UnitOfWork, actor: Actor, request: ApprovalRequest) -> None:
+        if _approved(request, actor) and (
+            isinstance(actor, Staff) or uow.customers.get(actor.id).is_active
+        ):
+            return  # the approver completes the checkout for the requester (Emporix)
         self._context.authorize(uow, actor, Permission.PLACE_ORDERS, request.company_id)
         if not isinstance(actor, Customer) or actor.id == request.requester_id:
             return
@@ -357,7 +370,7 @@ class ApprovalService:
         if Role.ADMIN not in roles_for(actor, request.company_id, ancestors):
             raise PermissionDenied(
                 f"{actor.display_name} may not place the order of request {request.id!r}: "
-                "only the requester or an admin of the company may"
+                "only the requester, an admin of the company or one of its approvers may"
             )
 
     def _visible(
@@ -379,3 +392,8 @@ class ApprovalService:
 
     def _now(self) -> datetime:
         return self._context.clock.now()
+
+
+def _approved(request: ApprovalRequest, actor: Actor) -> bool:
+    """Whether ``actor`` recorded an approval on ``request``."""
+    return any(verdict.approver_id == actor.id for verdict in request.approvals)

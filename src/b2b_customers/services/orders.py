@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from b2b_customers.approvals import SellerApprover
     from b2b_customers.credit import CreditAccount
     from b2b_customers.ids import CompanyId, CustomerId, LocationId
-    from b2b_customers.ports import Page, UnitOfWork
+    from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["OrderService"]
@@ -60,6 +60,7 @@ class OrderService:
         seller_approvers: The seller-side approvers requests may escalate to.
         retry: How often a unit of work that reserves credit is run again
             after a version conflict.
+        rates: Exchange rates, for limits in another currency than the order.
     """
 
     def __init__(
@@ -68,10 +69,12 @@ class OrderService:
         *,
         seller_approvers: Sequence[SellerApprover] = (),
         retry: ConflictRetry = DEFAULT_RETRY,
+        rates: ExchangeRates | None = None,
     ) -> None:
         self._context = context
         self._sellers = tuple(seller_approvers)
         self._retry = retry
+        self._rates = rates
 
     def check(self, *, actor: Actor, order: OrderDraft) -> Decision:
         """Return the engine's decision for ``order`` now; nothing is written.
@@ -376,6 +379,7 @@ class OrderService:
             ancestors=ancestors,
             group_ids=frozenset(group.id for group in uow.groups.of_customer(buyer.id)),
             credit=credit,
+            rates=self._rates,
         )
 
 
