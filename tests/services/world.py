@@ -25,16 +25,18 @@ from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.app import App, connect
+from b2b_customers.approvals import ApprovalPolicy, ApprovalRule, ApprovalTier, RoleApprover
 from b2b_customers.clock import ManualClock
 from b2b_customers.domain import Address, Customer, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus
-from b2b_customers.ids import CompanyId, CustomerId, LimitId, OrderId
+from b2b_customers.ids import ApprovalPolicyId, CompanyId, CustomerId, LimitId, OrderId
 from b2b_customers.limits import LimitScope, OrderTotalLimit, PurchasingLimit
 from b2b_customers.ports import ApprovalQuery, OrderQuery
 from b2b_customers.services import Staff, StaffRole
 
 if TYPE_CHECKING:
-    from b2b_customers.approvals import ApprovalRequest
+    from b2b_customers.approvals import ApprovalRequest, ApproverLimit
+    from b2b_customers.domain import CustomerGroup
 
 ADMINISTRATOR = Staff(id="s-admin", name="Ada Admin", roles={StaffRole.ADMINISTRATOR})
 REP = Staff(id="s-rep", name="Sam Sales", roles={StaffRole.SALES_REP})
@@ -259,6 +261,57 @@ def north_limit() -> tuple[LimitScope, OrderTotalLimit]:
     return LimitScope(kind="company", company_id=NORTH), OrderTotalLimit(maximum=eur("300"))
 
 
+def acme_policy() -> ApprovalPolicy:
+    """ACME's policy: its admins approve every request."""
+    return ApprovalPolicy(
+        id=ApprovalPolicyId("acme-policy"),
+        name="Admins approve",
+        company_id=ACME,
+        tiers=[
+            ApprovalTier(
+                name="Admin", all_of=[ApprovalRule(any_of=[RoleApprover(role=Role.ADMIN)])]
+            )
+        ],
+    )
+
+
+def with_policy(app: App, _world: World | None = None) -> None:
+    """ACME's policy, saved."""
+    app.approval_settings.save_policy(actor=REP, policy=acme_policy())
+
+
+def with_group(app: App, world: World) -> None:
+    """ACME's approval group: Anna."""
+    app.approval_settings.save_group(
+        actor=REP, company=ACME, name="Approvers", members=[world.anna.id]
+    )
+
+
+def with_approver_limit(app: App, world: World) -> None:
+    """Anna may approve up to 1,000 EUR at ACME."""
+    app.approval_settings.set_approver_limit(
+        actor=REP, company=ACME, customer=world.anna.id, maximum=eur("1000")
+    )
+
+
+def the_approver_limit(app: App) -> ApproverLimit:
+    """ACME's one approver limit."""
+    with app.store.unit_of_work() as uow:
+        (limit,) = uow.approver_limits.for_companies([ACME])
+        return limit
+
+
+def with_customer_group(app: App, world: World) -> None:
+    """A custom customer group "Trusted" holding Bob."""
+    app.customers.create_group(actor=REP, name="Trusted", members=[world.bob.id])
+
+
+def customer_group(app: App, name: str = "Trusted") -> CustomerGroup:
+    """The customer group of that name."""
+    with app.store.unit_of_work() as uow:
+        return next(group for group in uow.groups.all() if group.name == name)
+
+
 @frozen
 class Scenario:
     """One service call in the seeded world.
@@ -325,6 +378,71 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda app, w: app.customers.remove_from_company(
             actor=w.anna, customer=w.bob.id, company=NORTH
         ),
+    ),
+    Scenario(
+        "customers.set_manager",
+        lambda app, w: app.customers.set_manager(
+            actor=w.anna, customer=w.bob.id, manager=w.anna.id
+        ),
+    ),
+    Scenario(
+        "customers.create_group",
+        lambda app, w: app.customers.create_group(actor=REP, name="VIP", members=[w.bob.id]),
+    ),
+    Scenario(
+        "customers.change_group",
+        lambda app, w: app.customers.change_group(
+            actor=REP, group=customer_group(app).id, add=[w.anna.id], remove=[w.bob.id]
+        ),
+        prepare=with_customer_group,
+    ),
+    # -- approval settings
+    Scenario(
+        "approval_settings.save_policy",
+        lambda app, w: app.approval_settings.save_policy(actor=w.anna, policy=acme_policy()),
+    ),
+    Scenario(  # a new version of the stored one
+        "approval_settings.save_policy",
+        lambda app, w: app.approval_settings.save_policy(actor=w.anna, policy=acme_policy()),
+        prepare=with_policy,
+    ),
+    Scenario(
+        "approval_settings.remove_policy",
+        lambda app, w: app.approval_settings.remove_policy(
+            actor=w.anna, policy=ApprovalPolicyId("acme-policy")
+        ),
+        prepare=with_policy,
+    ),
+    Scenario(
+        "approval_settings.save_group",
+        lambda app, w: app.approval_settings.save_group(
+            actor=w.anna, company=ACME, name="Approvers", members=[w.anna.id]
+        ),
+    ),
+    Scenario(
+        "approval_settings.remove_group",
+        lambda app, w: app.approval_settings.remove_group(actor=w.anna, company=ACME),
+        prepare=with_group,
+    ),
+    Scenario(
+        "approval_settings.set_approver_limit",
+        lambda app, w: app.approval_settings.set_approver_limit(
+            actor=w.anna, company=ACME, role=Role.ADMIN, maximum=eur("2000")
+        ),
+    ),
+    Scenario(  # changes the stored one
+        "approval_settings.set_approver_limit",
+        lambda app, w: app.approval_settings.set_approver_limit(
+            actor=w.anna, company=ACME, customer=w.anna.id, maximum=eur("2000")
+        ),
+        prepare=with_approver_limit,
+    ),
+    Scenario(
+        "approval_settings.remove_approver_limit",
+        lambda app, w: app.approval_settings.remove_approver_limit(
+            actor=w.anna, limit=the_approver_limit(app).id
+        ),
+        prepare=with_approver_limit,
     ),
     # -- orders and approvals
     Scenario(

@@ -22,6 +22,7 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
+    checked_actor,
     may,
     require,
     roles_for,
@@ -74,7 +75,9 @@ def require_staff(actor: Actor, permission: Permission, what: str) -> Staff:
 
     Raises:
         PermissionDenied: The actor is a customer, or staff without the permission.
+        ValidationError: The actor is neither staff nor a customer.
     """
+    checked_actor(actor)
     if isinstance(actor, Staff) and any(
         permission in ROLE_PERMISSIONS[role] for role in actor.roles
     ):
