@@ -42,6 +42,7 @@ from b2b_customers.approvals.routing import (
     RoutingCase,
     TierRoute,
     eligible_approvers,
+    plan_routes,
     recorded_routes,
     route,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "expire_due",
     "from_emporix",
     "is_approval_required",
+    "plan_routes",
     "recorded_routes",
     "route",
     "to_emporix",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from b2b_customers.approvals import ApprovalRequest
+from b2b_customers.approvals import ApprovalRequest, RoutingCase, plan_routes
 from b2b_customers.approvals import eligible_approvers as eligible_now
 from b2b_customers.domain import Customer, Role
 from b2b_customers.errors import NotFound, OrderDenied, PermissionDenied, ValidationError
@@ -43,7 +43,13 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from b2b_customers.approvals import Actor as WorkflowActor
-    from b2b_customers.approvals import ApprovalDirectory, ApprovalStatus, Candidate, SellerApprover
+    from b2b_customers.approvals import (
+        ApprovalDirectory,
+        ApprovalStatus,
+        Candidate,
+        SellerApprover,
+        TierRoute,
+    )
     from b2b_customers.domain.order import OrderDraft
     from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
     from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
@@ -86,13 +92,21 @@ class ApprovalService:
     # -- reading
 
     def get(self, *, actor: Actor, request: ApprovalRequestId) -> ApprovalRequest:
-        """Return a request ``actor`` may see.
+        """Return a request ``actor`` may see, with its **effective** status now.
+
+        An open request past its ``expires_at`` reads ``expired`` (with the
+        expiry audit entry the sweep will store) even before the sweep has
+        run; nothing is written.
 
         Raises:
             NotFound: No such request, or the actor may not see it.
         """
         with self._context.store.unit_of_work() as uow:
-            return self._visible(uow, actor, request)
+            current = self._visible(uow, actor, request)
+        now = self._now()
+        if current.is_open and current.is_expired_at(now):
+            return current.expire(at=max(now, current.last_changed_at))
+        return current
 
     def search(
         self,
@@ -154,6 +168,41 @@ class ApprovalService:
         with self._context.store.unit_of_work() as uow:
             current = self._visible(uow, actor, request)
             return eligible_now(current, self._directory(uow, current))
+
+    def approvers_for(self, *, actor: Actor, order: OrderDraft) -> tuple[TierRoute, ...]:
+        """Say, before the cart is submitted, who could approve it: per tier, where and who.
+
+        Decides as :meth:`is_approval_required` does; when the order would need
+        approval, routes it as submitting it would (the company's policy,
+        escalation up the tree, the seller side) without writing anything.
+
+        Returns:
+            One route per tier that would apply, with its eligible candidates;
+            empty when the order needs no approval.
+
+        Raises:
+            OrderDenied: The rules deny the order.
+            PermissionDenied: The actor may not check the order.
+            NotFound: The company or the buyer does not exist.
+            ValidationError: No tier of the policy applies to the order.
+        """
+        decision = self._orders.check(actor=actor, order=order)
+        if decision.outcome is Outcome.DENIED:
+            raise OrderDenied(decision)
+        if decision.outcome is not Outcome.APPROVAL_REQUIRED:
+            return ()
+        with self._context.store.unit_of_work() as uow:
+            directory = load_directory(
+                uow, order.company_id, seller_approvers=self._sellers, people=[order.buyer_id]
+            )
+        case = RoutingCase(
+            company_id=order.company_id,
+            requester_id=order.buyer_id,
+            total=order.total,
+            approver_roles=decision.approver_roles,
+            policy=directory.policy_for(order.company_id),
+        )
+        return plan_routes(case, directory)
 
     def is_approval_required(self, *, actor: Actor, order: OrderDraft) -> bool:
         """Tell whether ``order`` needs approval before it can be placed (the "permitted" check).
@@ -283,6 +332,30 @@ class ApprovalService:
         with self._context.store.unit_of_work() as uow:
             order = uow.orders.get(pending_order_id(stored))
         return Placement(decision=stored.decision, order=order, request=stored)
+
+    def update_comment(
+        self, *, actor: Actor, request: ApprovalRequestId, comment: str | None
+    ) -> ApprovalRequest:
+        """Replace the comment of a pending request (the requester only).
+
+        Records ``approval.comment_updated``.
+
+        Raises:
+            NotFound: No such request, or the actor may not see it.
+            PermissionDenied: The actor did not ask for the request.
+            InvalidTransition: The request is not pending, or has expired.
+            ValidationError: The comment is too long.
+        """
+
+        def move(
+            current: ApprovalRequest,
+            requester: WorkflowActor,
+            now: datetime,
+            _directory: ApprovalDirectory,
+        ) -> ApprovalRequest:
+            return current.update_comment(requester, at=now, comment=comment)
+
+        return self._run(actor, request, move, staff_may=None)
 
     def expire_due(self, *, actor: Actor, limit: int = 100) -> list[ApprovalRequest]:
         """Expire every request due now (``expires_at`` at or before now); release their credit.

@@ -34,6 +34,7 @@ from b2b_customers.services.approval_events import record_move
 from b2b_customers.services.arguments import checked_instance
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.directory import load_directory
+from b2b_customers.services.open_requests import ensure_no_open_request
 from b2b_customers.services.placement import Placement
 from b2b_customers.services.reservations import credit_line, pending_order_id, reserve
 from b2b_customers.services.retries import DEFAULT_RETRY, ConflictRetry
@@ -137,6 +138,8 @@ class OrderService:
 
         Raises:
             OrderDenied: The rules deny the order (see ``error.decision``).
+            OpenRequestExists: The order needs approval, but its cart (resource
+                id) already has a pending or approved request (``error.request_id``).
             PermissionDenied: The actor may not place orders for the company,
                 or places another customer's order.
             NotFound: The company or the buyer does not exist.
@@ -308,6 +311,7 @@ class OrderService:
         now: datetime,
         comment: str | None,
     ) -> Placement:
+        ensure_no_open_request(uow, order)
         request_id = ApprovalRequestId(self._context.ids())
         buyer = uow.customers.get(order.buyer_id)
         directory = load_directory(
