@@ -263,6 +263,19 @@ ARGUMENTS: dict[str, Callable[[], st.SearchStrategy[dict[str, Any]]]] = {
             "role": st.none() | garbled(st.sampled_from(Role)),
         },
     ),
+    "approvals.update_comment": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "request": garbled(strategies.ids()), "comment": st.none() | texts()}
+    ),
+    "approvals.approvers_for": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "order": orders()}
+    ),
+    "automations.approval_expiry_reminders": lambda: st.fixed_dictionaries(
+        {"actor": actors()},
+        optional={
+            "within_hours": garbled(st.integers(1, 1000)),
+            "limit": garbled(st.integers(1, 100)),
+        },
+    ),
     "approval_settings.remove_approver_limit": lambda: st.fixed_dictionaries(
         {"actor": actors(), "limit": garbled(strategies.ids())}
     ),

@@ -219,6 +219,14 @@ def overdue_request(app: App, world: World) -> None:
     clock.advance(the_request(app).expires_at - clock.now() + timedelta(seconds=1))
 
 
+def expiring_soon(app: App, world: World) -> None:
+    """Bea's request, five hours before its expiry."""
+    pending(app, world)
+    clock = app.store.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(the_request(app).expires_at - clock.now() - timedelta(hours=5))
+
+
 def the_request(app: App) -> ApprovalRequest:
     """The one approval request the store holds."""
     with app.store.unit_of_work() as uow:
@@ -483,6 +491,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         prepare=approved,
     ),
     Scenario(
+        "approvals.update_comment",
+        lambda app, _w: app.approvals.update_comment(
+            actor=requester(app), request=the_request(app).id, comment="For the Q3 project"
+        ),
+        prepare=pending,
+    ),
+    Scenario(
         "approvals.expire_due",
         lambda app, _w: app.approvals.expire_due(actor=ADMINISTRATOR),
         prepare=overdue_request,
@@ -657,6 +672,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda app, _w: app.automations.lapsed_customers(actor=REP),
         prepare=lapsed,
     ),
+    Scenario(  # records an approval.expiring_soon event for each
+        "automations.approval_expiry_reminders",
+        lambda app, _w: app.automations.approval_expiry_reminders(actor=ADMINISTRATOR),
+        prepare=expiring_soon,
+    ),
     Scenario(  # records an invoice.reminder_due event for each
         "automations.due_invoice_reminders",
         lambda app, _w: app.automations.due_invoice_reminders(actor=CONTROLLER),
@@ -676,6 +696,7 @@ READ_ONLY = frozenset(
         "approvals.search",
         "approvals.eligible_approvers",
         "approvals.is_approval_required",
+        "approvals.approvers_for",
         "credit.account",
         "credit.statement",
         "credit.aging",
@@ -730,6 +751,13 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
         lambda app, w: app.approvals.is_approval_required(
             actor=w.anna, order=order(ACME, w.anna.id, "600")
         ),
+    ),
+    Scenario(
+        "approvals.approvers_for",
+        lambda app, _w: app.approvals.approvers_for(
+            actor=bea(app), order=order(ACME, bea(app).id, "600")
+        ),
+        prepare=with_bea,
     ),
     Scenario(
         "credit.account",

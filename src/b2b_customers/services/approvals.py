@@ -30,7 +30,14 @@ from b2b_customers.errors import NotFound, OrderDenied, PermissionDenied, Valida
 from b2b_customers.limits import Outcome
 from b2b_customers.ports import ApprovalQuery
 from b2b_customers.services.approval_events import record_move
-from b2b_customers.services.authorization import Actor, Permission, Staff, roles_for
+from b2b_customers.services.arguments import checked_id
+from b2b_customers.services.authorization import (
+    Actor,
+    Permission,
+    Staff,
+    checked_actor,
+    roles_for,
+)
 from b2b_customers.services.directory import load_directory, with_seller, workflow_actor
 from b2b_customers.services.orders import OrderService
 from b2b_customers.services.placement import Placement
@@ -449,7 +456,8 @@ class ApprovalService:
     def _visible(
         self, uow: UnitOfWork, actor: Actor, request: ApprovalRequestId
     ) -> ApprovalRequest:
-        current = uow.approvals.get(request)
+        checked_actor(actor)
+        current = uow.approvals.get(checked_id(request, "request"))
         if not sees_request(uow, actor, current):
             raise NotFound("ApprovalRequest", request)
         return current
