@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
 import pytest
 from moneyed import Money
 
@@ -444,3 +445,49 @@ def one_line(buyer: Customer, amount: str, currency: str = "EUR") -> OrderDraft:
         buyer_id=buyer.id,
         lines=[OrderLine(sku="DRILL-9", quantity=1, unit_price=Money(amount, currency))],
     )
+
+
+class TestParentUnitsApprove:
+    @staticmethod
+    def policy(*, parent_units_approve: bool) -> ApprovalPolicy:
+        return attrs.evolve(
+            two_tiers(finance_from="1000000"), parent_units_approve=parent_units_approve
+        )
+
+    def test_off_by_default_the_parent_waits_for_an_escalation(self, shop: Shop) -> None:
+        peter = invite(shop, "Peter Parent", Role.APPROVER, company="hold")
+        shop.app.approval_settings.save_policy(
+            actor=shop.anna, policy=self.policy(parent_units_approve=False)
+        )
+        request = submit(shop, shop.bob, 1500)
+        eligible = shop.app.approvals.eligible_approvers(actor=shop.anna, request=request.id)
+        assert [candidate.id for candidate in eligible] == [shop.anna.id]
+        with pytest.raises(NotFound):  # he does not even see it
+            shop.app.approvals.approve(actor=peter, request=request.id)
+
+    def test_switched_on_the_parent_units_approvers_approve_directly(self, shop: Shop) -> None:
+        peter = invite(shop, "Peter Parent", Role.APPROVER, company="hold")
+        shop.app.approval_settings.save_policy(
+            actor=shop.anna, policy=self.policy(parent_units_approve=True)
+        )
+        request = submit(shop, shop.bob, 1500)
+        assert not request.escalated
+        eligible = shop.app.approvals.eligible_approvers(actor=shop.anna, request=request.id)
+        assert {candidate.id for candidate in eligible} == {shop.anna.id, shop.hanna.id, peter.id}
+        approved = shop.app.approvals.approve(actor=peter, request=request.id)
+        assert approved.status is ApprovalStatus.APPROVED
+        assert "a parent unit" in next(
+            candidate.basis for candidate in eligible if candidate.id == peter.id
+        )
+
+    def test_a_parent_units_approver_keeps_their_limit_there(self, shop: Shop) -> None:
+        peter = invite(shop, "Peter Parent", Role.APPROVER, company="hold")
+        shop.app.approval_settings.set_approver_limit(
+            actor=STAFF, company=CompanyId("hold"), customer=peter.id, maximum=eur(1200)
+        )
+        shop.app.approval_settings.save_policy(
+            actor=shop.anna, policy=self.policy(parent_units_approve=True)
+        )
+        request = submit(shop, shop.bob, 1500)
+        eligible = shop.app.approvals.eligible_approvers(actor=shop.anna, request=request.id)
+        assert peter.id not in {candidate.id for candidate in eligible}

@@ -30,7 +30,11 @@ A policy is data (versioned, stored, serialisable):
 * **Flags.** ``allow_self_approval`` (off by default) lets a requester
   approve their own request; ``approvers_need_limit`` makes approvers
   without an :class:`~b2b_customers.approvals.ApproverLimit` ineligible
-  instead of unlimited.
+  instead of unlimited; ``parent_units_approve`` (off by default) lets the
+  approvers of every company above the requester's (its approval group, else
+  its admins and approvers) approve a tier at the requester's company
+  directly, as SAP Commerce's units approve their children's orders, instead
+  of only once the tier escalates.
 
 Which policy applies to a company: its own, else the seller-wide one
 (``company_id=None``), else the built-in
@@ -318,6 +322,9 @@ class ApprovalPolicy(Versioned):
             default: segregation of duties).
         approvers_need_limit: Approvers without an approver limit may not
             approve (by default they are unlimited).
+        parent_units_approve: The approvers of the companies above the
+            requester's approve its requests directly, not only after an
+            escalation (off by default).
         effective_from: When the policy took effect, for the audit (optional).
     """
 
@@ -328,6 +335,7 @@ class ApprovalPolicy(Versioned):
     validity: Validity = field(factory=_seven_days)
     allow_self_approval: bool = field(default=False, validator=flag)
     approvers_need_limit: bool = field(default=False, validator=flag)
+    parent_units_approve: bool = field(default=False, validator=flag)
     effective_from: datetime | None = field(default=None, validator=optional(aware_datetime))
 
     def __attrs_post_init__(self) -> None:

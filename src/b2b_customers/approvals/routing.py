@@ -34,6 +34,11 @@ against the directory of the moment, so someone demoted since may no longer
 approve. :meth:`~b2b_customers.approvals.ApprovalRequest.reroute` routes
 again the tiers nobody has approved yet, when the directory changed.
 
+With the policy's ``parent_units_approve``, the approvers of every company
+above the requester's (each one's approval group, else its admins and
+approvers, within their approver limit there) are eligible for a tier at
+the requester's company too, beside those its selectors name there.
+
 The requester's manager is looked up in the directory, so list the
 requester in it.
 """
@@ -478,6 +483,10 @@ class _Router:
             return person.maximum
         if company is None:
             return None
+        if not person.roles_in(company) and self._parent_units_approve_at(company):
+            # A parent unit's approver approves within their limit at their own unit.
+            unit = next((a for a in self._ancestors if person.roles_in(a)), company)
+            return self.directory.maximum_of(person, unit)
         return self.directory.maximum_of(person, company)
 
     def _matches(
@@ -495,6 +504,21 @@ class _Router:
                 basis = self._customer_basis(person, selector, company)
             if basis is not None:
                 return basis
+        if isinstance(person, Customer) and self._parent_units_approve_at(company):
+            return self._parent_unit_basis(person)
+        return None
+
+    def _parent_units_approve_at(self, company: CompanyId | None) -> bool:
+        """Whether the policy lets the units above approve at ``company`` (the requester's)."""
+        return self.policy.parent_units_approve and company == self.case.company_id
+
+    def _parent_unit_basis(self, customer: Customer) -> str | None:
+        """A parent unit's approver, when the policy lets them approve directly."""
+        for ancestor in self._ancestors:
+            held = customer.roles_in(ancestor)
+            basis = self._pool_basis(customer, CompanyApprovers(), held, ancestor)
+            if basis is not None:
+                return f"{basis}, a parent unit"
         return None
 
     def _may_match_seller(self, selectors: Iterable[ApproverSelector]) -> bool:
