@@ -47,6 +47,7 @@ from b2b_customers.limits import LimitScope, OrderTotalLimit, Outcome
 from b2b_customers.services import Staff, StaffRole
 
 from .conftest import STAFF, eur
+from .conftest import invite as invite_to
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -73,16 +74,7 @@ def audited(app: App, company: CompanyId = ACME) -> list[str]:
 
 
 def invite(shop: Shop, name: str, role: Role, company: str = "acme") -> Customer:
-    first, last = name.split()
-    return shop.app.customers.invite(
-        actor=STAFF,
-        company=CompanyId(company),
-        email=f"{first.lower()}@{company}.example",
-        first_name=first,
-        last_name=last,
-        roles=[role],
-        active=True,
-    )
+    return invite_to(shop.app, name, role, company)
 
 
 def two_tiers(*, finance_from: str = "5000", company: str | None = "acme") -> ApprovalPolicy:
@@ -401,15 +393,7 @@ class TestConnect:
         app = connect("memory://", clock=clock, ids=SequentialIds("c-"), seller_approvers=[desk])
         assert app.seller_approvers == (desk,)
         app.companies.onboard(actor=STAFF, id="acme", name="ACME", currency="EUR")
-        rita = app.customers.invite(
-            actor=STAFF,
-            company=ACME,
-            email="rita@acme.example",
-            first_name="Rita",
-            last_name="Requester",
-            roles=[Role.REQUESTER],
-            active=True,
-        )
+        rita = invite_to(app, "Rita Requester", Role.REQUESTER)
         order = app.orders.place(actor=rita, order=one_line(rita, "500"))
         assert order.request is not None
         with pytest.raises(PermissionDenied, match=r"up to 100\.00 EUR"):
@@ -419,15 +403,7 @@ class TestConnect:
         rates = FixedRates({("USD", "EUR"): Decimal("0.5")})
         app = connect("memory://", clock=clock, rates=rates)
         app.companies.onboard(actor=STAFF, id="acme", name="ACME", currency="EUR")
-        bob = app.customers.invite(
-            actor=STAFF,
-            company=ACME,
-            email="bob@acme.example",
-            first_name="Bob",
-            last_name="Buyer",
-            roles=[Role.BUYER],
-            active=True,
-        )
+        bob = invite_to(app, "Bob Buyer", Role.BUYER)
         app.limits.set(
             actor=STAFF,
             scope=LimitScope(kind="company", company_id=ACME),

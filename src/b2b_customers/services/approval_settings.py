@@ -108,17 +108,9 @@ class ApprovalSettingsService:
                     "under that id to change it, or remove it first",
                     field="policy",
                 )
-            stored = _upsert(uow.approval_policies, policy, current)
-            self._context.record(
-                uow,
-                "approval_policy.saved",
-                stored,
-                actor=actor,
-                company_id=stored.company_id,
-                before=current,
+            return self._store(
+                uow, uow.approval_policies, "approval_policy.saved", policy, current, actor=actor
             )
-            uow.commit()
-        return stored
 
     def remove_policy(self, *, actor: Actor, policy: ApprovalPolicyId) -> None:
         """Remove a stored policy; its company follows the seller-wide one (or the built-in).
@@ -134,15 +126,7 @@ class ApprovalSettingsService:
             current = uow.approval_policies.get(policy)
             self._authorize(uow, actor, current.company_id)
             uow.approval_policies.remove(current.id)
-            self._context.record(
-                uow,
-                "approval_policy.removed",
-                current,
-                actor=actor,
-                company_id=current.company_id,
-                before=current,
-                removed=True,
-            )
+            self._record_removal(uow, "approval_policy.removed", current, actor)
             uow.commit()
 
     # -- the approval group
@@ -178,12 +162,9 @@ class ApprovalSettingsService:
                 roles=roles,
             )
             _ensure_members(uow, group)
-            stored = _upsert(uow.approval_groups, group, current)
-            self._context.record(
-                uow, "approval_group.saved", stored, actor=actor, company_id=company, before=current
+            return self._store(
+                uow, uow.approval_groups, "approval_group.saved", group, current, actor=actor
             )
-            uow.commit()
-        return stored
 
     def remove_group(self, *, actor: Actor, company: CompanyId) -> None:
         """Remove the company's approval group: the standard approver roles apply again.
@@ -196,15 +177,7 @@ class ApprovalSettingsService:
             self._context.authorize(uow, actor, Permission.MANAGE_APPROVALS, company)
             current = uow.approval_groups.for_company(company)
             uow.approval_groups.remove(current.id)
-            self._context.record(
-                uow,
-                "approval_group.removed",
-                current,
-                actor=actor,
-                company_id=company,
-                before=current,
-                removed=True,
-            )
+            self._record_removal(uow, "approval_group.removed", current, actor)
             uow.commit()
 
     # -- approver limits
@@ -263,12 +236,9 @@ class ApprovalSettingsService:
                     "to the company first",
                     field="customer",
                 )
-            stored = _upsert(uow.approver_limits, limit, current)
-            self._context.record(
-                uow, "approver_limit.set", stored, actor=actor, company_id=company, before=current
+            return self._store(
+                uow, uow.approver_limits, "approver_limit.set", limit, current, actor=actor
             )
-            uow.commit()
-        return stored
 
     def remove_approver_limit(self, *, actor: Actor, limit: ApproverLimitId) -> None:
         """Remove an approver limit: its customer (or role) approves without a limit again.
@@ -282,18 +252,45 @@ class ApprovalSettingsService:
             current = uow.approver_limits.get(limit)
             self._context.authorize(uow, actor, Permission.MANAGE_APPROVALS, current.company_id)
             uow.approver_limits.remove(current.id)
-            self._context.record(
-                uow,
-                "approver_limit.removed",
-                current,
-                actor=actor,
-                company_id=current.company_id,
-                before=current,
-                removed=True,
-            )
+            self._record_removal(uow, "approver_limit.removed", current, actor)
             uow.commit()
 
     # -- steps
+
+    def _store(
+        self,
+        uow: UnitOfWork,
+        repository: _Repository[_Setting],
+        name: str,
+        setting: _Setting,
+        current: _Setting | None,
+        *,
+        actor: Actor,
+    ) -> _Setting:
+        """Add or save ``setting``, record ``name`` with the change, and commit."""
+        stored = _upsert(repository, setting, current)
+        self._context.record(
+            uow, name, stored, actor=actor, company_id=stored.company_id, before=current
+        )
+        uow.commit()
+        return stored
+
+    def _record_removal(
+        self,
+        uow: UnitOfWork,
+        name: str,
+        removed: ApprovalPolicy | ApprovalGroup | ApproverLimit,
+        actor: Actor,
+    ) -> None:
+        self._context.record(
+            uow,
+            name,
+            removed,
+            actor=actor,
+            company_id=removed.company_id,
+            before=removed,
+            removed=True,
+        )
 
     def _authorize(self, uow: UnitOfWork, actor: Actor, company: CompanyId | None) -> None:
         if company is None:
