@@ -53,6 +53,7 @@ MAY = {
     "manage customers": {"admin", "sales_rep", "administrator"},
     "check orders": {"admin", "buyer", "requester", "sales_rep", "administrator"},
     "manage approvals": {"admin", "sales_rep", "administrator"},
+    "decide approvals": {"admin", "approver", "credit_controller", "administrator"},
 }
 """Who may do what: the rows of the table in docs/permissions.md these services need."""
 
@@ -159,6 +160,9 @@ CALLS = (
     "set_approver_limit",
     "set_manager",
     "create_group",
+    "approvers_for",
+    "remove_group",
+    "expiry_reminders",
 )
 
 
@@ -187,7 +191,7 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
     target = shop.customers[move["customer"]]
     if call == "get":
         return shop.may(actor, "view company", company)
-    if call == "check":
+    if call in {"check", "approvers_for"}:
         if not shop.may(actor, "check orders", company):
             return False
         # A customer checks their own orders, or (as the company's own admin) anyone's.
@@ -218,10 +222,14 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
         return shop.may(actor, "hold company" if lifts_hold else "edit company", company)
     if call == "add_subsidiary":
         return shop.may(actor, "onboard company", company)
-    if call in {"save_policy", "save_group", "set_approver_limit"}:
+    if call in {"save_policy", "save_group", "set_approver_limit", "remove_group"}:
         return shop.may(actor, "manage approvals", company)
-    if call in {"save_seller_policy", "create_group"}:
-        action = "manage approvals" if call == "save_seller_policy" else "manage customers"
+    if call in {"save_seller_policy", "create_group", "expiry_reminders"}:
+        action = {
+            "save_seller_policy": "manage approvals",
+            "create_group": "manage customers",
+            "expiry_reminders": "decide approvals",
+        }[call]
         return isinstance(actor, Staff) and bool({r.value for r in actor.roles} & MAY[action])
     if call == "set_manager":
         return manages(shop, actor, target)
@@ -287,6 +295,11 @@ def make(app: App, actor: Staff | Customer, move: dict[str, Any]) -> Any:
             actor=actor, customer=customer, manager=None
         ),
         "create_group": lambda: app.customers.create_group(actor=actor, name="Trusted"),
+        "approvers_for": lambda: app.approvals.approvers_for(
+            actor=actor, order=order(company, customer)
+        ),
+        "remove_group": lambda: app.approval_settings.remove_group(actor=actor, company=company),
+        "expiry_reminders": lambda: app.automations.approval_expiry_reminders(actor=actor),
     }
     return calls[move["call"]]()
 
