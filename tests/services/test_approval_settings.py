@@ -43,7 +43,7 @@ from b2b_customers.ids import (
     CustomerId,
     SequentialIds,
 )
-from b2b_customers.limits import LimitScope, OrderTotalLimit, Outcome
+from b2b_customers.limits import LimitScope, OrderTotalLimit, Outcome, QuantityLimit
 from b2b_customers.services import Staff, StaffRole
 
 from .conftest import STAFF, eur
@@ -467,3 +467,33 @@ class TestParentUnitsApprove:
         request = submit(shop, shop.bob, 1500)
         eligible = shop.app.approvals.eligible_approvers(actor=shop.anna, request=request.id)
         assert peter.id not in {candidate.id for candidate in eligible}
+
+
+class TestTiersChosenByTheRuleCrossed:
+    def test_a_quantity_tier_applies_only_to_orders_that_crossed_the_quantity_limit(
+        self, shop: Shop
+    ) -> None:
+        admins = [ApprovalRule(any_of=[RoleApprover(role=Role.ADMIN)])]
+        policy = ApprovalPolicy(
+            id=ApprovalPolicyId("by-rule"),
+            name="Lead, and the warehouse for bulk orders",
+            company_id=ACME,
+            tiers=[
+                ApprovalTier(name="Lead", all_of=admins),
+                ApprovalTier(name="Warehouse", all_of=admins, when_crossed={"quantity"}),
+            ],
+        )
+        shop.app.approval_settings.save_policy(actor=shop.anna, policy=policy)
+        shop.app.limits.set(
+            actor=STAFF,
+            scope=LimitScope(kind="company", company_id=ACME),
+            rule=QuantityLimit(max_quantity=5),
+        )
+        bulk = OrderDraft(
+            company_id=ACME,
+            buyer_id=shop.bob.id,
+            lines=[OrderLine(sku="SCREW", quantity=10, unit_price=eur(1))],
+        )
+        routes = shop.app.approvals.approvers_for(actor=shop.bob, order=bulk)
+        assert [route.name for route in routes] == ["Lead", "Warehouse"]
+        assert [tier.name for tier in submit(shop, shop.bob, 1500).tiers] == ["Lead"]

@@ -30,6 +30,7 @@ from b2b_customers.approvals import (
     SellerApprovers,
     StandardApprovers,
     Validity,
+    crossed_by,
     default_policy,
     eligible_approvers,
     recorded_routes,
@@ -604,3 +605,38 @@ class TestAPolicyCoversEveryTotal:
         usd = policy(tier("All", self.ADMIN), tier("Big", self.ADMIN, at_least=Money(1, "USD")))
         with pytest.raises(CurrencyMismatch, match="give its thresholds in EUR"):
             usd.check_covers("EUR")
+
+
+class TestATierChosenByTheRuleCrossed:
+    ADMIN = anyone(RoleApprover(role=Role.ADMIN))
+
+    def rules(self) -> ApprovalPolicy:
+        return policy(
+            tier("Lead", self.ADMIN),
+            ApprovalTier(name="Budget owner", all_of=[self.ADMIN], when_crossed={"budget"}),
+            ApprovalTier(name="Requests", all_of=[self.ADMIN], when_crossed={"requester"}),
+        )
+
+    def test_only_the_tiers_of_the_rules_crossed_apply(self):
+        request = submit("100", directory(), rules=self.rules())  # the requester rule crossed
+        assert [progress.name for progress in request.tiers] == ["Lead", "Requests"]
+
+    def test_the_decision_names_what_it_crossed(self):
+        request = submit("100", directory(), rules=self.rules())
+        assert crossed_by(request.decision) == {"requester"}
+
+    def test_without_the_decision_every_tier_is_read_by_the_total(self):
+        assert self.rules().applicable_tiers(eur(100)) == (0, 1, 2)
+        assert self.rules().applicable_tiers(eur(100), frozenset({"budget"})) == (0, 1)
+
+    def test_coverage_counts_only_tiers_that_always_apply(self):
+        only_conditional = policy(
+            ApprovalTier(name="Budget owner", all_of=[self.ADMIN], when_crossed={"budget"})
+        )
+        with pytest.raises(ValidationError, match=r"0\.00 EUR and above"):
+            only_conditional.check_covers("EUR")
+        self.rules().check_covers("EUR")
+
+    def test_a_rule_name_must_be_an_identifier(self):
+        with pytest.raises(ValidationError, match="when_crossed"):
+            ApprovalTier(name="x", all_of=[self.ADMIN], when_crossed={""})

@@ -21,6 +21,11 @@ A policy is data (versioned, stored, serialisable):
   minor unit: the same orders for every total in whole minor units (an
   order of 1,000.004 EUR, which ``above=1000`` caught, is invoiced as
   1,000.00 EUR and now is not).
+* **The rule that was crossed.** A tier with ``when_crossed`` (rule kinds
+  such as ``"distinct_skus"``, ``"quantity"``, ``"budget"``, or purchasing
+  limit ids) applies only when the decision crossed one of them: "the
+  category manager approves orders stopped by the restricted catalogue", not
+  every order of that size. Without it a tier is chosen by the total alone.
 * **Coverage.** :meth:`ApprovalPolicy.check_covers` tells whether every
   order total finds a tier, so a policy can be refused when it is saved
   rather than at a buyer's checkout.
@@ -70,6 +75,7 @@ from b2b_customers.domain.values import (
     optional,
     strip,
     text,
+    to_frozenset,
 )
 from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import CurrencyMismatch, ValidationError
@@ -215,6 +221,16 @@ def _rules(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
+def _rule_names(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    if not isinstance(value, frozenset):
+        raise ValidationError(
+            "must be a collection of rule kinds or limit ids such as {'budget'}",
+            field=attribute.name,
+        )
+    for name in value:
+        identifier(instance, attribute, name)
+
+
 @frozen(kw_only=True)
 class ApprovalTier:
     """One step of a policy: every rule must be met before the next tier opens.
@@ -226,6 +242,9 @@ class ApprovalTier:
             (inclusive).
         up_to: The tier applies only to orders totalling **at most** this
             (inclusive).
+        when_crossed: Rule kinds (``"budget"``, ``"distinct_skus"``, ...) or
+            purchasing limit ids; when given, the tier applies only when the
+            decision crossed one of them (empty: always, by the total).
     """
 
     name: str = field(converter=strip, validator=text(max_length=100))
@@ -234,6 +253,9 @@ class ApprovalTier:
         default=None, validator=optional(money_amount(non_negative=True))
     )
     up_to: Money | None = field(default=None, validator=optional(money_amount(non_negative=True)))
+    when_crossed: frozenset[str] = field(
+        factory=frozenset, converter=to_frozenset, validator=_rule_names
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.at_least is not None and self.up_to is not None:
@@ -255,8 +277,13 @@ class ApprovalTier:
         """How many distinct approvers the tier needs (the rules' counts added up)."""
         return sum(rule.count for rule in self.all_of)
 
-    def applies_to(self, total: Money) -> bool:
+    def applies_to(self, total: Money, crossed: frozenset[str] | None = None) -> bool:
         """Tell whether the tier applies to an order of ``total``.
+
+        Args:
+            total: The order total.
+            crossed: The rule kinds and limit ids the decision crossed
+                (``None``: unknown, so ``when_crossed`` is not checked).
 
         Raises:
             CurrencyMismatch: A threshold is in another currency than ``total``.
@@ -268,6 +295,8 @@ class ApprovalTier:
                     f"is in {total.currency.code}; give the policy's thresholds in the order's "
                     "currency"
                 )
+        if self.when_crossed and crossed is not None and not self.when_crossed & crossed:
+            return False
         invoiced = round_to_minor_unit(total).amount
         if self.at_least is not None and invoiced < self.at_least.amount:
             return False
@@ -345,19 +374,29 @@ class ApprovalPolicy(Versioned):
                 field="validity",
             )
 
-    def applicable_tiers(self, total: Money) -> tuple[int, ...]:
+    def applicable_tiers(
+        self, total: Money, crossed: frozenset[str] | None = None
+    ) -> tuple[int, ...]:
         """Return the positions of the tiers that apply to an order of ``total``.
+
+        Args:
+            total: The order total.
+            crossed: The rule kinds and limit ids the decision crossed
+                (``None``: ``when_crossed`` is not checked).
 
         Raises:
             CurrencyMismatch: A threshold is in another currency than ``total``.
         """
-        return tuple(index for index, tier in enumerate(self.tiers) if tier.applies_to(total))
+        return tuple(
+            index for index, tier in enumerate(self.tiers) if tier.applies_to(total, crossed)
+        )
 
     def check_covers(self, currency: str) -> None:
         """Refuse a policy under which an order in ``currency`` could find no tier.
 
-        Every threshold must be in ``currency``, and the tiers' ranges
-        together must cover every invoiced total from zero up, without a gap.
+        Every threshold must be in ``currency``, and the ranges of the tiers
+        that apply whatever rule was crossed (no ``when_crossed``) must
+        together cover every invoiced total from zero up, without a gap.
         Saving a policy runs this, so a buyer never meets "no tier applies".
 
         Raises:
@@ -381,6 +420,7 @@ class ApprovalPolicy(Versioned):
                 tier.up_to.amount if tier.up_to is not None else None,
             )
             for tier in self.tiers
+            if not tier.when_crossed
         )
         for low, high in ranges:
             first_uncovered = (covered // step + 1) * step

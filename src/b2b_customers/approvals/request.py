@@ -50,6 +50,7 @@ from b2b_customers.approvals.progress import TierProgress, Verdict
 from b2b_customers.approvals.routing import (
     RoutingCase,
     assess_approver,
+    crossed_by,
     eligible_approvers,
     plan_routes,
     recorded_routes,
@@ -213,6 +214,7 @@ class ApprovalRequest(Versioned):
             requester_id=requester.id,
             total=order.total,
             approver_roles=decision.approver_roles,
+            crossed=crossed_by(decision),
             policy=chosen,
         )
         routes = plan_routes(case, directory)

@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from b2b_customers.approvals.directory import ApprovalDirectory
     from b2b_customers.approvals.policy import ApprovalTier
     from b2b_customers.approvals.request import ApprovalRequest
+    from b2b_customers.limits.decision import Decision
 
 __all__ = [
     "Assessment",
@@ -86,6 +87,7 @@ __all__ = [
     "RoutingCase",
     "TierRoute",
     "assess_approver",
+    "crossed_by",
     "eligible_approvers",
     "plan_routes",
     "recorded_routes",
@@ -177,6 +179,8 @@ class RoutingCase:
         approver_roles: The roles the decision named.
         policy: The policy the request follows.
         acted: Who has already approved or rejected (they may not act again).
+        crossed: The rule kinds and limit ids the decision crossed (for
+            tiers chosen by ``when_crossed``); ``None`` when unknown.
     """
 
     company_id: CompanyId
@@ -185,6 +189,7 @@ class RoutingCase:
     approver_roles: tuple[str, ...]
     policy: ApprovalPolicy
     acted: frozenset[str] = frozenset()
+    crossed: frozenset[str] | None = None
 
     @classmethod
     def of(cls, request: ApprovalRequest) -> RoutingCase:
@@ -196,7 +201,17 @@ class RoutingCase:
             approver_roles=request.decision.approver_roles,
             policy=request.policy,
             acted=request.acted,
+            crossed=crossed_by(request.decision),
         )
+
+
+def crossed_by(decision: Decision) -> frozenset[str]:
+    """Return the rule kinds and purchasing limit ids ``decision`` crossed."""
+    crossed = [result for result in decision.results if result.crossed]
+    return frozenset(
+        {result.rule for result in crossed}
+        | {result.limit_id for result in crossed if result.limit_id is not None}
+    )
 
 
 def plan_routes(case: RoutingCase, directory: ApprovalDirectory) -> tuple[TierRoute, ...]:
@@ -207,7 +222,7 @@ def plan_routes(case: RoutingCase, directory: ApprovalDirectory) -> tuple[TierRo
         CurrencyMismatch: A threshold or an approver limit is in another
             currency than the order.
     """
-    positions = case.policy.applicable_tiers(case.total)
+    positions = case.policy.applicable_tiers(case.total, case.crossed)
     if not positions:
         raise ValidationError(
             f"no tier of policy {case.policy.id!r} applies to an order of "

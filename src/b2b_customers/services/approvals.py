@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from b2b_customers.approvals import ApprovalRequest, RoutingCase, plan_routes
+from b2b_customers.approvals import ApprovalRequest, RoutingCase, crossed_by, plan_routes
 from b2b_customers.approvals import eligible_approvers as eligible_now
 from b2b_customers.domain import Customer, Role
 from b2b_customers.errors import NotFound, OrderDenied, PermissionDenied, ValidationError
@@ -207,6 +207,7 @@ class ApprovalService:
             requester_id=order.buyer_id,
             total=order.total,
             approver_roles=decision.approver_roles,
+            crossed=crossed_by(decision),
             policy=directory.policy_for(order.company_id),
         )
         return plan_routes(case, directory)
