@@ -111,8 +111,10 @@ def policy(*tiers: ApprovalTier, **flags: object) -> ApprovalPolicy:
     )
 
 
-def tier(name: str, *rules: ApprovalRule, **thresholds: Money) -> ApprovalTier:
-    return ApprovalTier(name=name, all_of=rules, **thresholds)
+def tier(
+    name: str, *rules: ApprovalRule, at_least: Money | None = None, up_to: Money | None = None
+) -> ApprovalTier:
+    return ApprovalTier(name=name, all_of=rules, at_least=at_least, up_to=up_to)
 
 
 def anyone(*selectors: object, count: int = 1) -> ApprovalRule:

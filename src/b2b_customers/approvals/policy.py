@@ -221,6 +221,10 @@ def _rules(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
+def _names_of(value: Iterable[str]) -> frozenset[str]:
+    return to_frozenset(value)
+
+
 def _rule_names(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
     if not isinstance(value, frozenset):
         raise ValidationError(
@@ -254,7 +258,7 @@ class ApprovalTier:
     )
     up_to: Money | None = field(default=None, validator=optional(money_amount(non_negative=True)))
     when_crossed: frozenset[str] = field(
-        factory=frozenset, converter=to_frozenset, validator=_rule_names
+        factory=frozenset, converter=_names_of, validator=_rule_names
     )
 
     def __attrs_post_init__(self) -> None:
