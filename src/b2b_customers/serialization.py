@@ -130,6 +130,7 @@ def make_converter() -> Converter:
     for union in _tagged_unions():
         configure_tagged_union(union, converter, tag_generator=_kind_of, tag_name="kind")
     _register_rule_results(converter)
+    _read_strict_tier_thresholds(converter)
     return converter
 
 
@@ -155,6 +156,32 @@ def _register_rule_results(converter: Converter) -> None:
             ),
         ),
     )
+
+
+def _read_strict_tier_thresholds(converter: cattrs.Converter) -> None:
+    """Read an approval tier stored with the former strict ``above`` as its inclusive ``at_least``.
+
+    Tiers compare the invoiced total (whole minor units), so "more than X" is
+    "at least X plus one minor unit": the same orders, one convention.
+    """
+    from b2b_customers.approvals.policy import ApprovalTier  # noqa: PLC0415
+    from b2b_customers.domain.money import minor_unit_exponent  # noqa: PLC0415
+
+    structure_tier = converter.get_structure_hook(ApprovalTier)
+
+    def structure(value: Any, cl: type) -> Any:  # noqa: ANN401
+        if isinstance(value, Mapping) and "above" in value and "at_least" not in value:
+            data = dict(value)
+            stored = data.pop("above")
+            data["at_least"] = None
+            if stored is not None:
+                above = _structure_money(stored, Money)
+                step = Decimal(1).scaleb(-minor_unit_exponent(above.currency.code))
+                data["at_least"] = _unstructure_money(Money(above.amount + step, above.currency))
+            value = data
+        return structure_tier(value, cl)
+
+    converter.register_structure_hook(ApprovalTier, structure)
 
 
 def _tagged_unions() -> tuple[Any, ...]:

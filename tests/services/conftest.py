@@ -152,6 +152,20 @@ def eur(amount: str | int) -> Money:
     return Money(str(amount), "EUR")
 
 
+def invite(app: App, name: str, role: Role, company: str = "acme") -> Customer:
+    """Invite "First Last" to ``company`` with ``role``, active at once, as staff."""
+    first, last = name.split()
+    return app.customers.invite(
+        actor=STAFF,
+        company=CompanyId(company),
+        email=f"{first.lower()}@{company}.example",
+        first_name=first,
+        last_name=last,
+        roles=[role],
+        active=True,
+    )
+
+
 @pytest.fixture
 def shop(app: App, clock: ManualClock) -> Shop:
     """:class:`Shop` on each store."""
@@ -162,16 +176,7 @@ def shop(app: App, clock: ManualClock) -> Shop:
     app.companies.onboard(actor=STAFF, id="other", name="Other AG", currency="EUR")
 
     def person(name: str, company: str, role: Role) -> Customer:
-        first, last = name.split()
-        return app.customers.invite(
-            actor=STAFF,
-            company=CompanyId(company),
-            email=f"{first.lower()}@{company}.example",
-            first_name=first,
-            last_name=last,
-            roles=[role],
-            active=True,
-        )
+        return invite(app, name, role, company)
 
     people = {
         "anna": person("Anna Admin", "acme", Role.ADMIN),

@@ -143,7 +143,7 @@ class TestApproveAndComplete:
             ApprovalStatus.APPROVED
         )
 
-    def test_only_the_requester_or_an_admin_completes(
+    def test_only_the_requester_an_admin_or_an_approver_completes(
         self, shop: Shop, snapshot: Callable[[], object]
     ) -> None:
         request = submit(shop, shop.rita, 10)
@@ -151,7 +151,10 @@ class TestApproveAndComplete:
             shop.app.approvals.complete(actor=shop.rita, request=request.id)
         shop.app.approvals.approve(actor=shop.anna, request=request.id)
         before = snapshot()
-        with pytest.raises(PermissionDenied, match="only the requester or an admin"):
+        with pytest.raises(
+            PermissionDenied,
+            match="only the requester, an admin of the company or one of its approvers",
+        ):
             shop.app.approvals.complete(actor=shop.bob, request=request.id)
         assert snapshot() == before
         assert shop.app.approvals.complete(actor=shop.anna, request=request.id).placed

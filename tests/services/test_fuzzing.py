@@ -39,6 +39,7 @@ from tests.services.world import (
     GLOBEX,
     NORTH,
     World,
+    acme_policy,
     order,
     seed,
     service_methods,
@@ -263,6 +264,71 @@ ARGUMENTS: dict[str, Callable[[], st.SearchStrategy[dict[str, Any]]]] = {
             "companies": garbled(st.lists(company_ids(), max_size=3)),
             "boundaries": garbled(st.lists(garbled(st.integers(-5, 200)), max_size=4)),
         },
+    ),
+    "customers.set_manager": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "customer": customer_ids(), "manager": st.none() | customer_ids()}
+    ),
+    "customers.create_group": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "name": texts()},
+        optional={"members": garbled(st.lists(customer_ids(), max_size=3))},
+    ),
+    "customers.change_group": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "group": garbled(strategies.ids() | st.just("g-acme"))},
+        optional={
+            "add": garbled(st.lists(customer_ids(), max_size=3)),
+            "remove": garbled(st.lists(customer_ids(), max_size=3)),
+        },
+    ),
+    "approval_settings.save_policy": lambda: st.fixed_dictionaries(
+        {
+            "actor": actors(),
+            "policy": garbled(
+                (st.sampled_from(WORLD.companies) | st.none()).flatmap(
+                    lambda company: strategies.approval_policies(company_id=company)
+                )
+                | st.builds(acme_policy)
+            ),
+        }
+    ),
+    "approval_settings.remove_policy": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "policy": garbled(strategies.ids() | st.just("acme-policy"))}
+    ),
+    "approval_settings.save_group": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company": company_ids(), "name": texts()},
+        optional={
+            "members": garbled(st.lists(customer_ids(), max_size=3)),
+            "roles": roles(),
+        },
+    ),
+    "approval_settings.remove_group": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company": company_ids()}
+    ),
+    "approval_settings.set_approver_limit": lambda: st.fixed_dictionaries(
+        {
+            "actor": actors(),
+            "company": company_ids(),
+            "maximum": garbled(strategies.money("EUR") | strategies.money()),
+        },
+        optional={
+            "customer": st.none() | customer_ids(),
+            "role": st.none() | garbled(st.sampled_from(Role)),
+        },
+    ),
+    "approvals.update_comment": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "request": garbled(strategies.ids()), "comment": st.none() | texts()}
+    ),
+    "approvals.approvers_for": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "order": orders()}
+    ),
+    "automations.approval_expiry_reminders": lambda: st.fixed_dictionaries(
+        {"actor": actors()},
+        optional={
+            "within_hours": garbled(st.integers(1, 1000)),
+            "limit": garbled(st.integers(1, 100)),
+        },
+    ),
+    "approval_settings.remove_approver_limit": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "limit": garbled(strategies.ids())}
     ),
 }
 """How to call each service method: a strategy of its keyword arguments."""

@@ -12,6 +12,9 @@ the host's outbox publisher sends the e-mails and webhooks.
   orders) who stopped ordering (``company.lapsed``).
 * :meth:`Automations.due_invoice_reminders`: instalments falling due soon, or
   overdue (``invoice.reminder_due``).
+* :meth:`Automations.approval_expiry_reminders`: open approval requests that
+  expire soon (``approval.expiring_soon``), so their approvers (or, for an
+  approved one, the requester) are reminded before the sweep expires them.
 
 Automations look at every company, so they run on behalf of staff; a
 customer gets :class:`~b2b_customers.errors.PermissionDenied`. Expiring due
@@ -45,6 +48,7 @@ from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort, OrderQ
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.approvals import ApprovalService
 from b2b_customers.services.authorization import ROLE_PERMISSIONS, Actor, Permission, Staff
+from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -328,6 +332,55 @@ class Automations:
         reminders.sort(key=lambda r: (r.due_date, r.account_id, r.invoice, r.instalment))
         _log.info("recorded %d invoice reminder(s) due within %d days", len(reminders), within)
         return reminders
+
+    def approval_expiry_reminders(
+        self, *, actor: Actor, within_hours: int = 24, limit: int = 100
+    ) -> list[ApprovalRequest]:
+        """Return the open requests expiring within ``within_hours``; record a reminder for each.
+
+        A request still pending reminds its approvers; an approved one whose
+        order is not placed yet reminds the requester. Each gets an
+        ``approval.expiring_soon`` event (its status, ``expires_at`` and the
+        hours left), for the host to send. Requests already past
+        ``expires_at`` are the expiry sweep's, not reminded.
+
+        Args:
+            actor: Staff who decide approvals (the job's service account).
+            within_hours: How far ahead to look, in hours (at least 1).
+            limit: Remind of at most this many, soonest expiring first.
+
+        Returns:
+            The requests reminded of, soonest expiring first.
+
+        Raises:
+            PermissionDenied: The actor is not staff who decide approvals.
+            ValidationError: ``within_hours`` or ``limit`` is not a whole number >= 1.
+        """
+        _whole(within_hours, "within_hours", low=1)
+        _whole(limit, "limit", low=1)
+        require_staff(actor, Permission.DECIDE_APPROVALS, "remind of expiring approval requests")
+        now = self._context.clock.now()
+        with self._context.store.unit_of_work() as uow:
+            due = uow.approvals.due(now + timedelta(hours=within_hours), limit=limit)
+            soon = [request for request in due if request.expires_at > now]
+            for request in soon:
+                self._context.record(
+                    uow,
+                    "approval.expiring_soon",
+                    request,
+                    actor=actor,
+                    company_id=request.company_id,
+                    before=request,
+                    payload={
+                        "request_id": request.id,
+                        "status": request.status.value,
+                        "requester_id": request.requester_id,
+                        "expires_at": request.expires_at.isoformat(),
+                        "hours_left": (request.expires_at - now) // timedelta(hours=1),
+                    },
+                )
+            uow.commit()
+        return soon
 
     # -- steps
 

@@ -46,6 +46,7 @@ from b2b_customers.services.approval_events import record_move
 from b2b_customers.services.arguments import checked_instance
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.directory import load_directory
+from b2b_customers.services.open_requests import ensure_no_open_request
 from b2b_customers.services.placement import Placement
 from b2b_customers.services.reservations import (
     RecordedOverride,
@@ -63,7 +64,7 @@ if TYPE_CHECKING:
 
     from b2b_customers.approvals import SellerApprover
     from b2b_customers.ids import CustomerId, LimitId, LocationId
-    from b2b_customers.ports import Page, UnitOfWork
+    from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["OrderService"]
@@ -77,6 +78,7 @@ class OrderService:
         seller_approvers: The seller-side approvers requests may escalate to.
         retry: How often a unit of work that reserves credit is run again
             after a version conflict.
+        rates: Exchange rates, for limits in another currency than the order.
     """
 
     def __init__(
@@ -85,10 +87,12 @@ class OrderService:
         *,
         seller_approvers: Sequence[SellerApprover] = (),
         retry: ConflictRetry = DEFAULT_RETRY,
+        rates: ExchangeRates | None = None,
     ) -> None:
         self._context = context
         self._sellers = tuple(seller_approvers)
         self._retry = retry
+        self._rates = rates
 
     def check(self, *, actor: Actor, order: OrderDraft) -> Decision:
         """Return the engine's decision for ``order`` now; nothing is written.
@@ -151,6 +155,8 @@ class OrderService:
 
         Raises:
             OrderDenied: The rules deny the order (see ``error.decision``).
+            OpenRequestExists: The order needs approval, but its cart (resource
+                id) already has a pending or approved request (``error.request_id``).
             PermissionDenied: The actor may not place orders for the company,
                 or places another customer's order.
             NotFound: The company or the buyer does not exist.
@@ -338,6 +344,7 @@ class OrderService:
         now: datetime,
         comment: str | None,
     ) -> Placement:
+        ensure_no_open_request(uow, order)
         request_id = ApprovalRequestId(self._context.ids())
         buyer = loaded.buyer
         directory = load_directory(
@@ -422,6 +429,7 @@ class OrderService:
             ancestors=loaded.ancestor_ids,
             group_ids=groups,
             credit=_credit_position(loaded.account, loaded.override),
+            rates=self._rates,
         )
 
 

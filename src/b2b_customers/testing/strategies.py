@@ -863,17 +863,18 @@ def approval_tiers(currency: str | None = None) -> st.SearchStrategy[ApprovalTie
         amounts = money(code, min_value=Decimal(0), max_value=Decimal(100_000))
 
         def thresholds(pair: tuple[Money | None, Money | None]) -> bool:
-            above, up_to = pair
-            return above is None or up_to is None or up_to.amount > above.amount
+            at_least, up_to = pair
+            return at_least is None or up_to is None or up_to.amount >= at_least.amount
 
         bounds = st.tuples(st.none() | amounts, st.none() | amounts).filter(thresholds)
         return st.builds(
-            lambda name, rules, pair: ApprovalTier(
-                name=name, all_of=rules, above=pair[0], up_to=pair[1]
+            lambda name, rules, pair, crossed: ApprovalTier(
+                name=name, all_of=rules, at_least=pair[0], up_to=pair[1], when_crossed=crossed
             ),
             names(max_size=30),
             st.lists(approval_rules(), min_size=1, max_size=3).map(tuple),
             bounds,
+            st.frozensets(st.sampled_from(["budget", "quantity", "requester"]) | ids(), max_size=2),
         )
 
     return (st.just(currency) if currency is not None else currencies()).flatmap(build)
