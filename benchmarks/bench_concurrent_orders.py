@@ -20,7 +20,7 @@ connection (psycopg), in the same database:
 
 Target (issue 11): ours / raw order <= 3.
 
-Needs ``B2B_POSTGRES_URL``; runs in a fresh schema, dropped afterwards.
+Needs ``B2B_TEST_POSTGRES_URL``; runs in a fresh schema, dropped afterwards.
 
 Run: python benchmarks/bench_concurrent_orders.py [--workers 8] [--orders 1000]
 """
@@ -121,9 +121,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--orders", type=int, default=1000, help="orders per worker")
     args = parser.parse_args()
-    url = os.environ.get("B2B_POSTGRES_URL")
+    url = os.environ.get("B2B_TEST_POSTGRES_URL")
     if not url:
-        sys.exit("set B2B_POSTGRES_URL (postgresql+psycopg://...) to run this benchmark")
+        sys.exit("set B2B_TEST_POSTGRES_URL (postgresql+psycopg://...) to run this benchmark")
     dsn = (
         sqlalchemy.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     )

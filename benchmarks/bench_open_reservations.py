@@ -14,7 +14,7 @@ Target (issue 11): ours / baseline <= 1.2 on SQLite and on PostgreSQL
 1,000 and 45 ms at 2,000 on SQLite, because the account carried its
 reservations and every event and audit entry copied the account).
 
-PostgreSQL is measured when ``B2B_POSTGRES_URL`` is set, in fresh schemas.
+PostgreSQL is measured when ``B2B_TEST_POSTGRES_URL`` is set, in fresh schemas.
 
 Run: python benchmarks/bench_open_reservations.py [--open 2000] [--orders 200]
 """
@@ -115,14 +115,14 @@ def main() -> None:
     results.append(
         Result(f"SQLite: per order, {args.open:,} open vs none", ours, baseline, "<= 1.2x")
     )
-    url = os.environ.get("B2B_POSTGRES_URL")
+    url = os.environ.get("B2B_TEST_POSTGRES_URL")
     if url:
         ours, baseline = postgres_pair(url, args.open, args.orders)
         results.append(
             Result(f"PostgreSQL: per order, {args.open:,} open vs none", ours, baseline, "<= 1.2x")
         )
     else:
-        print("B2B_POSTGRES_URL is not set: PostgreSQL skipped\n")
+        print("B2B_TEST_POSTGRES_URL is not set: PostgreSQL skipped\n")
     report(results)
 
 

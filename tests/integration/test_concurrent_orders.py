@@ -83,17 +83,8 @@ def _run_and_check(race: Callable[[RaceSetup, int], RaceReport], workers: int, n
 
 
 @pytest.fixture
-def postgres_url() -> str:
-    url = os.environ.get("B2B_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
-    return url
-
-
-@pytest.fixture
-def postgres_race(postgres_url: str) -> Iterator[Callable[[RaceSetup, int], RaceReport]]:
+def postgres_race(postgres_server_url: str) -> Iterator[Callable[[RaceSetup, int], RaceReport]]:
+    postgres_url = postgres_server_url
     schema = f"race_{uuid.uuid4().hex[:12]}"
     migrate(postgres_url, schema=schema)
 

@@ -10,7 +10,6 @@ are what they were, and the ledger still replays to the totals.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 
     from b2b_customers.ports import Store
 
-POSTGRES_URL = os.environ.get("B2B_POSTGRES_URL")
 EUR = "EUR"
 
 
@@ -155,14 +153,10 @@ def test_sqlite_moves_reservations_into_rows(tmp_path: pathlib.Path) -> None:
 
 
 @pytest.fixture
-def tenant() -> Iterator[str]:
-    if not POSTGRES_URL:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+def tenant(postgres_server_url: str) -> Iterator[str]:
     schema = f"m4_{uuid.uuid4().hex[:12]}"
     yield schema
-    engine = sqlalchemy.create_engine(POSTGRES_URL)
+    engine = sqlalchemy.create_engine(postgres_server_url)
     try:
         with engine.begin() as connection:
             connection.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -171,6 +165,5 @@ def tenant() -> Iterator[str]:
 
 
 @pytest.mark.postgresql
-def test_postgresql_moves_reservations_into_rows(tenant: str) -> None:
-    assert POSTGRES_URL is not None
-    _round_trip(POSTGRES_URL, tenant)
+def test_postgresql_moves_reservations_into_rows(postgres_server_url: str, tenant: str) -> None:
+    _round_trip(postgres_server_url, tenant)

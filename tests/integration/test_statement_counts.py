@@ -11,7 +11,6 @@ every cache, so the count is the steady state, not a cold start.
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -87,12 +86,8 @@ def sqlite_store(tmp_path: pathlib.Path) -> Iterator[SqlStore]:
 
 
 @pytest.fixture
-def postgres_store() -> Iterator[SqlStore]:
-    url = os.environ.get("B2B_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+def postgres_store(postgres_server_url: str) -> Iterator[SqlStore]:
+    url = postgres_server_url
     schema = f"count_{uuid.uuid4().hex[:12]}"
     migrate(url, schema=schema)
     store = SqlStore(url, schema=schema)

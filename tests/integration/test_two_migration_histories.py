@@ -27,6 +27,7 @@ from alembic.config import Config
 from b2b_customers.adapters.sql import HEAD_REVISION, SqlStore, migrate
 from b2b_customers.adapters.sql.migrate import (
     LEGACY_VERSION_TABLE,
+    MIGRATIONS,
     VERSION_TABLE,
     adopt_legacy_version,
 )
@@ -146,7 +147,25 @@ def _assert_both_at_head(url: str) -> None:
         uow.commit()
 
 
-def _as_an_earlier_version_left_it(url: str, revision: str = HEAD_REVISION) -> None:
+LAST_LEGACY_REVISION = "0003"
+"""The newest revision releases before the library's own version table wrote."""
+
+
+def _library_at(url: str, revision: str) -> None:
+    """Run the library's migrations up to ``revision`` (into its own version table)."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    config.attributes["schema"] = None
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def _as_an_earlier_version_left_it(url: str, revision: str = LAST_LEGACY_REVISION) -> None:
     """Put the library's revision where versions before its own table kept it."""
     engine = sqlalchemy.create_engine(url)
     try:
@@ -162,8 +181,6 @@ def _as_an_earlier_version_left_it(url: str, revision: str = HEAD_REVISION) -> N
                 sqlalchemy.text(f"INSERT INTO {LEGACY_VERSION_TABLE} VALUES (:revision)"),  # noqa: S608
                 {"revision": revision},
             )
-            if revision < "0003":
-                connection.execute(sqlalchemy.text("DROP TABLE audit_log"))
     finally:
         engine.dispose()
 
@@ -197,7 +214,7 @@ class TestTwoHistoriesInOneDatabase:
 
 class TestMovingAnEarlierVersionsRevision:
     def test_migrate_moves_the_revision_out_of_alembic_version(self, database, host):
-        migrate(database)
+        _library_at(database, LAST_LEGACY_REVISION)
         _as_an_earlier_version_left_it(database)
         migrate(database)
         assert _versions(database, VERSION_TABLE) == [HEAD_REVISION]
@@ -206,7 +223,7 @@ class TestMovingAnEarlierVersionsRevision:
         _assert_both_at_head(database)
 
     def test_an_older_revision_is_moved_over_and_then_upgraded(self, database):
-        migrate(database)
+        _library_at(database, "0002")
         _as_an_earlier_version_left_it(database, "0002")
         migrate(database)
         assert _versions(database, VERSION_TABLE) == [HEAD_REVISION]
