@@ -14,23 +14,67 @@ import nox
 nox.options.default_venv_backend = "venv"
 nox.options.sessions = ["tests", "typing", "lint", "docs", "examples"]
 
-DATABASES = ["memory", "sqlite", "postgresql"]
+PYTHONS = ["3.11", "3.12", "3.13"]
+"""The versions the classifiers in pyproject.toml claim; a missing one is skipped locally."""
+
+DATABASES = {
+    "memory": "not sqlite and not postgresql",
+    "sqlite": "sqlite and not postgresql",
+    "postgresql": "postgresql",
+}
+"""Each database's share of the suite, as a pytest marker expression (see tests/conftest.py)."""
+
+POSTGRES_URL_VARIABLE = "B2B_TEST_POSTGRES_URL"
 POSTGRES_URL = "postgresql+psycopg://b2b:b2b@127.0.0.1:5432/b2b_test"
+"""The server ``.ci/run`` starts; used when ``B2B_TEST_POSTGRES_URL`` is not set."""
+
+
+@nox.session(python=PYTHONS)
+@nox.parametrize("database", list(DATABASES))
+def tests(session: nox.Session, database: str) -> None:
+    """Run one database's share of the test suite, on each Python version.
+
+    ``memory``: the domain, the memory store, the docs and the examples;
+    ``sqlite``: everything that runs on SQLite files; ``postgresql``: the
+    tests that need a server at ``B2B_TEST_POSTGRES_URL`` (default: the URL
+    ``.ci/run`` sets up). The three shares make the whole suite, each test
+    once. ``nox -s "tests-3.12(database='sqlite')"`` runs one; arguments
+    after ``--`` go to pytest.
+    """
+    session.install("-e", ".[test]")
+    env = {}
+    if database == "postgresql":
+        env[POSTGRES_URL_VARIABLE] = _postgres_url()
+    session.run("pytest", "-m", DATABASES[database], *session.posargs, env=env)
 
 
 @nox.session
-@nox.parametrize("database", DATABASES)
-def tests(session: nox.Session, database: str) -> None:
-    """Run the test suite against one database backend.
+def quick(session: nox.Session) -> None:
+    """The fast loop: no slow or PostgreSQL tests, in parallel, few Hypothesis examples.
 
-    ``memory`` and ``sqlite`` need nothing; ``postgresql`` needs a server at
-    ``B2B_POSTGRES_URL`` (default: the URL ``.ci/run`` sets up).
+    A useful signal in under a minute on two cores (see docs/development.md).
+    Before you push, run the whole suite: ``python -m pytest`` (the README's
+    command).
     """
     session.install("-e", ".[test]")
-    env = {"B2B_DATABASE": database}
-    if database == "postgresql":
-        env["B2B_POSTGRES_URL"] = os.environ.get("B2B_POSTGRES_URL", POSTGRES_URL)
-    session.run("pytest", *session.posargs, env=env)
+    session.run(
+        "pytest",
+        "-n",
+        "auto",
+        "-m",
+        "not slow and not postgresql",
+        "--hypothesis-profile=fast",
+        "-q",
+        *session.posargs,
+    )
+
+
+def _postgres_url() -> str:
+    return (
+        os.environ.get(POSTGRES_URL_VARIABLE)
+        or os.environ.get("B2B_POSTGRES_URL")  # the deprecated name
+        or POSTGRES_URL
+    )
 
 
 @nox.session
@@ -67,9 +111,11 @@ def examples(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Run every benchmark in ``benchmarks/`` and print figures and ratios.
 
-    The PostgreSQL parts need ``B2B_POSTGRES_URL``; see docs/benchmarks.md.
+    The PostgreSQL parts use ``B2B_TEST_POSTGRES_URL``; see docs/benchmarks.md.
     Arguments after ``--`` go to every script.
     """
-    session.install("-e", ".[postgres]")
+    session.install("-e", ".[postgres-binary]")
+    url = _postgres_url()
+    env = {POSTGRES_URL_VARIABLE: url, "B2B_POSTGRES_URL": url}  # for scripts not yet renamed
     for script in sorted(pathlib.Path("benchmarks").glob("bench_*.py")):
-        session.run("python", str(script), *session.posargs)
+        session.run("python", str(script), *session.posargs, env=env)

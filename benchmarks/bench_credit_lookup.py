@@ -1,7 +1,7 @@
 """Available credit: the account's running totals against summing its whole ledger.
 
 One credit account with 1,000,000 ledger entries, on SQLite and, when
-``B2B_POSTGRES_URL`` is set, in a fresh PostgreSQL schema (dropped
+``B2B_TEST_POSTGRES_URL`` is set, in a fresh PostgreSQL schema (dropped
 afterwards). The company and the account are stored through the adapter.
 The ledger entries (reservation, invoice releasing it, payment, credit note,
 adjustment, over and over) are then written in bulk with ``executemany``
@@ -266,7 +266,7 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'credit.db'}"
         migrate(url)
         results.extend(measure("sqlite", url, None, arguments.entries))
-    postgres = os.environ.get("B2B_POSTGRES_URL")
+    postgres = os.environ.get("B2B_TEST_POSTGRES_URL")
     if postgres:
         schema = f"bench_{uuid.uuid4().hex[:12]}"
         migrate(postgres, schema=schema)

@@ -14,7 +14,7 @@ same kind of store. Target (issue 4): time at 1,000,000 orders / time at
 1,000 <= 1.3. For scale, each SQL store's check is also set against the
 memory store's on the short history (no target).
 
-``postgresql`` needs ``B2B_POSTGRES_URL``; each history gets a fresh schema,
+``postgresql`` needs ``B2B_TEST_POSTGRES_URL``; each history gets a fresh schema,
 dropped afterwards.
 
 Run: python benchmarks/bench_spend_scaling.py [--large N] [--small N]
@@ -78,7 +78,7 @@ def make_store(kind: str, folder: Path, label: str) -> tuple[Store, Callable[[],
         migrate(url)
         store = SqlStore(url, clock=clock)
         return store, store.dispose
-    url = os.environ["B2B_POSTGRES_URL"]
+    url = os.environ["B2B_TEST_POSTGRES_URL"]
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     migrate(url, schema=schema)
     store = SqlStore(url, schema=schema, clock=clock)
@@ -181,8 +181,8 @@ def main() -> None:
     unknown = sorted(set(kinds) - set(STORES))
     if unknown:
         parser.error(f"unknown store(s) {', '.join(unknown)}; choose from {', '.join(STORES)}")
-    if "postgresql" in kinds and not os.environ.get("B2B_POSTGRES_URL"):
-        parser.error("--stores postgresql needs B2B_POSTGRES_URL")
+    if "postgresql" in kinds and not os.environ.get("B2B_TEST_POSTGRES_URL"):
+        parser.error("--stores postgresql needs B2B_TEST_POSTGRES_URL")
     results = []
     small_times: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:

@@ -3,7 +3,7 @@
 A tree of 10,000 companies, nine levels below the root (three subsidiaries
 each, filled breadth first), is imported with ``uow.companies.add_many`` into
 SQLite, and into a fresh PostgreSQL schema (dropped afterwards) when
-``B2B_POSTGRES_URL`` is set.
+``B2B_TEST_POSTGRES_URL`` is set.
 
 Ours: ``uow.companies.descendants(root)`` inside an open unit of work: the
 adapter's recursive query, and a ``Company`` entity for each of the 9,999
@@ -169,7 +169,7 @@ def main() -> None:
         url = f"sqlite:///{Path(folder) / 'subtree.db'}"
         migrate(url)
         results.extend(measure("sqlite", url, None, companies))
-    postgres = os.environ.get("B2B_POSTGRES_URL")
+    postgres = os.environ.get("B2B_TEST_POSTGRES_URL")
     if postgres:
         schema = f"bench_{uuid.uuid4().hex[:12]}"
         migrate(postgres, schema=schema)

@@ -1,7 +1,7 @@
 """A two-tier approval with escalation to the parent company, through the services.
 
 ACME GmbH (a subsidiary of ACME Holding) asks every request for the team
-lead's approval and, above 5,000 EUR, finance's too. ACME's finance may
+lead's approval and, from 5,000 EUR on, finance's too. ACME's finance may
 approve up to 10,000 EUR, so Rita's 12,000 EUR order escalates its finance
 tier to the holding. Credit is reserved while the request waits and kept
 for the order once it is placed. A second request expires unanswered and
@@ -70,7 +70,7 @@ with app.store.unit_of_work() as uow:
     uow.approval_policies.add(
         ApprovalPolicy(
             id="acme-two-tier",
-            name="Team lead, then finance above 5,000 EUR",
+            name="Team lead, then finance from 5,000 EUR on",
             company_id="acme",
             tiers=[
                 ApprovalTier(
@@ -79,7 +79,7 @@ with app.store.unit_of_work() as uow:
                 ),
                 ApprovalTier(
                     name="Finance",
-                    above=Money("5000", "EUR"),
+                    at_least=Money("5000", "EUR"),
                     all_of=[ApprovalRule(any_of=[RoleApprover(role="finance")])],
                 ),
             ],

@@ -6,7 +6,7 @@ Run: python examples/credit_and_aging.py
 from datetime import UTC, date, datetime, timedelta
 
 from b2b_customers import InsufficientCredit, Money
-from b2b_customers.credit import CreditAccount, OpenItem, age, replay, settle
+from b2b_customers.credit import CreditAccount, OpenItem, Reservation, age, replay, settle
 from b2b_customers.credit.payment_terms import NET_30
 
 start = datetime(2026, 1, 15, 9, tzinfo=UTC)
@@ -24,8 +24,10 @@ except InsufficientCredit as error:
     print(f"refused: {error}")
 
 invoice_day = start + timedelta(days=2)
+# A store keeps each open reservation as a row of its own; here, the one we made.
+held = Reservation(account_id=account.id, reference="order-1", amount=Money("7000", "EUR"))
 account, entry = account.post_invoice(
-    "inv-1", Money("7000", "EUR"), entry_id="e2", at=invoice_day, order_reference="order-1"
+    "inv-1", Money("7000", "EUR"), entry_id="e2", at=invoice_day, reservation=held
 )
 entries.append(entry)
 schedule = NET_30.schedule(Money("7000", "EUR"), invoice_day.date())

@@ -9,7 +9,14 @@ The main pieces:
 * :mod:`b2b_customers.serialization`: one converter to and from JSON-ready dicts.
 * :mod:`b2b_customers.errors`: every error the library raises, under :class:`B2BError`.
 * :mod:`b2b_customers.testing`: Hypothesis strategies for every entity.
+
+The library prints nothing; it logs what an operator wants to know
+(migrations run, automations' actions, import batches) on loggers under
+``b2b_customers``, which has a ``NullHandler``: configure ``logging`` in
+your application to see them.
 """
+
+import logging
 
 from moneyed import Money
 
@@ -27,6 +34,7 @@ from b2b_customers.errors import (
     InvalidTransition,
     MissingDependency,
     NotFound,
+    OpenRequestExists,
     OrderDenied,
     PermissionDenied,
     SchemaNotReady,
@@ -36,6 +44,8 @@ from b2b_customers.errors import (
 )
 
 __version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AlreadyExists",
@@ -51,6 +61,7 @@ __all__ = [
     "MissingDependency",
     "Money",
     "NotFound",
+    "OpenRequestExists",
     "OrderDenied",
     "PermissionDenied",
     "SchemaNotReady",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from b2b_customers.errors import MissingDependency, ValidationError
 from b2b_customers.ids import RandomIds
+from b2b_customers.services.approval_settings import ApprovalSettingsService
 from b2b_customers.services.approvals import ApprovalService
 from b2b_customers.services.audit import AuditService
 from b2b_customers.services.automations import Automations
@@ -26,8 +27,11 @@ from b2b_customers.services.notifications import Recipient, recipients
 from b2b_customers.services.orders import OrderService
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from b2b_customers.approvals import SellerApprover
     from b2b_customers.domain import DomainEvent
-    from b2b_customers.ports import Clock, IdGenerator, Store
+    from b2b_customers.ports import Clock, ExchangeRates, IdGenerator, Store
 
 __all__ = ["App", "connect"]
 
@@ -41,21 +45,43 @@ class App:
         customers: Invite customers and manage their roles.
         orders: Check, place and reorder orders; the order history.
         approvals: Approve, reject, cancel, complete and expire approval requests.
+        approval_settings: A company's approval policy, approval group and
+            approver limits.
         credit: Credit accounts, invoices, payments, holds, statements and aging.
         limits: Set, change, remove and list purchasing limits.
         automations: Scheduled sweeps: overdue holds, lapsed customers, reminders.
         locations: Add and update a company's addresses and its defaults.
         contacts: Assign customers as a company's contacts, with subscriptions.
         audit: Read a company's audit log.
+        seller_approvers: The seller-side approvers every service uses.
+
+    Args:
+        store: Where the data lives.
+        ids: The id generator (random UUIDs by default).
+        seller_approvers: The seller-side approvers, with their limits: the
+            last step of escalation, and how staff who decide approvals are
+            limited (staff not listed approve without a limit).
+        rates: Exchange rates, for limits in another currency than an order.
     """
 
-    def __init__(self, store: Store, *, ids: IdGenerator | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        ids: IdGenerator | None = None,
+        seller_approvers: Sequence[SellerApprover] = (),
+        rates: ExchangeRates | None = None,
+    ) -> None:
         context = ServiceContext(store=store, ids=ids or RandomIds())
         self.store = store
+        self.seller_approvers = tuple(seller_approvers)
         self.companies = CompanyService(context)
         self.customers = CustomerService(context)
-        self.orders = OrderService(context)
-        self.approvals = ApprovalService(context)
+        self.orders = OrderService(context, seller_approvers=self.seller_approvers, rates=rates)
+        self.approvals = ApprovalService(
+            context, seller_approvers=self.seller_approvers, rates=rates
+        )
+        self.approval_settings = ApprovalSettingsService(context)
         self.credit = CreditService(context)
         self.limits = LimitService(context)
         self.automations = Automations(context)
@@ -79,6 +105,8 @@ def connect(
     ids: IdGenerator | None = None,
     migrate: bool = True,
     schema: str | None = None,
+    seller_approvers: Sequence[SellerApprover] = (),
+    rates: ExchangeRates | None = None,
 ) -> App:
     """Open a store and return the services over it.
 
@@ -90,6 +118,8 @@ def connect(
         ids: The id generator (random UUIDs by default).
         migrate: Bring an SQL database to the current schema first.
         schema: A PostgreSQL schema (one per tenant).
+        seller_approvers: The seller-side approvers (see :class:`App`).
+        rates: Exchange rates, for limits in another currency than an order.
 
     Raises:
         ValidationError: The URL is not one of those forms.
@@ -98,7 +128,9 @@ def connect(
     if url == "memory://":
         from b2b_customers.adapters.memory import MemoryStore  # noqa: PLC0415
 
-        return App(MemoryStore(clock=clock), ids=ids)
+        return App(
+            MemoryStore(clock=clock), ids=ids, seller_approvers=seller_approvers, rates=rates
+        )
     if not url.startswith(("sqlite", "postgresql")):
         raise ValidationError(
             f"unknown store URL {url!r}; use memory://, sqlite:///path.db or "
@@ -115,4 +147,9 @@ def connect(
         ) from None
     if migrate and url not in {"sqlite://", "sqlite:///:memory:"}:
         migrate_database(url, schema=schema)
-    return App(SqlStore(url, schema=schema, clock=clock), ids=ids)
+    return App(
+        SqlStore(url, schema=schema, clock=clock),
+        ids=ids,
+        seller_approvers=seller_approvers,
+        rates=rates,
+    )

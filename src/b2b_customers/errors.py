@@ -11,6 +11,7 @@ for :class:`NotFound`::
     ├── NotFound (LookupError)                  no entity with that id or key
     ├── ConflictError                           the store disagrees with the change
     │   ├── AlreadyExists                       a unique key is taken
+    │   │   └── OpenRequestExists               the cart already waits for approval
     │   ├── StaleVersion                        someone saved a newer version first
     │   └── CreditRefused                       credit cannot cover the order
     │       ├── InsufficientCredit              more than the available credit
@@ -45,6 +46,7 @@ __all__ = [
     "InvalidTransition",
     "MissingDependency",
     "NotFound",
+    "OpenRequestExists",
     "OrderDenied",
     "PermissionDenied",
     "SchemaNotReady",
@@ -102,6 +104,18 @@ class ConflictError(B2BError):
 
 class AlreadyExists(ConflictError):
     """A unique key (id, account number, email, ...) is already taken."""
+
+
+class OpenRequestExists(AlreadyExists):
+    """The cart, order or quote already has an open approval request; no second one is made.
+
+    Attributes:
+        request_id: The open request's id (look it up, complete or cancel it).
+    """
+
+    def __init__(self, message: str, *, request_id: str) -> None:
+        super().__init__(message)
+        self.request_id = request_id
 
 
 class StaleVersion(ConflictError):

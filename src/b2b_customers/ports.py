@@ -26,7 +26,15 @@ The rules every implementation keeps:
 * **Transactions.** Changes made through a :class:`UnitOfWork` become visible
   to other units of work only on ``commit``; leaving the ``with`` block
   without committing (or after an exception) rolls every change back.
-  Reads inside a unit of work see its own uncommitted changes.
+  Reads inside a unit of work see its own uncommitted changes. A failed
+  write ends the unit of work: when a repository write (``add``,
+  ``add_many``, ``save``, ``remove``, ``book``, ``append``,
+  ``mark_published``) raises, nothing of the unit of work since its last
+  commit is written, neither the failed write nor the ones before it, and
+  ``commit`` raises :class:`~b2b_customers.errors.StorageError` (a store may
+  refuse any other use too); ``rollback`` makes it usable again, empty. A
+  read that raises (``get`` of a missing id: ``NotFound``) ends nothing.
+  A store need not keep a savepoint per write to undo one failed call.
 * **Order.** Lists come in a stable order: the query's sort key, then id.
 """
 
@@ -84,9 +92,10 @@ if TYPE_CHECKING:
     from b2b_customers.approvals.request import ApprovalRequest
     from b2b_customers.credit.account import CreditAccount
     from b2b_customers.credit.ledger import LedgerEntry
+    from b2b_customers.credit.reservation import Reservation
     from b2b_customers.limits.periods import Window
     from b2b_customers.limits.rules import PurchasingLimit
-    from b2b_customers.limits.spend import SpendKey
+    from b2b_customers.limits.spend import SpendKey, SpendPosting
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -734,6 +743,19 @@ class LimitRepository(Protocol):
         """
         ...
 
+    def lock(self, limit_ids: Iterable[LimitId]) -> None:
+        """Hold these limits' budgets against every other unit of work until this one ends.
+
+        A service that checks an order against period budgets locks them
+        first, then reads the spend, decides and records the order: two
+        orders under one budget queue here, so together they can never
+        overshoot it (nor both slip under an approval budget). PostgreSQL
+        locks the limits' rows (``FOR UPDATE``, in id order, so lockers never
+        deadlock); SQLite and the memory store, which have one writer at a
+        time, take their write lock. Unknown ids are ignored.
+        """
+        ...
+
 
 class CreditRepository(Protocol):
     """Credit accounts and their append-only ledgers."""
@@ -749,21 +771,70 @@ class CreditRepository(Protocol):
         """
         ...
 
-    def save(self, account: CreditAccount, entries: Sequence[LedgerEntry] = ()) -> CreditAccount:
-        """Store a changed account and append ``entries`` to its ledger, in one step.
+    def save(self, account: CreditAccount) -> CreditAccount:
+        """Store a change of the account's terms: limit, hold, payment terms, sharing.
 
-        The entries must continue the stored ledger: sequences ``stored
-        last_sequence + 1`` onwards, without gaps, ending at the account's
-        ``last_sequence``. This is what makes two concurrent reservations on
-        one account conflict instead of both passing.
+        The money figures (``balance``, ``reserved``, ``last_sequence``) are
+        not the caller's to set: they move only by :meth:`book`, and the
+        copy returned carries the stored ones. Booking does not change the
+        account's version, so orders flowing on a line never make a change of
+        its terms conflict.
 
         Raises:
             NotFound: No account has this id.
             StaleVersion: The copy's version is not the stored one.
-            ValidationError: The entries do not continue the ledger, belong to
-                another account, or the shared companies do not exist.
-            AlreadyExists: An entry id is taken, or a shared company is
-                covered by another account.
+            ValidationError: The shared companies do not exist.
+            AlreadyExists: A shared company is covered by another account.
+        """
+        ...
+
+    def book(
+        self, entry: LedgerEntry, *, within_limit: bool = False
+    ) -> tuple[CreditAccount, LedgerEntry]:
+        """Append ``entry`` to its account's ledger and move the account's totals, in one step.
+
+        The store numbers the entry (the next sequence of the account; the
+        entry's own ``sequence`` is replaced), adds its ``balance_change``
+        and ``reserved_change`` to the stored totals, and keeps the open
+        reservations in step: a reservation entry opens one under its
+        reference, a release removes it, an invoice with
+        ``released_from`` shrinks that one by ``released_reservation`` (and
+        removes it when nothing is left).
+
+        With ``within_limit`` the step happens only if, on the totals stored
+        *at that moment*, the account is not on hold and its available credit
+        covers the amount (:meth:`CreditAccount.refusal
+        <b2b_customers.credit.CreditAccount.refusal>`): one conditional write,
+        so concurrent reservations can never together pass the limit.
+
+        Returns:
+            The account as stored after the step, and the entry as appended.
+
+        Raises:
+            NotFound: No account has this id, or a release or invoice names a
+                reservation the account does not hold.
+            CreditOnHold: ``within_limit`` and the account is on hold.
+            InsufficientCredit: ``within_limit`` and the available credit is
+                less than the amount.
+            ValidationError: A reservation for this reference is open already,
+                or a release's amount is not the reservation's.
+            AlreadyExists: The entry's id is taken.
+        """
+        ...
+
+    def reservation(self, account_id: CreditAccountId, reference: str) -> Reservation:
+        """Return the open reservation held on the account for ``reference``.
+
+        Raises:
+            NotFound: The account holds no reservation for it.
+        """
+        ...
+
+    def reservations(self, account_id: CreditAccountId) -> list[Reservation]:
+        """Return the account's open reservations, sorted by reference.
+
+        Raises:
+            NotFound: No account has this id.
         """
         ...
 
@@ -782,10 +853,9 @@ class CreditRepository(Protocol):
             company_id: The company.
             lock: Hold the account against other writers until the unit of
                 work ends (``SELECT ... FOR UPDATE`` on PostgreSQL), for a
-                read that will be followed by a save of the account. Saving
-                stays version-checked either way; the lock only makes
-                concurrent reservers queue instead of conflicting and
-                starting again. A store without row locks may ignore it.
+                read that will be followed by a :meth:`save` of its terms.
+                Orders need no lock: :meth:`book` checks the credit rule in
+                its own write. A store without row locks may ignore it.
 
         Raises:
             NotFound: No account covers the company.
@@ -821,8 +891,15 @@ class OrderRepository(Protocol):
     window, never a scan of the history.
     """
 
-    def add(self, order: OrderRecord) -> OrderRecord:
+    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
+
+        Its total is booked as ``posting`` says
+        (:meth:`SpendPosting.of <b2b_customers.limits.spend.SpendPosting.of>`,
+        from the company's time zone and ancestors, which the caller has at
+        hand); without one, the store works it out the same way from the tree
+        as it stands. The posting is kept with the order: a status change
+        moves exactly the spend it booked.
 
         Raises:
             AlreadyExists: The id is taken.
@@ -1128,8 +1205,13 @@ class AuditLog(Protocol):
     def append(self, entry: AuditLogEntry) -> AuditLogEntry:
         """Add an entry at the end of the log; return it.
 
+        A store may send appended entries in one batch with the unit of work's
+        other writes: then an id committed before is refused at commit (with
+        nothing of the unit of work written) rather than here.
+
         Raises:
-            AlreadyExists: An entry with this id is in the log already.
+            AlreadyExists: An entry with this id is in the log already (or was
+                appended in this unit of work).
             ValidationError: ``entry`` is not an :class:`~b2b_customers.domain.AuditLogEntry`.
         """
         ...
@@ -1198,6 +1280,21 @@ class UnitOfWork(Protocol):
             company = uow.companies.add(company)
             uow.record(event)
             uow.commit()
+
+    **A failed write ends it.** When a repository's write (``add``,
+    ``add_many``, ``save``, ``remove``, ``book``, ``append``,
+    ``mark_published``) raises, the transaction is lost: nothing of this
+    unit of work since its last commit is written, neither the failed write
+    nor the changes before it, and :meth:`commit` raises
+    :class:`~b2b_customers.errors.StorageError`. (The SQL store has rolled the
+    transaction back already and refuses every further read and write too;
+    the memory store refuses the commit.) Catching the error does not save
+    the unit of work: leave the ``with`` block and start a new one, or call
+    :meth:`rollback`, after which it is usable again, with nothing in it. To
+    try something that may fail without losing earlier work, commit that
+    work first, or check before writing (``get_many``, a look-up). A read
+    that raises, such as ``get`` of a missing id (``NotFound``), ends
+    nothing: the unit of work goes on.
     """
 
     companies: CompanyRepository
@@ -1234,11 +1331,17 @@ class UnitOfWork(Protocol):
         Raises:
             StaleVersion: Another unit of work committed a newer version of an
                 aggregate this one changed (nothing of this one is written).
+            StorageError: A repository write of this unit of work failed since
+                its last commit (nothing of it is written; roll back or leave
+                the ``with`` block), or the store failed.
         """
         ...
 
     def rollback(self) -> None:
-        """Throw away every change since the last commit."""
+        """Throw away every change since the last commit, and any failed write's effect.
+
+        After a failed write, this is what makes the unit of work usable again.
+        """
         ...
 
     def record(self, event: DomainEvent) -> None:

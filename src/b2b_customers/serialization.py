@@ -45,7 +45,7 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.strategies import configure_tagged_union
 from moneyed import Money
 
@@ -129,20 +129,72 @@ def make_converter() -> Converter:
     )
     for union in _tagged_unions():
         configure_tagged_union(union, converter, tag_generator=_kind_of, tag_name="kind")
+    _register_rule_results(converter)
+    _read_strict_tier_thresholds(converter)
     return converter
+
+
+def _register_rule_results(converter: Converter) -> None:
+    """Store a rule result's message as its text under ``"message"``, however it was given."""
+    # Imported here, like the tagged unions: the limits package imports the domain.
+    from b2b_customers.limits.decision import RuleResult  # noqa: PLC0415
+
+    converter.register_unstructure_hook(
+        RuleResult,
+        make_dict_unstructure_fn(
+            RuleResult, converter, _message=override(rename="message", unstruct_hook=str)
+        ),
+    )
+    converter.register_structure_hook(
+        RuleResult,
+        _structure_entity(
+            RuleResult,
+            make_dict_structure_fn(
+                RuleResult,
+                converter,
+                _message=override(rename="message", struct_hook=_structure_exact(str, "text")),
+            ),
+        ),
+    )
+
+
+def _read_strict_tier_thresholds(converter: cattrs.Converter) -> None:
+    """Read an approval tier stored with the former strict ``above`` as its inclusive ``at_least``.
+
+    Tiers compare the invoiced total (whole minor units), so "more than X" is
+    "at least X plus one minor unit": the same orders, one convention.
+    """
+    from b2b_customers.approvals.policy import ApprovalTier  # noqa: PLC0415
+    from b2b_customers.domain.money import minor_unit_exponent  # noqa: PLC0415
+
+    structure_tier = converter.get_structure_hook(ApprovalTier)
+
+    def structure(value: Any, cl: type) -> Any:  # noqa: ANN401
+        if isinstance(value, Mapping) and "above" in value and "at_least" not in value:
+            data = dict(value)
+            stored = data.pop("above")
+            data["at_least"] = None
+            if stored is not None:
+                above = _structure_money(stored, Money)
+                step = Decimal(1).scaleb(-minor_unit_exponent(above.currency.code))
+                data["at_least"] = _unstructure_money(Money(above.amount + step, above.currency))
+            value = data
+        return structure_tier(value, cl)
+
+    converter.register_structure_hook(ApprovalTier, structure)
 
 
 def _tagged_unions() -> tuple[Any, ...]:
     """The unions of rule classes stored with a ``"kind"`` key naming the class."""
     # Imported here: these modules import the domain, which this module must not need at import.
     from b2b_customers.approvals.selectors import ApproverSelector  # noqa: PLC0415
-    from b2b_customers.credit.due_dates import DueDateRule  # noqa: PLC0415
+    from b2b_customers.credit.due_dates import DueDateRule, DueDateStep  # noqa: PLC0415
     from b2b_customers.credit.payment_terms import Portion  # noqa: PLC0415
     from b2b_customers.limits.periods import Period  # noqa: PLC0415
     from b2b_customers.limits.rules import LimitRule  # noqa: PLC0415
 
     # Inner unions first: configuring a union fetches its members' hooks right away.
-    return (Period, DueDateRule, Portion, LimitRule, ApproverSelector)
+    return (Period, DueDateStep, DueDateRule, Portion, LimitRule, ApproverSelector)
 
 
 def _kind_of(cl: type) -> str:
@@ -346,7 +398,8 @@ def _first_problem(error: BaseException, path: str = "") -> tuple[str, str]:
     if isinstance(error, ClassValidationError):
         with_notes, without = error.group_exceptions()
         for inner, attribute_note in with_notes:
-            return _first_problem(inner, _join(path, attribute_note.name))
+            # A private field is stored under its public name (``_message`` as ``message``).
+            return _first_problem(inner, _join(path, attribute_note.name.lstrip("_")))
         if without:
             return _first_problem(without[0], path)
     if isinstance(error, IterableValidationError):

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
 from moneyed import Money
 
 from b2b_customers.adapters.sql import SqlStore
+from b2b_customers.cli.check_order import describe
 from b2b_customers.ids import CompanyId, LimitId
-from b2b_customers.limits import Decision, LimitScope, OrderTotalLimit, PurchasingLimit
+from b2b_customers.limits import (
+    Decision,
+    LimitScope,
+    OrderTotalLimit,
+    PurchasingLimit,
+    RuleResult,
+)
 from b2b_customers.serialization import make_converter
 
 from .conftest import Result, import_examples, snapshot
@@ -113,3 +121,19 @@ def test_an_unknown_company_or_buyer_is_a_user_error(cli, acme):
     )
     assert result.code == 2
     assert "No Customer with id 'ghost'" in result.err
+
+
+def test_a_crossed_warn_limit_is_marked_as_a_warning() -> None:
+    decision = Decision(
+        outcome="allowed",
+        results=[
+            RuleResult(rule="budget", outcome="allowed", message="Soft: over", warning=True),
+            RuleResult(rule="quantity", outcome="allowed", message="Items: fine"),
+        ],
+        order_total=Money("10", "EUR"),
+        evaluated_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    lines = describe(decision).splitlines()
+    assert lines[0] == "Allowed, with 1 warning(s):"
+    assert "  [warning] Soft: over" in lines
+    assert "  [ok] Items: fine" in lines

@@ -61,11 +61,11 @@ class TestArguments:
 
 
 def _postgres_url() -> str:
-    url = os.environ.get("B2B_POSTGRES_URL")
+    url = os.environ.get("B2B_TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
+        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
     return url
 
 

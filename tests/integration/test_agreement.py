@@ -2,7 +2,7 @@
 
 One ``RuleBasedStateMachine`` applies the same operations to a
 :class:`MemoryStore` and a :class:`SqlStore` (SQLite, and PostgreSQL when
-``B2B_POSTGRES_URL`` is set), each in its own unit of work, and checks after
+``B2B_TEST_POSTGRES_URL`` is set), each in its own unit of work, and checks after
 every step that both answered alike: the same result, or the same error
 class. After every step the whole visible state is compared as well.
 """
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 START = datetime(2026, 3, 1, 12, tzinfo=UTC)
-POSTGRES_URL = os.environ.get("B2B_POSTGRES_URL")
+POSTGRES_URL = os.environ.get("B2B_TEST_POSTGRES_URL")
 
 _template_dir = tempfile.mkdtemp(prefix="b2b-agreement-")
 _TEMPLATE = pathlib.Path(_template_dir) / "template.db"
@@ -338,8 +338,9 @@ class AdaptersAgree(RuleBasedStateMachine):
         self._apply(snapshot)
 
 
+# At most the profile's examples: a quick run (--hypothesis-profile=fast) tries fewer.
 AdaptersAgree.TestCase.settings = settings(
-    max_examples=int(os.environ.get("B2B_AGREEMENT_EXAMPLES", "40")),
+    max_examples=min(int(os.environ.get("B2B_AGREEMENT_EXAMPLES", "40")), settings().max_examples),
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -356,11 +357,13 @@ class AdaptersAgreeOnPostgres(AdaptersAgree):
 
 AdaptersAgreeOnPostgres.TestCase.settings = settings(
     AdaptersAgree.TestCase.settings,
-    max_examples=int(os.environ.get("B2B_AGREEMENT_EXAMPLES_PG", "15")),
+    max_examples=min(
+        int(os.environ.get("B2B_AGREEMENT_EXAMPLES_PG", "15")), settings().max_examples
+    ),
 )
 TestMemoryAndPostgresAgree = pytest.mark.postgresql(
     pytest.mark.skipif(
         not POSTGRES_URL and os.environ.get("CI") != "true",
-        reason="B2B_POSTGRES_URL is not set",
+        reason="B2B_TEST_POSTGRES_URL is not set",
     )(AdaptersAgreeOnPostgres.TestCase)
 )

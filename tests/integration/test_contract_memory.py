@@ -17,7 +17,13 @@ from b2b_customers.credit.account import CreditAccount
 from b2b_customers.domain import Company, Customer, DomainEvent, Location
 from b2b_customers.domain.location import Address
 from b2b_customers.domain.order import OrderRecord
-from b2b_customers.errors import AlreadyExists, HierarchyError, InsufficientCredit, StaleVersion
+from b2b_customers.errors import (
+    AlreadyExists,
+    HierarchyError,
+    InsufficientCredit,
+    StaleVersion,
+    StorageError,
+)
 from b2b_customers.ids import CompanyId, CreditAccountId, CustomerId, EventId, LocationId, OrderId
 from b2b_customers.limits.periods import CalendarPeriod, window_of
 from b2b_customers.limits.spend import SpendKey
@@ -286,7 +292,7 @@ class TestMemoryLedgersAndSpend:
         days = store._state.spend.buckets[SpendKey.company(CompanyId("acme"))]
         assert days == {START.date(): {("EUR", False): Decimal(200)}}
 
-    def test_concurrent_uses_of_one_entry_id_let_only_the_first_commit(self):
+    def test_bookings_queue_on_the_write_lock_and_see_each_others_entries(self):
         store = _store()
         _world(store)
         with store.unit_of_work() as uow:
@@ -294,10 +300,14 @@ class TestMemoryLedgersAndSpend:
             bolt = uow.credit.add(_account("a2", "bolt"))
             uow.commit()
         with store.unit_of_work() as first, store.unit_of_work() as second:
-            first.credit.save(*_reserved(acme, "o1", "e1"))
-            second.credit.save(*_reserved(bolt, "o2", "e1"))
+            first.credit.book(_reserved(acme, "o1", "e1"))
+            with pytest.raises(StorageError, match="this thread is writing"):
+                second.credit.book(_reserved(bolt, "o2", "e1"))  # would wait for itself
+            second.rollback()  # the failed write ended the unit of work; start it afresh
             first.commit()
             with pytest.raises(AlreadyExists):
+                second.credit.book(_reserved(bolt, "o2", "e1"))  # e1 is first's now
+            with pytest.raises(StorageError):
                 second.commit()
         with store.unit_of_work() as uow:
             assert uow.credit.get(bolt.id) == bolt
@@ -330,18 +340,15 @@ class TestMemoryLedgersAndSpend:
             barrier.wait()
             while True:
                 with store.unit_of_work() as uow:
-                    account = uow.credit.get(CreditAccountId("a1"))
+                    account = uow.credit.get(CreditAccountId("a1"))  # read without the lock
                     try:
-                        changed, entry = account.reserve(
+                        _, entry = account.reserve(
                             f"o{number}", Money(10, "EUR"), entry_id=f"e{number}", at=START
                         )
+                        uow.credit.book(entry, within_limit=True)  # re-checked when written
                     except InsufficientCredit:
                         return
-                    try:
-                        uow.credit.save(changed, [entry])
-                        uow.commit()
-                    except StaleVersion:
-                        continue
+                    uow.commit()
                     granted.append(entry.id)
                     return
 
@@ -359,8 +366,6 @@ class TestMemoryLedgersAndSpend:
         assert sorted(entry.id for entry in entries) == sorted(granted)
 
 
-def _reserved(
-    account: CreditAccount, order: str, entry_id: str
-) -> tuple[CreditAccount, list[LedgerEntry]]:
-    changed, entry = account.reserve(order, Money(10, "EUR"), entry_id=entry_id, at=START)
-    return changed, [entry]
+def _reserved(account: CreditAccount, order: str, entry_id: str) -> LedgerEntry:
+    _, entry = account.reserve(order, Money(10, "EUR"), entry_id=entry_id, at=START)
+    return entry

@@ -3,7 +3,7 @@
 Each test class migrates a schema of its own; the tables are emptied before
 every store the suite asks for (``DELETE``, quicker than ``TRUNCATE`` on small
 tables), so tests stay independent. Without
-``B2B_POSTGRES_URL`` the tests skip, except under ``CI=true``, where they fail.
+``B2B_TEST_POSTGRES_URL`` the tests skip, except under ``CI=true``, where they fail.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from b2b_customers.testing.contract import StoreContract
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-POSTGRES_URL = os.environ.get("B2B_POSTGRES_URL")
+POSTGRES_URL = os.environ.get("B2B_TEST_POSTGRES_URL")
 
 pytestmark = pytest.mark.postgresql
 
@@ -32,8 +32,8 @@ def postgres_url() -> str:
     """The server's URL; skips without one, except in CI, where that is a failure."""
     if not POSTGRES_URL:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
+        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
     return POSTGRES_URL
 
 

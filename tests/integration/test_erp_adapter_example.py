@@ -193,6 +193,7 @@ class TestTheExportFiles:
             with pytest.raises(ConflictError, match="another unit of work"):
                 second.companies.add(Company(id=CompanyId("bolt"), name="Bolt", currency="EUR"))
             first.commit()
+            second.rollback()  # the failed write ended the unit of work; start it afresh
             second.companies.add(Company(id=CompanyId("bolt"), name="Bolt", currency="EUR"))
             second.commit()
         assert sorted(_store(tmp_path).committed(CUSTOMERS)) == []

@@ -21,7 +21,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from b2b_customers.adapters.sql import HEAD_REVISION, SqlStore, migrate
-from b2b_customers.adapters.sql.migrate import MIGRATIONS
+from b2b_customers.adapters.sql.migrate import MIGRATIONS, VERSION_TABLE
 from b2b_customers.adapters.sql.tables import metadata
 from b2b_customers.errors import SchemaNotReady, StorageError, ValidationError
 from b2b_customers.ports import CustomerQuery
@@ -29,7 +29,7 @@ from b2b_customers.ports import CustomerQuery
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-POSTGRES_URL = os.environ.get("B2B_POSTGRES_URL")
+POSTGRES_URL = os.environ.get("B2B_TEST_POSTGRES_URL")
 
 
 @pytest.fixture
@@ -41,8 +41,8 @@ def sqlite_url(tmp_path: pathlib.Path) -> str:
 def postgres_url() -> str:
     if not POSTGRES_URL:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
+        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
     return POSTGRES_URL
 
 
@@ -65,7 +65,7 @@ def _differences(url: str, schema: str | None = None) -> list[object]:
         with engine.connect() as connection:
             if schema is not None:
                 connection.execute(sqlalchemy.text(f'SET search_path TO "{schema}"'))
-            context = MigrationContext.configure(connection)
+            context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
             return list(compare_metadata(context, metadata))
     finally:
         engine.dispose()
@@ -73,7 +73,7 @@ def _differences(url: str, schema: str | None = None) -> list[object]:
 
 def _versions(url: str, schema: str | None = None) -> list[str]:
     engine = sqlalchemy.create_engine(url)
-    table = f'"{schema}".alembic_version' if schema else "alembic_version"
+    table = f'"{schema}".{VERSION_TABLE}' if schema else VERSION_TABLE
     try:
         with engine.connect() as connection:
             return list(
@@ -103,6 +103,7 @@ class TestTheShippedScripts:
             command.upgrade(config, "head")
 
 
+@pytest.mark.sqlite
 class TestMigratingSqlite:
     def test_the_migrated_schema_equals_the_tables(self, sqlite_url):
         migrate(sqlite_url)
@@ -129,7 +130,9 @@ class TestMigratingSqlite:
         migrate(sqlite_url)
         engine = sqlalchemy.create_engine(sqlite_url)
         with engine.begin() as connection:
-            connection.execute(sqlalchemy.text("UPDATE alembic_version SET version_num = '0000'"))
+            connection.execute(
+                sqlalchemy.text(f"UPDATE {VERSION_TABLE} SET version_num = '0000'")  # noqa: S608
+            )
         engine.dispose()
         with SqlStore(sqlite_url) as store, pytest.raises(SchemaNotReady, match="0000"):
             store.unit_of_work().__enter__()
@@ -157,7 +160,7 @@ class TestMigratingSqlite:
             config.attributes["connection"] = connection
             command.downgrade(config, "base")
         with engine.connect() as connection:
-            assert sqlalchemy.inspect(connection).get_table_names() == ["alembic_version"]
+            assert sqlalchemy.inspect(connection).get_table_names() == [VERSION_TABLE]
         engine.dispose()
         migrate(sqlite_url)
         assert _differences(sqlite_url) == []
@@ -195,7 +198,7 @@ class TestMigratingPostgres:
                 names = set(sqlalchemy.inspect(connection).get_table_names(schema=tenant))
         finally:
             engine.dispose()
-        assert names == {*metadata.tables, "alembic_version"}
+        assert names == {*metadata.tables, VERSION_TABLE}
 
     def test_a_store_on_an_unmigrated_schema_raises_schema_not_ready(self, postgres_url, tenant):
         with SqlStore(postgres_url, schema=tenant) as store:

@@ -1,6 +1,6 @@
 """The PostgreSQL server CI starts is really there.
 
-Under ``CI=true`` a missing ``B2B_POSTGRES_URL`` fails the run: PostgreSQL
+Under ``CI=true`` a missing ``B2B_TEST_POSTGRES_URL`` fails the run: PostgreSQL
 tests never skip silently in CI. Elsewhere they skip, saying why.
 """
 
@@ -10,19 +10,19 @@ import os
 
 import pytest
 
-POSTGRES_URL = os.environ.get("B2B_POSTGRES_URL")
+POSTGRES_URL = os.environ.get("B2B_TEST_POSTGRES_URL")
 
 
 def test_ci_provides_a_postgres_url():
     if os.environ.get("CI") != "true":
-        pytest.skip("not in CI; set B2B_POSTGRES_URL to run the PostgreSQL tests")
+        pytest.skip("not in CI; set B2B_TEST_POSTGRES_URL to run the PostgreSQL tests")
     assert POSTGRES_URL, (
-        "CI must export B2B_POSTGRES_URL (.ci/run does); PostgreSQL tests may not skip"
+        "CI must export B2B_TEST_POSTGRES_URL (.ci/run does); PostgreSQL tests may not skip"
     )
 
 
 @pytest.mark.postgresql
-@pytest.mark.skipif(not POSTGRES_URL, reason="B2B_POSTGRES_URL is not set")
+@pytest.mark.skipif(not POSTGRES_URL, reason="B2B_TEST_POSTGRES_URL is not set")
 def test_connects_to_postgres_and_runs_a_query():
     sqlalchemy = pytest.importorskip("sqlalchemy")
     engine = sqlalchemy.create_engine(POSTGRES_URL)

@@ -3,7 +3,7 @@
 URLs and engines, the translation of every driver error into the library's
 own, the PostgreSQL schema per tenant, SQLite in memory, locks and
 concurrent writers, and bulk imports. PostgreSQL tests skip without
-``B2B_POSTGRES_URL`` (and fail without it in CI).
+``B2B_TEST_POSTGRES_URL`` (and fail without it in CI).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 START = datetime(2026, 3, 1, 9, tzinfo=UTC)
-POSTGRES_URL = os.environ.get("B2B_POSTGRES_URL")
+POSTGRES_URL = os.environ.get("B2B_TEST_POSTGRES_URL")
 
 
 def _company(company_id: str, **fields: Any) -> Company:
@@ -134,6 +134,11 @@ def _commit(store: Store, action: Callable[[UnitOfWork], Any]) -> Any:
     return result
 
 
+def _read(store: Store, action: Callable[[UnitOfWork], Any]) -> Any:
+    with store.unit_of_work() as uow:
+        return action(uow)
+
+
 # -- stores to test on
 
 
@@ -155,8 +160,8 @@ def sqlite_url(tmp_path: pathlib.Path, sqlite_template: pathlib.Path) -> str:
 def postgres_url() -> str:
     if not POSTGRES_URL:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
+        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
     return POSTGRES_URL
 
 
@@ -509,18 +514,31 @@ class TestTranslatingDriverErrors:
                 ValidationError,
                 lambda uow: uow.groups.add(_group("g2", "x")),
             ),
-            (AlreadyExists, lambda uow: uow.record(_event("e1"))),
-            (ValidationError, lambda uow: uow.outbox.pending(limit=0)),
         ]
-        with store.unit_of_work() as uow:
-            for expected, action in refused:
+        for expected, action in refused:  # a failed write ends its unit of work: one each
+            with store.unit_of_work() as uow:
+                uow.companies.add(_company("before"))
                 error = _raised(functools.partial(action, uow))
                 assert type(error) is expected, f"{type(error).__name__}: {error}"
+                after = _raised(uow.commit)
+                assert type(after) is StorageError, f"{type(after).__name__}: {after}"
+
+        def record_a_published_id(uow: UnitOfWork) -> None:  # refused at commit
+            uow.companies.add(_company("before"))
+            uow.record(_event("e1"))
             uow.commit()
+
+        with store.unit_of_work() as uow:
+            error = _raised(functools.partial(record_a_published_id, uow))
+            assert type(error) is AlreadyExists, f"{type(error).__name__}: {error}"
+        with store.unit_of_work() as uow:
+            error = _raised(functools.partial(uow.outbox.pending, limit=0))
+            assert type(error) is ValidationError, f"{type(error).__name__}: {error}"
         with store.unit_of_work() as uow:
             page = uow.companies.search(CompanyQuery(sort=CompanySort.ID))
             assert [company.id for company in page.items] == ["acme", "bolt"]
             assert uow.customers.search().total == 1
+            assert [entry.event.id for entry in uow.outbox.pending()] == ["e1"]
 
     def test_a_writer_kept_waiting_too_long_raises_conflict_error_on_sqlite(self, sqlite_url):
         path = sqlite_url.removeprefix("sqlite:///")
@@ -747,11 +765,11 @@ class TestBulkImports:
             with pytest.raises(AlreadyExists, match=r"u00010@example\.com"):
                 uow.customers.add_many(customers)
             assert gc.isenabled()
-            assert uow.customers.search().total == 0
-            with pytest.raises(ValidationError, match="nowhere"):
-                uow.customers.add_many(customers[4500:])
-            uow.customers.add(_customer("ann", "acme"))
-            uow.commit()
+        assert _read(store, lambda uow: uow.customers.search().total) == 0
+        with store.unit_of_work() as uow, pytest.raises(ValidationError, match="nowhere"):
+            uow.customers.add_many(customers[4500:])
+        assert gc.isenabled()
+        _commit(store, lambda uow: uow.customers.add(_customer("ann", "acme")))
         with store.unit_of_work() as uow:
             assert [c.id for c in uow.customers.search().items] == ["ann"]
 
@@ -768,10 +786,10 @@ class TestBulkImports:
             uow.companies.add_many(chain)
             with pytest.raises(HierarchyError, match="deeper"):
                 uow.companies.add(_company("c64", parent_id="c63"))
-            with pytest.raises(HierarchyError, match="deeper"):
-                uow.companies.add_many(
-                    [_company("d", parent_id="c62"), _company("e", parent_id="d")]
-                )
+        _commit(store, lambda uow: uow.companies.add_many(chain))
+        with store.unit_of_work() as uow, pytest.raises(HierarchyError, match="deeper"):
+            uow.companies.add_many([_company("d", parent_id="c62"), _company("e", parent_id="d")])
+        assert _read(store, lambda uow: uow.companies.search().total) == 64
 
 
 class TestSpend:

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.postgresql
 @pytest.fixture
 def guide(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """The names the guide's code defines, after running it (on SQLite, as the docs test does)."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("B2B_CUSTOMERS_URL", raising=False)
     namespace: dict[str, Any] = {"__name__": "guide"}
     for number, block in enumerate(CODE.findall(GUIDE.read_text(encoding="utf-8")), start=1):
         exec(compile(block, f"{GUIDE.name}[{number}]", "exec"), namespace)  # noqa: S102
@@ -47,11 +47,11 @@ def guide(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 @pytest.fixture
 def engine() -> Iterator[sqlalchemy.Engine]:
     """An engine on the test server; the schemas a test makes start with its prefix."""
-    url = os.environ.get("B2B_POSTGRES_URL")
+    url = os.environ.get("B2B_TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
+        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
     engine = sqlalchemy.create_engine(url)
     try:
         yield engine

@@ -2,7 +2,7 @@
 
 Every service test runs on the memory store, an SQLite file and PostgreSQL.
 The PostgreSQL app uses one freshly migrated schema per test module, emptied
-before each test; without ``B2B_POSTGRES_URL`` those tests skip, except under
+before each test; without ``B2B_TEST_POSTGRES_URL`` those tests skip, except under
 ``CI=true``, where they fail.
 """
 
@@ -43,11 +43,11 @@ BACKENDS = ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.pos
 @pytest.fixture(scope="module")
 def postgres_schema() -> Iterator[tuple[str, str]]:
     """A migrated PostgreSQL schema for one test module: ``(url, schema)``."""
-    url = os.environ.get("B2B_POSTGRES_URL")
+    url = os.environ.get("B2B_TEST_POSTGRES_URL")
     if not url:
         if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_POSTGRES_URL is not set")
+            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
+        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
     schema = f"services_{uuid.uuid4().hex[:12]}"
     migrate(url, schema=schema)
     try:
@@ -152,6 +152,20 @@ def eur(amount: str | int) -> Money:
     return Money(str(amount), "EUR")
 
 
+def invite(app: App, name: str, role: Role, company: str = "acme") -> Customer:
+    """Invite "First Last" to ``company`` with ``role``, active at once, as staff."""
+    first, last = name.split()
+    return app.customers.invite(
+        actor=STAFF,
+        company=CompanyId(company),
+        email=f"{first.lower()}@{company}.example",
+        first_name=first,
+        last_name=last,
+        roles=[role],
+        active=True,
+    )
+
+
 @pytest.fixture
 def shop(app: App, clock: ManualClock) -> Shop:
     """:class:`Shop` on each store."""
@@ -162,16 +176,7 @@ def shop(app: App, clock: ManualClock) -> Shop:
     app.companies.onboard(actor=STAFF, id="other", name="Other AG", currency="EUR")
 
     def person(name: str, company: str, role: Role) -> Customer:
-        first, last = name.split()
-        return app.customers.invite(
-            actor=STAFF,
-            company=CompanyId(company),
-            email=f"{first.lower()}@{company}.example",
-            first_name=first,
-            last_name=last,
-            roles=[role],
-            active=True,
-        )
+        return invite(app, name, role, company)
 
     people = {
         "anna": person("Anna Admin", "acme", Role.ADMIN),

@@ -97,8 +97,11 @@ def test_an_update_changes_the_fields_given_and_records_before_and_after(acme: A
     renamed = acme.locations.update(actor=REP, location=kiel.id, name="Kiel harbour", tags=["sea"])
     assert (renamed.name, renamed.tags, renamed.version) == ("Kiel harbour", frozenset({"sea"}), 2)
     last = audit_of(acme, "acme")[-1]
-    assert last.before == CONVERTER.unstructure(kiel)
-    assert last.after == CONVERTER.unstructure(renamed)
+    assert last.before == {"name": "Kiel", "tags": [], "version": 1}
+    assert last.after == {"name": "Kiel harbour", "tags": ["sea"], "version": 2}
+    assert last.applied_to(CONVERTER.unstructure(kiel)) == CONVERTER.unstructure(renamed) | {
+        "updated_at": CONVERTER.unstructure(kiel)["updated_at"]
+    }
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,14 @@ def account(shop: Shop) -> CreditAccount:
         return uow.credit.get(CreditAccountId("acme-credit"))
 
 
+def held(shop: Shop) -> dict[str, Money]:
+    with shop.app.store.unit_of_work() as uow:
+        return {
+            row.reference: row.amount
+            for row in uow.credit.reservations(CreditAccountId("acme-credit"))
+        }
+
+
 def events(shop: Shop) -> list[str]:
     with shop.app.store.unit_of_work() as uow:
         return [entry.event.name for entry in uow.outbox.pending(limit=1000)]
@@ -41,7 +49,7 @@ class TestPlace:
         assert placement.request is None
         assert placement.decision.outcome is Outcome.ALLOWED
         assert (placement.order.status, placement.order.po_number) == (OrderStatus.PLACED, "PO-1")
-        assert account(shop).reservations == {placement.order.id: Money("1000", "EUR")}
+        assert held(shop) == {placement.order.id: Money("1000", "EUR")}
         assert events(shop)[-2:] == ["order.placed", "credit.reserved"]
 
     def test_an_order_above_the_limit_becomes_a_request_with_its_credit_reserved(
@@ -285,10 +293,10 @@ class TestConflictRetry:
                 if Meddling.calls == meddle_at:
                     with app.store.unit_of_work() as uow:
                         account = uow.credit.get(CreditAccountId("c"))
-                        moved, entry = account.reserve(
+                        _, entry = account.reserve(
                             "elsewhere", Money(4000, "EUR"), entry_id="e-x", at=super().now()
                         )
-                        uow.credit.save(moved, [entry])
+                        uow.credit.book(entry, within_limit=True)
                         uow.commit()
                 return super().now()
 
@@ -329,7 +337,48 @@ class TestConflictRetry:
         with pytest.raises(OrderDenied, match=r"exceeds the available 1,000\.00 EUR"):
             app.orders.place(actor=anna, order=order)
         with app.store.unit_of_work() as uow:
-            assert uow.credit.get(CreditAccountId("c")).reservations == {
-                "elsewhere": Money(4000, "EUR")
-            }
+            assert [
+                (r.reference, r.amount) for r in uow.credit.reservations(CreditAccountId("c"))
+            ] == [("elsewhere", Money(4000, "EUR"))]
             assert uow.orders.history().total == 0
+
+
+class TestOverriddenCart:
+    """A credit controller's override for a cart lets the order placed from it through."""
+
+    def _hold_and_override(self, shop: Shop, amount: int) -> None:
+        shop.app.credit.place_hold(actor=shop.staff, company=CompanyId("acme"), reason="overdue")
+        shop.app.credit.override_hold(
+            actor=shop.staff,
+            company=CompanyId("acme"),
+            order="cart-7",
+            amount=Money(amount, "EUR"),
+            reason="CFO agreed",
+        )
+
+    def test_the_order_from_the_overridden_cart_is_placed_and_takes_its_reservation(
+        self, shop: Shop
+    ) -> None:
+        self._hold_and_override(shop, 400)
+        before = account(shop)
+        placement = shop.app.orders.place(
+            actor=shop.bob, order=shop.order(shop.bob, 400, resource_id="cart-7")
+        )
+        assert placement.placed
+        assert held(shop) == {placement.order.id: Money("400", "EUR")}
+        after = account(shop)
+        assert (after.reserved, after.on_hold) == (before.reserved, True)
+        with shop.app.store.unit_of_work() as uow:
+            last = uow.credit.entries(after.id)[-1]
+        assert (last.override, last.actor, last.reason) == (True, "s-admin", "CFO agreed")
+
+    def test_another_cart_or_a_larger_order_is_still_refused_by_the_hold(self, shop: Shop) -> None:
+        self._hold_and_override(shop, 400)
+        for draft in (
+            shop.order(shop.bob, 400, resource_id="cart-8"),
+            shop.order(shop.bob, 401, resource_id="cart-7"),
+            shop.order(shop.bob, 400),
+        ):
+            with pytest.raises(OrderDenied, match="credit hold"):
+                shop.app.orders.place(actor=shop.bob, order=draft)
+        assert held(shop) == {"cart-7": Money("400", "EUR")}

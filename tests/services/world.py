@@ -25,16 +25,19 @@ from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.app import App, connect
+from b2b_customers.approvals import ApprovalPolicy, ApprovalRule, ApprovalTier, RoleApprover
 from b2b_customers.clock import ManualClock
+from b2b_customers.credit import Allocation
 from b2b_customers.domain import Address, Customer, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus
-from b2b_customers.ids import CompanyId, CustomerId, LimitId, OrderId
+from b2b_customers.ids import ApprovalPolicyId, CompanyId, CustomerId, LimitId, OrderId
 from b2b_customers.limits import LimitScope, OrderTotalLimit, PurchasingLimit
 from b2b_customers.ports import ApprovalQuery, OrderQuery
 from b2b_customers.services import Staff, StaffRole
 
 if TYPE_CHECKING:
-    from b2b_customers.approvals import ApprovalRequest
+    from b2b_customers.approvals import ApprovalRequest, ApproverLimit
+    from b2b_customers.domain import CustomerGroup
 
 ADMINISTRATOR = Staff(id="s-admin", name="Ada Admin", roles={StaffRole.ADMINISTRATOR})
 REP = Staff(id="s-rep", name="Sam Sales", roles={StaffRole.SALES_REP})
@@ -146,6 +149,14 @@ def invoiced(app: App, world: World | None = None) -> None:
     )
 
 
+def paid_on_account(app: App, world: World | None = None) -> None:
+    """The invoice to North, and a 60 EUR advance paid on account."""
+    invoiced(app, world)
+    app.credit.record_payment(
+        actor=CONTROLLER, company=ACME, payment="adv-1", amount=eur("60"), on_account=True
+    )
+
+
 def on_hold(app: App, world: World | None = None) -> None:
     """The credit line, on hold."""
     open_credit(app, world)
@@ -217,6 +228,14 @@ def overdue_request(app: App, world: World) -> None:
     clock.advance(the_request(app).expires_at - clock.now() + timedelta(seconds=1))
 
 
+def expiring_soon(app: App, world: World) -> None:
+    """Bea's request, five hours before its expiry."""
+    pending(app, world)
+    clock = app.store.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(the_request(app).expires_at - clock.now() - timedelta(hours=5))
+
+
 def the_request(app: App) -> ApprovalRequest:
     """The one approval request the store holds."""
     with app.store.unit_of_work() as uow:
@@ -257,6 +276,57 @@ def the_contact(app: App) -> Any:
 def north_limit() -> tuple[LimitScope, OrderTotalLimit]:
     """A 300 EUR order cap on North."""
     return LimitScope(kind="company", company_id=NORTH), OrderTotalLimit(maximum=eur("300"))
+
+
+def acme_policy() -> ApprovalPolicy:
+    """ACME's policy: its admins approve every request."""
+    return ApprovalPolicy(
+        id=ApprovalPolicyId("acme-policy"),
+        name="Admins approve",
+        company_id=ACME,
+        tiers=[
+            ApprovalTier(
+                name="Admin", all_of=[ApprovalRule(any_of=[RoleApprover(role=Role.ADMIN)])]
+            )
+        ],
+    )
+
+
+def with_policy(app: App, _world: World | None = None) -> None:
+    """ACME's policy, saved."""
+    app.approval_settings.save_policy(actor=REP, policy=acme_policy())
+
+
+def with_group(app: App, world: World) -> None:
+    """ACME's approval group: Anna."""
+    app.approval_settings.save_group(
+        actor=REP, company=ACME, name="Approvers", members=[world.anna.id]
+    )
+
+
+def with_approver_limit(app: App, world: World) -> None:
+    """Anna may approve up to 1,000 EUR at ACME."""
+    app.approval_settings.set_approver_limit(
+        actor=REP, company=ACME, customer=world.anna.id, maximum=eur("1000")
+    )
+
+
+def the_approver_limit(app: App) -> ApproverLimit:
+    """ACME's one approver limit."""
+    with app.store.unit_of_work() as uow:
+        (limit,) = uow.approver_limits.for_companies([ACME])
+        return limit
+
+
+def with_customer_group(app: App, world: World) -> None:
+    """A custom customer group "Trusted" holding Bob."""
+    app.customers.create_group(actor=REP, name="Trusted", members=[world.bob.id])
+
+
+def customer_group(app: App, name: str = "Trusted") -> CustomerGroup:
+    """The customer group of that name."""
+    with app.store.unit_of_work() as uow:
+        return next(group for group in uow.groups.all() if group.name == name)
 
 
 @frozen
@@ -326,6 +396,71 @@ SCENARIOS: tuple[Scenario, ...] = (
             actor=w.anna, customer=w.bob.id, company=NORTH
         ),
     ),
+    Scenario(
+        "customers.set_manager",
+        lambda app, w: app.customers.set_manager(
+            actor=w.anna, customer=w.bob.id, manager=w.anna.id
+        ),
+    ),
+    Scenario(
+        "customers.create_group",
+        lambda app, w: app.customers.create_group(actor=REP, name="VIP", members=[w.bob.id]),
+    ),
+    Scenario(
+        "customers.change_group",
+        lambda app, w: app.customers.change_group(
+            actor=REP, group=customer_group(app).id, add=[w.anna.id], remove=[w.bob.id]
+        ),
+        prepare=with_customer_group,
+    ),
+    # -- approval settings
+    Scenario(
+        "approval_settings.save_policy",
+        lambda app, w: app.approval_settings.save_policy(actor=w.anna, policy=acme_policy()),
+    ),
+    Scenario(  # a new version of the stored one
+        "approval_settings.save_policy",
+        lambda app, w: app.approval_settings.save_policy(actor=w.anna, policy=acme_policy()),
+        prepare=with_policy,
+    ),
+    Scenario(
+        "approval_settings.remove_policy",
+        lambda app, w: app.approval_settings.remove_policy(
+            actor=w.anna, policy=ApprovalPolicyId("acme-policy")
+        ),
+        prepare=with_policy,
+    ),
+    Scenario(
+        "approval_settings.save_group",
+        lambda app, w: app.approval_settings.save_group(
+            actor=w.anna, company=ACME, name="Approvers", members=[w.anna.id]
+        ),
+    ),
+    Scenario(
+        "approval_settings.remove_group",
+        lambda app, w: app.approval_settings.remove_group(actor=w.anna, company=ACME),
+        prepare=with_group,
+    ),
+    Scenario(
+        "approval_settings.set_approver_limit",
+        lambda app, w: app.approval_settings.set_approver_limit(
+            actor=w.anna, company=ACME, role=Role.ADMIN, maximum=eur("2000")
+        ),
+    ),
+    Scenario(  # changes the stored one
+        "approval_settings.set_approver_limit",
+        lambda app, w: app.approval_settings.set_approver_limit(
+            actor=w.anna, company=ACME, customer=w.anna.id, maximum=eur("2000")
+        ),
+        prepare=with_approver_limit,
+    ),
+    Scenario(
+        "approval_settings.remove_approver_limit",
+        lambda app, w: app.approval_settings.remove_approver_limit(
+            actor=w.anna, limit=the_approver_limit(app).id
+        ),
+        prepare=with_approver_limit,
+    ),
     # -- orders and approvals
     Scenario(
         "orders.place",
@@ -363,6 +498,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         "approvals.complete",
         lambda app, _w: app.approvals.complete(actor=requester(app), request=the_request(app).id),
         prepare=approved,
+    ),
+    Scenario(
+        "approvals.update_comment",
+        lambda app, _w: app.approvals.update_comment(
+            actor=requester(app), request=the_request(app).id, comment="For the Q3 project"
+        ),
+        prepare=pending,
     ),
     Scenario(
         "approvals.expire_due",
@@ -413,6 +555,28 @@ SCENARIOS: tuple[Scenario, ...] = (
             actor=CONTROLLER, company=ACME, payment="pay-1", amount=eur("100")
         ),
         prepare=invoiced,
+    ),
+    Scenario(
+        "credit.record_payment",
+        lambda app, _w: app.credit.record_payment(
+            actor=CONTROLLER,
+            company=ACME,
+            payment="pay-2",
+            amount=eur("150"),
+            paid_on=date(2026, 1, 5),
+            allocations=[Allocation(invoice_id="inv-1")],
+        ),
+        prepare=invoiced,
+    ),
+    Scenario(
+        "credit.allocate_payment",
+        lambda app, _w: app.credit.allocate_payment(
+            actor=CONTROLLER,
+            company=ACME,
+            payment="adv-1",
+            allocations=[Allocation(invoice_id="inv-1")],
+        ),
+        prepare=paid_on_account,
     ),
     Scenario(
         "credit.issue_credit_note",
@@ -539,6 +703,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda app, _w: app.automations.lapsed_customers(actor=REP),
         prepare=lapsed,
     ),
+    Scenario(  # records an approval.expiring_soon event for each
+        "automations.approval_expiry_reminders",
+        lambda app, _w: app.automations.approval_expiry_reminders(actor=ADMINISTRATOR),
+        prepare=expiring_soon,
+    ),
     Scenario(  # records an invoice.reminder_due event for each
         "automations.due_invoice_reminders",
         lambda app, _w: app.automations.due_invoice_reminders(actor=CONTROLLER),
@@ -558,9 +727,12 @@ READ_ONLY = frozenset(
         "approvals.search",
         "approvals.eligible_approvers",
         "approvals.is_approval_required",
+        "approvals.approvers_for",
         "credit.account",
         "credit.statement",
         "credit.aging",
+        "credit.open_items",
+        "credit.receivables_aging",
         "limits.for_company",
         "locations.for_company",
         "contacts.for_company",
@@ -614,6 +786,13 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
         ),
     ),
     Scenario(
+        "approvals.approvers_for",
+        lambda app, _w: app.approvals.approvers_for(
+            actor=bea(app), order=order(ACME, bea(app).id, "600")
+        ),
+        prepare=with_bea,
+    ),
+    Scenario(
         "credit.account",
         lambda app, w: app.credit.account(actor=w.anna, company=ACME),
         prepare=invoiced,
@@ -628,6 +807,16 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "credit.aging",
         lambda app, _w: app.credit.aging(actor=CONTROLLER, company=ACME),
+        prepare=invoiced,
+    ),
+    Scenario(
+        "credit.open_items",
+        lambda app, _w: app.credit.open_items(actor=CONTROLLER, company=NORTH),
+        prepare=paid_on_account,
+    ),
+    Scenario(
+        "credit.receivables_aging",
+        lambda app, _w: app.credit.receivables_aging(actor=CONTROLLER, boundaries=(15, 45)),
         prepare=invoiced,
     ),
     Scenario(

@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
+from moneyed import Money
 
 from b2b_customers.approvals import (
     ApprovalGroup,
@@ -80,3 +81,44 @@ def test_an_unknown_selector_kind_is_named_in_the_error() -> None:
     with pytest.raises(ValidationError, match="unknown kind 'whoever_shouts_loudest'") as raised:
         converter.structure(data, ApprovalRule)
     assert raised.value.field == "any_of[0]"
+
+
+class TestTiersStoredWithTheFormerStrictThreshold:
+    """Policies stored before thresholds became inclusive keep selecting the same orders."""
+
+    @staticmethod
+    def legacy(above: Any) -> dict[str, Any]:
+        tier = ApprovalTier(name="Big", all_of=[ApprovalRule(any_of=[ManagerApprover()])])
+        data: dict[str, Any] = converter.unstructure(tier)
+        del data["at_least"]
+        data["above"] = above
+        return data
+
+    def test_above_is_read_as_at_least_one_minor_unit_more(self) -> None:
+        tier = converter.structure(self.legacy({"amount": "1000", "currency": "EUR"}), ApprovalTier)
+        assert tier.at_least == Money("1000.01", "EUR")
+        assert not tier.applies_to(Money("1000", "EUR"))
+        assert tier.applies_to(Money("1000.01", "EUR"))
+
+    def test_the_minor_unit_is_the_currencys(self) -> None:
+        tier = converter.structure(self.legacy({"amount": "500", "currency": "JPY"}), ApprovalTier)
+        assert tier.at_least == Money("501", "JPY")
+
+    def test_a_tier_without_threshold_stays_without(self) -> None:
+        assert converter.structure(self.legacy(None), ApprovalTier).at_least is None
+
+    @given(b2b.approval_tiers("EUR"), st.decimals(min_value=0, max_value=10**6, places=2))
+    def test_same_orders_as_the_strict_reading(self, tier: ApprovalTier, amount: Any) -> None:
+        # Thresholds in whole cents (as shops set them), and a range the old form accepted.
+        for threshold in (tier.at_least, tier.up_to):
+            assume(threshold is None or threshold.amount == round(threshold.amount, 2))
+        assume(
+            tier.at_least is None or tier.up_to is None or tier.up_to.amount > tier.at_least.amount
+        )
+        data = converter.unstructure(tier)
+        data["above"] = data.pop("at_least")
+        migrated = converter.structure(data, ApprovalTier)
+        total = Money(amount, "EUR")
+        over = tier.at_least is None or total.amount > tier.at_least.amount
+        within = tier.up_to is None or total.amount <= tier.up_to.amount
+        assert migrated.applies_to(total) == (over and within)

@@ -30,6 +30,7 @@ from b2b_customers.approvals import (
     SellerApprovers,
     StandardApprovers,
     Validity,
+    crossed_by,
     default_policy,
     eligible_approvers,
     recorded_routes,
@@ -110,8 +111,10 @@ def policy(*tiers: ApprovalTier, **flags: object) -> ApprovalPolicy:
     )
 
 
-def tier(name: str, *rules: ApprovalRule, **thresholds: Money) -> ApprovalTier:
-    return ApprovalTier(name=name, all_of=rules, **thresholds)
+def tier(
+    name: str, *rules: ApprovalRule, at_least: Money | None = None, up_to: Money | None = None
+) -> ApprovalTier:
+    return ApprovalTier(name=name, all_of=rules, at_least=at_least, up_to=up_to)
 
 
 def anyone(*selectors: object, count: int = 1) -> ApprovalRule:
@@ -354,25 +357,31 @@ class TestTiers:
             "Finance",
             anyone(RoleApprover(role=Role.FINANCE)),
             anyone(CompanyApprovers()),
-            above=eur(10_000),
+            at_least=eur(10_000),
         ),
     )
 
-    def test_a_threshold_tier_does_not_apply_up_to_its_amount(self):
-        request = submit("10000", directory(), rules=self.TWO_TIERS)
+    def test_a_threshold_tier_does_not_apply_below_its_amount(self):
+        request = submit("9999.99", directory(), rules=self.TWO_TIERS)
         assert [progress.name for progress in request.tiers] == ["Lead"]
 
-    def test_a_threshold_tier_applies_above_its_amount(self):
-        request = submit("10000.01", directory(), rules=self.TWO_TIERS)
+    def test_a_threshold_tier_applies_from_its_amount_on(self):
+        request = submit("10000", directory(), rules=self.TWO_TIERS)
         assert [progress.name for progress in request.tiers] == ["Lead", "Finance"]
         assert request.tiers[1].required == 2
 
-    def test_an_up_to_threshold_is_inclusive(self):
+    def test_both_thresholds_are_inclusive(self):
         small = tier("Small", anyone(ManagerApprover()), up_to=eur(100))
-        big = tier("Big", anyone(RoleApprover(role=Role.ADMIN)), above=eur(100))
+        big = tier("Big", anyone(RoleApprover(role=Role.ADMIN)), at_least=eur(100))
         tiers = policy(small, big)
-        assert [p.name for p in submit("100", directory(), rules=tiers).tiers] == ["Small"]
+        assert [p.name for p in submit("99.99", directory(), rules=tiers).tiers] == ["Small"]
+        assert [p.name for p in submit("100", directory(), rules=tiers).tiers] == ["Small", "Big"]
         assert [p.name for p in submit("100.01", directory(), rules=tiers).tiers] == ["Big"]
+
+    def test_a_threshold_compares_the_total_as_invoiced(self):
+        big = policy(tier("Big", anyone(RoleApprover(role=Role.ADMIN)), at_least=eur("100.01")))
+        assert big.applicable_tiers(eur("100.005")) == (0,)
+        assert big.applicable_tiers(eur("100.004")) == ()
 
     def test_tiers_are_approved_in_sequence(self):
         where = directory()
@@ -469,12 +478,12 @@ class TestTiers:
         assert ids(after, only_anna) == ["hank"]
 
     def test_no_tier_for_the_amount_is_refused(self):
-        only_big = policy(tier("Big", anyone(RoleApprover(role=Role.ADMIN)), above=eur(1000)))
+        only_big = policy(tier("Big", anyone(RoleApprover(role=Role.ADMIN)), at_least=eur(1000)))
         with pytest.raises(ValidationError, match="no tier of policy 'p' applies"):
             submit("10", directory(), rules=only_big)
 
     def test_a_threshold_in_another_currency_is_refused(self):
-        usd = policy(tier("Big", anyone(RoleApprover(role=Role.ADMIN)), above=Money(1, "USD")))
+        usd = policy(tier("Big", anyone(RoleApprover(role=Role.ADMIN)), at_least=Money(1, "USD")))
         with pytest.raises(CurrencyMismatch, match="thresholds in the order's currency"):
             submit("10", directory(), rules=usd)
 
@@ -529,7 +538,7 @@ class TestPolicies:
 
     def test_a_tier_that_no_order_fits_is_refused(self):
         with pytest.raises(ValidationError, match="no order is both"):
-            tier("Never", anyone(ManagerApprover()), above=eur(100), up_to=eur(100))
+            tier("Never", anyone(ManagerApprover()), at_least=eur(100), up_to=eur("99.99"))
 
     def test_a_validity_of_nothing_is_refused(self):
         with pytest.raises(ValidationError, match="longer than nothing"):
@@ -556,3 +565,80 @@ class TestMatching:
     )
     def test_distinct_approvers_fill_as_many_places_as_a_matching_allows(self, options, filled):
         assert filled_places(options) == filled
+
+
+class TestAPolicyCoversEveryTotal:
+    """``check_covers``: what saving a policy refuses, before any buyer meets it."""
+
+    ADMIN = anyone(RoleApprover(role=Role.ADMIN))
+
+    def test_a_tier_without_thresholds_covers_everything(self):
+        policy(tier("All", self.ADMIN)).check_covers("EUR")
+
+    def test_adjacent_inclusive_ranges_leave_no_gap(self):
+        policy(
+            tier("Small", self.ADMIN, up_to=eur(1000)),
+            tier("Big", self.ADMIN, at_least=eur("1000.01")),
+        ).check_covers("EUR")
+
+    def test_overlapping_ranges_are_fine(self):
+        policy(
+            tier("Small", self.ADMIN, up_to=eur(1000)),
+            tier("Big", self.ADMIN, at_least=eur(1000)),
+        ).check_covers("EUR")
+
+    def test_a_gap_between_tiers_is_named(self):
+        gappy = policy(
+            tier("Small", self.ADMIN, up_to=eur(1000)),
+            tier("Big", self.ADMIN, at_least=eur(2000)),
+        )
+        with pytest.raises(ValidationError, match=r"1,000\.01 EUR up to below 2,000\.00 EUR"):
+            gappy.check_covers("EUR")
+
+    def test_small_orders_without_a_tier_are_refused(self):
+        with pytest.raises(ValidationError, match=r"0\.00 EUR up to below 5,000\.00 EUR"):
+            policy(tier("Big", self.ADMIN, at_least=eur(5000))).check_covers("EUR")
+
+    def test_large_orders_without_a_tier_are_refused(self):
+        with pytest.raises(ValidationError, match=r"100\.01 EUR and above"):
+            policy(tier("Small", self.ADMIN, up_to=eur(100))).check_covers("EUR")
+
+    def test_a_threshold_in_another_currency_is_refused(self):
+        usd = policy(tier("All", self.ADMIN), tier("Big", self.ADMIN, at_least=Money(1, "USD")))
+        with pytest.raises(CurrencyMismatch, match="give its thresholds in EUR"):
+            usd.check_covers("EUR")
+
+
+class TestATierChosenByTheRuleCrossed:
+    ADMIN = anyone(RoleApprover(role=Role.ADMIN))
+
+    def rules(self) -> ApprovalPolicy:
+        return policy(
+            tier("Lead", self.ADMIN),
+            ApprovalTier(name="Budget owner", all_of=[self.ADMIN], when_crossed={"budget"}),
+            ApprovalTier(name="Requests", all_of=[self.ADMIN], when_crossed={"requester"}),
+        )
+
+    def test_only_the_tiers_of_the_rules_crossed_apply(self):
+        request = submit("100", directory(), rules=self.rules())  # the requester rule crossed
+        assert [progress.name for progress in request.tiers] == ["Lead", "Requests"]
+
+    def test_the_decision_names_what_it_crossed(self):
+        request = submit("100", directory(), rules=self.rules())
+        assert crossed_by(request.decision) == {"requester"}
+
+    def test_without_the_decision_every_tier_is_read_by_the_total(self):
+        assert self.rules().applicable_tiers(eur(100)) == (0, 1, 2)
+        assert self.rules().applicable_tiers(eur(100), frozenset({"budget"})) == (0, 1)
+
+    def test_coverage_counts_only_tiers_that_always_apply(self):
+        only_conditional = policy(
+            ApprovalTier(name="Budget owner", all_of=[self.ADMIN], when_crossed={"budget"})
+        )
+        with pytest.raises(ValidationError, match=r"0\.00 EUR and above"):
+            only_conditional.check_covers("EUR")
+        self.rules().check_covers("EUR")
+
+    def test_a_rule_name_must_be_an_identifier(self):
+        with pytest.raises(ValidationError, match="when_crossed"):
+            ApprovalTier(name="x", all_of=[self.ADMIN], when_crossed={""})

@@ -149,7 +149,7 @@ POLICIES = {
                 ApprovalRule(any_of=[RoleApprover(role=Role.FINANCE)]),
                 ApprovalRule(any_of=[CompanyApprovers()]),
             ],
-            above=Money(2_000, "EUR"),
+            at_least=Money("2000.01", "EUR"),
         ),
     ),
     "four-eyes": policy(

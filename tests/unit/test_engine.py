@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import copy
+import pickle
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,9 +19,9 @@ from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, Order
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.exchange_rates import FixedRates
 from b2b_customers.ids import CompanyId, CustomerId, LimitId, LocationId, OrderId
-from b2b_customers.limits.decision import Outcome
+from b2b_customers.limits.decision import Decision, DeferredMessage, Outcome, RuleResult
 from b2b_customers.limits.engine import CreditPosition, DecisionContext, decide
-from b2b_customers.limits.periods import CalendarPeriod, CalendarUnit
+from b2b_customers.limits.periods import CalendarPeriod, CalendarUnit, LifetimePeriod, window_of
 from b2b_customers.limits.rules import (
     BudgetLimit,
     DistinctSkuLimit,
@@ -34,6 +37,7 @@ from b2b_customers.limits.rules import (
     ScopeKind,
 )
 from b2b_customers.limits.spend import SpendTotals
+from b2b_customers.serialization import make_converter
 
 NOW = datetime(2026, 2, 10, 10, tzinfo=UTC)
 ACME = CompanyId("acme")
@@ -399,3 +403,235 @@ def test_a_location_limit_covers_only_orders_for_that_location() -> None:
     assert decide(order("100"), context(rule), NOW).allowed
     at_kiel = order("100", location_id=LocationId("kiel"))
     assert decide(at_kiel, context(rule), NOW).outcome is Outcome.DENIED
+
+
+class TestDeferredMessages:
+    """The engine formats a reason's sentence only when it is read; the figures are eager."""
+
+    def test_a_message_is_formatted_only_when_it_is_read(self) -> None:
+        calls: list[str] = []
+
+        def sentence(name: str) -> str:
+            calls.append(name)
+            return f"{name} crossed it"
+
+        result = RuleResult(
+            rule="budget", outcome="denied", message=DeferredMessage(sentence, "Budget")
+        )
+        assert calls == []
+        assert result.message == "Budget crossed it"
+        assert result.message == "Budget crossed it"
+        assert calls == ["Budget"]  # formatted once, then kept
+
+    def test_a_deferred_message_equals_the_same_text_given_as_a_string(self) -> None:
+        deferred = RuleResult(
+            rule="credit", outcome="allowed", message=DeferredMessage(lambda: "Credit: fine")
+        )
+        eager = RuleResult(rule="credit", outcome="allowed", message="Credit: fine")
+        other = RuleResult(rule="credit", outcome="allowed", message="Credit: other")
+        assert deferred == eager
+        assert hash(deferred) == hash(eager)
+        assert deferred != other
+        assert "Credit: fine" in repr(deferred)
+
+    def test_a_decision_round_trips_pickles_and_copies_with_its_messages(self) -> None:
+        spend = SpendTotals({ACME: "Europe/Berlin"})
+        spend.record(placed("600", NOW - timedelta(days=2)))
+        monthly = BudgetLimit(maximum=eur(1000), period=CalendarPeriod(unit=CalendarUnit.MONTH))
+        decision = decide(
+            order("400.01", po_number=None),
+            context(limit(monthly), limit(OrderTotalLimit(maximum=eur(300)), name="Per order")),
+            NOW,
+        )
+        converter = make_converter()
+        stored = converter.unstructure(decision)
+        assert all(isinstance(result["message"], str) for result in stored["results"])
+        assert converter.structure(stored, Decision) == decision
+        assert pickle.loads(pickle.dumps(decision)) == decision  # noqa: S301  (our own bytes)
+        assert copy.deepcopy(decision) == decision
+        assert "Per order: this order of 400.01 EUR exceeds 300.00 EUR" in decision.explain()
+
+    def test_every_rule_kind_explains_itself_with_its_figures(self) -> None:
+        rules: list[LimitRule] = [
+            OrderTotalLimit(maximum=eur(10)),
+            BudgetLimit(maximum=eur(10), period=CalendarPeriod(unit=CalendarUnit.DAY)),
+            QuantityLimit(max_quantity=0),
+            DistinctSkuLimit(max_skus=0),
+            FlaggedItems(skus={"DRILL-9"}),
+            PoNumberRequired(above=eur(10)),
+            RestrictedCatalog(note="contract only"),
+        ]
+        limits = [limit(rule, name=f"L{number}") for number, rule in enumerate(rules)]
+        decision = decide(order("100", sku="HAMMER"), context(*limits), NOW)
+        messages = [result.message for result in decision.results if result.limit_id]
+        assert messages == [
+            "L0: this order of 100.00 EUR exceeds 10.00 EUR",
+            "L1: 0.00 EUR spent + this order 100.00 EUR would exceed 10.00 EUR (10.00 EUR left)",
+            "L2: 1 items, at most 0 per order",
+            "L3: 1 different products, at most 0 per order",
+            "L4: no flagged items",
+            "L5: orders above 10.00 EUR need a PO number and this one has none",
+            (
+                "L6: only contract products may be ordered (contract only); "
+                "not in the catalog: HAMMER"
+            ),
+        ]
+
+
+class TestSeveralLimitsOfOneKind:
+    """Every limit that covers an order applies: the strictest decides."""
+
+    @given(
+        limits=st.lists(
+            st.tuples(cents, st.sampled_from(OnExceed), st.sampled_from(CalendarUnit)),
+            min_size=1,
+            max_size=5,
+        ),
+        spent=cents,
+        total=cents.filter(lambda m: m.amount > 0),
+        kind=st.sampled_from(["order_total", "budget"]),
+    )
+    def test_the_decision_is_the_worst_of_each_limit_alone(
+        self,
+        limits: list[tuple[Money, OnExceed, CalendarUnit]],
+        spent: Money,
+        total: Money,
+        kind: str,
+    ) -> None:
+        spend = SpendTotals({ACME: "Europe/Berlin"})
+        if spent.amount:
+            spend.record(placed(str(spent.amount), NOW - timedelta(minutes=5)))
+
+        def rule(maximum: Money, unit: CalendarUnit) -> LimitRule:
+            if kind == "order_total":
+                return OrderTotalLimit(maximum=maximum)
+            return BudgetLimit(maximum=maximum, period=CalendarPeriod(unit=unit))
+
+        built = [
+            limit(rule(maximum, unit), on_exceed=on_exceed, name=f"n{number}")
+            for number, (maximum, on_exceed, unit) in enumerate(limits)
+        ]
+        draft = order(str(total.amount))
+        together = decide(draft, context(*built, spend=spend), NOW)
+        alone = [decide(draft, context(one, spend=spend), NOW) for one in built]
+        assert together.outcome is Outcome.worst(decision.outcome for decision in alone)
+        assert len(together.warnings) == sum(len(decision.warnings) for decision in alone)
+        # With one meaning for all, the lowest maximum alone decides as all of them do.
+        if len({on_exceed for _, on_exceed, _ in limits}) == 1 and kind == "order_total":
+            strictest = built[min(range(len(limits)), key=lambda n: limits[n][0].amount)]
+            assert together.outcome is decide(draft, context(strictest), NOW).outcome
+
+
+class TestWarnings:
+    monthly = BudgetLimit(maximum=eur(1000), period=CalendarPeriod(unit=CalendarUnit.MONTH))
+
+    def test_crossing_a_warn_budget_allows_the_order_with_a_warning(self) -> None:
+        spend = SpendTotals({ACME: "Europe/Berlin"})
+        spend.record(placed("900", NOW - timedelta(days=1)))
+        rules = context(limit(self.monthly, on_exceed=OnExceed.WARN, name="Soft"), spend=spend)
+        decision = decide(order("100.01"), rules, NOW)
+        assert decision.allowed
+        assert decision.crossed == ()
+        (warning,) = decision.warnings
+        assert (warning.rule, warning.outcome, warning.warning) == ("budget", Outcome.ALLOWED, True)
+        assert (warning.spent, warning.remaining) == (eur(900), eur(100))
+        assert decision.explain().splitlines() == [
+            "Allowed, with 1 warning(s):",
+            (
+                "- Warning: Soft: 900.00 EUR spent + this order 100.01 EUR would exceed "
+                "1,000.00 EUR (100.00 EUR left)"
+            ),
+        ]
+
+    def test_a_warn_budget_within_its_maximum_gives_no_warning(self) -> None:
+        rules = context(limit(self.monthly, on_exceed=OnExceed.WARN))
+        decision = decide(order("1000"), rules, NOW)
+        assert decision.allowed
+        assert decision.warnings == ()
+        assert decision.explain() == "Allowed: 1,000.00 EUR is within every limit."
+
+    def test_a_warning_is_listed_after_what_stops_the_order(self) -> None:
+        rules = context(
+            limit(self.monthly, on_exceed=OnExceed.WARN, name="Soft"),
+            limit(OrderTotalLimit(maximum=eur(500)), on_exceed=OnExceed.DENY, name="Hard"),
+        )
+        decision = decide(order("1500"), rules, NOW)
+        assert decision.outcome is Outcome.DENIED
+        lines = decision.explain().splitlines()
+        assert lines[0] == "Denied:"
+        assert lines[1].startswith("- Hard:")
+        assert lines[2].startswith("- Warning: Soft:")
+
+    def test_a_warning_goes_only_with_an_allowed_result(self) -> None:
+        with pytest.raises(ValidationError, match="allowed outcome"):
+            RuleResult(rule="budget", outcome="denied", message="x", warning=True)
+
+
+class TestLifetimeBudgets:
+    lifetime = BudgetLimit(maximum=eur(1000), period=LifetimePeriod())
+
+    def test_spend_of_every_year_counts_and_never_resets(self) -> None:
+        spend = SpendTotals({ACME: "Europe/Berlin"})
+        spend.record(placed("600", datetime(2019, 3, 1, tzinfo=UTC)))
+        spend.record(placed("300", datetime(2025, 12, 31, 22, tzinfo=UTC), number=2))
+        rules = context(limit(self.lifetime), spend=spend)
+        assert decide(order("100"), rules, NOW).allowed
+        later = decide(order("100.01"), rules, NOW + timedelta(days=3650))
+        assert later.outcome is Outcome.APPROVAL_REQUIRED
+        budget = later.results[-1]
+        assert (budget.spent, budget.remaining) == (eur(900), eur(100))
+
+    def test_every_instant_lies_in_the_same_window(self) -> None:
+        first = window_of(LifetimePeriod(), NOW, time_zone="Pacific/Kiritimati")
+        again = window_of(LifetimePeriod(), datetime(1900, 1, 1, tzinfo=UTC), time_zone="UTC")
+        assert (first.first_day, first.last_day) == (again.first_day, again.last_day)
+        assert first.contains(NOW)
+        assert first.contains(datetime(1900, 1, 1, tzinfo=UTC))
+
+    def test_the_first_and_last_days_datetime_can_hold_are_outside_it(self) -> None:
+        with pytest.raises(ValidationError, match="lifetime window"):
+            LifetimePeriod().span_of(date(1, 1, 1))
+        with pytest.raises(ValidationError):
+            window_of(LifetimePeriod(), datetime(9999, 12, 31, 12, tzinfo=UTC), time_zone="UTC")
+
+
+class TestWhomALimitBinds:
+    order_limit = OrderTotalLimit(maximum=eur(500))
+
+    @pytest.mark.parametrize(
+        ("kind", "target", "on_exceed", "binds_admins"),
+        [
+            (ScopeKind.COMPANY, None, OnExceed.APPROVAL, False),
+            (ScopeKind.LOCATION, "kiel", OnExceed.APPROVAL, False),
+            (ScopeKind.GROUP, "everyone", OnExceed.APPROVAL, False),
+            (ScopeKind.ROLE, "admin", OnExceed.APPROVAL, True),
+            (ScopeKind.CUSTOMER, "bob", OnExceed.APPROVAL, True),
+            (ScopeKind.COMPANY, None, OnExceed.DENY, True),
+            (ScopeKind.COMPANY, None, OnExceed.WARN, True),
+        ],
+    )
+    def test_the_default_exempts_admins_from_shared_approval_limits_only(
+        self, kind: ScopeKind, target: str | None, on_exceed: OnExceed, binds_admins: bool
+    ) -> None:
+        scope = LimitScope(kind=kind, company_id=ACME, target=target)
+        rule = limit(self.order_limit, scope=scope, on_exceed=on_exceed)
+        assert rule.binds({Role.ADMIN}) is binds_admins
+        assert rule.binds({Role.BUYER, Role.APPROVER})
+
+    def test_an_admin_orders_past_the_company_approval_limit(self) -> None:
+        decision = decide(
+            order("900"), context(limit(self.order_limit), who=buyer(Role.ADMIN)), NOW
+        )
+        assert decision.allowed
+        assert decision.results[-1].rule == "exempt"
+
+    def test_a_limit_binding_everyone_stops_an_admin(self) -> None:
+        binding = attrs.evolve(limit(self.order_limit), exempt_roles=())
+        decision = decide(order("900"), context(binding, who=buyer(Role.ADMIN)), NOW)
+        assert decision.outcome is Outcome.APPROVAL_REQUIRED
+        assert decision.approver_roles == ("admin",)
+
+    def test_exempt_roles_exempt_whoever_holds_one_of_them(self) -> None:
+        exempting = attrs.evolve(limit(self.order_limit), exempt_roles={"buyer"})
+        assert decide(order("900"), context(exempting), NOW).allowed
+        assert exempting.exempt == {Role.BUYER}

@@ -69,11 +69,11 @@ class JsonAuditLog:
             AlreadyExists: An entry with this id is in the log already.
             ValidationError: ``entry`` is not an :class:`~b2b_customers.domain.AuditLogEntry`.
         """
-        if not isinstance(entry, AuditLogEntry):
-            raise ValidationError(
-                f"append takes an AuditLogEntry, got {type(entry).__name__}", field="entry"
-            )
-        with self._work.atomic():
+        with self._work.write():
+            if not isinstance(entry, AuditLogEntry):
+                raise ValidationError(
+                    f"append takes an AuditLogEntry, got {type(entry).__name__}", field="entry"
+                )
             # Take the lock before looking: the check and the append then see the same log.
             self._work.begin_write()
             if self._table.get(entry.id) is not None:

@@ -1,22 +1,25 @@
-"""Credit accounts and their ledgers, in ``credit_accounts.json`` and ``ledger_entries.json``.
+"""Credit accounts, ledgers and reservations, in ``credit_accounts.json``, ``ledger_entries.json``
+and ``credit_reservations.json``.
 
-An account is a row like any other. Its ledger entries are rows of their own
-kind, appended by :meth:`JsonCreditRepository.save` together with the
-account they belong to and never changed afterwards. The account's version
-is what makes two units of work appending to one ledger conflict.
+An account is a row like any other for its terms (``save``). Its totals move
+only by :meth:`JsonCreditRepository.book`: the store has one writer at a
+time (its writer lock, taken at the first write and held to the end of the
+unit of work), so booking re-checks the library's credit rule
+(:meth:`~b2b_customers.credit.CreditAccount.refusal`) on the stored totals
+and writes the moved totals, the entry and the reservation change, which
+:func:`~b2b_customers.credit.booking.reservation_moves` lists, as one step.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from b2b_customers.credit import CreditAccount
-from b2b_customers.credit.ledger import ensure_continues
+from b2b_customers.credit import CreditAccount, Reservation
+from b2b_customers.credit.booking import reservation_moves
 from b2b_customers.errors import AlreadyExists, NotFound, ValidationError
 from json_erp.repository import Repository, Unique
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from datetime import datetime
 
     from b2b_customers.credit import LedgerEntry
@@ -41,6 +44,7 @@ class JsonCreditRepository(Repository[CreditAccount]):
         work: The unit of work's workspace.
         table: The credit accounts.
         ledger: The ledger entries of every account.
+        reservations: The open reservations of every account.
     """
 
     entity = "CreditAccount"
@@ -56,10 +60,15 @@ class JsonCreditRepository(Repository[CreditAccount]):
     )
 
     def __init__(
-        self, work: Workspace, table: Table[CreditAccount], ledger: Table[LedgerEntry]
+        self,
+        work: Workspace,
+        table: Table[CreditAccount],
+        ledger: Table[LedgerEntry],
+        reservations: Table[Reservation],
     ) -> None:
         super().__init__(work, table)
         self._ledger = ledger
+        self._reservations = reservations
 
     def add(self, account: CreditAccount) -> CreditAccount:
         """Store a new account (with no ledger entries yet); return the stored copy.
@@ -78,35 +87,80 @@ class JsonCreditRepository(Repository[CreditAccount]):
             )
         return self._insert(account)
 
-    def save(self, account: CreditAccount, entries: Sequence[LedgerEntry] = ()) -> CreditAccount:
-        """Store a changed account and append ``entries`` to its ledger, in one step.
+    def save(self, account: CreditAccount) -> CreditAccount:
+        """Store a change of the account's terms; the stored totals stay as they are.
 
         Raises:
             NotFound: No account has this id.
             StaleVersion: The copy's version is not the stored one.
-            ValidationError: The entries do not continue the ledger, belong to
-                another account, or the account's companies do not exist.
-            AlreadyExists: An entry id is taken, or a shared company is
-                covered by another account.
+            ValidationError: The account's companies do not exist.
+            AlreadyExists: A shared company is covered by another account.
         """
-        appended = tuple(entries)
-        with self._work.atomic():
+        with self._work.write():
+            self._work.begin_write()
             stored = self._stored_for_update(account)
-            ensure_continues(
-                appended,
-                account_id=account.id,
-                stored_last_sequence=stored.last_sequence,
-                last_sequence=account.last_sequence,
-            )
-            saved = self._update(account)
-            for entry in appended:
-                if self._ledger.get(entry.id) is not None:
-                    raise AlreadyExists(
-                        f"a ledger entry with id {entry.id!r} exists already; "
-                        "give every entry an id of its own"
-                    )
-                self._ledger.put(entry)
-            return saved
+            return self._update(account.with_totals_of(stored))
+
+    def book(
+        self, entry: LedgerEntry, *, within_limit: bool = False
+    ) -> tuple[CreditAccount, LedgerEntry]:
+        """Append ``entry`` and move the account's totals, holding the writer lock.
+
+        Raises:
+            NotFound: No account has this id, or the reservation named is not open.
+            CreditOnHold: ``within_limit`` and the account is on hold.
+            InsufficientCredit: ``within_limit`` and the credit does not cover it.
+            ValidationError: The reference holds a reservation already, or a
+                release's amount is not the reservation's.
+            AlreadyExists: The entry's id is taken.
+        """
+        with self._work.write():
+            self._work.begin_write()  # the totals read below are the latest: nobody else writes
+            account = self._find(entry.account_id)
+            if within_limit:
+                refused = account.refusal(entry.amount)
+                if refused is not None:
+                    raise refused
+            if self._ledger.get(entry.id) is not None:
+                raise AlreadyExists(
+                    f"a ledger entry with id {entry.id!r} exists already; "
+                    "give every entry an id of its own"
+                )
+            numbered = entry.numbered(account.last_sequence + 1)
+            for move in reservation_moves(numbered):
+                key = f"{account.id}/{move.reference}"
+                row = move.applied_to(self._reservations.get(key), account.id)
+                if row is None:
+                    self._reservations.delete(key)
+                else:
+                    self._reservations.put(row)
+            booked = account.apply(numbered)
+            self._table.put(booked)  # the same version: booking never conflicts with a save
+            self._ledger.put(numbered)
+            return booked, numbered
+
+    def reservation(self, account_id: CreditAccountId, reference: str) -> Reservation:
+        """Return the open reservation held on the account for ``reference``.
+
+        Raises:
+            NotFound: The account holds no reservation for it.
+        """
+        found = self._reservations.get(f"{account_id}/{reference}")
+        if found is None:
+            raise NotFound("Reservation", reference, by="order reference")
+        return found
+
+    def reservations(self, account_id: CreditAccountId) -> list[Reservation]:
+        """Return the account's open reservations, sorted by reference.
+
+        Raises:
+            NotFound: No account has this id.
+        """
+        self._find(account_id)
+        return sorted(
+            (row for row in self._reservations if row.account_id == account_id),
+            key=lambda row: row.reference,
+        )
 
     def get(self, account_id: CreditAccountId) -> CreditAccount:
         """Return the account with ``account_id``.

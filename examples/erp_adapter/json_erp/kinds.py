@@ -8,13 +8,13 @@ from typing import Any, Generic, TypeVar
 from attrs import frozen
 
 from b2b_customers.approvals import ApprovalGroup, ApprovalPolicy, ApprovalRequest, ApproverLimit
-from b2b_customers.credit import CreditAccount, LedgerEntry
+from b2b_customers.credit import CreditAccount, LedgerEntry, Reservation
 from b2b_customers.domain import Company, ContactAssignment, Customer, CustomerGroup, Location
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.limits import PurchasingLimit
 from b2b_customers.ports import OutboxEntry
 from json_erp.audit import AuditRow
-from json_erp.spend import SpendPosting
+from json_erp.spend import OrderPosting
 
 __all__ = [
     "ALL_KINDS",
@@ -26,6 +26,7 @@ __all__ = [
     "COMPANIES",
     "CONTACTS",
     "CREDIT_ACCOUNTS",
+    "CREDIT_RESERVATIONS",
     "CUSTOMERS",
     "CUSTOMER_GROUPS",
     "LEDGER_ENTRIES",
@@ -63,8 +64,11 @@ CUSTOMER_GROUPS = Kind("customer_groups", CustomerGroup, lambda row: row.id)
 PURCHASING_LIMITS = Kind("purchasing_limits", PurchasingLimit, lambda row: row.id)
 CREDIT_ACCOUNTS = Kind("credit_accounts", CreditAccount, lambda row: row.id)
 LEDGER_ENTRIES = Kind("ledger_entries", LedgerEntry, lambda row: row.id)
+CREDIT_RESERVATIONS = Kind(
+    "credit_reservations", Reservation, lambda row: f"{row.account_id}/{row.reference}"
+)
 ORDERS = Kind("orders", OrderRecord, lambda row: row.id)
-SPEND_POSTINGS = Kind("spend_postings", SpendPosting, lambda row: row.order_id)
+SPEND_POSTINGS = Kind("spend_postings", OrderPosting, lambda row: row.order_id)
 APPROVAL_REQUESTS = Kind("approval_requests", ApprovalRequest, lambda row: row.id)
 APPROVAL_POLICIES = Kind("approval_policies", ApprovalPolicy, lambda row: row.id)
 APPROVAL_GROUPS = Kind("approval_groups", ApprovalGroup, lambda row: row.id)
@@ -81,6 +85,7 @@ ALL_KINDS: tuple[Kind[Any], ...] = (
     PURCHASING_LIMITS,
     CREDIT_ACCOUNTS,
     LEDGER_ENTRIES,
+    CREDIT_RESERVATIONS,
     ORDERS,
     SPEND_POSTINGS,
     APPROVAL_REQUESTS,

@@ -64,6 +64,14 @@ class JsonLimitRepository(Repository[PurchasingLimit]):
             key=lambda row: row.id,
         )
 
+    def lock(self, limit_ids: Iterable[LimitId]) -> None:
+        """Hold these budgets until the unit of work ends: take the store's writer lock.
+
+        One writer at a time: the spend read after it is the latest committed.
+        """
+        if any(True for _ in limit_ids):
+            self._work.begin_write()
+
     def _check_references(self, row: PurchasingLimit) -> None:
         if not self._work.company_exists(row.scope.company_id):
             raise ValidationError(

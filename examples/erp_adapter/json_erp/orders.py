@@ -1,6 +1,6 @@
 """The order history, in ``orders.json``, with where each order's spend is booked.
 
-Recording an order also writes its :class:`~json_erp.spend.SpendPosting` to
+Recording an order also writes its :class:`~json_erp.spend.OrderPosting` to
 ``spend_postings.json`` (see :mod:`json_erp.spend`). Only an order's status
 may change afterwards, so its posting never does.
 """
@@ -13,9 +13,10 @@ import attrs
 
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.errors import ValidationError
+from b2b_customers.limits import SpendPosting
 from b2b_customers.ports import OrderQuery, OrderSort, Page
 from json_erp.repository import Repository, page_of
-from json_erp.spend import SpendPosting, posting_for, spent_in
+from json_erp.spend import OrderPosting, spent_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -46,27 +47,32 @@ class JsonOrderRepository(Repository[OrderRecord]):
     entity = "OrderRecord"
 
     def __init__(
-        self, work: Workspace, table: Table[OrderRecord], postings: Table[SpendPosting]
+        self, work: Workspace, table: Table[OrderRecord], postings: Table[OrderPosting]
     ) -> None:
         super().__init__(work, table)
         self._postings = postings
 
-    def add(self, order: OrderRecord) -> OrderRecord:
+    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
-        Its spend is booked for the company, the subtree of the company and of
-        each of its ancestors (as the tree stands now), the buyer and the
-        location, on its local day in the company's time zone.
+        Its spend is booked as ``posting`` says; without one, as
+        :meth:`SpendPosting.of <b2b_customers.limits.SpendPosting.of>` works it
+        out from the tree and the company's time zone as they stand now.
 
         Raises:
             AlreadyExists: The id is taken.
             ValidationError: The company or buyer does not exist.
         """
-        with self._work.atomic():
+        with self._work.write():
             stored = self._insert(order)
-            company = self._work.companies.rows[stored.company_id]
-            ancestors = self._work.tree().ancestors(stored.company_id)
-            self._postings.put(posting_for(stored, ancestors, company.time_zone))
+            if posting is None:
+                company = self._work.companies.rows[stored.company_id]
+                posting = SpendPosting.of(
+                    stored,
+                    time_zone=company.time_zone,
+                    ancestors=self._work.tree().ancestors(stored.company_id),
+                )
+            self._postings.put(OrderPosting(order_id=stored.id, posting=posting))
             return stored
 
     def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
@@ -76,7 +82,7 @@ class JsonOrderRepository(Repository[OrderRecord]):
             AlreadyExists: An id is taken (or given twice).
             ValidationError: A company or buyer does not exist.
         """
-        with self._work.atomic():
+        with self._work.write():
             return [self.add(order) for order in orders]
 
     def save(self, order: OrderRecord) -> OrderRecord:

@@ -65,9 +65,10 @@ class JsonOutbox:
 
         An event marked twice keeps the time it was first published.
         """
-        now = self._work.clock.now()
-        for event_id in event_ids:
-            self._marks.setdefault(event_id, now)
+        with self._work.write():
+            now = self._work.clock.now()
+            for event_id in event_ids:
+                self._marks.setdefault(event_id, now)
 
     def record(self, event: DomainEvent) -> None:
         """Keep ``event`` for the outbox, to join it on commit.

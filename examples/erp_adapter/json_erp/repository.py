@@ -41,7 +41,8 @@ class Repository(Generic[R]):
 
     Subclasses name their ``entity`` (for messages), their ``unique`` rules,
     and override :meth:`_check_references` and :meth:`_check_change`. Every
-    write runs inside :meth:`Workspace.atomic`, so a refused one writes nothing.
+    write runs inside :meth:`Workspace.write`, so a refused one writes nothing (and
+    fails the unit of work: it may not commit).
 
     Args:
         work: The unit of work's workspace.
@@ -63,7 +64,7 @@ class Repository(Generic[R]):
 
     def _insert(self, row: R) -> R:
         """Store a new row with version 1 and the clock's time; return it."""
-        with self._work.atomic():
+        with self._work.write():
             self._check_references(row)
             key = self._table.kind.key(row)
             if self._table.get(key) is not None:
@@ -79,7 +80,7 @@ class Repository(Generic[R]):
 
     def _insert_many(self, rows: Iterable[R]) -> list[R]:
         """Store many new rows, all or none."""
-        with self._work.atomic():
+        with self._work.write():
             return [self._insert(row) for row in rows]
 
     def _stored_for_update(self, row: R) -> R:
@@ -100,7 +101,7 @@ class Repository(Generic[R]):
 
     def _update(self, row: R) -> R:
         """Store a changed copy with the next version; return it."""
-        with self._work.atomic():
+        with self._work.write():
             stored = self._stored_for_update(row)
             self._check_change(stored, row)
             self._check_references(row)
@@ -115,7 +116,7 @@ class Repository(Generic[R]):
             return stamped
 
     def _delete(self, key: str) -> None:
-        with self._work.atomic():
+        with self._work.write():
             self._find(key)
             self._table.delete(key)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Self
 
+from b2b_customers.errors import StorageError
 from json_erp.approval_groups import JsonApprovalGroupRepository
 from json_erp.approval_policies import JsonApprovalPolicyRepository
 from json_erp.approvals import JsonApprovalRepository
@@ -52,7 +53,10 @@ class JsonErpUnitOfWork:
     :class:`~json_erp.workspace.Workspace`); :meth:`commit` writes the files
     of the kinds it changed and makes the copy the store's committed rows.
     Leaving the ``with`` block without committing, or after an exception,
-    throws the copy away: the files are never touched.
+    throws the copy away: the files are never touched. A repository write
+    that raises fails the unit of work (see :meth:`Workspace.write
+    <json_erp.workspace.Workspace.write>`): :meth:`commit` then refuses,
+    and :meth:`rollback` starts it afresh.
 
     Args:
         store: The store to work on.
@@ -71,7 +75,7 @@ class JsonErpUnitOfWork:
         )
         self.limits: LimitRepository = JsonLimitRepository(work, work.purchasing_limits)
         self.credit: CreditRepository = JsonCreditRepository(
-            work, work.credit_accounts, work.ledger_entries
+            work, work.credit_accounts, work.ledger_entries, work.credit_reservations
         )
         self.orders: OrderRepository = JsonOrderRepository(work, work.orders, work.spend_postings)
         self.approvals: ApprovalRepository = JsonApprovalRepository(work, work.approval_requests)
@@ -107,11 +111,19 @@ class JsonErpUnitOfWork:
         Raises:
             AlreadyExists: Another unit of work committed an event with an id
                 this one recorded (nothing of this one is written).
-            StorageError: A file could not be written (nothing is written; the
-                unit of work keeps its changes, so it may retry or roll back).
+            StorageError: A repository write of this unit of work failed
+                (nothing of it is written; roll back, or leave the ``with``
+                block, and start again); or a file could not be written
+                (nothing is written; the unit of work keeps its changes, so it
+                may retry or roll back).
             ConflictError: Another unit of work kept the writer lock too long.
         """
         work = self._work
+        if work.failure is not None:
+            raise StorageError(
+                f"a write of this unit of work failed ({work.failure}), so none of its "
+                "changes may be committed; roll back (or leave the 'with' block) and start again"
+            )
         events: list[DomainEvent] = []
         if self._outbox.has_changes:
             work.begin_write()

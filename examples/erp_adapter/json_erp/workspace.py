@@ -38,6 +38,7 @@ class Workspace:
         self.clock = store.clock
         self.journal: list[Callable[[], None]] = []
         self.writing = False
+        self.failure: BaseException | None = None
         self.companies = self._table(kinds.COMPANIES)
         self.locations = self._table(kinds.LOCATIONS)
         self.customers = self._table(kinds.CUSTOMERS)
@@ -46,6 +47,7 @@ class Workspace:
         self.purchasing_limits = self._table(kinds.PURCHASING_LIMITS)
         self.credit_accounts = self._table(kinds.CREDIT_ACCOUNTS)
         self.ledger_entries = self._table(kinds.LEDGER_ENTRIES)
+        self.credit_reservations = self._table(kinds.CREDIT_RESERVATIONS)
         self.orders = self._table(kinds.ORDERS)
         self.spend_postings = self._table(kinds.SPEND_POSTINGS)
         self.approval_requests = self._table(kinds.APPROVAL_REQUESTS)
@@ -63,6 +65,7 @@ class Workspace:
             self.purchasing_limits,
             self.credit_accounts,
             self.ledger_entries,
+            self.credit_reservations,
             self.orders,
             self.spend_postings,
             self.approval_requests,
@@ -97,6 +100,25 @@ class Workspace:
                 self.journal.pop()()
             raise
 
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        """Run one repository write whole; if it raises, the unit of work has failed.
+
+        The write is taken back (:meth:`atomic`) and its error kept in
+        :attr:`failure`. A database adapter without a savepoint per write
+        cannot undo one failed statement alone, so the contract lets no unit
+        of work commit after a failed write; this store keeps the same
+        promise. ``commit`` then raises ``StorageError``; ``rollback`` (or
+        leaving the ``with`` block) clears the failure with everything else.
+        """
+        try:
+            with self.atomic():
+                yield
+        except BaseException as error:
+            if self.failure is None:
+                self.failure = error
+            raise
+
     def changes(self) -> dict[Kind[Any], Mapping[str, Any]]:
         """The rows of every kind this unit of work wrote to, to commit."""
         return {
@@ -104,10 +126,11 @@ class Workspace:
         }
 
     def finish(self) -> None:
-        """Drop every copy and undo step, and let other units of work write."""
+        """Drop every copy, undo step and failure, and let other units of work write."""
         for table in self.tables:
             table.reset()
         self.journal.clear()
+        self.failure = None
         if self.writing:
             self.writing = False
             self.store.unlock()

@@ -45,6 +45,7 @@ class ApprovalAction(DomainEnum):
     EXPIRE = "expire"
     COMPLETE = "complete"
     ESCALATE = "escalate"
+    COMMENT = "comment"
 
 
 # The event names issue 5 (and Emporix's webhooks) use: a submitted request is "requested".
@@ -56,6 +57,7 @@ _EVENT_VERB = {
     ApprovalAction.EXPIRE: "expired",
     ApprovalAction.COMPLETE: "completed",
     ApprovalAction.ESCALATE: "escalated",
+    ApprovalAction.COMMENT: "comment_updated",
 }
 
 

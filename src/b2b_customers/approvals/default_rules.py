@@ -13,7 +13,9 @@ The rules, for a company without a policy of its own:
   both cases, within their approver limit.
 
 :func:`is_approval_required` answers the first three for a company limit
-(Emporix's "permitted" check). The engine's
+(Emporix's "permitted" check), with the engine's rule of whom a limit binds
+(:meth:`~b2b_customers.limits.PurchasingLimit.binds`: by default an approval
+limit on the company does not bind its admins). The engine's
 :func:`~b2b_customers.limits.decide` applies the same role rule and every
 purchasing limit besides, and names the approver roles in
 :attr:`~b2b_customers.limits.Decision.approver_roles` (``admin``, or
@@ -26,6 +28,7 @@ same routing and state machine.
 
 from __future__ import annotations
 
+import typing
 from typing import TYPE_CHECKING
 
 from b2b_customers.approvals.policy import ApprovalPolicy, ApprovalRule, ApprovalTier, Validity
@@ -33,7 +36,8 @@ from b2b_customers.approvals.selectors import StandardApprovers
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
 from b2b_customers.errors import CurrencyMismatch, PermissionDenied, ValidationError
-from b2b_customers.ids import ApprovalPolicyId
+from b2b_customers.ids import ApprovalPolicyId, LimitId
+from b2b_customers.limits.rules import LimitScope, OrderTotalLimit, PurchasingLimit, ScopeKind
 
 if TYPE_CHECKING:
     from moneyed import Money
@@ -80,22 +84,31 @@ DEFAULT_POLICY = default_policy()
 
 
 def is_approval_required(
-    actor: Customer, order: OrderDraft, *, company_limit: Money | None = None
+    actor: Customer, order: OrderDraft, *, company_limit: Money | PurchasingLimit | None = None
 ) -> bool:
     """Tell whether ``actor`` needs approval to place ``order`` (the seeds' role rule).
+
+    The company limit binds whom :meth:`PurchasingLimit.binds
+    <b2b_customers.limits.PurchasingLimit.binds>` says, as in the engine: given
+    as an amount it is an approval limit on the whole company, which by
+    default does not bind admins (Emporix).
 
     Args:
         actor: The customer placing the order.
         order: The order; its ``buyer_id`` must be ``actor``.
-        company_limit: The company's per-order limit (inclusive); ``None`` for
-            no limit.
+        company_limit: The company's per-order limit (inclusive): an amount, or
+            a stored :class:`~b2b_customers.limits.PurchasingLimit` holding an
+            :class:`~b2b_customers.limits.OrderTotalLimit` (then its
+            ``exempt_roles`` count); ``None`` for no limit.
 
     Returns:
-        ``False`` for an admin; for a buyer, whether the order total exceeds
-        ``company_limit``; ``True`` for a requester, whatever the amount.
+        ``True`` for a requester, whatever the amount; for anyone else, whether
+        the limit binds them and the order total exceeds it (so ``False`` for
+        an admin under the default rule).
 
     Raises:
-        ValidationError: The order names another buyer.
+        ValidationError: The order names another buyer, or ``company_limit``
+            is a limit of another kind than an order total.
         PermissionDenied: ``actor`` is not active, or holds no purchasing role
             (admin, buyer, requester) at the order's company.
         CurrencyMismatch: ``company_limit`` is in another currency than the order.
@@ -112,21 +125,42 @@ def is_approval_required(
         )
     membership = actor.membership_in(order.company_id)
     role = membership.purchasing_role if membership is not None else None
-    if role is None:
+    if membership is None or role is None:
         raise PermissionDenied(
             f"{actor.display_name} holds no purchasing role (admin, buyer or requester) at "
             f"{order.company_id!r} and may not order for it"
         )
-    if role is Role.ADMIN:
-        return False
     if role is Role.REQUESTER:
         return True
-    if company_limit is None:
+    limit = _as_company_limit(company_limit, order)
+    if limit is None or not limit.binds(membership.roles):
         return False
+    maximum = typing.cast("OrderTotalLimit", limit.rule).maximum
     total = order.total
-    if company_limit.currency != total.currency:
+    if maximum.currency != total.currency:
         raise CurrencyMismatch(
-            f"the company limit of {format_money(company_limit)} meets an order in "
+            f"the company limit of {format_money(maximum)} meets an order in "
             f"{total.currency.code}; give the limit in the order's currency"
         )
-    return bool(total.amount > company_limit.amount)
+    return bool(total.amount > maximum.amount)
+
+
+def _as_company_limit(
+    company_limit: Money | PurchasingLimit | None, order: OrderDraft
+) -> PurchasingLimit | None:
+    """Read an amount as the company's approval limit on order totals; check a given limit."""
+    if company_limit is None:
+        return None
+    if isinstance(company_limit, PurchasingLimit):
+        if not isinstance(company_limit.rule, OrderTotalLimit):
+            raise ValidationError(
+                "the company limit must be an OrderTotalLimit (a per-order limit), got "
+                f"{type(company_limit.rule).__name__}",
+                field="company_limit",
+            )
+        return company_limit
+    return PurchasingLimit(
+        id=LimitId("company-limit"),
+        scope=LimitScope(kind=ScopeKind.COMPANY, company_id=order.company_id),
+        rule=OrderTotalLimit(maximum=company_limit),
+    )

@@ -11,16 +11,35 @@ A policy is data (versioned, stored, serialisable):
   (:mod:`~b2b_customers.approvals.selectors`). One approval fills one place:
   an admin who is also in the finance group does not meet "an admin AND
   someone from finance" alone.
-* **Thresholds select the tiers that apply.** ``above`` (strictly more than)
-  and ``up_to`` (at most, inclusive) compare the order total, in the order's
-  currency: "tier 2 only for orders above 10,000 EUR".
+* **Thresholds select the tiers that apply.** ``at_least`` and ``up_to``
+  are both **inclusive**, like purchasing and approver limits: "tier 2 for
+  orders from 10,000 EUR on" is ``at_least=Money(10000, "EUR")``, and a tier
+  ``up_to=10,000`` and one ``at_least=10,000`` both apply to exactly 10,000.
+  They compare the order total as invoiced (rounded half up to the
+  currency's minor unit), in the order's currency. Stored policies written
+  with the former strict ``above=X`` are read as ``at_least=X`` plus one
+  minor unit: the same orders for every total in whole minor units (an
+  order of 1,000.004 EUR, which ``above=1000`` caught, is invoiced as
+  1,000.00 EUR and now is not).
+* **The rule that was crossed.** A tier with ``when_crossed`` (rule kinds
+  such as ``"distinct_skus"``, ``"quantity"``, ``"budget"``, or purchasing
+  limit ids) applies only when the decision crossed one of them: "the
+  category manager approves orders stopped by the restricted catalogue", not
+  every order of that size. Without it a tier is chosen by the total alone.
+* **Coverage.** :meth:`ApprovalPolicy.check_covers` tells whether every
+  order total finds a tier, so a policy can be refused when it is saved
+  rather than at a buyer's checkout.
 * **Validity.** A request expires ``validity`` after it was submitted
   (calendar arithmetic with dateutil's ``relativedelta``: one month after
   31 January is the last day of February).
 * **Flags.** ``allow_self_approval`` (off by default) lets a requester
   approve their own request; ``approvers_need_limit`` makes approvers
   without an :class:`~b2b_customers.approvals.ApproverLimit` ineligible
-  instead of unlimited.
+  instead of unlimited; ``parent_units_approve`` (off by default) lets the
+  approvers of every company above the requester's (its approval group, else
+  its admins and approvers) approve a tier at the requester's company
+  directly, as SAP Commerce's units approve their children's orders, instead
+  of only once the tier escalates.
 
 Which policy applies to a company: its own, else the seller-wide one
 (``company_id=None``), else the built-in
@@ -32,6 +51,7 @@ from __future__ import annotations
 
 import typing
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -40,6 +60,12 @@ from dateutil.relativedelta import relativedelta
 from moneyed import Money
 
 from b2b_customers.approvals.selectors import ApproverSelector
+from b2b_customers.domain.money import (
+    format_money,
+    minor_unit_exponent,
+    money,
+    round_to_minor_unit,
+)
 from b2b_customers.domain.values import (
     aware_datetime,
     flag,
@@ -49,6 +75,7 @@ from b2b_customers.domain.values import (
     optional,
     strip,
     text,
+    to_frozenset,
 )
 from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import CurrencyMismatch, ValidationError
@@ -194,6 +221,20 @@ def _rules(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
+def _names_of(value: Iterable[str]) -> frozenset[str]:
+    return to_frozenset(value)
+
+
+def _rule_names(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    if not isinstance(value, frozenset):
+        raise ValidationError(
+            "must be a collection of rule kinds or limit ids such as {'budget'}",
+            field=attribute.name,
+        )
+    for name in value:
+        identifier(instance, attribute, name)
+
+
 @frozen(kw_only=True)
 class ApprovalTier:
     """One step of a policy: every rule must be met before the next tier opens.
@@ -201,26 +242,37 @@ class ApprovalTier:
     Attributes:
         name: The tier's name, shown to approvers (``"Team lead"``, ``"Finance"``).
         all_of: The rules; all must be met.
-        above: The tier applies only to orders totalling **more** than this.
-        up_to: The tier applies only to orders totalling **at most** this.
+        at_least: The tier applies only to orders totalling **at least** this
+            (inclusive).
+        up_to: The tier applies only to orders totalling **at most** this
+            (inclusive).
+        when_crossed: Rule kinds (``"budget"``, ``"distinct_skus"``, ...) or
+            purchasing limit ids; when given, the tier applies only when the
+            decision crossed one of them (empty: always, by the total).
     """
 
     name: str = field(converter=strip, validator=text(max_length=100))
     all_of: tuple[ApprovalRule, ...] = field(converter=_rules_of, validator=_rules)
-    above: Money | None = field(default=None, validator=optional(money_amount(non_negative=True)))
+    at_least: Money | None = field(
+        default=None, validator=optional(money_amount(non_negative=True))
+    )
     up_to: Money | None = field(default=None, validator=optional(money_amount(non_negative=True)))
+    when_crossed: frozenset[str] = field(
+        factory=frozenset, converter=_names_of, validator=_rule_names
+    )
 
     def __attrs_post_init__(self) -> None:
-        if self.above is not None and self.up_to is not None:
-            if self.above.currency != self.up_to.currency:
+        if self.at_least is not None and self.up_to is not None:
+            if self.at_least.currency != self.up_to.currency:
                 raise CurrencyMismatch(
-                    f"tier {self.name!r}: above is in {self.above.currency.code} and up_to in "
-                    f"{self.up_to.currency.code}; give both in one currency"
+                    f"tier {self.name!r}: at_least is in {self.at_least.currency.code} and up_to "
+                    f"in {self.up_to.currency.code}; give both in one currency"
                 )
-            if self.up_to.amount <= self.above.amount:
+            if self.up_to.amount < self.at_least.amount:
                 raise ValidationError(
-                    f"tier {self.name!r} applies to orders above {self.above.amount} and up to "
-                    f"{self.up_to.amount}: no order is both; make up_to larger than above",
+                    f"tier {self.name!r} applies to orders of at least {self.at_least.amount} "
+                    f"and up to {self.up_to.amount}: no order is both; make up_to at least as "
+                    "large as at_least",
                     field="up_to",
                 )
 
@@ -229,22 +281,42 @@ class ApprovalTier:
         """How many distinct approvers the tier needs (the rules' counts added up)."""
         return sum(rule.count for rule in self.all_of)
 
-    def applies_to(self, total: Money) -> bool:
+    def applies_to(self, total: Money, crossed: frozenset[str] | None = None) -> bool:
         """Tell whether the tier applies to an order of ``total``.
+
+        Args:
+            total: The order total.
+            crossed: The rule kinds and limit ids the decision crossed
+                (``None``: unknown, so ``when_crossed`` is not checked).
 
         Raises:
             CurrencyMismatch: A threshold is in another currency than ``total``.
         """
-        for name, threshold in (("above", self.above), ("up_to", self.up_to)):
+        for name, threshold in self._thresholds():
             if threshold is not None and threshold.currency != total.currency:
                 raise CurrencyMismatch(
                     f"tier {self.name!r}: {name} is in {threshold.currency.code} but the order "
                     f"is in {total.currency.code}; give the policy's thresholds in the order's "
                     "currency"
                 )
-        if self.above is not None and total.amount <= self.above.amount:
+        if self.when_crossed and crossed is not None and not self.when_crossed & crossed:
             return False
-        return self.up_to is None or total.amount <= self.up_to.amount
+        invoiced = round_to_minor_unit(total).amount
+        if self.at_least is not None and invoiced < self.at_least.amount:
+            return False
+        return self.up_to is None or invoiced <= self.up_to.amount
+
+    def _thresholds(self) -> tuple[tuple[str, Money | None], ...]:
+        return (("at_least", self.at_least), ("up_to", self.up_to))
+
+
+def _gap(policy: ApprovalPolicy, start: Money, end: Money | None) -> ValidationError:
+    until = f"up to below {format_money(end)}" if end is not None else "and above"
+    return ValidationError(
+        f"no tier of policy {policy.id!r} applies to orders of {format_money(start)} {until}; "
+        "add a tier without thresholds, or stretch the thresholds so the tiers leave no gap",
+        field="tiers",
+    )
 
 
 def _tiers_of(value: Iterable[ApprovalTier]) -> tuple[ApprovalTier, ...]:
@@ -283,6 +355,9 @@ class ApprovalPolicy(Versioned):
             default: segregation of duties).
         approvers_need_limit: Approvers without an approver limit may not
             approve (by default they are unlimited).
+        parent_units_approve: The approvers of the companies above the
+            requester's approve its requests directly, not only after an
+            escalation (off by default).
         effective_from: When the policy took effect, for the audit (optional).
     """
 
@@ -293,6 +368,7 @@ class ApprovalPolicy(Versioned):
     validity: Validity = field(factory=_seven_days)
     allow_self_approval: bool = field(default=False, validator=flag)
     approvers_need_limit: bool = field(default=False, validator=flag)
+    parent_units_approve: bool = field(default=False, validator=flag)
     effective_from: datetime | None = field(default=None, validator=optional(aware_datetime))
 
     def __attrs_post_init__(self) -> None:
@@ -302,10 +378,59 @@ class ApprovalPolicy(Versioned):
                 field="validity",
             )
 
-    def applicable_tiers(self, total: Money) -> tuple[int, ...]:
+    def applicable_tiers(
+        self, total: Money, crossed: frozenset[str] | None = None
+    ) -> tuple[int, ...]:
         """Return the positions of the tiers that apply to an order of ``total``.
+
+        Args:
+            total: The order total.
+            crossed: The rule kinds and limit ids the decision crossed
+                (``None``: ``when_crossed`` is not checked).
 
         Raises:
             CurrencyMismatch: A threshold is in another currency than ``total``.
         """
-        return tuple(index for index, tier in enumerate(self.tiers) if tier.applies_to(total))
+        return tuple(
+            index for index, tier in enumerate(self.tiers) if tier.applies_to(total, crossed)
+        )
+
+    def check_covers(self, currency: str) -> None:
+        """Refuse a policy under which an order in ``currency`` could find no tier.
+
+        Every threshold must be in ``currency``, and the ranges of the tiers
+        that apply whatever rule was crossed (no ``when_crossed``) must
+        together cover every invoiced total from zero up, without a gap.
+        Saving a policy runs this, so a buyer never meets "no tier applies".
+
+        Raises:
+            CurrencyMismatch: A threshold is in another currency.
+            ValidationError: Some totals find no tier (the message names the
+                first gap and how to close it).
+        """
+        code = money(0, currency).currency.code
+        for tier in self.tiers:
+            for name, threshold in tier._thresholds():  # noqa: SLF001  (the same class's helper)
+                if threshold is not None and threshold.currency.code != code:
+                    raise CurrencyMismatch(
+                        f"tier {tier.name!r}: {name} is in {threshold.currency.code}, but the "
+                        f"policy is for orders in {code}; give its thresholds in {code}"
+                    )
+        step = Decimal(1).scaleb(-minor_unit_exponent(code))
+        covered = -step  # every invoiced total up to here finds a tier
+        ranges = sorted(
+            (
+                tier.at_least.amount if tier.at_least is not None else Decimal(0),
+                tier.up_to.amount if tier.up_to is not None else None,
+            )
+            for tier in self.tiers
+            if not tier.when_crossed
+        )
+        for low, high in ranges:
+            first_uncovered = (covered // step + 1) * step
+            if first_uncovered < low:
+                raise _gap(self, money(first_uncovered, code), money(low, code))
+            if high is None:
+                return
+            covered = max(covered, high)
+        raise _gap(self, money((covered // step + 1) * step, code), None)

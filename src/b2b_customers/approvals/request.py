@@ -17,6 +17,8 @@ changes nothing:
 * :meth:`~ApprovalRequest.expire`: from ``expires_at`` on.
 * :meth:`~ApprovalRequest.complete`: links the order placed from an approved
   request.
+* :meth:`~ApprovalRequest.update_comment`: the requester rewrites the comment
+  of a pending request (an audit entry keeps the new text).
 
 **Segregation of duties.** Nobody approves their own request, unless the
 policy's ``allow_self_approval`` says so (off by default); an approver acts
@@ -48,6 +50,7 @@ from b2b_customers.approvals.progress import TierProgress, Verdict
 from b2b_customers.approvals.routing import (
     RoutingCase,
     assess_approver,
+    crossed_by,
     eligible_approvers,
     plan_routes,
     recorded_routes,
@@ -211,6 +214,7 @@ class ApprovalRequest(Versioned):
             requester_id=requester.id,
             total=order.total,
             approver_roles=decision.approver_roles,
+            crossed=crossed_by(decision),
             policy=chosen,
         )
         routes = plan_routes(case, directory)
@@ -578,6 +582,37 @@ class ApprovalRequest(Versioned):
             actor=actor,
             comment=f"order {order_id} placed",
             order_id=order_id,
+        )
+
+    def update_comment(
+        self, requester: Actor, *, at: datetime, comment: str | None
+    ) -> ApprovalRequest:
+        """Replace the requester's comment on a pending request; an audit entry records it.
+
+        Args:
+            requester: The customer who asked (nobody else may).
+            at: Now.
+            comment: The new comment (``None`` or blank removes it).
+
+        Raises:
+            PermissionDenied: ``requester`` did not ask for the request.
+            InvalidTransition: The request is not pending, or expired at ``at``.
+            ValidationError: The comment is too long; ``at`` is naive or
+                before the last change.
+        """
+        self._ensure_may_act(ApprovalStatus.PENDING, at, "change its comment", same=True)
+        if not isinstance(requester, Customer) or requester.id != self.requester_id:
+            raise PermissionDenied(
+                f"{describe(requester)} did not ask for request {self.id!r}; only the requester "
+                "changes its comment"
+            )
+        changed = attrs.evolve(self, comment=comment)
+        return changed._moved(  # noqa: SLF001  (the same class)
+            ApprovalStatus.PENDING,
+            ApprovalAction.COMMENT,
+            at=at,
+            actor=requester,
+            comment=changed.comment,
         )
 
     def reroute(self, directory: ApprovalDirectory, *, at: datetime) -> ApprovalRequest:

@@ -34,6 +34,11 @@ against the directory of the moment, so someone demoted since may no longer
 approve. :meth:`~b2b_customers.approvals.ApprovalRequest.reroute` routes
 again the tiers nobody has approved yet, when the directory changed.
 
+With the policy's ``parent_units_approve``, the approvers of every company
+above the requester's (each one's approval group, else its admins and
+approvers, within their approver limit there) are eligible for a tier at
+the requester's company too, beside those its selectors name there.
+
 The requester's manager is looked up in the directory, so list the
 requester in it.
 """
@@ -74,6 +79,7 @@ if TYPE_CHECKING:
     from b2b_customers.approvals.directory import ApprovalDirectory
     from b2b_customers.approvals.policy import ApprovalTier
     from b2b_customers.approvals.request import ApprovalRequest
+    from b2b_customers.limits.decision import Decision
 
 __all__ = [
     "Assessment",
@@ -81,6 +87,7 @@ __all__ = [
     "RoutingCase",
     "TierRoute",
     "assess_approver",
+    "crossed_by",
     "eligible_approvers",
     "plan_routes",
     "recorded_routes",
@@ -172,6 +179,8 @@ class RoutingCase:
         approver_roles: The roles the decision named.
         policy: The policy the request follows.
         acted: Who has already approved or rejected (they may not act again).
+        crossed: The rule kinds and limit ids the decision crossed (for
+            tiers chosen by ``when_crossed``); ``None`` when unknown.
     """
 
     company_id: CompanyId
@@ -180,6 +189,7 @@ class RoutingCase:
     approver_roles: tuple[str, ...]
     policy: ApprovalPolicy
     acted: frozenset[str] = frozenset()
+    crossed: frozenset[str] | None = None
 
     @classmethod
     def of(cls, request: ApprovalRequest) -> RoutingCase:
@@ -191,7 +201,17 @@ class RoutingCase:
             approver_roles=request.decision.approver_roles,
             policy=request.policy,
             acted=request.acted,
+            crossed=crossed_by(request.decision),
         )
+
+
+def crossed_by(decision: Decision) -> frozenset[str]:
+    """Return the rule kinds and purchasing limit ids ``decision`` crossed."""
+    crossed = [result for result in decision.results if result.crossed]
+    return frozenset(
+        {result.rule for result in crossed}
+        | {result.limit_id for result in crossed if result.limit_id is not None}
+    )
 
 
 def plan_routes(case: RoutingCase, directory: ApprovalDirectory) -> tuple[TierRoute, ...]:
@@ -202,7 +222,7 @@ def plan_routes(case: RoutingCase, directory: ApprovalDirectory) -> tuple[TierRo
         CurrencyMismatch: A threshold or an approver limit is in another
             currency than the order.
     """
-    positions = case.policy.applicable_tiers(case.total)
+    positions = case.policy.applicable_tiers(case.total, case.crossed)
     if not positions:
         raise ValidationError(
             f"no tier of policy {case.policy.id!r} applies to an order of "
@@ -478,6 +498,10 @@ class _Router:
             return person.maximum
         if company is None:
             return None
+        if not person.roles_in(company) and self._parent_units_approve_at(company):
+            # A parent unit's approver approves within their limit at their own unit.
+            unit = next((a for a in self._ancestors if person.roles_in(a)), company)
+            return self.directory.maximum_of(person, unit)
         return self.directory.maximum_of(person, company)
 
     def _matches(
@@ -495,6 +519,21 @@ class _Router:
                 basis = self._customer_basis(person, selector, company)
             if basis is not None:
                 return basis
+        if isinstance(person, Customer) and self._parent_units_approve_at(company):
+            return self._parent_unit_basis(person)
+        return None
+
+    def _parent_units_approve_at(self, company: CompanyId | None) -> bool:
+        """Whether the policy lets the units above approve at ``company`` (the requester's)."""
+        return self.policy.parent_units_approve and company == self.case.company_id
+
+    def _parent_unit_basis(self, customer: Customer) -> str | None:
+        """A parent unit's approver, when the policy lets them approve directly."""
+        for ancestor in self._ancestors:
+            held = customer.roles_in(ancestor)
+            basis = self._pool_basis(customer, CompanyApprovers(), held, ancestor)
+            if basis is not None:
+                return f"{basis}, a parent unit"
         return None
 
     def _may_match_seller(self, selectors: Iterable[ApproverSelector]) -> bool:

@@ -126,7 +126,11 @@ def describe(decision: Decision) -> str:
     if decision.results:
         lines.append("Rules checked:")
     for result in decision.results:
-        mark = "ok" if not result.crossed else result.outcome.value.replace("_", " ")
+        mark = (
+            result.outcome.value.replace("_", " ")
+            if result.crossed
+            else ("warning" if result.warning else "ok")
+        )
         lines.append(f"  [{mark}] {result.message}")
         figures = _figures(result)
         if figures:

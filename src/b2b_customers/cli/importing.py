@@ -9,6 +9,7 @@ unit of work, with the same events the services record.
 
 from __future__ import annotations
 
+import logging
 import pathlib
 import time
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     import argparse
 
 __all__ = ["KINDS", "add_arguments", "run"]
+
+_log = logging.getLogger(__name__)
 
 KINDS: dict[str, ImportKind[Any]] = {kind.name: kind for kind in (COMPANIES, CUSTOMERS, CONTACTS)}
 """The kinds of file ``import`` reads, by name."""
@@ -74,6 +77,7 @@ def run(arguments: argparse.Namespace) -> int:
             uow.commit()
             progress.finish()
     seconds = time.perf_counter() - started
+    _log.info("imported %d %s from %s in %.1f s", len(parsed), kind.name, path, seconds)
     print(f"Imported {len(parsed):,} {kind.name} from {path} in {seconds:.1f} s.")
     return ExitCode.OK
 

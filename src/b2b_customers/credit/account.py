@@ -4,11 +4,17 @@ One account belongs to the company that pays (the bill-to or master account)
 and may be **shared** by the companies it pays for, or each company keeps a
 **separate** one: the seeds' "shared credit / separate credit".
 
-Every method returns ``(new_account, entry)``: the account with its totals
-moved, and the :class:`~b2b_customers.credit.ledger.LedgerEntry` to append.
-A store saves both in one unit of work, and the account's version makes two
-concurrent reservations conflict instead of both passing: credit is never
-spent twice.
+Every method that moves money returns ``(new_account, entry)``: the account
+with its totals moved, and the :class:`~b2b_customers.credit.ledger.LedgerEntry`
+that records the move. A store *books* the entry
+(:meth:`~b2b_customers.ports.CreditRepository.book`): it moves the stored
+totals by the entry's changes in one conditional write, which re-checks this
+module's credit rule (:meth:`CreditAccount.refusal`) against the totals as
+they are at that moment, so two concurrent reservations can never together
+spend more than the line: credit is never spent twice. The open
+reservations themselves are rows of their own
+(:class:`~b2b_customers.credit.reservation.Reservation`), not part of the
+account, so the account's size never grows with the number of open orders.
 
 The credit rule: a reservation is refused when ``balance + reserved + amount``
 exceeds the credit limit (equal is allowed), or while the account is on hold,
@@ -18,10 +24,8 @@ holds the permission to override.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -45,17 +49,21 @@ from b2b_customers.domain.values import (
 )
 from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import (
+    B2BError,
     CreditOnHold,
     CurrencyMismatch,
     InsufficientCredit,
     InvalidTransition,
-    NotFound,
     ValidationError,
 )
 from b2b_customers.ids import CompanyId, CreditAccountId
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from b2b_customers.credit.aging import Allocation
     from b2b_customers.credit.payment_terms import Instalment
+    from b2b_customers.credit.reservation import Reservation
 
 __all__ = ["CreditAccount", "CreditHold", "Override"]
 
@@ -90,18 +98,9 @@ class CreditHold:
     automatic: bool = field(default=False, validator=flag)
 
 
-def _reservations(value: Mapping[str, Money]) -> Mapping[str, Money]:
-    raw: object = value
-    return MappingProxyType(dict(raw)) if isinstance(raw, Mapping) else value
-
-
 def _company_ids(value: Iterable[CompanyId]) -> frozenset[CompanyId]:
     items = items_of(value)
     return cast("frozenset[CompanyId]", value) if items is None else frozenset(items)
-
-
-def _empty() -> Mapping[str, Money]:
-    return MappingProxyType({})
 
 
 def _zero_in_currency(account: CreditAccount) -> Money:
@@ -120,8 +119,8 @@ class CreditAccount(Versioned):
         currency: The currency of the line and of every entry.
         credit_limit: The credit line (``0``: no credit, every order is refused).
         balance: What is owed now (invoices less payments and credit notes).
-        reserved: What pending orders hold.
-        reservations: The open reservations, by order reference.
+        reserved: What open orders hold: the sum of the account's open
+            :class:`~b2b_customers.credit.reservation.Reservation` rows.
         hold: The current hold, if any.
         auto_hold_after_days: Place a hold automatically when an invoice is
             overdue by more than this many days (``None``: never).
@@ -141,7 +140,6 @@ class CreditAccount(Versioned):
         default=attrs.Factory(_zero_in_currency, takes_self=True),
         validator=money_amount(non_negative=True),
     )
-    reservations: Mapping[str, Money] = field(factory=_empty, converter=_reservations, hash=False)
     hold: CreditHold | None = field(default=None, validator=optional(of_type(CreditHold)))
     auto_hold_after_days: int | None = None
     payment_terms: str = field(default="NET_30", validator=identifier)
@@ -199,49 +197,72 @@ class CreditAccount(Versioned):
         at: datetime,
         override: Override | None = None,
     ) -> tuple[CreditAccount, LedgerEntry]:
-        """Reserve credit for a pending order.
+        """Reserve credit for an open order.
+
+        The store books the entry only if the rule still holds on the totals
+        it has when it writes (see :meth:`refusal`); one reservation per
+        order reference (a second one is refused by the store).
 
         Raises:
             CreditOnHold: The account is on hold and no override is given.
             InsufficientCredit: ``amount`` is more than the available credit
                 and no override is given.
-            ValidationError: The order already holds a reservation.
             CurrencyMismatch: ``amount`` is in another currency.
         """
         self._same_currency(amount)
-        if order_reference in self.reservations:
-            raise ValidationError(
-                f"order {order_reference!r} holds a reservation already; release it first",
-                field="order_reference",
-            )
-        if override is None and self.hold is not None:
-            raise CreditOnHold(
+        if override is None:
+            refused = self.refusal(amount)
+            if refused is not None:
+                raise refused
+        entry = self._entry(EntryKind.RESERVATION, amount, entry_id, at, order_reference, override)
+        return self.apply(entry), entry
+
+    def refusal(self, amount: Money) -> B2BError | None:
+        """Return why a reservation of ``amount`` is refused now, or ``None`` when it fits.
+
+        The credit rule: no reservation while the account is on hold, and
+        none of more than the available credit (``balance + reserved +
+        amount`` may equal the limit, not exceed it). Stores check the same
+        rule in their conditional write.
+        """
+        if self.hold is not None:
+            return CreditOnHold(
                 f"credit account {self.id!r} is on hold ({self.hold.reason}); lift the hold "
                 "or record an override"
             )
-        if override is None and amount.amount > self.available.amount:
-            raise InsufficientCredit(
+        if amount.amount > self.available.amount:
+            return InsufficientCredit(
                 f"{format_money(amount)} is more than the available credit of "
                 f"{format_money(self.available)} on account {self.id!r} (limit "
                 f"{format_money(self.credit_limit)}, owed {format_money(self.balance)}, reserved "
                 f"{format_money(self.reserved)})"
             )
-        entry = self._entry(EntryKind.RESERVATION, amount, entry_id, at, order_reference, override)
-        reservations = {**self.reservations, order_reference: amount}
-        return self._moved(entry, reservations=reservations), entry
+        return None
 
     def release(
-        self, order_reference: str, *, entry_id: str, at: datetime, actor: str | None = None
+        self,
+        reservation: Reservation,
+        *,
+        entry_id: str,
+        at: datetime,
+        actor: str | None = None,
     ) -> tuple[CreditAccount, LedgerEntry]:
         """Release an order's reservation (rejected, expired or cancelled).
 
+        Args:
+            reservation: The open reservation, as the store holds it.
+            entry_id: The ledger entry's id.
+            at: When.
+            actor: Who released it, if a person did.
+
         Raises:
-            NotFound: The order holds no reservation.
+            ValidationError: The reservation is held on another account.
         """
-        amount = self._reservation(order_reference)
-        entry = self._entry(EntryKind.RELEASE, amount, entry_id, at, order_reference, None, actor)
-        reservations = {k: v for k, v in self.reservations.items() if k != order_reference}
-        return self._moved(entry, reservations=reservations), entry
+        self._own(reservation)
+        entry = self._entry(
+            EntryKind.RELEASE, reservation.amount, entry_id, at, reservation.reference, None, actor
+        )
+        return self.apply(entry), entry
 
     def post_invoice(
         self,
@@ -250,47 +271,114 @@ class CreditAccount(Versioned):
         *,
         entry_id: str,
         at: datetime,
-        order_reference: str | None = None,
+        reservation: Reservation | None = None,
         invoice_date: date | None = None,
         instalments: Sequence[Instalment] = (),
     ) -> tuple[CreditAccount, LedgerEntry]:
-        """Post an invoice: the balance grows; an order's reservation, if named, is converted.
+        """Post an invoice: the balance grows; the order's reservation, if given, is converted.
+
+        The invoice converts as much of the reservation as it bills: an
+        invoice for part of an order (a down payment, a partial delivery)
+        releases that part and leaves the rest reserved.
 
         Args:
             invoice_reference: The invoice's number.
             amount: The invoice amount.
             entry_id: The ledger entry's id.
             at: When it is posted.
-            order_reference: The order whose reservation it converts into debt.
+            reservation: The order's open reservation, which it converts into debt.
             invoice_date: The day its instalments were scheduled from.
             instalments: When each part falls due (see
                 :meth:`~b2b_customers.credit.payment_terms.PaymentTerms.schedule`);
                 none: due on the day it is posted.
 
         Raises:
-            NotFound: ``order_reference`` holds no reservation.
             CurrencyMismatch: ``amount`` is in another currency.
             ValidationError: The instalments do not add up to ``amount``, or
-                come without ``invoice_date``.
+                come without ``invoice_date``; the reservation is held on
+                another account.
         """
         self._same_currency(amount)
-        released = self._reservation(order_reference) if order_reference is not None else None
+        released = None
+        if reservation is not None:
+            self._own(reservation)
+            released = Money(min(amount.amount, reservation.amount.amount), self.currency)
         entry = attrs.evolve(
             self._entry(EntryKind.INVOICE, amount, entry_id, at, invoice_reference, None),
             released_reservation=released,
+            released_from=None if reservation is None else reservation.reference,
             invoice_date=invoice_date,
             instalments=tuple(instalments),
         )
-        reservations = {k: v for k, v in self.reservations.items() if k != order_reference}
-        return self._moved(entry, reservations=reservations), entry
+        return self.apply(entry), entry
 
     def receive_payment(
-        self, payment_reference: str, amount: Money, *, entry_id: str, at: datetime
+        self,
+        payment_reference: str,
+        amount: Money,
+        *,
+        entry_id: str,
+        at: datetime,
+        paid_on: date | None = None,
+        allocations: Sequence[Allocation] = (),
+        on_account: bool = False,
     ) -> tuple[CreditAccount, LedgerEntry]:
-        """Record a payment: the balance shrinks."""
+        """Record a payment: the balance shrinks.
+
+        Args:
+            payment_reference: The payment's reference.
+            amount: What was paid.
+            entry_id: The ledger entry's id.
+            at: When it is booked.
+            paid_on: The day it was paid (decides early-payment discounts).
+            allocations: The instalments it was applied to, each with its
+                instalment number and amount.
+            on_account: Keep what the allocations leave as an advance.
+        """
         self._same_currency(amount)
-        entry = self._entry(EntryKind.PAYMENT, amount, entry_id, at, payment_reference, None)
-        return self._moved(entry), entry
+        entry = self._entry(
+            EntryKind.PAYMENT,
+            amount,
+            entry_id,
+            at,
+            payment_reference,
+            None,
+            paid_on=paid_on,
+            allocations=tuple(allocations),
+            on_account=on_account,
+        )
+        return self.apply(entry), entry
+
+    def book_allocation(
+        self,
+        kind: EntryKind,
+        payment_reference: str,
+        allocations: Sequence[Allocation],
+        *,
+        entry_id: str,
+        at: datetime,
+    ) -> tuple[CreditAccount, LedgerEntry]:
+        """Book an early-payment discount, or apply an advance to invoices.
+
+        Args:
+            kind: ``EntryKind.DISCOUNT`` (the balance shrinks by the discount)
+                or ``EntryKind.ALLOCATION`` (part of an advance is applied;
+                the balance stays).
+            payment_reference: The payment that earned the discount or holds the advance.
+            allocations: The instalments, each with its number and amount.
+            entry_id: The ledger entry's id.
+            at: When it is booked.
+        """
+        if kind not in {EntryKind.DISCOUNT, EntryKind.ALLOCATION}:
+            raise ValidationError(
+                f"book a discount or an allocation here, not a {kind.value}", field="kind"
+            )
+        amounts = [part.amount for part in allocations if part.amount is not None]
+        amount = Money(sum((part.amount for part in amounts), Decimal(0)), self.currency)
+        entry = self._entry(
+            kind, amount, entry_id, at, payment_reference, None, allocations=tuple(allocations)
+        )
+        return self.apply(entry), entry
 
     def issue_credit_note(
         self, note_reference: str, amount: Money, *, entry_id: str, at: datetime
@@ -298,7 +386,7 @@ class CreditAccount(Versioned):
         """Record a credit note: the balance shrinks."""
         self._same_currency(amount)
         entry = self._entry(EntryKind.CREDIT_NOTE, amount, entry_id, at, note_reference, None)
-        return self._moved(entry), entry
+        return self.apply(entry), entry
 
     def adjust(
         self, amount: Money, *, reason: str, actor: str, entry_id: str, at: datetime
@@ -306,7 +394,7 @@ class CreditAccount(Versioned):
         """Correct the balance by ``amount`` (positive or negative), with a reason."""
         self._same_currency(amount)
         entry = self._entry(EntryKind.ADJUSTMENT, amount, entry_id, at, None, None, actor, reason)
-        return self._moved(entry), entry
+        return self.apply(entry), entry
 
     # -- holds and the line
 
@@ -347,11 +435,13 @@ class CreditAccount(Versioned):
                 f"kept in {self.currency}; convert it first"
             )
 
-    def _reservation(self, order_reference: str) -> Money:
-        try:
-            return self.reservations[order_reference]
-        except KeyError:
-            raise NotFound("Reservation", order_reference, by="order reference") from None
+    def _own(self, reservation: Reservation) -> None:
+        if reservation.account_id != self.id:
+            raise ValidationError(
+                f"reservation {reservation.reference!r} is held on credit account "
+                f"{reservation.account_id!r}, not {self.id!r}",
+                field="reservation",
+            )
 
     def _entry(  # noqa: PLR0917  (a private factory with the entry's fields in order)
         self,
@@ -363,6 +453,7 @@ class CreditAccount(Versioned):
         override: Override | None,
         actor: str | None = None,
         reason: str | None = None,
+        **fields: Any,  # noqa: ANN401  (further LedgerEntry fields, passed through)
     ) -> LedgerEntry:
         return LedgerEntry(
             id=entry_id,
@@ -375,13 +466,26 @@ class CreditAccount(Versioned):
             actor=override.actor if override is not None else actor,
             reason=override.reason if override is not None else reason,
             override=override is not None,
+            **fields,
         )
 
-    def _moved(self, entry: LedgerEntry, **changes: Any) -> CreditAccount:  # noqa: ANN401
+    def with_totals_of(self, stored: CreditAccount) -> CreditAccount:
+        """Return this copy with ``stored``'s totals: they move only by booking entries."""
+        return attrs.evolve(
+            self,
+            balance=stored.balance,
+            reserved=stored.reserved,
+            last_sequence=stored.last_sequence,
+        )
+
+    def apply(self, entry: LedgerEntry) -> CreditAccount:
+        """Return the account with ``entry`` booked: its totals moved, its sequence the last.
+
+        Stores call it (or do the same sums in SQL) when they book an entry.
+        """
         return attrs.evolve(
             self,
             balance=Money(self.balance.amount + entry.balance_change, self.currency),
             reserved=Money(self.reserved.amount + entry.reserved_change, self.currency),
             last_sequence=entry.sequence,
-            **changes,
         )

@@ -14,9 +14,19 @@ adjustments):
 | invoice     | plus the amount      | minus its order's reservation, if any |
 | payment     | minus the amount     |                                    |
 | credit_note | minus the amount     |                                    |
+| discount    | minus the amount     |                                    |
 | adjustment  | plus the (signed) amount |                                |
 | reservation |                      | plus the amount                    |
 | release     |                      | minus the amount                   |
+| allocation  |                      |                                    |
+
+A payment records the day it was made (``paid_on``) and where it went
+(``allocations``: one :class:`~b2b_customers.credit.aging.Allocation` per
+instalment, with the amount applied). A payment made with ``on_account``
+keeps what it did not allocate as an advance on account, until an
+``allocation`` entry applies (part of) it to invoices. An early-payment
+discount earned by a payment is a ``discount`` entry of its own, naming the
+instalments it settles, so the balance is always the replay of the ledger.
 """
 
 from __future__ import annotations
@@ -25,14 +35,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
 from attrs import field, frozen
 from moneyed import Money
 
+from b2b_customers.credit.aging import Allocation
 from b2b_customers.credit.due_dates import calendar_date
 from b2b_customers.credit.payment_terms import Instalment
 from b2b_customers.domain.values import (
     DomainEnum,
     aware_datetime,
+    flag,
     identifier,
     items_of,
     money_amount,
@@ -66,6 +79,10 @@ class EntryKind(DomainEnum):
     ADJUSTMENT = "adjustment"
     RESERVATION = "reservation"
     RELEASE = "release"
+    DISCOUNT = "discount"
+    """An early-payment discount earned by a payment."""
+    ALLOCATION = "allocation"
+    """Part of a payment held on account, applied to invoices later."""
 
 
 _BALANCE_SIGN = {
@@ -73,7 +90,26 @@ _BALANCE_SIGN = {
     EntryKind.PAYMENT: -1,
     EntryKind.CREDIT_NOTE: -1,
     EntryKind.ADJUSTMENT: 1,
+    EntryKind.DISCOUNT: -1,
 }
+_ALLOCATING = frozenset(
+    {
+        EntryKind.PAYMENT,
+        EntryKind.CREDIT_NOTE,
+        EntryKind.DISCOUNT,
+        EntryKind.ALLOCATION,
+    }
+)
+_FULLY_ALLOCATED = frozenset({EntryKind.DISCOUNT, EntryKind.ALLOCATION})
+
+
+def _allocations(value: Iterable[Allocation]) -> tuple[Allocation, ...]:
+    items = items_of(value)
+    if items is None or not all(isinstance(item, Allocation) for item in items):
+        raise ValidationError(
+            f"must be a collection of Allocation, got {value!r}", field="allocations"
+        )
+    return tuple(items)
 
 
 def _instalments(value: Iterable[Instalment]) -> tuple[Instalment, ...]:
@@ -99,6 +135,7 @@ class LedgerEntry:
         reference: The invoice, payment, order or note it is about.
         released_reservation: For an invoice that turns an order's reservation
             into debt: how much reservation it released.
+        released_from: The reference of the reservation it released from.
         reason: Why (required for adjustments and overrides).
         actor: Who did it, when a person did.
         override: Whether it went past a hold or the credit limit by override.
@@ -107,6 +144,14 @@ class LedgerEntry:
         instalments: For an invoice: when each part of it falls due, as the
             payment terms scheduled it when it was posted (empty for an invoice
             posted without terms: it is due on the day it was posted).
+        paid_on: For a payment: the day it was made (it decides early-payment
+            discounts); ``None`` for payments of earlier releases.
+        allocations: For a payment, credit note, discount or allocation: the
+            instalments it was applied to, each with an instalment number and
+            an amount. Empty: applied oldest first when replayed.
+        on_account: For a payment: keep what the allocations leave as an
+            advance on account (applied only by a later allocation), instead of
+            applying it oldest first.
     """
 
     id: str = field(validator=identifier)
@@ -119,11 +164,15 @@ class LedgerEntry:
     released_reservation: Money | None = field(
         default=None, validator=optional(money_amount(non_negative=True))
     )
+    released_from: str | None = field(default=None, validator=optional(identifier))
     reason: str | None = field(default=None, converter=strip_optional, validator=optional(text()))
     actor: str | None = field(default=None, validator=optional(identifier))
     override: bool = False
     invoice_date: date | None = field(default=None, validator=optional(calendar_date))
     instalments: tuple[Instalment, ...] = field(default=(), converter=_instalments)
+    paid_on: date | None = field(default=None, validator=optional(calendar_date))
+    allocations: tuple[Allocation, ...] = field(default=(), converter=_allocations)
+    on_account: bool = field(default=False, validator=flag)
 
     def __attrs_post_init__(self) -> None:
         if self.sequence < 1:
@@ -135,9 +184,60 @@ class LedgerEntry:
             )
         if self.kind is EntryKind.ADJUSTMENT and not self.reason:
             raise ValidationError("an adjustment needs a reason", field="reason")
+        if self.kind in {EntryKind.RESERVATION, EntryKind.RELEASE} and self.reference is None:
+            raise ValidationError(
+                f"a {self.kind.value} names the order (or request) it holds credit for",
+                field="reference",
+            )
+        if self.released_from is not None and self.released_reservation is None:
+            raise ValidationError(
+                "an invoice that names the reservation it converts (released_from) says how "
+                "much of it (released_reservation)",
+                field="released_reservation",
+            )
         if self.override and not self.reason:
             raise ValidationError("an override needs a reason", field="reason")
         self._check_schedule()
+        self._check_allocations()
+
+    def _check_allocations(self) -> None:
+        if (self.paid_on is not None or self.on_account) and self.kind is not EntryKind.PAYMENT:
+            raise ValidationError(
+                f"only a payment has a payment date or stays on account, not a {self.kind.value}",
+                field="paid_on",
+            )
+        if self.allocations and self.kind not in _ALLOCATING:
+            raise ValidationError(
+                f"a {self.kind.value} is not allocated to invoices", field="allocations"
+            )
+        if any(part.instalment is None or part.amount is None for part in self.allocations):
+            raise ValidationError(
+                "every allocation in the ledger names its instalment and amount",
+                field="allocations",
+            )
+        allocated = sum(
+            (part.amount.amount for part in self.allocations if part.amount is not None),
+            Decimal(0),
+        )
+        if self.allocations and (
+            any(
+                part.amount is not None and part.amount.currency != self.amount.currency
+                for part in self.allocations
+            )
+            or allocated > self.amount.amount
+        ):
+            raise ValidationError(
+                f"the allocations come to {allocated}, more than the "
+                f"{self.kind.value} of {self.amount.amount} {self.amount.currency.code} "
+                "(or in another currency)",
+                field="allocations",
+            )
+        if self.kind in _FULLY_ALLOCATED and allocated != self.amount.amount:
+            raise ValidationError(
+                f"a {self.kind.value} is allocated in full: the allocations come to "
+                f"{allocated}, not {self.amount.amount}",
+                field="allocations",
+            )
 
     def _check_schedule(self) -> None:
         if self.kind is not EntryKind.INVOICE and (self.instalments or self.invoice_date):
@@ -165,6 +265,10 @@ class LedgerEntry:
                 f"{currency}; schedule the invoice with PaymentTerms.schedule",
                 field="instalments",
             )
+
+    def numbered(self, sequence: int) -> LedgerEntry:
+        """Return the entry at ``sequence``: stores number entries as they append them."""
+        return attrs.evolve(self, sequence=sequence)
 
     @property
     def balance_change(self) -> Decimal:

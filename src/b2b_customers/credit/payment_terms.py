@@ -1,52 +1,56 @@
 """Payment terms: how an invoice amount is split into instalments, and when each is due.
 
 A :class:`PaymentTerms` lists one or more :class:`InstalmentTerm`, each a
-*portion* of the invoice and a *due-date rule*, plus an optional
-:class:`EarlyPaymentDiscount`. :meth:`PaymentTerms.schedule` turns an invoice
+*portion* of the invoice, a *due-date rule* and optionally its own
+:class:`EarlyPaymentDiscount`, plus an optional discount for every instalment
+and an optional cash rounding. :meth:`PaymentTerms.schedule` turns an invoice
 amount and date into :class:`Instalment` values.
 
-How the amount is split:
+How the amount is split (terms may be listed in any order; the instalments
+are numbered by due date, ties in the order listed):
 
-- Fixed portions (:class:`FixedPortion`) are taken first, in the order they
-  are listed, each for exactly its amount. They must all be in the invoice
-  currency (else :class:`~b2b_customers.errors.CurrencyMismatch`) and together
-  not exceed the invoice amount (else
-  :class:`~b2b_customers.errors.ValidationError`).
-- Percent portions (:class:`PercentPortion`) share what remains. When any
-  percent portion exists, the percents must total exactly 100. Each percent
-  instalment but the last is its share rounded half up to the currency's minor
-  unit (EUR cents, JPY whole yen, BHD thousandths), and the last percent
-  instalment takes the remainder, so the instalments sum exactly to the
-  invoice amount. Fixed amounts are never adjusted for rounding. In the rare
-  case where rounding the earlier shares up would leave the last one negative
-  (a few minor units split many ways: 5 JPY as 30/30/30/10), the shares are
-  rounded on their running total instead (instalment k gets round(remainder x
-  (p1 + ... + pk) / 100) less what instalments 1..k-1 got: 2, 1, 2, 0 JPY), so
-  no instalment is ever negative.
-- When every portion is fixed, the last instalment takes whatever remains on
-  top of its own fixed amount (a 1,000 EUR deposit and 1,000 EUR at Net 30 on
-  a 5,000 EUR invoice are 1,000 EUR and 4,000 EUR).
-- An instalment may come out as zero when the amount left for the percent
-  portions is smaller than their number of minor units (1 JPY split 50/50 is
-  1 JPY and 0 JPY), or when the fixed portions take the whole amount. It is
-  kept, so instalment numbers always match the terms.
+- Fixed portions (:class:`FixedPortion`) are each exactly their amount. They
+  must all be in the invoice currency (else
+  :class:`~b2b_customers.errors.CurrencyMismatch`) and together not exceed the
+  invoice amount (else :class:`~b2b_customers.errors.ValidationError`).
+- **With a balance line** (:class:`BalancePortion`, at most one), as Odoo and
+  ERPNext do it: each percent portion is that percent *of the invoice total*,
+  rounded half up to the currency's minor unit, and the balance line takes
+  whatever the fixed and percent portions leave (so the rounding lands on
+  it). The percents total at most 100; a balance that would be negative is
+  refused when the invoice is scheduled.
+- **Without a balance line** (the form of earlier releases): percent portions
+  share what the fixed portions leave, and must total exactly 100. Each
+  percent instalment but the last listed is its share rounded half up, and
+  the last listed takes the remainder. In the rare case where rounding the
+  earlier shares up would leave the last one negative (5 JPY as
+  30/30/30/10), the shares are rounded on their running total instead
+  (2, 1, 2, 0 JPY), so no instalment is ever negative. When every portion is
+  fixed, the last listed takes whatever remains on top of its own amount.
+- **Cash rounding** (``cash_rounding=Decimal("0.05")``): every percent
+  instalment but the one that takes the rest is rounded half up to that
+  increment, and the one that takes the rest (the balance line, else the
+  last percent line, else the last line) absorbs the difference, so the
+  instalments still sum exactly to the invoice amount. Discounts are rounded
+  to the increment too. Fixed amounts are never adjusted.
+- An instalment may come out as zero (1 JPY split 50/50 is 1 JPY and 0 JPY,
+  or a balance line with nothing left). It is kept, so instalment numbers
+  always match the terms.
 - Only invoices are scheduled: a zero or negative amount (a credit note) is
   refused, as is an amount finer than the currency's minor unit.
+- The same instalment term listed twice (same portion, rule and discount) is
+  refused: it is almost always a typing mistake.
 
-Due dates: each instalment's rule must never fall due before the previous
-instalment's, whatever the invoice date. :class:`PaymentTerms` checks this when
-it is built, at every invoice date where a rule's due date can jump (month
-starts and ends, shifted by each ``DayOfFollowingMonth.after_days``) over the
-four-year leap cycle 2024-2027, which decides it exactly within that cycle.
-Rules years apart can in theory disagree by a day only across a non-leap
-century year (2100); ordering those stays the caller's duty.
-
-The early-payment discount runs from the invoice date for ``within_days``
-days, but never past an instalment's own due date. A percent discount is
-taken of each instalment and rounded half up to the minor unit; a fixed
-discount is shared among the instalments in proportion to their amounts,
-rounded on the running total (so the shares sum exactly to the discount and
-none exceeds its instalment), and must be less than the invoice amount.
+Discounts: an instalment's own discount, else the terms' discount, applies to
+it. The discount runs from the invoice date for ``within_days`` days, also
+past the instalment's due date (an instalment due in 7 days may still earn a
+discount for 10). A percent discount is taken of each instalment and rounded
+half up, of its share of the *untaxed* amount when the discount says
+``on_untaxed=True`` and the invoice says what the untaxed amount is. A fixed
+discount on an instalment term is that instalment's; a fixed discount of the
+terms is shared among the instalments it covers in proportion to their
+amounts, rounded on the running total (so the shares sum exactly to the
+discount), and must be less than what they come to.
 """
 
 from __future__ import annotations
@@ -55,20 +59,18 @@ import math
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+import attrs
 from attrs import field, frozen
-from dateutil.relativedelta import relativedelta
 from moneyed import Money
 
 from b2b_customers.credit.due_dates import (
+    DUE_DATE_RULE_TYPES,
     MAX_DAYS,
-    DayOfFollowingMonth,
     DaysAfterInvoice,
     DaysAfterMonthEnd,
     DueDateRule,
-    MonthsAfterMonthEnd,
     calendar_date,
     check_date,
     whole_number,
@@ -76,9 +78,11 @@ from b2b_customers.credit.due_dates import (
 from b2b_customers.domain.money import (
     ensure_same_currency,
     minor_unit_exponent,
+    require_money,
     round_to_minor_unit,
 )
 from b2b_customers.domain.values import (
+    flag,
     identifier,
     items_of,
     money_amount,
@@ -91,8 +95,6 @@ from b2b_customers.errors import ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-
-    import attrs
 
     from b2b_customers.domain.values import Validator
 
@@ -107,6 +109,7 @@ __all__ = [
     "NET_60",
     "NET_90",
     "TWO_PART_30_60",
+    "BalancePortion",
     "EarlyPaymentDiscount",
     "FixedPortion",
     "Instalment",
@@ -121,10 +124,6 @@ MAX_INSTALMENTS = 120
 """The most instalments one set of terms may have (monthly for ten years)."""
 
 _HUNDRED = 100
-_RULE_TYPES = (DaysAfterInvoice, DaysAfterMonthEnd, DayOfFollowingMonth, MonthsAfterMonthEnd)
-# The invoice dates checked for due-date order: a whole leap-year cycle.
-_SAMPLE_START = date(2024, 1, 1)
-_SAMPLE_MONTHS = 48
 
 
 # -- validators and converters
@@ -256,45 +255,16 @@ def _split(units: int, weights: Sequence[Fraction]) -> list[int]:
     return [*parts, last]
 
 
-# -- due-date order
-
-
-def _critical_dates(*rules: DueDateRule) -> list[date]:
-    """Return the invoice dates in the sample cycle at which a rule's due date can jump.
-
-    Between two such dates each rule's due date is constant or rises by one
-    day a day, so one rule stays on or after another everywhere if it does
-    at these dates.
-    """
-    shifts = {0} | {rule.after_days for rule in rules if isinstance(rule, DayOfFollowingMonth)}
-    dates: set[date] = set()
-    for shift in shifts:
-        offset = relativedelta(days=shift)
-        first = (_SAMPLE_START + offset).replace(day=1)
-        for months in range(_SAMPLE_MONTHS + 1):
-            month_start = first + relativedelta(months=months)
-            dates.add(month_start - offset)
-            dates.add(month_start - offset - relativedelta(days=1))
-    return sorted(dates)
-
-
-@lru_cache(maxsize=1024)
-def _first_backwards_date(earlier: DueDateRule, later: DueDateRule) -> date | None:
-    """Return an invoice date for which ``later`` falls due before ``earlier``, if any."""
-    if isinstance(earlier, DaysAfterInvoice) and isinstance(later, DaysAfterInvoice):
-        return None if later.days >= earlier.days else _SAMPLE_START
-    for invoice_date in _critical_dates(earlier, later):
-        if later.due_date(invoice_date) < earlier.due_date(invoice_date):
-            return invoice_date
-    return None
-
-
 # -- the values
 
 
 @frozen(kw_only=True)
 class PercentPortion:
-    """A share of what the fixed portions leave, in percent.
+    """A percentage of the invoice.
+
+    With a :class:`BalancePortion` in the terms it is a percentage of the
+    invoice total; without one, of what the fixed portions leave (see the
+    module documentation).
 
     Attributes:
         percent: More than 0 and at most 100, as a Decimal (an int or a
@@ -306,7 +276,7 @@ class PercentPortion:
 
 @frozen(kw_only=True)
 class FixedPortion:
-    """A fixed amount, taken before any percent portion.
+    """A fixed amount.
 
     Attributes:
         amount: More than zero, in whole minor units of its currency.
@@ -315,53 +285,78 @@ class FixedPortion:
     amount: Money = field(validator=_positive_in_minor_units)
 
 
-Portion: TypeAlias = PercentPortion | FixedPortion
-"""What part of the invoice an instalment is: a percent or a fixed amount."""
-
-
 @frozen(kw_only=True)
-class InstalmentTerm:
-    """One instalment of payment terms: how much, and when it falls due.
+class BalancePortion:
+    """Whatever the other portions leave: Odoo's and ERPNext's "balance" line.
 
-    Attributes:
-        portion: A :class:`PercentPortion` or a :class:`FixedPortion`.
-        due: The due-date rule, e.g. ``DaysAfterInvoice(days=30)``.
+    At most one per terms; it takes the rounding, so the instalments always
+    sum exactly to the invoice amount.
     """
 
-    portion: Portion = field(validator=of_type(PercentPortion, FixedPortion))
-    due: DueDateRule = field(validator=of_type(*_RULE_TYPES))
+
+Portion: TypeAlias = PercentPortion | FixedPortion | BalancePortion
+"""What part of the invoice an instalment is: a percent, a fixed amount or the balance."""
+
+
+def _window_of_days(discount: EarlyPaymentDiscount) -> DueDateRule:
+    days: object = discount.within_days
+    valid = isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= MAX_DAYS
+    # A bad within_days is reported by its own validator, with its own field name.
+    return DaysAfterInvoice(days=discount.within_days if valid else 0)
 
 
 @frozen(kw_only=True)
 class EarlyPaymentDiscount:
     """A discount for paying within some days of the invoice date ("2% 10, net 30").
 
-    Give exactly one of ``percent`` and ``amount``.
+    Give exactly one of ``percent`` and ``amount``, and the window as
+    ``within_days`` or as ``until``. The window does not end at the
+    instalment's due date.
 
     Attributes:
         within_days: Days from the invoice date during which the discount
             applies, 0 (on the invoice date only) to 3650.
-        percent: The discount in percent of each instalment, more than 0 and
-            less than 100.
-        amount: A fixed discount on the whole invoice, more than zero, in whole
-            minor units; it must be less than the invoice amount.
+        until: The last day of the window as a due-date rule, for windows
+            that are not a number of days (ERPNext's "Day(s) after the end of
+            the invoice month": ``DaysAfterMonthEnd(days=5)``). By default
+            ``DaysAfterInvoice(days=within_days)``.
+        percent: The discount in percent of each instalment it covers, more
+            than 0 and less than 100.
+        amount: A fixed discount, more than zero, in whole minor units: of
+            its instalment when given on an :class:`InstalmentTerm`, else
+            shared among the instalments it covers.
+        on_untaxed: Take a percent discount of the untaxed amount when the
+            invoice says what that is (Odoo's "excluded" computation, the
+            "tax-exclusive" discount of German and French practice); else
+            of the amount due.
 
     Raises:
-        ValidationError: Neither or both of ``percent`` and ``amount`` are given.
+        ValidationError: Neither or both of ``percent`` and ``amount`` are
+            given, or both ``within_days`` and another ``until``.
     """
 
-    within_days: int = field(validator=whole_number(0, MAX_DAYS))
+    within_days: int = field(default=0, validator=whole_number(0, MAX_DAYS))
     percent: Decimal | None = field(
         default=None,
         converter=_optional_decimal,
         validator=optional(_percent(allow_hundred=False)),
     )
     amount: Money | None = field(default=None, validator=optional(_positive_in_minor_units))
+    on_untaxed: bool = field(default=False, validator=flag)
+    until: DueDateRule = field(
+        default=attrs.Factory(_window_of_days, takes_self=True),
+        validator=of_type(*DUE_DATE_RULE_TYPES),
+    )
 
     def __attrs_post_init__(self) -> None:
         if (self.percent is None) == (self.amount is None):
             raise ValidationError(
                 "give exactly one of percent (such as Decimal('2')) and amount", field="percent"
+            )
+        if self.within_days and self.until != DaysAfterInvoice(days=self.within_days):
+            raise ValidationError(
+                "give either within_days or until (a due-date rule for the last day), not both",
+                field="until",
             )
 
     def last_day(self, invoice_date: date) -> date:
@@ -373,7 +368,27 @@ class EarlyPaymentDiscount:
         Raises:
             ValidationError: ``invoice_date`` is not a date.
         """
-        return DaysAfterInvoice(days=self.within_days).due_date(invoice_date)
+        return self.until.due_date(invoice_date)
+
+
+@frozen(kw_only=True)
+class InstalmentTerm:
+    """One instalment of payment terms: how much, when it falls due, and its own discount.
+
+    Attributes:
+        portion: A :class:`PercentPortion`, :class:`FixedPortion` or
+            :class:`BalancePortion`.
+        due: The due-date rule, e.g. ``DaysAfterInvoice(days=30)`` or
+            ``DueDateSteps(steps=(...))``.
+        discount: An early-payment discount for this instalment only (it
+            replaces the terms' discount for it), or ``None``.
+    """
+
+    portion: Portion = field(validator=of_type(PercentPortion, FixedPortion, BalancePortion))
+    due: DueDateRule = field(validator=of_type(*DUE_DATE_RULE_TYPES))
+    discount: EarlyPaymentDiscount | None = field(
+        default=None, validator=optional(of_type(EarlyPaymentDiscount))
+    )
 
 
 @frozen(kw_only=True)
@@ -381,12 +396,12 @@ class Instalment:
     """One scheduled instalment of an invoice.
 
     Attributes:
-        number: The instalment's position in the terms, from 1.
+        number: The instalment's position by due date, from 1.
         due_date: When it falls due.
         amount: What is due, in whole minor units (zero is possible, see the
             module documentation).
         discount_until: The last day on which the discount applies, or
-            ``None`` when the terms have no discount.
+            ``None`` when the instalment has no discount.
         discount: The discount when paid by ``discount_until``, or ``None``.
 
     Raises:
@@ -416,6 +431,19 @@ class Instalment:
                     field="discount",
                 )
 
+    def discount_on(self, payment_date: date) -> Money:
+        """Return the discount earned by paying on ``payment_date`` (zero outside the window).
+
+        Raises:
+            ValidationError: ``payment_date`` is not a date.
+        """
+        check_date(payment_date, field="payment_date")
+        if self.discount is None or self.discount_until is None:
+            return Money(Decimal(0), self.amount.currency)
+        if payment_date <= self.discount_until:
+            return self.discount
+        return Money(Decimal(0), self.amount.currency)
+
     def amount_due_on(self, payment_date: date) -> Money:
         """Return what settles this instalment when paid on ``payment_date``.
 
@@ -428,32 +456,56 @@ class Instalment:
         Raises:
             ValidationError: ``payment_date`` is not a date.
         """
-        check_date(payment_date, field="payment_date")
-        if self.discount is None or self.discount_until is None:
-            return self.amount
-        if payment_date <= self.discount_until:
-            return Money(self.amount.amount - self.discount.amount, self.amount.currency)
-        return self.amount
+        return self.amount - self.discount_on(payment_date)
+
+
+def _cash_rounding(value: Decimal | int | str | None) -> Decimal | None:
+    return None if value is None else _to_decimal(value)
+
+
+def _positive_increment(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+        raise ValidationError(
+            f"must be a positive Decimal increment such as Decimal('0.05'), got {value!r}",
+            field=attribute.name,
+        )
+
+
+@frozen(kw_only=True)
+class _Line:
+    """One instalment term while an invoice is scheduled: its units and discount units."""
+
+    term: InstalmentTerm
+    due_date: date
+    units: int
+    discount: int | None = None
 
 
 @frozen(kw_only=True)
 class PaymentTerms:
-    """Named payment terms: the instalments of an invoice and an optional early-payment discount.
+    """Named payment terms: the instalments of an invoice and their early-payment discounts.
 
-    See the module documentation for how the amount is split and how the
-    order of due dates is checked.
+    See the module documentation for how the amount is split, rounded and
+    discounted.
 
     Attributes:
         code: A short key such as ``"NET30"``.
         name: The name shown to people, such as ``"Net 30"``.
-        instalments: One or more :class:`InstalmentTerm`, in due-date order.
-        discount: An :class:`EarlyPaymentDiscount`, or ``None``.
+        instalments: One or more :class:`InstalmentTerm`, in any order.
+        discount: An :class:`EarlyPaymentDiscount` for every instalment
+            without one of its own, or ``None``.
+        cash_rounding: Round instalments and discounts to this increment
+            (``Decimal("0.05")``), or ``None`` for the currency's minor unit.
 
     Raises:
-        ValidationError: There are no instalments; percent portions do not
-            total exactly 100; an instalment can fall due before the previous one.
-        CurrencyMismatch: The fixed portions (and a fixed discount) are not all
-            in one currency.
+        ValidationError: There are no instalments; an instalment term is
+            listed twice; there is more than one balance line; percent
+            portions do not total exactly 100 (more than 100, with a
+            balance line).
+        CurrencyMismatch: The fixed portions (and fixed discounts) are not
+            all in one currency.
     """
 
     code: str = field(converter=strip, validator=identifier)
@@ -464,37 +516,67 @@ class PaymentTerms:
     discount: EarlyPaymentDiscount | None = field(
         default=None, validator=optional(of_type(EarlyPaymentDiscount))
     )
+    cash_rounding: Decimal | None = field(
+        default=None, converter=_cash_rounding, validator=_positive_increment
+    )
 
     def __attrs_post_init__(self) -> None:
+        self._check_duplicates()
         percents = [
             term.portion.percent
             for term in self.instalments
             if isinstance(term.portion, PercentPortion)
         ]
-        if percents and sum(map(Fraction, percents)) != _HUNDRED:
-            listed = " + ".join(str(percent) for percent in percents)
+        total_percent = sum(map(Fraction, percents), Fraction(0))
+        listed = " + ".join(str(percent) for percent in percents)
+        if self._balance_index() is not None:
+            if total_percent > _HUNDRED:
+                raise ValidationError(
+                    f"the percent portions must total at most 100 beside a balance line, "
+                    f"got {listed}",
+                    field="instalments",
+                )
+        elif percents and total_percent != _HUNDRED:
             raise ValidationError(
-                f"the percent portions must total exactly 100, got {listed}",
+                f"the percent portions must total exactly 100 (or add a BalancePortion line "
+                f"to take the rest), got {listed}",
                 field="instalments",
             )
         fixed = self._fixed_amounts()
-        if self.discount is not None and self.discount.amount is not None:
-            fixed.append(self.discount.amount)
+        for discount in self._discounts():
+            if discount.amount is not None:
+                fixed.append(discount.amount)
         if fixed:
             ensure_same_currency(*fixed, context="the fixed amounts of payment terms")
-        for number in range(2, len(self.instalments) + 1):
-            earlier = self.instalments[number - 2].due
-            later = self.instalments[number - 1].due
-            invoice_date = _first_backwards_date(earlier, later)
-            if invoice_date is not None:
+
+    def _check_duplicates(self) -> None:
+        balances = [
+            number
+            for number, term in enumerate(self.instalments, start=1)
+            if isinstance(term.portion, BalancePortion)
+        ]
+        if len(balances) > 1:
+            raise ValidationError(
+                f"give at most one balance line, got lines {balances}", field="instalments"
+            )
+        for number, term in enumerate(self.instalments, start=1):
+            if term in self.instalments[: number - 1]:
+                earlier = self.instalments.index(term) + 1
                 raise ValidationError(
-                    f"instalment {number} ({later!r}) would fall due on "
-                    f"{later.due_date(invoice_date).isoformat()}, before instalment "
-                    f"{number - 1} ({earlier!r}) on {earlier.due_date(invoice_date).isoformat()},"
-                    f" for an invoice dated {invoice_date.isoformat()}; list the instalments "
-                    "in due-date order",
+                    f"instalment term {number} repeats term {earlier} ({term!r}); list each "
+                    "term once, or give one line the sum of both",
                     field="instalments",
                 )
+
+    def _balance_index(self) -> int | None:
+        for index, term in enumerate(self.instalments):
+            if isinstance(term.portion, BalancePortion):
+                return index
+        return None
+
+    def _discounts(self) -> list[EarlyPaymentDiscount]:
+        own = [term.discount for term in self.instalments if term.discount is not None]
+        return own if self.discount is None else [*own, self.discount]
 
     def _fixed_amounts(self) -> list[Money]:
         return [
@@ -503,96 +585,199 @@ class PaymentTerms:
             if isinstance(term.portion, FixedPortion)
         ]
 
-    def schedule(self, amount: Money, invoice_date: date) -> tuple[Instalment, ...]:
-        """Split an invoice into its instalments.
+    def schedule(
+        self, amount: Money, invoice_date: date, *, untaxed_amount: Money | None = None
+    ) -> tuple[Instalment, ...]:
+        """Split an invoice into its instalments, numbered by due date.
 
         Args:
             amount: The invoice amount: more than zero, in whole minor units.
             invoice_date: The invoice date.
+            untaxed_amount: The invoice amount before tax, when known: percent
+                discounts with ``on_untaxed=True`` are taken of it.
 
         Returns:
-            One :class:`Instalment` per instalment term, in order, summing
-            exactly to ``amount``.
+            One :class:`Instalment` per instalment term, by due date (ties in
+            the order listed), summing exactly to ``amount``.
 
         Raises:
             ValidationError: ``amount`` is not more than zero, is finer than the
-                currency's minor unit, or is less than the fixed portions (or a
-                fixed discount is not less than it); ``invoice_date`` is not a date.
-            CurrencyMismatch: A fixed portion or a fixed discount is in another
-                currency than ``amount``.
+                currency's minor unit (or the cash rounding is), or is less than
+                the fixed and percent portions (or a fixed discount is not less
+                than what it covers); ``invoice_date`` is not a date;
+                ``untaxed_amount`` is negative or not a Money.
+            CurrencyMismatch: A fixed portion, a fixed discount or
+                ``untaxed_amount`` is in another currency than ``amount``.
         """
         _check_positive_in_minor_units(amount, field="amount")
         check_date(invoice_date, field="invoice_date")
         currency = amount.currency.code
-        fixed = self._fixed_amounts()
-        ensure_same_currency(amount, *fixed, context="scheduling an invoice on payment terms")
+        ensure_same_currency(
+            amount, *self._fixed_amounts(), context="scheduling an invoice on payment terms"
+        )
         places = minor_unit_exponent(currency)
+        step = self._step_units(places)
         total_units = _to_units(amount, places)
-        remaining = total_units - sum(_to_units(part, places) for part in fixed)
-        if remaining < 0:
-            raise ValidationError(
-                f"the fixed portions of {self.code} come to more than the invoice amount "
-                f"{amount.amount} {currency}",
-                field="amount",
-            )
-        units = self._split_units(remaining, places)
-        discounts = self._discount_units(amount, total_units, units, places)
-        discount_until = None if self.discount is None else self.discount.last_day(invoice_date)
+        untaxed = self._untaxed_ratio(amount, untaxed_amount)
+        units = self._split_units(total_units, places, step, amount)
+        lines = [
+            _Line(term=term, due_date=term.due.due_date(invoice_date), units=share)
+            for term, share in zip(self.instalments, units, strict=True)
+        ]
+        lines = self._with_discounts(lines, amount, places, step, untaxed)
+        ordered = sorted(enumerate(lines), key=lambda pair: (pair[1].due_date, pair[0]))
         instalments = []
-        for number, (term, share, discount) in enumerate(
-            zip(self.instalments, units, discounts, strict=True), start=1
-        ):
-            due_date = term.due.due_date(invoice_date)
+        for number, (_index, line) in enumerate(ordered, start=1):
+            discount = line.term.discount or self.discount
+            has_discount = discount is not None and line.discount is not None
             instalments.append(
                 Instalment(
                     number=number,
-                    due_date=due_date,
-                    amount=_from_units(share, currency, places),
-                    discount_until=None
-                    if discount_until is None
-                    else min(discount_until, due_date),
-                    discount=None if discount is None else _from_units(discount, currency, places),
+                    due_date=line.due_date,
+                    amount=_from_units(line.units, currency, places),
+                    discount_until=discount.last_day(invoice_date)
+                    if discount is not None and has_discount
+                    else None,
+                    discount=_from_units(cast("int", line.discount), currency, places)
+                    if has_discount
+                    else None,
                 )
             )
         return tuple(instalments)
 
-    def _split_units(self, remaining: int, places: int) -> list[int]:
-        weights = [
-            Fraction(term.portion.percent) / _HUNDRED
-            for term in self.instalments
-            if isinstance(term.portion, PercentPortion)
-        ]
-        shares = iter(_split(remaining, weights))
-        units = [
-            _to_units(term.portion.amount, places)
-            if isinstance(term.portion, FixedPortion)
-            else next(shares)
-            for term in self.instalments
-        ]
-        if not weights:
-            units[-1] += remaining
+    def _step_units(self, places: int) -> int:
+        if self.cash_rounding is None:
+            return 1
+        step = Fraction(self.cash_rounding) * 10**places
+        if step.denominator != 1:
+            raise ValidationError(
+                f"the cash rounding {self.cash_rounding} of {self.code} is finer than the "
+                f"currency's minor unit ({places} decimal places)",
+                field="cash_rounding",
+            )
+        return int(step)
+
+    @staticmethod
+    def _untaxed_ratio(amount: Money, untaxed_amount: Money | None) -> Fraction:
+        if untaxed_amount is None:
+            return Fraction(1)
+        require_money(untaxed_amount, field="untaxed_amount")
+        ensure_same_currency(amount, untaxed_amount, context="the untaxed amount of an invoice")
+        if untaxed_amount.amount < 0:
+            raise ValidationError(
+                f"must be zero or more, got {untaxed_amount.amount}", field="untaxed_amount"
+            )
+        return Fraction(untaxed_amount.amount) / Fraction(amount.amount)
+
+    def _split_units(self, total_units: int, places: int, step: int, amount: Money) -> list[int]:
+        fixed_units = sum(_to_units(part, places) for part in self._fixed_amounts())
+        balance = self._balance_index()
+        if balance is not None:
+            units = [
+                _to_units(term.portion.amount, places)
+                if isinstance(term.portion, FixedPortion)
+                else _half_up(total_units * Fraction(term.portion.percent) / _HUNDRED)
+                if isinstance(term.portion, PercentPortion)
+                else 0
+                for term in self.instalments
+            ]
+            rest = balance
+        else:
+            remaining = total_units - fixed_units
+            if remaining < 0:
+                self._too_small(amount)
+            weights = [
+                Fraction(term.portion.percent) / _HUNDRED
+                for term in self.instalments
+                if isinstance(term.portion, PercentPortion)
+            ]
+            shares = iter(_split(remaining, weights))
+            units = [
+                _to_units(term.portion.amount, places)
+                if isinstance(term.portion, FixedPortion)
+                else next(shares)
+                for term in self.instalments
+            ]
+            percent_lines = [
+                index
+                for index, term in enumerate(self.instalments)
+                if isinstance(term.portion, PercentPortion)
+            ]
+            rest = percent_lines[-1] if percent_lines else len(units) - 1
+        for index, term in enumerate(self.instalments):
+            if index != rest and isinstance(term.portion, PercentPortion):
+                units[index] = _round_to_step(units[index], step)
+        units[rest] = total_units - sum(units) + units[rest]
+        if units[rest] < 0:
+            self._too_small(amount)
         return units
 
-    def _discount_units(
-        self, amount: Money, total_units: int, units: list[int], places: int
-    ) -> list[int | None]:
-        if self.discount is None:
-            return [None] * len(units)
-        if self.discount.percent is not None:
-            rate = Fraction(self.discount.percent) / _HUNDRED
-            return [_half_up(share * rate) for share in units]
-        fixed = cast("Money", self.discount.amount)
-        ensure_same_currency(amount, fixed, context="an early-payment discount")
-        discount_units = _to_units(fixed, places)
-        if discount_units >= total_units:
-            raise ValidationError(
-                f"the fixed discount {fixed.amount} {fixed.currency.code} must be less than "
-                f"the invoice amount {amount.amount}",
-                field="discount",
-            )
-        return list(
-            _split_cumulatively(discount_units, [Fraction(share, total_units) for share in units])
+    def _too_small(self, amount: Money) -> None:
+        raise ValidationError(
+            f"the fixed and percent portions of {self.code} come to more than the invoice "
+            f"amount {amount.amount} {amount.currency.code}",
+            field="amount",
         )
+
+    def _with_discounts(
+        self,
+        lines: list[_Line],
+        amount: Money,
+        places: int,
+        step: int,
+        untaxed: Fraction,
+    ) -> list[_Line]:
+        discounts: list[int | None] = [None] * len(lines)
+        shared: list[int] = []
+        for index, line in enumerate(lines):
+            discount = line.term.discount or self.discount
+            if discount is None:
+                continue
+            if discount.percent is not None:
+                base = line.units * (untaxed if discount.on_untaxed else Fraction(1))
+                discounts[index] = _half_up(base * Fraction(discount.percent) / _HUNDRED)
+            elif line.term.discount is not None:
+                own = _to_units(cast("Money", discount.amount), places)
+                ensure_same_currency(
+                    amount, cast("Money", discount.amount), context="an early-payment discount"
+                )
+                if own > line.units:
+                    raise ValidationError(
+                        f"the fixed discount {discount.amount} of an instalment is more than "
+                        f"the instalment, {_from_units(line.units, amount.currency.code, places)}",
+                        field="discount",
+                    )
+                discounts[index] = own
+            else:
+                shared.append(index)
+        if shared:
+            fixed = cast("Money", cast("EarlyPaymentDiscount", self.discount).amount)
+            ensure_same_currency(amount, fixed, context="an early-payment discount")
+            discount_units = _to_units(fixed, places)
+            covered = sum(lines[index].units for index in shared)
+            if discount_units >= covered:
+                raise ValidationError(
+                    f"the fixed discount {fixed.amount} {fixed.currency.code} must be less than "
+                    "the instalments it covers, "
+                    f"{_from_units(covered, fixed.currency.code, places).amount}",
+                    field="discount",
+                )
+            parts = _split_cumulatively(
+                discount_units, [Fraction(lines[index].units, covered) for index in shared]
+            )
+            for index, part in zip(shared, parts, strict=True):
+                discounts[index] = part
+        return [
+            line
+            if units is None
+            else attrs.evolve(line, discount=min(_round_to_step(units, step), line.units))
+            for line, units in zip(lines, discounts, strict=True)
+        ]
+
+
+def _round_to_step(units: int, step: int) -> int:
+    """Round a whole number of minor units half up to a multiple of ``step``."""
+    return step * _half_up(Fraction(units, step)) if step > 1 else units
 
 
 # -- presets

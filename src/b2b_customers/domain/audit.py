@@ -34,7 +34,7 @@ from b2b_customers.domain.values import (
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, EventId
 
-__all__ = ["ActorKind", "AuditLogEntry"]
+__all__ = ["ActorKind", "AuditLogEntry", "change_between"]
 
 _ACTION = re.compile(r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$")
 
@@ -53,6 +53,28 @@ def _action(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None
             f"must be a dotted lower-case event name such as 'company.created', got {value!r}",
             field=attribute.name,
         )
+
+
+_UNTRACKED = frozenset({"updated_at"})
+"""Fields left out of a change: every save moves them, and the entry has its own time."""
+
+
+def change_between(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the fields of a change that differ, as the entry's ``(before, after)``.
+
+    Both hold the same keys: each field whose converter value differs (a
+    field missing on one side counts as ``None`` there), ``updated_at`` left
+    out. Applying ``after`` over the aggregate's earlier state gives the new
+    state, so an aggregate's entries, applied in order, rebuild it.
+    """
+    names = sorted(
+        name
+        for name in before.keys() | after.keys()
+        if name not in _UNTRACKED and before.get(name) != after.get(name)
+    )
+    return {name: before.get(name) for name in names}, {name: after.get(name) for name in names}
 
 
 def _state(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
@@ -84,10 +106,11 @@ class AuditLogEntry:
         aggregate_id: The id of the aggregate changed.
         company_id: The company the change belongs to (what per-company
             queries select by), if any.
-        before: The aggregate's converter form before the change; ``None``
-            when the change created it.
-        after: Its converter form after the change; ``None`` when the
-            change removed it.
+        before: For a change, the fields that changed, as they were (see
+            :func:`change_between`); for a removal, the whole aggregate as it
+            was; ``None`` when the change created it.
+        after: For a change, the same fields as they are now; for a
+            creation, the whole aggregate; ``None`` when the change removed it.
 
     Raises:
         ValidationError: A field is not valid, both ``before`` and ``after``
@@ -124,6 +147,19 @@ class AuditLogEntry:
                 f"actor_id={self.actor_id!r}",
                 field="actor_id",
             )
+
+    def applied_to(self, state: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """Return the aggregate's state after this entry, given its state before.
+
+        A creation gives ``after``; a removal gives ``None``; a change lays
+        the changed fields over ``state``. Applying an aggregate's entries in
+        order, from ``None``, rebuilds it as the store holds it.
+        """
+        if self.after is None:
+            return None
+        if self.before is None or state is None:
+            return dict(self.after)
+        return {**state, **self.after}
 
     @property
     def changed_fields(self) -> list[str]:

@@ -13,6 +13,7 @@ from b2b_customers.limits.engine import CreditPosition, DecisionContext, decide
 from b2b_customers.limits.periods import (
     CalendarPeriod,
     CalendarUnit,
+    LifetimePeriod,
     Period,
     RecurrencePeriod,
     RollingPeriod,
@@ -35,7 +36,7 @@ from b2b_customers.limits.rules import (
     ScopeKind,
 )
 from b2b_customers.limits.simulation import SimulatedOrder, Simulation, simulate
-from b2b_customers.limits.spend import SpendKey, SpendLookup, SpendTotals
+from b2b_customers.limits.spend import SpendKey, SpendLookup, SpendPosting, SpendTotals
 
 __all__ = [
     "BudgetLimit",
@@ -46,6 +47,7 @@ __all__ = [
     "DecisionContext",
     "DistinctSkuLimit",
     "FlaggedItems",
+    "LifetimePeriod",
     "LimitRule",
     "LimitScope",
     "OnExceed",
@@ -64,6 +66,7 @@ __all__ = [
     "Simulation",
     "SpendKey",
     "SpendLookup",
+    "SpendPosting",
     "SpendTotals",
     "Window",
     "decide",

@@ -4,6 +4,12 @@ A :class:`Decision` lists a :class:`RuleResult` for every rule it evaluated,
 crossed or not, with the figures (limit, spent so far, this order, what
 remains), so a shop can show the buyer why and an auditor can replay it with
 the recorded ``policy_version``.
+
+The engine hands each result its message as a :class:`DeferredMessage`: the
+sentence is formatted the first time it is read (``result.message``,
+:meth:`Decision.explain`, comparing or storing the result), not for every rule
+of every decision. A result compares, hashes, pickles and serializes by the
+text, so a deferred message and the same text given as a string are equal.
 """
 
 from __future__ import annotations
@@ -22,12 +28,13 @@ from b2b_customers.domain.values import (
     items_of,
     optional,
 )
+from b2b_customers.errors import ValidationError
 from b2b_customers.ids import LimitId
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
-__all__ = ["Decision", "Outcome", "RuleResult"]
+__all__ = ["Decision", "DeferredMessage", "Outcome", "RuleResult"]
 
 
 class Outcome(DomainEnum):
@@ -45,10 +52,66 @@ class Outcome(DomainEnum):
     @classmethod
     def worst(cls, outcomes: Iterable[Outcome]) -> Outcome:
         """Return the most severe of ``outcomes`` (allowed when there are none)."""
-        return max(outcomes, key=lambda outcome: outcome.severity, default=cls.ALLOWED)
+        worst = cls.ALLOWED
+        for outcome in outcomes:
+            if _SEVERITY[outcome] > _SEVERITY[worst]:
+                worst = outcome
+        return worst
 
 
 _SEVERITY = {Outcome.ALLOWED: 0, Outcome.APPROVAL_REQUIRED: 1, Outcome.DENIED: 2}
+
+
+def _outcome(value: Outcome | str) -> Outcome:
+    return value if type(value) is Outcome else Outcome(value)
+
+
+class DeferredMessage:
+    """A rule's sentence, formatted when first read: ``format(*figures)``.
+
+    Args:
+        format: Builds the sentence from the figures.
+        *figures: What the sentence says (labels, amounts, counts).
+    """
+
+    __slots__ = ("_figures", "_format")
+
+    def __init__(self, format: Callable[..., str], *figures: object) -> None:  # noqa: A002
+        self._format = format
+        self._figures = figures
+
+    def __str__(self) -> str:
+        """Format the sentence."""
+        return self._format(*self._figures)
+
+    def __repr__(self) -> str:
+        """Show the sentence."""
+        return repr(str(self))
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        """Pickle and copy as the formatted text."""
+        return str, (str(self),)
+
+
+def _text_of(message: str | DeferredMessage) -> str:
+    return message if type(message) is str else str(message)
+
+
+def _warning_only_when_allowed(
+    instance: RuleResult,
+    _attribute: object,
+    value: bool,  # noqa: FBT001  (attrs passes it positionally)
+) -> None:
+    if value is False:
+        return
+    if value is not True:
+        raise ValidationError(f"must be true or false, got {value!r}", field="warning")
+    if instance.outcome is not Outcome.ALLOWED:
+        raise ValidationError(
+            f"a warning goes with an allowed outcome, not {instance.outcome.value}: a crossed "
+            "warn limit allows the order",
+            field="warning",
+        )
 
 
 @frozen(kw_only=True)
@@ -58,7 +121,8 @@ class RuleResult:
     Attributes:
         rule: The kind of rule (``"order_total"``, ``"budget"``, ``"credit"``, ...).
         outcome: ``allowed`` when the order is within it; otherwise what crossing it means.
-        message: One sentence for the buyer, with the figures.
+        message: One sentence for the buyer, with the figures (see :attr:`message`;
+            the engine passes a :class:`DeferredMessage`).
         limit_id: The purchasing limit evaluated, when the rule is one.
         limit: The limit's amount, for money rules.
         spent: What was already used in the rule's period (budgets, credit).
@@ -66,13 +130,15 @@ class RuleResult:
         remaining: What remains before this order (negative when already over).
         period_start: Start of the budget period counted, for budgets.
         period_end: End (exclusive) of the budget period counted, for budgets.
+        warning: The order crosses a ``warn`` limit: it is allowed, and the
+            shop should show the message (only with an ``allowed`` outcome).
     """
 
     # The engine builds these on every decision: fields are typed (the converter
     # checks JSON input) rather than validated one by one.
     rule: str
-    outcome: Outcome = field(converter=Outcome)
-    message: str
+    outcome: Outcome = field(converter=_outcome)
+    _message: str | DeferredMessage = field(alias="message", eq=_text_of)
     limit_id: LimitId | None = None
     limit: Money | None = None
     spent: Money | None = None
@@ -80,6 +146,17 @@ class RuleResult:
     remaining: Money | None = None
     period_start: datetime | None = field(default=None, validator=optional(aware_datetime))
     period_end: datetime | None = field(default=None, validator=optional(aware_datetime))
+    warning: bool = field(default=False, validator=_warning_only_when_allowed)
+
+    @property
+    def message(self) -> str:
+        """One sentence for the buyer, with the figures (formatted once, when first read)."""
+        message = self._message
+        if type(message) is str:
+            return message
+        text = str(message)
+        object.__setattr__(self, "_message", text)  # a cache: the text is the same value
+        return text
 
     @property
     def crossed(self) -> bool:
@@ -88,11 +165,15 @@ class RuleResult:
 
 
 def _results_of(value: Iterable[RuleResult]) -> tuple[RuleResult, ...]:
+    if type(value) is tuple:  # what the engine passes: nothing to convert
+        return value
     items = items_of(value)
     return cast("tuple[RuleResult, ...]", value) if items is None else tuple(items)
 
 
 def _roles_of(value: Iterable[str]) -> tuple[str, ...]:
+    if value == ():  # no approval needed: the usual case
+        return ()
     items = items_of(value)
     return cast("tuple[str, ...]", value) if items is None else tuple(sorted(set(items)))
 
@@ -111,7 +192,7 @@ class Decision:
         evaluated_at: When the decision was made (the injected clock's time).
     """
 
-    outcome: Outcome = field(converter=Outcome)
+    outcome: Outcome = field(converter=_outcome)
     results: tuple[RuleResult, ...] = field(converter=_results_of)
     order_total: Money
     evaluated_at: datetime = field(validator=aware_datetime)
@@ -128,13 +209,24 @@ class Decision:
         """The rules the order crosses, most severe first."""
         return tuple(sorted((r for r in self.results if r.crossed), key=_by_severity))
 
+    @property
+    def warnings(self) -> tuple[RuleResult, ...]:
+        """The ``warn`` limits the order crosses: it goes through, and the shop shows these."""
+        return tuple(result for result in self.results if result.warning)
+
     def explain(self) -> str:
         """Say in plain words what was decided and why, for the buyer.
 
         >>> # "Approval required: Monthly budget of ACME GmbH: 12,600.00 EUR would exceed ..."
         """
+        warnings = self.warnings
+        allowed = (
+            f"Allowed, with {len(warnings)} warning(s):"
+            if warnings
+            else f"Allowed: {format_money(self.order_total)} is within every limit."
+        )
         headline = {
-            Outcome.ALLOWED: f"Allowed: {format_money(self.order_total)} is within every limit.",
+            Outcome.ALLOWED: allowed,
             Outcome.APPROVAL_REQUIRED: (
                 f"Approval required ({', '.join(self.approver_roles) or 'an approver'}):"
             ),
@@ -142,6 +234,7 @@ class Decision:
         }[self.outcome]
         lines = [headline]
         lines.extend(f"- {result.message}" for result in self.crossed)
+        lines.extend(f"- Warning: {result.message}" for result in warnings)
         return "\n".join(lines)
 
 

@@ -12,7 +12,11 @@ The checks, in order, each giving a :class:`RuleResult`:
 2. **The role rule** (the Emporix model behind the seeds): a requester needs
    approval for every order, from a buyer or an admin.
 3. **Every active purchasing limit that covers the order**, see
-   :mod:`b2b_customers.limits.rules`.
+   :mod:`b2b_customers.limits.rules`, unless it does not bind the buyer's
+   roles (:meth:`PurchasingLimit.binds
+   <b2b_customers.limits.rules.PurchasingLimit.binds>`; by default admins are
+   not bound by approval limits on company, location and group scopes): such
+   a limit gives an allowed ``"exempt"`` result saying so.
 4. **Credit**, when the company buys on credit: a hold denies (unless an
    override is recorded); an order over the available credit is denied
    (blocked when balance + reserved + order > credit limit; equal is allowed).
@@ -22,9 +26,11 @@ The outcome is the most severe of all results.
 
 from __future__ import annotations
 
+import typing
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import attrs
 from attrs import field, frozen
 from moneyed import Money
 
@@ -34,7 +40,7 @@ from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import CompanyId
-from b2b_customers.limits.decision import Decision, Outcome, RuleResult
+from b2b_customers.limits.decision import Decision, DeferredMessage, Outcome, RuleResult
 from b2b_customers.limits.periods import window_of
 from b2b_customers.limits.rules import (
     BudgetLimit,
@@ -55,6 +61,8 @@ if TYPE_CHECKING:
     # Only a type here: ports imports this package, so a run-time import would be circular.
     from collections.abc import Iterable, Mapping
     from datetime import datetime
+
+    from moneyed import Currency
 
     from b2b_customers.domain.order import OrderDraft
     from b2b_customers.ports import ExchangeRates  # noqa: TC004  (never structured at run time)
@@ -146,14 +154,15 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
             field="company_id",
         )
     evaluator = _Evaluation(order, context, now)
-    results = [*evaluator.who_orders(), *evaluator.role_rule()]
-    if not any(result.outcome is Outcome.DENIED and result.rule == "buyer" for result in results):
+    who = evaluator.who_orders()
+    results = [*who, *evaluator.role_rule()]
+    if not (who[0].outcome is Outcome.DENIED and who[0].rule == "buyer"):
         results.extend(evaluator.limit(limit) for limit in evaluator.applicable_limits())
         results.extend(evaluator.credit())
     outcome = Outcome.worst(result.outcome for result in results)
     return Decision(
         outcome=outcome,
-        results=results,
+        results=tuple(results),
         order_total=evaluator.total,
         evaluated_at=now,
         policy_version=context.policy_version,
@@ -239,11 +248,25 @@ class _Evaluation:
         return scope.target in self.context.group_ids
 
     def limit(self, limit: PurchasingLimit) -> RuleResult:
+        if not limit.binds(self.roles):
+            return RuleResult(
+                rule="exempt",
+                limit_id=limit.id,
+                outcome=Outcome.ALLOWED,
+                message=DeferredMessage(
+                    _exempt_message, limit, self.context.buyer.display_name, self.roles
+                ),
+            )
+        if limit.on_exceed is not OnExceed.WARN:
+            return self._evaluate(limit, _CROSSED[limit.on_exceed])
+        # A warn limit: evaluated as an approval limit, a crossing allows with a warning.
+        result = self._evaluate(limit, Outcome.APPROVAL_REQUIRED)
+        if not result.crossed:
+            return result
+        return attrs.evolve(result, outcome=Outcome.ALLOWED, warning=True)
+
+    def _evaluate(self, limit: PurchasingLimit, crossed_outcome: Outcome) -> RuleResult:
         rule = limit.rule
-        label = limit.name or _default_name(limit)
-        crossed_outcome = (
-            Outcome.DENIED if limit.on_exceed is OnExceed.DENY else Outcome.APPROVAL_REQUIRED
-        )
         if isinstance(rule, OrderTotalLimit):
             amount = self._in(rule.maximum.currency.code, self.total)
             over = amount.amount > rule.maximum.amount
@@ -251,31 +274,28 @@ class _Evaluation:
                 rule="order_total",
                 limit_id=limit.id,
                 outcome=crossed_outcome if over else Outcome.ALLOWED,
-                message=f"{label}: this order of {format_money(amount)} "
-                f"{'exceeds' if over else 'is within'} {format_money(rule.maximum)}",
+                message=DeferredMessage(_order_total_message, limit, amount, _exceeds(over)),
                 limit=rule.maximum,
                 order_amount=amount,
                 remaining=rule.maximum,
             )
         if isinstance(rule, BudgetLimit):
-            return self._budget(limit, rule, label, crossed_outcome)
+            return self._budget(limit, rule, crossed_outcome)
         if isinstance(rule, QuantityLimit):
-            over = self.order.total_quantity > rule.max_quantity
+            quantity = self.order.total_quantity
             return RuleResult(
                 rule="quantity",
                 limit_id=limit.id,
-                outcome=crossed_outcome if over else Outcome.ALLOWED,
-                message=f"{label}: {self.order.total_quantity} items, "
-                f"at most {rule.max_quantity} per order",
+                outcome=crossed_outcome if quantity > rule.max_quantity else Outcome.ALLOWED,
+                message=DeferredMessage(_quantity_message, limit, quantity),
             )
         if isinstance(rule, DistinctSkuLimit):
             count = len(self.order.skus)
-            over = count > rule.max_skus
             return RuleResult(
                 rule="distinct_skus",
                 limit_id=limit.id,
-                outcome=crossed_outcome if over else Outcome.ALLOWED,
-                message=f"{label}: {count} different products, at most {rule.max_skus} per order",
+                outcome=crossed_outcome if count > rule.max_skus else Outcome.ALLOWED,
+                message=DeferredMessage(_distinct_skus_message, limit, count),
             )
         if isinstance(rule, FlaggedItems):
             flagged = sorted(
@@ -285,12 +305,7 @@ class _Evaluation:
                 rule="flagged_items",
                 limit_id=limit.id,
                 outcome=crossed_outcome if flagged else Outcome.ALLOWED,
-                message=f"{label}: "
-                + (
-                    f"the order holds flagged items {', '.join(flagged)}"
-                    if flagged
-                    else "no flagged items"
-                ),
+                message=DeferredMessage(_flagged_message, limit, flagged),
             )
         if isinstance(rule, PoNumberRequired):
             amount = self._in(rule.above.currency.code, self.total)
@@ -299,56 +314,53 @@ class _Evaluation:
                 rule="po_number",
                 limit_id=limit.id,
                 outcome=crossed_outcome if missing else Outcome.ALLOWED,
-                message=f"{label}: orders above {format_money(rule.above)} need a PO number"
-                + (" and this one has none" if missing else ""),
+                message=DeferredMessage(
+                    _po_number_message, limit, " and this one has none" if missing else ""
+                ),
                 limit=rule.above,
                 order_amount=amount,
             )
-        return self._catalog(limit, rule, label, crossed_outcome)
+        outside = sorted(self.order.skus - self.company.specific_products)
+        return RuleResult(
+            rule="restricted_catalog",
+            limit_id=limit.id,
+            outcome=crossed_outcome if outside else Outcome.ALLOWED,
+            message=DeferredMessage(_catalog_message, limit, outside),
+        )
 
-    def _budget(
-        self, limit: PurchasingLimit, rule: BudgetLimit, label: str, crossed: Outcome
-    ) -> RuleResult:
+    def _budget(self, limit: PurchasingLimit, rule: BudgetLimit, crossed: Outcome) -> RuleResult:
         window = window_of(
             rule.period,
             self.now,
             time_zone=self.company.time_zone,
             week_starts_on=self.company.week_starts_on,
         )
-        currency = rule.maximum.currency.code
+        currency = rule.maximum.currency  # the Currency itself: Money skips the look-up
         amounts = self.context.spend.spent(
             self._spend_key(limit.scope), window, include_pending=self.context.count_pending
         )
         spent = self._sum(amounts, currency)
-        amount = self._in(currency, self.total)
+        amount = self._in(currency.code, self.total)
         remaining = Money(rule.maximum.amount - spent.amount, currency)
         over = spent.amount + amount.amount > rule.maximum.amount
         return RuleResult(
             rule="budget",
             limit_id=limit.id,
             outcome=crossed if over else Outcome.ALLOWED,
-            message=f"{label}: {format_money(spent)} spent + this order {format_money(amount)} "
-            f"{'would exceed' if over else 'stays within'} {format_money(rule.maximum)} "
-            f"({format_money(remaining)} left)",
+            message=DeferredMessage(
+                _budget_message,
+                limit,
+                spent,
+                amount,
+                remaining,
+                "would exceed" if over else "stays within",
+            ),
             limit=rule.maximum,
             spent=spent,
             order_amount=amount,
             remaining=remaining,
             period_start=window.start,
             period_end=window.end,
-        )
-
-    def _catalog(
-        self, limit: PurchasingLimit, rule: RestrictedCatalog, label: str, crossed: Outcome
-    ) -> RuleResult:
-        outside = sorted(self.order.skus - self.company.specific_products)
-        note = f" ({rule.note})" if rule.note else ""
-        return RuleResult(
-            rule="restricted_catalog",
-            limit_id=limit.id,
-            outcome=crossed if outside else Outcome.ALLOWED,
-            message=f"{label}: only contract products may be ordered{note}"
-            + (f"; not in the catalog: {', '.join(outside)}" if outside else ""),
         )
 
     def _spend_key(self, scope: LimitScope) -> SpendKey:
@@ -375,18 +387,15 @@ class _Evaluation:
                     f"{self.company.name} is on credit hold; no new orders until it is lifted",
                 )
             ]
-        currency = credit.credit_limit.currency.code
-        amount = self._in(currency, self.total)
+        currency = credit.credit_limit.currency
+        amount = self._in(currency.code, self.total)
         available = credit.available
         over = amount.amount > available.amount
         return [
             RuleResult(
                 rule="credit",
                 outcome=Outcome.DENIED if over else Outcome.ALLOWED,
-                message=f"Credit: this order of {format_money(amount)} "
-                f"{'exceeds' if over else 'is within'} the available {format_money(available)} "
-                f"(limit {format_money(credit.credit_limit)}, owed {format_money(credit.balance)}, "
-                f"reserved {format_money(credit.reserved)})",
+                message=DeferredMessage(_credit_message, credit, amount, _exceeds(over)),
                 limit=credit.credit_limit,
                 spent=Money(credit.balance.amount + credit.reserved.amount, currency),
                 order_amount=amount,
@@ -414,11 +423,18 @@ class _Evaluation:
             )
         return self.context.rates.convert(amount, currency, self.now)
 
-    def _sum(self, amounts: Mapping[str, Decimal], currency: str) -> Money:
+    def _sum(self, amounts: Mapping[str, Decimal], currency: Currency) -> Money:
+        code = currency.code
         result = Decimal(0)
-        for code, value in amounts.items():
-            result += self._in(currency, Money(value, code)).amount
+        for spent_in, value in amounts.items():
+            result += value if spent_in == code else self._in(code, Money(value, spent_in)).amount
         return Money(result, currency)
+
+
+_CROSSED = {
+    OnExceed.APPROVAL: Outcome.APPROVAL_REQUIRED,
+    OnExceed.DENY: Outcome.DENIED,
+}
 
 
 def _denied(rule: str, message: str) -> RuleResult:
@@ -428,3 +444,72 @@ def _denied(rule: str, message: str) -> RuleResult:
 def _default_name(limit: PurchasingLimit) -> str:
     scope = limit.scope
     return f"{type(limit.rule).__name__} on {scope.kind.value} {scope.target or scope.company_id}"
+
+
+def _label(limit: PurchasingLimit) -> str:
+    return limit.name or _default_name(limit)
+
+
+# -- the sentences, formatted only when a result's message is read
+
+
+def _exceeds(over: bool) -> str:  # noqa: FBT001  (a predicate's answer, in words)
+    return "exceeds" if over else "is within"
+
+
+def _exempt_message(limit: PurchasingLimit, name: str, roles: frozenset[Role]) -> str:
+    held = ", ".join(sorted(role.value for role in roles & limit.exempt))
+    return f"{_label(limit)}: does not bind {name}, who orders as {held}"
+
+
+def _order_total_message(limit: PurchasingLimit, amount: Money, verb: str) -> str:
+    maximum = typing.cast("OrderTotalLimit", limit.rule).maximum
+    return f"{_label(limit)}: this order of {format_money(amount)} {verb} {format_money(maximum)}"
+
+
+def _quantity_message(limit: PurchasingLimit, quantity: int) -> str:
+    maximum = typing.cast("QuantityLimit", limit.rule).max_quantity
+    return f"{_label(limit)}: {quantity} items, at most {maximum} per order"
+
+
+def _distinct_skus_message(limit: PurchasingLimit, count: int) -> str:
+    maximum = typing.cast("DistinctSkuLimit", limit.rule).max_skus
+    return f"{_label(limit)}: {count} different products, at most {maximum} per order"
+
+
+def _flagged_message(limit: PurchasingLimit, flagged: list[str]) -> str:
+    found = f"the order holds flagged items {', '.join(flagged)}" if flagged else "no flagged items"
+    return f"{_label(limit)}: {found}"
+
+
+def _po_number_message(limit: PurchasingLimit, missing: str) -> str:
+    above = typing.cast("PoNumberRequired", limit.rule).above
+    return f"{_label(limit)}: orders above {format_money(above)} need a PO number{missing}"
+
+
+def _catalog_message(limit: PurchasingLimit, outside: list[str]) -> str:
+    note = typing.cast("RestrictedCatalog", limit.rule).note
+    return (
+        f"{_label(limit)}: only contract products may be ordered"
+        + (f" ({note})" if note else "")
+        + (f"; not in the catalog: {', '.join(outside)}" if outside else "")
+    )
+
+
+def _budget_message(
+    limit: PurchasingLimit, spent: Money, amount: Money, remaining: Money, verb: str
+) -> str:
+    maximum = typing.cast("BudgetLimit", limit.rule).maximum
+    return (
+        f"{_label(limit)}: {format_money(spent)} spent + this order {format_money(amount)} "
+        f"{verb} {format_money(maximum)} ({format_money(remaining)} left)"
+    )
+
+
+def _credit_message(credit: CreditPosition, amount: Money, verb: str) -> str:
+    return (
+        f"Credit: this order of {format_money(amount)} "
+        f"{verb} the available {format_money(credit.available)} "
+        f"(limit {format_money(credit.credit_limit)}, owed {format_money(credit.balance)}, "
+        f"reserved {format_money(credit.reserved)})"
+    )

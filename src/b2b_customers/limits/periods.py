@@ -9,6 +9,8 @@ days. Three kinds of period say how windows are cut:
 - :class:`RollingPeriod`: the last *N* local days, including today.
 - :class:`RecurrencePeriod`: windows between the occurrences of an RFC 5545
   RRULE (``"FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"``), counted from an anchor date.
+- :class:`LifetimePeriod`: one window that never resets, holding every day
+  ``datetime`` can hold a whole local day of (a lifetime budget).
 
 Days are always counted in the company's IANA time zone, never the server's.
 The functions are pure: they read no clock and the caller passes the instant.
@@ -58,6 +60,7 @@ __all__ = [
     "MAX_PERIOD_DAYS",
     "CalendarPeriod",
     "CalendarUnit",
+    "LifetimePeriod",
     "Period",
     "RecurrencePeriod",
     "RollingPeriod",
@@ -346,8 +349,43 @@ class RecurrencePeriod:
         return first, following.date() - _ONE_DAY
 
 
-Period: TypeAlias = CalendarPeriod | RollingPeriod | RecurrencePeriod
-"""Any budget period: calendar, rolling or recurrence."""
+_LIFETIME_FIRST_DAY = date(1, 1, 2)
+_LIFETIME_LAST_DAY = date(9999, 12, 30)
+
+
+@frozen
+class LifetimePeriod:
+    """One window that never resets: a lifetime budget counts every order ever placed.
+
+    The window runs from 2 January of the year 1 to 30 December 9999, the
+    local days whose start and end every time zone can express; it is the
+    same window at every instant, so spend never starts again from zero.
+    """
+
+    def span_of(self, day: date, *, week_starts_on: Weekday = Weekday.MONDAY) -> tuple[date, date]:
+        """Return the first and last local day of the one window.
+
+        Args:
+            day: A local calendar day, within the window.
+            week_starts_on: Ignored; accepted so that every period is used alike.
+
+        Raises:
+            ValidationError: ``day`` is 1 January of the year 1 or 31 December 9999.
+        """
+        del week_starts_on
+        if not _LIFETIME_FIRST_DAY <= day <= _LIFETIME_LAST_DAY:
+            _fail(
+                "instant",
+                f"falls on {day.isoformat()}, outside the lifetime window "
+                f"{_LIFETIME_FIRST_DAY.isoformat()} to {_LIFETIME_LAST_DAY.isoformat()}",
+            )
+        return _LIFETIME_FIRST_DAY, _LIFETIME_LAST_DAY
+
+
+Period: TypeAlias = CalendarPeriod | RollingPeriod | RecurrencePeriod | LifetimePeriod
+"""Any budget period: calendar, rolling, recurrence or lifetime."""
+
+_PERIODS = (CalendarPeriod, RollingPeriod, RecurrencePeriod, LifetimePeriod)
 
 
 def _first_day_not_after_last(
@@ -437,6 +475,14 @@ def _zone(time_zone: object) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(time_zone)
 
 
+def _outside_calendar(instant: datetime) -> NoReturn:
+    _fail(
+        "instant",
+        "is too close to the years 1 or 9999 for a whole local day or window, "
+        f"got {instant.isoformat()}",
+    )
+
+
 @contextmanager
 def _within_calendar(instant: datetime) -> Iterator[None]:
     """Turn date arithmetic running off ``datetime``'s years 1 to 9999 into a ValidationError."""
@@ -445,11 +491,7 @@ def _within_calendar(instant: datetime) -> Iterator[None]:
     except ValidationError:
         raise
     except (OverflowError, ValueError):
-        _fail(
-            "instant",
-            "is too close to the years 1 or 9999 for a whole local day or window, "
-            f"got {instant.isoformat()}",
-        )
+        _outside_calendar(instant)
 
 
 def _wall(moment: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
@@ -457,6 +499,7 @@ def _wall(moment: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None)
 
 
+@lru_cache(maxsize=4096)
 def _start_of(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
     """Return the first instant (in UTC) whose local wall-clock time is on or after ``day``.
 
@@ -502,6 +545,8 @@ def _local_day(moment: datetime, zone: zoneinfo.ZoneInfo) -> date:
 
 
 def _week_start(week_starts_on: int) -> Weekday:
+    if type(week_starts_on) is Weekday:
+        return week_starts_on
     try:
         return Weekday(week_starts_on)
     except (ValidationError, TypeError) as error:
@@ -548,7 +593,7 @@ def window_of(
     UTC offset of that moment.
 
     Args:
-        period: A calendar, rolling or recurrence period.
+        period: A calendar, rolling, recurrence or lifetime period.
         instant: A timezone-aware datetime, e.g. when the order is placed.
         time_zone: The company's IANA time zone, such as ``"Europe/Berlin"``.
         week_starts_on: The company's first weekday, for weekly periods.
@@ -562,17 +607,22 @@ def window_of(
             instant lies outside a recurrence, or a window would reach past the
             years 1 to 9999 that ``datetime`` can hold.
     """
-    if not isinstance(period, CalendarPeriod | RollingPeriod | RecurrencePeriod):
+    if not isinstance(period, _PERIODS):
         _fail(
             "period",
-            "must be a CalendarPeriod, RollingPeriod or RecurrencePeriod, "
+            "must be a CalendarPeriod, RollingPeriod, RecurrencePeriod or LifetimePeriod, "
             f"got {type(period).__name__}",
         )
     moment = _utc(instant)
     zone = _zone(time_zone)
     first_weekday = _week_start(week_starts_on)
-    with _within_calendar(instant):
+    # Not _within_calendar: a budget check asks for windows often, and a plain try costs less.
+    try:
         return _window_holding(period, _local_day(moment, zone), zone, first_weekday)
+    except ValidationError:
+        raise
+    except (OverflowError, ValueError):
+        _outside_calendar(instant)
 
 
 @lru_cache(maxsize=4096)

@@ -8,8 +8,18 @@ Semantics, chosen where real systems disagree and tested on both sides:
 * A period budget counts spend in the company's time zone, with calendar
   weeks starting on the company's first weekday (Monday by default).
 * Crossing a limit means what its ``on_exceed`` says: ``approval`` (an
-  approver can let the order through) or ``deny`` (nothing gets past it but a
-  recorded override).
+  approver can let the order through), ``deny`` (nothing gets past it but a
+  recorded override) or ``warn`` (the order is allowed, and the decision
+  carries a warning the shop can show).
+* Several limits of the same kind may cover one order (two order-total
+  limits, a monthly and a yearly budget): **every one applies**, so the
+  strictest decides; with different ``on_exceed``, the most severe outcome of
+  those crossed wins (deny over approval over warn).
+* Who a limit **binds** is the limit's to say (``exempt_roles``). By default,
+  as in Emporix, a company's **admins are not bound by its approval limits**
+  on company, location and group scopes (an admin never needs approval for
+  those: they are the company's approvers); limits that name someone (a
+  customer or role scope) and ``deny`` limits bind every role.
 
 Who a limit's spend is counted for:
 
@@ -24,7 +34,7 @@ Who a limit's spend is counted for:
 from __future__ import annotations
 
 import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import field, frozen
@@ -35,6 +45,7 @@ from b2b_customers.domain.values import (
     DomainEnum,
     flag,
     identifier,
+    items_of,
     money_amount,
     of_type,
     optional,
@@ -46,7 +57,16 @@ from b2b_customers.domain.values import (
 from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, LimitId
-from b2b_customers.limits.periods import CalendarPeriod, Period, RecurrencePeriod, RollingPeriod
+from b2b_customers.limits.periods import (
+    CalendarPeriod,
+    LifetimePeriod,
+    Period,
+    RecurrencePeriod,
+    RollingPeriod,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = [
     "BudgetLimit",
@@ -71,6 +91,7 @@ class OnExceed(DomainEnum):
 
     APPROVAL = "approval"
     DENY = "deny"
+    WARN = "warn"
 
 
 class ScopeKind(DomainEnum):
@@ -145,11 +166,14 @@ class BudgetLimit:
 
     Attributes:
         maximum: The budget for one period (inclusive).
-        period: Calendar day/week/month/quarter/year, rolling N days, or an rrule.
+        period: Calendar day/week/month/quarter/year, rolling N days, an rrule,
+            or the lifetime (never resets).
     """
 
     maximum: Money = field(validator=money_amount(non_negative=True))
-    period: Period = field(validator=of_type(CalendarPeriod, RollingPeriod, RecurrencePeriod))
+    period: Period = field(
+        validator=of_type(CalendarPeriod, RollingPeriod, RecurrencePeriod, LifetimePeriod)
+    )
 
 
 @frozen(kw_only=True)
@@ -226,6 +250,26 @@ LimitRule = (
 
 _RULE_TYPES: tuple[type, ...] = typing.get_args(LimitRule)
 
+_SHARED_SCOPES = frozenset({ScopeKind.COMPANY, ScopeKind.LOCATION, ScopeKind.GROUP})
+_ADMINS = frozenset({Role.ADMIN})
+_NOBODY: frozenset[Role] = frozenset()
+
+
+def _to_exempt_roles(value: Iterable[Role | str] | None) -> frozenset[Role] | None:
+    if value is None:
+        return None
+    items = items_of(value)
+    if items is None:
+        raise ValidationError(
+            f"give a collection of roles such as {{'admin'}} (or None for the default), "
+            f"got {value!r}",
+            field="exempt_roles",
+        )
+    try:
+        return frozenset(Role(item) for item in items)
+    except ValidationError as error:
+        raise ValidationError(error.reason, field="exempt_roles") from None
+
 
 @frozen(kw_only=True)
 class PurchasingLimit(Versioned):
@@ -235,9 +279,12 @@ class PurchasingLimit(Versioned):
         id: The limit's id.
         scope: Whose orders it covers.
         rule: What it checks.
-        on_exceed: ``approval`` or ``deny``.
+        on_exceed: ``approval``, ``deny`` or ``warn``.
         name: A name shown in explanations (``"Monthly budget"``).
         active: Inactive limits are kept but not applied.
+        exempt_roles: Holders of these roles at the company are not bound by
+            the limit (``frozenset()``: it binds everyone). ``None``, the
+            default, is Emporix's rule: see :attr:`exempt`.
     """
 
     id: LimitId = field(validator=identifier)
@@ -246,6 +293,33 @@ class PurchasingLimit(Versioned):
     on_exceed: OnExceed = field(default=OnExceed.APPROVAL, converter=OnExceed)
     name: str | None = field(default=None, converter=strip_optional, validator=optional(text()))
     active: bool = field(default=True, validator=flag)
+    exempt_roles: frozenset[Role] | None = field(default=None, converter=_to_exempt_roles)
+
+    @property
+    def exempt(self) -> frozenset[Role]:
+        """The roles the limit does not bind: ``exempt_roles``, or the default rule.
+
+        The default exempts admins from ``approval`` limits on company,
+        location and group scopes (Emporix: an admin never needs approval for
+        the company purchasing limit); it exempts nobody from a ``deny``
+        limit, nor from one that names a customer or a role.
+        """
+        if self.exempt_roles is not None:
+            return self.exempt_roles
+        if self.on_exceed is OnExceed.APPROVAL and self.scope.kind in _SHARED_SCOPES:
+            return _ADMINS
+        return _NOBODY
+
+    def binds(self, roles: Iterable[Role]) -> bool:
+        """Tell whether the limit applies to someone holding ``roles`` at the company.
+
+        Args:
+            roles: The roles the orderer holds at the ordering company.
+
+        Returns:
+            ``False`` when they hold a role the limit exempts (see :attr:`exempt`).
+        """
+        return self.exempt.isdisjoint(roles)
 
     @property
     def currency(self) -> str | None:

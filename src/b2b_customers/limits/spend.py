@@ -14,26 +14,34 @@ for a yearly budget, however long the history. Orders pending approval are
 kept in buckets of their own, so a check may count them (the default: two
 parallel requests cannot each slip under the same budget) or leave them out.
 Cancelling an order subtracts it again; placing a pending one moves it.
+
+Where an order is booked is its :class:`SpendPosting`, worked out once, here,
+from what the service that records the order has loaded (the company's time
+zone and ancestors), and stored with the order, so that a later status change
+moves exactly that spend even after the company moved in the tree or changed
+its time zone. Every store books the amounts the posting lists
+(:meth:`SpendPosting.amounts`, :meth:`SpendPosting.moves`); none works out
+keys or days of its own.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
-from attrs import frozen
+from attrs import field, frozen
 
 from b2b_customers.ids import CompanyId, CustomerId, LocationId
 from b2b_customers.limits.periods import Window, local_day
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from datetime import date
 
     from b2b_customers.domain.order import OrderRecord
 
-__all__ = ["SpendKey", "SpendLookup", "SpendTotals"]
+__all__ = ["Bucket", "SpendKey", "SpendLookup", "SpendPosting", "SpendTotals", "spend_keys"]
 
 
 @frozen
@@ -72,6 +80,81 @@ class SpendKey:
         return cls("buyer", company_id, customer_id)
 
 
+def spend_keys(order: OrderRecord, ancestors: Iterable[CompanyId] = ()) -> list[SpendKey]:
+    """Return every key an order counts for: its company, subtrees, buyer and location.
+
+    The subtrees are the company's own and each of its ``ancestors``'.
+    """
+    keys = [
+        SpendKey.company(order.company_id),
+        SpendKey.subtree(order.company_id),
+        SpendKey.buyer(order.company_id, order.buyer_id),
+    ]
+    keys.extend(SpendKey.subtree(ancestor) for ancestor in ancestors)
+    if order.location_id is not None:
+        keys.append(SpendKey.location(order.company_id, order.location_id))
+    return keys
+
+
+Bucket = tuple[SpendKey, date, str, bool]
+"""A spend bucket: whose spend, which local day, which currency, pending approval or not."""
+
+
+def _keys(value: Iterable[SpendKey]) -> tuple[SpendKey, ...]:
+    return tuple(value)
+
+
+@frozen
+class SpendPosting:
+    """Where an order's spend is booked: fixed when the order is recorded.
+
+    Attributes:
+        keys: Every key the order counts for (with its company's ancestors
+            as the tree stood then).
+        day: The order's local day in its company's time zone then.
+        currency: The order's currency.
+    """
+
+    keys: tuple[SpendKey, ...] = field(converter=_keys)
+    day: date
+    currency: str
+
+    @classmethod
+    def of(
+        cls, order: OrderRecord, *, time_zone: str, ancestors: Iterable[CompanyId] = ()
+    ) -> SpendPosting:
+        """Return where ``order`` is booked, for a company in ``time_zone`` with ``ancestors``.
+
+        Args:
+            order: The order.
+            time_zone: The ordering company's IANA time zone.
+            ancestors: The company's ancestors' ids, nearest first.
+        """
+        return cls(
+            keys=spend_keys(order, ancestors),
+            day=local_day(order.placed_at, time_zone),
+            currency=str(order.total.currency.code),
+        )
+
+    def amounts(self, order: OrderRecord, sign: int = 1) -> dict[Bucket, Decimal]:
+        """Return what ``order`` (as it stands) adds to each bucket; empty if it does not count.
+
+        Placed orders and orders pending approval count against budgets
+        (pending ones in buckets of their own); cancelled ones do not.
+        """
+        if not order.counts_against_budgets:
+            return {}
+        amount = sign * order.total.amount
+        return {(key, self.day, self.currency, order.is_pending): amount for key in self.keys}
+
+    def moves(self, before: OrderRecord, after: OrderRecord) -> dict[Bucket, Decimal]:
+        """Return how the buckets move when an order changes from ``before`` to ``after``."""
+        moved = self.amounts(before, -1)
+        for bucket, amount in self.amounts(after).items():
+            moved[bucket] = moved.get(bucket, Decimal(0)) + amount
+        return {bucket: amount for bucket, amount in moved.items() if amount}
+
+
 class SpendLookup(Protocol):
     """Answers how much was spent for a key in a window, per currency."""
 
@@ -106,27 +189,13 @@ class SpendTotals:
         """Tell the totals a company's time zone (before recording its orders)."""
         self._zones[company_id] = time_zone
 
-    def keys_for(self, order: OrderRecord, ancestors: Iterable[CompanyId] = ()) -> list[SpendKey]:
-        """Return every key an order counts for."""
-        keys = [
-            SpendKey.company(order.company_id),
-            SpendKey.subtree(order.company_id),
-            SpendKey.buyer(order.company_id, order.buyer_id),
-        ]
-        keys.extend(SpendKey.subtree(ancestor) for ancestor in ancestors)
-        if order.location_id is not None:
-            keys.append(SpendKey.location(order.company_id, order.location_id))
-        return keys
-
     def record(self, order: OrderRecord, ancestors: Iterable[CompanyId] = ()) -> None:
         """Add an order's total to its buckets, if it counts (placed or pending approval)."""
-        if order.counts_against_budgets:
-            self._apply(order, ancestors, order.total.amount)
+        self._book(self._posting(order, ancestors).amounts(order))
 
     def remove(self, order: OrderRecord, ancestors: Iterable[CompanyId] = ()) -> None:
         """Take an order's total out of its buckets again (before it changes status)."""
-        if order.counts_against_budgets:
-            self._apply(order, ancestors, -order.total.amount)
+        self._book(self._posting(order, ancestors).amounts(order, -1))
 
     def change(
         self, before: OrderRecord, after: OrderRecord, ancestors: Iterable[CompanyId] = ()
@@ -156,9 +225,10 @@ class SpendTotals:
                     result[currency] += amount
         return {currency: amount for currency, amount in result.items() if amount}
 
-    def _apply(self, order: OrderRecord, ancestors: Iterable[CompanyId], amount: Decimal) -> None:
+    def _posting(self, order: OrderRecord, ancestors: Iterable[CompanyId]) -> SpendPosting:
         zone = self._zones.get(order.company_id, "UTC")
-        day = local_day(order.placed_at, zone)
-        currency = str(order.total.currency.code)
-        for key in self.keys_for(order, ancestors):
-            self._buckets[key][day][currency, order.is_pending] += amount
+        return SpendPosting.of(order, time_zone=zone, ancestors=ancestors)
+
+    def _book(self, amounts: dict[Bucket, Decimal]) -> None:
+        for (key, day, currency, pending), amount in amounts.items():
+            self._buckets[key][day][currency, pending] += amount

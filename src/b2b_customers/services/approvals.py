@@ -23,14 +23,29 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from b2b_customers.approvals import ApprovalRequest
+from b2b_customers.approvals import (
+    ActorKind,
+    ApprovalRequest,
+    ApprovalStatus,
+    Candidate,
+    RoutingCase,
+    crossed_by,
+    plan_routes,
+)
 from b2b_customers.approvals import eligible_approvers as eligible_now
 from b2b_customers.domain import Customer, Role
 from b2b_customers.errors import NotFound, OrderDenied, PermissionDenied, ValidationError
 from b2b_customers.limits import Outcome
 from b2b_customers.ports import ApprovalQuery
 from b2b_customers.services.approval_events import record_move
-from b2b_customers.services.authorization import Actor, Permission, Staff, roles_for
+from b2b_customers.services.arguments import checked_id
+from b2b_customers.services.authorization import (
+    Actor,
+    Permission,
+    Staff,
+    checked_actor,
+    roles_for,
+)
 from b2b_customers.services.directory import load_directory, with_seller, workflow_actor
 from b2b_customers.services.orders import OrderService
 from b2b_customers.services.placement import Placement
@@ -43,17 +58,20 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from b2b_customers.approvals import Actor as WorkflowActor
-    from b2b_customers.approvals import ApprovalDirectory, ApprovalStatus, Candidate, SellerApprover
+    from b2b_customers.approvals import ApprovalDirectory, SellerApprover, TierRoute
     from b2b_customers.domain.order import OrderDraft
     from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
-    from b2b_customers.ports import Page, UnitOfWork
+    from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
     Move = Callable[
         [ApprovalRequest, "WorkflowActor", datetime, ApprovalDirectory], ApprovalRequest
     ]
 
-__all__ = ["ApprovalService"]
+__all__ = ["ANY_STAFF", "ApprovalService"]
+
+ANY_STAFF = "staff"
+"""The candidate id that stands for every staff member not listed as a seller approver."""
 
 
 class ApprovalService:
@@ -65,6 +83,7 @@ class ApprovalService:
             requests may escalate to; staff not listed approve without a limit.
         retry: How often a unit of work that touches credit is run again
             after a version conflict.
+        rates: Exchange rates, for limits in another currency than the order.
     """
 
     def __init__(
@@ -73,22 +92,33 @@ class ApprovalService:
         *,
         seller_approvers: Sequence[SellerApprover] = (),
         retry: ConflictRetry = DEFAULT_RETRY,
+        rates: ExchangeRates | None = None,
     ) -> None:
         self._context = context
         self._sellers = tuple(seller_approvers)
         self._retry = retry
-        self._orders = OrderService(context, seller_approvers=self._sellers, retry=retry)
+        self._orders = OrderService(
+            context, seller_approvers=self._sellers, retry=retry, rates=rates
+        )
 
     # -- reading
 
     def get(self, *, actor: Actor, request: ApprovalRequestId) -> ApprovalRequest:
-        """Return a request ``actor`` may see.
+        """Return a request ``actor`` may see, with its **effective** status now.
+
+        An open request past its ``expires_at`` reads ``expired`` (with the
+        expiry audit entry the sweep will store) even before the sweep has
+        run; nothing is written.
 
         Raises:
             NotFound: No such request, or the actor may not see it.
         """
         with self._context.store.unit_of_work() as uow:
-            return self._visible(uow, actor, request)
+            current = self._visible(uow, actor, request)
+        now = self._now()
+        if current.is_open and current.is_expired_at(now):
+            return current.expire(at=max(now, current.last_changed_at))
+        return current
 
     def search(
         self,
@@ -143,13 +173,56 @@ class ApprovalService:
     ) -> tuple[Candidate, ...]:
         """Return who may approve the request now, and why (empty unless it is pending).
 
+        When the current tier waits at the seller side, the list ends with
+        :data:`ANY_STAFF`: any staff member with the right to decide approvals
+        who is not listed as a seller approver approves without a limit, so a
+        request escalated past a company with nobody else to ask (a sole
+        admin's, say) always names who can approve it.
+
         Raises:
             NotFound: No such request, or the actor may not see it.
             CurrencyMismatch: An approver limit is in another currency than the order.
         """
         with self._context.store.unit_of_work() as uow:
             current = self._visible(uow, actor, request)
-            return eligible_now(current, self._directory(uow, current))
+            found = eligible_now(current, self._directory(uow, current))
+            return (*found, *_unlisted_staff(current, self._sellers))
+
+    def approvers_for(self, *, actor: Actor, order: OrderDraft) -> tuple[TierRoute, ...]:
+        """Say, before the cart is submitted, who could approve it: per tier, where and who.
+
+        Decides as :meth:`is_approval_required` does; when the order would need
+        approval, routes it as submitting it would (the company's policy,
+        escalation up the tree, the seller side) without writing anything.
+
+        Returns:
+            One route per tier that would apply, with its eligible candidates;
+            empty when the order needs no approval.
+
+        Raises:
+            OrderDenied: The rules deny the order.
+            PermissionDenied: The actor may not check the order.
+            NotFound: The company or the buyer does not exist.
+            ValidationError: No tier of the policy applies to the order.
+        """
+        decision = self._orders.check(actor=actor, order=order)
+        if decision.outcome is Outcome.DENIED:
+            raise OrderDenied(decision)
+        if decision.outcome is not Outcome.APPROVAL_REQUIRED:
+            return ()
+        with self._context.store.unit_of_work() as uow:
+            directory = load_directory(
+                uow, order.company_id, seller_approvers=self._sellers, people=[order.buyer_id]
+            )
+        case = RoutingCase(
+            company_id=order.company_id,
+            requester_id=order.buyer_id,
+            total=order.total,
+            approver_roles=decision.approver_roles,
+            crossed=crossed_by(decision),
+            policy=directory.policy_for(order.company_id),
+        )
+        return plan_routes(case, directory)
 
     def is_approval_required(self, *, actor: Actor, order: OrderDraft) -> bool:
         """Tell whether ``order`` needs approval before it can be placed (the "permitted" check).
@@ -251,14 +324,19 @@ class ApprovalService:
     def complete(self, *, actor: Actor, request: ApprovalRequestId) -> Placement:
         """Place the order of an approved request: the pending order becomes ``placed``.
 
+        Who may: the requester, an admin of the company, staff who place
+        orders, and (as in Emporix) **anyone who approved the request**, who
+        completes the checkout for the requester without needing the right
+        to place orders themselves.
+
         The credit reserved when the request was submitted stays reserved for
         the placed order (it is converted, not reserved again).
 
         Raises:
             NotFound: No such request, or the actor may not see it.
-            PermissionDenied: The actor is neither the requester nor an admin of
-                the company (nor staff who place orders), or may not place
-                orders for the company.
+            PermissionDenied: The actor is neither the requester, an admin of
+                the company, staff who place orders, nor one of its approvers
+                (still active), or may not place orders for the company.
             InvalidTransition: The request is not approved, or has expired.
         """
 
@@ -270,10 +348,34 @@ class ApprovalService:
         ) -> ApprovalRequest:
             return current.complete(pending_order_id(current), at=now, actor=placer)
 
-        stored = self._run(actor, request, move, staff_may=Permission.PLACE_ORDERS, placing=True)
+        stored = self._run(actor, request, move, staff_may=None, placing=True)
         with self._context.store.unit_of_work() as uow:
             order = uow.orders.get(pending_order_id(stored))
         return Placement(decision=stored.decision, order=order, request=stored)
+
+    def update_comment(
+        self, *, actor: Actor, request: ApprovalRequestId, comment: str | None
+    ) -> ApprovalRequest:
+        """Replace the comment of a pending request (the requester only).
+
+        Records ``approval.comment_updated``.
+
+        Raises:
+            NotFound: No such request, or the actor may not see it.
+            PermissionDenied: The actor did not ask for the request.
+            InvalidTransition: The request is not pending, or has expired.
+            ValidationError: The comment is too long.
+        """
+
+        def move(
+            current: ApprovalRequest,
+            requester: WorkflowActor,
+            now: datetime,
+            _directory: ApprovalDirectory,
+        ) -> ApprovalRequest:
+            return current.update_comment(requester, at=now, comment=comment)
+
+        return self._run(actor, request, move, staff_may=None)
 
     def expire_due(self, *, actor: Actor, limit: int = 100) -> list[ApprovalRequest]:
         """Expire every request due now (``expires_at`` at or before now); release their credit.
@@ -314,10 +416,10 @@ class ApprovalService:
         request: ApprovalRequestId,
         move: Move,
         *,
-        staff_may: Permission,
+        staff_may: Permission | None,
         placing: bool = False,
     ) -> ApprovalRequest:
-        if isinstance(actor, Staff):
+        if isinstance(actor, Staff) and staff_may is not None:
             require_staff(actor, staff_may, f"{staff_may.value.replace('_', ' ')} on requests")
         return self._retry.run(functools.partial(self._move, actor, request, move, placing=placing))
 
@@ -350,6 +452,10 @@ class ApprovalService:
         return stored
 
     def _ensure_may_place(self, uow: UnitOfWork, actor: Actor, request: ApprovalRequest) -> None:
+        if _approved(request, actor) and (
+            isinstance(actor, Staff) or uow.customers.get(actor.id).is_active
+        ):
+            return  # the approver completes the checkout for the requester (Emporix)
         self._context.authorize(uow, actor, Permission.PLACE_ORDERS, request.company_id)
         if not isinstance(actor, Customer) or actor.id == request.requester_id:
             return
@@ -357,13 +463,14 @@ class ApprovalService:
         if Role.ADMIN not in roles_for(actor, request.company_id, ancestors):
             raise PermissionDenied(
                 f"{actor.display_name} may not place the order of request {request.id!r}: "
-                "only the requester or an admin of the company may"
+                "only the requester, an admin of the company or one of its approvers may"
             )
 
     def _visible(
         self, uow: UnitOfWork, actor: Actor, request: ApprovalRequestId
     ) -> ApprovalRequest:
-        current = uow.approvals.get(request)
+        checked_actor(actor)
+        current = uow.approvals.get(checked_id(request, "request"))
         if not sees_request(uow, actor, current):
             raise NotFound("ApprovalRequest", request)
         return current
@@ -379,3 +486,37 @@ class ApprovalService:
 
     def _now(self) -> datetime:
         return self._context.clock.now()
+
+
+def _unlisted_staff(
+    request: ApprovalRequest, listed: Sequence[SellerApprover]
+) -> tuple[Candidate, ...]:
+    """Staff not listed as seller approvers, as one candidate, when the tier waits at the seller."""
+    progress = request.current_tier
+    if (
+        progress is None
+        or request.status is not ApprovalStatus.PENDING
+        or progress.approver_company_id is not None
+    ):
+        return ()
+    places = frozenset(range(progress.required))
+    if not progress.would_fill(places):
+        return ()
+    basis = "staff with the right to decide approvals, without a limit" + (
+        " (not listed as a seller approver)" if listed else ""
+    )
+    return (
+        Candidate(
+            kind=ActorKind.SELLER,
+            id=ANY_STAFF,
+            name="Seller staff",
+            basis=basis,
+            limit=None,
+            places=places,
+        ),
+    )
+
+
+def _approved(request: ApprovalRequest, actor: Actor) -> bool:
+    """Whether ``actor`` recorded an approval on ``request``."""
+    return any(verdict.approver_id == actor.id for verdict in request.approvals)

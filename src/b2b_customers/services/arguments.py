@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
-from b2b_customers.domain.values import identifier
+from b2b_customers.domain.values import identifier, items_of
 from b2b_customers.errors import ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
 
-__all__ = ["checked_fields", "checked_id", "checked_instance"]
+__all__ = ["checked_fields", "checked_id", "checked_ids", "checked_instance"]
 
 T = TypeVar("T")
 
@@ -35,6 +35,21 @@ def checked_id(value: T, argument: str) -> T:
     """
     identifier(None, cast("attrs.Attribute[Any]", _Named(argument)), value)
     return value
+
+
+def checked_ids(value: Any, argument: str) -> frozenset[Any]:  # noqa: ANN401
+    """Return the ids of a collection (a list, a set) as a frozenset.
+
+    Raises:
+        ValidationError: It is a lone value (text included) or holds
+            something that is not an id (naming ``argument``).
+    """
+    items = items_of(value)
+    if items is None:
+        raise ValidationError(
+            f"must be a collection of ids, got {type(value).__name__}", field=argument
+        )
+    return frozenset(checked_id(item, argument) for item in items)
 
 
 def checked_instance(value: Any, kind: type[T], argument: str) -> T:  # noqa: ANN401

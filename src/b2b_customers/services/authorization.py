@@ -81,6 +81,7 @@ class Permission(DomainEnum):
     PLACE_ORDERS = "place_orders"
     VIEW_ORDERS = "view_orders"
     DECIDE_APPROVALS = "decide_approvals"
+    MANAGE_APPROVALS = "manage_approvals"
     VIEW_AUDIT = "view_audit"
 
 
@@ -103,6 +104,7 @@ ROLE_PERMISSIONS: Mapping[Role | StaffRole, frozenset[Permission]] = {
         _P.PLACE_ORDERS,
         _P.VIEW_ORDERS,
         _P.DECIDE_APPROVALS,
+        _P.MANAGE_APPROVALS,
         _P.VIEW_AUDIT,
     ),
     Role.BUYER: _VIEW | _set(_P.CHECK_ORDERS, _P.PLACE_ORDERS, _P.VIEW_ORDERS),
@@ -119,6 +121,7 @@ ROLE_PERMISSIONS: Mapping[Role | StaffRole, frozenset[Permission]] = {
         _P.MANAGE_CONTACTS,
         _P.CHECK_ORDERS,
         _P.VIEW_ORDERS,
+        _P.MANAGE_APPROVALS,
     ),
     StaffRole.CREDIT_CONTROLLER: _VIEW
     | _set(

@@ -12,14 +12,22 @@ the host's outbox publisher sends the e-mails and webhooks.
   orders) who stopped ordering (``company.lapsed``).
 * :meth:`Automations.due_invoice_reminders`: instalments falling due soon, or
   overdue (``invoice.reminder_due``).
+* :meth:`Automations.approval_expiry_reminders`: open approval requests that
+  expire soon (``approval.expiring_soon``), so their approvers (or, for an
+  approved one, the requester) are reminded before the sweep expires them.
 
 Automations look at every company, so they run on behalf of staff; a
 customer gets :class:`~b2b_customers.errors.PermissionDenied`. Expiring due
 approvals is :meth:`ApprovalService.expire_due`.
+
+Each sweep logs what it did on the ``b2b_customers.services.automations``
+logger (INFO: one line per account held and one summary per sweep), for the
+operator who scheduled it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -40,6 +48,7 @@ from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort, OrderQ
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.approvals import ApprovalService
 from b2b_customers.services.authorization import ROLE_PERMISSIONS, Actor, Permission, Staff
+from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -58,6 +67,8 @@ AT_RISK = "at-risk"
 """The tag :meth:`Automations.hold_overdue_accounts` puts on the companies of a held account."""
 
 _CONVERTER = make_converter()
+
+_log = logging.getLogger(__name__)
 
 
 @frozen(kw_only=True)
@@ -152,7 +163,9 @@ class Automations:
             PermissionDenied: The actor is not staff who decide approvals.
             ValidationError: ``limit`` is not a whole number >= 1.
         """
-        return ApprovalService(self._context).expire_due(actor=actor, limit=limit)
+        expired = ApprovalService(self._context).expire_due(actor=actor, limit=limit)
+        _log.info("expired %d due approval request(s)", len(expired))
+        return expired
 
     def hold_overdue_accounts(self, *, actor: Actor, days_overdue: int = 30) -> list[HeldAccount]:
         """Hold every account with an instalment overdue by more than its threshold.
@@ -189,6 +202,7 @@ class Automations:
             result = self._hold(actor, account_id, now, days_overdue)
             if result is not None:
                 held.append(result)
+        _log.info("held %d of %d credit account(s) found overdue", len(held), len(candidates))
         return held
 
     def lapsed_customers(
@@ -260,6 +274,7 @@ class Automations:
                 )
                 found.append(customer)
             uow.commit()
+        _log.info("found %d lapsed customer(s) among the top %d", len(found), top)
         return found
 
     def due_invoice_reminders(
@@ -315,7 +330,57 @@ class Automations:
                         reminders.append(reminder)
             uow.commit()
         reminders.sort(key=lambda r: (r.due_date, r.account_id, r.invoice, r.instalment))
+        _log.info("recorded %d invoice reminder(s) due within %d days", len(reminders), within)
         return reminders
+
+    def approval_expiry_reminders(
+        self, *, actor: Actor, within_hours: int = 24, limit: int = 100
+    ) -> list[ApprovalRequest]:
+        """Return the open requests expiring within ``within_hours``; record a reminder for each.
+
+        A request still pending reminds its approvers; an approved one whose
+        order is not placed yet reminds the requester. Each gets an
+        ``approval.expiring_soon`` event (its status, ``expires_at`` and the
+        hours left), for the host to send. Requests already past
+        ``expires_at`` are the expiry sweep's, not reminded.
+
+        Args:
+            actor: Staff who decide approvals (the job's service account).
+            within_hours: How far ahead to look, in hours (at least 1).
+            limit: Remind of at most this many, soonest expiring first.
+
+        Returns:
+            The requests reminded of, soonest expiring first.
+
+        Raises:
+            PermissionDenied: The actor is not staff who decide approvals.
+            ValidationError: ``within_hours`` or ``limit`` is not a whole number >= 1.
+        """
+        _whole(within_hours, "within_hours", low=1)
+        _whole(limit, "limit", low=1)
+        require_staff(actor, Permission.DECIDE_APPROVALS, "remind of expiring approval requests")
+        now = self._context.clock.now()
+        with self._context.store.unit_of_work() as uow:
+            due = uow.approvals.due(now + timedelta(hours=within_hours), limit=limit)
+            soon = [request for request in due if request.expires_at > now]
+            for request in soon:
+                self._context.record(
+                    uow,
+                    "approval.expiring_soon",
+                    request,
+                    actor=actor,
+                    company_id=request.company_id,
+                    before=request,
+                    payload={
+                        "request_id": request.id,
+                        "status": request.status.value,
+                        "requester_id": request.requester_id,
+                        "expires_at": request.expires_at.isoformat(),
+                        "hours_left": (request.expires_at - now) // timedelta(hours=1),
+                    },
+                )
+            uow.commit()
+        return soon
 
     # -- steps
 
@@ -327,6 +392,7 @@ class Automations:
             threshold = _threshold(account, days_overdue)
             oldest = self._oldest_overdue(uow, account, now, threshold)
             if account.hold is not None or oldest is None:
+                _log.debug("left credit account %s: paid or held since the sweep", account_id)
                 return None  # paid or held since the sweep looked
             item, days = oldest
             held = uow.credit.save(
@@ -360,6 +426,14 @@ class Automations:
                 )
                 tagged.append(stored.id)
             uow.commit()
+        _log.info(
+            "held credit account %s: invoice %s is %d days overdue (threshold %d); tagged %s",
+            held.id,
+            item.invoice_id,
+            days,
+            threshold,
+            ", ".join(tagged) or "no company",
+        )
         return HeldAccount(
             account=held,
             invoice=item.invoice_id,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from b2b_customers.domain import ActorKind, AuditLogEntry, DomainEvent
+from b2b_customers.domain.audit import change_between
 from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
@@ -14,6 +15,11 @@ from b2b_customers.services.arguments import checked_id
 from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor, require
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from decimal import Decimal
+
+    from b2b_customers.credit import CreditAccount
+    from b2b_customers.credit.ledger import LedgerEntry
     from b2b_customers.ports import Clock, UnitOfWork
 
 __all__ = ["ServiceContext"]
@@ -46,6 +52,7 @@ class ServiceContext:
         company_id: CompanyId,
         *,
         argument: str = "company_id",
+        ancestors: Sequence[CompanyId] | None = None,
     ) -> None:
         """Refuse (before anything else is read) unless ``actor`` may act for the company.
 
@@ -55,6 +62,8 @@ class ServiceContext:
             permission: What they do.
             company_id: For which company.
             argument: The service's name for ``company_id``, for error messages.
+            ancestors: The company's ancestors' ids, nearest first, when the
+                use case read them already (they are read otherwise).
 
         Raises:
             ValidationError: The actor is not one, or ``company_id`` is not an id.
@@ -63,8 +72,9 @@ class ServiceContext:
         """
         checked_actor(actor)
         checked_id(company_id, argument)
-        ancestors = [company.id for company in uow.companies.ancestors(company_id)]
-        require(actor, permission, company_id, ancestors)
+        if ancestors is None:
+            ancestors = [company.id for company in uow.companies.ancestors(company_id)]
+        require(actor, permission, company_id, list(ancestors))
 
     def record(
         self,
@@ -79,6 +89,13 @@ class ServiceContext:
         payload: dict[str, Any] | None = None,
     ) -> DomainEvent:
         """Record a change: a domain event in the outbox and an entry in the audit log.
+
+        Both say what changed, not a copy of the whole aggregate: the audit
+        entry of a change holds, in ``before`` and ``after``, only the fields
+        that changed (see :func:`~b2b_customers.domain.audit.change_between`;
+        ``version`` among them, so each
+        entry follows on from the one before), of a creation the new
+        aggregate, of a removal the one removed.
 
         Both are written in ``uow``, with the change: they are committed with
         it or rolled back with it. The audit entry has the event's id.
@@ -95,22 +112,97 @@ class ServiceContext:
                 before -> after.
             removed: The change removed ``entity``: the audit entry keeps
                 no ``after``.
-            payload: The event's data; the converter's dict of ``entity``
-                when omitted.
+            payload: The event's data. When omitted: the converter's dict of
+                a created ``entity``; for a change, its id and the fields that
+                changed (their new values); for a removal, its id.
 
         Raises:
             AlreadyExists: The id generator gave an id the outbox or audit log holds.
         """
         after = _CONVERTER.unstructure(entity)
+        audit_before: dict[str, Any] | None = None
+        audit_after: dict[str, Any] | None = after
+        summary = after
+        if removed:
+            audit_before = _CONVERTER.unstructure(before if before is not None else entity)
+            audit_after, summary = None, {"id": entity.id}
+        elif before is not None:
+            audit_before, audit_after = change_between(_CONVERTER.unstructure(before), after)
+            summary = {"id": entity.id, **audit_after}
+        return self._append(
+            uow,
+            name,
+            entity.id,
+            actor=actor,
+            company_id=company_id,
+            payload=payload if payload is not None else summary,
+            before=audit_before,
+            after=audit_after,
+        )
+
+    def record_booking(
+        self,
+        uow: UnitOfWork,
+        name: str,
+        account: CreditAccount,
+        entry: LedgerEntry,
+        *,
+        actor: Actor,
+        company_id: CompanyId | None,
+    ) -> DomainEvent:
+        """Record a booked ledger entry: what moved (the entry) and the account's new totals.
+
+        The event and the audit entry carry the change, never a copy of the
+        account: their size is the same for the first order on a line and
+        the thousandth. The audit entry's ``before`` and ``after`` hold the
+        totals the entry moved (``balance``, ``reserved``, ``last_sequence``).
+        """
+        after = _totals(account.balance.amount, account.reserved.amount, account.last_sequence)
+        before = _totals(
+            account.balance.amount - entry.balance_change,
+            account.reserved.amount - entry.reserved_change,
+            entry.sequence - 1,
+        )
+        payload = {
+            "account_id": account.id,
+            "entry": _CONVERTER.unstructure(entry),
+            **after,
+            "available": str(account.available.amount),
+            "currency": account.currency,
+        }
+        return self._append(
+            uow,
+            name,
+            account.id,
+            actor=actor,
+            company_id=company_id,
+            payload=payload,
+            before=before,
+            after=after,
+        )
+
+    def _append(
+        self,
+        uow: UnitOfWork,
+        name: str,
+        aggregate_id: str,
+        *,
+        actor: Actor,
+        company_id: CompanyId | None,
+        payload: dict[str, Any],
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> DomainEvent:
+        """Write the event to the outbox and its audit entry, in ``uow``."""
         event = DomainEvent(
             id=EventId(self.ids()),
             name=name,
             aggregate_type=name.split(".", 1)[0],
-            aggregate_id=entity.id,
+            aggregate_id=aggregate_id,
             occurred_at=self.clock.now(),
             company_id=company_id,
             actor=actor.id,
-            payload=payload if payload is not None else after,
+            payload=payload,
         )
         uow.record(event)
         uow.audit.append(
@@ -123,8 +215,12 @@ class ServiceContext:
                 aggregate_type=event.aggregate_type,
                 aggregate_id=event.aggregate_id,
                 company_id=company_id,
-                before=None if before is None else _CONVERTER.unstructure(before),
-                after=None if removed else after,
+                before=before,
+                after=after,
             )
         )
         return event
+
+
+def _totals(balance: Decimal, reserved: Decimal, last_sequence: int) -> dict[str, Any]:
+    return {"balance": str(balance), "reserved": str(reserved), "last_sequence": last_sequence}

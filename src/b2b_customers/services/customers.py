@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from b2b_customers.domain import Customer, CustomerStatus, Role
-from b2b_customers.errors import InvalidTransition, NotFound
-from b2b_customers.ids import CompanyId, CustomerId
-from b2b_customers.services.arguments import checked_id, checked_instance
+from b2b_customers.domain import Customer, CustomerGroup, CustomerStatus, GroupKind, Role
+from b2b_customers.errors import InvalidTransition, NotFound, ValidationError
+from b2b_customers.ids import CompanyId, CustomerGroupId, CustomerId
+from b2b_customers.services.arguments import checked_id, checked_ids, checked_instance
 from b2b_customers.services.authorization import (
     Actor,
     Permission,
@@ -22,6 +22,7 @@ from b2b_customers.services.authorization import (
     may,
     require,
 )
+from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -156,6 +157,108 @@ class CustomerService:
             uow.commit()
         return stored
 
+    def set_manager(
+        self, *, actor: Actor, customer: CustomerId, manager: CustomerId | None
+    ) -> Customer:
+        """Name the customer's manager (``None``: nobody), whom ``ManagerApprover`` routes to.
+
+        The manager must work for one of the customer's companies or a
+        company above one of them.
+
+        Raises:
+            PermissionDenied: The actor may not manage the customer's customers.
+            NotFound: No such customer or manager.
+            ValidationError: The manager works elsewhere, or is the customer.
+        """
+        checked_id(customer, "customer")
+        if manager is not None:
+            checked_id(manager, "manager")
+        with self._context.store.unit_of_work() as uow:
+            current = uow.customers.get(customer)
+            self._authorize_for_any_company(uow, actor, current)
+            if manager is not None:
+                boss = uow.customers.get(manager)
+                reach = set(current.company_ids)
+                for company in current.company_ids:
+                    reach.update(above.id for above in uow.companies.ancestors(company))
+                if not reach & set(boss.company_ids):
+                    raise ValidationError(
+                        f"{boss.display_name} ({boss.id}) works for none of the companies of "
+                        f"{current.display_name} or above them; name a manager there",
+                        field="manager",
+                    )
+            stored = uow.customers.save(attrs.evolve(current, manager_id=manager))
+            self._context.record(
+                uow, "customer.updated", stored, actor=actor, company_id=None, before=current
+            )
+            uow.commit()
+        return stored
+
+    def create_group(
+        self, *, actor: Actor, name: str, members: Iterable[CustomerId] = ()
+    ) -> CustomerGroup:
+        """Create a customer group of the seller's own making (a price list's or limit's target).
+
+        Raises:
+            PermissionDenied: The actor is not staff who manage customers.
+            NotFound: A member does not exist.
+            ValidationError: A field is not valid.
+        """
+        require_staff(actor, Permission.MANAGE_CUSTOMERS, "create customer groups")
+        with self._context.store.unit_of_work() as uow:
+            group = CustomerGroup(
+                id=CustomerGroupId(self._context.ids()), name=name, member_ids=members
+            )
+            _ensure_customers(uow, group.member_ids)
+            stored = uow.groups.add(group)
+            self._context.record(
+                uow, "customer_group.created", stored, actor=actor, company_id=None
+            )
+            uow.commit()
+        return stored
+
+    def change_group(
+        self,
+        *,
+        actor: Actor,
+        group: CustomerGroupId,
+        add: Iterable[CustomerId] = (),
+        remove: Iterable[CustomerId] = (),
+    ) -> CustomerGroup:
+        """Add members to, and remove members from, a custom customer group.
+
+        A company's automatic group follows its customers and is not changed by hand.
+
+        Raises:
+            PermissionDenied: The actor is not staff who manage customers.
+            NotFound: No such group, or a member to add does not exist.
+            ValidationError: The group is a company's automatic group.
+        """
+        require_staff(actor, Permission.MANAGE_CUSTOMERS, "change customer groups")
+        checked_id(group, "group")
+        with self._context.store.unit_of_work() as uow:
+            current = uow.groups.get(group)
+            if current.kind is GroupKind.COMPANY:
+                raise ValidationError(
+                    f"group {group!r} follows the customers of {current.company_id!r}; change "
+                    "the company's customers instead",
+                    field="group",
+                )
+            added = checked_ids(add, "add")
+            _ensure_customers(uow, added)
+            members = (current.member_ids | added) - checked_ids(remove, "remove")
+            stored = uow.groups.save(current.with_members(members))
+            self._context.record(
+                uow,
+                "customer_group.changed",
+                stored,
+                actor=actor,
+                company_id=None,
+                before=current,
+            )
+            uow.commit()
+        return stored
+
     def _authorize_for_any_company(self, uow: UnitOfWork, actor: Actor, customer: Customer) -> None:
         # A customer of no company has only staff to manage them: the empty id
         # is no company, so only staff roles (which hold everywhere) count there.
@@ -173,3 +276,10 @@ class CustomerService:
             return
         if customer not in group.member_ids:
             uow.groups.save(group.with_member(customer))
+
+
+def _ensure_customers(uow: UnitOfWork, ids: frozenset[CustomerId]) -> None:
+    """Refuse ids of customers the store does not hold."""
+    missing = ids - {customer.id for customer in uow.customers.get_many(ids)}
+    if missing:
+        raise NotFound("Customer", min(missing))

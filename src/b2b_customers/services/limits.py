@@ -20,6 +20,9 @@ from b2b_customers.limits.rules import LimitScope, OnExceed, PurchasingLimit, Sc
 from b2b_customers.services.authorization import Actor, Permission
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from b2b_customers.domain.membership import Role
     from b2b_customers.ids import CompanyId
     from b2b_customers.limits.rules import LimitRule
     from b2b_customers.ports import UnitOfWork
@@ -48,6 +51,7 @@ class LimitService:
         rule: LimitRule,
         on_exceed: OnExceed | str = OnExceed.APPROVAL,
         name: str | None = None,
+        exempt_roles: Iterable[Role | str] | None = None,
     ) -> PurchasingLimit:
         """Set a new limit on ``scope``.
 
@@ -56,8 +60,13 @@ class LimitService:
             scope: Whose orders it covers, e.g.
                 ``LimitScope(kind="location", company_id=acme, target=branch)``.
             rule: What it checks, e.g. ``OrderTotalLimit(maximum=Money(5000, "EUR"))``.
-            on_exceed: ``"approval"`` or ``"deny"``.
+            on_exceed: ``"approval"``, ``"deny"`` or ``"warn"`` (allowed, with a warning).
             name: Shown in decisions' explanations.
+            exempt_roles: The roles the limit does not bind, e.g. ``{"admin"}``;
+                ``frozenset()`` binds everyone. ``None`` (the default) keeps
+                Emporix's rule: admins are exempt from approval limits on
+                company, location and group scopes (see
+                :attr:`PurchasingLimit.exempt <b2b_customers.limits.PurchasingLimit.exempt>`).
 
         Raises:
             PermissionDenied: The actor may not manage limits for the company.
@@ -78,6 +87,7 @@ class LimitService:
                 rule=rule,
                 on_exceed=on_exceed,
                 name=name,
+                exempt_roles=exempt_roles,
             )
             _ensure_fits_company(uow, limit)
             stored = uow.limits.add(limit)
@@ -94,10 +104,12 @@ class LimitService:
         on_exceed: OnExceed | str | None = None,
         name: str | object | None = _UNSET,
         active: bool | None = None,
+        exempt_roles: Iterable[Role | str] | object | None = _UNSET,
     ) -> PurchasingLimit:
-        """Change what a limit checks, what crossing it means, its name, or switch it off.
+        """Change what a limit checks, what crossing it means, its name, whom it binds, or state.
 
         The scope stays: to cover someone else, remove the limit and set a new one.
+        ``exempt_roles=None`` goes back to the default rule of whom it binds.
 
         Raises:
             NotFound: No limit has this id.
@@ -117,6 +129,8 @@ class LimitService:
                 changes["name"] = name
             if active is not None:
                 changes["active"] = active
+            if exempt_roles is not _UNSET:
+                changes["exempt_roles"] = exempt_roles
             changed = attrs.evolve(current, **changes)
             _ensure_fits_company(uow, changed)
             stored = uow.limits.save(changed)

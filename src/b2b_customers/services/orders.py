@@ -19,23 +19,42 @@ save and the whole unit of work runs again on fresh figures
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
+from attrs import frozen
+from moneyed import Money
 
 from b2b_customers.approvals import ApprovalRequest
-from b2b_customers.domain import Customer, Role
+from b2b_customers.credit import CreditAccount
+from b2b_customers.domain import Company, Customer, Role
 from b2b_customers.domain.order import OrderDraft, OrderRecord, OrderStatus
-from b2b_customers.errors import OrderDenied, PermissionDenied, ValidationError
-from b2b_customers.ids import ApprovalRequestId, OrderId
+from b2b_customers.errors import (
+    CreditRefused,
+    OrderDenied,
+    PermissionDenied,
+    StaleVersion,
+    ValidationError,
+)
+from b2b_customers.ids import ApprovalRequestId, CompanyId, OrderId
 from b2b_customers.limits import CreditPosition, Decision, DecisionContext, Outcome, decide
+from b2b_customers.limits.rules import BudgetLimit, PurchasingLimit, ScopeKind
+from b2b_customers.limits.spend import SpendPosting
 from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
 from b2b_customers.services.arguments import checked_instance
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.directory import load_directory
+from b2b_customers.services.open_requests import ensure_no_open_request
 from b2b_customers.services.placement import Placement
-from b2b_customers.services.reservations import credit_line, pending_order_id, reserve
+from b2b_customers.services.reservations import (
+    RecordedOverride,
+    credit_line,
+    pending_order_id,
+    recorded_override,
+    reserve,
+)
 from b2b_customers.services.retries import DEFAULT_RETRY, ConflictRetry
 from b2b_customers.services.visibility import require_staff, require_visible
 
@@ -44,9 +63,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from b2b_customers.approvals import SellerApprover
-    from b2b_customers.credit import CreditAccount
-    from b2b_customers.ids import CompanyId, CustomerId, LocationId
-    from b2b_customers.ports import Page, UnitOfWork
+    from b2b_customers.ids import CustomerId, LimitId, LocationId
+    from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["OrderService"]
@@ -60,6 +78,7 @@ class OrderService:
         seller_approvers: The seller-side approvers requests may escalate to.
         retry: How often a unit of work that reserves credit is run again
             after a version conflict.
+        rates: Exchange rates, for limits in another currency than the order.
     """
 
     def __init__(
@@ -68,10 +87,12 @@ class OrderService:
         *,
         seller_approvers: Sequence[SellerApprover] = (),
         retry: ConflictRetry = DEFAULT_RETRY,
+        rates: ExchangeRates | None = None,
     ) -> None:
         self._context = context
         self._sellers = tuple(seller_approvers)
         self._retry = retry
+        self._rates = rates
 
     def check(self, *, actor: Actor, order: OrderDraft) -> Decision:
         """Return the engine's decision for ``order`` now; nothing is written.
@@ -99,8 +120,8 @@ class OrderService:
                     f"{actor.display_name} may check only their own orders, not those of "
                     f"{order.buyer_id!r}"
                 )
-            account = credit_line(uow, order.company_id)
-            return decide(order, self._context_for(uow, order, account), self._context.clock.now())
+            context = self._context_for(uow, self._loaded(uow, order))
+            return decide(order, context, self._context.clock.now())
 
     def place(
         self,
@@ -134,6 +155,8 @@ class OrderService:
 
         Raises:
             OrderDenied: The rules deny the order (see ``error.decision``).
+            OpenRequestExists: The order needs approval, but its cart (resource
+                id) already has a pending or approved request (``error.request_id``).
             PermissionDenied: The actor may not place orders for the company,
                 or places another customer's order.
             NotFound: The company or the buyer does not exist.
@@ -262,35 +285,51 @@ class OrderService:
 
     def _place(self, actor: Actor, order: OrderDraft, comment: str | None) -> Placement:
         with self._context.store.unit_of_work() as uow:
-            self._context.authorize(uow, actor, Permission.PLACE_ORDERS, order.company_id)
+            loaded = self._loaded(uow, order)
+            self._context.authorize(
+                uow,
+                actor,
+                Permission.PLACE_ORDERS,
+                order.company_id,
+                ancestors=loaded.ancestor_ids,
+            )
             if isinstance(actor, Customer) and actor.id != order.buyer_id:
                 raise PermissionDenied(
                     f"{actor.display_name} places only their own orders, not one for "
                     f"{order.buyer_id!r}; the buyer places it"
                 )
+            # The budgets this order may draw on are held from here to the commit, so the
+            # spend the decision reads cannot change under it (see LimitRepository.lock).
+            uow.limits.lock(loaded.budget_ids)
+            context = self._context_for(uow, loaded)
             now = self._context.clock.now()
-            context = self._context_for(uow, order, None)
-            # Locked last, after every other read: concurrent orders on this line
-            # queue here (not conflict), for as short a time as possible.
-            account = credit_line(uow, order.company_id, lock=True)
-            context = attrs.evolve(context, credit=_credit_position(account))
             decision = decide(order, context, now)
             if decision.outcome is Outcome.DENIED:
                 raise OrderDenied(decision)
-            if decision.allowed:
-                record = OrderRecord.from_draft(
-                    OrderId(self._context.ids()), order, now, OrderStatus.PLACED
-                )
-                placed = uow.orders.add(record)
-                self._context.record(
-                    uow, "order.placed", placed, actor=actor, company_id=placed.company_id
-                )
-                reserve(uow, self._context, actor, placed, account)
-                placement = Placement(decision=decision, order=placed)
-            else:
-                placement = self._submit(
-                    uow, actor, order, account, decision=decision, now=now, comment=comment
-                )
+            try:
+                if decision.allowed:
+                    record = OrderRecord.from_draft(
+                        OrderId(self._context.ids()), order, now, OrderStatus.PLACED
+                    )
+                    placed = uow.orders.add(record, posting=loaded.posting(record))
+                    self._context.record(
+                        uow, "order.placed", placed, actor=actor, company_id=placed.company_id
+                    )
+                    reserve(
+                        uow, self._context, actor, placed, loaded.account, override=loaded.override
+                    )
+                    placement = Placement(decision=decision, order=placed)
+                else:
+                    placement = self._submit(
+                        uow, actor, order, loaded, decision=decision, now=now, comment=comment
+                    )
+            except CreditRefused as refused:
+                # The line was read without a lock; its conditional write found it spent
+                # meanwhile. Decide again on the figures as they are now.
+                raise StaleVersion(
+                    f"the credit line changed while the order was decided ({refused}); "
+                    "deciding again"
+                ) from refused
             uow.commit()
         return placement
 
@@ -299,14 +338,15 @@ class OrderService:
         uow: UnitOfWork,
         actor: Actor,
         order: OrderDraft,
-        account: CreditAccount | None,
+        loaded: _Loaded,
         *,
         decision: Decision,
         now: datetime,
         comment: str | None,
     ) -> Placement:
+        ensure_no_open_request(uow, order)
         request_id = ApprovalRequestId(self._context.ids())
-        buyer = uow.customers.get(order.buyer_id)
+        buyer = loaded.buyer
         directory = load_directory(
             uow, order.company_id, seller_approvers=self._sellers, people=[buyer.id]
         )
@@ -323,11 +363,11 @@ class OrderService:
         record = OrderRecord.from_draft(
             pending_order_id(request), order, now, OrderStatus.PENDING_APPROVAL
         )
-        pending = uow.orders.add(record)
+        pending = uow.orders.add(record, posting=loaded.posting(record))
         self._context.record(
             uow, "order.awaiting_approval", pending, actor=actor, company_id=pending.company_id
         )
-        reserve(uow, self._context, actor, pending, account)
+        reserve(uow, self._context, actor, pending, loaded.account, override=loaded.override)
         stored = uow.approvals.add(request)
         record_move(uow, self._context, actor, None, stored)
         return Placement(decision=decision, order=pending, request=stored)
@@ -361,31 +401,81 @@ class OrderService:
             require_visible(uow, actor, Permission.VIEW_ORDERS, company)
         return company
 
-    def _context_for(
-        self, uow: UnitOfWork, order: OrderDraft, account: CreditAccount | None
-    ) -> DecisionContext:
+    def _loaded(self, uow: UnitOfWork, order: OrderDraft) -> _Loaded:
+        """Read, once, everything deciding on ``order`` needs but the spend."""
         company = uow.companies.get(order.company_id)
         ancestors = tuple(ancestor.id for ancestor in uow.companies.ancestors(company.id))
         buyer = uow.customers.get(order.buyer_id)
-        credit = _credit_position(account)
-        return DecisionContext(
+        limits = tuple(uow.limits.set_on((company.id, *ancestors)))
+        account = credit_line(uow, company.id)
+        return _Loaded(
             company=company,
+            ancestor_ids=ancestors,
             buyer=buyer,
-            limits=uow.limits.set_on((company.id, *ancestors)),
+            limits=limits,
+            account=account,
+            override=recorded_override(uow, account, order),
+        )
+
+    def _context_for(self, uow: UnitOfWork, loaded: _Loaded) -> DecisionContext:
+        groups: frozenset[str] = frozenset()
+        if any(limit.scope.kind is ScopeKind.GROUP for limit in loaded.limits):
+            groups = frozenset(group.id for group in uow.groups.of_customer(loaded.buyer.id))
+        return DecisionContext(
+            company=loaded.company,
+            buyer=loaded.buyer,
+            limits=loaded.limits,
             spend=uow.orders,
-            ancestors=ancestors,
-            group_ids=frozenset(group.id for group in uow.groups.of_customer(buyer.id)),
-            credit=credit,
+            ancestors=loaded.ancestor_ids,
+            group_ids=groups,
+            credit=_credit_position(loaded.account, loaded.override),
+            rates=self._rates,
         )
 
 
-def _credit_position(account: CreditAccount | None) -> CreditPosition | None:
-    """What the engine needs to know of a credit line (``None``: the company has none)."""
+@frozen(kw_only=True)
+class _Loaded:
+    """What a use case read for one order: passed down, never read twice."""
+
+    company: Company
+    ancestor_ids: tuple[CompanyId, ...]
+    buyer: Customer
+    limits: tuple[PurchasingLimit, ...]
+    account: CreditAccount | None
+    override: RecordedOverride | None = None
+
+    def posting(self, record: OrderRecord) -> SpendPosting:
+        """Where the order's spend is booked, from the company and ancestors read here."""
+        return SpendPosting.of(
+            record, time_zone=self.company.time_zone, ancestors=self.ancestor_ids
+        )
+
+    @property
+    def budget_ids(self) -> list[LimitId]:
+        """The active period budgets that may cover the order: the ones to lock."""
+        return [
+            limit.id
+            for limit in self.limits
+            if limit.active and isinstance(limit.rule, BudgetLimit)
+        ]
+
+
+def _credit_position(
+    account: CreditAccount | None, override: RecordedOverride | None = None
+) -> CreditPosition | None:
+    """What the engine needs to know of a credit line (``None``: the company has none).
+
+    With an override recorded for the order's cart, the hold is overridden
+    and the cart's reservation counts as this order's own (it is not
+    reserved twice).
+    """
     if account is None:
         return None
+    held = Decimal(0) if override is None else override.reservation.amount.amount
     return CreditPosition(
         credit_limit=account.credit_limit,
         balance=account.balance,
-        reserved=account.reserved,
+        reserved=Money(account.reserved.amount - held, account.currency),
         on_hold=account.on_hold,
+        hold_overridden=override is not None,
     )

@@ -25,9 +25,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import attrs
+from attrs import frozen
 
 from b2b_customers.approvals import CreditEffect, credit_effect
-from b2b_customers.domain.order import OrderStatus
+from b2b_customers.credit.account import Override
+from b2b_customers.credit.ledger import EntryKind
+from b2b_customers.credit.reservation import Reservation
+from b2b_customers.domain.order import OrderDraft, OrderStatus
 from b2b_customers.errors import NotFound
 from b2b_customers.ids import OrderId
 
@@ -40,12 +44,67 @@ if TYPE_CHECKING:
     from b2b_customers.services.authorization import Actor
     from b2b_customers.services.context import ServiceContext
 
-__all__ = ["credit_line", "pending_order_id", "release", "reserve", "settle"]
+__all__ = [
+    "RecordedOverride",
+    "credit_line",
+    "pending_order_id",
+    "recorded_override",
+    "release",
+    "reserve",
+    "settle",
+]
 
 
 def pending_order_id(request: ApprovalRequest) -> OrderId:
     """Return the id of the order recorded for ``request`` while it waits: the request's own."""
     return OrderId(request.id)
+
+
+@frozen(kw_only=True)
+class RecordedOverride:
+    """Credit a controller reserved past the hold (and the limit) for a cart, before it is ordered.
+
+    :meth:`CreditService.override_hold
+    <b2b_customers.services.CreditService.override_hold>` reserves under the
+    reference it is given; when that is the cart's ``resource_id``, the order
+    placed from the cart uses the reservation instead of checking the line.
+
+    Attributes:
+        reservation: The reservation made under the cart's reference.
+        override: Who recorded it, and why.
+    """
+
+    reservation: Reservation
+    override: Override
+
+    def covers(self, order: OrderDraft) -> bool:
+        """Whether the override was for (at least) this order's total."""
+        return order.total.amount <= self.reservation.amount.amount
+
+
+def recorded_override(
+    uow: UnitOfWork, account: CreditAccount | None, order: OrderDraft
+) -> RecordedOverride | None:
+    """Return the override a controller recorded for the order's cart, if one covers it."""
+    if account is None or order.resource_id is None:
+        return None
+    try:
+        reservation = uow.credit.reservation(account.id, order.resource_id)
+    except NotFound:
+        return None
+    for entry in reversed(uow.credit.entries(account.id)):
+        if (
+            entry.kind is EntryKind.RESERVATION
+            and entry.reference == order.resource_id
+            and entry.override
+            and entry.actor is not None
+            and entry.reason is not None
+        ):
+            found = RecordedOverride(
+                reservation=reservation, override=Override(actor=entry.actor, reason=entry.reason)
+            )
+            return found if found.covers(order) else None
+    return None
 
 
 def reserve(
@@ -54,31 +113,49 @@ def reserve(
     actor: Actor,
     order: OrderRecord,
     account: CreditAccount | None,
+    *,
+    override: RecordedOverride | None = None,
 ) -> CreditAccount | None:
     """Reserve the order's total on ``account``, the credit line its company draws on.
 
-    Pass the account exactly as the decision read it (see :func:`credit_line`):
-    if anyone saved it since, saving the reservation raises
-    :class:`~b2b_customers.errors.StaleVersion` and the caller decides again
-    on fresh figures, so the decision and the reservation never disagree.
+    ``account`` is the line as the decision read it; the store books the
+    reservation in one conditional write that checks the credit rule again on
+    the totals as they are at that moment (no lock is held from the read to
+    there), so two concurrent orders can never together pass the line.
+
+    With ``override`` (a controller's override recorded for the order's
+    cart), the cart's reservation is released and the order's reserved under
+    that override, past the hold and the limit.
 
     Returns:
-        The account as saved, or ``None`` when the company has no credit line.
+        The account as booked, or ``None`` when the company has no credit line.
 
     Raises:
         CreditOnHold: The account is on hold.
         InsufficientCredit: The total is more than the available credit.
         CurrencyMismatch: The order is in another currency than the account.
-        StaleVersion: Someone saved the account since it was read.
     """
     if account is None:
         return None
-    moved, entry = account.reserve(
-        order.id, order.total, entry_id=context.ids(), at=context.clock.now()
+    now = context.clock.now()
+    if override is not None:
+        _, freed = account.release(
+            override.reservation, entry_id=context.ids(), at=now, actor=override.override.actor
+        )
+        account, released = uow.credit.book(freed)
+        context.record_booking(
+            uow, "credit.released", account, released, actor=actor, company_id=order.company_id
+        )
+    _, entry = account.reserve(
+        order.id,
+        order.total,
+        entry_id=context.ids(),
+        at=now,
+        override=None if override is None else override.override,
     )
-    stored = uow.credit.save(moved, [entry])
-    context.record(
-        uow, "credit.reserved", stored, actor=actor, company_id=order.company_id, before=account
+    stored, booked = uow.credit.book(entry, within_limit=override is None)
+    context.record_booking(
+        uow, "credit.reserved", stored, booked, actor=actor, company_id=order.company_id
     )
     return stored
 
@@ -89,20 +166,21 @@ def release(
     """Release what the order holds on its company's credit line, if it holds anything.
 
     Returns:
-        The account as saved, or ``None`` when nothing was reserved for the order.
-
-    Raises:
-        StaleVersion: Someone saved the account since it was read.
+        The account as booked, or ``None`` when nothing was reserved for the order.
     """
-    account = credit_line(uow, company_id, lock=True)
-    if account is None or order_id not in account.reservations:
+    account = credit_line(uow, company_id)
+    if account is None:
         return None
-    moved, entry = account.release(
-        order_id, entry_id=context.ids(), at=context.clock.now(), actor=actor.id
+    try:
+        reservation = uow.credit.reservation(account.id, order_id)
+    except NotFound:
+        return None
+    _, entry = account.release(
+        reservation, entry_id=context.ids(), at=context.clock.now(), actor=actor.id
     )
-    stored = uow.credit.save(moved, [entry])
-    context.record(
-        uow, "credit.released", stored, actor=actor, company_id=company_id, before=account
+    stored, booked = uow.credit.book(entry)
+    context.record_booking(
+        uow, "credit.released", stored, booked, actor=actor, company_id=company_id
     )
     return stored
 
@@ -159,8 +237,7 @@ def credit_line(
 
     ``lock`` holds the account until the unit of work ends (see
     :meth:`~b2b_customers.ports.CreditRepository.for_company`): pass it when
-    the account will be saved, so that concurrent orders queue on the line
-    instead of conflicting and starting again.
+    the account's terms will be saved. Reserving needs no lock.
     """
     try:
         return uow.credit.for_company(company_id, lock=lock)

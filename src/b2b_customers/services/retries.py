@@ -17,6 +17,7 @@ conflicting writer has already committed, so the next read sees its change.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, TypeVar
 
 from attrs import field, frozen
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_RETRY", "MAX_ATTEMPTS", "ConflictRetry"]
 
 T = TypeVar("T")
+
+_log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 """The most attempts a policy may make."""
@@ -63,11 +66,15 @@ class ConflictRetry:
         Raises:
             StaleVersion: Every attempt conflicted (nothing of them is written).
         """
-        for _ in range(self.attempts - 1):
+        for attempt in range(1, self.attempts):
             try:
                 return work()
             except StaleVersion:
-                continue
+                _log.info(
+                    "version conflict on attempt %d of %d; starting the unit of work again",
+                    attempt,
+                    self.attempts,
+                )
         return work()
 
 

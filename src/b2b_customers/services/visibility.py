@@ -9,7 +9,8 @@ but may not view its orders is told :class:`~b2b_customers.errors.PermissionDeni
 An approval request is visible to whoever may view the orders of the
 requester's company, to the requester and anyone who acted on it, and, once a
 tier is escalated to an ancestor company, to whoever may decide approvals
-there (the people the request now waits for).
+there (the people the request now waits for); under a policy whose parent
+units approve, to whoever may decide approvals at any company above.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
+    checked_actor,
     may,
     require,
     roles_for,
@@ -74,7 +76,9 @@ def require_staff(actor: Actor, permission: Permission, what: str) -> Staff:
 
     Raises:
         PermissionDenied: The actor is a customer, or staff without the permission.
+        ValidationError: The actor is neither staff nor a customer.
     """
+    checked_actor(actor)
     if isinstance(actor, Staff) and any(
         permission in ROLE_PERMISSIONS[role] for role in actor.roles
     ):
@@ -92,11 +96,14 @@ def sees_request(uow: UnitOfWork, actor: Actor, request: ApprovalRequest) -> boo
         return True
     if _may(uow, actor, Permission.VIEW_ORDERS, request.company_id):
         return True
-    return any(
-        _may(uow, actor, Permission.DECIDE_APPROVALS, tier.approver_company_id)
+    deciding = {
+        tier.approver_company_id
         for tier in request.tiers
         if tier.escalated and tier.approver_company_id is not None
-    )
+    }
+    if request.policy.parent_units_approve:
+        deciding.update(company.id for company in uow.companies.ancestors(request.company_id))
+    return any(_may(uow, actor, Permission.DECIDE_APPROVALS, company) for company in deciding)
 
 
 def _may(uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId) -> bool:

@@ -51,6 +51,7 @@ from b2b_customers.approvals import (
     eligible_approvers,
 )
 from b2b_customers.credit.account import CreditAccount, CreditHold
+from b2b_customers.credit.aging import Allocation
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry
 from b2b_customers.credit.payment_terms import (
     DUE_ON_RECEIPT,
@@ -103,6 +104,7 @@ from b2b_customers.limits.decision import Decision, Outcome, RuleResult
 from b2b_customers.limits.periods import (
     CalendarPeriod,
     CalendarUnit,
+    LifetimePeriod,
     Period,
     RecurrencePeriod,
     RollingPeriod,
@@ -600,9 +602,10 @@ def order_records(**pinned: Any) -> st.SearchStrategy[OrderRecord]:  # noqa: ANN
 
 
 def periods() -> st.SearchStrategy[Period]:
-    """Budget periods: calendar, rolling and recurring."""
+    """Budget periods: calendar, rolling, recurring and lifetime."""
     return st.one_of(
         st.builds(CalendarPeriod, unit=st.sampled_from(CalendarUnit)),
+        st.just(LifetimePeriod()),
         st.builds(RollingPeriod, days=st.integers(1, 400)),
         st.builds(
             RecurrencePeriod,
@@ -660,24 +663,22 @@ def purchasing_limits(**pinned: Any) -> st.SearchStrategy[PurchasingLimit]:  # n
             "on_exceed": st.sampled_from(OnExceed),
             "name": st.none() | names(),
             "active": st.booleans(),
+            "exempt_roles": st.none() | st.frozensets(st.sampled_from(Role), max_size=3),
         },
         pinned,
     )
 
 
 def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa: ANN401
-    """Credit accounts with consistent totals (reserved = the open reservations)."""
+    """Credit accounts, their totals included (``reserved`` as a store would have summed it)."""
 
     def build(currency: str) -> st.SearchStrategy[CreditAccount]:
-        positive = money(currency, min_value=Decimal("0.01"), max_value=Decimal(10_000))
-        reservations = st.dictionaries(ids(), positive, max_size=3)
         hold = st.none() | st.builds(
             CreditHold, reason=names(), placed_at=aware_datetimes(), automatic=st.booleans()
         )
 
         def assemble(values: dict[str, Any]) -> CreditAccount:
-            held = sum((amount.amount for amount in values["reservations"].values()), Decimal(0))
-            return CreditAccount(**values, reserved=Money(held, currency))
+            return CreditAccount(**values)
 
         fields: dict[str, st.SearchStrategy[Any]] = {
             **_stamps(),
@@ -686,7 +687,7 @@ def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa:
             "currency": st.just(currency),
             "credit_limit": money(currency, min_value=Decimal(0)),
             "balance": money(currency),
-            "reservations": reservations,
+            "reserved": money(currency, min_value=Decimal(0)),
             "hold": hold,
             "auto_hold_after_days": st.none() | st.integers(0, 365),
             "payment_terms": st.sampled_from(["NET_30", "NET_60", "DUE_ON_RECEIPT"]),
@@ -696,6 +697,18 @@ def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa:
         return st.fixed_dictionaries(fields).map(assemble)
 
     return currencies().flatmap(build)
+
+
+def _maybe_allocated(kwargs: dict[str, Any]) -> st.SearchStrategy[LedgerEntry]:
+    """A payment as drawn, or allocated in full to one instalment of an invoice."""
+    plain = st.just(LedgerEntry(**kwargs))
+    allocated = ids().map(
+        lambda invoice: LedgerEntry(
+            **kwargs,
+            allocations=(Allocation(invoice_id=invoice, instalment=1, amount=kwargs["amount"]),),
+        )
+    )
+    return plain | allocated
 
 
 def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: ANN401
@@ -712,11 +725,30 @@ def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: AN
                 lambda amount: amount.amount != 0
             ),
             "occurred_at": aware_datetimes(),
-            "reference": st.none() | ids(),
+            "reference": ids()
+            if kind in {EntryKind.RESERVATION, EntryKind.RELEASE}
+            else st.none() | ids(),
             "reason": names() if kind is EntryKind.ADJUSTMENT else st.none() | names(),
             "actor": st.none() | ids(),
         }
         fields.update({key: st.just(value) for key, value in pinned.items()})
+        if kind in {EntryKind.DISCOUNT, EntryKind.ALLOCATION}:
+            # These are allocated in full: one instalment takes the whole amount.
+            return st.fixed_dictionaries(fields).flatmap(
+                lambda kwargs: ids().map(
+                    lambda invoice: LedgerEntry(
+                        **kwargs,
+                        allocations=(
+                            Allocation(invoice_id=invoice, instalment=1, amount=kwargs["amount"]),
+                        ),
+                    )
+                )
+            )
+        if kind is EntryKind.PAYMENT:
+            # A payment may carry its date, go to one instalment and keep the rest on account.
+            return st.fixed_dictionaries(
+                fields, optional={"paid_on": st.dates(), "on_account": st.booleans()}
+            ).flatmap(_maybe_allocated)
         return st.fixed_dictionaries(fields).map(lambda kwargs: LedgerEntry(**kwargs))
 
     return st.sampled_from(EntryKind).flatmap(build)
@@ -743,10 +775,19 @@ def payment_terms() -> st.SearchStrategy[PaymentTerms]:
 def rule_results() -> st.SearchStrategy[RuleResult]:
     """Evaluated rules, with or without figures."""
     figures = st.none() | money("EUR")
+    return st.sampled_from(Outcome).flatmap(lambda outcome: _rule_results(figures, outcome))
+
+
+def _rule_results(
+    figures: st.SearchStrategy[Money | None], outcome: Outcome
+) -> st.SearchStrategy[RuleResult]:
+    # Only an allowed result carries a warning (a crossed warn limit).
+    warnings = st.booleans() if outcome is Outcome.ALLOWED else st.sampled_from([False])
     return st.builds(
         RuleResult,
-        rule=st.sampled_from(["order_total", "budget", "credit", "buyer"]),
-        outcome=st.sampled_from(Outcome),
+        rule=st.sampled_from(["order_total", "budget", "credit", "buyer", "exempt"]),
+        outcome=st.just(outcome),
+        warning=warnings,
         message=names(),
         limit_id=st.none() | ids(),
         limit=figures,
@@ -822,17 +863,18 @@ def approval_tiers(currency: str | None = None) -> st.SearchStrategy[ApprovalTie
         amounts = money(code, min_value=Decimal(0), max_value=Decimal(100_000))
 
         def thresholds(pair: tuple[Money | None, Money | None]) -> bool:
-            above, up_to = pair
-            return above is None or up_to is None or up_to.amount > above.amount
+            at_least, up_to = pair
+            return at_least is None or up_to is None or up_to.amount >= at_least.amount
 
         bounds = st.tuples(st.none() | amounts, st.none() | amounts).filter(thresholds)
         return st.builds(
-            lambda name, rules, pair: ApprovalTier(
-                name=name, all_of=rules, above=pair[0], up_to=pair[1]
+            lambda name, rules, pair, crossed: ApprovalTier(
+                name=name, all_of=rules, at_least=pair[0], up_to=pair[1], when_crossed=crossed
             ),
             names(max_size=30),
             st.lists(approval_rules(), min_size=1, max_size=3).map(tuple),
             bounds,
+            st.frozensets(st.sampled_from(["budget", "quantity", "requester"]) | ids(), max_size=2),
         )
 
     return (st.just(currency) if currency is not None else currencies()).flatmap(build)

@@ -1,10 +1,14 @@
-"""Credit accounts and their append-only ledgers, in memory.
+"""Credit accounts, their append-only ledgers and open reservations, in memory.
 
-An account is a row like any other (versioned, buffered, checked on commit).
-Its ledger entries are not rows: they are appended, never changed, so a unit
-of work keeps only the entries it appends (:class:`_LedgerBuffer`). An
-account's ``save`` checks that the entries continue the ledger it read; the
-account's version, checked on commit, makes sure nobody appended in between.
+An account is a row like any other (versioned, buffered, checked on commit)
+for its terms. Its totals move only by :meth:`MemoryCreditRepository.book`,
+which takes the store's write lock first (held until the unit of work ends,
+like SQLite's), re-checks the credit rule on the totals as they stand and
+writes the moved totals without a new version. ``save`` takes the same lock
+and keeps the stored totals, so a change of terms never loses a booking.
+Ledger entries are appended, never changed, so a unit of work keeps only the
+entries it appends (:class:`_LedgerBuffer`); reservations are rows keyed by
+account and reference (:class:`_ReservationBuffer`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import TYPE_CHECKING
 from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _Schema, _Undo, _Unique
 from b2b_customers.credit.account import CreditAccount
-from b2b_customers.credit.ledger import ensure_continues
+from b2b_customers.credit.booking import reservation_moves
 from b2b_customers.errors import AlreadyExists, NotFound, StaleVersion, ValidationError
 
 if TYPE_CHECKING:
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from b2b_customers.credit.ledger import LedgerEntry
+    from b2b_customers.credit.reservation import Reservation
     from b2b_customers.ids import CompanyId, CreditAccountId
 
 __all__ = ["MemoryCreditRepository"]
@@ -122,6 +127,57 @@ class _LedgerBuffer:
         self.ids = set()
 
 
+class _ReservationBuffer:
+    """One unit of work's changes to the open reservations, read over the committed ones.
+
+    Only a unit of work holding the store's write lock changes reservations,
+    so the committed ones cannot move under it: commit has nothing to check.
+    """
+
+    __slots__ = ("_journal", "base", "changed")
+
+    def __init__(self, base: dict[tuple[str, str], Reservation], journal: list[_Undo]) -> None:
+        self.base = base
+        self.changed: dict[tuple[str, str], Reservation | None] = {}  # None: removed
+        self._journal = journal
+
+    def get(self, account_id: str, reference: str) -> Reservation | None:
+        key = (account_id, reference)
+        return self.changed[key] if key in self.changed else self.base.get(key)
+
+    def of(self, account_id: str) -> list[Reservation]:
+        keys = {key for key in self.base if key[0] == account_id}
+        keys.update(key for key in self.changed if key[0] == account_id)
+        found = [row for key in keys if (row := self.get(*key)) is not None]
+        return sorted(found, key=lambda row: row.reference)
+
+    def put(self, account_id: str, reference: str, row: Reservation | None) -> None:
+        key = (account_id, reference)
+        had, previous = key in self.changed, self.changed.get(key)
+        self.changed[key] = row
+
+        def undo() -> None:
+            if had:
+                self.changed[key] = previous
+            else:
+                self.changed.pop(key, None)
+
+        self._journal.append(undo)
+
+    def check_versions(self) -> None:
+        """Nothing to check: the write lock kept every other writer out."""
+
+    def apply(self) -> None:
+        for key, row in self.changed.items():
+            if row is None:
+                self.base.pop(key, None)
+            else:
+                self.base[key] = row
+
+    def clear(self) -> None:
+        self.changed = {}
+
+
 class MemoryCreditRepository(_Repository[CreditAccount]):
     """Credit accounts and their ledgers, in memory.
 
@@ -146,31 +202,82 @@ class MemoryCreditRepository(_Repository[CreditAccount]):
             )
         return self._insert(account)
 
-    def save(self, account: CreditAccount, entries: Sequence[LedgerEntry] = ()) -> CreditAccount:
-        """Store a changed account and append ``entries`` to its ledger, in one step.
-
-        The entries must continue the stored ledger: sequences ``stored
-        last_sequence + 1`` onwards, without gaps, ending at the account's
-        ``last_sequence``.
+    def save(self, account: CreditAccount) -> CreditAccount:
+        """Store a change of the account's terms; the stored totals stay as they are.
 
         Raises:
             NotFound: No account has this id.
             StaleVersion: The copy's version is not the stored one.
-            ValidationError: The entries do not continue the ledger, belong to
-                another account, or the account's companies do not exist.
-            AlreadyExists: An entry id is taken, or a shared company is
-                covered by another account.
+            ValidationError: The account's companies do not exist.
+            AlreadyExists: A shared company is covered by another account.
         """
-        appended = tuple(entries)
+        self._work.hold_writer()
 
         def store() -> CreditAccount:
             stored = self._stored_for_update(account)
-            self._check_entries(stored, account, appended)
-            saved = self._update(account)
-            self._work.ledger.append(account.id, appended)
-            return saved
+            return self._update(account.with_totals_of(stored))
 
         return self._atomically(store)
+
+    def book(
+        self, entry: LedgerEntry, *, within_limit: bool = False
+    ) -> tuple[CreditAccount, LedgerEntry]:
+        """Append ``entry`` and move the account's totals, under the store's write lock.
+
+        Raises:
+            NotFound: No account has this id, or the reservation named is not open.
+            CreditOnHold: ``within_limit`` and the account is on hold.
+            InsufficientCredit: ``within_limit`` and the credit does not cover it.
+            ValidationError: The reference holds a reservation already, or a
+                release's amount is not the reservation's.
+            AlreadyExists: The entry's id is taken.
+        """
+        self._work.hold_writer()
+
+        def store() -> tuple[CreditAccount, LedgerEntry]:
+            account = self._find(entry.account_id)
+            if within_limit:
+                refused = account.refusal(entry.amount)
+                if refused is not None:
+                    raise refused
+            if self._work.ledger.taken(entry.id):
+                raise AlreadyExists(
+                    f"a ledger entry with id {entry.id!r} exists already; "
+                    "give every entry an id of its own"
+                )
+            numbered = entry.numbered(account.last_sequence + 1)
+            rows = self._work.reservations
+            for move in reservation_moves(numbered):
+                held = rows.get(account.id, move.reference)
+                rows.put(account.id, move.reference, move.applied_to(held, account.id))
+            booked = account.apply(numbered)
+            self._buffer.put(booked)  # same version: booking never conflicts with a save
+            self._work.ledger.append(account.id, [numbered])
+            return booked, numbered
+
+        return self._atomically(store)
+
+    def reservation(self, account_id: CreditAccountId, reference: str) -> Reservation:
+        """Return the open reservation held on the account for ``reference``.
+
+        Raises:
+            NotFound: The account holds no reservation for it.
+        """
+        with self._lock:
+            found = self._work.reservations.get(account_id, reference)
+        if found is None:
+            raise NotFound("Reservation", reference, by="order reference")
+        return found
+
+    def reservations(self, account_id: CreditAccountId) -> list[Reservation]:
+        """Return the account's open reservations, sorted by reference.
+
+        Raises:
+            NotFound: No account has this id.
+        """
+        with self._lock:
+            self._find(account_id)
+            return self._work.reservations.of(account_id)
 
     def get(self, account_id: CreditAccountId) -> CreditAccount:
         """Return the account with ``account_id``.
@@ -222,24 +329,6 @@ class MemoryCreditRepository(_Repository[CreditAccount]):
             if (since is None or entry.occurred_at >= since)
             and (until is None or entry.occurred_at < until)
         ]
-
-    def _check_entries(
-        self, stored: CreditAccount, account: CreditAccount, entries: Sequence[LedgerEntry]
-    ) -> None:
-        ensure_continues(
-            entries,
-            account_id=account.id,
-            stored_last_sequence=stored.last_sequence,
-            last_sequence=account.last_sequence,
-        )
-        seen: set[str] = set()
-        for entry in entries:
-            if entry.id in seen or self._work.ledger.taken(entry.id):
-                raise AlreadyExists(
-                    f"a ledger entry with id {entry.id!r} exists already; "
-                    "give every entry an id of its own"
-                )
-            seen.add(entry.id)
 
     def _check_references(self, row: CreditAccount) -> None:
         if not self._work.company_exists(row.company_id):

@@ -80,6 +80,15 @@ class MemoryLimitRepository(_Repository[PurchasingLimit]):
             }
         return sorted(found.values(), key=lambda row: row.id)
 
+    def lock(self, limit_ids: Iterable[LimitId]) -> None:
+        """Hold these budgets until the unit of work ends: the memory store takes its write lock.
+
+        One writer at a time, as on SQLite: no other unit of work records an
+        order under any budget until this one commits or rolls back.
+        """
+        if any(True for _ in limit_ids):
+            self._work.hold_writer()
+
     def _check_references(self, row: PurchasingLimit) -> None:
         if not self._work.company_exists(row.scope.company_id):
             raise ValidationError(

@@ -5,8 +5,9 @@ daily spend buckets: per :class:`~b2b_customers.limits.spend.SpendKey` the
 order counts for, per local day in the ordering company's time zone, per
 currency, with orders pending approval apart. Where an order was booked (its
 keys, with the subtrees of the company's ancestors at the time, and its local
-day) is kept as its :class:`_Posting`, so a later status change moves exactly
-that spend, even after the company moved in the tree or changed time zone.
+day) is kept as its :class:`~b2b_customers.limits.spend.SpendPosting`, so a
+later status change moves exactly that spend, even after the company moved in
+the tree or changed time zone.
 
 A unit of work keeps the changes to the buckets as deltas
 (:class:`_SpendBuffer`): they are added on commit and dropped on rollback.
@@ -26,8 +27,7 @@ from b2b_customers.adapters.memory.repository import _page, _Repository
 from b2b_customers.adapters.memory.tables import _Schema, _Undo
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.errors import ValidationError
-from b2b_customers.limits.periods import local_day
-from b2b_customers.limits.spend import SpendKey, SpendTotals
+from b2b_customers.limits.spend import Bucket, SpendKey, SpendPosting
 from b2b_customers.ports import OrderQuery, OrderSort, Page
 
 if TYPE_CHECKING:
@@ -51,19 +51,7 @@ _ORDERS: _Schema[OrderRecord] = _Schema(
 )
 
 _Slot = tuple[str, bool]  # (currency code, pending approval)
-_Where = tuple[str, str, str | None]  # (company, buyer, location): who an order counts for
 _Buckets = dict[SpendKey, dict[date, dict[_Slot, Decimal]]]
-
-_KEYS = SpendTotals()  # keys_for reads no state: one instance lists the keys of every order
-
-
-@attrs.frozen
-class _Posting:
-    """Where an order's spend is booked: the keys it counts for, its local day, its currency."""
-
-    keys: tuple[SpendKey, ...]
-    day: date
-    currency: str
 
 
 def _add(buckets: _Buckets, key: SpendKey, day: date, slot: _Slot, amount: Decimal) -> None:
@@ -88,7 +76,7 @@ class _Spend:
 
     def __init__(self) -> None:
         self.buckets: _Buckets = {}
-        self.postings: dict[str, _Posting] = {}
+        self.postings: dict[str, SpendPosting] = {}
 
 
 class _SpendBuffer:
@@ -99,15 +87,15 @@ class _SpendBuffer:
     def __init__(self, base: _Spend, journal: list[_Undo]) -> None:
         self.base = base
         self.deltas: _Buckets = {}
-        self.postings: dict[str, _Posting] = {}
+        self.postings: dict[str, SpendPosting] = {}
         self._journal = journal
 
-    def posting(self, order_id: str) -> _Posting:
+    def posting(self, order_id: str) -> SpendPosting:
         """Return where a stored order is booked (every stored order is)."""
         found = self.postings.get(order_id)
         return found if found is not None else self.base.postings[order_id]
 
-    def post(self, order_id: str, posting: _Posting) -> None:
+    def post(self, order_id: str, posting: SpendPosting) -> None:
         self.postings[order_id] = posting
 
         def undo() -> None:
@@ -115,7 +103,7 @@ class _SpendBuffer:
 
         self._journal.append(undo)
 
-    def post_many(self, postings: dict[str, _Posting]) -> None:
+    def post_many(self, postings: dict[str, SpendPosting]) -> None:
         """Remember where each of many orders is booked (one undo step for all)."""
         self.postings.update(postings)
 
@@ -125,17 +113,12 @@ class _SpendBuffer:
 
         self._journal.append(undo)
 
-    def book(self, posting: _Posting, *, pending: bool, amount: Decimal) -> None:
-        self.book_many({(posting, pending): amount})
-
-    def book_many(self, amounts: dict[tuple[_Posting, bool], Decimal]) -> None:
-        """Add each amount to the buckets of its posting (one undo step for all)."""
+    def book(self, amounts: dict[Bucket, Decimal]) -> None:
+        """Add each amount to its bucket (one undo step for all)."""
 
         def apply(sign: int) -> None:
-            for (posting, pending), amount in amounts.items():
-                slot = (posting.currency, pending)
-                for key in posting.keys:
-                    _add(self.deltas, key, posting.day, slot, sign * amount)
+            for (key, day, currency, pending), amount in amounts.items():
+                _add(self.deltas, key, day, (currency, pending), sign * amount)
 
         apply(1)
         self._journal.append(lambda: apply(-1))
@@ -145,9 +128,17 @@ class _SpendBuffer:
         if not sources:
             return {}
         result: dict[str, Decimal] = {}
-        for day in window.days():
-            for days in sources:
-                for (currency, pending), amount in days.get(day, {}).items():
+        first, last = window.first_day, window.last_day
+        length = (last - first).days + 1
+        for days in sources:
+            # Walk the recorded days when they are fewer (a lifetime window has millions).
+            chosen = (
+                [slots for day, slots in days.items() if first <= day <= last]
+                if len(days) < length
+                else [days[day] for day in window.days() if day in days]
+            )
+            for slots in chosen:
+                for (currency, pending), amount in slots.items():
                     if include_pending or not pending:
                         result[currency] = result.get(currency, Decimal(0)) + amount
         return {currency: amount for currency, amount in result.items() if amount}
@@ -197,12 +188,11 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
     go any way; the services decide which transitions are allowed.
     """
 
-    def add(self, order: OrderRecord) -> OrderRecord:
+    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
-        Its total is booked for the company, the subtree of the company and of
-        each of its ancestors (as the tree stands now), the buyer and the
-        location, on its local day in the company's time zone.
+        Its total is booked as ``posting`` says (worked out from the company's
+        time zone and ancestors as they are now when not given).
 
         Raises:
             AlreadyExists: The id is taken.
@@ -211,9 +201,9 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
 
         def record() -> OrderRecord:
             stored = self._insert(order)
-            posting = self._posting_of(stored)
-            self._work.spend.post(stored.id, posting)
-            self._book(posting, stored, Decimal(1))
+            booked = posting if posting is not None else self._posting_of(stored, {})
+            self._work.spend.post(stored.id, booked)
+            self._work.spend.book(booked.amounts(stored))
             return stored
 
         return self._atomically(record)
@@ -233,35 +223,17 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
 
         def record_all() -> list[OrderRecord]:
             places: dict[CompanyId, tuple[list[CompanyId], str]] = {}
-            keys_of: dict[_Where, tuple[SpendKey, ...]] = {}
-            shared: dict[tuple[_Where, date, str], _Posting] = {}  # equal postings, made once
-            sums: dict[tuple[_Where, date, str, bool], Decimal] = {}
-            postings: dict[str, _Posting] = {}
+            postings: dict[str, SpendPosting] = {}
+            sums: dict[Bucket, Decimal] = {}
             stored: list[OrderRecord] = []
             for order in items:
                 row = self._insert(order)
-                where = (row.company_id, row.buyer_id, row.location_id)
-                ancestors, time_zone = self._place_of(row.company_id, places)
-                keys = keys_of.get(where)
-                if keys is None:
-                    keys = keys_of[where] = tuple(_KEYS.keys_for(row, ancestors))
-                day = local_day(row.placed_at, time_zone)
-                currency = str(row.total.currency.code)
-                posting = shared.get((where, day, currency))
-                if posting is None:
-                    posting = shared[where, day, currency] = _Posting(keys, day, currency)
-                postings[row.id] = posting
-                if row.counts_against_budgets:
-                    slot = (where, day, currency, row.is_pending)
-                    sums[slot] = sums.get(slot, Decimal(0)) + row.total.amount
+                posting = postings[row.id] = self._posting_of(row, places)
+                for bucket, amount in posting.amounts(row).items():
+                    sums[bucket] = sums.get(bucket, Decimal(0)) + amount
                 stored.append(row)
             self._work.spend.post_many(postings)
-            self._work.spend.book_many(
-                {
-                    (shared[where, day, currency], pending): amount
-                    for (where, day, currency, pending), amount in sums.items()
-                }
-            )
+            self._work.spend.book(sums)
             return stored
 
         return self._atomically(record_all)
@@ -282,9 +254,7 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
         def store() -> OrderRecord:
             stored = self._stored_for_update(order)
             saved = self._update(order)
-            posting = self._work.spend.posting(saved.id)
-            self._book(posting, stored, Decimal(-1))
-            self._book(posting, saved, Decimal(1))
+            self._work.spend.book(self._work.spend.posting(saved.id).moves(stored, saved))
             return saved
 
         return self._atomically(store)
@@ -351,19 +321,11 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
             place = places[company_id] = (self._work.above(company_id), company.time_zone)
         return place
 
-    def _posting_of(self, order: OrderRecord) -> _Posting:
-        ancestors, time_zone = self._place_of(order.company_id, {})
-        return _Posting(
-            keys=tuple(_KEYS.keys_for(order, ancestors)),
-            day=local_day(order.placed_at, time_zone),
-            currency=str(order.total.currency.code),
-        )
-
-    def _book(self, posting: _Posting, order: OrderRecord, sign: Decimal) -> None:
-        if order.counts_against_budgets:
-            self._work.spend.book(
-                posting, pending=order.is_pending, amount=sign * order.total.amount
-            )
+    def _posting_of(
+        self, order: OrderRecord, places: dict[CompanyId, tuple[list[CompanyId], str]]
+    ) -> SpendPosting:
+        ancestors, time_zone = self._place_of(order.company_id, places)
+        return SpendPosting.of(order, time_zone=time_zone, ancestors=ancestors)
 
     def _check_references(self, row: OrderRecord) -> None:
         if not self._work.company_exists(row.company_id):

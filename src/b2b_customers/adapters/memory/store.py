@@ -29,9 +29,11 @@ from b2b_customers.adapters.memory.credit import (
     MemoryCreditRepository,
     _Ledger,
     _LedgerBuffer,
+    _ReservationBuffer,
 )
 from b2b_customers.adapters.memory.customers import _CUSTOMERS, MemoryCustomerRepository
 from b2b_customers.adapters.memory.groups import _GROUPS, MemoryCustomerGroupRepository
+from b2b_customers.adapters.memory.guard import guarded
 from b2b_customers.adapters.memory.limits import _LIMITS, MemoryLimitRepository
 from b2b_customers.adapters.memory.locations import _LOCATIONS, MemoryLocationRepository
 from b2b_customers.adapters.memory.orders import (
@@ -42,8 +44,9 @@ from b2b_customers.adapters.memory.orders import (
 )
 from b2b_customers.adapters.memory.outbox import MemoryOutbox
 from b2b_customers.adapters.memory.tables import _Buffer, _Pending, _Table, _Undo
+from b2b_customers.adapters.memory.writer import _Writer
 from b2b_customers.clock import SystemClock
-from b2b_customers.errors import AlreadyExists
+from b2b_customers.errors import AlreadyExists, StorageError
 from b2b_customers.ports import (
     ApprovalGroupRepository,
     ApprovalPolicyRepository,
@@ -68,11 +71,29 @@ if TYPE_CHECKING:
     from datetime import datetime
     from types import TracebackType
 
+    from b2b_customers.credit.reservation import Reservation
     from b2b_customers.domain import Company, DomainEvent
     from b2b_customers.ids import CompanyId, EventId
 
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
+
+_REPOSITORIES = (
+    "companies",
+    "locations",
+    "customers",
+    "contacts",
+    "groups",
+    "limits",
+    "credit",
+    "orders",
+    "approvals",
+    "approval_policies",
+    "approval_groups",
+    "approver_limits",
+    "audit",
+    "outbox",
+)
 
 
 class _State:
@@ -80,6 +101,7 @@ class _State:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        self.writer = _Writer()
         self.companies = _Table(_COMPANIES)
         self.locations = _Table(_LOCATIONS)
         self.customers = _Table(_CUSTOMERS)
@@ -88,6 +110,7 @@ class _State:
         self.limits = _Table(_LIMITS)
         self.credit = _Table(_CREDIT)
         self.ledger = _Ledger()
+        self.reservations: dict[tuple[str, str], Reservation] = {}
         self.orders = _Table(_ORDERS)
         self.spend = _Spend()
         self.approvals = _Table(_APPROVALS)
@@ -116,6 +139,7 @@ class _Workspace:
         self.limits = _Buffer(state.limits, self.journal)
         self.credit = _Buffer(state.credit, self.journal)
         self.ledger = _LedgerBuffer(state.ledger, self.journal)
+        self.reservations = _ReservationBuffer(state.reservations, self.journal)
         self.orders = _Buffer(state.orders, self.journal)
         self.spend = _SpendBuffer(state.spend, self.journal)
         self.approvals = _Buffer(state.approvals, self.journal)
@@ -137,13 +161,24 @@ class _Workspace:
             self.limits,
             self.credit,
             self.ledger,
+            self.reservations,
             self.orders,
             self.spend,
             self.audit,
         )
         self.rechecks: list[Callable[[], None]] = []  # filled in by the repositories
+        self.failure: BaseException | None = None
         self.recorded: list[DomainEvent] = []
         self.marks: dict[EventId, datetime] = {}
+
+    def fail(self, error: BaseException) -> None:
+        """Remember that a write failed: the unit of work may not commit any more."""
+        if self.failure is None:
+            self.failure = error
+
+    def hold_writer(self) -> None:
+        """Take the store's write lock until this unit of work commits or rolls back."""
+        self.state.writer.acquire(self)
 
     def company_exists(self, company_id: CompanyId) -> bool:
         return self.companies.get(company_id) is not None
@@ -175,6 +210,11 @@ class _Workspace:
 
     def commit(self) -> list[DomainEvent]:
         """Check everything, then apply everything; return the events committed."""
+        if self.failure is not None:
+            raise StorageError(
+                f"a write of this unit of work failed ({self.failure}), so it may not commit; "
+                "leave its 'with' block (or roll back) and start again"
+            )
         state = self.state
         with state.lock:
             for buffer in self.buffers:
@@ -208,6 +248,8 @@ class _Workspace:
         self.journal.clear()
         self.recorded = []
         self.marks = {}
+        self.failure = None
+        self.state.writer.release(self)
 
     def undo_to(self, mark: int) -> None:
         while len(self.journal) > mark:
@@ -309,6 +351,8 @@ class MemoryUnitOfWork:
         )
         self.audit: AuditLog = MemoryAuditLog(self._work, self._work.audit)
         self.outbox: Outbox = MemoryOutbox(self._work)
+        for name in _REPOSITORIES:
+            setattr(self, name, guarded(getattr(self, name), self._work.fail))
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

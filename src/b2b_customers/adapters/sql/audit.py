@@ -29,9 +29,10 @@ _IN_ORDER = (_table.c.occurred_at.asc(), _table.c.position.asc())
 class SqlAuditLog:
     """The audit log, in SQL.
 
-    Implements :class:`~b2b_customers.ports.AuditLog`. An entry is inserted
-    when it is appended, in the unit of work's transaction, so it is written
-    with the change it describes or not at all.
+    Implements :class:`~b2b_customers.ports.AuditLog`. Appended entries
+    wait in the unit of work and go to the database in one batch, in its
+    transaction, before it commits (or before it next reads the log): each is
+    written with the change it describes or not at all.
 
     Args:
         session: The unit of work's connection.
@@ -39,6 +40,7 @@ class SqlAuditLog:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._appended = session.deferred_ids(_table)
 
     def append(self, entry: AuditLogEntry) -> AuditLogEntry:
         """Add an entry at the end of the log; return it.
@@ -52,16 +54,15 @@ class SqlAuditLog:
                 f"append takes an AuditLogEntry, got {type(entry).__name__}", field="entry"
             )
 
-        def explain(_connection: Connection, violation: Violation) -> B2BError | None:
-            if violation.kind != "unique":
-                return None
-            return AlreadyExists(
-                f"an audit entry with id {entry.id!r} is in the log already; "
-                "give every entry an id of its own"
+        if entry.id in self._appended:  # a failed write, though it never reached the database
+            raise self._session.fail(
+                AlreadyExists(
+                    f"an audit entry with id {entry.id!r} was appended in this unit of work "
+                    "already; give every entry an id of its own"
+                )
             )
-
-        with self._session.write(explain) as connection:
-            connection.execute(_table.insert(), [_row(entry)])
+        self._session.defer(_table, _row(entry), _taken)
+        self._appended.add(entry.id)
         return entry
 
     def for_company(
@@ -92,6 +93,7 @@ class SqlAuditLog:
             conditions.append(column.aggregate_type == query.aggregate_type)
         if query.aggregate_id is not None:
             conditions.append(column.aggregate_id == query.aggregate_id)
+        self._session.flush()
         with self._session.read() as connection:
             return page(
                 connection,
@@ -103,6 +105,15 @@ class SqlAuditLog:
                 offset=query.offset,
                 limit=query.limit,
             )
+
+
+def _taken(_connection: Connection, violation: Violation) -> B2BError | None:
+    if violation.kind != "unique":
+        return None
+    return AlreadyExists(
+        "an audit entry with one of these ids is in the log already; "
+        "give every entry an id of its own"
+    )
 
 
 def _row(entry: AuditLogEntry) -> dict[str, Any]:

@@ -1,19 +1,39 @@
-"""Credit accounts and their append-only ledgers in SQL.
+"""Credit accounts, their append-only ledgers and open reservations in SQL.
 
-An account is a versioned row; the companies that draw on it (its owner and
-those it is shared with) are rows of ``credit_coverage``, whose primary key
-lets a company draw on one line at most. Ledger entries are appended, never
-changed: ``save`` checks that they continue the ledger it read, and the
-account's version (plus a unique ``(account_id, sequence)``) makes sure
-nobody appended in between, so credit is never spent twice.
+An account is a versioned row for its terms (``data``), with the figures the
+credit rule reads as columns: ``credit_limit``, ``on_hold``, ``balance``,
+``reserved`` and ``last_sequence``. The companies that draw on it (its owner
+and those it is shared with) are rows of ``credit_coverage``, whose primary
+key lets a company draw on one line at most.
+
+Booking a ledger entry (:meth:`SqlCreditRepository.book`) is **one
+conditional statement** on the account row::
+
+    UPDATE credit_accounts
+       SET balance = balance + :b, reserved = reserved + :r, last_sequence = last_sequence + 1
+     WHERE id = :id [AND NOT on_hold AND credit_limit - balance - reserved >= :amount]
+    RETURNING ...
+
+followed by the entry's ``INSERT`` and the one reservation row it opens,
+shrinks or deletes. The row stays locked from that statement to the end of
+the transaction, a few round trips, so concurrent reservations queue for
+only that long and can never together pass the limit. On SQLite, which
+keeps amounts as text, :data:`~b2b_customers.adapters.sql.engines.DECIMAL_ADD`
+and :data:`~b2b_customers.adapters.sql.engines.DECIMAL_COVERS` do the sums
+exactly.
 """
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, select, update
+from moneyed import Money
+from sqlalchemy import Text, bindparam, delete, select, update
+from sqlalchemy.sql.functions import Function
 
+from b2b_customers.adapters.sql.engines import DECIMAL_ADD, DECIMAL_COVERS
 from b2b_customers.adapters.sql.mapping import (
     bookkeeping,
     converter,
@@ -27,10 +47,13 @@ from b2b_customers.adapters.sql.tables import (
     companies,
     credit_accounts,
     credit_coverage,
+    credit_reservations,
     ledger_entries,
 )
 from b2b_customers.credit.account import CreditAccount
-from b2b_customers.credit.ledger import LedgerEntry, ensure_continues
+from b2b_customers.credit.booking import ReservationMove, reservation_moves
+from b2b_customers.credit.ledger import LedgerEntry
+from b2b_customers.credit.reservation import Reservation
 from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
 
 if TYPE_CHECKING:
@@ -48,9 +71,17 @@ __all__ = ["SqlCreditRepository"]
 _accounts = credit_accounts
 _coverage = credit_coverage
 _entries = ledger_entries
-_GET = select(data_text(_accounts)).where(_accounts.c.id == bindparam("id"))
+_reservations = credit_reservations
+_TOTALS = ("balance", "reserved", "last_sequence")  # moved by booking only, never by save
+_ACCOUNT = (
+    _accounts.c.balance,
+    _accounts.c.reserved,
+    _accounts.c.last_sequence,
+    data_text(_accounts),
+)
+_GET = select(*_ACCOUNT).where(_accounts.c.id == bindparam("id"))
 _FOR_COMPANY = (
-    select(data_text(_accounts))
+    select(*_ACCOUNT)
     .join(_coverage, _coverage.c.account_id == _accounts.c.id)
     .where(_coverage.c.company_id == bindparam("company"))
 )
@@ -59,18 +90,101 @@ _FOR_COMPANY = (
 _FOR_COMPANY_LOCKED = _FOR_COMPANY.with_for_update(of=_accounts)
 
 
+def _added(column: ColumnElement[Any], *, postgres: bool) -> ColumnElement[Any]:
+    """``column + :change``, exactly (text amounts on SQLite)."""
+    if postgres:
+        return column + bindparam(f"{column.key}_change", type_=column.type)
+    return Function(DECIMAL_ADD, column, bindparam(f"{column.key}_change", type_=Text()))
+
+
+def _booking(*, postgres: bool, within_limit: bool) -> Any:  # noqa: ANN401  (a DML statement)
+    column = _accounts.c
+    statement = update(_accounts).where(column.id == bindparam("account"))
+    if within_limit:
+        amount = bindparam("amount", type_=column.reserved.type if postgres else Text())
+        covers = (
+            column.credit_limit - column.balance - column.reserved >= amount
+            if postgres
+            else Function(
+                DECIMAL_COVERS, column.credit_limit, column.balance, column.reserved, amount
+            )
+            == 1
+        )
+        statement = statement.where(column.on_hold.is_(False), covers)
+    return statement.values(
+        balance=_added(column.balance, postgres=postgres),
+        reserved=_added(column.reserved, postgres=postgres),
+        last_sequence=column.last_sequence + 1,
+    ).returning(*_ACCOUNT)
+
+
+_BOOK = {
+    (postgres, within): _booking(postgres=postgres, within_limit=within)
+    for postgres in (False, True)
+    for within in (False, True)
+}
+"""``(postgres, within_limit)`` -> the conditional update that books one entry."""
+
+_SHRINK = {
+    postgres: update(_reservations)
+    .where(
+        _reservations.c.account_id == bindparam("key_account"),
+        _reservations.c.reference == bindparam("key_reference"),
+    )
+    .values(amount=_added(_reservations.c.amount, postgres=postgres))
+    .returning(_reservations.c.amount)
+    for postgres in (False, True)
+}
+_CLOSE = (
+    delete(_reservations)
+    .where(
+        _reservations.c.account_id == bindparam("key_account"),
+        _reservations.c.reference == bindparam("key_reference"),
+    )
+    .returning(_reservations.c.amount)
+)
+_RESERVATION = select(_reservations.c.amount).where(
+    _reservations.c.account_id == bindparam("key_account"),
+    _reservations.c.reference == bindparam("key_reference"),
+)
+
+
 def _covered(account: CreditAccount) -> list[CompanyId]:
     return [account.company_id, *sorted(account.shared_with)]
 
 
-def _account_row(account: CreditAccount) -> dict[str, Any]:
+def _terms(account: CreditAccount) -> dict[str, Any]:
+    """The account's ``data``: everything but the totals, which are columns of their own."""
+    data: dict[str, Any] = converter().unstructure(account)
+    for name in _TOTALS:
+        data.pop(name, None)
+    return data
+
+
+def _account_row(account: CreditAccount, *, postgres: bool) -> dict[str, Any]:
     return {
         "id": account.id,
         **bookkeeping(account),
         "company_id": account.company_id,
-        "last_sequence": account.last_sequence,
-        "data": converter().unstructure(account),
+        "credit_limit": _amount(account.credit_limit.amount, postgres=postgres),
+        "on_hold": account.on_hold,
+        "data": _terms(account),
     }
+
+
+def _amount(value: Decimal, *, postgres: bool) -> Decimal | str:
+    return value if postgres else str(value)
+
+
+def _account(row: Sequence[Any]) -> CreditAccount:
+    """Build an account from its terms and its total columns (``_ACCOUNT``'s four)."""
+    balance, reserved, last_sequence, data = row
+    terms = json.loads(data) if isinstance(data, str | bytes) else dict(data)
+    currency = terms.get("currency")
+    terms["balance"] = {"amount": str(balance), "currency": currency}
+    terms["reserved"] = {"amount": str(reserved), "currency": currency}
+    terms["last_sequence"] = last_sequence
+    return load(CreditAccount, terms)
 
 
 def _coverage_rows(account: CreditAccount) -> list[dict[str, Any]]:
@@ -122,54 +236,50 @@ class SqlCreditRepository:
         def explain(connection: Connection, _violation: Violation) -> B2BError | None:
             return self._explain(connection, stored, new=True)
 
+        postgres = self._session.postgres
+        row = {
+            **_account_row(stored, postgres=postgres),
+            "balance": _amount(stored.balance.amount, postgres=postgres),
+            "reserved": _amount(stored.reserved.amount, postgres=postgres),
+            "last_sequence": 0,
+        }
         with self._session.write(explain) as connection:
-            connection.execute(_accounts.insert(), [_account_row(stored)])
+            connection.execute(_accounts.insert(), [row])
             connection.execute(_coverage.insert(), _coverage_rows(stored))
         return stored
 
-    def save(self, account: CreditAccount, entries: Sequence[LedgerEntry] = ()) -> CreditAccount:
-        """Store a changed account and append ``entries`` to its ledger, in one step.
-
-        The entries must continue the stored ledger: sequences ``stored
-        last_sequence + 1`` onwards, without gaps, ending at the account's
-        ``last_sequence``.
+    def save(self, account: CreditAccount) -> CreditAccount:
+        """Store a change of the account's terms; the stored totals stay as they are.
 
         Raises:
             NotFound: No account has this id.
             StaleVersion: The copy's version is not the stored one.
-            ValidationError: The entries do not continue the ledger, belong to
-                another account, or the account's companies do not exist.
-            AlreadyExists: An entry id is taken, or a shared company is
-                covered by another account.
+            ValidationError: The account's companies do not exist.
+            AlreadyExists: A shared company is covered by another account.
         """
         _require_account(account)
-        appended = tuple(entries)
-        now = self._session.now()
+        session = self._session
+        now = session.now()
 
         def explain(connection: Connection, _violation: Violation) -> B2BError | None:
-            return self._explain(connection, account, new=False) or self._taken_entry(
-                connection, appended
-            )
+            return self._explain(connection, account, new=False)
 
-        with self._session.write(explain) as connection:
+        with session.write(explain) as connection:
             row = connection.execute(
-                select(
-                    _accounts.c.version, _accounts.c.created_at, _accounts.c.last_sequence
-                ).where(_accounts.c.id == account.id)
+                select(_accounts.c.version, _accounts.c.created_at, *_ACCOUNT).where(
+                    _accounts.c.id == account.id
+                )
             ).first()
             if row is None:
                 raise NotFound("CreditAccount", account.id)
-            version, created_at, last_sequence = row
+            version, created_at = row[0], row[1]
             if version != account.version:
                 raise stale("CreditAccount", account.id, version, account.version)
-            _check_entries(last_sequence, account, appended)
-            taken = self._taken_entry(connection, appended)
-            if taken is not None:
-                raise taken
+            current = _account(row[2:])
             stored = stamped(
                 account, version=version + 1, created_at=stored_time(created_at), updated_at=now
             )
-            values = _account_row(stored)
+            values = _account_row(stored, postgres=session.postgres)
             del values["id"]
             result = connection.execute(
                 update(_accounts)
@@ -178,11 +288,97 @@ class SqlCreditRepository:
             )
             if result.rowcount != 1:
                 raise stale("CreditAccount", account.id, version + 1, account.version)
-            connection.execute(delete(_coverage).where(_coverage.c.account_id == account.id))
-            connection.execute(_coverage.insert(), _coverage_rows(stored))
-            if appended:
-                connection.execute(_entries.insert(), [_entry_row(entry) for entry in appended])
-        return stored
+            current_cover, new_cover = _covered(current), _covered(stored)
+            if current_cover != new_cover:
+                connection.execute(delete(_coverage).where(_coverage.c.account_id == account.id))
+                connection.execute(_coverage.insert(), _coverage_rows(stored))
+        return stored.with_totals_of(current)
+
+    def book(
+        self, entry: LedgerEntry, *, within_limit: bool = False
+    ) -> tuple[CreditAccount, LedgerEntry]:
+        """Append ``entry`` and move the account's totals in one conditional statement.
+
+        Raises:
+            NotFound: No account has this id, or the reservation named is not open.
+            CreditOnHold: ``within_limit`` and the account is on hold.
+            InsufficientCredit: ``within_limit`` and the credit does not cover it.
+            ValidationError: The reference holds a reservation already, or a
+                release's amount is not the reservation's.
+            AlreadyExists: The entry's id is taken.
+        """
+        if not isinstance(entry, LedgerEntry):
+            raise ValidationError(
+                f"expected a LedgerEntry, got {type(entry).__name__} {entry!r}", field="entry"
+            )
+        session = self._session
+        postgres = session.postgres
+        parameters = {
+            "account": entry.account_id,
+            "balance_change": _amount(entry.balance_change, postgres=postgres),
+            "reserved_change": _amount(entry.reserved_change, postgres=postgres),
+            "amount": _amount(entry.amount.amount, postgres=postgres),
+        }
+
+        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+            return self._taken_entry(connection, [entry]) or _reservation_taken(entry)
+
+        with session.write(explain) as connection:
+            row = connection.execute(_BOOK[postgres, within_limit], parameters).first()
+            if row is None:
+                raise self._refusal(connection, entry)
+            account = _account(row)
+            numbered = entry.numbered(account.last_sequence)
+            connection.execute(_entries.insert(), [_entry_row(numbered)])
+            for move in reservation_moves(numbered):
+                _move_reservation(connection, account, move, postgres=postgres)
+        return account, numbered
+
+    def reservation(self, account_id: CreditAccountId, reference: str) -> Reservation:
+        """Return the open reservation held on the account for ``reference``.
+
+        Raises:
+            NotFound: The account holds no reservation for it.
+        """
+        with self._session.read() as connection:
+            amount = connection.execute(
+                select(_reservations.c.amount, data_text(_accounts))
+                .join(_accounts, _accounts.c.id == _reservations.c.account_id)
+                .where(
+                    _reservations.c.account_id == account_id,
+                    _reservations.c.reference == reference,
+                )
+            ).first()
+        if amount is None:
+            raise NotFound("Reservation", reference, by="order reference")
+        return _reservation_row(account_id, reference, amount[0], amount[1])
+
+    def reservations(self, account_id: CreditAccountId) -> list[Reservation]:
+        """Return the account's open reservations, sorted by reference.
+
+        Raises:
+            NotFound: No account has this id.
+        """
+        with self._session.read() as connection:
+            found = connection.execute(
+                select(data_text(_accounts)).where(_accounts.c.id == account_id)
+            ).scalar_one_or_none()
+            if found is None:
+                raise NotFound("CreditAccount", account_id)
+            rows = connection.execute(
+                select(_reservations.c.reference, _reservations.c.amount)
+                .where(_reservations.c.account_id == account_id)
+                .order_by(_reservations.c.reference)
+            ).all()
+        return [_reservation_row(account_id, ref, amount, found) for ref, amount in rows]
+
+    def _refusal(self, connection: Connection, entry: LedgerEntry) -> B2BError:
+        """Say why the conditional booking wrote nothing: no account, a hold, too little credit."""
+        row = connection.execute(_GET, {"id": entry.account_id}).first()
+        if row is None:
+            return NotFound("CreditAccount", entry.account_id)
+        refused = _account(row).refusal(entry.amount)
+        return refused if refused is not None else NotFound("CreditAccount", entry.account_id)
 
     def get(self, account_id: CreditAccountId) -> CreditAccount:
         """Return the account with ``account_id``.
@@ -190,12 +386,11 @@ class SqlCreditRepository:
         Raises:
             NotFound: No account has this id.
         """
-        session = self._session
-        with session.read() as connection:
-            data = connection.execute(_GET, {"id": account_id}).scalar_one_or_none()
-        if data is None:
+        with self._session.read() as connection:
+            row = connection.execute(_GET, {"id": account_id}).first()
+        if row is None:
             raise NotFound("CreditAccount", account_id)
-        return session.decode(CreditAccount, data)
+        return _account(row)
 
     def for_company(self, company_id: CompanyId, *, lock: bool = False) -> CreditAccount:
         """Return the account whose line a company's orders draw on (owned or shared).
@@ -206,13 +401,12 @@ class SqlCreditRepository:
         Raises:
             NotFound: No account covers the company.
         """
-        session = self._session
         statement = _FOR_COMPANY_LOCKED if lock else _FOR_COMPANY
-        with session.read() as connection:
-            data = connection.execute(statement, {"company": company_id}).scalar_one_or_none()
-        if data is None:
+        with self._session.read() as connection:
+            row = connection.execute(statement, {"company": company_id}).first()
+        if row is None:
             raise NotFound("CreditAccount", company_id, by="company")
-        return session.decode(CreditAccount, data)
+        return _account(row)
 
     def entries(
         self,
@@ -303,17 +497,72 @@ class SqlCreditRepository:
         return None
 
 
+def _reservation_row(
+    account_id: CreditAccountId,
+    reference: str,
+    amount: Decimal | str,
+    data: str | bytes | dict[str, Any],
+) -> Reservation:
+    terms = json.loads(data) if isinstance(data, str | bytes) else data
+    return Reservation(
+        account_id=account_id,
+        reference=reference,
+        amount=Money(Decimal(str(amount)), terms["currency"]),
+    )
+
+
+def _move_reservation(
+    connection: Connection, account: CreditAccount, move: ReservationMove, *, postgres: bool
+) -> None:
+    """Open, shrink or close one reservation row as ``move`` says."""
+    key = {"key_account": account.id, "key_reference": move.reference}
+    change = move.change.amount
+    if change > 0:
+        connection.execute(
+            _reservations.insert(),
+            [
+                {
+                    "account_id": account.id,
+                    "reference": move.reference,
+                    "amount": _amount(change, postgres=postgres),
+                }
+            ],
+        )
+        return
+    if move.closes:
+        held = connection.execute(_CLOSE, key).scalar_one_or_none()
+        if held is None:
+            raise NotFound("Reservation", move.reference, by="order reference")
+        if Decimal(str(held)) != -change:
+            raise ValidationError(
+                f"reservation {move.reference!r} holds {held}, not the {-change} released from it",
+                field="amount",
+            )
+        return
+    left = connection.execute(
+        _SHRINK[postgres], {**key, "amount_change": _amount(change, postgres=postgres)}
+    ).scalar_one_or_none()
+    if left is None:
+        raise NotFound("Reservation", move.reference, by="order reference")
+    if Decimal(str(left)) < 0:
+        raise ValidationError(
+            f"reservation {move.reference!r} holds less than the {-change} invoiced against it",
+            field="released_reservation",
+        )
+    if not Decimal(str(left)):
+        connection.execute(_CLOSE, key)
+
+
+def _reservation_taken(entry: LedgerEntry) -> B2BError | None:
+    if entry.reference is None:
+        return None
+    return ValidationError(
+        f"order {entry.reference!r} holds a reservation on credit account "
+        f"{entry.account_id!r} already; release it first",
+        field="reference",
+    )
+
+
 def _require_account(account: object) -> None:
     if not isinstance(account, CreditAccount):
         raise ValidationError(f"expected a CreditAccount, got {type(account).__name__} {account!r}")
-
-
-def _check_entries(
-    stored_last: int, account: CreditAccount, entries: Sequence[LedgerEntry]
-) -> None:
-    ensure_continues(
-        entries,
-        account_id=account.id,
-        stored_last_sequence=stored_last,
-        last_sequence=account.last_sequence,
-    )

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DECIMAL_ADD",
+    "DECIMAL_COVERS",
     "LAZY_BEGIN",
     "SUPPORTED",
     "create",
@@ -50,6 +51,9 @@ LAZY_BEGIN: Final = "b2b_customers_lazy_begin"
 
 DECIMAL_ADD: Final = "b2b_decimal_add"
 """SQL function on SQLite connections: the exact sum of two decimal texts, as text."""
+
+DECIMAL_COVERS: Final = "b2b_decimal_covers"
+"""SQL function on SQLite connections: ``limit - balance - reserved >= amount`` exactly, 1 or 0."""
 
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _PREPARED: Final = "b2b_customers_prepared"
@@ -136,7 +140,11 @@ def create(url: URL, *, lock_timeout: float, for_migrations: bool = False) -> En
             options["poolclass"] = NullPool
     else:
         milliseconds = max(1, round(lock_timeout * 1000))
-        options["connect_args"] = {"options": f"-c lock_timeout={milliseconds}"}
+        # Keep the URL's own server options (``?options=-csearch_path%3Dshop``).
+        given = url.query.get("options")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        lock = f"-c lock_timeout={milliseconds}"
+        options["connect_args"] = {"options": f"{given} {lock}" if given else lock}
         if for_migrations:
             options["poolclass"] = NullPool
     try:
@@ -184,6 +192,7 @@ def prepare_sqlite_connection(connection: Connection, *, lock_timeout: float) ->
 def _setup_sqlite(dbapi_connection: Any, *, lock_timeout: float, wal: bool) -> None:  # noqa: ANN401  (a DB-API connection)
     dbapi_connection.isolation_level = None  # we say BEGIN ourselves
     dbapi_connection.create_function(DECIMAL_ADD, 2, _add_decimals, deterministic=True)
+    dbapi_connection.create_function(DECIMAL_COVERS, 4, _covers, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -192,6 +201,11 @@ def _setup_sqlite(dbapi_connection: Any, *, lock_timeout: float, wal: bool) -> N
             cursor.execute("PRAGMA journal_mode = WAL")
     finally:
         cursor.close()
+
+
+def _covers(limit: str, balance: str, reserved: str, amount: str) -> int:
+    """Whether a credit line's available credit covers ``amount`` (all decimal texts), exactly."""
+    return int(Decimal(limit) - Decimal(balance) - Decimal(reserved) >= Decimal(amount))
 
 
 def _add_decimals(first: str | None, second: str | None) -> str | None:

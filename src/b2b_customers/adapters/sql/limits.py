@@ -140,6 +140,33 @@ class SqlLimitRepository:
                     found.extend(session.decode(PurchasingLimit, data) for data in rows)
         return sorted(found, key=lambda limit: limit.id)
 
+    def lock(self, limit_ids: Iterable[LimitId]) -> None:
+        """Hold these budgets until the unit of work ends.
+
+        PostgreSQL locks the limits' rows (``FOR UPDATE``, in id order, so two
+        lockers never deadlock); SQLite takes its write lock (``BEGIN
+        IMMEDIATE``): one writer at a time. Either way the spend read after it
+        is the latest committed one.
+        """
+        ids = sorted(set(limit_ids))
+        if not ids:
+            return
+        session = self._session
+        with session.read() as connection:
+            if not session.postgres:
+                session.begin_write(connection)
+                return
+            for chunk in chunked(ids, session.chunk_size):
+                connection.execute(_LOCK, {"ids": chunk}).all()
+
+
+_LOCK = (
+    select(purchasing_limits.c.id)
+    .where(purchasing_limits.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(purchasing_limits.c.id)
+    .with_for_update()
+)
+
 
 def _require_limit(limit: object) -> None:
     if not isinstance(limit, PurchasingLimit):

@@ -1,12 +1,14 @@
 """The order history and its daily spend buckets in SQL.
 
-Recording an order books its total into ``spend_buckets``: per
-:class:`~b2b_customers.limits.spend.SpendKey` the order counts for, per local
-day in the ordering company's time zone, per currency, with orders pending
-approval apart. Where an order was booked (its keys, with the subtrees of the
-company's ancestors at the time, its local day and currency) is kept with
-the order as its ``posting``, so a later status change moves exactly that
-spend, even after the company moved in the tree or changed time zone.
+Recording an order books its total into ``spend_buckets`` as its
+:class:`~b2b_customers.limits.spend.SpendPosting` says: per key the order
+counts for, per local day in the ordering company's time zone, per currency,
+with orders pending approval apart. The posting is kept with the order, so a
+later status change moves exactly that spend, even after the company moved
+in the tree or changed time zone. The order service passes the posting it
+worked out from what it loaded: then :meth:`SqlOrderRepository.add` is two
+statements, the order's ``INSERT`` and the buckets' upsert, and the foreign
+keys check the company and buyer.
 
 Bucket amounts are exact decimals, added to in the upsert, so concurrent
 orders never lose an update: ``amount = amount + excluded.amount`` on
@@ -64,7 +66,7 @@ from b2b_customers.domain import MAX_DEPTH
 from b2b_customers.domain.order import OrderRecord, OrderStatus
 from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
 from b2b_customers.limits.periods import CalendarPeriod, window_of
-from b2b_customers.limits.spend import SpendKey, SpendTotals
+from b2b_customers.limits.spend import Bucket, SpendKey, SpendPosting, spend_keys
 from b2b_customers.ports import OrderQuery, OrderSort, Page
 
 if TYPE_CHECKING:
@@ -80,7 +82,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SqlOrderRepository", "amount_key"]
 
-_KEYS = SpendTotals()  # keys_for reads no state: one instance lists the keys of every order
 _ZERO = Decimal(0)
 _ROWS_PER_BATCH = 10_000  # orders per executemany
 # What a saved copy may change; everything else must be as stored.
@@ -159,8 +160,6 @@ _BOOK = {
 }
 """``postgres`` -> add each row's amount to its bucket (made when missing), exactly."""
 
-_Bucket = tuple[str, str, str, date, str, bool]  # kind, company, other id, day, currency, pending
-
 
 class SqlOrderRepository:
     """The order history and its daily spend buckets, in SQL.
@@ -176,18 +175,39 @@ class SqlOrderRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, order: OrderRecord) -> OrderRecord:
+    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
-        Its total is booked for the company, the subtree of the company and of
-        each of its ancestors (as the tree stands now), the buyer and the
-        location, on its local day in the company's time zone.
+        Its total is booked as ``posting`` says; without one, the posting is
+        worked out from the company's time zone and ancestors as they are now.
 
         Raises:
             AlreadyExists: The id is taken.
             ValidationError: The company or buyer does not exist.
         """
-        return self._insert([order])[0]
+        if posting is None:
+            return self._insert([order])[0]
+        _require_orders([order])
+        if not isinstance(posting, SpendPosting):
+            raise ValidationError(
+                f"expected a SpendPosting, got {type(posting).__name__}", field="posting"
+            )
+        session = self._session
+        now = session.now()
+        stamp = Stamp(1, now, now)
+        stored = stamp.apply(order)
+
+        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+            found = lookup(connection, companies.c.id, companies.c.id, {order.company_id}, 1)
+            buyers = existing(connection, customers.c.id, {order.buyer_id}, 1)
+            return _missing_reference(order, found, buyers) or _taken(connection, [order], 1)
+
+        raw = not session.postgres
+        with session.write(explain) as connection:
+            row = order_values(stored, stamp, _posting_json(posting), raw=raw)
+            insert_rows(connection, orders, ORDER_COLUMNS, [row], raw=raw)
+            _book(connection, posting.amounts(stored), postgres=session.postgres)
+        return stored
 
     def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
         """Record many orders at once (a bulk import of history), all or none.
@@ -239,11 +259,9 @@ class SqlOrderRepository:
             )
             if result.rowcount != 1:
                 raise stale("OrderRecord", order.id, version + 1, order.version)
-            posting = json.loads(posting) if isinstance(posting, str) else posting
-            buckets: dict[_Bucket, Decimal] = {}
-            _move(buckets, posting, before, -1)
-            _move(buckets, posting, saved, 1)
-            _book(connection, buckets, postgres=session.postgres)
+            _book(
+                connection, _posting_from(posting).moves(before, saved), postgres=session.postgres
+            )
         return saved
 
     def get(self, order_id: OrderId) -> OrderRecord:
@@ -361,40 +379,29 @@ class _Postings:
             for zone in [str(json.loads(text)["time_zone"])]
         }
         self._ancestors = {company: _chain(company, parent_of) for company in data}
-        # (company, buyer, location) -> (the bucket keys, their JSON); orders share them
-        self._keys: dict[tuple[str, str, str | None], int] = {}
-        self._key_sets: list[tuple[tuple[tuple[str, str, str], ...], str]] = []
-        self._sums: dict[tuple[int, date, str, bool], Decimal] = {}
+        # (company, buyer, location) -> the keys its orders count for (shared, made once)
+        self._keys: dict[tuple[str, str, str | None], tuple[SpendKey, ...]] = {}
+        self._sums: dict[Bucket, Decimal] = {}
 
     def post(self, order: OrderRecord) -> str:
         """Add the order's spend to its buckets; return its posting as JSON text."""
         company = order.company_id
         where = (company, order.buyer_id, order.location_id)
-        index = self._keys.get(where)
-        if index is None:
-            keys = _KEYS.keys_for(order, self._ancestors[company])
-            triples = tuple((key.kind, key.company_id, key.other_id or "") for key in keys)
-            listed = json.dumps([[key.kind, key.company_id, key.other_id] for key in keys])
-            index = self._keys[where] = len(self._key_sets)
-            self._key_sets.append((triples, listed))
-        day = self._days[company].of(order.placed_at)
-        currency = order.total.currency.code
-        if order.counts_against_budgets:
-            slot = (index, day, currency, order.is_pending)
-            self._sums[slot] = self._sums.get(slot, _ZERO) + order.total.amount
-        return (
-            f'{{"keys":{self._key_sets[index][1]},"day":"{day.isoformat()}",'
-            f'"currency":{json.dumps(currency)}}}'
+        keys = self._keys.get(where)
+        if keys is None:
+            keys = self._keys[where] = tuple(spend_keys(order, self._ancestors[company]))
+        posting = SpendPosting(
+            keys=keys,
+            day=self._days[company].of(order.placed_at),
+            currency=order.total.currency.code,
         )
+        for bucket, amount in posting.amounts(order).items():
+            self._sums[bucket] = self._sums.get(bucket, _ZERO) + amount
+        return _posting_json(posting)
 
-    def buckets(self) -> dict[_Bucket, Decimal]:
+    def buckets(self) -> dict[Bucket, Decimal]:
         """Return the spend added to each bucket."""
-        buckets: dict[_Bucket, Decimal] = {}
-        for (index, day, currency, pending), amount in self._sums.items():
-            for kind, company, other in self._key_sets[index][0]:
-                bucket = (kind, company, other, day, currency, pending)
-                buckets[bucket] = buckets.get(bucket, _ZERO) + amount
-        return buckets
+        return self._sums
 
 
 _ONE_DAY = CalendarPeriod(unit="day")
@@ -442,31 +449,48 @@ def _chain(company_id: str, parent_of: dict[str, Any]) -> list[CompanyId]:
     return found
 
 
-def _move(
-    buckets: dict[_Bucket, Decimal], posting: dict[str, Any], order: OrderRecord, sign: int
-) -> None:
-    """Add ``sign`` times the order's total to the buckets of its posting (if it counts)."""
-    if not order.counts_against_budgets:
-        return
-    day = date.fromisoformat(posting["day"])
-    currency = posting["currency"]
-    for kind, company, other in posting["keys"]:
-        bucket = (kind, company, other or "", day, currency, order.is_pending)
-        buckets[bucket] = buckets.get(bucket, _ZERO) + sign * order.total.amount
+def _posting_json(posting: SpendPosting) -> str:
+    """Return the posting as stored in ``orders.posting``: keys as triples, day, currency."""
+    keys = [[key.kind, key.company_id, key.other_id] for key in posting.keys]
+    return json.dumps(
+        {"keys": keys, "day": posting.day.isoformat(), "currency": posting.currency},
+        separators=(",", ":"),
+    )
 
 
-def _book(connection: Connection, buckets: dict[_Bucket, Decimal], *, postgres: bool) -> None:
+def _posting_from(stored: Any) -> SpendPosting:  # noqa: ANN401  (JSON as the driver returns it)
+    data = json.loads(stored) if isinstance(stored, str) else stored
+    return SpendPosting(
+        keys=tuple(SpendKey(kind, company, other) for kind, company, other in data["keys"]),
+        day=date.fromisoformat(data["day"]),
+        currency=data["currency"],
+    )
+
+
+def _book(connection: Connection, buckets: dict[Bucket, Decimal], *, postgres: bool) -> None:
     """Add each amount to its bucket, in batches of one upsert each."""
     rows = [
         {
-            **dict(zip(_BUCKET_KEY, bucket, strict=True)),
+            "kind": key.kind,
+            "company_id": key.company_id,
+            "other_id": key.other_id or "",
+            "day": day,
+            "currency": currency,
+            "pending": pending,
             "amount": amount if postgres else str(amount),
         }
-        for bucket, amount in sorted(buckets.items())  # one order of locks for every writer
+        for (key, day, currency, pending), amount in sorted(
+            buckets.items(), key=_bucket_order
+        )  # one order of locks for every writer
         if amount
     ]
     for chunk in chunked(rows, _ROWS_PER_BATCH):
         connection.execute(_BOOK[postgres], chunk)
+
+
+def _bucket_order(item: tuple[Bucket, Decimal]) -> tuple[str, str, str, date, str, bool]:
+    (key, day, currency, pending), _ = item
+    return (key.kind, key.company_id, key.other_id or "", day, currency, pending)
 
 
 def _require_orders(items: Sequence[object]) -> None:

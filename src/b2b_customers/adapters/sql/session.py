@@ -1,10 +1,13 @@
 """A unit of work's connection, lent to its repositories one operation at a time.
 
-Each repository write runs inside a SAVEPOINT (:meth:`Session.write`): when
-it fails, the database is where it was before the call (on PostgreSQL the
-transaction stays usable), and the driver's error becomes one of the
-library's (see :mod:`b2b_customers.adapters.sql.errors`), explained in the
-domain's words when the repository can.
+Writes go straight to the transaction, without a SAVEPOINT around each one
+(two more round trips per write, most of a lean use case's cost). The price:
+when a write fails (:meth:`Session.write`), the whole transaction is rolled
+back and the unit of work is finished; the next read, write or commit raises
+:class:`~b2b_customers.errors.StorageError`, and nothing of it is written.
+The driver's error becomes one of the library's (see
+:mod:`b2b_customers.adapters.sql.errors`), explained in the domain's words
+when the repository can (its explanation reads the committed state).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from b2b_customers.adapters.sql.errors import Violation, classify, translate
@@ -22,8 +25,6 @@ from b2b_customers.errors import B2BError, StorageError
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import datetime
-
-    from sqlalchemy import NestedTransaction
 
     from b2b_customers.adapters.sql.store import SqlStore
     from b2b_customers.domain import DomainEvent
@@ -56,6 +57,9 @@ class Session:
         self.postgres = store.dialect == "postgresql"
         self.chunk_size = store.chunk_size
         self.connection: Connection | None = None
+        self.failure: B2BError | None = None
+        self.deferred: dict[Table, tuple[list[dict[str, Any]], Explain]] = {}
+        self._deferred_ids: dict[str, set[str]] = {}
         self.recorded: list[DomainEvent] = []
         self.recorded_ids: set[str] = set()
         self.marks: dict[str, datetime] = {}
@@ -73,6 +77,11 @@ class Session:
         if self.connection is None:
             raise StorageError(
                 "this unit of work is not open; use it inside 'with store.unit_of_work() as uow:'"
+            )
+        if self.failure is not None:
+            raise StorageError(
+                f"a write of this unit of work failed ({self.failure}), so it was rolled back "
+                "whole; leave its 'with' block and start a new unit of work"
             )
         return self.connection
 
@@ -95,36 +104,83 @@ class Session:
 
     @contextlib.contextmanager
     def write(self, explain: Explain | None = None) -> Iterator[Connection]:
-        """Lend the connection for one write operation, inside a SAVEPOINT.
+        """Lend the connection for one write operation; a failure ends the unit of work.
 
         Args:
-            explain: Called after a constraint violation (and the rollback to
-                the savepoint) to describe it in the domain's words; it may
-                query the connection.
+            explain: Called after a constraint violation (and the rollback)
+                to describe it in the domain's words; it may query the
+                connection, which then sees the committed state.
 
         Raises:
             B2BError: Whatever the operation raised, or the translation of a
-                database error; in both cases nothing of the operation is written.
+                database error; either way the transaction was rolled back
+                whole, and the unit of work refuses any further use.
         """
         connection = self.active()
         try:
             self.begin_write(connection)
-            savepoint = connection.begin_nested()
         except SQLAlchemyError as error:
             raise translate(error) from error
         try:
             yield connection
         except SQLAlchemyError as error:
-            _undo(savepoint)
-            raise _explained(connection, error, explain) from error
-        except BaseException:
-            _undo(savepoint)
+            self._roll_back(connection)
+            failure = _explained(connection, error, explain)
+            self.failure = failure
+            raise failure from error
+        except B2BError as error:
+            self._roll_back(connection)
+            self.failure = error
             raise
-        try:
-            savepoint.commit()
-        except SQLAlchemyError as error:
-            _undo(savepoint)
-            raise translate(error) from error
+        except BaseException:
+            self._roll_back(connection)
+            self.failure = StorageError("the operation was interrupted")
+            raise
+
+    def fail(self, error: B2BError) -> B2BError:
+        """End the transaction as a failed :meth:`write` does; return ``error`` to raise.
+
+        For a write a repository refuses before it reaches the database: the
+        unit of work is finished all the same, as after any failed write.
+        """
+        self._roll_back(self.active())
+        self.failure = error
+        return error
+
+    def deferred_ids(self, table: Table) -> set[str]:
+        """The set of ids a repository appended to ``table`` in this transaction.
+
+        The same set object for the whole life of the session: emptied (not
+        replaced) whenever the transaction ends.
+        """
+        return self._deferred_ids.setdefault(table.name, set())
+
+    def defer(self, table: Table, row: dict[str, Any], explain: Explain) -> None:
+        """Insert ``row`` with the next :meth:`flush`: appends batch into one statement."""
+        self.active()
+        rows, _ = self.deferred.setdefault(table, ([], explain))
+        rows.append(row)
+
+    def flush(self) -> None:
+        """Send the deferred inserts, one batch per table (at commit, and before reading them).
+
+        Raises:
+            B2BError: An insert failed; the unit of work is rolled back, as by :meth:`write`.
+        """
+        while self.deferred:
+            table, (rows, explain) = self.deferred.popitem()
+            with self.write(explain) as connection:
+                connection.execute(table.insert(), rows)
+
+    def _roll_back(self, connection: Connection) -> None:
+        with contextlib.suppress(SQLAlchemyError):
+            connection.rollback()
+        self.recorded = []
+        self.recorded_ids = set()
+        self.marks = {}
+        self.deferred = {}
+        for ids in self._deferred_ids.values():
+            ids.clear()
 
     def lock(self, connection: Connection, kind: int) -> None:
         """On PostgreSQL, take a transaction-scoped advisory lock of ``kind`` for this schema."""
@@ -135,16 +191,14 @@ class Session:
             )
 
     def clear(self) -> None:
-        """Forget the events and marks of the transaction that ended."""
+        """Forget the events, deferred rows, marks and failure of the transaction that ended."""
+        self.deferred = {}
+        for ids in self._deferred_ids.values():
+            ids.clear()
         self.recorded = []
         self.recorded_ids = set()
         self.marks = {}
-
-
-def _undo(savepoint: NestedTransaction) -> None:
-    if savepoint.is_active:
-        with contextlib.suppress(SQLAlchemyError):
-            savepoint.rollback()
+        self.failure = None
 
 
 def _explained(

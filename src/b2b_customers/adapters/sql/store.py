@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from b2b_customers.adapters.sql import engines
 from b2b_customers.adapters.sql.errors import schema_not_ready, translate
 from b2b_customers.adapters.sql.mapping import Decoder
-from b2b_customers.adapters.sql.migrate import HEAD_REVISION, migrate
+from b2b_customers.adapters.sql.migrate import HEAD_REVISION, VERSION_TABLE, migrate
 from b2b_customers.adapters.sql.unit_of_work import SqlUnitOfWork
 from b2b_customers.clock import SystemClock
 from b2b_customers.errors import (
@@ -36,7 +36,7 @@ _INT4 = 2**31
 _CACHE_SIZE = 4096
 
 _version_table = Table(
-    "alembic_version", MetaData(), Column("version_num", String(32), primary_key=True)
+    VERSION_TABLE, MetaData(), Column("version_num", String(32), primary_key=True)
 )
 
 

@@ -23,6 +23,8 @@ PostgreSQL schema with ``schema_translate_map``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -45,6 +47,9 @@ from sqlalchemy.dialects import postgresql
 
 from b2b_customers.ids import MAX_ID_LENGTH
 
+if TYPE_CHECKING:
+    from sqlalchemy.types import TypeEngine
+
 __all__ = [
     "NAMING_CONVENTION",
     "approval_groups",
@@ -58,6 +63,7 @@ __all__ = [
     "contact_assignments",
     "credit_accounts",
     "credit_coverage",
+    "credit_reservations",
     "customer_group_members",
     "customer_groups",
     "customer_tags",
@@ -89,6 +95,11 @@ _CODE_LENGTH = 64
 _STATUS_LENGTH = 16
 _EMAIL_LENGTH = 254
 _HASH_LENGTH = 32
+
+
+def _amount() -> TypeEngine[Any]:
+    """An exact decimal amount: NUMERIC on PostgreSQL, text on SQLite (whose numbers are floats)."""
+    return Numeric().with_variant(Text(), "sqlite")
 
 
 def _text(length: int | None = None) -> String:
@@ -313,9 +324,28 @@ credit_accounts = Table(
     *_bookkeeping(),
     _company_ref("company_id"),
     Column("last_sequence", Integer, nullable=False),
+    Column("credit_limit", _amount(), nullable=False),
+    Column("balance", _amount(), nullable=False),
+    Column("reserved", _amount(), nullable=False),
+    Column("on_hold", Boolean, nullable=False),
     Column("data", _data(), nullable=False),
 )
-"""Credit accounts (their running totals and holds are in ``data``)."""
+"""Credit accounts: their terms in ``data``; the figures the credit rule reads are columns.
+
+``balance``, ``reserved`` and ``last_sequence`` move only by booking a
+ledger entry, in one conditional ``UPDATE``; ``credit_limit`` and
+``on_hold`` follow the terms saved in ``data``.
+"""
+
+credit_reservations = Table(
+    "credit_reservations",
+    metadata,
+    Column("account_id", _id(), ForeignKey("credit_accounts.id"), nullable=False),
+    Column("reference", _id(), nullable=False),
+    Column("amount", _amount(), nullable=False),
+    PrimaryKeyConstraint("account_id", "reference"),
+)
+"""The open reservations: one row per order holding credit on an account."""
 
 credit_coverage = Table(
     "credit_coverage",
@@ -372,7 +402,7 @@ spend_buckets = Table(
     Column("day", Date, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("pending", Boolean, nullable=False),
-    Column("amount", Numeric().with_variant(Text(), "sqlite"), nullable=False),
+    Column("amount", _amount(), nullable=False),
     PrimaryKeyConstraint("kind", "company_id", "other_id", "day", "currency", "pending"),
 )
 """Spend per key, local day, currency and pending flag (exact decimals: text on SQLite)."""

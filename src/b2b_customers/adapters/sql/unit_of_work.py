@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Self
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from b2b_customers.adapters.sql.approval_groups import SqlApprovalGroupRepository
@@ -165,6 +165,7 @@ class SqlUnitOfWork:
             StorageError: The database failed (nothing is written).
         """
         session = self._session
+        session.flush()
         connection = session.active()
         events = session.recorded
         try:
@@ -204,7 +205,10 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         """Throw away every change, recorded event and mark since the last commit."""
-        connection = self._session.active()
+        connection = self._session.connection
+        if connection is None:
+            self._session.active()  # raises: not open
+            return
         self._session.clear()
         try:
             connection.rollback()
@@ -224,11 +228,9 @@ class SqlUnitOfWork:
                 f"record takes a DomainEvent, got {type(event).__name__}", field="event"
             )
         session = self._session
-        with session.read() as connection:
-            stored = connection.execute(
-                select(outbox.c.position).where(outbox.c.event_id == event.id)
-            ).first()
-        if stored is not None or event.id in session.recorded_ids:
+        session.active()
+        # An id the outbox holds already is refused by its unique constraint at commit.
+        if event.id in session.recorded_ids:
             raise AlreadyExists(
                 f"an event with id {event.id!r} is in the outbox already; "
                 "give every event an id of its own"

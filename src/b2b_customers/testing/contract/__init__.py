@@ -42,18 +42,27 @@ Where :mod:`b2b_customers.ports` leaves room, the suite settles it:
   ``find_by_tax_id`` sorts by id.
 * A customer query with ``include_subtree`` and ``role`` matches a role held
   in any company of the subtree.
-* A **failed operation** (any error the ports document) writes nothing and
-  leaves the unit of work usable: its earlier changes stay, and it can still
-  commit. Likewise, ``add_many`` that fails adds none of its items.
+* A **failed write** (any error the ports document, raised by ``add``,
+  ``add_many``, ``save``, ``remove``, ``book``, ``append`` or
+  ``mark_published``) ends its unit of work: nothing of it since its last
+  commit is written, not even the changes made before the failed write, and
+  ``commit`` raises :class:`~b2b_customers.errors.StorageError` until
+  ``rollback``, after which the unit of work may be used again. The suite
+  therefore makes each refused write in a unit of work of its own, and checks
+  with fresh ones that nothing was written; it never goes on using a unit of
+  work after a write raised in it (but for ``rollback``). A read that raises
+  (``NotFound`` from a look-up, ``ValidationError`` from a bad query) leaves
+  the unit of work usable.
 * ``save`` keeps the stored ``created_at``, whatever the copy says.
 * Outbox marks made with ``mark_published`` are part of the unit of work:
   dropped if it does not commit.
 * ``set_on`` lists each limit once, sorted by id, however often a company
   is named.
 * Ledger entry ids are unique across the store, not only within one ledger.
-  ``save`` refuses (``ValidationError``) an account whose ``last_sequence``
-  is below the stored one, as it refuses entries that do not continue the
-  ledger; nothing of a refused save is written.
+  ``credit.book`` numbers each entry itself (the next sequence of its
+  account), re-checks the credit rule on the stored totals when asked
+  (``within_limit``), and keeps the reservation rows in step; ``save``
+  changes an account's terms and never its totals.
 * The history's ``include_subtree`` takes the company tree as it stands
   when asked. Spend, by contrast, is booked when an order is recorded: for
   the subtrees of the company's ancestors *then*, on the local day in the

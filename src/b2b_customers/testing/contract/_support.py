@@ -138,6 +138,20 @@ def _read(store: Store, action: Callable[[UnitOfWork], T]) -> T:
         return action(uow)
 
 
+def _refused(
+    store: Store, error: type[BaseException], *attempts: Callable[[UnitOfWork], object]
+) -> None:
+    """Each attempt raises ``error``, in a unit of work of its own, left without commit.
+
+    A write that raises ends its unit of work (a store may have rolled it back
+    whole), so no attempt shares one with another or with later checks: the
+    caller checks with fresh units of work that nothing was written.
+    """
+    for attempt in attempts:
+        with store.unit_of_work() as uow, pytest.raises(error):
+            attempt(uow)
+
+
 def _ids(items: Page[Any] | list[Any] | tuple[Any, ...]) -> list[str]:
     rows = items.items if isinstance(items, Page) else items
     return [row.id for row in rows]
@@ -222,8 +236,9 @@ class ContractBase:
     """What every part of the contract suite shares: the store under test and its fixtures.
 
     Attributes:
-        property_examples: How many examples each property-based test tries;
-            every example makes a fresh store, so lower it for a slow one.
+        property_examples: How many examples each property-based test tries
+            at most; every example makes a fresh store, so lower it for a slow
+            one. A Hypothesis profile with fewer examples (a quick run's) wins.
     """
 
     property_examples: ClassVar[int] = 20
@@ -276,7 +291,7 @@ class ContractBase:
 
     def _property(self) -> settings:
         return settings(
-            max_examples=self.property_examples,
+            max_examples=min(self.property_examples, settings().max_examples),
             deadline=None,
             suppress_health_check=_PROPERTY_HEALTH,
         )

@@ -59,6 +59,7 @@ from b2b_customers.testing.contract._support import (
     _ids,
     _member,
     _read,
+    _refused,
     _stamped,
 )
 
@@ -329,42 +330,51 @@ class ApprovalContract(ContractBase):
         self._approval_world(store)
         stored = _commit(store, lambda uow: uow.approvals.add(_submitted("r1")))
         saved = _commit(store, lambda uow: uow.approvals.save(_approve_once(stored, START)))
-        with store.unit_of_work() as uow:
-            with pytest.raises(StaleVersion):
-                uow.approvals.save(stored.cancel(_RITA, at=START + _MINUTE))
-            with pytest.raises(NotFound):
-                uow.approvals.save(attrs.evolve(_submitted("ghost"), version=1))
-            with pytest.raises(NotFound):
-                uow.approvals.get(ApprovalRequestId("ghost"))
+        _refused(
+            store,
+            StaleVersion,
+            lambda uow: uow.approvals.save(stored.cancel(_RITA, at=START + _MINUTE)),
+        )
+        _refused(
+            store,
+            NotFound,
+            lambda uow: uow.approvals.save(attrs.evolve(_submitted("ghost"), version=1)),
+            lambda uow: uow.approvals.get(ApprovalRequestId("ghost")),
+        )
         assert _read(store, lambda uow: uow.approvals.get(stored.id)) == saved
+        assert _ids(_read(store, lambda uow: uow.approvals.search())) == ["r1"]
 
     def test_a_request_id_is_taken_once(self, store: Store) -> None:
         """Request ids are unique, committed or added in the same unit of work."""
         self._approval_world(store)
-        _commit(store, lambda uow: uow.approvals.add(_submitted("r1")))
+        first = _commit(store, lambda uow: uow.approvals.add(_submitted("r1")))
+        _refused(
+            store, AlreadyExists, lambda uow: uow.approvals.add(_submitted("r1", requester=_BEA))
+        )
         with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.approvals.add(_submitted("r1", requester=_BEA))
             uow.approvals.add(_submitted("r2"))
             with pytest.raises(AlreadyExists):
                 uow.approvals.add(_submitted("r2", requester=_BEA))
-            uow.commit()
-        found = _read(store, lambda uow: uow.approvals.for_requester(_RITA.id))
-        assert _ids(found) == ["r1", "r2"]
+        assert _read(store, lambda uow: uow.approvals.search()).items == (first,)
 
     def test_a_request_of_a_missing_company_or_requester_raises_validation_error(
         self, store: Store
     ) -> None:
         """A request names a stored company and a stored customer."""
         _commit(store, lambda uow: uow.companies.add(_company("acme")))
-        with store.unit_of_work() as uow:
-            with pytest.raises(ValidationError):
-                uow.approvals.add(_submitted("r1"))  # rita is not stored
-            with pytest.raises(ValidationError):
-                uow.approvals.add(_submitted("r2", requester=_BEA))  # neither bolt nor bea
+        _refused(
+            store,
+            ValidationError,
+            lambda uow: uow.approvals.add(_submitted("r1")),  # rita is not stored
+            lambda uow: uow.approvals.add(_submitted("r2", requester=_BEA)),  # neither bolt nor bea
+        )
+        assert _read(store, lambda uow: uow.approvals.search()).items == ()
+
+        def add(uow: UnitOfWork) -> None:
             uow.customers.add(_RITA)
             uow.approvals.add(_submitted("r3"))
-            uow.commit()
+
+        _commit(store, add)
         assert _ids(_read(store, lambda uow: uow.approvals.search())) == ["r3"]
 
     def test_a_saved_request_keeps_its_company_requester_and_resource(self, store: Store) -> None:
@@ -372,15 +382,16 @@ class ApprovalContract(ContractBase):
         self._approval_world(store)
         stored = _commit(store, lambda uow: uow.approvals.add(_submitted("r1")))
         bea_asks = _submitted("r1", requester=_BEA)
-        with store.unit_of_work() as uow:
-            for changed in (
-                attrs.evolve(bea_asks, version=1),
-                attrs.evolve(stored, resource_id="cart-2"),
-                attrs.evolve(stored, resource_type=ResourceType.QUOTE),
-            ):
-                with pytest.raises(ValidationError):
-                    uow.approvals.save(changed)
-            uow.commit()
+        for changed in (
+            attrs.evolve(bea_asks, version=1),
+            attrs.evolve(stored, resource_id="cart-2"),
+            attrs.evolve(stored, resource_type=ResourceType.QUOTE),
+        ):
+
+            def save(uow: UnitOfWork, changed: ApprovalRequest = changed) -> ApprovalRequest:
+                return uow.approvals.save(changed)
+
+            _refused(store, ValidationError, save)
         assert _read(store, lambda uow: uow.approvals.get(stored.id)) == stored
 
     def test_the_audit_trail_is_append_only(self, store: Store) -> None:
@@ -390,14 +401,15 @@ class ApprovalContract(ContractBase):
         once = _commit(store, lambda uow: uow.approvals.save(_approve_once(stored, START)))
         other_history = attrs.evolve(stored.cancel(_RITA, at=START + _MINUTE), version=once.version)
         trimmed = attrs.evolve(once, audit=once.audit[:1], tiers=stored.tiers)
-        with store.unit_of_work() as uow:
-            with pytest.raises(ValidationError):
-                uow.approvals.save(other_history)
-            with pytest.raises(ValidationError):
-                uow.approvals.save(trimmed)
-            moved_on = _approve_once(once, START + _MINUTE)
-            assert uow.approvals.save(moved_on).version == 3
-            uow.commit()
+        _refused(
+            store,
+            ValidationError,
+            lambda uow: uow.approvals.save(other_history),
+            lambda uow: uow.approvals.save(trimmed),
+        )
+        assert _read(store, lambda uow: uow.approvals.get(stored.id)) == once
+        moved_on = _approve_once(once, START + _MINUTE)
+        assert _commit(store, lambda uow: uow.approvals.save(moved_on)).version == 3
         assert _read(store, lambda uow: uow.approvals.get(stored.id)).status is (
             ApprovalStatus.APPROVED
         )
@@ -582,6 +594,7 @@ class ApprovalContract(ContractBase):
             uow.approvals.add(_submitted("r3"))
             with pytest.raises(AlreadyExists):
                 uow.approvals.add(_submitted("r3"))
+            uow.rollback()
             with pytest.raises(ValidationError):
                 uow.approval_groups.add(_group("g2", _ACME, CustomerId("nobody")))
             uow.rollback()
@@ -624,18 +637,23 @@ class ApprovalContract(ContractBase):
         changed = attrs.evolve(stored, name="Renamed", allow_self_approval=True)
         saved = _commit(store, lambda uow: uow.approval_policies.save(changed))
         assert saved == _stamped(changed, 2, START, later)
+        _refused(
+            store,
+            StaleVersion,
+            lambda uow: uow.approval_policies.save(attrs.evolve(stored, name="Stale")),
+        )
+        _refused(
+            store,
+            NotFound,
+            lambda uow: uow.approval_policies.save(attrs.evolve(_policy("ghost", None), version=1)),
+        )
+        assert _read(store, lambda uow: uow.approval_policies.all()) == [saved]
         with store.unit_of_work() as uow:
-            assert uow.approval_policies.get(stored.id) == saved
-            with pytest.raises(StaleVersion):
-                uow.approval_policies.save(attrs.evolve(stored, name="Stale"))
-            with pytest.raises(NotFound):
-                uow.approval_policies.save(attrs.evolve(_policy("ghost", None), version=1))
             uow.approval_policies.remove(stored.id)
             with pytest.raises(NotFound):
                 uow.approval_policies.get(stored.id)
-            with pytest.raises(NotFound):
-                uow.approval_policies.remove(stored.id)
             uow.commit()
+        _refused(store, NotFound, lambda uow: uow.approval_policies.remove(stored.id))
         assert _read(store, lambda uow: uow.approval_policies.all()) == []
 
     def test_a_company_has_one_policy_and_the_seller_one(self, store: Store) -> None:
@@ -648,21 +666,31 @@ class ApprovalContract(ContractBase):
                 uow.approval_policies.add(_policy("p-seller", None)),
             ],
         )
-        with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.approval_policies.add(_policy("p-acme-2", _ACME))
-            with pytest.raises(AlreadyExists):
-                uow.approval_policies.add(_policy("p-seller-2", None))
-            with pytest.raises(AlreadyExists):
-                uow.approval_policies.add(_policy("p-acme", _BOLT))
-            bolt = uow.approval_policies.add(_policy("p-bolt", _BOLT))
-            with pytest.raises(AlreadyExists):
-                uow.approval_policies.save(attrs.evolve(bolt, company_id=_ACME))
-            with pytest.raises(AlreadyExists):
-                uow.approval_policies.save(attrs.evolve(bolt, company_id=None))
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.approval_policies.add(_policy("p-acme-2", _ACME)),
+            lambda uow: uow.approval_policies.add(_policy("p-seller-2", None)),
+            lambda uow: uow.approval_policies.add(_policy("p-acme", _BOLT)),
+        )
+        bolt = _commit(store, lambda uow: uow.approval_policies.add(_policy("p-bolt", _BOLT)))
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.approval_policies.save(attrs.evolve(bolt, company_id=_ACME)),
+            lambda uow: uow.approval_policies.save(attrs.evolve(bolt, company_id=None)),
+        )
+        assert _ids(_read(store, lambda uow: uow.approval_policies.all())) == [
+            "p-acme",
+            "p-bolt",
+            "p-seller",
+        ]
+
+        def hand_over(uow: UnitOfWork) -> None:
             uow.approval_policies.remove(ApprovalPolicyId("p-seller"))
             uow.approval_policies.save(attrs.evolve(bolt, company_id=None))
-            uow.commit()
+
+        _commit(store, hand_over)
         with store.unit_of_work() as uow:
             assert uow.approval_policies.for_company(_ACME).id == "p-acme"
             assert uow.approval_policies.for_company(None).id == "p-bolt"
@@ -674,12 +702,14 @@ class ApprovalContract(ContractBase):
         """A company's policy names a stored company, on ``add`` and on ``save``."""
         self._approval_world(store)
         stored = _commit(store, lambda uow: uow.approval_policies.add(_policy("p1", None)))
-        with store.unit_of_work() as uow:
-            with pytest.raises(ValidationError):
-                uow.approval_policies.add(_policy("p2", CompanyId("nowhere")))
-            with pytest.raises(ValidationError):
-                uow.approval_policies.save(attrs.evolve(stored, company_id=CompanyId("nowhere")))
-            uow.commit()
+        _refused(
+            store,
+            ValidationError,
+            lambda uow: uow.approval_policies.add(_policy("p2", CompanyId("nowhere"))),
+            lambda uow: uow.approval_policies.save(
+                attrs.evolve(stored, company_id=CompanyId("nowhere"))
+            ),
+        )
         assert _read(store, lambda uow: uow.approval_policies.all()) == [stored]
 
     def test_a_stored_policy_keeps_every_field(self) -> None:
@@ -713,38 +743,47 @@ class ApprovalContract(ContractBase):
         changed = stored.with_member(_FIONA.id)
         saved = _commit(store, lambda uow: uow.approval_groups.save(changed))
         assert saved == _stamped(changed, 2, START, later)
+        _refused(
+            store,
+            StaleVersion,
+            lambda uow: uow.approval_groups.save(stored.without_member(_ANNA.id)),
+        )
+        _refused(
+            store,
+            NotFound,
+            lambda uow: uow.approval_groups.save(attrs.evolve(_group("ghost", _BOLT), version=1)),
+        )
         with store.unit_of_work() as uow:
             assert uow.approval_groups.get(group.id) == saved
             assert uow.approval_groups.for_company(_ACME) == saved
-            with pytest.raises(StaleVersion):
-                uow.approval_groups.save(stored.without_member(_ANNA.id))
-            with pytest.raises(NotFound):
-                uow.approval_groups.save(attrs.evolve(_group("ghost", _BOLT), version=1))
+            assert uow.approval_groups.for_companies([_ACME, _BOLT]) == [saved]
             uow.approval_groups.remove(group.id)
             with pytest.raises(NotFound):
                 uow.approval_groups.get(group.id)
             with pytest.raises(NotFound):
                 uow.approval_groups.for_company(_ACME)
-            with pytest.raises(NotFound):
-                uow.approval_groups.remove(group.id)
-            uow.approval_groups.add(_group("g2", _ACME))
             uow.commit()
+        _refused(store, NotFound, lambda uow: uow.approval_groups.remove(group.id))
+        _commit(store, lambda uow: uow.approval_groups.add(_group("g2", _ACME)))
         assert _read(store, lambda uow: uow.approval_groups.for_company(_ACME)).id == "g2"
 
     def test_a_company_has_one_approval_group(self, store: Store) -> None:
         """A second group of a company is refused, on ``add`` and when a group moves."""
         self._approval_world(store)
         _commit(store, lambda uow: uow.approval_groups.add(_group("g1", _ACME)))
-        with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.approval_groups.add(_group("g2", _ACME))
-            with pytest.raises(AlreadyExists):
-                uow.approval_groups.add(_group("g1", _BOLT))
-            bolt = uow.approval_groups.add(_group("g3", _BOLT))
-            with pytest.raises(AlreadyExists):
-                uow.approval_groups.save(attrs.evolve(bolt, company_id=_ACME))
-            uow.approval_groups.add(_group("g4", _HQ))
-            uow.commit()
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.approval_groups.add(_group("g2", _ACME)),
+            lambda uow: uow.approval_groups.add(_group("g1", _BOLT)),
+        )
+        bolt = _commit(store, lambda uow: uow.approval_groups.add(_group("g3", _BOLT)))
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.approval_groups.save(attrs.evolve(bolt, company_id=_ACME)),
+        )
+        _commit(store, lambda uow: uow.approval_groups.add(_group("g4", _HQ)))
         with store.unit_of_work() as uow:
             assert _ids(uow.approval_groups.for_companies([_HQ, _ACME, _ACME])) == ["g1", "g4"]
             assert _ids(uow.approval_groups.for_companies(iter([_BOLT]))) == ["g3"]
@@ -759,17 +798,19 @@ class ApprovalContract(ContractBase):
         self._approval_world(store)
         stored = _commit(store, lambda uow: uow.approval_groups.add(_group("g1", _ACME)))
         nobody = CustomerId("nobody")
-        with store.unit_of_work() as uow:
-            with pytest.raises(ValidationError):
-                uow.approval_groups.add(_group("g2", CompanyId("nowhere")))
-            with pytest.raises(ValidationError):
-                uow.approval_groups.add(_group("g2", _BOLT, _BEA.id, nobody))
-            with pytest.raises(ValidationError):
-                uow.approval_groups.save(stored.with_member(nobody))
-            with pytest.raises(ValidationError):
-                uow.approval_groups.save(attrs.evolve(stored, company_id=CompanyId("nowhere")))
-            uow.approval_groups.add(_group("g2", _BOLT, _BEA.id, _BERT.id))
-            uow.commit()
+        _refused(
+            store,
+            ValidationError,
+            lambda uow: uow.approval_groups.add(_group("g2", CompanyId("nowhere"))),
+            lambda uow: uow.approval_groups.add(_group("g2", _BOLT, _BEA.id, nobody)),
+            lambda uow: uow.approval_groups.save(stored.with_member(nobody)),
+            lambda uow: uow.approval_groups.save(
+                attrs.evolve(stored, company_id=CompanyId("nowhere"))
+            ),
+        )
+        assert _read(store, lambda uow: uow.approval_groups.get(stored.id)) == stored
+        assert _read(store, lambda uow: uow.approval_groups.for_companies([_BOLT])) == []
+        _commit(store, lambda uow: uow.approval_groups.add(_group("g2", _BOLT, _BEA.id, _BERT.id)))
         assert _read(store, lambda uow: uow.approval_groups.get(stored.id)) == stored
 
     # -- approver limits
@@ -786,21 +827,26 @@ class ApprovalContract(ContractBase):
         changed = attrs.evolve(stored, maximum=Money(Decimal("2500.50"), "EUR"))
         saved = _commit(store, lambda uow: uow.approver_limits.save(changed))
         assert saved == _stamped(changed, 2, START, later)
+        _refused(store, StaleVersion, lambda uow: uow.approver_limits.save(stored))
+        _refused(
+            store,
+            NotFound,
+            lambda uow: uow.approver_limits.save(
+                attrs.evolve(_approver_limit("ghost", _ACME, role=Role.BUYER), version=1)
+            ),
+        )
         with store.unit_of_work() as uow:
             assert uow.approver_limits.get(limit.id) == saved
-            with pytest.raises(StaleVersion):
-                uow.approver_limits.save(stored)
-            with pytest.raises(NotFound):
-                uow.approver_limits.save(
-                    attrs.evolve(_approver_limit("ghost", _ACME, role=Role.BUYER), version=1)
-                )
+            assert uow.approver_limits.for_companies([_ACME]) == [saved]
             uow.approver_limits.remove(limit.id)
             with pytest.raises(NotFound):
                 uow.approver_limits.get(limit.id)
-            with pytest.raises(NotFound):
-                uow.approver_limits.remove(limit.id)
-            uow.approver_limits.add(_approver_limit("l2", _ACME, customer_id="anna"))
             uow.commit()
+        _refused(store, NotFound, lambda uow: uow.approver_limits.remove(limit.id))
+        _commit(
+            store,
+            lambda uow: uow.approver_limits.add(_approver_limit("l2", _ACME, customer_id="anna")),
+        )
         assert _ids(_read(store, lambda uow: uow.approver_limits.for_companies([_ACME]))) == ["l2"]
 
     def test_a_customer_or_role_has_one_approver_limit_per_company(self, store: Store) -> None:
@@ -815,18 +861,21 @@ class ApprovalContract(ContractBase):
             uow.approver_limits.add(_approver_limit("finance-acme", _ACME, role=Role.FINANCE))
 
         _commit(store, add)
-        with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.approver_limits.add(_approver_limit("x", _ACME, customer_id="anna"))
-            with pytest.raises(AlreadyExists):
-                uow.approver_limits.add(_approver_limit("y", _ACME, role=Role.ADMIN))
-            with pytest.raises(AlreadyExists):
-                uow.approver_limits.add(_approver_limit("anna-acme", _BOLT, role=Role.BUYER))
-            finance = uow.approver_limits.get(ApproverLimitId("finance-acme"))
-            with pytest.raises(AlreadyExists):
-                uow.approver_limits.save(attrs.evolve(finance, role=Role.ADMIN))
-            uow.approver_limits.save(attrs.evolve(finance, role=Role.APPROVER))
-            uow.commit()
+        finance = _read(store, lambda uow: uow.approver_limits.get(ApproverLimitId("finance-acme")))
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.approver_limits.add(_approver_limit("x", _ACME, customer_id="anna")),
+            lambda uow: uow.approver_limits.add(_approver_limit("y", _ACME, role=Role.ADMIN)),
+            lambda uow: uow.approver_limits.add(
+                _approver_limit("anna-acme", _BOLT, role=Role.BUYER)
+            ),
+            lambda uow: uow.approver_limits.save(attrs.evolve(finance, role=Role.ADMIN)),
+        )
+        assert _read(store, lambda uow: uow.approver_limits.get(finance.id)) == finance
+        _commit(
+            store, lambda uow: uow.approver_limits.save(attrs.evolve(finance, role=Role.APPROVER))
+        )
         with store.unit_of_work() as uow:
             assert _ids(uow.approver_limits.for_companies([_ACME])) == [
                 "admins-acme",
@@ -849,16 +898,16 @@ class ApprovalContract(ContractBase):
             store,
             lambda uow: uow.approver_limits.add(_approver_limit("l1", _ACME, role=Role.ADMIN)),
         )
-        with store.unit_of_work() as uow:
-            with pytest.raises(ValidationError):
-                uow.approver_limits.add(
-                    _approver_limit("l2", CompanyId("nowhere"), role=Role.ADMIN)
-                )
-            with pytest.raises(ValidationError):
-                uow.approver_limits.add(_approver_limit("l2", _ACME, customer_id="nobody"))
-            with pytest.raises(ValidationError):
-                uow.approver_limits.save(
-                    attrs.evolve(stored, role=None, customer_id=CustomerId("nobody"))
-                )
-            uow.commit()
+        _refused(
+            store,
+            ValidationError,
+            lambda uow: uow.approver_limits.add(
+                _approver_limit("l2", CompanyId("nowhere"), role=Role.ADMIN)
+            ),
+            lambda uow: uow.approver_limits.add(_approver_limit("l2", _ACME, customer_id="nobody")),
+            lambda uow: uow.approver_limits.save(
+                attrs.evolve(stored, role=None, customer_id=CustomerId("nobody"))
+            ),
+        )
         assert _read(store, lambda uow: uow.approver_limits.get(stored.id)) == stored
+        assert _read(store, lambda uow: uow.approver_limits.for_companies([_ACME])) == [stored]

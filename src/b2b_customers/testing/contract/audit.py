@@ -95,19 +95,23 @@ class AuditContract(ContractBase):
         with store.unit_of_work() as uow:
             for name in ("save", "update", "remove", "delete", "clear", "replace"):
                 assert not hasattr(uow.audit, name), f"the audit log offers {name}()"
-            with pytest.raises(AlreadyExists):
+
+            def forge() -> None:  # refused at append, or at commit by a store that batches
                 uow.audit.append(_entry("e1", after={"name": "forged"}))
-            uow.commit()
+                uow.audit.append(_entry("e2"))
+                uow.commit()
+
+            with pytest.raises(AlreadyExists):
+                forge()
         assert _read(store, lambda uow: uow.audit.for_company(CompanyId("acme")).items) == (first,)
 
     def test_an_id_is_taken_within_one_unit_of_work_too(self, store: Store) -> None:
-        """Appending the same id twice before commit fails the second time."""
+        """Appending the same id twice before commit fails the second time, at ``append``."""
         with store.unit_of_work() as uow:
             uow.audit.append(_entry("e1"))
             with pytest.raises(AlreadyExists):
-                uow.audit.append(_entry("e1"))
-            uow.commit()
-        assert _company_ids(store, "acme") == ["e1"]
+                uow.audit.append(_entry("e1", after={"name": "again"}))
+        assert _company_ids(store, "acme") == []
 
     def test_entries_of_a_unit_of_work_that_does_not_commit_are_dropped(self, store: Store) -> None:
         """Leaving the block, an exception and ``rollback`` all drop appended entries."""
@@ -138,14 +142,20 @@ class AuditContract(ContractBase):
             uow.commit()
         assert _company_ids(store, "acme") == ["e1", "e2"]
 
-    def test_a_failed_append_leaves_earlier_entries_of_the_unit_of_work(self, store: Store) -> None:
-        """A refused append writes nothing; the unit of work can still commit the rest."""
-        with store.unit_of_work() as uow:
-            uow.audit.append(_entry("e1"))
-            with pytest.raises(AlreadyExists):
-                uow.audit.append(_entry("e1"))
-            uow.audit.append(_entry("e2"))
-            uow.commit()
+    def test_a_failed_append_writes_nothing_of_its_unit_of_work(self, store: Store) -> None:
+        """A refused append (at ``append`` or at ``commit``) drops the entries before it too."""
+        _append(store, _entry("e1"))
+
+        def append_then_fail() -> None:
+            with store.unit_of_work() as uow:
+                uow.audit.append(_entry("e2"))
+                uow.audit.append(_entry("e1", after={"name": "again"}))
+                uow.commit()
+
+        with pytest.raises(AlreadyExists):
+            append_then_fail()
+        assert _history(store, "company", "acme") == (_entry("e1"),)
+        _append(store, _entry("e2"))
         assert _company_ids(store, "acme") == ["e1", "e2"]
 
     def test_entries_come_by_time_then_in_the_order_they_were_appended(self, store: Store) -> None:

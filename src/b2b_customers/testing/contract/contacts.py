@@ -21,12 +21,13 @@ from b2b_customers.testing.contract._support import (
     _contact,
     _ids,
     _read,
+    _refused,
     _stamped,
 )
 
 if TYPE_CHECKING:
     from b2b_customers.clock import ManualClock
-    from b2b_customers.ports import Store
+    from b2b_customers.ports import Store, UnitOfWork
 
 __all__ = ["ContactContract"]
 
@@ -87,14 +88,21 @@ class ContactContract(ContractBase):
         """A second assignment of the same customer and company is refused, whatever its type."""
         self._contact_world(store)
         _commit(store, lambda uow: uow.contacts.add(_contact("k1", "acme", "ann")))
-        with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.contacts.add(_contact("k2", "acme", "ann", type=ContactType.BILLING))
-            with pytest.raises(AlreadyExists):
-                uow.contacts.add(_contact("k1", "bolt", "bob"))
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.contacts.add(_contact("k2", "acme", "ann", type=ContactType.BILLING)),
+            lambda uow: uow.contacts.add(_contact("k1", "bolt", "bob")),
+        )
+
+        def add(uow: UnitOfWork) -> None:
             uow.contacts.add(_contact("k3", "bolt", "ann"))
             uow.contacts.add(_contact("k4", "acme", "bob"))
-            uow.commit()
+
+        _commit(store, add)
+        with store.unit_of_work() as uow:
+            assert _ids(uow.contacts.for_company(CompanyId("acme"))) == ["k1", "k4"]
+            assert _ids(uow.contacts.for_company(CompanyId("bolt"))) == ["k3"]
 
     def test_a_company_has_one_primary_contact_per_type(self, store: Store) -> None:
         """A second primary contact of a type is refused; other types and companies are free."""
@@ -106,21 +114,34 @@ class ContactContract(ContractBase):
                 _contact("k1", "acme", "ann", type=billing, is_primary=True)
             ),
         )
-        with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.contacts.add(_contact("k2", "acme", "bob", type=billing, is_primary=True))
-            uow.contacts.add(_contact("k3", "acme", "bob", type=billing))
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.contacts.add(
+                _contact("k2", "acme", "bob", type=billing, is_primary=True)
+            ),
+        )
+
+        def add(uow: UnitOfWork) -> ContactAssignment:
+            k3 = uow.contacts.add(_contact("k3", "acme", "bob", type=billing))
             uow.contacts.add(
                 _contact("k4", "acme", "cy", type=ContactType.LOGISTICS, is_primary=True)
             )
             uow.contacts.add(_contact("k5", "bolt", "bob", type=billing, is_primary=True))
-            k3 = uow.contacts.get(ContactAssignmentId("k3"))
-            with pytest.raises(AlreadyExists):
-                uow.contacts.save(attrs.evolve(k3, is_primary=True))
+            return k3
+
+        k3 = _commit(store, add)
+        _refused(
+            store, AlreadyExists, lambda uow: uow.contacts.save(attrs.evolve(k3, is_primary=True))
+        )
+        assert _read(store, lambda uow: uow.contacts.get(k3.id)) == k3
+
+        def hand_over(uow: UnitOfWork) -> None:
             k1 = uow.contacts.get(ContactAssignmentId("k1"))
             uow.contacts.save(attrs.evolve(k1, is_primary=False))
             uow.contacts.save(attrs.evolve(k3, is_primary=True))
-            uow.commit()
+
+        _commit(store, hand_over)
         primaries = _read(
             store, lambda uow: uow.contacts.for_company(CompanyId("acme"), contact_type=billing)
         )
@@ -141,25 +162,33 @@ class ContactContract(ContractBase):
         self._contact_world(store)
         stored = _commit(store, lambda uow: uow.contacts.add(_contact("k1", "acme", "ann")))
         _commit(store, lambda uow: uow.contacts.save(attrs.evolve(stored, is_primary=True)))
+        _refused(
+            store,
+            StaleVersion,
+            lambda uow: uow.contacts.save(attrs.evolve(stored, type=ContactType.BILLING)),
+        )
+        _refused(
+            store,
+            NotFound,
+            lambda uow: uow.contacts.save(_stamped(_contact("k9", "acme", "bob"), 1, START, START)),
+        )
         with store.unit_of_work() as uow:
-            with pytest.raises(StaleVersion):
-                uow.contacts.save(attrs.evolve(stored, type=ContactType.BILLING))
-            with pytest.raises(NotFound):
-                uow.contacts.save(_stamped(_contact("k9", "acme", "bob"), 1, START, START))
             assert uow.contacts.get(stored.id).is_primary
+            assert uow.contacts.get(stored.id).type is not ContactType.BILLING
+            assert _ids(uow.contacts.for_customer(CustomerId("bob"))) == []
 
     def test_removing_a_contact_frees_the_customer_and_company(self, store: Store) -> None:
         """A removed assignment is gone, and the customer may be assigned again."""
         self._contact_world(store)
         _commit(store, lambda uow: uow.contacts.add(_contact("k1", "acme", "ann")))
         _commit(store, lambda uow: uow.contacts.remove(ContactAssignmentId("k1")))
-        with store.unit_of_work() as uow:
-            with pytest.raises(NotFound):
-                uow.contacts.get(ContactAssignmentId("k1"))
-            with pytest.raises(NotFound):
-                uow.contacts.remove(ContactAssignmentId("k1"))
-            uow.contacts.add(_contact("k2", "acme", "ann", type=ContactType.BILLING))
-            uow.commit()
+        with store.unit_of_work() as uow, pytest.raises(NotFound):
+            uow.contacts.get(ContactAssignmentId("k1"))
+        _refused(store, NotFound, lambda uow: uow.contacts.remove(ContactAssignmentId("k1")))
+        _commit(
+            store,
+            lambda uow: uow.contacts.add(_contact("k2", "acme", "ann", type=ContactType.BILLING)),
+        )
         assert _ids(_read(store, lambda uow: uow.contacts.for_customer(CustomerId("ann")))) == [
             "k2"
         ]

@@ -1,4 +1,4 @@
-"""The contract of credit accounts and their append-only ledgers."""
+"""The contract of credit accounts, their append-only ledgers and open reservations."""
 
 from __future__ import annotations
 
@@ -12,9 +12,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
-from b2b_customers.credit.account import CreditAccount
+from b2b_customers.credit.account import CreditAccount, Override
+from b2b_customers.credit.booking import reservation_moves
 from b2b_customers.credit.ledger import LedgerEntry, replay
-from b2b_customers.errors import AlreadyExists, NotFound, StaleVersion, ValidationError
+from b2b_customers.credit.reservation import Reservation
+from b2b_customers.errors import (
+    AlreadyExists,
+    B2BError,
+    CreditOnHold,
+    InsufficientCredit,
+    NotFound,
+    StaleVersion,
+    ValidationError,
+)
 from b2b_customers.ids import CompanyId, CreditAccountId
 from b2b_customers.testing import strategies as st_b2b
 from b2b_customers.testing.contract._support import (
@@ -47,30 +57,27 @@ def _account(account_id: str = _ACCOUNT, company_id: str = "acme", **fields: Any
     return CreditAccount(id=CreditAccountId(account_id), company_id=CompanyId(company_id), **fields)
 
 
-def _listed(pair: tuple[CreditAccount, LedgerEntry]) -> tuple[CreditAccount, list[LedgerEntry]]:
-    """Turn ``(account, entry)`` as the account's methods return it into ``save``'s arguments."""
-    account, entry = pair
-    return account, [entry]
-
-
-def _entries(entries: LedgerEntry | tuple[LedgerEntry, ...]) -> list[LedgerEntry]:
-    return list(entries) if isinstance(entries, tuple) else [entries]
-
-
 def _sharing(account: CreditAccount, *company_ids: CompanyId) -> CreditAccount:
     """Return ``account`` shared with exactly ``company_ids``."""
     changes: dict[str, Any] = {"shared_with": frozenset(company_ids)}
     return attrs.evolve(account, **changes)
 
 
-def _reserve(
-    account: CreditAccount, order: str, amount: int, entry_id: str
-) -> tuple[CreditAccount, LedgerEntry]:
-    return account.reserve(order, _eur(amount), entry_id=entry_id, at=START)
+def _reservation(order: str, amount: int, entry_id: str, *, at: datetime = START) -> LedgerEntry:
+    """A reservation entry for ``order`` on the contract's account (numbered by the store)."""
+    _, entry = _account(credit_limit=_eur(10**9)).reserve(
+        order, _eur(amount), entry_id=entry_id, at=at
+    )
+    return entry
+
+
+def _held(store: Store, account_id: str = _ACCOUNT) -> dict[str, Money]:
+    found = _read(store, lambda uow: uow.credit.reservations(CreditAccountId(account_id)))
+    return {row.reference: row.amount for row in found}
 
 
 class CreditContract(ContractBase):
-    """Credit accounts and their ledgers."""
+    """Credit accounts, their ledgers and reservations."""
 
     def _credit_world(self, store: Store, *accounts: CreditAccount) -> list[CreditAccount]:
         def add(uow: UnitOfWork) -> list[CreditAccount]:
@@ -81,8 +88,31 @@ class CreditContract(ContractBase):
 
         return _commit(store, add)
 
-    def _book(self, store: Store, account: CreditAccount, *entries: LedgerEntry) -> CreditAccount:
-        return _commit(store, lambda uow: uow.credit.save(account, entries))
+    def _book(
+        self, store: Store, entry: LedgerEntry, *, within_limit: bool = False
+    ) -> tuple[CreditAccount, LedgerEntry]:
+        return _commit(store, lambda uow: uow.credit.book(entry, within_limit=within_limit))
+
+    def _save(self, store: Store, account: CreditAccount) -> CreditAccount:
+        return _commit(store, lambda uow: uow.credit.save(account))
+
+    def _refused(
+        self,
+        store: Store,
+        error: type[B2BError],
+        entry: LedgerEntry,
+        *,
+        within_limit: bool = False,
+    ) -> None:
+        """Booking ``entry`` raises ``error``, and nothing of it is stored."""
+        account = _read(store, lambda uow: uow.credit.get(entry.account_id))
+        entries = _read(store, lambda uow: uow.credit.entries(entry.account_id))
+        held = _held(store, entry.account_id)
+        with store.unit_of_work() as uow, pytest.raises(error):
+            uow.credit.book(entry, within_limit=within_limit)
+        assert _read(store, lambda uow: uow.credit.get(entry.account_id)) == account
+        assert _read(store, lambda uow: uow.credit.entries(entry.account_id)) == entries
+        assert _held(store, entry.account_id) == held
 
     # -- add, save, get
 
@@ -94,6 +124,7 @@ class CreditContract(ContractBase):
         with store.unit_of_work() as uow:
             assert uow.credit.get(account.id) == stored
             assert uow.credit.entries(account.id) == []
+            assert uow.credit.reservations(account.id) == []
 
     def test_a_stored_account_keeps_every_field(self) -> None:
         """Whatever a valid new account holds comes back unchanged (but for the stamps)."""
@@ -114,80 +145,111 @@ class CreditContract(ContractBase):
         check()
 
     def test_a_stored_ledger_entry_keeps_every_field(self) -> None:
-        """Whatever a valid entry holds comes back from ``entries`` unchanged."""
-        entries = st_b2b.ledger_entries(account_id=_ACCOUNT, sequence=1)
+        """Whatever a valid entry holds comes back from ``entries`` unchanged, numbered 1."""
+        entries = st_b2b.ledger_entries(account_id=_ACCOUNT).filter(
+            lambda entry: (
+                all(move.change.amount > 0 for move in reservation_moves(entry))
+                and entry.reserved_change >= 0
+            )
+        )
 
         @self._property()
         @given(entries)
         def check(entry: LedgerEntry) -> None:
             with self._fresh_store() as (store, _clock):
-                (stored,) = self._credit_world(store, _account())
-                self._book(store, attrs.evolve(stored, last_sequence=1), entry)
-                assert _read(store, lambda uow: uow.credit.entries(_ACCOUNT)) == [entry]
+                self._credit_world(store, _account())
+                _, booked = self._book(store, entry)
+                assert booked == entry.numbered(1)
+                assert _read(store, lambda uow: uow.credit.entries(_ACCOUNT)) == [booked]
 
         check()
 
-    def test_saving_an_account_with_entries_appends_them_in_one_step(
+    def test_booking_moves_the_totals_and_numbers_the_entries(
         self, store: Store, clock: ManualClock
     ) -> None:
-        """``save`` stores version + 1 and appends the entries the account's methods returned."""
+        """Each booking appends the next sequence and moves balance and reserved; no new version."""
         (stored,) = self._credit_world(store, _account())
         later = clock.advance(timedelta(hours=1))
-        reserved, first = _reserve(stored, "o1", 100, "e1")
-        invoiced, second = reserved.post_invoice(
-            "inv-1", _eur(100), entry_id="e2", at=later, order_reference="o1"
+        reserved, first = self._book(store, _reservation("o1", 100, "e1"), within_limit=True)
+        assert (reserved.reserved, reserved.last_sequence, reserved.version) == (_eur(100), 1, 1)
+        held = _read(store, lambda uow: uow.credit.reservation(_ACCOUNT, "o1"))
+        assert held == Reservation(account_id=_ACCOUNT, reference="o1", amount=_eur(100))
+        _, drafted = reserved.post_invoice(
+            "inv-1", _eur(100), entry_id="e2", at=later, reservation=held
         )
-        saved = self._book(store, invoiced, first, second)
-        assert saved == _stamped(invoiced, 2, START, later)
-        with store.unit_of_work() as uow:
-            assert uow.credit.get(stored.id) == saved
-            assert uow.credit.entries(stored.id) == [first, second]
-        paid, third = saved.receive_payment("pay-1", _eur(40), entry_id="e3", at=later)
-        again = self._book(store, paid, third)
-        assert (again.version, again.last_sequence, again.balance) == (3, 3, _eur(60))
+        invoiced, second = self._book(store, drafted)
+        assert (invoiced.balance, invoiced.reserved, second.sequence) == (_eur(100), _eur(0), 2)
+        assert _held(store) == {}
+        _, payment = invoiced.receive_payment("pay-1", _eur(40), entry_id="e3", at=later)
+        paid, third = self._book(store, payment)
+        assert (paid.version, paid.last_sequence, paid.balance) == (1, 3, _eur(60))
+        assert paid == _read(store, lambda uow: uow.credit.get(stored.id))
         assert _read(store, lambda uow: uow.credit.entries(stored.id)) == [first, second, third]
 
-    def test_saving_without_entries_leaves_the_ledger_alone(self, store: Store) -> None:
-        """A change that moves no figures (a new limit, a hold) appends nothing."""
+    def test_an_invoice_for_part_of_an_order_converts_that_part_only(self, store: Store) -> None:
+        """A down payment of 500 on a 1,000 reservation leaves 500 reserved."""
+        self._credit_world(store, _account(credit_limit=_eur(5000)))
+        account, _ = self._book(store, _reservation("o1", 1000, "e1"), within_limit=True)
+        held = _read(store, lambda uow: uow.credit.reservation(_ACCOUNT, "o1"))
+        _, drafted = account.post_invoice(
+            "inv-1", _eur(500), entry_id="e2", at=START, reservation=held
+        )
+        invoiced, _ = self._book(store, drafted)
+        assert (invoiced.balance, invoiced.reserved) == (_eur(500), _eur(500))
+        assert _held(store) == {"o1": _eur(500)}
+
+    def test_saving_terms_keeps_the_booked_totals(self, store: Store) -> None:
+        """``save`` changes terms (version + 1) and never the totals, even from an old copy."""
         (stored,) = self._credit_world(store, _account())
-        reserved, entry = _reserve(stored, "o1", 100, "e1")
-        booked = self._book(store, reserved, entry)
-        raised = self._book(store, booked.with_limit(_eur(2000)))
-        held = self._book(store, raised.place_hold("overdue", at=START))
-        assert (held.version, held.credit_limit, held.on_hold) == (4, _eur(2000), True)
+        booked, entry = self._book(store, _reservation("o1", 100, "e1"), within_limit=True)
+        raised = self._save(store, stored.with_limit(_eur(2000)))  # read before the booking
+        assert (raised.version, raised.credit_limit, raised.reserved) == (2, _eur(2000), _eur(100))
+        held = self._save(store, raised.place_hold("overdue", at=START))
+        assert (held.version, held.on_hold, held.last_sequence) == (3, True, booked.last_sequence)
+        assert _read(store, lambda uow: uow.credit.get(stored.id)) == held
         assert _read(store, lambda uow: uow.credit.entries(stored.id)) == [entry]
 
     def test_replaying_the_stored_ledger_gives_the_stored_totals(
         self, store: Store, clock: ManualClock
     ) -> None:
-        """The entries as stored add up to the balance and reserved amount as stored."""
-        (account,) = self._credit_world(store, _account(credit_limit=_eur(5000)))
-        steps: list[Callable[[CreditAccount], tuple[CreditAccount, LedgerEntry]]] = [
-            lambda a: _reserve(a, "o1", 300, "e1"),
-            lambda a: _reserve(a, "o2", 200, "e2"),
-            lambda a: a.post_invoice(
-                "inv-1", _eur("310.50"), entry_id="e3", at=clock.now(), order_reference="o1"
+        """The entries add up to the stored balance and reserved; reserved is the open rows' sum."""
+        self._credit_world(store, _account(credit_limit=_eur(5000)))
+
+        def held(order: str) -> Callable[[UnitOfWork], Reservation]:
+            return lambda uow: uow.credit.reservation(_ACCOUNT, order)
+
+        steps: list[Callable[[CreditAccount, UnitOfWork], tuple[CreditAccount, LedgerEntry]]] = [
+            lambda a, _: a.reserve("o1", _eur(300), entry_id="e1", at=clock.now()),
+            lambda a, _: a.reserve("o2", _eur(200), entry_id="e2", at=clock.now()),
+            lambda a, uow: a.post_invoice(
+                "inv-1", _eur("310.50"), entry_id="e3", at=clock.now(), reservation=held("o1")(uow)
             ),
-            lambda a: a.release("o2", entry_id="e4", at=clock.now(), actor="ops"),
-            lambda a: a.receive_payment("pay-1", _eur(100), entry_id="e5", at=clock.now()),
-            lambda a: a.issue_credit_note("cn-1", _eur("10.25"), entry_id="e6", at=clock.now()),
-            lambda a: a.adjust(
+            lambda a, uow: a.release(held("o2")(uow), entry_id="e4", at=clock.now(), actor="ops"),
+            lambda a, _: a.receive_payment("pay-1", _eur(100), entry_id="e5", at=clock.now()),
+            lambda a, _: a.issue_credit_note("cn-1", _eur("10.25"), entry_id="e6", at=clock.now()),
+            lambda a, _: a.adjust(
                 _eur(-5), reason="rounding", actor="ops", entry_id="e7", at=clock.now()
             ),
-            lambda a: _reserve(a, "o3", 50, "e8"),
+            lambda a, _: a.reserve("o3", _eur(50), entry_id="e8", at=clock.now()),
+            lambda a, uow: a.post_invoice(
+                "inv-2", _eur(20), entry_id="e9", at=clock.now(), reservation=held("o3")(uow)
+            ),
         ]
         for step in steps:
             clock.advance(timedelta(hours=1))
-            current = _read(store, lambda uow: uow.credit.get(account.id))
-            changed, entry = step(current)
-            self._book(store, changed, entry)
+            with store.unit_of_work() as uow:
+                _, entry = step(uow.credit.get(_ACCOUNT), uow)
+                uow.credit.book(entry)
+                uow.commit()
         with store.unit_of_work() as uow:
-            final = uow.credit.get(account.id)
-            entries = uow.credit.entries(account.id)
-        assert [entry.sequence for entry in entries] == list(range(1, 9))
+            final = uow.credit.get(_ACCOUNT)
+            entries = uow.credit.entries(_ACCOUNT)
+            open_rows = uow.credit.reservations(_ACCOUNT)
+        assert [entry.sequence for entry in entries] == list(range(1, 10))
         totals = replay(entries, final.currency)
         assert (totals.balance, totals.reserved) == (final.balance, final.reserved)
-        assert (final.balance, final.reserved) == (_eur("195.25"), _eur(50))
+        assert (final.balance, final.reserved) == (_eur("215.25"), _eur(30))
+        assert sum((row.amount for row in open_rows), _eur(0)) == final.reserved
 
     def test_an_account_must_start_with_an_empty_ledger(self, store: Store) -> None:
         """``add`` refuses an account whose ``last_sequence`` is not 0."""
@@ -198,34 +260,32 @@ class CreditContract(ContractBase):
     def test_an_account_of_a_missing_company_raises_validation_error(self, store: Store) -> None:
         """The owner and every company shared with must exist, on ``add`` and on ``save``."""
         (stored,) = self._credit_world(store, _account())
-        with store.unit_of_work() as uow:
-            with pytest.raises(ValidationError):
-                uow.credit.add(_account("a2", "nowhere"))
-            with pytest.raises(ValidationError):
-                uow.credit.add(_account("a2", "bolt", shared_with={CompanyId("nowhere")}))
-            with pytest.raises(ValidationError):
-                uow.credit.save(_sharing(stored, CompanyId("nowhere")))
-            uow.commit()
+        attempts: list[Callable[[UnitOfWork], object]] = [
+            lambda uow: uow.credit.add(_account("a2", "nowhere")),
+            lambda uow: uow.credit.add(_account("a2", "bolt", shared_with={CompanyId("nowhere")})),
+            lambda uow: uow.credit.save(_sharing(stored, CompanyId("nowhere"))),
+        ]
+        for attempt in attempts:
+            with store.unit_of_work() as uow, pytest.raises(ValidationError):
+                attempt(uow)
         assert _read(store, lambda uow: uow.credit.get(stored.id)) == stored
 
     def test_a_company_draws_on_one_account_at_most(self, store: Store) -> None:
         """An id, an owner or a shared company already covered raises ``AlreadyExists``."""
         (stored,) = self._credit_world(store, _account(shared_with={CompanyId("bolt")}))
-        with store.unit_of_work() as uow:
-            for taken in (
-                _account(_ACCOUNT, "cato"),  # the id
-                _account("a2", "acme"),  # owner of the other
-                _account("a2", "bolt"),  # shared by the other
-                _account("a2", "cato", shared_with={CompanyId("acme")}),
-                _account("a2", "cato", shared_with={CompanyId("bolt")}),
-            ):
-                with pytest.raises(AlreadyExists):
-                    uow.credit.add(taken)
-            other = uow.credit.add(_account("a2", "cato"))
-            with pytest.raises(AlreadyExists):
-                uow.credit.save(_sharing(other, CompanyId("bolt")))
-            uow.credit.save(_sharing(other, CompanyId("dart")))
-            uow.commit()
+        for taken in (
+            _account(_ACCOUNT, "cato"),  # the id
+            _account("a2", "acme"),  # owner of the other
+            _account("a2", "bolt"),  # shared by the other
+            _account("a2", "cato", shared_with={CompanyId("acme")}),
+            _account("a2", "cato", shared_with={CompanyId("bolt")}),
+        ):
+            with store.unit_of_work() as uow, pytest.raises(AlreadyExists):
+                uow.credit.add(taken)
+        other = _commit(store, lambda uow: uow.credit.add(_account("a2", "cato")))
+        with store.unit_of_work() as uow, pytest.raises(AlreadyExists):
+            uow.credit.save(_sharing(other, CompanyId("bolt")))
+        self._save(store, _sharing(other, CompanyId("dart")))
         with store.unit_of_work() as uow:
             assert uow.credit.get(stored.id) == stored
             assert uow.credit.for_company(CompanyId("dart")).id == "a2"
@@ -242,151 +302,144 @@ class CreditContract(ContractBase):
     def test_saving_a_stale_or_unknown_account_is_refused(self, store: Store) -> None:
         """A copy of an older version raises ``StaleVersion``; an unknown id ``NotFound``."""
         (stored,) = self._credit_world(store, _account())
-        self._book(store, stored.with_limit(_eur(10)))
-        reserved, entry = _reserve(stored.with_limit(_eur(2000)), "o1", 100, "e1")
+        self._save(store, stored.with_limit(_eur(10)))
+        with store.unit_of_work() as uow, pytest.raises(StaleVersion):
+            uow.credit.save(stored.with_limit(_eur(2000)))
         with store.unit_of_work() as uow:
-            with pytest.raises(StaleVersion):
-                uow.credit.save(reserved, [entry])
-            with pytest.raises(NotFound):
-                uow.credit.save(_account("ghost", version=1))
             with pytest.raises(NotFound):
                 uow.credit.get(CreditAccountId("ghost"))
             with pytest.raises(NotFound):
                 uow.credit.entries(CreditAccountId("ghost"))
+            with pytest.raises(NotFound):
+                uow.credit.reservations(CreditAccountId("ghost"))
+        with store.unit_of_work() as uow, pytest.raises(NotFound):
+            uow.credit.save(_account("ghost", version=1))
         with store.unit_of_work() as uow:
             assert uow.credit.get(stored.id).credit_limit == _eur(10)
             assert uow.credit.entries(stored.id) == []
 
-    # -- the ledger must go on without gaps
+    # -- the conditional write
 
-    def test_entries_that_do_not_continue_the_ledger_raise_validation_error(
+    def test_a_reservation_within_the_limit_is_checked_when_it_is_written(
         self, store: Store
     ) -> None:
-        """Gaps, repeats, a wrong end or another account's entries: refused, nothing written."""
-        (stored,) = self._credit_world(store, _account())
-        stored = self._book(store, *_reserve(stored, "o0", 10, "e0"))  # sequence 1
-        reserved, entry = _reserve(stored, "o1", 100, "e1")  # sequence 2
-        _other, foreign = _reserve(_account("a2", "bolt"), "o9", 5, "x1")
-        bad_saves: list[tuple[CreditAccount, list[LedgerEntry]]] = [
-            (reserved, []),  # the account moved on, the ledger did not
-            (stored, [entry]),  # an entry the account does not count
-            (attrs.evolve(reserved, last_sequence=3), [attrs.evolve(entry, sequence=3)]),  # gap
-            (reserved, [attrs.evolve(entry, sequence=1)]),  # repeats a stored sequence
-            (
-                attrs.evolve(reserved, last_sequence=3),
-                [entry, attrs.evolve(entry, id="e2", sequence=2)],
-            ),
-            (reserved, [attrs.evolve(entry, account_id=CreditAccountId("a2"))]),
-            (attrs.evolve(reserved, last_sequence=3), [entry, attrs.evolve(foreign, sequence=3)]),
-            (attrs.evolve(stored, last_sequence=0), []),  # the ledger cannot shrink
-        ]
-        with store.unit_of_work() as uow:
-            for account, entries in bad_saves:
-                with pytest.raises(ValidationError):
-                    uow.credit.save(account, entries)
-            assert uow.credit.get(stored.id) == stored
-            assert [e.id for e in uow.credit.entries(stored.id)] == ["e0"]
-            uow.credit.save(reserved, [entry])  # the unit of work goes on
-            uow.commit()
-        assert [e.id for e in _read(store, lambda uow: uow.credit.entries(stored.id))] == [
-            "e0",
-            "e1",
-        ]
+        """Up to the limit passes (equal too); a cent more raises; a hold refuses any."""
+        (stored,) = self._credit_world(store, _account(credit_limit=_eur(150)))
+        self._book(store, _reservation("o1", 100, "e1"), within_limit=True)
+        self._refused(store, InsufficientCredit, _reservation("o2", 51, "e2"), within_limit=True)
+        self._book(store, _reservation("o2", 50, "e2"), within_limit=True)
+        current = _read(store, lambda uow: uow.credit.get(stored.id))
+        self._save(store, current.with_limit(_eur(1000)).place_hold("overdue", at=START))
+        self._refused(store, CreditOnHold, _reservation("o3", 1, "e3"), within_limit=True)
+        assert _held(store) == {"o1": _eur(100), "o2": _eur(50)}
+
+    def test_an_override_books_past_the_hold_and_the_limit(self, store: Store) -> None:
+        """Without ``within_limit`` (an override the service authorised), the store books it."""
+        (stored,) = self._credit_world(store, _account(credit_limit=_eur(10)))
+        held = self._save(store, stored.place_hold("overdue", at=START))
+        override = Override(actor="boss", reason="key account")
+        _, entry = (
+            held.with_limit(_eur(10**9))
+            .lift_hold()
+            .reserve("o1", _eur(500), entry_id="e1", at=START, override=override)
+        )
+        account, booked = self._book(store, entry)
+        assert (account.reserved, account.available, booked.override) == (
+            _eur(500),
+            _eur(-490),
+            True,
+        )
+
+    def test_reservations_are_one_per_reference_and_released_whole(self, store: Store) -> None:
+        """A second reservation for a reference, or a release of none or of more: refused."""
+        self._credit_world(store, _account(), _account("a2", "bolt"))
+        account, _ = self._book(store, _reservation("o1", 100, "e1"))
+        self._refused(store, ValidationError, _reservation("o1", 5, "e2"))
+        ghost = Reservation(account_id=_ACCOUNT, reference="o9", amount=_eur(5))
+        self._refused(store, NotFound, account.release(ghost, entry_id="e3", at=START)[1])
+        wrong = Reservation(account_id=_ACCOUNT, reference="o1", amount=_eur(60))
+        self._refused(store, ValidationError, account.release(wrong, entry_id="e4", at=START)[1])
+        elsewhere, _ = self._book(
+            store, attrs.evolve(_reservation("o1", 7, "x1"), account_id=CreditAccountId("a2"))
+        )
+        assert elsewhere.reserved == _eur(7)  # the same reference on another account is fine
+        right = Reservation(account_id=_ACCOUNT, reference="o1", amount=_eur(100))
+        released, entry = self._book(store, account.release(right, entry_id="e5", at=START)[1])
+        assert (released.reserved, entry.sequence, _held(store)) == (_eur(0), 2, {})
 
     def test_a_taken_entry_id_raises_already_exists(self, store: Store) -> None:
-        """Entry ids are unique across every ledger of the store, and within one save."""
-        first, second = self._credit_world(store, _account(), _account("a2", "bolt"))
-        first = self._book(store, *_reserve(first, "o1", 10, "e1"))
-        with store.unit_of_work() as uow:
-            second = uow.credit.save(*_listed(_reserve(second, "o5", 10, "e5")))
-            reserved, entry = _reserve(first, "o2", 10, "e2")
-            twice, again = _reserve(reserved, "o3", 10, "e2")
-            for account, entries in (
-                (_reserve(first, "o2", 10, "e1")),  # in this ledger
-                (_reserve(first, "o2", 10, "e5")),  # in another ledger, not yet committed
-                (twice, (entry, again)),  # twice in one save
-            ):
-                with pytest.raises(AlreadyExists):
-                    uow.credit.save(account, _entries(entries))
-            assert [e.id for e in uow.credit.entries(first.id)] == ["e1"]
-            uow.commit()
-        with store.unit_of_work() as uow:
-            assert uow.credit.get(first.id) == first
-            with pytest.raises(AlreadyExists):
-                uow.credit.save(*_listed(_reserve(first, "o2", 10, "e5")))  # committed
-            assert [e.id for e in uow.credit.entries(first.id)] == ["e1"]
-            assert [e.id for e in uow.credit.entries(second.id)] == ["e5"]
+        """Entry ids are unique across every ledger of the store."""
+        self._credit_world(store, _account(), _account("a2", "bolt"))
+        self._book(store, _reservation("o1", 10, "e1"))
+        self._refused(store, AlreadyExists, _reservation("o2", 10, "e1"))
+        _, payment = _account("a2", "bolt").receive_payment("p1", _eur(5), entry_id="e1", at=START)
+        self._refused(store, AlreadyExists, payment)
+        assert [e.id for e in _read(store, lambda uow: uow.credit.entries(_ACCOUNT))] == ["e1"]
+
+    def test_a_booking_on_an_unknown_account_raises_not_found(self, store: Store) -> None:
+        """Nothing is written for an account that does not exist."""
+        self._credit_world(store)
+        with store.unit_of_work() as uow, pytest.raises(NotFound):
+            uow.credit.book(_reservation("o1", 10, "e1"), within_limit=True)
 
     # -- concurrency and transactions
 
     def test_two_concurrent_reservations_cannot_both_pass(self, store: Store) -> None:
-        """Both read the account and reserve: the first commit wins, the second is stale."""
+        """Both read the account with room for one; the second booking finds the line full."""
         (stored,) = self._credit_world(store, _account(credit_limit=_eur(150)))
-        with store.unit_of_work() as first, store.unit_of_work() as second:
+        with store.unit_of_work() as first:
             mine = first.credit.get(stored.id)
-            theirs = second.credit.get(stored.id)
-            first.credit.save(*_listed(_reserve(mine, "o1", 100, "e1")))
+            theirs = _read(store, lambda uow: uow.credit.get(stored.id))
+            _, entry = mine.reserve("o1", _eur(100), entry_id="e1", at=START)
+            first.credit.book(entry, within_limit=True)
             first.commit()
-            late, late_entry = _reserve(theirs, "o2", 100, "e2")  # fits the copy it read
-
-            def reserve_and_commit() -> None:  # StaleVersion may come from either call
-                second.credit.save(late, [late_entry])
-                second.commit()
-
-            with pytest.raises(StaleVersion):
-                reserve_and_commit()
+        late = theirs.reserve("o2", _eur(100), entry_id="e2", at=START)[1]  # fits the copy read
+        self._refused(store, InsufficientCredit, late, within_limit=True)
         with store.unit_of_work() as uow:
             account = uow.credit.get(stored.id)
-            assert (account.version, account.reserved, account.last_sequence) == (2, _eur(100), 1)
+            assert (account.reserved, account.last_sequence) == (_eur(100), 1)
             assert [e.id for e in uow.credit.entries(stored.id)] == ["e1"]
-
-    def test_a_stale_reservation_in_a_later_unit_of_work_is_refused(self, store: Store) -> None:
-        """A copy read before another unit of work committed cannot be saved afterwards."""
-        (stored,) = self._credit_world(store, _account(credit_limit=_eur(150)))
-        copies = [_read(store, lambda uow: uow.credit.get(stored.id)) for _ in range(2)]
-        self._book(store, *_reserve(copies[0], "o1", 100, "e1"))
-        with store.unit_of_work() as uow:
-
-            def reserve_and_commit() -> None:  # StaleVersion may come from either call
-                uow.credit.save(*_listed(_reserve(copies[1], "o2", 100, "e2")))
-                uow.commit()
-
-            with pytest.raises(StaleVersion):
-                reserve_and_commit()
-        assert [e.id for e in _read(store, lambda uow: uow.credit.entries(stored.id))] == ["e1"]
 
     def test_entries_of_a_unit_of_work_that_does_not_commit_are_dropped(self, store: Store) -> None:
-        """Rolling back drops the account's change and its entries alike."""
+        """Rolling back drops the totals, the entries and the reservations alike."""
         (stored,) = self._credit_world(store, _account())
         with store.unit_of_work() as uow:
-            saved = uow.credit.save(*_listed(_reserve(stored, "o1", 100, "e1")))
+            uow.credit.book(_reservation("o1", 100, "e1"), within_limit=True)
             assert [e.id for e in uow.credit.entries(stored.id)] == ["e1"]
+            assert [row.reference for row in uow.credit.reservations(stored.id)] == ["o1"]
             uow.rollback()
             assert uow.credit.get(stored.id) == stored
             assert uow.credit.entries(stored.id) == []
-            uow.credit.save(*_listed(_reserve(stored, "o1", 100, "e1")))
+            assert uow.credit.reservations(stored.id) == []
+            uow.credit.book(_reservation("o1", 100, "e1"), within_limit=True)
         with store.unit_of_work() as uow:
             assert uow.credit.get(stored.id) == stored
             assert uow.credit.entries(stored.id) == []
-        assert saved.version == 2
+            assert uow.credit.reservations(stored.id) == []
 
     def test_a_unit_of_work_sees_its_own_accounts_and_entries_only(self, store: Store) -> None:
         """Uncommitted accounts and entries show inside their unit of work, nowhere else."""
         self._credit_world(store)
         with store.unit_of_work() as writer:
             added = writer.credit.add(_account(shared_with={CompanyId("bolt")}))
-            booked = writer.credit.save(*_listed(_reserve(added, "o1", 100, "e1")))
+            booked, _ = writer.credit.book(_reservation("o1", 100, "e1"))
             assert writer.credit.for_company(CompanyId("bolt")) == booked
             assert [e.id for e in writer.credit.entries(added.id)] == ["e1"]
+            writer.commit()
+        with store.unit_of_work() as reader:
+            assert reader.credit.for_company(CompanyId("acme")) == booked
+            assert [e.id for e in reader.credit.entries(added.id)] == ["e1"]
+
+    def test_an_uncommitted_account_is_invisible_to_others(self, store: Store) -> None:
+        """Another unit of work does not see an account added but not committed."""
+        self._credit_world(store)
+        with store.unit_of_work() as writer:
+            added = writer.credit.add(_account(shared_with={CompanyId("bolt")}))
             with store.unit_of_work() as reader:
                 with pytest.raises(NotFound):
                     reader.credit.for_company(CompanyId("bolt"))
                 with pytest.raises(NotFound):
                     reader.credit.entries(added.id)
-            writer.commit()
-        with store.unit_of_work() as reader:
-            assert reader.credit.for_company(CompanyId("acme")) == booked
-            assert [e.id for e in reader.credit.entries(added.id)] == ["e1"]
 
     # -- look-ups
 
@@ -402,6 +455,17 @@ class CreditContract(ContractBase):
                 with pytest.raises(NotFound):
                     uow.credit.for_company(CompanyId(company))
 
+    def test_reservations_are_listed_by_reference(self, store: Store) -> None:
+        """``reservations`` lists the open ones sorted by reference; ``reservation`` finds one."""
+        self._credit_world(store, _account())
+        for number, order in enumerate(["o3", "o1", "o2"]):
+            self._book(store, _reservation(order, 10 + number, f"e{number}"))
+        assert list(_held(store)) == ["o1", "o2", "o3"]
+        with store.unit_of_work() as uow:
+            assert uow.credit.reservation(_ACCOUNT, "o2").amount == _eur(12)
+            with pytest.raises(NotFound):
+                uow.credit.reservation(_ACCOUNT, "o9")
+
     def test_entries_since_and_until_pick_a_half_open_span(
         self, store: Store, clock: ManualClock
     ) -> None:
@@ -410,8 +474,7 @@ class CreditContract(ContractBase):
         hour = timedelta(hours=1)
         for number in range(4):
             at = START + number * hour
-            changed, entry = account.reserve(f"o{number}", _eur(10), entry_id=f"e{number}", at=at)
-            account = self._book(store, changed, entry)
+            self._book(store, _reservation(f"o{number}", 10, f"e{number}", at=at))
             clock.advance(hour)
         berlin = timezone(timedelta(hours=1))
 

@@ -28,6 +28,7 @@ from b2b_customers.testing.contract._support import (
     _ids,
     _member,
     _read,
+    _refused,
     _stamped,
 )
 
@@ -101,15 +102,21 @@ class CustomerContract(ContractBase):
         self, store: Store
     ) -> None:
         """Ids and email addresses (without case) are unique among customers."""
-        _commit(store, lambda uow: uow.customers.add(_customer("c1", email="ann@acme.example")))
+        stored = _commit(
+            store, lambda uow: uow.customers.add(_customer("c1", email="ann@acme.example"))
+        )
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.customers.add(_customer("c1", email="other@acme.example")),
+            lambda uow: uow.customers.add(_customer("c2", email="ANN@acme.example")),
+        )
         with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.customers.add(_customer("c1", email="other@acme.example"))
-            with pytest.raises(AlreadyExists):
-                uow.customers.add(_customer("c2", email="ANN@acme.example"))
             uow.customers.add(_customer("c3", email="cy@acme.example"))
             with pytest.raises(AlreadyExists):
                 uow.customers.add(_customer("c4", email="cy@acme.example"))
+        everyone = _read(store, lambda uow: uow.customers.search(CustomerQuery(limit=100)))
+        assert everyone.items == (stored,)
 
     def test_saving_a_customer_with_a_taken_email_raises_already_exists(self, store: Store) -> None:
         """A customer may keep their email address but not take another's."""
@@ -119,12 +126,18 @@ class CustomerContract(ContractBase):
                 [_customer("ann", email="ann@x.example"), _customer("bob", email="bob@x.example")]
             ),
         )
-        with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.customers.save(attrs.evolve(bob, email="Ann@X.example"))
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.customers.save(attrs.evolve(bob, email="Ann@X.example")),
+        )
+        assert _read(store, lambda uow: uow.customers.get(bob.id)) == bob
+
+        def change(uow: UnitOfWork) -> None:
             uow.customers.save(attrs.evolve(ann, last_name="Lee"))
             uow.customers.save(attrs.evolve(bob, email="robert@x.example"))
-            uow.commit()
+
+        _commit(store, change)
         with store.unit_of_work() as uow:
             with pytest.raises(NotFound):
                 uow.customers.get_by_email("bob@x.example")
@@ -136,22 +149,31 @@ class CustomerContract(ContractBase):
         stored = _commit(
             store, lambda uow: uow.customers.add(_customer("c1", memberships=[_member("acme")]))
         )
+        _refused(
+            store,
+            ValidationError,
+            lambda uow: uow.customers.add(_customer("c2", memberships=[_member("nowhere")])),
+            lambda uow: uow.customers.save(stored.with_roles(CompanyId("nowhere"), [Role.BUYER])),
+        )
         with store.unit_of_work() as uow:
-            with pytest.raises(ValidationError):
-                uow.customers.add(_customer("c2", memberships=[_member("nowhere")]))
-            with pytest.raises(ValidationError):
-                uow.customers.save(stored.with_roles(CompanyId("nowhere"), [Role.BUYER]))
             assert uow.customers.get(stored.id) == stored
+            assert uow.customers.get_many([CustomerId("c2")]) == []
 
     def test_saving_a_stale_or_unknown_customer_is_refused(self, store: Store) -> None:
         """A stale copy raises ``StaleVersion``; an unknown id raises ``NotFound``."""
         stored = _commit(store, lambda uow: uow.customers.add(_customer("c1")))
         _commit(store, lambda uow: uow.customers.save(attrs.evolve(stored, first_name="New")))
+        _refused(
+            store,
+            StaleVersion,
+            lambda uow: uow.customers.save(attrs.evolve(stored, first_name="Stale")),
+        )
+        _refused(
+            store,
+            NotFound,
+            lambda uow: uow.customers.save(_stamped(_customer("c9"), 1, START, START)),
+        )
         with store.unit_of_work() as uow:
-            with pytest.raises(StaleVersion):
-                uow.customers.save(attrs.evolve(stored, first_name="Stale"))
-            with pytest.raises(NotFound):
-                uow.customers.save(_stamped(_customer("c9"), 1, START, START))
             with pytest.raises(NotFound):
                 uow.customers.get(CustomerId("c9"))
             assert uow.customers.get(stored.id).first_name == "New"
@@ -165,21 +187,24 @@ class CustomerContract(ContractBase):
             assert uow.customers.get_many([]) == []
 
     def test_add_many_customers_is_all_or_nothing(self, store: Store) -> None:
-        """When one customer fails, none of the batch is added; the unit of work goes on."""
+        """When one customer fails, none of the batch is added, nor anything of its unit of work."""
         _commit(store, lambda uow: uow.customers.add(_customer("c0", email="taken@x.example")))
+        stored = _commit(
+            store, lambda uow: uow.customers.add_many([_customer("ok1"), _customer("ok2")])
+        )
+        assert stored == [_stamped(_customer(i), 1, START, START) for i in ("ok1", "ok2")]
         batch = [_customer("c1"), _customer("c2"), _customer("c3", email="TAKEN@x.example")]
         with store.unit_of_work() as uow:
-            stored = uow.customers.add_many([_customer("ok1"), _customer("ok2")])
-            assert stored == [_stamped(_customer(i), 1, START, START) for i in ("ok1", "ok2")]
+            uow.customers.add(_customer("before"))
             with pytest.raises(AlreadyExists):
                 uow.customers.add_many(batch)
-            assert uow.customers.get_many([c.id for c in batch]) == []
-            with pytest.raises(ValidationError):
-                uow.customers.add_many(
-                    [_customer("c4"), _customer("c5", memberships=[_member("x")])]
-                )
-            assert uow.customers.get_many([CustomerId("c4")]) == []
-            uow.commit()
+        _refused(
+            store,
+            ValidationError,
+            lambda uow: uow.customers.add_many(
+                [_customer("c4"), _customer("c5", memberships=[_member("x")])]
+            ),
+        )
         everyone = _read(store, lambda uow: uow.customers.search(CustomerQuery(limit=100)))
         assert sorted(_ids(everyone)) == ["c0", "ok1", "ok2"]
 

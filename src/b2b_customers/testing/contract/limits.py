@@ -30,6 +30,7 @@ from b2b_customers.testing.contract._support import (
     _company,
     _ids,
     _read,
+    _refused,
     _stamped,
 )
 
@@ -102,23 +103,25 @@ class LimitContract(ContractBase):
         """Limit ids are unique, committed or added in the same unit of work."""
         self._limit_world(store)
         _commit(store, lambda uow: uow.limits.add(_limit("lim1", "acme")))
+        _refused(store, AlreadyExists, lambda uow: uow.limits.add(_limit("lim1", "bolt")))
         with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.limits.add(_limit("lim1", "bolt"))
             uow.limits.add(_limit("lim2", "bolt"))
             with pytest.raises(AlreadyExists):
                 uow.limits.add(_limit("lim2", "acme"))
+        with store.unit_of_work() as uow:
+            assert _ids(uow.limits.set_on([CompanyId("acme")])) == ["lim1"]
+            assert uow.limits.set_on([CompanyId("bolt")]) == []
 
     def test_a_limit_on_a_missing_company_raises_validation_error(self, store: Store) -> None:
         """A limit's scope must name a stored company, on ``add`` and on ``save``."""
         self._limit_world(store)
         stored = _commit(store, lambda uow: uow.limits.add(_limit("lim1", "acme")))
-        with store.unit_of_work() as uow:
-            with pytest.raises(ValidationError):
-                uow.limits.add(_limit("lim2", "nowhere"))
-            with pytest.raises(ValidationError):
-                uow.limits.save(_on(stored, "nowhere"))
-            uow.commit()
+        _refused(
+            store,
+            ValidationError,
+            lambda uow: uow.limits.add(_limit("lim2", "nowhere")),
+            lambda uow: uow.limits.save(_on(stored, "nowhere")),
+        )
         assert _read(store, lambda uow: uow.limits.get(stored.id)) == stored
         assert _read(store, lambda uow: uow.limits.set_on([CompanyId("nowhere")])) == []
 
@@ -127,14 +130,17 @@ class LimitContract(ContractBase):
         self._limit_world(store)
         stored = _commit(store, lambda uow: uow.limits.add(_limit("lim1", "acme")))
         _commit(store, lambda uow: uow.limits.save(attrs.evolve(stored, name="Renamed")))
-        with store.unit_of_work() as uow:
-            with pytest.raises(StaleVersion):
-                uow.limits.save(attrs.evolve(stored, name="Stale"))
-            with pytest.raises(NotFound):
-                uow.limits.save(_limit("ghost", "acme", version=1))
-            with pytest.raises(NotFound):
-                uow.limits.get(LimitId("ghost"))
+        _refused(
+            store, StaleVersion, lambda uow: uow.limits.save(attrs.evolve(stored, name="Stale"))
+        )
+        _refused(
+            store,
+            NotFound,
+            lambda uow: uow.limits.save(_limit("ghost", "acme", version=1)),
+            lambda uow: uow.limits.get(LimitId("ghost")),
+        )
         assert _read(store, lambda uow: uow.limits.get(stored.id)).name == "Renamed"
+        assert _ids(_read(store, lambda uow: uow.limits.set_on([CompanyId("acme")]))) == ["lim1"]
 
     def test_removing_a_limit_deletes_it(self, store: Store) -> None:
         """A removed limit is gone, from ``get`` and from ``set_on``; its id is free again."""
@@ -144,11 +150,9 @@ class LimitContract(ContractBase):
         with store.unit_of_work() as uow:
             with pytest.raises(NotFound):
                 uow.limits.get(LimitId("lim1"))
-            with pytest.raises(NotFound):
-                uow.limits.remove(LimitId("lim1"))
             assert uow.limits.set_on([CompanyId("acme")]) == []
-            uow.limits.add(_limit("lim1", "bolt"))
-            uow.commit()
+        _refused(store, NotFound, lambda uow: uow.limits.remove(LimitId("lim1")))
+        _commit(store, lambda uow: uow.limits.add(_limit("lim1", "bolt")))
         assert _ids(_read(store, lambda uow: uow.limits.set_on([CompanyId("bolt")]))) == ["lim1"]
 
     def test_set_on_returns_the_limits_of_any_of_the_companies_sorted_by_id(

@@ -22,12 +22,13 @@ from b2b_customers.testing.contract._support import (
     _ids,
     _location,
     _read,
+    _refused,
     _stamped,
 )
 
 if TYPE_CHECKING:
     from b2b_customers.clock import ManualClock
-    from b2b_customers.ports import Store
+    from b2b_customers.ports import Store, UnitOfWork
 
 __all__ = ["LocationContract"]
 
@@ -87,14 +88,19 @@ class LocationContract(ContractBase):
     ) -> None:
         """A second primary / default billing / default shipping location is refused."""
         self._company_with_locations(store, _location("l1", "acme", **{flag: True}))
-        with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.locations.add(_location("l2", "acme", **{flag: True}))
-            uow.locations.add(_location("l3", "acme"))
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.locations.add(_location("l2", "acme", **{flag: True})),
+        )
+
+        def add(uow: UnitOfWork) -> Location:
             uow.locations.add(_location("l4", "bolt", **{flag: True}))
-            with pytest.raises(AlreadyExists):
-                uow.locations.save(_changed(uow.locations.get(LocationId("l3")), **{flag: True}))
-            uow.commit()
+            return uow.locations.add(_location("l3", "acme"))
+
+        l3 = _commit(store, add)
+        _refused(store, AlreadyExists, lambda uow: uow.locations.save(_changed(l3, **{flag: True})))
+        assert _read(store, lambda uow: uow.locations.get(l3.id)) == l3
         assert _ids(_read(store, lambda uow: uow.locations.for_company(CompanyId("acme")))) == [
             "l1",
             "l3",
@@ -143,12 +149,17 @@ class LocationContract(ContractBase):
         """A stale copy raises ``StaleVersion``; an unknown id raises ``NotFound``."""
         (stored,) = self._company_with_locations(store, _location("l1", "acme"))
         _commit(store, lambda uow: uow.locations.save(attrs.evolve(stored, name="New")))
+        _refused(
+            store, StaleVersion, lambda uow: uow.locations.save(attrs.evolve(stored, name="Stale"))
+        )
+        _refused(
+            store,
+            NotFound,
+            lambda uow: uow.locations.save(_stamped(_location("l9", "acme"), 1, START, START)),
+        )
         with store.unit_of_work() as uow:
-            with pytest.raises(StaleVersion):
-                uow.locations.save(attrs.evolve(stored, name="Stale"))
-            with pytest.raises(NotFound):
-                uow.locations.save(_stamped(_location("l9", "acme"), 1, START, START))
             assert uow.locations.get(stored.id).name == "New"
+            assert _ids(uow.locations.for_company(CompanyId("acme"))) == ["l1"]
 
     def test_removing_a_location_deletes_it(self, store: Store) -> None:
         """A removed location is gone; its flag is free again."""
@@ -167,11 +178,12 @@ class LocationContract(ContractBase):
 
     def test_removing_or_getting_an_unknown_location_raises_not_found(self, store: Store) -> None:
         """``remove`` and ``get`` need a location that exists."""
-        with store.unit_of_work() as uow:
-            with pytest.raises(NotFound):
-                uow.locations.remove(LocationId("nowhere"))
-            with pytest.raises(NotFound):
-                uow.locations.get(LocationId("nowhere"))
+        _refused(
+            store,
+            NotFound,
+            lambda uow: uow.locations.remove(LocationId("nowhere")),
+            lambda uow: uow.locations.get(LocationId("nowhere")),
+        )
 
     def test_locations_of_a_company_come_oldest_first_ties_by_id(
         self, store: Store, clock: ManualClock

@@ -16,7 +16,7 @@ from b2b_customers.domain.order import OrderRecord, OrderStatus
 from b2b_customers.errors import AlreadyExists, StaleVersion, ValidationError
 from b2b_customers.ids import CompanyId, CustomerId, LocationId, OrderId
 from b2b_customers.limits.periods import CalendarPeriod, RollingPeriod, Window, window_of
-from b2b_customers.limits.spend import SpendKey, SpendTotals
+from b2b_customers.limits.spend import SpendKey, SpendTotals, spend_keys
 from b2b_customers.testing.contract._support import (
     ContractBase,
     _commit,
@@ -24,10 +24,13 @@ from b2b_customers.testing.contract._support import (
     _customer,
     _location,
     _read,
+    _refused,
 )
 from b2b_customers.testing.contract.orders import _order, _OrderWorld
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from b2b_customers.limits.periods import Period
     from b2b_customers.ports import Store, UnitOfWork
 
@@ -83,7 +86,6 @@ _PERIODS: tuple[Period, ...] = (
     RollingPeriod(days=10),
 )
 # What a recorded order may become later, with the reference's understanding of it.
-_REFERENCE_KEYS = SpendTotals()  # to list the keys an order counts for
 _NEXT_STATUS = {
     OrderStatus.PENDING_APPROVAL: (OrderStatus.PLACED, OrderStatus.CANCELLED),
     OrderStatus.PLACED: (OrderStatus.CANCELLED,),
@@ -145,7 +147,7 @@ def _histories(draw: st.DrawFn) -> _History:
         if draw(st.booleans()) and orders:
             # Half the time about a recorded order: one of its keys, near its time.
             near = draw(st.sampled_from(orders))
-            keys = _REFERENCE_KEYS.keys_for(near, history.ancestors(near.company_id))
+            keys = spend_keys(near, history.ancestors(near.company_id))
             key = draw(st.sampled_from(keys))
             instant = near.placed_at + timedelta(minutes=draw(st.integers(-36 * 60, 36 * 60)))
         else:
@@ -319,18 +321,26 @@ class SpendContract(ContractBase):
         """An order refused by ``add`` or ``save`` leaves the totals as they were."""
         (stored,) = self._spend_world(store, _order("o1", "kiel", amount=100, placed_at=_NOON))
         cancelled = attrs.evolve(stored, status=OrderStatus.CANCELLED)
-        with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.orders.add(_order("o1", "kiel", amount=5, placed_at=_NOON))
-            with pytest.raises(ValidationError):
-                uow.orders.add(_order("o2", "kiel", "nobody", amount=5, placed_at=_NOON))
-            with pytest.raises(StaleVersion):
-                uow.orders.save(attrs.evolve(cancelled, version=9))
-            with pytest.raises(ValidationError):
-                uow.orders.save(attrs.evolve(cancelled, total=stored.total * 2))
-            assert uow.orders.spent(SpendKey.company(_KIEL), _JANUARY) == _eur(100)
-            uow.commit()
-        assert _spent(store, SpendKey.company(_KIEL)) == _eur(100)
+        attempts: list[tuple[type[Exception], Callable[[UnitOfWork], object]]] = [
+            (
+                AlreadyExists,
+                lambda uow: uow.orders.add(_order("o1", "kiel", amount=5, placed_at=_NOON)),
+            ),
+            (
+                ValidationError,
+                lambda uow: uow.orders.add(
+                    _order("o2", "kiel", "nobody", amount=5, placed_at=_NOON)
+                ),
+            ),
+            (StaleVersion, lambda uow: uow.orders.save(attrs.evolve(cancelled, version=9))),
+            (
+                ValidationError,
+                lambda uow: uow.orders.save(attrs.evolve(cancelled, total=stored.total * 2)),
+            ),
+        ]
+        for error, attempt in attempts:
+            _refused(store, error, attempt)
+            assert _spent(store, SpendKey.company(_KIEL)) == _eur(100)
 
     def test_an_import_books_the_spend_of_every_order(self, store: Store) -> None:
         """``add_many`` books what ``add`` books, keys and days and pending totals alike."""
@@ -376,15 +386,27 @@ class SpendContract(ContractBase):
         """An import refused for any of its orders leaves every total as it was."""
         self._spend_world(store, _order("o1", "kiel", amount=100, placed_at=_NOON))
         key = SpendKey.subtree(CompanyId("hq"))
-        with store.unit_of_work() as uow:
-            for refused in (
+        for error, refused in (
+            (
+                AlreadyExists,
                 [_order("o2", "kiel", amount=5, placed_at=_NOON), _order("o1", "north")],
+            ),
+            (
+                ValidationError,
                 [_order("o2", "kiel", amount=5, placed_at=_NOON), _order("o3", "nowhere")],
+            ),
+            (
+                ValidationError,
                 [_order("o2", "kiel", amount=5, placed_at=_NOON), _order("o3", "kiel", "nobody")],
-            ):
-                with pytest.raises((AlreadyExists, ValidationError)):
-                    uow.orders.add_many(refused)
-                assert uow.orders.spent(key, _JANUARY) == _eur(100)
+            ),
+        ):
+
+            def add(uow: UnitOfWork, refused: list[OrderRecord] = refused) -> list[OrderRecord]:
+                return uow.orders.add_many(refused)
+
+            _refused(store, error, add)
+            assert _spent(store, key) == _eur(100)
+        with store.unit_of_work() as uow:
             uow.orders.add_many([_order("o2", "kiel", amount=5, placed_at=_NOON)])
             assert uow.orders.spent(key, _JANUARY) == _eur(105)
             uow.commit()

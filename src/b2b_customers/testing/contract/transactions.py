@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 import pytest
 
-from b2b_customers.errors import AlreadyExists, HierarchyError, NotFound, StaleVersion
-from b2b_customers.ids import CompanyId, CustomerId, LocationId
+from b2b_customers.errors import (
+    AlreadyExists,
+    HierarchyError,
+    NotFound,
+    StaleVersion,
+    StorageError,
+    ValidationError,
+)
+from b2b_customers.ids import CompanyId, CustomerId, LocationId, OrderId
 from b2b_customers.ports import CompanyQuery, CompanySort, CustomerQuery, Store
 from b2b_customers.testing.contract._support import (
+    START,
     ContractBase,
     _commit,
     _company,
@@ -20,7 +30,16 @@ from b2b_customers.testing.contract._support import (
     _location,
     _member,
     _read,
+    _stamped,
 )
+from b2b_customers.testing.contract.audit import _entry
+from b2b_customers.testing.contract.credit import _reservation
+from b2b_customers.testing.contract.orders import _order
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from b2b_customers.ports import UnitOfWork
 
 __all__ = ["TransactionContract"]
 
@@ -101,17 +120,154 @@ class TransactionContract(ContractBase):
         )
         assert _ids(everything) == ["acme", "cato"]
 
-    def test_a_failed_operation_leaves_the_unit_of_work_usable(self, store: Store) -> None:
-        """After a refused change the unit of work keeps its earlier changes and can commit."""
+    # -- a failed write ends the unit of work
+
+    @pytest.mark.parametrize(
+        ("error", "write"),
+        [
+            pytest.param(
+                AlreadyExists,
+                lambda uow: uow.companies.add(_company("cato", account_number="A-1")),
+                id="taken-account-number",
+            ),
+            pytest.param(
+                AlreadyExists,
+                lambda uow: uow.companies.add(_company("bolt", name="Again")),
+                id="id-taken-in-this-unit-of-work",
+            ),
+            pytest.param(
+                HierarchyError,
+                lambda uow: uow.companies.add(_company("dart", parent_id="nowhere")),
+                id="missing-parent",
+            ),
+            pytest.param(
+                StaleVersion,
+                lambda uow: uow.companies.save(
+                    _stamped(_company("acme", account_number="A-1"), 9, START, START)
+                ),
+                id="stale-copy",
+            ),
+            pytest.param(
+                NotFound,
+                lambda uow: uow.locations.remove(LocationId("nowhere")),
+                id="removing-an-unknown-id",
+            ),
+            pytest.param(
+                ValidationError,
+                lambda uow: uow.customers.add_many(
+                    [_customer("cy"), _customer("dan", memberships=(_member("nowhere"),))]
+                ),
+                id="a-batch",
+            ),
+            pytest.param(
+                ValidationError,
+                lambda uow: uow.orders.add(_order("o1", "acme", "nobody")),
+                id="an-order-of-an-unknown-buyer",
+            ),
+            pytest.param(
+                NotFound,
+                lambda uow: uow.credit.book(_reservation("o1", 10, "x1")),
+                id="booking-on-an-unknown-account",
+            ),
+            pytest.param(
+                AlreadyExists,
+                lambda uow: uow.audit.append(_entry("a1", after={"name": "again"})),
+                id="audit-id-taken-in-this-unit-of-work",
+            ),
+        ],
+    )
+    def test_a_failed_write_ends_the_unit_of_work(
+        self, store: Store, error: type[Exception], write: Callable[[UnitOfWork], object]
+    ) -> None:
+        """After a repository write raised, ``commit`` raises ``StorageError``; nothing is written.
+
+        Neither the failed write nor any earlier change of the unit of work
+        (companies, customers, locations, audit entries, recorded events) is
+        stored, even though the caller caught the error: a store may have
+        rolled the transaction back whole when the write failed.
+        """
+        acme = _commit(store, lambda uow: uow.companies.add(_company("acme", account_number="A-1")))
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("bolt"))
+            uow.companies.save(attrs.evolve(acme, name="Renamed"))
+            uow.customers.add(_customer("ann", memberships=(_member("bolt"),)))
+            uow.locations.add(_location("l1", "acme"))
+            uow.audit.append(_entry("a1"))
+            uow.record(_event("e1"))
+            with pytest.raises(error):
+                write(uow)
+            with pytest.raises(StorageError):
+                uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.companies.get(acme.id) == acme
+            assert _ids(uow.companies.search()) == ["acme"]
+            assert uow.customers.search().total == 0
+            assert uow.locations.for_company(acme.id) == []
+            assert uow.orders.history().total == 0
+            assert uow.audit.for_company(acme.id).total == 0
+            assert uow.outbox.pending() == []
+
+    def test_a_failed_write_drops_only_what_came_after_the_last_commit(self, store: Store) -> None:
+        """What the unit of work committed before the failed write stays committed."""
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("acme", account_number="A-1"))
+            uow.record(_event("e1"))
+            uow.commit()
+            uow.companies.add(_company("bolt"))
+            uow.record(_event("e2"))
+            with pytest.raises(AlreadyExists):
+                uow.companies.add(_company("cato", account_number="A-1"))
+            with pytest.raises(StorageError):
+                uow.commit()
+        with store.unit_of_work() as uow:
+            assert _ids(uow.companies.search()) == ["acme"]
+            assert [entry.event.id for entry in uow.outbox.pending()] == ["e1"]
+
+    def test_rollback_after_a_failed_write_lets_the_unit_of_work_go_on(self, store: Store) -> None:
+        """``rollback`` ends the failed transaction; the unit of work then starts afresh."""
         _commit(store, lambda uow: uow.companies.add(_company("acme", account_number="A-1")))
         with store.unit_of_work() as uow:
             uow.companies.add(_company("bolt"))
             with pytest.raises(AlreadyExists):
                 uow.companies.add(_company("cato", account_number="A-1"))
+            uow.rollback()
+            assert uow.companies.get_many([CompanyId("bolt"), CompanyId("cato")]) == []
+            uow.companies.add(_company("dart"))
             with pytest.raises(HierarchyError):
-                uow.companies.add(_company("dart", parent_id="nowhere"))
-            with pytest.raises(NotFound):
-                uow.locations.remove(LocationId("nowhere"))
+                uow.companies.add(_company("eddy", parent_id="nowhere"))
+            uow.rollback()
+            uow.companies.add(_company("fritz", account_number="A-2"))
+            uow.record(_event("e1"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert _ids(uow.companies.search(CompanyQuery(sort=CompanySort.ID))) == [
+                "acme",
+                "fritz",
+            ]
+            assert [entry.event.id for entry in uow.outbox.pending()] == ["e1"]
+
+    def test_a_read_that_raises_does_not_end_the_unit_of_work(self, store: Store) -> None:
+        """``NotFound`` from a look-up (or a refused query) leaves the unit of work usable."""
+        _commit(store, lambda uow: uow.companies.add(_company("acme")))
+        nowhere = CompanyId("nowhere")
+        reads: list[Callable[[UnitOfWork], object]] = [
+            lambda uow: uow.companies.get(nowhere),
+            lambda uow: uow.companies.get_by_account_number("X-0"),
+            lambda uow: uow.companies.ancestors(nowhere),
+            lambda uow: uow.locations.get(LocationId("nowhere")),
+            lambda uow: uow.customers.get(CustomerId("nobody")),
+            lambda uow: uow.customers.get_by_email("nobody@example.com"),
+            lambda uow: uow.groups.for_company(nowhere),
+            lambda uow: uow.credit.for_company(nowhere),
+            lambda uow: uow.orders.get(OrderId("nothing")),
+        ]
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("bolt"))
+            for read in reads:
+                with pytest.raises(NotFound):
+                    read(uow)
+            with pytest.raises(ValidationError):
+                uow.outbox.pending(limit=0)
             uow.companies.add(_company("eddy", parent_id="bolt"))
             uow.commit()
         everything = _read(

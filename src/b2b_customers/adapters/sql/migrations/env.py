@@ -1,14 +1,17 @@
 """Alembic's environment for b2b_customers, run by :func:`b2b_customers.adapters.sql.migrate`.
 
 It uses the connection ``migrate`` passes in ``config.attributes`` (there is
-no ``alembic.ini``) and, for a PostgreSQL schema, maps the tables and the
-``alembic_version`` table into it.
+no ``alembic.ini``), records the revision in the library's own version table
+(``b2b_customers_alembic_version``, so a host application's ``alembic_version``
+is left alone) and, for a PostgreSQL schema, maps the tables and the version
+table into it.
 """
 
 from __future__ import annotations
 
 from alembic import context
 
+from b2b_customers.adapters.sql.migrate import VERSION_TABLE
 from b2b_customers.adapters.sql.tables import metadata
 from b2b_customers.errors import StorageError
 
@@ -27,6 +30,7 @@ def run_migrations() -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        version_table=VERSION_TABLE,
         version_table_schema=schema,
         render_as_batch=connection.dialect.name == "sqlite",
     )

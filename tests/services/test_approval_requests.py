@@ -1,0 +1,170 @@
+"""Requests as a shop sees them: one per cart, comments, effective status, previews, reminders.
+
+On every store.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+
+from b2b_customers.approvals import ApprovalAction, ApprovalStatus
+from b2b_customers.errors import (
+    InvalidTransition,
+    OpenRequestExists,
+    OrderDenied,
+    PermissionDenied,
+)
+from b2b_customers.ids import CompanyId
+from b2b_customers.limits import LimitScope, OrderTotalLimit
+from b2b_customers.ports import ApprovalQuery
+
+from .conftest import STAFF, eur
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from b2b_customers.approvals import ApprovalRequest
+    from b2b_customers.domain import Customer
+
+    from .conftest import Shop
+
+
+def place_cart(shop: Shop, buyer: Customer, amount: int, cart: str = "cart-1") -> ApprovalRequest:
+    order = shop.order(buyer, amount, resource_type="cart", resource_id=cart)
+    request = shop.app.orders.place(actor=buyer, order=order).request
+    assert request is not None
+    return request
+
+
+def events(shop: Shop) -> list[str]:
+    with shop.app.store.unit_of_work() as uow:
+        return [entry.event.name for entry in uow.outbox.pending(limit=1000)]
+
+
+class TestOneOpenRequestPerCart:
+    def test_placing_a_waiting_cart_again_names_the_open_request(
+        self, shop: Shop, snapshot: Callable[[], object]
+    ) -> None:
+        first = place_cart(shop, shop.bob, 1500)
+        before = snapshot()
+        with pytest.raises(OpenRequestExists, match="cart 'cart-1' already has") as refused:
+            place_cart(shop, shop.bob, 1500)
+        assert refused.value.request_id == first.id
+        assert snapshot() == before
+
+    def test_an_approved_cart_is_completed_not_placed_again(self, shop: Shop) -> None:
+        first = place_cart(shop, shop.bob, 1500)
+        shop.app.approvals.approve(actor=shop.anna, request=first.id)
+        with pytest.raises(OpenRequestExists, match="complete it"):
+            place_cart(shop, shop.bob, 1500)
+        shop.app.approvals.complete(actor=shop.bob, request=first.id)
+        assert place_cart(shop, shop.bob, 1500).id != first.id
+
+    def test_a_cancelled_request_frees_the_cart(self, shop: Shop) -> None:
+        first = place_cart(shop, shop.bob, 1500)
+        shop.app.approvals.cancel(actor=shop.bob, request=first.id)
+        again = place_cart(shop, shop.bob, 1200)
+        assert again.id != first.id
+        assert again.status is ApprovalStatus.PENDING
+
+    def test_other_carts_and_orders_without_a_cart_are_their_own(self, shop: Shop) -> None:
+        place_cart(shop, shop.bob, 1100)
+        place_cart(shop, shop.bob, 1100, cart="cart-2")
+        for _ in range(2):
+            assert shop.app.orders.place(actor=shop.bob, order=shop.order(shop.bob, 1100)).request
+        with shop.app.store.unit_of_work() as uow:
+            assert len(uow.approvals.search(ApprovalQuery(limit=10)).items) == 4
+
+
+class TestComments:
+    def test_the_requester_updates_the_comment_of_a_pending_request(self, shop: Shop) -> None:
+        request = place_cart(shop, shop.bob, 1500)
+        changed = shop.app.approvals.update_comment(
+            actor=shop.bob, request=request.id, comment="Needed for the Q3 project"
+        )
+        assert changed.comment == "Needed for the Q3 project"
+        assert changed.audit[-1].action is ApprovalAction.COMMENT
+        assert shop.app.approvals.get(actor=shop.anna, request=request.id) == changed
+        assert "approval.comment_updated" in events(shop)
+
+    def test_only_the_requester_and_only_while_pending(
+        self, shop: Shop, snapshot: Callable[[], object]
+    ) -> None:
+        request = place_cart(shop, shop.bob, 1500)
+        before = snapshot()
+        for other in (shop.anna, STAFF):
+            with pytest.raises(PermissionDenied, match="only the requester changes its comment"):
+                shop.app.approvals.update_comment(actor=other, request=request.id, comment="x")
+        assert snapshot() == before
+        shop.app.approvals.approve(actor=shop.anna, request=request.id)
+        with pytest.raises(InvalidTransition, match="only a pending request"):
+            shop.app.approvals.update_comment(actor=shop.bob, request=request.id, comment="x")
+
+
+class TestEffectiveStatus:
+    def test_an_overdue_request_reads_expired_before_the_sweep(self, shop: Shop) -> None:
+        request = place_cart(shop, shop.bob, 1500)
+        shop.clock.advance(request.expires_at - shop.clock.now())
+        seen = shop.app.approvals.get(actor=shop.bob, request=request.id)
+        assert seen.status is ApprovalStatus.EXPIRED
+        assert seen.audit[-1].action is ApprovalAction.EXPIRE
+        with shop.app.store.unit_of_work() as uow:  # nothing was written
+            assert uow.approvals.get(request.id).status is ApprovalStatus.PENDING
+        (swept,) = shop.app.approvals.expire_due(actor=STAFF)
+        assert swept.status is ApprovalStatus.EXPIRED
+
+    def test_a_request_before_its_expiry_reads_as_stored(self, shop: Shop) -> None:
+        request = place_cart(shop, shop.bob, 1500)
+        shop.clock.advance(request.expires_at - shop.clock.now() - timedelta(seconds=1))
+        assert shop.app.approvals.get(actor=shop.bob, request=request.id) == request
+
+
+class TestWhoCouldApprove:
+    def test_the_buyer_sees_who_would_approve_the_cart_before_submitting(
+        self, shop: Shop, snapshot: Callable[[], object]
+    ) -> None:
+        before = snapshot()
+        (route,) = shop.app.approvals.approvers_for(
+            actor=shop.bob, order=shop.order(shop.bob, 1500)
+        )
+        assert [candidate.id for candidate in route.candidates] == [shop.anna.id]
+        assert route.approver_company_id == "acme"
+        assert snapshot() == before
+
+    def test_a_cart_within_the_limits_needs_nobody(self, shop: Shop) -> None:
+        assert (
+            shop.app.approvals.approvers_for(actor=shop.bob, order=shop.order(shop.bob, 10)) == ()
+        )
+
+    def test_a_denied_cart_is_denied(self, shop: Shop) -> None:
+        shop.app.limits.set(
+            actor=STAFF,
+            scope=LimitScope(kind="company", company_id=CompanyId("acme")),
+            rule=OrderTotalLimit(maximum=eur(2000)),
+            on_exceed="deny",
+        )
+        with pytest.raises(OrderDenied):
+            shop.app.approvals.approvers_for(actor=shop.bob, order=shop.order(shop.bob, 2500))
+
+
+class TestExpiryReminders:
+    def test_requests_expiring_within_the_window_are_reminded(self, shop: Shop) -> None:
+        soon = place_cart(shop, shop.bob, 1500)
+        shop.clock.advance(timedelta(days=1))
+        place_cart(shop, shop.bob, 1500, cart="cart-2")  # expires a day later
+        shop.clock.advance(soon.expires_at - shop.clock.now() - timedelta(hours=5))
+        reminded = shop.app.automations.approval_expiry_reminders(actor=STAFF, within_hours=24)
+        assert [request.id for request in reminded] == [soon.id]
+        assert events(shop).count("approval.expiring_soon") == 1
+
+    def test_overdue_requests_are_the_sweeps(self, shop: Shop) -> None:
+        request = place_cart(shop, shop.bob, 1500)
+        shop.clock.advance(request.expires_at - shop.clock.now())
+        assert shop.app.automations.approval_expiry_reminders(actor=STAFF) == []
+
+    def test_only_staff_who_decide_approvals_run_it(self, shop: Shop) -> None:
+        with pytest.raises(PermissionDenied):
+            shop.app.automations.approval_expiry_reminders(actor=shop.anna)
