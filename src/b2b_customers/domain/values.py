@@ -114,8 +114,13 @@ def normalize_email(value: str) -> str:
     return raw.strip().lower() if isinstance(raw, str) else value
 
 
+_PLAIN_COLLECTIONS = frozenset({list, tuple, set, frozenset})
+
+
 def items_of(value: object) -> list[Any] | None:
     """Return the items of a collection, or ``None`` for a lone value (text counts as lone)."""
+    if type(value) in _PLAIN_COLLECTIONS:  # the common case, without the ABC checks below
+        return list(cast("Iterable[Any]", value))
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return None
     return list(value)
@@ -162,7 +167,7 @@ def freeze_custom_fields(
 ) -> Mapping[str, CustomFieldValue]:
     """Copy custom fields into a read-only mapping, so an entity stays immutable."""
     raw: object = value
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # a dict is the common case
         return value
     return MappingProxyType({strip(key): item for key, item in raw.items()})
 
@@ -319,7 +324,7 @@ def tags(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  
 
 def custom_fields(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
     """Require a mapping of short text keys to text, whole numbers or flags."""
-    if not isinstance(value, Mapping):
+    if type(value) is not MappingProxyType and not isinstance(value, Mapping):
         _fail(attribute, f"must be a mapping of field names to values, got {type(value).__name__}")
     for key, item in value.items():
         if not isinstance(key, str) or not key or len(key) > MAX_TAG_LENGTH:

@@ -185,7 +185,7 @@ class SqlCompanyRepository:
             data = connection.execute(_GET, {"id": company_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("Company", company_id)
-        return session.decode(Company, data)
+        return session.decode(Company, data, company_id)
 
     def get_many(self, company_ids: Iterable[CompanyId]) -> list[Company]:
         """Return the companies with these ids, sorted by id; unknown ids are left out."""
@@ -279,7 +279,8 @@ class SqlCompanyRepository:
         if not rows:
             raise NotFound("Company", company_id)
         decode = session.decode
-        return [decode(Company, data) for data in rows[1:]]
+        with paused_gc(len(rows)):
+            return [decode(Company, data) for data in rows[1:]]
 
     # -- helpers
 

@@ -159,7 +159,7 @@ class SqlCustomerRepository:
             data = connection.execute(_GET, {"id": customer_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("Customer", customer_id)
-        return session.decode(Customer, data)
+        return session.decode(Customer, data, customer_id)
 
     def get_many(self, customer_ids: Iterable[CustomerId]) -> list[Customer]:
         """Return the customers with these ids, sorted by id; unknown ids are left out."""

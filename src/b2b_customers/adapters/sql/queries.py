@@ -98,16 +98,16 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 BULK = 5000
-"""From this many items on, a bulk write pauses the cyclic garbage collector."""
+"""From this many items on, a bulk write or read pauses the cyclic garbage collector."""
 
 
 @contextlib.contextmanager
 def paused_gc(items: int) -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a bulk write of ``items`` runs.
+    """Pause Python's cyclic garbage collector while a bulk write or read of ``items`` runs.
 
-    A bulk import makes hundreds of thousands of rows and stored copies that
-    all live on; the collector would walk them again and again (a third of
-    the time of a large import) to find no garbage. Reference counting still
+    A bulk import (or the read of a large subtree) makes thousands of rows and
+    entities that all live on; the collector would walk them again and again
+    (a third of the time of a large import) to find no garbage. Reference counting still
     frees what is dropped. The collector runs again afterwards, if it ran before.
     """
     if items < BULK or not gc.isenabled():
