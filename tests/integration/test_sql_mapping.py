@@ -105,6 +105,12 @@ def test_the_decoder_gives_what_the_converter_gives_and_remembers_it(
     assert Decoder(0)(Company, text) == stored
 
 
+def test_a_row_without_a_key_that_has_a_default_takes_the_default():
+    data = converter().unstructure(_company())
+    del data["time_zone"], data["tags"], data["sales_tax"]
+    assert decode(Company, json.dumps(data)) == _company()
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

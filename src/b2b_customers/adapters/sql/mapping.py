@@ -41,7 +41,12 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.gen import (
+    make_dict_structure_fn_from_attrs,
+    make_dict_unstructure_fn,
+    override,
+)
 
 from b2b_customers.approvals.approver_limits import ApproverLimit
 from b2b_customers.approvals.groups import ApprovalGroup
@@ -207,10 +212,24 @@ def _row_structure_fn(cl: type, fast: Converter) -> Callable[[Any, Any], Any]:
         for field in attrs.fields(cl)
         if field.converter is not None and not _entity_converts(field.type)
     }
-    options["_cattrs_forbid_extra_keys"] = True
+    options["_cattrs_forbid_extra_keys"] = False  # checked below, without building a set
     options["_cattrs_prefer_attrib_converters"] = True
     options["_cattrs_detailed_validation"] = False
-    return make_dict_structure_fn(cl, fast, **options)
+    # Every field is passed as the row has it: no per-key "is it there?" and no dict of
+    # optional arguments. A row without some key (written before a field was added)
+    # fails here and is structured by the converter, which fills in the default.
+    every_field = [field.evolve(default=attrs.NOTHING) for field in attrs.fields(cl)]
+    generated: Callable[[Any, Any], Any] = make_dict_structure_fn_from_attrs(
+        every_field, cl, fast, **options
+    )
+    known = frozenset(field.alias for field in attrs.fields(cl))
+
+    def structure(value: Any, _type: Any) -> Any:  # noqa: ANN401  (JSON as parsed)
+        if not value.keys() <= known:
+            raise ForbiddenExtraKeysError("", cl, set(value.keys()) - known)
+        return generated(value, _type)
+
+    return structure
 
 
 def _entity_converts(field_type: Any) -> bool:  # noqa: ANN401  (any annotation)
@@ -268,24 +287,44 @@ def decode(cls: type[T], data: Any, *, table: str | None = None, key: object = N
             cls, table, key, f"not a JSON object describing a {cls.__name__}: {parsed!r:.80}"
         )
     try:
-        return _row_converter().structure(parsed, cls)
-    except Exception as error:  # noqa: BLE001  (anything the row makes an entity raise)
-        raise _explained(cls, parsed, table, key, error) from None
+        entity: T = _row_hook(cls)(parsed, cls)
+    except Exception:  # noqa: BLE001  (anything the row makes an entity raise)
+        return _structured_slowly(cls, parsed, table, key)
+    return entity
 
 
-def _explained(
-    cls: type, parsed: dict[str, Any], table: str | None, key: object, error: Exception
-) -> DamagedRow:
-    """Say which field of a row is damaged: structure it again, with detailed validation."""
-    if key is None:
-        key = parsed.get("id") if isinstance(parsed.get("id"), str) else None
+def _row_hook(cls: type) -> Callable[[Any, Any], Any]:
+    """The generated function that reads a ``cls`` from a row, looked up once per class."""
+    hook = _row_hooks.get(cls)
+    if hook is None:
+        hook = _row_hooks[cls] = _row_converter().get_structure_hook(cls)
+    return hook
+
+
+_row_hooks: dict[type, Callable[[Any, Any], Any]] = {}
+
+
+def _structured_slowly(cls: type[T], parsed: dict[str, Any], table: str | None, key: object) -> T:
+    """Structure a row the quick way refused with the converter itself, or say what is damaged.
+
+    The converter fills in the defaults of keys a row lacks (a row written
+    before a field was added) and names the path of the first bad field.
+    """
     try:
-        converter().structure(parsed, cls)
+        return converter().structure(parsed, cls)
     except ValidationError as explained:
-        return _damaged(cls, table, key, explained.reason, field=explained.field)
+        raise _damaged(
+            cls, table, _key_of(parsed, key), explained.reason, field=explained.field
+        ) from None
     except Exception as unexplained:  # noqa: BLE001  (say what it is, whatever it is)
-        return _damaged(cls, table, key, _reason(unexplained))
-    return _damaged(cls, table, key, _reason(error))  # pragma: no cover  (the two agree)
+        raise _damaged(cls, table, _key_of(parsed, key), _reason(unexplained)) from None
+
+
+def _key_of(parsed: dict[str, Any], key: object) -> object:
+    if key is not None:
+        return key
+    found = parsed.get("id")
+    return found if isinstance(found, str) else None
 
 
 def _reason(error: Exception) -> str:
