@@ -313,7 +313,7 @@ def _name(store: SqlStore, table: str) -> str:
 
 # Values of the wrong kind for (almost) any field: each field gets the first one its
 # entity refuses.
-WRONG_VALUES: list[Any] = [[[[]]], -1.5, {"": {"": 1.5}}, "\u0000 not this", True, 0]
+WRONG_VALUES: list[Any] = [[[[]]], -1.5, {"": {"": 1.5}}, "", "x" * 300, True, 0, None]
 
 
 def _refused(cls: type, data: dict[str, Any]) -> bool:
@@ -325,19 +325,24 @@ def _refused(cls: type, data: dict[str, Any]) -> bool:
 
 
 def _damages(cls: type, data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
-    """Every damage of one row: the whole value, and each field removed or of a wrong kind."""
+    """Every damage of one row: the whole value, and each field (and each field of a
+    nested object) removed or replaced by every value of a wrong kind."""
     yield "an array", "[]"
     yield "a string", '"text"'
     yield "an unknown field", {**data, "unknown_field": 1}
-    for name in data:
-        removed = {key: value for key, value in data.items() if key != name}
-        if _refused(cls, removed):
-            yield f"{name} removed", removed
+    for path, damaged in _changes(data):
+        if _refused(cls, damaged):
+            yield path, damaged
+
+
+def _changes(data: dict[str, Any], depth: int = 0) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, value in data.items():
+        yield f"{name} removed", {key: item for key, item in data.items() if key != name}
         for wrong in WRONG_VALUES:
-            changed = {**data, name: wrong}
-            if _refused(cls, changed):
-                yield f"{name} = {wrong!r}", changed
-                break
+            yield f"{name} = {wrong!r}", {**data, name: wrong}
+        if isinstance(value, dict) and depth == 0:
+            for path, inner in _changes(value, depth + 1):
+                yield f"{name}.{path}", {**data, name: inner}
 
 
 def _assert_damaged(store: SqlStore, table: str, key: str, reads: list[tuple[str, Read]]) -> None:

@@ -13,7 +13,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
@@ -58,6 +58,7 @@ __all__ = [
     "to_codes",
     "to_emails",
     "to_frozenset",
+    "to_member",
     "to_tags",
     "to_texts",
     "to_tuple",
@@ -189,6 +190,27 @@ class DomainEnum(StrEnum):
     def _missing_(cls, value: object) -> NoReturn:
         choices = ", ".join(repr(member.value) for member in cls)
         raise ValidationError(f"{value!r} is not a {cls.__name__}; choose from {choices}")
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def to_member(enum: type[E]) -> Callable[[Any], E]:
+    """Return a converter to a member of ``enum``: by a dictionary look-up when it can.
+
+    It gives what ``enum(value)`` gives (and raises what it raises), without
+    the cost of calling the enum class for the common case, a known value.
+    """
+    by_value: dict[Any, E] = {member.value: member for member in enum}
+
+    def convert(value: Any) -> E:  # noqa: ANN401  (whatever the caller passed)
+        try:
+            return by_value[value]
+        except (KeyError, TypeError):  # unknown, or unhashable: let the enum say what is wrong
+            return enum(value)
+
+    convert.__name__ = convert.__qualname__ = f"to_{enum.__name__}"
+    return convert
 
 
 # -- validators: refuse what cannot be right

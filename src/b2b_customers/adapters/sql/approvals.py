@@ -141,7 +141,7 @@ class SqlApprovalRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("ApprovalRequest", request_id)
-        return load(ApprovalRequest, data)
+        return load(ApprovalRequest, data, key=request_id)
 
     def open_for_company(self, company_id: CompanyId) -> list[ApprovalRequest]:
         """Return a company's open (pending or approved) requests, oldest submission first."""

@@ -129,7 +129,7 @@ class SqlContactRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("ContactAssignment", contact_id)
-        return load(ContactAssignment, data)
+        return load(ContactAssignment, data, key=contact_id)
 
     def for_company(
         self, company_id: CompanyId, *, contact_type: ContactType | None = None

@@ -131,7 +131,7 @@ class SqlCustomerGroupRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("CustomerGroup", group_id)
-        return load(CustomerGroup, data)
+        return load(CustomerGroup, data, key=group_id)
 
     def for_company(self, company_id: CompanyId) -> CustomerGroup:
         """Return the automatic group of a company.

@@ -134,7 +134,7 @@ class SqlLocationRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("Location", location_id)
-        return load(Location, data)
+        return load(Location, data, key=location_id)
 
     def for_company(self, company_id: CompanyId) -> list[Location]:
         """Return a company's locations, oldest first (ties by id)."""

@@ -218,7 +218,12 @@ def _row_structure_fn(cl: type, fast: Converter) -> Callable[[Any, Any], Any]:
     # Every field is passed as the row has it: no per-key "is it there?" and no dict of
     # optional arguments. A row without some key (written before a field was added)
     # fails here and is structured by the converter, which fills in the default.
-    every_field = [field.evolve(default=attrs.NOTHING) for field in attrs.fields(cl)]
+    every_field = [
+        field.evolve(default=attrs.NOTHING, converter=_AS_GIVEN)
+        if field.converter is None and field.validator is not None and _checked_text(field.type)
+        else field.evolve(default=attrs.NOTHING)
+        for field in attrs.fields(cl)
+    ]
     generated: Callable[[Any, Any], Any] = make_dict_structure_fn_from_attrs(
         every_field, cl, fast, **options
     )
@@ -230,6 +235,22 @@ def _row_structure_fn(cl: type, fast: Converter) -> Callable[[Any, Any], Any]:
         return generated(value, _type)
 
     return structure
+
+
+def _as_given(value: object) -> object:
+    return value
+
+
+# Marks, for the generated code only, a field the entity checks itself: it gets the value as is.
+_AS_GIVEN: Final = attrs.Converter(_as_given)
+
+
+def _checked_text(field_type: Any) -> bool:  # noqa: ANN401  (any annotation)
+    """Text, an id or a flag (or ``None``): the entity's validator checks its type itself."""
+    if typing.get_origin(field_type) in {typing.Union, types.UnionType}:
+        arguments = typing.get_args(field_type)
+        return all(kind is type(None) or _checked_text(kind) for kind in arguments)
+    return field_type in {str, bool} or getattr(field_type, "__supertype__", None) is str
 
 
 def _entity_converts(field_type: Any) -> bool:  # noqa: ANN401  (any annotation)
@@ -313,6 +334,8 @@ def _structured_slowly(cls: type[T], parsed: dict[str, Any], table: str | None, 
     try:
         return converter().structure(parsed, cls)
     except ValidationError as explained:
+        if explained.field == "id":  # the id in the data is the damage: it names nothing
+            parsed = {}
         raise _damaged(
             cls, table, _key_of(parsed, key), explained.reason, field=explained.field
         ) from None
