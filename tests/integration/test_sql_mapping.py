@@ -33,6 +33,7 @@ from b2b_customers.adapters.sql.mapping import (
     decimal_amount,
     decode,
     encode,
+    json_value,
     order_json,
     order_values,
     stamped,
@@ -310,3 +311,11 @@ T = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
 def _company() -> Company:
     return Company(id=CompanyId("c1"), name="C", currency="EUR")
+
+
+def test_a_json_column_that_is_not_json_is_damaged():
+    assert json_value('{"a": [1]}', table="orders", key="o1", field="posting") == {"a": [1]}
+    assert json_value({"a": 1}, table="orders", key="o1", field="posting") == {"a": 1}
+    with pytest.raises(DamagedRow) as raised:
+        json_value("{a", table="orders", key="o1", field="posting")
+    assert (raised.value.table, raised.value.key, raised.value.field) == ("orders", "o1", "posting")

@@ -103,6 +103,7 @@ __all__ = [
     "event_row",
     "group_member_rows",
     "group_row",
+    "json_value",
     "load",
     "location_row",
     "membership_rows",
@@ -297,12 +298,7 @@ def decode(cls: type[T], data: Any, *, table: str | None = None, key: object = N
     Raises:
         DamagedRow: The value is not the JSON form of a valid ``cls``.
     """
-    parsed = data
-    if isinstance(data, str | bytes):
-        try:
-            parsed = _decode_json(data if isinstance(data, str) else data.decode())
-        except (ValueError, UnicodeDecodeError) as error:
-            raise _damaged(cls, table, key, f"not JSON text ({error})") from None
+    parsed = json_value(data, table=table or TABLE_OF.get(cls, cls.__name__), key=key, field="data")
     if type(parsed) is not dict:
         raise _damaged(
             cls, table, key, f"not a JSON object describing a {cls.__name__}: {parsed!r:.80}"
@@ -409,6 +405,21 @@ class Decoder:
 
 
 # -- values kept in plain columns
+
+
+def json_value(value: Any, *, table: str, key: object, field: str) -> Any:  # noqa: ANN401  (any JSON)
+    """Return the JSON a column holds (text, or what the driver parsed already), or raise.
+
+    Raises:
+        DamagedRow: The text is not JSON; ``table``, ``key`` and ``field`` name the column.
+    """
+    if not isinstance(value, str | bytes):
+        return value
+    try:
+        return _decode_json(value if isinstance(value, str) else value.decode())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise DamagedRow(table, key, f"not JSON text ({error})", field=field) from None
+
 
 MAX_STORED_AMOUNT: Final = Decimal("1E+18")
 """Amounts read from a plain column must lie within +- this bound (SQL stores them exactly)."""
