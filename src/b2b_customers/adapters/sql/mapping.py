@@ -298,11 +298,11 @@ def decode(cls: type[T], data: Any, *, table: str | None = None, key: object = N
     Raises:
         DamagedRow: The value is not the JSON form of a valid ``cls``.
     """
-    parsed = json_value(data, table=table or TABLE_OF.get(cls, cls.__name__), key=key, field="data")
+    table = table or TABLE_OF.get(cls, cls.__name__)
+    parsed = json_value(data, table=table, key=key, field="data")
     if type(parsed) is not dict:
-        raise _damaged(
-            cls, table, key, f"not a JSON object describing a {cls.__name__}: {parsed!r:.80}"
-        )
+        message = f"not a JSON object describing a {cls.__name__}: {parsed!r:.80}"
+        raise DamagedRow(table, key, message)
     try:
         entity: T = _row_hook(cls)(parsed, cls)
     except Exception:  # noqa: BLE001  (anything the row makes an entity raise)
