@@ -313,6 +313,17 @@ def _company() -> Company:
     return Company(id=CompanyId("c1"), name="C", currency="EUR")
 
 
+@pytest.mark.parametrize("text", ['{"a": 1}', ' {"a": 1} ', '\n{"a":1}\t'])
+def test_json_around_white_space_is_read(text: str):
+    assert json_value(text, table="t", key="k", field="f") == {"a": 1}
+
+
+@pytest.mark.parametrize("text", ["", " ", '{"a": 1} x', '{"a": 1}{}', "{'a': 1}", "[1,]"])
+def test_text_that_is_not_one_json_value_is_damaged(text: str):
+    with pytest.raises(DamagedRow):
+        json_value(text, table="t", key="k", field="f")
+
+
 def test_a_json_column_that_is_not_json_is_damaged():
     assert json_value('{"a": [1]}', table="orders", key="o1", field="posting") == {"a": [1]}
     assert json_value({"a": 1}, table="orders", key="o1", field="posting") == {"a": 1}
