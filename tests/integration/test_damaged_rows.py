@@ -394,3 +394,83 @@ def test_a_row_that_is_not_json_fails_with_its_key_on_sqlite(tmp_path: Path, tex
         assert listed.value.table == "companies"
     finally:
         store.dispose()
+
+
+# -- the bookkeeping columns a save reads
+
+SAVES: list[tuple[str, str, Read]] = [
+    ("companies", "acme", lambda uow: uow.companies.save(uow.companies.get(ACME))),
+    ("customers", "ann", lambda uow: uow.customers.save(uow.customers.get(ANN))),
+    (
+        "locations",
+        "l1",
+        lambda uow: uow.locations.save(uow.locations.get(LocationId("l1"))),
+    ),
+    (
+        "contact_assignments",
+        "k1",
+        lambda uow: uow.contacts.save(uow.contacts.get(ContactAssignmentId("k1"))),
+    ),
+    (
+        "customer_groups",
+        "g1",
+        lambda uow: uow.groups.save(uow.groups.get(CustomerGroupId("g1"))),
+    ),
+    ("purchasing_limits", "lim1", lambda uow: uow.limits.save(uow.limits.get(LimitId("lim1")))),
+    (
+        "approval_policies",
+        "p1",
+        lambda uow: uow.approval_policies.save(uow.approval_policies.get(ApprovalPolicyId("p1"))),
+    ),
+    (
+        "approval_groups",
+        "ag1",
+        lambda uow: uow.approval_groups.save(uow.approval_groups.get(ApprovalGroupId("ag1"))),
+    ),
+    (
+        "approver_limits",
+        "al1",
+        lambda uow: uow.approver_limits.save(uow.approver_limits.get(ApproverLimitId("al1"))),
+    ),
+]
+
+# (column, value) pairs each store can hold; SQLite keeps any value in any column.
+BOOKKEEPING_DAMAGE: dict[str, list[tuple[str, object]]] = {
+    "postgresql": [("version", -1), ("version", 0)],
+    "sqlite": [
+        ("version", -1),
+        ("version", 0),
+        ("version", "abc"),
+        ("version", 1.5),
+        ("created_at", "yesterday"),
+        ("created_at", 17),
+    ],
+}
+
+
+@pytest.mark.parametrize(("table", "key", "save"), SAVES, ids=[s[0] for s in SAVES])
+def test_a_damaged_version_or_creation_time_fails_the_save(
+    store: SqlStore, table: str, key: str, save: Read
+) -> None:
+    for column, value in BOOKKEEPING_DAMAGE[store.dialect]:
+        original = _column(store, table, key, column)
+        _set_column(store, table, key, column, value)
+        with store.unit_of_work() as uow, pytest.raises(DamagedRow) as raised:
+            save(uow)
+        assert (raised.value.table, raised.value.key) == (table, key), (column, value)
+        _set_column(store, table, key, column, original)
+    with store.unit_of_work() as uow:  # mended, the row saves again
+        save(uow)
+        uow.commit()
+
+
+def _column(store: SqlStore, table: str, key: str, column: str) -> object:
+    select = f"SELECT {column} FROM {_name(store, table)} WHERE id = :key"  # noqa: S608  (our own tables)
+    with store.engine.connect() as connection:
+        return connection.execute(sqlalchemy.text(select), {"key": key}).scalar_one()
+
+
+def _set_column(store: SqlStore, table: str, key: str, column: str, value: object) -> None:
+    change = f"UPDATE {_name(store, table)} SET {column} = :value WHERE id = :key"  # noqa: S608  (our own tables)
+    with store.engine.begin() as connection:
+        connection.execute(sqlalchemy.text(change), {"value": value, "key": key})

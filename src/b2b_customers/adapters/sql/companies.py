@@ -15,6 +15,7 @@ from b2b_customers.adapters.sql.mapping import (
     company_tag_rows,
     company_values,
     custom_field_key,
+    stored_bookkeeping,
     stored_time,
 )
 from b2b_customers.adapters.sql.queries import (
@@ -139,7 +140,9 @@ class SqlCompanyRepository:
             return self._explain_save(connection, company)
 
         with session.write(explain) as connection:
-            row = connection.execute(_FOR_SAVE, {"id": company.id}).first()
+            row = stored_bookkeeping(
+                connection, _FOR_SAVE, {"id": company.id}, table="companies", key=company.id
+            )
             if row is None:
                 raise NotFound("Company", company.id)
             version, created_at, parent_id = row

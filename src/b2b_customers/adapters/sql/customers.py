@@ -14,6 +14,7 @@ from b2b_customers.adapters.sql.mapping import (
     customer_tag_rows,
     customer_values,
     membership_rows,
+    stored_bookkeeping,
     stored_time,
 )
 from b2b_customers.adapters.sql.queries import (
@@ -115,11 +116,14 @@ class SqlCustomerRepository:
             return self._explain(connection, [customer], new=False)
 
         with session.write(explain) as connection:
-            row = connection.execute(
+            row = stored_bookkeeping(
+                connection,
                 select(customers.c.version, customers.c.created_at).where(
                     customers.c.id == customer.id
-                )
-            ).first()
+                ),
+                table="customers",
+                key=customer.id,
+            )
             if row is None:
                 raise NotFound("Customer", customer.id)
             version, created_at = row

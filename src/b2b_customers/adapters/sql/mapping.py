@@ -73,6 +73,8 @@ from b2b_customers.serialization import Converter, make_converter
 
 if TYPE_CHECKING:
     from moneyed import Money
+    from sqlalchemy import Connection
+    from sqlalchemy.sql.expression import Executable
 
     from b2b_customers.domain.values import CustomFieldValue
 
@@ -111,7 +113,9 @@ __all__ = [
     "order_json",
     "order_values",
     "stamped",
+    "stored_bookkeeping",
     "stored_time",
+    "stored_version",
     "utc",
 ]
 
@@ -476,6 +480,50 @@ def decimal_amount(
             field=field,
         )
     return amount
+
+
+def stored_version(value: object, *, table: str, key: object) -> int:
+    """Return a ``version`` column's value, a whole number from 1 up, or raise.
+
+    Raises:
+        DamagedRow: The value is anything else; ``table`` and ``key`` name the row.
+    """
+    if type(value) is int and value >= 1:
+        return value
+    raise DamagedRow(table, key, f"must be a whole number >= 1, got {value!r:.80}", field="version")
+
+
+def stored_bookkeeping(
+    connection: Connection,
+    statement: Executable,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    table: str,
+    key: object,
+) -> tuple[Any, ...] | None:
+    """Read one row's ``version``, ``created_at`` (the statement's first columns) and the rest.
+
+    The version and the creation time are checked (:func:`stored_version`,
+    :func:`stored_time`); a column the driver cannot read at all is damage too.
+
+    Returns:
+        The row, or ``None`` when there is none.
+
+    Raises:
+        DamagedRow: A column does not hold what the library writes.
+    """
+    try:
+        row = connection.execute(statement, parameters).first()
+    except (ValueError, TypeError, OverflowError) as error:  # a driver's converter failed
+        raise DamagedRow(table, key, f"a column cannot be read ({error})") from None
+    if row is None:
+        return None
+    version, created_at, *rest = row
+    return (
+        stored_version(version, table=table, key=key),
+        stored_time(created_at, table=table, key=key),
+        *rest,
+    )
 
 
 def utc(moment: datetime) -> datetime:
