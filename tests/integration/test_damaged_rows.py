@@ -223,6 +223,9 @@ ROWS: list[tuple[str, str, str, list[tuple[str, Read]]]] = [
     ),
 ]
 CLASS_OF = {table: cls for cls, table in TABLE_OF.items()}
+# Tables whose every read selects the key with the data, so even unreadable data is named
+# by its key; the others name it by the id in the data when that is readable.
+KEYED_READS = {"companies", "customers"}
 
 
 # -- the stores
@@ -351,7 +354,10 @@ def _assert_damaged(store: SqlStore, table: str, key: str, reads: list[tuple[str
             read(uow)
         damage = raised.value
         assert damage.table == table, read_name
-        assert damage.key in {key, None}, (read_name, damage.key)
+        if table in KEYED_READS:
+            assert damage.key == key, (read_name, damage.key)
+        else:
+            assert damage.key in {key, None}, (read_name, damage.key)
         assert repr(table) in str(damage), read_name
 
 
@@ -391,7 +397,7 @@ def test_a_row_that_is_not_json_fails_with_its_key_on_sqlite(tmp_path: Path, tex
         assert (raised.value.table, raised.value.key) == ("companies", "acme")
         with store.unit_of_work() as uow, pytest.raises(DamagedRow) as listed:
             uow.companies.descendants(CompanyId("head"))
-        assert listed.value.table == "companies"
+        assert (listed.value.table, listed.value.key) == ("companies", "acme")
     finally:
         store.dispose()
 

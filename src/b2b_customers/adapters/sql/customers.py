@@ -49,8 +49,8 @@ __all__ = ["SqlCustomerRepository"]
 
 _DATA = data_text(customers)
 _GET = select(_DATA).where(customers.c.id == bindparam("id"))
-_GET_MANY = select(_DATA).where(customers.c.id.in_(ids_param()))
-_BY_EMAIL = select(_DATA).where(customers.c.email == bindparam("email"))
+_GET_MANY = select(customers.c.id, _DATA).where(customers.c.id.in_(ids_param()))
+_BY_EMAIL = select(customers.c.id, _DATA).where(customers.c.email == bindparam("email"))
 
 _SORT_COLUMNS: dict[CustomerSort, Sequence[ColumnElement[Any]]] = {
     CustomerSort.EMAIL: (customers.c.email, customers.c.id),
@@ -171,8 +171,8 @@ class SqlCustomerRepository:
         found: list[Customer] = []
         with session.read() as connection:
             for chunk in chunked(sorted(set(customer_ids)), session.chunk_size):
-                rows = connection.execute(_GET_MANY, {"ids": chunk}).scalars()
-                found.extend(session.decode(Customer, data) for data in rows)
+                rows = connection.execute(_GET_MANY, {"ids": chunk})
+                found.extend(session.decode(Customer, data, key) for key, data in rows)
         return sorted(found, key=lambda customer: customer.id)
 
     def get_by_email(self, email: str) -> Customer:
@@ -183,12 +183,10 @@ class SqlCustomerRepository:
         """
         session = self._session
         with session.read() as connection:
-            data = connection.execute(
-                _BY_EMAIL, {"email": email.strip().lower()}
-            ).scalar_one_or_none()
-        if data is None:
+            row = connection.execute(_BY_EMAIL, {"email": email.strip().lower()}).one_or_none()
+        if row is None:
             raise NotFound("Customer", email, by="email")
-        return session.decode(Customer, data)
+        return session.decode(Customer, row[1], row[0])
 
     def search(self, query: CustomerQuery | None = None) -> Page[Customer]:
         """Return one page of the customers matching ``query`` (default: all, by email)."""
