@@ -83,7 +83,7 @@ def raw_rows(
         (
             "companies",
             mapping.COMPANY_COLUMNS,
-            [mapping.company_values(c, stamp, raw=True) for c in firms],
+            [mapping.company_values(stamp.apply(c), stamp, raw=True) for c in firms],
         ),
         (
             "company_tags",
@@ -93,7 +93,7 @@ def raw_rows(
         (
             "customers",
             mapping.CUSTOMER_COLUMNS,
-            [mapping.customer_values(c, stamp, raw=True) for c in people],
+            [mapping.customer_values(stamp.apply(c), stamp, raw=True) for c in people],
         ),
         (
             "memberships",

@@ -13,7 +13,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
@@ -58,6 +58,7 @@ __all__ = [
     "to_codes",
     "to_emails",
     "to_frozenset",
+    "to_member",
     "to_tags",
     "to_texts",
     "to_tuple",
@@ -114,8 +115,13 @@ def normalize_email(value: str) -> str:
     return raw.strip().lower() if isinstance(raw, str) else value
 
 
+_PLAIN_COLLECTIONS = frozenset({list, tuple, set, frozenset})
+
+
 def items_of(value: object) -> list[Any] | None:
     """Return the items of a collection, or ``None`` for a lone value (text counts as lone)."""
+    if type(value) in _PLAIN_COLLECTIONS:  # the common case, without the ABC checks below
+        return list(cast("Iterable[Any]", value))
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return None
     return list(value)
@@ -162,7 +168,7 @@ def freeze_custom_fields(
 ) -> Mapping[str, CustomFieldValue]:
     """Copy custom fields into a read-only mapping, so an entity stays immutable."""
     raw: object = value
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # a dict is the common case
         return value
     return MappingProxyType({strip(key): item for key, item in raw.items()})
 
@@ -184,6 +190,27 @@ class DomainEnum(StrEnum):
     def _missing_(cls, value: object) -> NoReturn:
         choices = ", ".join(repr(member.value) for member in cls)
         raise ValidationError(f"{value!r} is not a {cls.__name__}; choose from {choices}")
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def to_member(enum: type[E]) -> Callable[[Any], E]:
+    """Return a converter to a member of ``enum``: by a dictionary look-up when it can.
+
+    It gives what ``enum(value)`` gives (and raises what it raises), without
+    the cost of calling the enum class for the common case, a known value.
+    """
+    by_value: dict[Any, E] = {member.value: member for member in enum}
+
+    def convert(value: Any) -> E:  # noqa: ANN401  (whatever the caller passed)
+        try:
+            return by_value[value]
+        except (KeyError, TypeError):  # unknown, or unhashable: let the enum say what is wrong
+            return enum(value)
+
+    convert.__name__ = convert.__qualname__ = f"to_{enum.__name__}"
+    return convert
 
 
 # -- validators: refuse what cannot be right
@@ -319,7 +346,7 @@ def tags(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  
 
 def custom_fields(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
     """Require a mapping of short text keys to text, whole numbers or flags."""
-    if not isinstance(value, Mapping):
+    if type(value) is not MappingProxyType and not isinstance(value, Mapping):
         _fail(attribute, f"must be a mapping of field names to values, got {type(value).__name__}")
     for key, item in value.items():
         if not isinstance(key, str) or not key or len(key) > MAX_TAG_LENGTH:

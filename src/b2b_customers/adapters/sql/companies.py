@@ -15,6 +15,7 @@ from b2b_customers.adapters.sql.mapping import (
     company_tag_rows,
     company_values,
     custom_field_key,
+    stored_bookkeeping,
     stored_time,
 )
 from b2b_customers.adapters.sql.queries import (
@@ -58,14 +59,20 @@ __all__ = ["SqlCompanyRepository"]
 
 _DATA = data_text(companies)
 _GET = select(_DATA).where(companies.c.id == bindparam("id"))
-_GET_MANY = select(_DATA).where(companies.c.id.in_(ids_param()))
-_BY_ACCOUNT = select(_DATA).where(companies.c.account_number == bindparam("account"))
+_GET_MANY = select(companies.c.id, _DATA).where(companies.c.id.in_(ids_param()))
+_BY_ACCOUNT = select(companies.c.id, _DATA).where(
+    companies.c.account_number == bindparam("account")
+)
 _BY_TAX_ID = (
-    select(_DATA)
+    select(companies.c.id, _DATA)
     .where(companies.c.tax_registration_number == bindparam("tax_id"))
     .order_by(companies.c.id)
 )
-_CHILDREN = select(_DATA).where(companies.c.parent_id == bindparam("id")).order_by(companies.c.id)
+_CHILDREN = (
+    select(companies.c.id, _DATA)
+    .where(companies.c.parent_id == bindparam("id"))
+    .order_by(companies.c.id)
+)
 _STORED = select(companies.c.id).where(companies.c.id == bindparam("id"))
 _FOR_SAVE = select(companies.c.version, companies.c.created_at, companies.c.parent_id).where(
     companies.c.id == bindparam("id")
@@ -139,7 +146,9 @@ class SqlCompanyRepository:
             return self._explain_save(connection, company)
 
         with session.write(explain) as connection:
-            row = connection.execute(_FOR_SAVE, {"id": company.id}).first()
+            row = stored_bookkeeping(
+                connection, _FOR_SAVE, {"id": company.id}, table="companies", key=company.id
+            )
             if row is None:
                 raise NotFound("Company", company.id)
             version, created_at, parent_id = row
@@ -185,7 +194,7 @@ class SqlCompanyRepository:
             data = connection.execute(_GET, {"id": company_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("Company", company_id)
-        return session.decode(Company, data)
+        return session.decode(Company, data, company_id)
 
     def get_many(self, company_ids: Iterable[CompanyId]) -> list[Company]:
         """Return the companies with these ids, sorted by id; unknown ids are left out."""
@@ -193,8 +202,8 @@ class SqlCompanyRepository:
         session = self._session
         with session.read() as connection:
             for chunk in chunked(sorted(set(company_ids)), session.chunk_size):
-                rows = connection.execute(_GET_MANY, {"ids": chunk}).scalars()
-                found.extend(session.decode(Company, data) for data in rows)
+                rows = connection.execute(_GET_MANY, {"ids": chunk})
+                found.extend(session.decode(Company, data, key) for key, data in rows)
         return sorted(found, key=lambda company: company.id)
 
     def get_by_account_number(self, account_number: str) -> Company:
@@ -205,21 +214,17 @@ class SqlCompanyRepository:
         """
         session = self._session
         with session.read() as connection:
-            data = connection.execute(
-                _BY_ACCOUNT, {"account": account_number.strip()}
-            ).scalar_one_or_none()
-        if data is None:
+            row = connection.execute(_BY_ACCOUNT, {"account": account_number.strip()}).one_or_none()
+        if row is None:
             raise NotFound("Company", account_number, by="account number")
-        return session.decode(Company, data)
+        return session.decode(Company, row[1], row[0])
 
     def find_by_tax_id(self, tax_registration_number: str) -> list[Company]:
         """Return the companies registered under this tax number, sorted by id."""
         session = self._session
         with session.read() as connection:
-            rows = connection.execute(
-                _BY_TAX_ID, {"tax_id": tax_registration_number.strip()}
-            ).scalars()
-            return [session.decode(Company, data) for data in rows]
+            rows = connection.execute(_BY_TAX_ID, {"tax_id": tax_registration_number.strip()})
+            return [session.decode(Company, data, key) for key, data in rows]
 
     def search(self, query: CompanyQuery | None = None) -> Page[Company]:
         """Return one page of the companies matching ``query`` (default: all, by name)."""
@@ -250,8 +255,8 @@ class SqlCompanyRepository:
         session = self._session
         with session.read() as connection:
             _require_stored(connection, company_id)
-            rows = connection.execute(_CHILDREN, {"id": company_id}).scalars()
-            return [session.decode(Company, data) for data in rows]
+            rows = connection.execute(_CHILDREN, {"id": company_id})
+            return [session.decode(Company, data, key) for key, data in rows]
 
     def ancestors(self, company_id: CompanyId) -> list[Company]:
         """Return the parent, grandparent, ... of a company, nearest first.
@@ -265,7 +270,7 @@ class SqlCompanyRepository:
         if not rows:
             raise NotFound("Company", company_id)
         decode = session.decode
-        return [decode(Company, data) for data in rows[1:]]
+        return [decode(Company, data, key) for key, data in rows[1:]]
 
     def descendants(self, company_id: CompanyId) -> list[Company]:
         """Return every company below this one: nearest levels first, by id within a level.
@@ -279,7 +284,8 @@ class SqlCompanyRepository:
         if not rows:
             raise NotFound("Company", company_id)
         decode = session.decode
-        return [decode(Company, data) for data in rows[1:]]
+        with paused_gc(len(rows)):
+            return [decode(Company, data, key) for key, data in rows[1:]]
 
     # -- helpers
 

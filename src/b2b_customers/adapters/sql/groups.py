@@ -11,6 +11,7 @@ from b2b_customers.adapters.sql.mapping import (
     group_row,
     load,
     stamped,
+    stored_bookkeeping,
     stored_time,
 )
 from b2b_customers.adapters.sql.queries import stale
@@ -81,9 +82,12 @@ class SqlCustomerGroupRepository:
             return _explain(connection, group, new=False)
 
         with self._session.write(explain) as connection:
-            row = connection.execute(
-                select(_groups.c.version, _groups.c.created_at).where(_groups.c.id == group.id)
-            ).first()
+            row = stored_bookkeeping(
+                connection,
+                select(_groups.c.version, _groups.c.created_at).where(_groups.c.id == group.id),
+                table=_groups.name,
+                key=group.id,
+            )
             if row is None:
                 raise NotFound("CustomerGroup", group.id)
             version, created_at = row
@@ -131,7 +135,7 @@ class SqlCustomerGroupRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("CustomerGroup", group_id)
-        return load(CustomerGroup, data)
+        return load(CustomerGroup, data, key=group_id)
 
     def for_company(self, company_id: CompanyId) -> CustomerGroup:
         """Return the automatic group of a company.

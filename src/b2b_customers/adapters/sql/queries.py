@@ -98,16 +98,16 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 BULK = 5000
-"""From this many items on, a bulk write pauses the cyclic garbage collector."""
+"""From this many items on, a bulk write or read pauses the cyclic garbage collector."""
 
 
 @contextlib.contextmanager
 def paused_gc(items: int) -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a bulk write of ``items`` runs.
+    """Pause Python's cyclic garbage collector while a bulk write or read of ``items`` runs.
 
-    A bulk import makes hundreds of thousands of rows and stored copies that
-    all live on; the collector would walk them again and again (a third of
-    the time of a large import) to find no garbage. Reference counting still
+    A bulk import (or the read of a large subtree) makes thousands of rows and
+    entities that all live on; the collector would walk them again and again
+    (a third of the time of a large import) to find no garbage. Reference counting still
     frees what is dropped. The collector runs again afterwards, if it ran before.
     """
     if items < BULK or not gc.isenabled():
@@ -252,14 +252,15 @@ def page(
     ).scalar_one()
     items: tuple[T, ...] = ()
     if offset < total:
+        key = table.c.get("id", table.c.get("entry_id"))  # names a damaged row
         statement = (
-            select(data_text(table))
+            select(key if key is not None else literal(None), data_text(table))
             .where(*conditions)
             .order_by(*order_by)
             .offset(offset)
             .limit(limit)
         )
-        items = tuple(decode(cls, data) for data in connection.execute(statement).scalars())
+        items = tuple(decode(cls, data, key) for key, data in connection.execute(statement))
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
@@ -289,11 +290,11 @@ _CHAIN = _chain_from(companies.c.id == bindparam("id"))
 ANCESTOR_IDS = select(_CHAIN.c.id).where(_CHAIN.c.depth > 0).order_by(_CHAIN.c.depth)
 """The ids of the ancestors of company ``:id``, nearest first."""
 ANCESTOR_ROWS = (
-    select(data_text(companies))
+    select(companies.c.id, data_text(companies))
     .join(_CHAIN, _CHAIN.c.id == companies.c.id)
     .order_by(_CHAIN.c.depth, companies.c.id)
 )
-"""The ``data`` (as text) of company ``:id`` and its ancestors: the company first, nearest next."""
+"""``(id, data as text)`` of company ``:id`` and its ancestors: the company first, nearest next."""
 
 
 def parents_of(connection: Connection, company_ids: Collection[str], size: int) -> dict[str, Any]:
@@ -310,9 +311,9 @@ def ancestor_ids(connection: Connection, company_id: str) -> list[CompanyId]:
     return list(connection.execute(ANCESTOR_IDS, {"id": company_id}).scalars())
 
 
-def ancestor_rows(connection: Connection, company_id: str) -> list[Any]:
-    """Return the ``data`` of a company and its ancestors, the company first, nearest next."""
-    return list(connection.execute(ANCESTOR_ROWS, {"id": company_id}).scalars())
+def ancestor_rows(connection: Connection, company_id: str) -> list[tuple[CompanyId, Any]]:
+    """Return ``(id, data)`` of a company and its ancestors, the company first, nearest next."""
+    return [(row[0], row[1]) for row in connection.execute(ANCESTOR_ROWS, {"id": company_id})]
 
 
 def _downward(start: ColumnElement[Any]) -> CTE:
@@ -331,16 +332,16 @@ def _downward(start: ColumnElement[Any]) -> CTE:
 
 _TREE = _downward(bindparam("id"))
 DESCENDANT_ROWS = (
-    select(data_text(companies))
+    select(companies.c.id, data_text(companies))
     .join(_TREE, _TREE.c.id == companies.c.id)
     .order_by(_TREE.c.depth, companies.c.id)
 )
-"""The ``data`` (as text) of company ``:id`` and everything below it, level by level, by id."""
+"""``(id, data as text)`` of company ``:id`` and everything below it, level by level, by id."""
 
 
 def descendant_rows(connection: Connection, company_id: str) -> list[Any]:
-    """Return the ``data`` of a company and everything below it, level by level, by id."""
-    return list(connection.execute(DESCENDANT_ROWS, {"id": company_id}).scalars())
+    """Return ``(id, data)`` of a company and everything below it, level by level, by id."""
+    return list(connection.execute(DESCENDANT_ROWS, {"id": company_id}))
 
 
 def subtree_ids(company_id: str) -> Select[Any]:
