@@ -99,6 +99,15 @@ class Shop:
     def may(self, actor: Staff | Customer, action: str, company: str) -> bool:
         return bool(self.acting_roles(actor, company) & MAY[action])
 
+    def manages(self, actor: Staff | Customer, target: Customer) -> bool:
+        """Staff who manage customers manage anyone; a customer manages a customer only
+        where they may manage customers at every company the customer belongs to."""
+        if isinstance(actor, Staff):
+            return bool({r.value for r in actor.roles} & MAY["manage customers"])
+        return bool(target.memberships) and all(
+            self.may(actor, "manage customers", m.company_id) for m in target.memberships
+        )
+
 
 # -- random shops and calls
 
@@ -187,8 +196,12 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
             or actor.id == target.id
             or "admin" in {r.value for r in actor.roles_in(CompanyId(company))}
         )
-    if call in {"invite", "assign_roles", "remove_from_company"}:
+    if call in {"invite", "remove_from_company"}:
         return shop.may(actor, "manage customers", company)
+    if call == "assign_roles":  # joining a company needs managing the customer everywhere
+        return shop.may(actor, "manage customers", company) and (
+            company in {m.company_id for m in target.memberships} or shop.manages(actor, target)
+        )
     if call == "activate_customer":
         if (
             isinstance(actor, Customer)
@@ -196,11 +209,7 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
             and (target.status is CustomerStatus.INVITED)
         ):
             return True
-        if not target.memberships:
-            return isinstance(actor, Staff) and bool(
-                {r.value for r in actor.roles} & MAY["manage customers"]
-            )
-        return any(shop.may(actor, "manage customers", m.company_id) for m in target.memberships)
+        return shop.manages(actor, target)
     if call == "move":
         return shop.may(actor, "move company", company) and (
             other is None or shop.may(actor, "move company", other)
@@ -304,10 +313,13 @@ def no_escalation(before: Shop, after: Shop, actor: Customer) -> None:
             assert before.may(actor, "manage customers", company), (
                 f"{actor.id} changed {customer_id}'s roles in {company} without managing it"
             )
-        if was.status is not now.status:
-            assert (customer_id == actor.id and was.status is CustomerStatus.INVITED) or any(
-                before.may(actor, "manage customers", m.company_id) for m in was.memberships
-            )
+        if was.status is not now.status:  # global: only the customer, or who manages them
+            assert (
+                customer_id == actor.id and was.status is CustomerStatus.INVITED
+            ) or before.manages(actor, was)
+        joined = {m.company_id for m in now.memberships} - {m.company_id for m in was.memberships}
+        if joined:
+            assert before.manages(actor, was), f"{actor.id} pulled {customer_id} into {joined}"
 
 
 @given(data=st.data())

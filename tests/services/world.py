@@ -326,6 +326,14 @@ SCENARIOS: tuple[Scenario, ...] = (
             actor=w.anna, customer=w.bob.id, company=NORTH
         ),
     ),
+    Scenario(
+        "customers.update",
+        lambda app, w: app.customers.update(actor=w.bob, customer=w.bob.id, title="Buyer"),
+    ),
+    Scenario(
+        "customers.deactivate",
+        lambda app, w: app.customers.deactivate(actor=w.anna, customer=w.bob.id),
+    ),
     # -- orders and approvals
     Scenario(
         "orders.place",
@@ -551,6 +559,8 @@ READ_ONLY = frozenset(
     {
         "companies.get",
         "companies.visible_to",
+        "customers.get",
+        "customers.search",
         "orders.check",
         "orders.get",
         "orders.history",
@@ -578,6 +588,8 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
             companies=[app.companies.get(actor=REP, company_id=c) for c in w.companies],
         ),
     ),
+    Scenario("customers.get", lambda app, w: app.customers.get(actor=w.anna, customer=w.bob.id)),
+    Scenario("customers.search", lambda app, w: app.customers.search(actor=w.anna, company=ACME)),
     Scenario(
         "orders.check",
         lambda app, w: app.orders.check(actor=w.bob, order=order(NORTH, w.bob.id)),

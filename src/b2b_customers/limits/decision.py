@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+import attrs
 from attrs import field, frozen
 from moneyed import Money
 
@@ -27,7 +28,10 @@ from b2b_customers.ids import LimitId
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["Decision", "Outcome", "RuleResult"]
+__all__ = ["CREDIT_RULE", "Decision", "Outcome", "RuleResult"]
+
+CREDIT_RULE = "credit"
+"""The name of the rule that weighs an order against the company's credit line."""
 
 
 class Outcome(DomainEnum):
@@ -128,6 +132,22 @@ class Decision:
         """The rules the order crosses, most severe first."""
         return tuple(sorted((r for r in self.results if r.crossed), key=_by_severity))
 
+    def without_credit_figures(self) -> Decision:
+        """Return the decision as someone who may not view the credit line sees it.
+
+        The ``credit`` rule keeps its outcome and the order's amount, and says
+        only whether the order is within the credit available or exceeds it:
+        its limit, the balance owed, the reservations and the available
+        amount are left out (of the message and of the figures). Every other
+        rule is kept as it is.
+        """
+        return attrs.evolve(
+            self,
+            results=tuple(
+                _credit_without_figures(r) if r.rule == CREDIT_RULE else r for r in self.results
+            ),
+        )
+
     def explain(self) -> str:
         """Say in plain words what was decided and why, for the buyer.
 
@@ -143,6 +163,17 @@ class Decision:
         lines = [headline]
         lines.extend(f"- {result.message}" for result in self.crossed)
         return "\n".join(lines)
+
+
+def _credit_without_figures(result: RuleResult) -> RuleResult:
+    amount = "" if result.order_amount is None else f" of {format_money(result.order_amount)}"
+    verdict = "exceeds the credit available" if result.crossed else "is within the credit available"
+    return RuleResult(
+        rule=result.rule,
+        outcome=result.outcome,
+        message=f"Credit: this order{amount} {verdict}",
+        order_amount=result.order_amount,
+    )
 
 
 def _by_severity(result: RuleResult) -> Any:  # noqa: ANN401

@@ -34,7 +34,7 @@ from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import CompanyId
-from b2b_customers.limits.decision import Decision, Outcome, RuleResult
+from b2b_customers.limits.decision import CREDIT_RULE, Decision, Outcome, RuleResult
 from b2b_customers.limits.periods import window_of
 from b2b_customers.limits.rules import (
     BudgetLimit,
@@ -381,7 +381,7 @@ class _Evaluation:
         over = amount.amount > available.amount
         return [
             RuleResult(
-                rule="credit",
+                rule=CREDIT_RULE,
                 outcome=Outcome.DENIED if over else Outcome.ALLOWED,
                 message=f"Credit: this order of {format_money(amount)} "
                 f"{'exceeds' if over else 'is within'} the available {format_money(available)} "

@@ -20,23 +20,33 @@ Two questions decide:
    finance) the one in the nearest ancestor.
 
 Inactive customers may do nothing.
+
+**Authority is what the store says now.** A service never trusts the roles,
+memberships or status of the :class:`~b2b_customers.domain.Customer` object
+it is handed: :func:`current_actor` looks the customer up by id inside the
+unit of work, and every check reads that. A customer removed from a company,
+demoted or deactivated since the object was loaded acts with what is stored
+now (nothing, for a customer no longer stored). Staff act as given: the
+seller's own user directory vouches for them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
 from attrs import field, frozen
 
-from b2b_customers.domain.customer import Customer
+from b2b_customers.domain.customer import Customer, CustomerStatus
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.values import DomainEnum, identifier, strip, text, to_frozenset
-from b2b_customers.errors import PermissionDenied, ValidationError
+from b2b_customers.errors import NotFound, PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from b2b_customers.ids import CompanyId
+    from b2b_customers.ports import UnitOfWork
 
 __all__ = [
     "ROLE_PERMISSIONS",
@@ -46,6 +56,8 @@ __all__ = [
     "Staff",
     "StaffRole",
     "checked_actor",
+    "current_actor",
+    "held_roles",
     "may",
     "require",
     "roles_for",
@@ -175,6 +187,48 @@ def checked_actor(actor: object) -> Actor:
     return actor
 
 
+def current_actor(uow: UnitOfWork, actor: object) -> Actor:
+    """Return ``actor`` as the store knows it now: the one every check reads.
+
+    Args:
+        uow: The open unit of work.
+        actor: Staff (returned as given) or a customer (looked up by id).
+
+    Returns:
+        Staff as given; the customer as stored now; a customer no longer
+        stored comes back inactive and without memberships, so they may do
+        nothing.
+
+    Raises:
+        ValidationError: ``actor`` is neither staff nor a customer.
+    """
+    checked = checked_actor(actor)
+    if isinstance(checked, Staff):
+        return checked
+    try:
+        return uow.customers.get(checked.id)
+    except NotFound:
+        return attrs.evolve(checked, status=CustomerStatus.INACTIVE, memberships=())
+
+
+def held_roles(
+    customer: Customer, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
+) -> frozenset[Role]:
+    """Return the roles ``customer``'s memberships give for ``company_id``, whatever their status.
+
+    Their roles in the company itself; else those of their roles in the
+    nearest ancestor that reach the subtree (admin, finance); else nothing.
+    """
+    own = customer.roles_in(company_id)
+    if own:
+        return own
+    for ancestor in ancestors:
+        reaching = customer.roles_in(ancestor) & SUBTREE_ROLES
+        if reaching:
+            return frozenset(reaching)
+    return frozenset()
+
+
 def roles_for(
     actor: Actor, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
 ) -> frozenset[Role | StaffRole]:
@@ -198,14 +252,7 @@ def roles_for(
         return frozenset(actor.roles)
     if not actor.is_active:
         return frozenset()
-    own = actor.roles_in(company_id)
-    if own:
-        return frozenset(own)
-    for ancestor in ancestors:
-        reaching = actor.roles_in(ancestor) & SUBTREE_ROLES
-        if reaching:
-            return frozenset(reaching)
-    return frozenset()
+    return frozenset(held_roles(actor, company_id, ancestors))
 
 
 def may(

@@ -11,7 +11,13 @@ from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.arguments import checked_id
-from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor, require
+from b2b_customers.services.authorization import (
+    Actor,
+    Permission,
+    Staff,
+    current_actor,
+    require,
+)
 
 if TYPE_CHECKING:
     from b2b_customers.ports import Clock, UnitOfWork
@@ -59,12 +65,12 @@ class ServiceContext:
         Raises:
             ValidationError: The actor is not one, or ``company_id`` is not an id.
             NotFound: The company does not exist.
-            PermissionDenied: The actor may not.
+            PermissionDenied: The actor, as stored now, may not.
         """
-        checked_actor(actor)
+        stored = current_actor(uow, actor)  # authority as stored now, never as handed in
         checked_id(company_id, argument)
         ancestors = [company.id for company in uow.companies.ancestors(company_id)]
-        require(actor, permission, company_id, ancestors)
+        require(stored, permission, company_id, ancestors)
 
     def record(
         self,

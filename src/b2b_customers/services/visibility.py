@@ -9,19 +9,50 @@ but may not view its orders is told :class:`~b2b_customers.errors.PermissionDeni
 An approval request is visible to whoever may view the orders of the
 requester's company, to the requester and anyone who acted on it, and, once a
 tier is escalated to an ancestor company, to whoever may decide approvals
-there (the people the request now waits for).
+there (the people the request now waits for). The requester and those who
+acted see it only while they still hold a role at the company.
+
+Every check reads the actor as stored now
+(:func:`~b2b_customers.services.authorization.current_actor`).
+
+The same rule answers the questions an order asks about another company's
+things: a buyer or a ship-to location that is not the company's is *not
+found*, exactly like an id nobody has (:func:`require_buyer_of`,
+:func:`require_location_of`). And of the credit line, only those who may view
+credit see figures: :func:`decision_for` leaves anyone else "within" or
+"exceeds the available credit".
+
+A customer record belongs to every company the customer is a member of:
+
+* an actor **sees** a customer who is themselves, or who belongs to a
+  company where the actor may view customers (staff who view customers see
+  everyone); anyone else is not found;
+* what they see of the record (:func:`customer_for`) holds only the
+  memberships of companies they may view customers of;
+* an actor **manages** a customer (:func:`manages_customer`: changes their
+  profile, global status, or adds them to another company) only when the
+  actor may manage customers at *every* company the customer belongs to.
+  One company's admin never changes a customer's standing at another
+  company: they change (or end) the customer's membership of their own.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
+
+from b2b_customers.domain import Customer, Location, Role
 from b2b_customers.errors import NotFound, PermissionDenied
+from b2b_customers.ids import CompanyId
 from b2b_customers.services.authorization import (
     ROLE_PERMISSIONS,
     Actor,
     Permission,
     Staff,
+    checked_actor,
+    current_actor,
+    held_roles,
     may,
     require,
     roles_for,
@@ -29,10 +60,21 @@ from b2b_customers.services.authorization import (
 
 if TYPE_CHECKING:
     from b2b_customers.approvals import ApprovalRequest
-    from b2b_customers.ids import CompanyId
+    from b2b_customers.ids import CustomerId, LocationId
+    from b2b_customers.limits import Decision
     from b2b_customers.ports import UnitOfWork
 
-__all__ = ["require_staff", "require_visible", "sees_request"]
+__all__ = [
+    "customer_for",
+    "decision_for",
+    "manages_customer",
+    "require_buyer_of",
+    "require_location_of",
+    "require_staff",
+    "require_visible",
+    "sees_customer",
+    "sees_request",
+]
 
 
 def require_visible(
@@ -58,10 +100,11 @@ def require_visible(
         NotFound: The company does not exist, or the actor does not see it.
         PermissionDenied: The actor sees the company but may not do ``permission``.
     """
-    ancestors = [company.id for company in uow.companies.ancestors(company_id)]
-    if not roles_for(actor, company_id, ancestors):
+    stored = current_actor(uow, actor)
+    ancestors = _ancestors(uow, company_id)
+    if not roles_for(stored, company_id, ancestors):
         raise NotFound(entity, company_id if key is None else key)
-    require(actor, permission, company_id, ancestors)
+    require(stored, permission, company_id, ancestors)
 
 
 def require_staff(actor: Actor, permission: Permission, what: str) -> Staff:
@@ -74,7 +117,9 @@ def require_staff(actor: Actor, permission: Permission, what: str) -> Staff:
 
     Raises:
         PermissionDenied: The actor is a customer, or staff without the permission.
+        ValidationError: The actor is neither staff nor a customer.
     """
+    checked_actor(actor)
     if isinstance(actor, Staff) and any(
         permission in ROLE_PERMISSIONS[role] for role in actor.roles
     ):
@@ -87,18 +132,142 @@ def require_staff(actor: Actor, permission: Permission, what: str) -> Staff:
 
 
 def sees_request(uow: UnitOfWork, actor: Actor, request: ApprovalRequest) -> bool:
-    """Tell whether ``actor`` may see ``request`` (see the module docstring)."""
-    if actor.id == request.requester_id or actor.id in request.acted:
+    """Tell whether ``actor`` (as stored now) may see ``request`` (see the module docstring)."""
+    stored = current_actor(uow, actor)
+    involved = stored.id == request.requester_id or stored.id in request.acted
+    if involved and roles_for(stored, request.company_id, _ancestors(uow, request.company_id)):
         return True
-    if _may(uow, actor, Permission.VIEW_ORDERS, request.company_id):
+    if _may(uow, stored, Permission.VIEW_ORDERS, request.company_id):
         return True
     return any(
-        _may(uow, actor, Permission.DECIDE_APPROVALS, tier.approver_company_id)
+        _may(uow, stored, Permission.DECIDE_APPROVALS, tier.approver_company_id)
         for tier in request.tiers
         if tier.escalated and tier.approver_company_id is not None
     )
 
 
+def require_buyer_of(
+    uow: UnitOfWork, actor: Actor, buyer_id: CustomerId, company_id: CompanyId
+) -> Customer:
+    """Return the buyer an order of ``company_id`` names, if ``actor`` may act for them.
+
+    Call it after the actor is authorized for the company. A customer acts
+    for themselves; an admin of the company (or of an ancestor) for any of
+    its buyers; staff for anyone's. The buyer must hold a role at the
+    company (their own, or admin / finance reaching down from an ancestor):
+    anyone else is not found, exactly as an id nobody has, so the answer
+    never tells whether a customer of another company exists, nor their
+    name or status.
+
+    Raises:
+        PermissionDenied: A customer names another buyer without being an
+            admin of the company.
+        NotFound: No such customer, or not one of the company's.
+    """
+    stored = current_actor(uow, actor)
+    ancestors = _ancestors(uow, company_id)
+    if (
+        isinstance(stored, Customer)
+        and stored.id != buyer_id
+        and Role.ADMIN not in roles_for(stored, company_id, ancestors)
+    ):
+        raise PermissionDenied(
+            f"{stored.display_name} may act only on their own orders, not on those of "
+            f"{buyer_id!r}; a company admin may act for the company's buyers"
+        )
+    try:
+        buyer = uow.customers.get(buyer_id)
+    except NotFound:
+        buyer = None
+    if buyer is None or not held_roles(buyer, company_id, ancestors):
+        raise NotFound("Customer", buyer_id)
+    return buyer
+
+
+def require_location_of(
+    uow: UnitOfWork, location_id: LocationId, company_id: CompanyId
+) -> Location:
+    """Return location ``location_id`` if it belongs to ``company_id``.
+
+    A location of another company is not found, exactly as an id nobody
+    has: the answer never names the company it belongs to.
+
+    Raises:
+        NotFound: No such location, or one of another company.
+    """
+    try:
+        location = uow.locations.get(location_id)
+    except NotFound:
+        location = None
+    if location is None or location.company_id != company_id:
+        raise NotFound("Location", location_id)
+    return location
+
+
+def decision_for(
+    uow: UnitOfWork, actor: Actor, decision: Decision, company_id: CompanyId
+) -> Decision:
+    """Return ``decision`` as ``actor`` may see it, for an order of ``company_id``.
+
+    Whoever may view the company's credit (see the permission matrix) sees
+    the decision whole. Anyone else (a buyer, a requester, an approver, a
+    sales rep) learns of the credit line only whether the order is within
+    it or exceeds it, and whether a hold stops it: no limit, balance,
+    reservations or available amount (see
+    :meth:`~b2b_customers.limits.Decision.without_credit_figures`).
+    """
+    if _may(uow, current_actor(uow, actor), Permission.VIEW_CREDIT, company_id):
+        return decision
+    return decision.without_credit_figures()
+
+
+def sees_customer(uow: UnitOfWork, actor: Actor, customer: Customer) -> bool:
+    """Tell whether ``actor`` (as stored now) sees ``customer`` (see the module docstring)."""
+    stored = current_actor(uow, actor)
+    if isinstance(stored, Staff):
+        return may(stored, Permission.VIEW_CUSTOMERS, CompanyId(""))
+    if stored.id == customer.id and stored.is_active:
+        return True
+    return any(
+        _may(uow, stored, Permission.VIEW_CUSTOMERS, company) for company in customer.company_ids
+    )
+
+
+def manages_customer(uow: UnitOfWork, actor: Actor, customer: Customer) -> bool:
+    """Tell whether ``actor`` may manage customers at every company ``customer`` belongs to.
+
+    Staff who manage customers manage everyone; a customer of no company
+    is managed by staff only.
+    """
+    stored = current_actor(uow, actor)
+    if isinstance(stored, Staff):
+        return may(stored, Permission.MANAGE_CUSTOMERS, CompanyId(""))
+    return bool(customer.company_ids) and all(
+        _may(uow, stored, Permission.MANAGE_CUSTOMERS, company) for company in customer.company_ids
+    )
+
+
+def customer_for(uow: UnitOfWork, actor: Actor, customer: Customer) -> Customer:
+    """Return ``customer`` as ``actor`` may see it: only the memberships of companies they view.
+
+    Staff (and the customer themselves) see the whole record.
+    """
+    stored = current_actor(uow, actor)
+    if isinstance(stored, Staff) or stored.id == customer.id:
+        return customer
+    shown = tuple(
+        membership
+        for membership in customer.memberships
+        if _may(uow, stored, Permission.VIEW_CUSTOMERS, membership.company_id)
+    )
+    if shown == customer.memberships:
+        return customer
+    return attrs.evolve(customer, memberships=shown)
+
+
+def _ancestors(uow: UnitOfWork, company_id: CompanyId) -> list[CompanyId]:
+    return [company.id for company in uow.companies.ancestors(company_id)]
+
+
 def _may(uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId) -> bool:
-    ancestors = [company.id for company in uow.companies.ancestors(company_id)]
-    return may(actor, permission, company_id, ancestors)
+    return may(actor, permission, company_id, _ancestors(uow, company_id))
