@@ -19,6 +19,8 @@ The rules, filter by filter:
 * Text filters ending in ``_contains`` compare without case.
 * ``CompanyQuery.country`` compares the ISO code without case or surrounding
   space; a company without legal info has no country and never matches.
+* ``CompanyQuery.paid_by`` matches a company whose bill-to *or* master
+  account is the one given.
 * ``CompanyQuery.custom_fields``: every given field must hold the same value
   *of the same type* (``True`` is not ``1``); a missing field never matches.
 * ``CustomerQuery.company_id`` (and ``OrderQuery.company_id``) match the
@@ -150,6 +152,7 @@ def _(query: CompanyQuery, company: Company, _scope: Collection[CompanyId] | Non
         and (query.parent_id is None or company.parent_id == query.parent_id)
         and (query.top_level is None or (company.parent_id is None) is query.top_level)
         and (query.tag is None or query.tag in company.tags)
+        and (query.paid_by is None or query.paid_by in {company.bill_to_id, company.master_id})
         and (
             country is None
             or (company.legal_info is not None and company.legal_info.country == country)

@@ -209,6 +209,38 @@ ARGUMENTS: dict[str, Callable[[], st.SearchStrategy[dict[str, Any]]]] = {
             "roles": roles(),
         }
     ),
+    "companies.edit": lambda: with_fields(
+        {"actor": actors(), "company_id": company_ids()}, company_fields()
+    ),
+    "companies.search": lambda: st.fixed_dictionaries(
+        {"actor": actors()},
+        optional={
+            "text": st.none() | texts(),
+            "status": st.none() | texts(),
+            "tag": st.none() | texts(),
+            "custom_fields": st.none() | garbled(st.dictionaries(texts(), texts(), max_size=2)),
+            "country": st.none() | texts(),
+            "parent": st.none() | company_ids(),
+            "top_level": st.none() | garbled(st.booleans()),
+            "paid_by": st.none() | company_ids(),
+            "sort": garbled(st.sampled_from(["name", "account_number", "id", "bogus"])),
+            "descending": garbled(st.booleans()),
+            "offset": garbled(st.integers(-1, 3)),
+            "limit": garbled(st.integers(-1, 3)),
+        },
+    ),
+    "companies.children": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company_id": company_ids()}
+    ),
+    "companies.ancestors": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company_id": company_ids()}
+    ),
+    "companies.descendants": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company_id": company_ids()}
+    ),
+    "companies.paid_for": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company_id": company_ids()}
+    ),
     "customers.get": lambda: st.fixed_dictionaries({"actor": actors(), "customer": customer_ids()}),
     "customers.search": lambda: st.fixed_dictionaries(
         {"actor": actors()},

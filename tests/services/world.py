@@ -300,6 +300,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda app, w: app.companies.deactivate(actor=w.anna, company_id=NORTH),
     ),
     Scenario(
+        "companies.edit",
+        lambda app, w: app.companies.edit(actor=w.anna, company_id=ACME, name="ACME SE"),
+    ),
+    Scenario(
         "customers.invite",
         lambda app, w: app.customers.invite(
             actor=w.anna,
@@ -559,6 +563,11 @@ READ_ONLY = frozenset(
     {
         "companies.get",
         "companies.visible_to",
+        "companies.search",
+        "companies.children",
+        "companies.ancestors",
+        "companies.descendants",
+        "companies.paid_for",
         "customers.get",
         "customers.search",
         "orders.check",
@@ -587,6 +596,21 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
             actor=w.anna,
             companies=[app.companies.get(actor=REP, company_id=c) for c in w.companies],
         ),
+    ),
+    Scenario("companies.search", lambda app, w: app.companies.search(actor=w.anna, text="acme")),
+    Scenario(
+        "companies.children", lambda app, w: app.companies.children(actor=w.anna, company_id=ACME)
+    ),
+    Scenario(
+        "companies.ancestors",
+        lambda app, w: app.companies.ancestors(actor=w.anna, company_id=NORTH),
+    ),
+    Scenario(
+        "companies.descendants",
+        lambda app, w: app.companies.descendants(actor=w.anna, company_id=ACME),
+    ),
+    Scenario(
+        "companies.paid_for", lambda app, w: app.companies.paid_for(actor=w.anna, company_id=ACME)
     ),
     Scenario("customers.get", lambda app, w: app.customers.get(actor=w.anna, customer=w.bob.id)),
     Scenario("customers.search", lambda app, w: app.customers.search(actor=w.anna, company=ACME)),

@@ -19,6 +19,11 @@ Two questions decide:
    the visibility: the one in the company itself, or else (for admin and
    finance) the one in the nearest ancestor.
 
+3. **Does the company's payer reach it?** A ``finance`` member of the
+   company named as a company's bill-to or master account (the account that
+   pays for it) may view that company, its orders and its credit
+   (:data:`PAYER_PERMISSIONS`), and nothing more.
+
 Inactive customers may do nothing.
 
 **Authority is what the store says now.** A service never trusts the roles,
@@ -32,7 +37,7 @@ seller's own user directory vouches for them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import attrs
 from attrs import field, frozen
@@ -49,6 +54,7 @@ if TYPE_CHECKING:
     from b2b_customers.ports import UnitOfWork
 
 __all__ = [
+    "PAYER_PERMISSIONS",
     "ROLE_PERMISSIONS",
     "SUBTREE_ROLES",
     "Actor",
@@ -59,8 +65,12 @@ __all__ = [
     "current_actor",
     "held_roles",
     "may",
+    "may_in",
+    "payer_permissions",
     "require",
+    "require_in",
     "roles_for",
+    "sees_company",
 ]
 
 
@@ -149,6 +159,9 @@ ROLE_PERMISSIONS: Mapping[Role | StaffRole, frozenset[Permission]] = {
 
 SUBTREE_ROLES = frozenset({Role.ADMIN, Role.FINANCE})
 """Customer roles that reach the companies below the one they belong to."""
+
+PAYER_PERMISSIONS = _set(_P.VIEW_COMPANY, _P.VIEW_ORDERS, _P.VIEW_CREDIT)
+"""What ``finance`` at a company's bill-to or master account may do for the company."""
 
 
 def _staff_roles(value: Iterable[StaffRole | str]) -> frozenset[StaffRole]:
@@ -284,8 +297,91 @@ def require(
         ValidationError: ``actor`` is neither staff nor a customer.
     """
     if not may(actor, permission, company_id, ancestors):
-        who = actor.name if isinstance(actor, Staff) else actor.display_name
-        raise PermissionDenied(
-            f"{who} may not {permission.value.replace('_', ' ')} for company {company_id!r}; "
-            "ask someone whose role there allows it"
-        )
+        _refuse(actor, permission, company_id)
+
+
+def payer_permissions(
+    uow: UnitOfWork, actor: Actor, company_id: CompanyId
+) -> frozenset[Permission]:
+    """Return what ``actor`` may do for ``company_id`` as finance of the account that pays for it.
+
+    Args:
+        uow: The open unit of work.
+        actor: The actor as stored now (see :func:`current_actor`).
+        company_id: The company acted on.
+
+    Returns:
+        :data:`PAYER_PERMISSIONS` when ``actor`` is an active customer holding
+        ``finance`` at the company's bill-to or master account (or reaching
+        it from an ancestor); else nothing.
+
+    Raises:
+        NotFound: The company does not exist.
+    """
+    if not isinstance(actor, Customer) or not actor.is_active:
+        return frozenset()
+    company = uow.companies.get(company_id)
+    for payer in (company.bill_to_id, company.master_id):
+        if payer is None:
+            continue
+        ancestors = [above.id for above in uow.companies.ancestors(payer)]
+        if Role.FINANCE in held_roles(actor, payer, ancestors):
+            return PAYER_PERMISSIONS
+    return frozenset()
+
+
+def may_in(uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId) -> bool:
+    """Tell whether ``actor``, as stored now, may do ``permission`` for ``company_id``.
+
+    Reads the actor (:func:`current_actor`), the company's ancestors and, when
+    the roles do not grant it, the accounts that pay for the company.
+
+    Raises:
+        ValidationError: ``actor`` is neither staff nor a customer.
+        NotFound: The company does not exist.
+    """
+    stored = current_actor(uow, actor)
+    ancestors = [company.id for company in uow.companies.ancestors(company_id)]
+    if may(stored, permission, company_id, ancestors):
+        return True
+    return permission in PAYER_PERMISSIONS and permission in payer_permissions(
+        uow, stored, company_id
+    )
+
+
+def sees_company(uow: UnitOfWork, actor: Actor, company_id: CompanyId) -> bool:
+    """Tell whether ``actor``, as stored now, acts with any role (or as payer) for ``company_id``.
+
+    Raises:
+        ValidationError: ``actor`` is neither staff nor a customer.
+        NotFound: The company does not exist.
+    """
+    stored = current_actor(uow, actor)
+    ancestors = [company.id for company in uow.companies.ancestors(company_id)]
+    return bool(roles_for(stored, company_id, ancestors)) or bool(
+        payer_permissions(uow, stored, company_id)
+    )
+
+
+def require_in(
+    uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId
+) -> None:
+    """Refuse unless ``actor``, as stored now, may do ``permission`` for ``company_id``.
+
+    The check every service makes (see :func:`may_in`).
+
+    Raises:
+        PermissionDenied: Naming the actor, the action and the company.
+        ValidationError: ``actor`` is neither staff nor a customer.
+        NotFound: The company does not exist.
+    """
+    if not may_in(uow, actor, permission, company_id):
+        _refuse(current_actor(uow, actor), permission, company_id)
+
+
+def _refuse(actor: Actor, permission: Permission, company_id: CompanyId) -> NoReturn:
+    who = actor.name if isinstance(actor, Staff) else actor.display_name
+    raise PermissionDenied(
+        f"{who} may not {permission.value.replace('_', ' ')} for company {company_id!r}; "
+        "ask someone whose role there allows it"
+    )

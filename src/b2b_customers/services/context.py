@@ -15,8 +15,8 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
-    current_actor,
-    require,
+    checked_actor,
+    require_in,
 )
 
 if TYPE_CHECKING:
@@ -67,10 +67,9 @@ class ServiceContext:
             NotFound: The company does not exist.
             PermissionDenied: The actor, as stored now, may not.
         """
-        stored = current_actor(uow, actor)  # authority as stored now, never as handed in
+        checked_actor(actor)
         checked_id(company_id, argument)
-        ancestors = [company.id for company in uow.companies.ancestors(company_id)]
-        require(stored, permission, company_id, ancestors)
+        require_in(uow, actor, permission, company_id)  # the actor as stored now
 
     def record(
         self,

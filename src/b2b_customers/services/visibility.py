@@ -45,6 +45,7 @@ import attrs
 from b2b_customers.domain import Customer, Location, Role
 from b2b_customers.errors import NotFound, PermissionDenied
 from b2b_customers.ids import CompanyId
+from b2b_customers.services.arguments import checked_id
 from b2b_customers.services.authorization import (
     ROLE_PERMISSIONS,
     Actor,
@@ -54,8 +55,10 @@ from b2b_customers.services.authorization import (
     current_actor,
     held_roles,
     may,
-    require,
+    may_in,
+    require_in,
     roles_for,
+    sees_company,
 )
 
 if TYPE_CHECKING:
@@ -99,12 +102,13 @@ def require_visible(
     Raises:
         NotFound: The company does not exist, or the actor does not see it.
         PermissionDenied: The actor sees the company but may not do ``permission``.
+        ValidationError: The actor is not one, or ``company_id`` is not an id.
     """
-    stored = current_actor(uow, actor)
-    ancestors = _ancestors(uow, company_id)
-    if not roles_for(stored, company_id, ancestors):
+    checked_actor(actor)
+    checked_id(company_id, "company_id")
+    if not sees_company(uow, actor, company_id):
         raise NotFound(entity, company_id if key is None else key)
-    require(stored, permission, company_id, ancestors)
+    require_in(uow, actor, permission, company_id)
 
 
 def require_staff(actor: Actor, permission: Permission, what: str) -> Staff:
@@ -270,4 +274,4 @@ def _ancestors(uow: UnitOfWork, company_id: CompanyId) -> list[CompanyId]:
 
 
 def _may(uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId) -> bool:
-    return may(actor, permission, company_id, _ancestors(uow, company_id))
+    return may_in(uow, actor, permission, company_id)
