@@ -11,12 +11,35 @@ from hypothesis import strategies as st
 
 from b2b_customers.app import connect
 from b2b_customers.domain import Company, CompanyStatus, Customer, CustomerStatus
-from b2b_customers.errors import B2BError, PermissionDenied
-from b2b_customers.ids import CompanyId, CustomerId, SequentialIds
+from b2b_customers.errors import (
+    B2BError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from b2b_customers.ids import CompanyId, CustomerId, LocationId, SequentialIds
 from b2b_customers.services import Staff, StaffRole
+from b2b_customers.services.visibility import decision_for, require_buyer_of, require_location_of
 from b2b_customers.testing import strategies
 from b2b_customers.testing.snapshot import snapshot
-from tests.services.world import CONTROLLER, GLOBEX, order, seed
+from tests.services.world import (
+    ACME,
+    CONTROLLER,
+    GLOBEX,
+    NORTH,
+    REP,
+    approved,
+    eur,
+    located,
+    location,
+    open_credit,
+    order,
+    placed,
+    requester,
+    seed,
+    the_request,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -336,3 +359,252 @@ def test_the_services_keep_the_policy_on_sqlite(data: st.DataObject) -> None:
         check_policy(app, data)
     finally:
         app.store.dispose()  # type: ignore[attr-defined]
+
+
+# -- authority is what the store says now
+
+
+def _finance_of_acme(app: App) -> Customer:
+    return app.customers.invite(
+        actor=REP,
+        company=ACME,
+        email="fiona@acme.example",
+        first_name="Fiona",
+        last_name="Finance",
+        roles=["finance"],
+        active=True,
+    )
+
+
+def test_a_customer_removed_from_a_company_acts_there_with_no_authority(app: App) -> None:
+    world = seed(app)
+    placed(app, world)
+    fiona = _finance_of_acme(app)  # kept by the caller, as a session would
+    assert app.audit.for_company(actor=fiona, company_id=ACME).total > 0
+    app.customers.remove_from_company(actor=world.anna, customer=fiona.id, company=ACME)
+    before = snapshot(app.store)
+    with pytest.raises(NotFound):
+        app.audit.for_company(actor=fiona, company_id=ACME)
+    with pytest.raises(NotFound):
+        app.orders.history(actor=fiona, company=NORTH)
+    with pytest.raises((NotFound, PermissionDenied)):
+        app.credit.account(actor=fiona, company=ACME)
+    assert snapshot(app.store) == before
+
+
+def test_a_deactivated_customer_acting_with_an_active_copy_may_do_nothing(app: App) -> None:
+    world = seed(app)
+    app.customers.deactivate(actor=REP, customer=world.anna.id)
+    assert world.anna.status is CustomerStatus.ACTIVE  # the stale copy
+    before = snapshot(app.store)
+    with pytest.raises(NotFound):
+        app.companies.get(actor=world.anna, company_id=ACME)
+    with pytest.raises(NotFound):
+        app.companies.edit(actor=world.anna, company_id=ACME, name="Mine now")
+    with pytest.raises(NotFound):
+        app.customers.invite(
+            actor=world.anna,
+            company=ACME,
+            email="x@acme.example",
+            first_name="X",
+            last_name="Y",
+            roles=["admin"],
+        )
+    assert snapshot(app.store) == before
+
+
+def test_a_removed_requester_no_longer_completes_their_approved_request(app: App) -> None:
+    world = seed(app)
+    approved(app, world)
+    asker = requester(app)
+    app.customers.remove_from_company(actor=world.anna, customer=asker.id, company=ACME)
+    before = snapshot(app.store)
+    with pytest.raises((NotFound, PermissionDenied)):
+        app.approvals.complete(actor=asker, request=the_request(app).id)
+    assert snapshot(app.store) == before
+
+
+def test_an_approved_request_is_not_completed_while_the_company_is_on_hold(app: App) -> None:
+    world = seed(app)
+    approved(app, world)
+    app.companies.put_on_hold(actor=CONTROLLER, company_id=ACME)
+    before = snapshot(app.store)
+    with pytest.raises(InvalidTransition, match="on_hold"):
+        app.approvals.complete(actor=requester(app), request=the_request(app).id)
+    assert snapshot(app.store) == before
+    app.companies.activate(actor=CONTROLLER, company_id=ACME)
+    assert app.approvals.complete(actor=requester(app), request=the_request(app).id).placed
+
+
+# -- one company's admin never reaches another company's customers
+
+
+def test_an_admin_cannot_pull_another_companys_customer_in(app: App) -> None:
+    world = seed(app)
+    app.companies.activate(actor=CONTROLLER, company_id=GLOBEX)
+    before = snapshot(app.store)
+    with pytest.raises(NotFound) as foreign:
+        app.customers.assign_roles(
+            actor=world.carl, customer=world.ivy.id, company=GLOBEX, roles=["admin"]
+        )
+    with pytest.raises(NotFound) as unknown:
+        app.customers.assign_roles(
+            actor=world.carl, customer=CustomerId("nobody"), company=GLOBEX, roles=["admin"]
+        )
+    assert str(foreign.value).replace(world.ivy.id, "?") == str(unknown.value).replace(
+        "nobody", "?"
+    )
+    for call in (app.customers.activate, app.customers.deactivate, app.customers.get):
+        with pytest.raises(NotFound):
+            call(actor=world.carl, customer=world.ivy.id)
+    with pytest.raises(NotFound):
+        app.customers.update(actor=world.carl, customer=world.ivy.id, first_name="Mallory")
+    with pytest.raises((NotFound, PermissionDenied)):
+        app.customers.remove_from_company(actor=world.carl, customer=world.ivy.id, company=NORTH)
+    assert snapshot(app.store) == before
+
+
+def test_a_shared_customer_is_seen_and_changed_by_each_company_only_for_itself(
+    app: App,
+) -> None:
+    world = seed(app)
+    app.companies.activate(actor=CONTROLLER, company_id=GLOBEX)
+    shared = app.customers.assign_roles(
+        actor=REP, customer=world.bob.id, company=GLOBEX, roles=["buyer"]
+    )
+    assert shared.company_ids == {NORTH, GLOBEX}
+    seen = app.customers.get(actor=world.carl, customer=world.bob.id)
+    assert seen.company_ids == {GLOBEX}  # not Bob's roles at North
+    changed = app.customers.assign_roles(
+        actor=world.carl, customer=world.bob.id, company=GLOBEX, roles=["requester"]
+    )
+    assert changed.company_ids == {GLOBEX}
+    before = snapshot(app.store)
+    with pytest.raises(PermissionDenied):
+        app.customers.deactivate(actor=world.carl, customer=world.bob.id)
+    with pytest.raises(PermissionDenied):
+        app.customers.update(actor=world.carl, customer=world.bob.id, email="bob@globex.example")
+    assert snapshot(app.store) == before
+    left = app.customers.remove_from_company(
+        actor=world.carl, customer=world.bob.id, company=GLOBEX
+    )
+    assert left.company_ids == frozenset()
+    assert app.customers.get(actor=REP, customer=world.bob.id).company_ids == {NORTH}
+
+
+def test_who_may_change_a_customers_own_standing(app: App) -> None:
+    world = seed(app)
+    assert app.customers.activate(actor=world.ivy, customer=world.ivy.id).is_active
+    assert app.customers.update(actor=world.bob, customer=world.bob.id, title="Buyer").title == (
+        "Buyer"
+    )
+    assert app.customers.deactivate(actor=world.anna, customer=world.bob.id).status is (
+        CustomerStatus.INACTIVE
+    )
+    with pytest.raises(NotFound):  # an inactive customer sees nothing, not even themselves
+        app.customers.activate(actor=world.bob, customer=world.bob.id)
+    assert app.customers.activate(actor=REP, customer=world.bob.id).is_active
+
+
+def test_buyers_and_locations_of_another_company_are_not_found(app: App) -> None:
+    world = seed(app)
+    located(app, world)
+    depot = location(app, "Depot")
+    app.companies.activate(actor=CONTROLLER, company_id=GLOBEX)
+    with app.store.unit_of_work() as uow:
+        errors = []
+        for buyer in (world.bob.id, CustomerId("nobody")):
+            with pytest.raises(NotFound) as error:
+                require_buyer_of(uow, world.carl, buyer, GLOBEX)
+            errors.append(str(error.value).replace(buyer, "?"))
+        assert errors[0] == errors[1]
+        assert require_buyer_of(uow, world.anna, world.bob.id, NORTH).id == world.bob.id
+        with pytest.raises(PermissionDenied):
+            require_buyer_of(uow, world.bob, world.anna.id, NORTH)
+        assert require_location_of(uow, depot.id, ACME).id == depot.id
+        for place in (depot.id, LocationId("nowhere")):
+            with pytest.raises(NotFound) as error:
+                require_location_of(uow, place, GLOBEX)
+            assert "acme" not in str(error.value).lower()
+
+
+def test_who_may_not_view_credit_learns_only_within_or_over(app: App) -> None:
+    world = seed(app)
+    open_credit(app, world)
+    decision = app.orders.check(actor=REP, order=order(NORTH, world.bob.id, "100"))
+    (credit,) = [r for r in decision.results if r.rule == "credit"]
+    assert credit.limit == eur("5000")
+    with app.store.unit_of_work() as uow:
+        as_buyer = decision_for(uow, world.bob, decision, NORTH)
+        as_admin = decision_for(uow, world.anna, decision, NORTH)
+    assert as_admin == decision
+    (hidden,) = [r for r in as_buyer.results if r.rule == "credit"]
+    assert hidden.outcome is credit.outcome
+    assert (hidden.limit, hidden.spent, hidden.remaining) == (None, None, None)
+    assert "5,000" not in as_buyer.explain() + hidden.message
+    assert "within" in hidden.message
+
+
+# -- companies as services
+
+
+def test_a_company_admin_edits_the_profile_and_staff_the_sellers_fields(app: App) -> None:
+    world = seed(app)
+    renamed = app.companies.edit(actor=world.anna, company_id=ACME, name="ACME SE")
+    assert renamed.name == "ACME SE"
+    before = snapshot(app.store)
+    with pytest.raises(PermissionDenied, match="tags"):
+        app.companies.edit(actor=world.anna, company_id=ACME, tags={"vip"})
+    with pytest.raises(NotFound):
+        app.companies.edit(actor=world.carl, company_id=ACME, name="Taken")
+    with pytest.raises(ValidationError):
+        app.companies.edit(actor=REP, company_id=ACME, currency="USD")
+    assert snapshot(app.store) == before
+    tagged = app.companies.edit(actor=REP, company_id=ACME, tags={"vip"}, custom_fields={"t": 1})
+    assert tagged.tags == {"vip"}
+    entries = app.audit.for_company(
+        actor=CONTROLLER, company_id=ACME, aggregate_type="company"
+    ).items
+    assert entries[-1].action == "company.updated"
+
+
+def test_company_searches_and_the_tree_show_only_what_the_actor_sees(app: App) -> None:
+    world = seed(app)
+
+    def ids(companies: Sequence[Company]) -> list[str]:
+        return sorted(company.id for company in companies)
+
+    assert ids(app.companies.search(actor=REP).items) == sorted([ACME, NORTH, GLOBEX])
+    assert ids(app.companies.search(actor=world.anna).items) == sorted([ACME, NORTH])
+    assert ids(app.companies.search(actor=world.bob).items) == [NORTH]
+    assert ids(app.companies.search(actor=world.carl, text="acme").items) == []
+    assert ids(app.companies.descendants(actor=world.anna, company_id=ACME)) == [NORTH]
+    assert ids(app.companies.ancestors(actor=world.bob, company_id=NORTH)) == []
+    assert ids(app.companies.ancestors(actor=world.anna, company_id=NORTH)) == [ACME]
+    with pytest.raises(NotFound):
+        app.companies.children(actor=world.carl, company_id=ACME)
+
+
+def test_a_bill_to_s_finance_sees_the_accounts_it_pays_for(app: App) -> None:
+    world = seed(app)
+    placed(app, world)
+    payer = app.companies.onboard(actor=REP, id=CompanyId("payer"), name="Payer", currency="EUR")
+    fiona = app.customers.invite(
+        actor=REP,
+        company=payer.id,
+        email="fiona@payer.example",
+        first_name="Fiona",
+        last_name="Finance",
+        roles=["finance"],
+        active=True,
+    )
+    with pytest.raises(NotFound):
+        app.orders.history(actor=fiona, company=NORTH)
+    app.companies.edit(actor=REP, company_id=NORTH, bill_to_id=payer.id)
+    assert [c.id for c in app.companies.paid_for(actor=fiona, company_id=payer.id)] == [NORTH]
+    assert app.orders.history(actor=fiona, company=NORTH).total == 1
+    assert {c.id for c in app.companies.search(actor=fiona).items} == {payer.id, NORTH}
+    with pytest.raises(PermissionDenied):  # paying is not managing
+        app.companies.edit(actor=fiona, company_id=NORTH, name="Paid")
+    with pytest.raises(NotFound):  # nor seeing the head office
+        app.companies.get(actor=fiona, company_id=ACME)

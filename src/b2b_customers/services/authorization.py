@@ -352,12 +352,16 @@ def may_in(uow: UnitOfWork, actor: Actor, permission: Permission, company_id: Co
 def sees_company(uow: UnitOfWork, actor: Actor, company_id: CompanyId) -> bool:
     """Tell whether ``actor``, as stored now, acts with any role (or as payer) for ``company_id``.
 
+    Staff see every company.
+
     Raises:
         ValidationError: ``actor`` is neither staff nor a customer.
         NotFound: The company does not exist.
     """
     stored = current_actor(uow, actor)
     ancestors = [company.id for company in uow.companies.ancestors(company_id)]
+    if isinstance(stored, Staff):
+        return True
     return bool(roles_for(stored, company_id, ancestors)) or bool(
         payer_permissions(uow, stored, company_id)
     )

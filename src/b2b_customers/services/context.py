@@ -16,8 +16,8 @@ from b2b_customers.services.authorization import (
     Permission,
     Staff,
     checked_actor,
-    require_in,
 )
+from b2b_customers.services.visibility import require_visible
 
 if TYPE_CHECKING:
     from b2b_customers.ports import Clock, UnitOfWork
@@ -64,12 +64,14 @@ class ServiceContext:
 
         Raises:
             ValidationError: The actor is not one, or ``company_id`` is not an id.
-            NotFound: The company does not exist.
-            PermissionDenied: The actor, as stored now, may not.
+            NotFound: The company does not exist, or the actor (as stored
+                now) does not see it: the same answer, so that no one learns
+                which ids exist.
+            PermissionDenied: The actor sees the company but may not.
         """
         checked_actor(actor)
         checked_id(company_id, argument)
-        require_in(uow, actor, permission, company_id)  # the actor as stored now
+        require_visible(uow, actor, permission, company_id)  # the actor as stored now
 
     def record(
         self,
