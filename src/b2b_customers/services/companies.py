@@ -299,14 +299,12 @@ class CompanyService:
 
         Raises:
             NotFound: No such company, or the actor does not see it.
-            PermissionDenied: The actor sees the company but may not view its credit.
         """
-
-        def paid(uow: UnitOfWork) -> list[Company]:
-            require_visible(uow, actor, Permission.VIEW_CREDIT, company_id)
-            return _every(uow, CompanyQuery(paid_by=company_id, sort=CompanySort.ID))
-
-        return self._tree(actor, company_id, paid)
+        return self._tree(
+            actor,
+            company_id,
+            lambda uow: _every(uow, CompanyQuery(paid_by=company_id, sort=CompanySort.ID)),
+        )
 
     def move(self, *, actor: Actor, company_id: CompanyId, new_parent: CompanyId | None) -> Company:
         """Put a company under another parent (or make it top-level).
