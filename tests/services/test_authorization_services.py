@@ -25,10 +25,15 @@ from b2b_customers.testing import strategies
 from b2b_customers.testing.snapshot import snapshot
 from tests.services.world import (
     ACME,
+    ADMINISTRATOR,
     CONTROLLER,
     GLOBEX,
     NORTH,
+    READ_SCENARIOS,
     REP,
+    SCENARIOS,
+    Scenario,
+    World,
     approved,
     eur,
     located,
@@ -608,3 +613,152 @@ def test_a_bill_to_s_finance_sees_the_accounts_it_pays_for(app: App) -> None:
         app.companies.edit(actor=fiona, company_id=NORTH, name="Paid")
     with pytest.raises(NotFound):  # nor seeing the head office
         app.companies.get(actor=fiona, company_id=ACME)
+
+
+# -- every service method x every actor relation: nothing of another company leaks or changes
+#
+# The registry of the fault-injection test holds one call per service method, on
+# ACME's group (ACME, its subsidiary North) or on Globex. Here each call is made
+# again, the actor swapped for someone standing in a given relation to those
+# companies; what they must not learn are the names and emails of the people and
+# companies they do not see (the ids they typed themselves may come back).
+
+SOUTH, INITECH = CompanyId("south"), CompanyId("initech")
+"""A sibling of North under ACME, and a company of its own, unrelated to the others."""
+
+GROUP_SECRETS = (
+    "ACME GmbH",
+    "ACME North",
+    "Globex",
+    "@acme.example",
+    "@north.example",
+    "@globex.example",
+    "Anna Example",
+    "Bob Example",
+    "Ivy Example",
+    "Carl Example",
+    "Bea Example",
+    "Am Hafen",
+)
+"""What an outsider of ACME's group and of Globex may never read."""
+
+ACME_PEOPLE = ("@acme.example", "Anna Example", "Bea Example", "Am Hafen")
+"""What a member of North (a child) may not read of its parent, ACME."""
+
+NORTH_PEOPLE = ("@north.example", "Bob Example", "Ivy Example")
+"""What a buyer-like member of ACME (no role that reaches down) may not read of North."""
+
+CUSTOMER_ROLES = ("contact", "approver", "finance", "requester", "buyer", "admin")
+NARROW_ROLES = ("buyer", "requester", "approver", "contact")
+
+
+class ActingAs:
+    """An App whose every service call is made by ``actor``, whoever the call names."""
+
+    def __init__(self, app: App, actor: Staff | Customer) -> None:
+        self._app, self._actor = app, actor
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._app, name)
+        if not type(target).__module__.startswith("b2b_customers.services."):
+            return target
+        return _Service(target, self._actor)
+
+
+class _Service:
+    def __init__(self, service: Any, actor: Staff | Customer) -> None:
+        self._service, self._actor = service, actor
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._service, name)
+
+        def call(**arguments: Any) -> Any:
+            return method(**{**arguments, "actor": self._actor})
+
+        return call
+
+
+def _people(app: App) -> dict[str, list[Customer]]:
+    """The actors by relation to ACME's group, invited (and changed) by staff."""
+
+    def member(company: CompanyId, name: str, role: str) -> Customer:
+        return app.customers.invite(
+            actor=REP,
+            company=company,
+            email=f"{name}-{role}@{company}.example",
+            first_name=f"{name}{role}".title(),
+            last_name="Outsider",
+            roles=[role],
+            active=True,
+        )
+
+    app.companies.add_subsidiary(actor=REP, id=SOUTH, parent=ACME, name="South")
+    app.companies.onboard(actor=REP, id=INITECH, name="Initech", currency="EUR")
+    removed = member(ACME, "rita", "admin")
+    app.customers.remove_from_company(actor=REP, customer=removed.id, company=ACME)
+    deactivated = member(ACME, "dave", "finance")
+    app.customers.deactivate(actor=REP, customer=deactivated.id)
+    return {
+        "sibling": [member(SOUTH, "sib", role) for role in CUSTOMER_ROLES],
+        "unrelated": [member(INITECH, "uno", role) for role in CUSTOMER_ROLES],
+        "removed": [removed],  # acting with the object from before the removal
+        "deactivated": [deactivated],  # acting with the object from while active
+        "child": [member(NORTH, "kid", role) for role in CUSTOMER_ROLES],
+        "parent": [member(ACME, "pa", role) for role in NARROW_ROLES],
+    }
+
+
+def _leaks(found: object, secrets: Sequence[str]) -> list[str]:
+    text = repr(found) + (str(found) if isinstance(found, BaseException) else "")
+    return [secret for secret in secrets if secret in text]
+
+
+def _call(app: App, actor: Staff | Customer, scenario: Scenario, world: World) -> object:
+    """Return what the call answered: its result or the library error it raised."""
+    try:
+        return scenario.call(ActingAs(app, actor), world)  # type: ignore[arg-type]
+    except B2BError as error:
+        return error
+
+
+@pytest.mark.parametrize("scenario", [*SCENARIOS, *READ_SCENARIOS], ids=lambda s: s.method)
+def test_no_call_reveals_or_changes_what_the_actor_does_not_see(
+    app: App, scenario: Scenario
+) -> None:
+    world = seed(app)
+    people = _people(app)
+    if scenario.prepare is not None:
+        scenario.prepare(app, world)
+    before = snapshot(app.store)
+    for relation in ("sibling", "unrelated", "removed", "deactivated"):
+        for actor in people[relation]:
+            answer = _call(app, actor, scenario, world)
+            leaked = _leaks(answer, GROUP_SECRETS)
+            assert not leaked, f"{scenario.method} by a {relation} {actor.id} revealed {leaked}"
+            assert snapshot(app.store) == before, f"{scenario.method} by a {relation} wrote"
+    # A member of North, or of ACME without a role reaching down, may act on what they
+    # see; once a call of theirs wrote, the world has moved on: stop there.
+    for relation, secrets in (("child", ACME_PEOPLE), ("parent", NORTH_PEOPLE)):
+        for actor in people[relation]:
+            answer = _call(app, actor, scenario, world)
+            leaked = _leaks(answer, secrets)
+            assert not leaked, f"{scenario.method} by a {relation} {actor.id} revealed {leaked}"
+            if snapshot(app.store) != before:
+                return
+
+
+@pytest.mark.parametrize("scenario", [*SCENARIOS, *READ_SCENARIOS], ids=lambda s: s.method)
+def test_staff_of_every_role_are_refused_cleanly_or_served(app: App, scenario: Scenario) -> None:
+    world = seed(app)
+    if scenario.prepare is not None:
+        scenario.prepare(app, world)
+    nobody = Staff(id="s-none", name="No Role", roles=set())
+    for actor in (nobody, REP, CONTROLLER, ADMINISTRATOR):
+        before = snapshot(app.store)
+        answer = _call(app, actor, scenario, world)
+        if not isinstance(answer, B2BError):
+            return  # served (and, for a write, the world has moved on)
+        assert snapshot(app.store) == before, f"{scenario.method} refused {actor.id}, but wrote"
+    # Refused to every staff role: a move only the company's own people make (approving
+    # a tier that has not escalated to the seller).
+    assert scenario.method in {"approvals.approve", "approvals.reject", "approvals.cancel"}
