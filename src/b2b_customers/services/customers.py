@@ -41,6 +41,7 @@ from b2b_customers.services.visibility import (
     require_staff,
     require_visible,
     sees_customer,
+    stored_or_none,
 )
 
 if TYPE_CHECKING:
@@ -191,11 +192,7 @@ class CustomerService:
         with self._context.store.unit_of_work() as uow:
             current = self._managed(uow, actor, customer, themselves=True)
             stored = uow.customers.save(attrs.evolve(current, **changes))
-            self._context.record(
-                uow, "customer.updated", stored, actor=actor, company_id=None, before=current
-            )
-            uow.commit()
-            return customer_for(uow, actor, stored)
+            return self._commit_change(uow, actor, current, stored, company_id=None)
 
     def activate(self, *, actor: Actor, customer: CustomerId) -> Customer:
         """Let an invited (or deactivated) customer act, e.g. when they first sign in.
@@ -256,11 +253,7 @@ class CustomerService:
                 )
             stored = uow.customers.save(current.with_roles(company, roles))
             self._join_group(uow, company, stored.id)
-            self._context.record(
-                uow, "customer.updated", stored, actor=actor, company_id=company, before=current
-            )
-            uow.commit()
-            return customer_for(uow, actor, stored)
+            return self._commit_change(uow, actor, current, stored, company_id=company)
 
     def remove_from_company(
         self, *, actor: Actor, customer: CustomerId, company: CompanyId
@@ -275,10 +268,7 @@ class CustomerService:
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
-            try:
-                current = uow.customers.get(customer)
-            except NotFound:
-                current = None
+            current = stored_or_none(uow.customers.get, customer)
             if current is None or company not in current.company_ids:
                 raise NotFound("Membership", f"{customer} in {company}", by="customer and company")
             stored = uow.customers.save(current.leave(company))
@@ -288,11 +278,7 @@ class CustomerService:
                 pass
             else:
                 uow.groups.save(group.without_member(stored.id))
-            self._context.record(
-                uow, "customer.updated", stored, actor=actor, company_id=company, before=current
-            )
-            uow.commit()
-            return customer_for(uow, actor, stored)
+            return self._commit_change(uow, actor, current, stored, company_id=company)
 
     # -- steps
 
@@ -320,19 +306,28 @@ class CustomerService:
             if current.status is status:
                 raise InvalidTransition(f"customer {customer!r} is {status.value} already")
             stored = uow.customers.save(attrs.evolve(current, status=status))
-            self._context.record(
-                uow, "customer.updated", stored, actor=actor, company_id=None, before=current
-            )
-            uow.commit()
-            return customer_for(uow, actor, stored)
+            return self._commit_change(uow, actor, current, stored, company_id=None)
+
+    def _commit_change(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        before: Customer,
+        stored: Customer,
+        *,
+        company_id: CompanyId | None,
+    ) -> Customer:
+        """Record ``customer.updated``, commit, and return the customer as the actor sees them."""
+        self._context.record(
+            uow, "customer.updated", stored, actor=actor, company_id=company_id, before=before
+        )
+        uow.commit()
+        return customer_for(uow, actor, stored)
 
     def _seen(self, uow: UnitOfWork, actor: Actor, customer: CustomerId) -> Customer:
         """Return the customer, if the actor sees them; else not found, as for no such id."""
         checked_actor(actor)
-        try:
-            current = uow.customers.get(customer)
-        except NotFound:
-            current = None
+        current = stored_or_none(uow.customers.get, customer)
         if current is None or not sees_customer(uow, actor, current):
             raise NotFound("Customer", customer)
         return current

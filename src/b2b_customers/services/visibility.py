@@ -38,7 +38,7 @@ A customer record belongs to every company the customer is a member of:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
@@ -62,6 +62,8 @@ from b2b_customers.services.authorization import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from b2b_customers.approvals import ApprovalRequest
     from b2b_customers.ids import CustomerId, LocationId
     from b2b_customers.limits import Decision
@@ -77,7 +79,11 @@ __all__ = [
     "require_visible",
     "sees_customer",
     "sees_request",
+    "stored_or_none",
 ]
+
+K = TypeVar("K")
+T = TypeVar("T")
 
 
 def require_visible(
@@ -179,10 +185,7 @@ def require_buyer_of(
             f"{stored.display_name} may act only on their own orders, not on those of "
             f"{buyer_id!r}; a company admin may act for the company's buyers"
         )
-    try:
-        buyer = uow.customers.get(buyer_id)
-    except NotFound:
-        buyer = None
+    buyer = stored_or_none(uow.customers.get, buyer_id)
     if buyer is None or not held_roles(buyer, company_id, ancestors):
         raise NotFound("Customer", buyer_id)
     return buyer
@@ -199,10 +202,7 @@ def require_location_of(
     Raises:
         NotFound: No such location, or one of another company.
     """
-    try:
-        location = uow.locations.get(location_id)
-    except NotFound:
-        location = None
+    location = stored_or_none(uow.locations.get, location_id)
     if location is None or location.company_id != company_id:
         raise NotFound("Location", location_id)
     return location
@@ -267,6 +267,18 @@ def customer_for(uow: UnitOfWork, actor: Actor, customer: Customer) -> Customer:
     if shown == customer.memberships:
         return customer
     return attrs.evolve(customer, memberships=shown)
+
+
+def stored_or_none(lookup: Callable[[K], T], key: K) -> T | None:
+    """Return ``lookup(key)``, or ``None`` where it raises :class:`NotFound`.
+
+    For the checks above that answer "not found" alike for what does not
+    exist and for what the actor may not know of.
+    """
+    try:
+        return lookup(key)
+    except NotFound:
+        return None
 
 
 def _ancestors(uow: UnitOfWork, company_id: CompanyId) -> list[CompanyId]:
