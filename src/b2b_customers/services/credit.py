@@ -34,7 +34,7 @@ from b2b_customers.credit.ledger import EntryKind, LedgerEntry, Statement, state
 from b2b_customers.credit.open_items import open_items
 from b2b_customers.credit.terms_catalog import STANDARD_TERMS, PaymentTermsCatalog
 from b2b_customers.domain.money import require_money
-from b2b_customers.errors import AlreadyExists, ValidationError
+from b2b_customers.errors import AlreadyExists, NotFound, ValidationError
 from b2b_customers.ids import CompanyId, CreditAccountId
 from b2b_customers.limits.periods import CalendarPeriod, Window, local_day, window_of
 from b2b_customers.serialization import make_converter
@@ -451,7 +451,12 @@ class CreditService:
         self._context.authorize(uow, actor, permission, company)
         account = uow.credit.for_company(company)
         if account.company_id != company:
-            self._context.authorize(uow, actor, permission, account.company_id)
+            try:
+                self._context.authorize(uow, actor, permission, account.company_id)
+            except NotFound:
+                # The line is another company's, which the actor does not see: say
+                # nothing of it, not even its id.
+                raise NotFound("CreditAccount", company, by="company") from None
         return account
 
     def _today(self, uow: UnitOfWork, account: CreditAccount, now: datetime) -> date:
