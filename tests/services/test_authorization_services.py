@@ -40,6 +40,7 @@ from tests.services.world import (
     location,
     open_credit,
     order,
+    pending,
     placed,
     requester,
     seed,
@@ -762,3 +763,14 @@ def test_staff_of_every_role_are_refused_cleanly_or_served(app: App, scenario: S
     # Refused to every staff role: a move only the company's own people make (approving
     # a tier that has not escalated to the seller).
     assert scenario.method in {"approvals.approve", "approvals.reject", "approvals.cancel"}
+
+
+def test_a_removed_requester_no_longer_lists_their_requests_there(app: App) -> None:
+    world = seed(app)
+    pending(app, world)
+    asker = requester(app)
+    assert app.approvals.search(actor=asker).total == 1
+    app.customers.remove_from_company(actor=world.anna, customer=asker.id, company=ACME)
+    assert app.approvals.search(actor=asker).total == 0
+    with pytest.raises(NotFound):
+        app.approvals.get(actor=asker, request=the_request(app).id)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from b2b_customers import queries
 from b2b_customers.approvals import ApprovalRequest
 from b2b_customers.approvals import eligible_approvers as eligible_now
 from b2b_customers.domain import Customer, Role
@@ -130,7 +131,8 @@ class ApprovalService:
         """Return one page of requests, newest submission first, as far as ``actor`` may see.
 
         With ``company``: that company's requests. Without it a customer sees
-        their own requests, and staff every request.
+        their own requests (of the companies where they still hold a role),
+        and staff every request.
 
         Raises:
             NotFound: The company does not exist, or the actor does not see it.
@@ -162,7 +164,12 @@ class ApprovalService:
                 offset=offset,
                 limit=limit,
             )
-            page = uow.approvals.search(query)
+            if company is None and isinstance(actor, Customer):
+                # Their own requests, of the companies where they still hold a role.
+                own = uow.approvals.for_requester(actor.id)
+                page = queries.select(query, [r for r in own if sees_request(uow, actor, r)])
+            else:
+                page = uow.approvals.search(query)
             return attrs.evolve(
                 page, items=tuple(self._shown(uow, actor, item) for item in page.items)
             )
