@@ -11,12 +11,7 @@ from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.arguments import checked_id
-from b2b_customers.services.authorization import (
-    Actor,
-    Permission,
-    Staff,
-    checked_actor,
-)
+from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor
 from b2b_customers.services.visibility import require_visible
 
 if TYPE_CHECKING:
