@@ -241,6 +241,8 @@ class CompanyQuery:
         tag: Only companies with this tag.
         custom_fields: Only companies whose custom fields have all these values.
         country: Only companies registered in this country (``legal_info.country``).
+        paid_by: Only companies that name this company as their bill-to or
+            master account (the sell-to accounts it pays for).
         sort: The sort key; ties are broken by id.
         descending: Sort from high to low.
         offset: How many matches to skip.
@@ -254,6 +256,7 @@ class CompanyQuery:
     tag: str | None = None
     custom_fields: Mapping[str, CustomFieldValue] = field(factory=dict, converter=_custom_filter)
     country: str | None = None
+    paid_by: CompanyId | None = None
     sort: CompanySort = CompanySort.NAME
     descending: bool = False
     offset: int = field(default=0, validator=_page_offset)

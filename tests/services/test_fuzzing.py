@@ -220,6 +220,64 @@ ARGUMENTS: dict[str, Callable[[], st.SearchStrategy[dict[str, Any]]]] = {
             "roles": roles(),
         }
     ),
+    "companies.edit": lambda: with_fields(
+        {"actor": actors(), "company_id": company_ids()}, company_fields()
+    ),
+    "companies.search": lambda: st.fixed_dictionaries(
+        {"actor": actors()},
+        optional={
+            "text": st.none() | texts(),
+            "status": st.none() | texts(),
+            "tag": st.none() | texts(),
+            "custom_fields": st.none() | garbled(st.dictionaries(texts(), texts(), max_size=2)),
+            "country": st.none() | texts(),
+            "parent": st.none() | company_ids(),
+            "top_level": st.none() | garbled(st.booleans()),
+            "paid_by": st.none() | company_ids(),
+            "sort": garbled(st.sampled_from(["name", "account_number", "id", "bogus"])),
+            "descending": garbled(st.booleans()),
+            "offset": garbled(st.integers(-1, 3)),
+            "limit": garbled(st.integers(-1, 3)),
+        },
+    ),
+    "companies.children": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company_id": company_ids()}
+    ),
+    "companies.ancestors": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company_id": company_ids()}
+    ),
+    "companies.descendants": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company_id": company_ids()}
+    ),
+    "companies.paid_for": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "company_id": company_ids()}
+    ),
+    "customers.get": lambda: st.fixed_dictionaries({"actor": actors(), "customer": customer_ids()}),
+    "customers.search": lambda: st.fixed_dictionaries(
+        {"actor": actors()},
+        optional={
+            "company": st.none() | company_ids(),
+            "include_subtree": garbled(st.booleans()),
+            "role": st.none() | garbled(st.sampled_from(Role)),
+            "status": st.none() | texts(),
+            "name_contains": st.none() | texts(),
+            "tag": st.none() | texts(),
+            "sort": garbled(st.sampled_from(["email", "last_name", "id", "bogus"])),
+            "offset": garbled(st.integers(-1, 3)),
+            "limit": garbled(st.integers(-1, 3)),
+        },
+    ),
+    "customers.update": lambda: with_fields(
+        {"actor": actors(), "customer": customer_ids()},
+        st.dictionaries(
+            st.sampled_from(["first_name", "email", "title", "phones", "status", "bogus"]),
+            texts(),
+            max_size=2,
+        ),
+    ),
+    "customers.deactivate": lambda: st.fixed_dictionaries(
+        {"actor": actors(), "customer": customer_ids()}
+    ),
     "customers.remove_from_company": lambda: st.fixed_dictionaries(
         {"actor": actors(), "customer": customer_ids(), "company": company_ids()}
     ),

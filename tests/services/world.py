@@ -370,6 +370,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda app, w: app.companies.deactivate(actor=w.anna, company_id=NORTH),
     ),
     Scenario(
+        "companies.edit",
+        lambda app, w: app.companies.edit(actor=w.anna, company_id=ACME, name="ACME SE"),
+    ),
+    Scenario(
         "customers.invite",
         lambda app, w: app.customers.invite(
             actor=w.anna,
@@ -460,6 +464,14 @@ SCENARIOS: tuple[Scenario, ...] = (
             actor=w.anna, limit=the_approver_limit(app).id
         ),
         prepare=with_approver_limit,
+    ),
+    Scenario(
+        "customers.update",
+        lambda app, w: app.customers.update(actor=w.bob, customer=w.bob.id, title="Buyer"),
+    ),
+    Scenario(
+        "customers.deactivate",
+        lambda app, w: app.customers.deactivate(actor=w.anna, customer=w.bob.id),
     ),
     # -- orders and approvals
     Scenario(
@@ -720,6 +732,13 @@ READ_ONLY = frozenset(
     {
         "companies.get",
         "companies.visible_to",
+        "companies.search",
+        "companies.children",
+        "companies.ancestors",
+        "companies.descendants",
+        "companies.paid_for",
+        "customers.get",
+        "customers.search",
         "orders.check",
         "orders.get",
         "orders.history",
@@ -750,6 +769,23 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
             companies=[app.companies.get(actor=REP, company_id=c) for c in w.companies],
         ),
     ),
+    Scenario("companies.search", lambda app, w: app.companies.search(actor=w.anna, text="acme")),
+    Scenario(
+        "companies.children", lambda app, w: app.companies.children(actor=w.anna, company_id=ACME)
+    ),
+    Scenario(
+        "companies.ancestors",
+        lambda app, w: app.companies.ancestors(actor=w.anna, company_id=NORTH),
+    ),
+    Scenario(
+        "companies.descendants",
+        lambda app, w: app.companies.descendants(actor=w.anna, company_id=ACME),
+    ),
+    Scenario(
+        "companies.paid_for", lambda app, w: app.companies.paid_for(actor=w.anna, company_id=ACME)
+    ),
+    Scenario("customers.get", lambda app, w: app.customers.get(actor=w.anna, customer=w.bob.id)),
+    Scenario("customers.search", lambda app, w: app.customers.search(actor=w.anna, company=ACME)),
     Scenario(
         "orders.check",
         lambda app, w: app.orders.check(actor=w.bob, order=order(NORTH, w.bob.id)),

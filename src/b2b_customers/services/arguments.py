@@ -9,6 +9,7 @@ or written.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
@@ -19,9 +20,10 @@ from b2b_customers.errors import ValidationError
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
 
-__all__ = ["checked_fields", "checked_id", "checked_ids", "checked_instance"]
+__all__ = ["checked_choice", "checked_fields", "checked_id", "checked_ids", "checked_instance"]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
 
 _STORE_MANAGED = frozenset({"version", "created_at", "updated_at"})
 
@@ -63,6 +65,21 @@ def checked_instance(value: Any, kind: type[T], argument: str) -> T:  # noqa: AN
             f"must be a {kind.__name__}, got {type(value).__name__}", field=argument
         )
     return value
+
+
+def checked_choice(value: object, kind: type[E], argument: str) -> E:
+    """Return ``value`` as a member of the enum ``kind`` (given as the member or its value).
+
+    Raises:
+        ValidationError: It is neither (naming ``argument`` and the choices).
+    """
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        choices = ", ".join(repr(member.value) for member in kind)
+        raise ValidationError(
+            f"{value!r} is not a {kind.__name__}; choose from {choices}", field=argument
+        ) from None
 
 
 def checked_fields(

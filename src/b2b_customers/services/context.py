@@ -12,7 +12,8 @@ from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.arguments import checked_id
-from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor, require
+from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor
+from b2b_customers.services.visibility import require_visible
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,6 +54,7 @@ class ServiceContext:
         *,
         argument: str = "company_id",
         ancestors: Sequence[CompanyId] | None = None,
+        stored: Actor | None = None,
     ) -> None:
         """Refuse (before anything else is read) unless ``actor`` may act for the company.
 
@@ -64,17 +66,20 @@ class ServiceContext:
             argument: The service's name for ``company_id``, for error messages.
             ancestors: The company's ancestors' ids, nearest first, when the
                 use case read them already (they are read otherwise).
+            stored: The actor as this unit of work read it from the store,
+                when the use case read them already (read otherwise).
 
         Raises:
             ValidationError: The actor is not one, or ``company_id`` is not an id.
-            NotFound: The company does not exist.
-            PermissionDenied: The actor may not.
+            NotFound: The company does not exist, or the actor (as stored
+                now) does not see it: the same answer, so that no one learns
+                which ids exist.
+            PermissionDenied: The actor sees the company but may not.
         """
         checked_actor(actor)
         checked_id(company_id, argument)
-        if ancestors is None:
-            ancestors = [company.id for company in uow.companies.ancestors(company_id)]
-        require(actor, permission, company_id, list(ancestors))
+        # The actor as stored now; what the use case read already is not read again.
+        require_visible(uow, actor, permission, company_id, ancestors=ancestors, stored=stored)
 
     def record(
         self,

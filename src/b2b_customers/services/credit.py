@@ -750,7 +750,12 @@ class CreditService:
         self._context.authorize(uow, actor, permission, company)
         account = uow.credit.for_company(company)
         if account.company_id != company:
-            self._context.authorize(uow, actor, permission, account.company_id)
+            try:
+                self._context.authorize(uow, actor, permission, account.company_id)
+            except NotFound:
+                # The line is another company's, which the actor does not see: say
+                # nothing of it, not even its id.
+                raise NotFound("CreditAccount", company, by="company") from None
         return account
 
     def _today(self, uow: UnitOfWork, account: CreditAccount, now: datetime) -> date:

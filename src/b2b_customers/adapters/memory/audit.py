@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from b2b_customers.adapters.memory.repository import _page
 from b2b_customers.domain import AuditLogEntry
 from b2b_customers.errors import AlreadyExists, ValidationError
 from b2b_customers.ports import AuditQuery, Page
+from b2b_customers.queries import select
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -135,13 +135,4 @@ class MemoryAuditLog:
 
 def _select(entries: Iterable[AuditLogEntry], query: AuditQuery) -> Page[AuditLogEntry]:
     """Filter entries (given in append order) and sort them by time, keeping that order."""
-    matches = [
-        entry
-        for entry in entries
-        if (query.since is None or entry.occurred_at >= query.since)
-        and (query.until is None or entry.occurred_at < query.until)
-        and (query.aggregate_type is None or entry.aggregate_type == query.aggregate_type)
-        and (query.aggregate_id is None or entry.aggregate_id == query.aggregate_id)
-    ]
-    matches.sort(key=lambda entry: entry.occurred_at)  # stable: same instant keeps append order
-    return _page(matches, query.offset, query.limit)
+    return select(query, entries)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 
 from b2b_customers.adapters.sql.mapping import (
     COMPANY_COLUMNS,
@@ -459,6 +459,9 @@ def _conditions(query: CompanyQuery) -> list[ColumnElement[bool]]:
         )
     if query.country is not None:
         conditions.append(column.country == query.country.strip().upper())
+    if query.paid_by is not None:
+        payer = query.paid_by
+        conditions.append(or_(column.bill_to_id == payer, column.master_id == payer))
     return conditions
 
 

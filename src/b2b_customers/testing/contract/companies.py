@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from b2b_customers import queries
 from b2b_customers.domain import Company, CompanyStatus, LegalInfo
 from b2b_customers.errors import (
     AlreadyExists,
@@ -380,8 +381,15 @@ class CompanyContract(ContractBase):
                 parent_id="north",
                 tags={"at-risk"},
                 legal_info=legal("DE"),
+                bill_to_id="hq",
             ),
-            _company("solo", name="Bolt Ltd", custom_fields={"tier": 1}, legal_info=legal("GB")),
+            _company(
+                "solo",
+                name="Bolt Ltd",
+                custom_fields={"tier": 1},
+                legal_info=legal("GB"),
+                master_id="hq",
+            ),
             _company("plain", name="Plain"),
         ]
         _commit(store, lambda uow: uow.companies.add_many(companies))
@@ -422,6 +430,8 @@ class CompanyContract(ContractBase):
             pytest.param(CompanyQuery(custom_fields={"tier": 3}), [], id="custom-none"),
             pytest.param(CompanyQuery(country="DE"), ["hq", "kiel", "north"], id="country"),
             pytest.param(CompanyQuery(country="GB"), ["solo"], id="country-2"),
+            pytest.param(CompanyQuery(paid_by=CompanyId("hq")), ["kiel", "solo"], id="paid-by"),
+            pytest.param(CompanyQuery(paid_by=CompanyId("kiel")), [], id="paid-by-none"),
             pytest.param(
                 CompanyQuery(name_contains="acme", status=CompanyStatus.ACTIVE, top_level=False),
                 ["kiel"],
@@ -437,13 +447,18 @@ class CompanyContract(ContractBase):
     def test_search_filters_companies(
         self, store: Store, query: CompanyQuery, expected: list[str]
     ) -> None:
-        """Every filter given must match; the total counts all matches."""
+        """Every filter given must match; the total counts all matches.
+
+        The reference implementation (:mod:`b2b_customers.queries`) answers the same.
+        """
         self._catalogue(store)
         by_id = attrs.evolve(query, sort=CompanySort.ID)
         page = _read(store, lambda uow: uow.companies.search(by_id))
         assert _ids(page) == expected
         assert page.total == len(expected)
         assert page.next_offset is None
+        everything = _read(store, lambda uow: uow.companies.search(CompanyQuery(limit=100)))
+        assert queries.select(by_id, everything.items) == page
 
     def test_search_defaults_to_every_company_by_name(self, store: Store) -> None:
         """Without a query, ``search`` lists all companies by name, 50 to a page."""
