@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from b2b_customers.domain import DomainEvent
 from b2b_customers.errors import MissingDependency, ValidationError
 from b2b_customers.ids import RandomIds
 from b2b_customers.services.approvals import ApprovalService
+from b2b_customers.services.arguments import checked_arguments
 from b2b_customers.services.audit import AuditService
 from b2b_customers.services.automations import Automations
 from b2b_customers.services.companies import CompanyService
@@ -26,7 +28,6 @@ from b2b_customers.services.notifications import Recipient, recipients
 from b2b_customers.services.orders import OrderService
 
 if TYPE_CHECKING:
-    from b2b_customers.domain import DomainEvent
     from b2b_customers.ports import Clock, IdGenerator, Store
 
 __all__ = ["App", "connect"]
@@ -63,6 +64,7 @@ class App:
         self.contacts = ContactService(context)
         self.audit = AuditService(context)
 
+    @checked_arguments
     def recipients(self, event: DomainEvent) -> list[Recipient]:
         """Return who should be notified of ``event``, from the contacts' subscriptions.
 

@@ -68,7 +68,7 @@ def amount_defect(amount: Decimal) -> str | None:
     amounts would be rounded silently somewhere; they are refused instead.
     """
     if not amount.is_finite():
-        return f"must be a finite amount, got {amount}"
+        return f"must be finite, got {amount}"
     if amount and amount.adjusted() >= MAX_AMOUNT_INTEGER_DIGITS:
         return (
             f"must be less than 10**{MAX_AMOUNT_INTEGER_DIGITS} in size (at most "

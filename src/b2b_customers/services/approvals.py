@@ -21,15 +21,19 @@ Staff act as seller-side approvers; customers as themselves, as stored now
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from b2b_customers.approvals import ApprovalRequest
+from b2b_customers.approvals import ApprovalRequest, ApprovalStatus
 from b2b_customers.approvals import eligible_approvers as eligible_now
 from b2b_customers.domain import Customer, Role
+from b2b_customers.domain.order import OrderDraft
 from b2b_customers.errors import NotFound, OrderDenied, PermissionDenied, ValidationError
+from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
 from b2b_customers.limits import Outcome
 from b2b_customers.ports import ApprovalQuery
 from b2b_customers.services.approval_events import record_move
+from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission, Staff, roles_for
 from b2b_customers.services.directory import load_directory, with_seller, workflow_actor
 from b2b_customers.services.orders import OrderService
@@ -40,12 +44,9 @@ from b2b_customers.services.visibility import require_staff, require_visible, se
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from datetime import datetime
 
     from b2b_customers.approvals import Actor as WorkflowActor
-    from b2b_customers.approvals import ApprovalDirectory, ApprovalStatus, Candidate, SellerApprover
-    from b2b_customers.domain.order import OrderDraft
-    from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
+    from b2b_customers.approvals import ApprovalDirectory, Candidate, SellerApprover
     from b2b_customers.ports import Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["ApprovalService"]
 
 
+@checks_arguments
 class ApprovalService:
     """Approval requests, on behalf of an actor.
 

@@ -14,7 +14,7 @@ import attrs
 
 from b2b_customers.domain import Company, CompanyStatus, CustomerGroup
 from b2b_customers.ids import CompanyId, CustomerGroupId
-from b2b_customers.services.arguments import checked_fields, checked_instance
+from b2b_customers.services.arguments import checked_fields, checked_instance, checks_arguments
 from b2b_customers.services.authorization import (
     Actor,
     Permission,
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["CompanyService"]
 
 
+@checks_arguments
 class CompanyService:
     """Companies and their tree, on behalf of an actor.
 

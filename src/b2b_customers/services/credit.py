@@ -20,7 +20,7 @@ invoice a payment or credit note settles in full), ``credit.adjusted``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -32,18 +32,17 @@ from b2b_customers.credit.aging import AgingReport, age
 from b2b_customers.credit.due_dates import check_date
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry, Statement, statement
 from b2b_customers.credit.open_items import open_items
+from b2b_customers.credit.payment_terms import PaymentTerms
 from b2b_customers.credit.terms_catalog import STANDARD_TERMS, PaymentTermsCatalog
 from b2b_customers.domain.money import require_money
 from b2b_customers.errors import AlreadyExists, ValidationError
 from b2b_customers.ids import CompanyId, CreditAccountId
 from b2b_customers.limits.periods import CalendarPeriod, Window, local_day, window_of
 from b2b_customers.serialization import make_converter
+from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from b2b_customers.credit.payment_terms import PaymentTerms
     from b2b_customers.domain import Company
     from b2b_customers.ports import UnitOfWork
     from b2b_customers.services.context import ServiceContext
@@ -58,6 +57,7 @@ _Booking = Callable[["UnitOfWork", CreditAccount, datetime, str], tuple[CreditAc
 """Makes one ledger entry: (uow, account, now, entry id) -> (new account, entry)."""
 
 
+@checks_arguments
 class CreditService:
     """Credit accounts and their ledgers, on behalf of an actor.
 

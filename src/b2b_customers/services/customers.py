@@ -7,6 +7,7 @@ members in the same unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -14,7 +15,7 @@ import attrs
 from b2b_customers.domain import Customer, CustomerStatus, Role
 from b2b_customers.errors import InvalidTransition, NotFound
 from b2b_customers.ids import CompanyId, CustomerId
-from b2b_customers.services.arguments import checked_id, checked_instance
+from b2b_customers.services.arguments import checked_id, checked_instance, checks_arguments
 from b2b_customers.services.authorization import (
     Actor,
     Permission,
@@ -24,14 +25,13 @@ from b2b_customers.services.authorization import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from b2b_customers.ports import UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["CustomerService"]
 
 
+@checks_arguments
 class CustomerService:
     """Customers and their roles, on behalf of an actor.
 

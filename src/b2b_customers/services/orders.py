@@ -19,6 +19,7 @@ save and the whole unit of work runs again on fresh figures
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import attrs
@@ -27,11 +28,11 @@ from b2b_customers.approvals import ApprovalRequest
 from b2b_customers.domain import Customer, Role
 from b2b_customers.domain.order import OrderDraft, OrderRecord, OrderStatus
 from b2b_customers.errors import OrderDenied, PermissionDenied, ValidationError
-from b2b_customers.ids import ApprovalRequestId, OrderId
+from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId, LocationId, OrderId
 from b2b_customers.limits import CreditPosition, Decision, DecisionContext, Outcome, decide
 from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
-from b2b_customers.services.arguments import checked_instance
+from b2b_customers.services.arguments import checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.directory import load_directory
 from b2b_customers.services.placement import Placement
@@ -41,17 +42,16 @@ from b2b_customers.services.visibility import require_staff, require_visible
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import datetime
 
     from b2b_customers.approvals import SellerApprover
     from b2b_customers.credit import CreditAccount
-    from b2b_customers.ids import CompanyId, CustomerId, LocationId
     from b2b_customers.ports import Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["OrderService"]
 
 
+@checks_arguments
 class OrderService:
     """Orders, on behalf of an actor.
 
