@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_WHOLE_NUMBER",
+    "argument_types",
     "checked_arguments",
     "checked_fields",
     "checked_id",
@@ -134,32 +135,41 @@ def checked_arguments(function: Callable[P, R]) -> Callable[P, R]:
     """
     signature = inspect.signature(function)
 
-    @functools.cache
-    def rules() -> dict[str, Any]:
-        parameters = {
-            name: parameter.annotation
-            for name, parameter in signature.parameters.items()
-            if parameter.annotation is not inspect.Parameter.empty
-            and parameter.kind is not inspect.Parameter.VAR_KEYWORD
-        }
-        # Only the parameters: a return type may be imported for type checkers alone.
-        namespace = types.SimpleNamespace(
-            __annotations__=parameters, __globals__=getattr(function, "__globals__", {})
-        )
-        return typing.get_type_hints(namespace)
-
     @functools.wraps(function)
     def check_then_call(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as error:
             raise ValidationError(f"{function.__qualname__}(): {error}") from None
-        for name, hint in rules().items():
+        for name, hint in argument_types(function).items():
             if name in bound.arguments:
                 bound.arguments[name] = conform(hint, bound.arguments[name], name)
         return function(*bound.args, **bound.kwargs)
 
     return check_then_call
+
+
+@functools.cache
+def argument_types(function: Callable[..., Any]) -> dict[str, Any]:
+    """Return the resolved type of each annotated argument of ``function`` (not ``**kwargs``).
+
+    Only the parameters are resolved: a return type may be imported for type
+    checkers alone.
+
+    Raises:
+        NameError: An argument's type is not importable at run time (a bug
+            the library's tests catch: import it outside ``TYPE_CHECKING``).
+    """
+    parameters = {
+        name: parameter.annotation
+        for name, parameter in inspect.signature(function).parameters.items()
+        if parameter.annotation is not inspect.Parameter.empty
+        and parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    }
+    namespace = types.SimpleNamespace(
+        __annotations__=parameters, __globals__=getattr(function, "__globals__", {})
+    )
+    return typing.get_type_hints(namespace)
 
 
 def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
