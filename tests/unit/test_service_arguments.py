@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable  # noqa: TC003  (Probe checks it at run time)
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -58,6 +58,7 @@ class Probe:
 
 
 PROBE = Probe()
+EAST, WEST = timezone(timedelta(hours=14)), timezone(-timedelta(hours=14))
 
 REFUSED = [
     ("ids", {"company": None}, "company", "an id (CompanyId)"),
@@ -79,6 +80,8 @@ REFUSED = [
     ("numbers", {"flag": 1}, "flag", "True or False"),
     ("times", {"since": datetime(2026, 1, 1)}, "since", "timezone-aware"),  # noqa: DTZ001
     ("times", {"since": "2026-01-01"}, "since", "a timezone-aware datetime or None"),
+    ("times", {"since": datetime.max.replace(tzinfo=WEST)}, "since", "years 1 to 9999 in UTC"),
+    ("times", {"since": datetime.min.replace(tzinfo=EAST)}, "since", "years 1 to 9999 in UTC"),
     ("times", {"day": datetime(2026, 1, 1, tzinfo=UTC)}, "day", "a date or None"),
     ("many", {"companies": None}, "companies", "a collection"),
     ("many", {"companies": "acme"}, "companies", "a collection"),

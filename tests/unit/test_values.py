@@ -409,3 +409,23 @@ class TestStorableText:
 
     def test_right_to_left_and_combining_text_is_kept(self) -> None:
         assert accepts(text(), "شركة أكمي \u200f\u0301")
+
+
+class TestInstants:
+    """An instant is aware and exists in UTC, where the stores keep it."""
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            datetime.max.replace(tzinfo=timezone(-timedelta(hours=14))),
+            datetime.min.replace(tzinfo=timezone(timedelta(hours=1))),
+        ],
+    )
+    def test_refuses_datetimes_outside_the_years_1_to_9999_in_utc(self, value: datetime) -> None:
+        message = refusal(aware_datetime, value)
+        assert message is not None
+        assert "years 1 to 9999 in UTC" in message
+
+    def test_accepts_the_extremes_that_exist_in_utc(self) -> None:
+        assert accepts(aware_datetime, datetime.max.replace(tzinfo=UTC))
+        assert accepts(aware_datetime, datetime.min.replace(tzinfo=timezone(-timedelta(hours=1))))

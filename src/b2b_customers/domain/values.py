@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -38,6 +38,7 @@ __all__ = [
     "country_code",
     "currency_code",
     "custom_fields",
+    "datetime_defect",
     "email_address",
     "flag",
     "freeze_custom_fields",
@@ -373,13 +374,32 @@ def custom_fields(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -
             storable_text(_instance, attribute, item)
 
 
+def datetime_defect(value: datetime) -> str | None:
+    """Say why ``value`` cannot be kept as an instant, or return ``None`` when it can.
+
+    It must be timezone-aware (a naive one is ambiguous across hosts), and
+    its UTC time must fall within years 1 to 9999 (stores keep instants in
+    UTC: ``datetime.max`` in UTC-14 cannot be).
+    """
+    if value.utcoffset() is None:
+        return f"must be a timezone-aware datetime (e.g. datetime.now(UTC)), got {value!r}"
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return f"must fall within the years 1 to 9999 in UTC, got {value.isoformat()}"
+    return None
+
+
 def aware_datetime(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
-    """Require a timezone-aware datetime: naive ones are ambiguous across hosts."""
-    if not isinstance(value, datetime) or value.utcoffset() is None:
+    """Require a timezone-aware datetime that exists in UTC (see :func:`datetime_defect`)."""
+    if not isinstance(value, datetime):
         _fail(
             attribute,
             f"must be a timezone-aware datetime (e.g. datetime.now(UTC)), got {value!r}",
         )
+    defect = datetime_defect(value)
+    if defect is not None:
+        _fail(attribute, defect)
 
 
 def version_number(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401

@@ -27,7 +27,7 @@ import attrs
 
 from b2b_customers import ids
 from b2b_customers.domain.money import amount_defect
-from b2b_customers.domain.values import identifier, text_defect
+from b2b_customers.domain.values import datetime_defect, identifier, text_defect
 from b2b_customers.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -181,7 +181,8 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
     - ``str``: text a store can keep (no NUL, no lone surrogate);
     - ``int``: a whole number (not a ``bool``) of at most :data:`MAX_WHOLE_NUMBER`;
     - ``Decimal``: a finite number within the bound of amounts;
-    - ``datetime``: timezone-aware; ``date``: a date, not a datetime;
+    - ``datetime``: timezone-aware, within years 1 to 9999 in UTC;
+      ``date``: a date, not a datetime;
     - ``Iterable[X]`` and the other collections: a collection (not text),
       each item an ``X``; a one-shot iterator is read into a tuple, which is
       what the method then gets.
@@ -268,8 +269,8 @@ def _refined(option: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
         defect = f"must be at most {MAX_WHOLE_NUMBER} in size, got {_shown(value)}"
     elif isinstance(value, Decimal):
         defect = amount_defect(value)
-    elif isinstance(value, datetime) and value.utcoffset() is None:
-        defect = f"must be a timezone-aware datetime (e.g. datetime.now(UTC)), got {value!r}"
+    elif isinstance(value, datetime):
+        defect = datetime_defect(value)
     if defect is not None:
         raise ValidationError(defect, field=argument)
     if typing.get_origin(option) in _COLLECTIONS:
