@@ -53,6 +53,9 @@ class Probe:
     def choice(self, *, side: Literal["left", "right"]) -> str:
         return side
 
+    def price(self, *, maximum: Money) -> Money:
+        return maximum
+
     def _private(self, *, company: CompanyId) -> CompanyId:
         return company
 
@@ -90,6 +93,9 @@ REFUSED = [
     ("entity", {"order": None}, "order", "an OrderDraft"),
     ("entity", {"order": object()}, "order", "an OrderDraft"),
     ("choice", {"side": "middle"}, "side", "'left' or 'right'"),
+    ("price", {"maximum": Decimal(5)}, "maximum", "a Money"),
+    ("price", {"maximum": Money("1E+30", "EUR")}, "maximum", "less than 10**15"),
+    ("price", {"maximum": Money("NaN", "EUR")}, "maximum", "finite"),
 ]
 
 
@@ -114,6 +120,7 @@ class TestChecksArguments:
             ("times", {"day": date(2026, 1, 1)}, (None, date(2026, 1, 1))),
             ("many", {"companies": {"acme", "north"}}, {"acme", "north"}),
             ("choice", {"side": "left"}, "left"),
+            ("price", {"maximum": Money("12.50", "EUR")}, Money("12.50", "EUR")),
         ],
     )
     def test_passes_what_fits_unchanged(

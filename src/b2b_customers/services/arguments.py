@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import attrs
+from moneyed import Money
 
 from b2b_customers import ids
 from b2b_customers.domain.money import amount_defect
@@ -180,7 +181,8 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
     - an id type (``CompanyId``, ...): a valid id (:func:`checked_id`);
     - ``str``: text a store can keep (no NUL, no lone surrogate);
     - ``int``: a whole number (not a ``bool``) of at most :data:`MAX_WHOLE_NUMBER`;
-    - ``Decimal``: a finite number within the bound of amounts;
+    - ``Decimal``, and the amount of a ``Money``: finite and within the bound
+      of amounts (:func:`~b2b_customers.domain.money.amount_defect`);
     - ``datetime``: timezone-aware, within years 1 to 9999 in UTC;
       ``date``: a date, not a datetime;
     - ``Iterable[X]`` and the other collections: a collection (not text),
@@ -269,6 +271,8 @@ def _refined(option: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
         defect = f"must be at most {MAX_WHOLE_NUMBER} in size, got {_shown(value)}"
     elif isinstance(value, Decimal):
         defect = amount_defect(value)
+    elif isinstance(value, Money) and isinstance(value.amount, Decimal):
+        defect = amount_defect(value.amount)
     elif isinstance(value, datetime):
         defect = datetime_defect(value)
     if defect is not None:
