@@ -140,6 +140,11 @@ def open_credit(app: App, _world: World | None = None) -> None:
 def invoiced(app: App, world: World | None = None) -> None:
     """The credit line, and a 100 EUR invoice to North dated 1 January (overdue)."""
     open_credit(app, world)
+    invoice_north(app)
+
+
+def invoice_north(app: App) -> None:
+    """A 100 EUR invoice to North dated 1 January (overdue), on the open credit line."""
     app.credit.post_invoice(
         actor=CONTROLLER,
         company=NORTH,

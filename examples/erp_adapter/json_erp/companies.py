@@ -143,7 +143,9 @@ class JsonCompanyRepository(Repository[Company]):
                     "store the parent first",
                     field="parent_id",
                 )
-            ensure_acyclic(row.id, row.parent_id, self._parent_of)
+            # The company moves with its subsidiaries: their levels count too.
+            height = self._work.tree().height(row.id)
+            ensure_acyclic(row.id, row.parent_id, self._parent_of, height=height)
         for name, other in (("bill_to_id", row.bill_to_id), ("master_id", row.master_id)):
             if other is not None and not self._work.company_exists(other):
                 raise ValidationError(

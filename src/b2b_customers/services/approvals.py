@@ -27,6 +27,7 @@ credit line's figures unless the actor may view the company's credit
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import attrs
@@ -43,6 +44,7 @@ from b2b_customers.approvals import (
 )
 from b2b_customers.approvals import eligible_approvers as eligible_now
 from b2b_customers.domain import Customer, Role
+from b2b_customers.domain.order import OrderDraft
 from b2b_customers.errors import (
     InvalidTransition,
     NotFound,
@@ -50,10 +52,11 @@ from b2b_customers.errors import (
     PermissionDenied,
     ValidationError,
 )
+from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
 from b2b_customers.limits import Outcome
 from b2b_customers.ports import ApprovalQuery
 from b2b_customers.services.approval_events import record_move
-from b2b_customers.services.arguments import checked_id
+from b2b_customers.services.arguments import checked_id, checks_arguments
 from b2b_customers.services.authorization import (
     Actor,
     Permission,
@@ -76,12 +79,9 @@ from b2b_customers.services.visibility import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from datetime import datetime
 
     from b2b_customers.approvals import Actor as WorkflowActor
     from b2b_customers.approvals import ApprovalDirectory, SellerApprover, TierRoute
-    from b2b_customers.domain.order import OrderDraft
-    from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
     from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
@@ -95,6 +95,7 @@ ANY_STAFF = "staff"
 """The candidate id that stands for every staff member not listed as a seller approver."""
 
 
+@checks_arguments
 class ApprovalService:
     """Approval requests, on behalf of an actor.
 

@@ -31,6 +31,7 @@ from b2b_customers.services.arguments import (
     checked_fields,
     checked_id,
     checked_instance,
+    checks_arguments,
 )
 from b2b_customers.services.authorization import (
     SUBTREE_ROLES,
@@ -62,6 +63,7 @@ _FIXED = frozenset({"id", "parent_id", "status", "currency"})
 _CONVERTER = make_converter()
 
 
+@checks_arguments
 class CompanyService:
     """Companies and their tree, on behalf of an actor.
 

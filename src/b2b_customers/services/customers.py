@@ -14,6 +14,7 @@ of work.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -28,6 +29,7 @@ from b2b_customers.services.arguments import (
     checked_id,
     checked_ids,
     checked_instance,
+    checks_arguments,
 )
 from b2b_customers.services.authorization import (
     Actor,
@@ -46,14 +48,13 @@ from b2b_customers.services.visibility import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from b2b_customers.ports import Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["CustomerService"]
 
 
+@checks_arguments
 class CustomerService:
     """Customers and their roles, on behalf of an actor.
 

@@ -19,6 +19,7 @@ save and the whole unit of work runs again on fresh figures
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -38,13 +39,13 @@ from b2b_customers.errors import (
     StaleVersion,
     ValidationError,
 )
-from b2b_customers.ids import ApprovalRequestId, CompanyId, OrderId
+from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId, LocationId, OrderId
 from b2b_customers.limits import CreditPosition, Decision, DecisionContext, Outcome, decide
 from b2b_customers.limits.rules import BudgetLimit, PurchasingLimit, ScopeKind
 from b2b_customers.limits.spend import SpendPosting
 from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
-from b2b_customers.services.arguments import checked_instance
+from b2b_customers.services.arguments import checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.directory import load_directory
 from b2b_customers.services.open_requests import ensure_no_open_request
@@ -69,16 +70,16 @@ from b2b_customers.services.visibility import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import datetime
 
     from b2b_customers.approvals import SellerApprover
-    from b2b_customers.ids import CustomerId, LimitId, LocationId
+    from b2b_customers.ids import LimitId
     from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["OrderService"]
 
 
+@checks_arguments
 class OrderService:
     """Orders, on behalf of an actor.
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _present, _Schema, _Unique
-from b2b_customers.domain import Company, ensure_acyclic
+from b2b_customers.domain import MAX_DEPTH, Company, ensure_acyclic
+from b2b_customers.domain.hierarchy import subtree_height, too_deep
 from b2b_customers.errors import HierarchyError, NotFound, ValidationError
 from b2b_customers.ports import CompanyQuery, Page
 from b2b_customers.queries import select
@@ -77,7 +78,8 @@ class MemoryCompanyRepository(_Repository[Company]):
             NotFound: No company has this id.
             StaleVersion: The copy's version is not the stored one.
             AlreadyExists: The account number is taken by another company.
-            HierarchyError: The new parent does not exist or makes a cycle.
+            HierarchyError: The new parent does not exist, makes a cycle, or
+                puts the company's subtree deeper than ``MAX_DEPTH`` levels.
             ValidationError: The bill-to or master company does not exist.
         """
         return self._update(company)
@@ -143,11 +145,14 @@ class MemoryCompanyRepository(_Repository[Company]):
 
         Raises:
             NotFound: No company has this id.
+            HierarchyError: The stored chain is deeper than ``MAX_DEPTH`` or loops.
         """
         with self._lock:
             found: list[Company] = []
             current = self._find(company_id).parent_id
             while current is not None:
+                if len(found) >= MAX_DEPTH:
+                    raise too_deep(company_id)
                 parent = self._find(current)
                 found.append(parent)
                 current = parent.parent_id
@@ -167,6 +172,9 @@ class MemoryCompanyRepository(_Repository[Company]):
         company = self._buffer.get(company_id)
         return company.parent_id if company is not None else None
 
+    def _children_of(self, company_id: CompanyId) -> list[CompanyId]:
+        return [child.id for child in self._buffer.rows("parent", company_id)]
+
     def _check_references(self, row: Company) -> None:
         if row.parent_id is not None:
             if not self._work.company_exists(row.parent_id):
@@ -175,7 +183,9 @@ class MemoryCompanyRepository(_Repository[Company]):
                     "store the parent first",
                     field="parent_id",
                 )
-            ensure_acyclic(row.id, row.parent_id, self._parent_of)
+            # The company moves with its subsidiaries: their levels count too.
+            height = subtree_height(row.id, self._children_of)
+            ensure_acyclic(row.id, row.parent_id, self._parent_of, height=height)
         for name, other in (("bill_to_id", row.bill_to_id), ("master_id", row.master_id)):
             if other is not None and not self._work.company_exists(other):
                 raise ValidationError(

@@ -33,6 +33,7 @@ from b2b_customers.adapters.sql.queries import (
     paused_gc,
     sort_order,
     stale,
+    subtree_height,
 )
 from b2b_customers.adapters.sql.session import TREE_LOCK
 from b2b_customers.adapters.sql.tables import companies, company_custom_fields, company_tags
@@ -135,7 +136,8 @@ class SqlCompanyRepository:
             NotFound: No company has this id.
             StaleVersion: The copy's version is not the stored one.
             AlreadyExists: The account number is taken by another company.
-            HierarchyError: The new parent does not exist or makes a cycle.
+            HierarchyError: The new parent does not exist, makes a cycle, or
+                puts the company's subtree deeper than ``MAX_DEPTH`` levels.
             ValidationError: The bill-to or master company does not exist.
         """
         _require_companies([company])
@@ -155,9 +157,12 @@ class SqlCompanyRepository:
             if version != company.version:
                 raise stale("Company", company.id, version, company.version)
             if company.parent_id is not None:
-                if company.parent_id != parent_id:
+                moved = company.parent_id != parent_id
+                if moved:
                     session.lock(connection, TREE_LOCK)
-                self._check_parent(connection, company)
+                # A moved company takes its subsidiaries along: their levels count too.
+                height = subtree_height(connection, company.id) if moved else 1
+                self._check_parent(connection, company, height=height)
             stamp = Stamp(version + 1, stored_time(created_at), now)
             stored = stamp.apply(company)
             values = dict(
@@ -345,14 +350,14 @@ class SqlCompanyRepository:
             parent_of[company.id] = parent
         return None
 
-    def _check_parent(self, connection: Connection, company: Company) -> None:
+    def _check_parent(self, connection: Connection, company: Company, *, height: int) -> None:
         parent = company.parent_id
         if parent is None:
             return
         parent_of = parents_of(connection, {parent}, self._session.chunk_size)
         if parent not in parent_of:
             raise _missing_parent(company)
-        ensure_acyclic(company.id, parent, parent_of.get)
+        ensure_acyclic(company.id, parent, parent_of.get, height=height)
 
     def _explain_insert(self, connection: Connection, items: list[Company]) -> B2BError | None:
         """Say which item broke which rule, checking in the order :meth:`add` promises."""

@@ -36,7 +36,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from b2b_customers.adapters.sql.tables import companies
 from b2b_customers.domain import MAX_DEPTH
+from b2b_customers.domain.hierarchy import too_deep
 from b2b_customers.errors import StaleVersion
+from b2b_customers.ids import CompanyId
 from b2b_customers.ports import Page
 
 if TYPE_CHECKING:
@@ -46,12 +48,12 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.elements import UnaryExpression
 
     from b2b_customers.adapters.sql.mapping import Decoder
-    from b2b_customers.ids import CompanyId
 
 __all__ = [
     "ANCESTOR_IDS",
     "ANCESTOR_ROWS",
     "DESCENDANT_ROWS",
+    "SUBTREE_HEIGHT",
     "ancestor_ids",
     "ancestor_rows",
     "chunked",
@@ -67,6 +69,7 @@ __all__ = [
     "paused_gc",
     "sort_order",
     "stale",
+    "subtree_height",
     "subtree_ids",
 ]
 
@@ -311,11 +314,6 @@ def ancestor_ids(connection: Connection, company_id: str) -> list[CompanyId]:
     return list(connection.execute(ANCESTOR_IDS, {"id": company_id}).scalars())
 
 
-def ancestor_rows(connection: Connection, company_id: str) -> list[tuple[CompanyId, Any]]:
-    """Return ``(id, data)`` of a company and its ancestors, the company first, nearest next."""
-    return [(row[0], row[1]) for row in connection.execute(ANCESTOR_ROWS, {"id": company_id})]
-
-
 def _downward(start: ColumnElement[Any]) -> CTE:
     tree = (
         select(companies.c.id, literal(0).label("depth"))
@@ -332,16 +330,48 @@ def _downward(start: ColumnElement[Any]) -> CTE:
 
 _TREE = _downward(bindparam("id"))
 DESCENDANT_ROWS = (
-    select(companies.c.id, data_text(companies))
+    select(companies.c.id, data_text(companies), _TREE.c.depth)
     .join(_TREE, _TREE.c.id == companies.c.id)
     .order_by(_TREE.c.depth, companies.c.id)
 )
-"""``(id, data as text)`` of company ``:id`` and everything below it, level by level, by id."""
+"""``(id, data as text, level)`` of company ``:id`` and everything below it, by level and id."""
+
+SUBTREE_HEIGHT = select(func.max(_TREE.c.depth) + 1)
+"""How many levels the subtree of company ``:id`` has (itself included); NULL if it is not stored.
+
+The walk stops past :data:`~b2b_customers.domain.MAX_DEPTH`, which is enough to refuse a move.
+"""
 
 
-def descendant_rows(connection: Connection, company_id: str) -> list[Any]:
-    """Return ``(id, data)`` of a company and everything below it, level by level, by id."""
-    return list(connection.execute(DESCENDANT_ROWS, {"id": company_id}))
+def ancestor_rows(connection: Connection, company_id: str) -> list[tuple[CompanyId, Any]]:
+    """Return ``(id, data)`` of a company and its ancestors, the company first, nearest next.
+
+    Raises:
+        HierarchyError: The chain is longer than ``MAX_DEPTH`` (the walk stops
+            there: the answer would be cut short).
+    """
+    rows = [(row[0], row[1]) for row in connection.execute(ANCESTOR_ROWS, {"id": company_id})]
+    if len(rows) > MAX_DEPTH:
+        raise too_deep(CompanyId(company_id))
+    return rows
+
+
+def descendant_rows(connection: Connection, company_id: str) -> list[tuple[CompanyId, Any]]:
+    """Return ``(id, data)`` of a company and everything below it, level by level, by id.
+
+    Raises:
+        HierarchyError: The subtree is ``MAX_DEPTH`` levels deep or more (the
+            walk stops there: the answer would be cut short).
+    """
+    rows = connection.execute(DESCENDANT_ROWS, {"id": company_id}).all()
+    if rows and rows[-1][2] >= MAX_DEPTH:
+        raise too_deep(CompanyId(company_id))
+    return [(company, data) for company, data, _depth in rows]
+
+
+def subtree_height(connection: Connection, company_id: str) -> int:
+    """Return how many levels the stored subtree of a company has (0 if it is not stored)."""
+    return int(connection.execute(SUBTREE_HEIGHT, {"id": company_id}).scalar_one() or 0)
 
 
 def subtree_ids(company_id: str) -> Select[Any]:

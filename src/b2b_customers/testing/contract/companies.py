@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from b2b_customers import queries
-from b2b_customers.domain import Company, CompanyStatus, LegalInfo
+from b2b_customers.domain import MAX_DEPTH, Company, CompanyStatus, LegalInfo
 from b2b_customers.errors import (
     AlreadyExists,
     HierarchyError,
@@ -257,6 +257,31 @@ class CompanyContract(ContractBase):
         with store.unit_of_work() as uow:
             assert uow.companies.get(hq.id) == hq
             assert _ids(uow.companies.descendants(hq.id)) == ["north", "kiel"]
+
+    def test_moving_a_subtree_past_max_depth_raises_hierarchy_error(self, store: Store) -> None:
+        """A company takes its subsidiaries along: the tree stays within MAX_DEPTH levels."""
+        levels = MAX_DEPTH // 2 + 8
+        chains = {
+            prefix: [
+                _company(f"{prefix}{level}", parent_id=f"{prefix}{level - 1}" if level else None)
+                for level in range(levels)
+            ]
+            for prefix in "ab"
+        }
+        _commit(store, lambda uow: uow.companies.add_many([*chains["a"], *chains["b"]]))
+        fits = 2 * levels - MAX_DEPTH  # moving b[fits] under a's leaf makes exactly MAX_DEPTH
+        with store.unit_of_work() as uow:
+            too_deep = uow.companies.get(CompanyId(f"b{fits - 1}"))
+            with pytest.raises(HierarchyError):
+                uow.companies.save(attrs.evolve(too_deep, parent_id=CompanyId(f"a{levels - 1}")))
+            assert uow.companies.get(too_deep.id) == too_deep
+            deepest = uow.companies.get(CompanyId(f"b{fits}"))
+            uow.companies.save(attrs.evolve(deepest, parent_id=CompanyId(f"a{levels - 1}")))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            leaf = CompanyId(f"b{levels - 1}")
+            assert len(uow.companies.ancestors(leaf)) == MAX_DEPTH - 1
+            assert _ids(uow.companies.ancestors(leaf))[-1] == "a0"
 
     @pytest.mark.parametrize("reference", ["bill_to_id", "master_id"])
     def test_saving_a_company_naming_a_missing_company_raises_validation_error(
