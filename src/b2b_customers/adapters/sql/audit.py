@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from sqlalchemy import select
 
 from b2b_customers.adapters.sql.mapping import converter, utc
 from b2b_customers.adapters.sql.queries import page
@@ -14,6 +15,8 @@ from b2b_customers.errors import AlreadyExists, B2BError, ValidationError
 from b2b_customers.ports import AuditQuery, Page
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sqlalchemy import ColumnElement, Connection
 
     from b2b_customers.adapters.sql.errors import Violation
@@ -63,6 +66,45 @@ class SqlAuditLog:
         with self._session.write(explain) as connection:
             connection.execute(_table.insert(), [_row(entry)])
         return entry
+
+    def append_many(self, entries: Iterable[AuditLogEntry]) -> list[AuditLogEntry]:
+        """Add entries at the end of the log, in this order, all or none, in one batch.
+
+        Raises:
+            AlreadyExists: An entry's id is in the log already, or given twice.
+            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+        """
+        items = list(entries)
+        seen: set[str] = set()
+        for entry in items:
+            if not isinstance(entry, AuditLogEntry):
+                raise ValidationError(
+                    f"append_many takes AuditLogEntry items, got {type(entry).__name__}",
+                    field="entries",
+                )
+            if entry.id in seen:
+                raise AlreadyExists(
+                    f"the audit entry id {entry.id!r} is given twice; "
+                    "give every entry an id of its own"
+                )
+            seen.add(entry.id)
+        if not items:
+            return []
+
+        def explain(connection: Connection, violation: Violation) -> B2BError | None:
+            if violation.kind != "unique":
+                return None
+            taken = connection.execute(
+                select(_table.c.entry_id).where(_table.c.entry_id.in_(sorted(seen)[:1000]))
+            ).scalar()
+            return AlreadyExists(
+                f"an audit entry with id {taken!r} is in the log already; "
+                "give every entry an id of its own"
+            )
+
+        with self._session.write(explain) as connection:
+            connection.execute(_table.insert(), [_row(entry) for entry in items])
+        return items
 
     def for_company(
         self, company_id: CompanyId, query: AuditQuery | None = None
