@@ -14,6 +14,8 @@ from b2b_customers.services.arguments import checked_id
 from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor, require
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from b2b_customers.ports import Clock, UnitOfWork
 
 __all__ = ["ServiceContext"]
@@ -101,6 +103,63 @@ class ServiceContext:
         Raises:
             AlreadyExists: The id generator gave an id the outbox or audit log holds.
         """
+        event, entry = self._change(
+            name,
+            entity,
+            actor=actor,
+            company_id=company_id,
+            before=before,
+            removed=removed,
+            payload=payload,
+        )
+        uow.record(event)
+        uow.audit.append(entry)
+        return event
+
+    def record_many(
+        self,
+        uow: UnitOfWork,
+        name: str,
+        entities: Iterable[Any],
+        *,
+        actor: Actor,
+        company_of: Callable[[Any], CompanyId | None],
+    ) -> list[DomainEvent]:
+        """Record the creation of many entities: one event each, and the audit entries in one batch.
+
+        The events and entries are those :meth:`record` makes for each entity.
+
+        Args:
+            uow: The open unit of work the entities were stored in.
+            name: The events' name, such as ``"company.created"``.
+            entities: The entities created.
+            actor: Who created them.
+            company_of: The company each entity's change belongs to.
+
+        Raises:
+            AlreadyExists: The id generator gave an id the outbox or audit log holds.
+        """
+        changes = [
+            self._change(name, entity, actor=actor, company_id=company_of(entity))
+            for entity in entities
+        ]
+        for event, _entry in changes:
+            uow.record(event)
+        uow.audit.append_many(entry for _event, entry in changes)
+        return [event for event, _entry in changes]
+
+    def _change(
+        self,
+        name: str,
+        entity: Any,  # noqa: ANN401  (any aggregate with an id)
+        *,
+        actor: Actor,
+        company_id: CompanyId | None,
+        before: Any = None,  # noqa: ANN401  (the aggregate before the change)
+        removed: bool = False,
+        payload: dict[str, Any] | None = None,
+    ) -> tuple[DomainEvent, AuditLogEntry]:
+        """Return the event and the audit entry of one change (see :meth:`record`)."""
         after = _CONVERTER.unstructure(entity)
         event = DomainEvent(
             id=EventId(self.ids()),
@@ -112,19 +171,16 @@ class ServiceContext:
             actor=actor.id,
             payload=payload if payload is not None else after,
         )
-        uow.record(event)
-        uow.audit.append(
-            AuditLogEntry(
-                id=event.id,
-                occurred_at=event.occurred_at,
-                actor_id=actor.id,
-                actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
-                action=name,
-                aggregate_type=event.aggregate_type,
-                aggregate_id=event.aggregate_id,
-                company_id=company_id,
-                before=None if before is None else _CONVERTER.unstructure(before),
-                after=None if removed else after,
-            )
+        entry = AuditLogEntry(
+            id=event.id,
+            occurred_at=event.occurred_at,
+            actor_id=actor.id,
+            actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
+            action=name,
+            aggregate_type=event.aggregate_type,
+            aggregate_id=event.aggregate_id,
+            company_id=company_id,
+            before=None if before is None else _CONVERTER.unstructure(before),
+            after=None if removed else after,
         )
-        return event
+        return event, entry

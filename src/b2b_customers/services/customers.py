@@ -22,6 +22,8 @@ from b2b_customers.services.authorization import (
     may,
     require,
 )
+from b2b_customers.services.bulk_import import ImportItem, ImportProgress, require_staff, run_import
+from b2b_customers.services.customer_import import CustomerChecks, CustomerWrites
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -78,6 +80,49 @@ class CustomerService:
             self._context.record(uow, "customer.created", stored, actor=actor, company_id=company)
             uow.commit()
         return stored
+
+    def import_many(
+        self,
+        *,
+        actor: Actor,
+        customers: Iterable[Customer | ImportItem[Customer]],
+        check_only: bool = False,
+        progress: ImportProgress | None = None,
+        unit: str = "item",
+    ) -> int:
+        """Import many customers at bulk speed: all checked first, then written in batches.
+
+        ``customers`` is read twice (check, then write), as in
+        :meth:`CompanyService.import_many
+        <b2b_customers.services.companies.CompanyService.import_many>`. Their
+        companies must be stored already. Every customer gets a
+        ``customer.created`` event and an audit entry, and joins the automatic
+        groups of their companies, all in one unit of work.
+
+        Args:
+            actor: Staff allowed to manage customers.
+            customers: The customers (or import items).
+            check_only: Check everything and write nothing.
+            progress: Told how many items each batch checked or wrote.
+            unit: What a position counts, in messages (``"line"`` for a file).
+
+        Returns:
+            How many customers there are (written, unless ``check_only``).
+
+        Raises:
+            PermissionDenied: The actor is not staff allowed to manage customers.
+            ImportRejected: Some items are bad; every problem is listed and
+                nothing is written.
+        """
+        require_staff(actor, Permission.MANAGE_CUSTOMERS, "customers")
+        return run_import(
+            self._context,
+            customers,
+            CustomerChecks(unit=unit),
+            CustomerWrites(self._context, actor),
+            check_only=check_only,
+            progress=progress,
+        )
 
     def activate(self, *, actor: Actor, customer: CustomerId) -> Customer:
         """Let an invited (or deactivated) customer act, e.g. when they first sign in.
