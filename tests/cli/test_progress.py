@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2b_customers.cli import progress as progress_module
 from b2b_customers.cli.progress import StepProgress, bars_available
 
 
@@ -32,7 +31,6 @@ class FakeBar:
 
 
 def test_on_a_terminal_tqdm_draws_the_rate_and_the_time_left():
-    pytest.importorskip("tqdm")
     stream = Terminal()
     progress = StepProgress("companies", rows=200, stream=stream)
     for _ in range(4):
@@ -53,7 +51,7 @@ def test_nothing_is_written_when_stderr_is_no_terminal():
 
 
 def test_nothing_is_written_without_the_cli_extra(monkeypatch):
-    monkeypatch.setattr(progress_module.importlib.util, "find_spec", lambda _name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda _name: None)
     stream = Terminal()
     assert not bars_available(stream)
     progress = StepProgress("companies", rows=3, stream=stream)

@@ -121,9 +121,13 @@ def _limit(row: Row) -> LimitRow:
         exceed = OnExceed(on_exceed)
     except ValidationError as error:
         raise ValidationError(error.reason, field="on_exceed") from None
+    try:
+        kind = ScopeKind(row.text("scope") or ScopeKind.COMPANY.value)
+    except ValidationError as error:
+        raise ValidationError(error.reason, field="scope") from None
     return LimitRow(
         scope=LimitScope(
-            kind=ScopeKind(row.text("scope") or ScopeKind.COMPANY.value),
+            kind=kind,
             company_id=CompanyId(row.cells.get("company_id", "")),
             target=row.text("target"),
             include_subtree=bool(row.flag("include_subtree")),
