@@ -36,11 +36,15 @@ import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-from bench_bulk_import import build
+from typing import TYPE_CHECKING
+
+from bench_bulk_import import build, through_the_adapter
 from timing import Result, report
 
-from b2b_customers.adapters.sql import SqlStore, migrate
-from b2b_customers.domain import Company, Customer
+from b2b_customers.adapters.sql import migrate
+
+if TYPE_CHECKING:
+    from b2b_customers.domain import Company, Customer
 
 COMPANY_COLUMNS = ("id", "name", "currency", "parent_id", "account_number", "tags")
 CUSTOMER_COLUMNS = ("id", "email", "first_name", "last_name", "memberships")
@@ -75,7 +79,17 @@ def through_the_command_line(
     started = time.perf_counter()
     for kind, path in zip(("companies", "customers"), files, strict=True):
         done = subprocess.run(  # noqa: S603  (our own command line)
-            [sys.executable, "-m", "b2b_customers", "import", kind, str(path), "--url", url, *where],
+            [
+                sys.executable,
+                "-m",
+                "b2b_customers",
+                "import",
+                kind,
+                str(path),
+                "--url",
+                url,
+                *where,
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -83,20 +97,6 @@ def through_the_command_line(
         if done.returncode != 0:
             raise SystemExit(f"import {kind} failed:\n{done.stderr[-2000:]}")
     return time.perf_counter() - started
-
-
-def through_add_many(
-    url: str, schema: str | None, firms: list[Company], people: list[Customer]
-) -> float:
-    store = SqlStore(url, schema=schema)
-    started = time.perf_counter()
-    with store.unit_of_work() as uow:
-        uow.companies.add_many(firms)
-        uow.customers.add_many(people)
-        uow.commit()
-    elapsed = time.perf_counter() - started
-    store.dispose()
-    return elapsed
 
 
 def fresh_schema(url: str) -> str:
@@ -117,9 +117,7 @@ def drop_schema(url: str, schema: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=100_000)
-    parser.add_argument(
-        "--database", choices=["sqlite", "postgresql", "both"], default="both"
-    )
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     arguments = parser.parse_args()
     firms, people = build(arguments.companies, random_ids=True)
     directory = pathlib.Path(tempfile.mkdtemp(prefix="b2b-bench-import-"))
@@ -134,14 +132,14 @@ def main() -> None:
         for path in (ours_db, theirs_db):
             migrate(f"sqlite:///{path}")
         ours = through_the_command_line(f"sqlite:///{ours_db}", None, files)
-        theirs = through_add_many(f"sqlite:///{theirs_db}", None, firms, people)
+        theirs = through_the_adapter(f"sqlite:///{theirs_db}", firms, people)
         results.append(Result("import vs add_many, SQLite", ours, theirs, "<= 2"))
     postgres = os.environ.get("B2B_POSTGRES_URL")
     if arguments.database in {"postgresql", "both"} and postgres:
         ours_schema, theirs_schema = fresh_schema(postgres), fresh_schema(postgres)
         try:
             ours = through_the_command_line(postgres, ours_schema, files)
-            theirs = through_add_many(postgres, theirs_schema, firms, people)
+            theirs = through_the_adapter(postgres, firms, people, schema=theirs_schema)
         finally:
             drop_schema(postgres, ours_schema)
             drop_schema(postgres, theirs_schema)

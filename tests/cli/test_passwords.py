@@ -14,7 +14,7 @@ MALFORMED = "postgresql+psycopg://u:p@ss@host/db"
 # end the host part of any URL, so they cannot be in one unescaped.
 passwords = st.text(
     alphabet=st.characters(blacklist_categories=["Cs", "Cc", "Zs"], blacklist_characters="/?#%"),
-    min_size=3,
+    min_size=1,
     max_size=20,
 )
 
@@ -58,7 +58,7 @@ class TestRepaired:
 
 
 class TestMasked:
-    @given(password=passwords)
+    @given(password=passwords.filter(lambda password: len(password) >= 6))
     def test_no_message_holds_the_password_in_any_form(self, password):
         url = f"postgresql+psycopg://user:{password}@db/shop"
         message = (
@@ -66,6 +66,18 @@ class TestMasked:
             f"{make_url(url).render_as_string(hide_password=True)}; password {password!s}"
         )
         assert password not in masked(message, url)
+
+    @given(password=passwords)
+    def test_a_url_never_shows_its_password_however_short(self, password):
+        url = f"postgresql+psycopg://user:{password}@db/shop"
+        shown_url = masked(f"see {url} and {repaired(url)}", url)
+        assert shown_url == f"see {shown(url)} and {shown(url)}"
+
+    def test_a_short_password_does_not_garble_other_words(self):
+        url = "postgresql+psycopg://b2b:b2b@db/b2b_test"
+        assert masked(f"b2b-customers: cannot reach {url}", url) == (
+            "b2b-customers: cannot reach postgresql+psycopg://b2b:***@db/b2b_test"
+        )
 
     def test_the_host_a_first_at_parser_sees_is_masked(self):
         message = 'could not translate host name "ss@host" to address'

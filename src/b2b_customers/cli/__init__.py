@@ -4,14 +4,17 @@ Commands:
 
 * ``demo``: a company group, its buyers, limits and credit, on an SQLite file.
 * ``db upgrade``: create or upgrade the schema on SQLite or PostgreSQL.
-* ``import companies|customers|contacts FILE.csv``: a bulk import, all or nothing.
-* ``export``: companies, customers, ... as JSON in the converter's form.
+* ``import companies|customers|contacts|limits|credit FILE.csv``: every row
+  checked first; companies and customers at bulk speed, all or nothing.
+* ``export``: companies, customers, limits, credit, approvals, orders, ... as
+  JSON in the converter's form.
 * ``check-order``: the decision on an order, in plain words or JSON.
 
 Every command but ``demo`` takes ``--url`` (or the ``B2B_CUSTOMERS_URL``
 environment variable) and ``--schema`` for a PostgreSQL schema. A user error
 is one line on stderr and exit status 2, never a traceback; the statuses are
-listed in :mod:`b2b_customers.cli.exit_codes`.
+listed in :mod:`b2b_customers.cli.exit_codes`. No message shows a password
+(:mod:`b2b_customers.cli.passwords`).
 """
 
 from __future__ import annotations

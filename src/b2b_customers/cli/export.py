@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import pathlib
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from b2b_customers import __version__
 from b2b_customers.cli.database import store_at
@@ -39,9 +39,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from b2b_customers.domain import Company
-    from b2b_customers.ports import UnitOfWork
+    from b2b_customers.ports import Page, UnitOfWork
 
 __all__ = ["KINDS", "add_arguments", "run"]
+
+T = TypeVar("T")
 
 
 def _companies(_uow: UnitOfWork, companies: list[Company]) -> list[Any]:
@@ -56,15 +58,11 @@ def _locations(uow: UnitOfWork, companies: list[Company]) -> list[Any]:
 
 
 def _customers(uow: UnitOfWork, _companies_seen: list[Company]) -> list[Any]:
-    found: list[Any] = []
-    offset: int | None = 0
-    while offset is not None:
-        page = uow.customers.search(
+    return _every_page(
+        lambda offset: uow.customers.search(
             CustomerQuery(sort=CustomerSort.ID, offset=offset, limit=MAX_PAGE_SIZE)
         )
-        found.extend(page.items)
-        offset = page.next_offset
-    return found
+    )
 
 
 def _contacts(uow: UnitOfWork, companies: list[Company]) -> list[Any]:
@@ -96,23 +94,28 @@ def _credit(uow: UnitOfWork, companies: list[Company]) -> list[Any]:
 
 
 def _approvals(uow: UnitOfWork, _companies_seen: list[Company]) -> list[Any]:
-    found: list[Any] = []
-    offset: int | None = 0
-    while offset is not None:
-        page = uow.approvals.search(ApprovalQuery(offset=offset, limit=MAX_PAGE_SIZE))
-        found.extend(page.items)
-        offset = page.next_offset
-    return sorted(found, key=lambda request: request.id)
+    requests = _every_page(
+        lambda offset: uow.approvals.search(ApprovalQuery(offset=offset, limit=MAX_PAGE_SIZE))
+    )
+    return sorted(requests, key=lambda request: request.id)
 
 
 def _orders(uow: UnitOfWork, _companies_seen: list[Company]) -> list[Any]:
-    found: list[Any] = []
+    orders = _every_page(
+        lambda offset: uow.orders.history(OrderQuery(offset=offset, limit=MAX_PAGE_SIZE))
+    )
+    return sorted(orders, key=lambda order: order.id)
+
+
+def _every_page(page_at: Callable[[int], Page[T]]) -> list[T]:
+    """Read page after page, from offset 0 until there is no next one."""
+    found: list[T] = []
     offset: int | None = 0
     while offset is not None:
-        page = uow.orders.history(OrderQuery(offset=offset, limit=MAX_PAGE_SIZE))
+        page = page_at(offset)
         found.extend(page.items)
         offset = page.next_offset
-    return sorted(found, key=lambda order: order.id)
+    return found
 
 
 KINDS: dict[str, Callable[[UnitOfWork, list[Company]], list[Any]]] = {
@@ -189,12 +192,8 @@ def run(arguments: argparse.Namespace) -> int:
 
 
 def _all_companies(uow: UnitOfWork) -> list[Company]:
-    found: list[Company] = []
-    offset: int | None = 0
-    while offset is not None:
-        page = uow.companies.search(
+    return _every_page(
+        lambda offset: uow.companies.search(
             CompanyQuery(sort=CompanySort.ID, offset=offset, limit=MAX_PAGE_SIZE)
         )
-        found.extend(page.items)
-        offset = page.next_offset
-    return found
+    )

@@ -70,7 +70,7 @@ def _problems(uow: UnitOfWork, parsed: Sequence[Parsed[ContactAssignment]]) -> l
     }
     customers = {c.id for c in uow.customers.get_many(i.entity.customer_id for i in parsed)}
     for item in parsed:
-        contact, line = item.entity, item.row.line
+        contact, line = item.entity, item.line
         if contact.company_id not in companies:
             problems.append(
                 RowProblem(line, "company_id", f"no company {contact.company_id!r} in the database")
@@ -114,7 +114,7 @@ def _taken(
                 primaries[stored.company_id, stored.type.value] = stored.id
     problems = []
     for item in parsed:
-        contact, line = item.entity, item.row.line
+        contact, line = item.entity, item.line
         if (contact.customer_id, contact.company_id) in assigned:
             problems.append(
                 RowProblem(

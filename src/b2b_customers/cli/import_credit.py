@@ -75,7 +75,7 @@ def _problems(uow: UnitOfWork, parsed: Sequence[Parsed[CreditRow]]) -> list[RowP
     currencies = {company.id: company.currency for company in uow.companies.get_many(wanted)}
     problems = []
     for item in parsed:
-        account, line = item.entity, item.row.line
+        account, line = item.entity, item.line
         for column, company in [
             ("company_id", account.company_id),
             *(("shared_with", other) for other in account.shared_with),

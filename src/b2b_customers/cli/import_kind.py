@@ -30,14 +30,14 @@ E = TypeVar("E")
 
 @frozen
 class Parsed(Generic[E]):
-    """An entity built from one row, and the row it came from.
+    """An entity built from one row, and the line the row starts on.
 
     Attributes:
-        row: The row.
+        line: The line (the header is line 1).
         entity: The entity the row describes (validated by the domain).
     """
 
-    row: Row
+    line: int
     entity: E
 
 
@@ -161,7 +161,7 @@ def import_through_service(
             apply(run.app, item.entity)
         except B2BError as error:
             message = (
-                f"line {item.row.line}: {error}; the {done} rows before it were imported, this "
+                f"line {item.line}: {error}; the {done} rows before it were imported, this "
                 "one and those after it were not"
             )
             error.args = (message,)
@@ -181,7 +181,7 @@ def _checked(
         if isinstance(item.entity, ValidationError):
             problems.append(RowProblem(item.position, item.entity.field, item.entity.reason))
         else:
-            parsed.append(Parsed(Row(item.position, {}), item.entity))
+            parsed.append(Parsed(item.position, item.entity))
         run.progress("checking", 1)
     problems += problems_of(uow, parsed)
     if problems:

@@ -145,7 +145,7 @@ def _problems(uow: UnitOfWork, parsed: Sequence[Parsed[LimitRow]]) -> list[RowPr
     currencies = {company.id: company.currency for company in uow.companies.get_many(wanted)}
     problems = []
     for item in parsed:
-        limit, line = item.entity, item.row.line
+        limit, line = item.entity, item.line
         currency = currencies.get(limit.scope.company_id)
         if currency is None:
             problems.append(

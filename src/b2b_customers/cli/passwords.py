@@ -18,8 +18,11 @@ __all__ = ["MASK", "masked", "password_of", "repaired", "shown"]
 MASK = "***"
 """What a password is printed as."""
 
-_SHORTEST_MASKED = 3
-"""A password shorter than this is masked in URLs only: alone, it cannot be told from other text."""
+_SHORTEST_MASKED = 6
+"""A password shorter than this is masked in URLs only: alone, it cannot be told from words.
+
+(A password ``b2b`` masked everywhere would turn ``b2b-customers`` into ``***-customers``.)
+"""
 
 
 def _split(url: str) -> tuple[str, str, str, str] | None:
@@ -69,8 +72,8 @@ def masked(text: str, url: str | None) -> str:
     """Return ``text`` with the password of ``url`` removed, however it is written there.
 
     The URL itself (as given and as repaired) is shown masked; the password
-    alone, escaped or not (when it is 3 characters or longer: a shorter one
-    cannot be told from other text), and the host a parser splitting it at
+    alone, escaped or not (when it is 6 characters or longer: a shorter one
+    cannot be told from other words), and the host a parser splitting it at
     its first ``@`` would see (``ss@host``) become ``***`` too.
     """
     if not url:
@@ -81,13 +84,11 @@ def masked(text: str, url: str | None) -> str:
     for form in (url, repaired(url)):
         text = text.replace(form, shown(url))
     plain = unquote(password)
-    pieces = {password, plain, quote(plain, safe="")}
+    pieces = {p for p in (password, plain, quote(plain, safe="")) if len(p) >= _SHORTEST_MASKED}
     parts = _split(url)
     if parts is not None and "@" in plain:
-        # A driver that split at the first "@" names the rest as the host.
+        # A driver that split at the first "@" names the rest, "@" and all, as the host.
         pieces.add(f"{plain.split('@', 1)[1]}{parts[3]}".split("/", 1)[0])
-    for piece in sorted(
-        (piece for piece in pieces if len(piece) >= _SHORTEST_MASKED), key=len, reverse=True
-    ):
+    for piece in sorted(pieces, key=len, reverse=True):
         text = text.replace(piece, MASK)
     return text

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from itertools import islice
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from attrs import frozen
 
@@ -51,6 +52,7 @@ __all__ = [
     "first_seen",
     "require_staff",
     "run_import",
+    "stored_already",
 ]
 
 E = TypeVar("E")
@@ -222,6 +224,23 @@ def _batches(source: Iterable[ImportItem[E] | E]) -> Iterator[list[ImportItem[E]
 
 def _silent(_step: str, _count: int) -> None:
     """Progress that nobody watches."""
+
+
+def stored_already(
+    items: Sequence[tuple[int, Any]], stored: AbstractSet[str], what: str
+) -> list[ImportProblem]:
+    """Report the items whose id the store holds already.
+
+    Args:
+        items: The positions and entities of a batch.
+        stored: The ids of the batch the store holds.
+        what: One entity in words (``"company"``).
+    """
+    return [
+        ImportProblem(position, "id", f"a {what} with id {entity.id!r} exists already")
+        for position, entity in items
+        if entity.id in stored
+    ]
 
 
 def first_seen(

@@ -16,7 +16,7 @@ from b2b_customers.domain.hierarchy import ensure_acyclic
 from b2b_customers.errors import HierarchyError, NotFound
 from b2b_customers.ids import CompanyId, CustomerGroupId
 from b2b_customers.ports import CompanyQuery
-from b2b_customers.services.bulk_import import ImportProblem, first_seen
+from b2b_customers.services.bulk_import import ImportProblem, first_seen, stored_already
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,12 +67,8 @@ class CompanyChecks:
 
     def batch(self, uow: UnitOfWork, items: Sequence[tuple[int, Company]]) -> list[ImportProblem]:
         """Refuse ids and account numbers the store holds already."""
-        stored = {company.id for company in uow.companies.get_many(c.id for _, c in items)}
-        problems = [
-            ImportProblem(position, "id", f"a company with id {company.id!r} exists already")
-            for position, company in items
-            if company.id in stored
-        ]
+        stored = {entity.id for entity in uow.companies.get_many(c.id for _, c in items)}
+        problems = stored_already(items, stored, "company")
         if self._store_empty is None:
             self._store_empty = not uow.companies.search(CompanyQuery(limit=1)).items
         if self._store_empty:

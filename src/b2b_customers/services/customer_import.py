@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from b2b_customers.errors import NotFound
 from b2b_customers.ports import CustomerQuery
-from b2b_customers.services.bulk_import import ImportProblem, first_seen
+from b2b_customers.services.bulk_import import ImportProblem, first_seen, stored_already
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -59,12 +59,8 @@ class CustomerChecks:
 
     def batch(self, uow: UnitOfWork, items: Sequence[tuple[int, Customer]]) -> list[ImportProblem]:
         """Refuse ids and email addresses the store holds already."""
-        stored = {customer.id for customer in uow.customers.get_many(c.id for _, c in items)}
-        problems = [
-            ImportProblem(position, "id", f"a customer with id {customer.id!r} exists already")
-            for position, customer in items
-            if customer.id in stored
-        ]
+        stored = {entity.id for entity in uow.customers.get_many(c.id for _, c in items)}
+        problems = stored_already(items, stored, "customer")
         if self._store_empty is None:
             self._store_empty = not uow.customers.search(CustomerQuery(limit=1)).items
         if self._store_empty:
