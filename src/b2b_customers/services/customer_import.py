@@ -37,7 +37,7 @@ class CustomerChecks:
         self._unit = unit
         self._ids: dict[object, int] = {}
         self._emails: dict[object, int] = {}
-        self._companies: list[tuple[int, CompanyId]] = []
+        self._known_companies: set[CompanyId] = set()
         self._managers: list[tuple[int, CustomerId]] = []
         self._store_empty: bool | None = None
 
@@ -52,15 +52,15 @@ class CustomerChecks:
             "the email address",
             unit=self._unit,
         )
-        self._companies += [(position, company) for company in sorted(entity.company_ids)]
         if entity.manager_id is not None:
             self._managers.append((position, entity.manager_id))
         return problems
 
     def batch(self, uow: UnitOfWork, items: Sequence[tuple[int, Customer]]) -> list[ImportProblem]:
-        """Refuse ids and email addresses the store holds already."""
+        """Refuse ids and emails the store holds already, and companies it does not hold."""
         stored = {entity.id for entity in uow.customers.get_many(c.id for _, c in items)}
         problems = stored_already(items, stored, "customer")
+        problems += self._unknown_companies(uow, items)
         if self._store_empty is None:
             self._store_empty = not uow.customers.search(CustomerQuery(limit=1)).items
         if self._store_empty:
@@ -81,30 +81,33 @@ class CustomerChecks:
         return problems
 
     def whole(self, uow: UnitOfWork) -> list[ImportProblem]:
-        """Every company in the store; every manager in the import or the store."""
-        known = {
-            company.id
-            for company in uow.companies.get_many({company for _, company in self._companies})
-        }
-        problems = [
-            ImportProblem(
-                position,
-                "memberships",
-                f"no company {company!r} in the database; import the companies first",
-            )
-            for position, company in self._companies
-            if company not in known
-        ]
+        """Every manager in the import or the store."""
         elsewhere = {manager for _, manager in self._managers if manager not in self._ids}
         stored = {customer.id for customer in uow.customers.get_many(elsewhere)}
-        problems += [
+        return [
             ImportProblem(
                 position, "manager_id", f"no customer {manager!r} in the import or the database"
             )
             for position, manager in self._managers
             if manager not in self._ids and manager not in stored
         ]
-        return problems
+
+    def _unknown_companies(
+        self, uow: UnitOfWork, items: Sequence[tuple[int, Customer]]
+    ) -> list[ImportProblem]:
+        """The companies must be stored already: look up those of the batch not seen yet."""
+        named = {company for _, customer in items for company in customer.company_ids}
+        unseen = named - self._known_companies
+        self._known_companies |= {company.id for company in uow.companies.get_many(unseen)}
+        return [
+            ImportProblem(
+                position,
+                "memberships",
+                f"no company {company!r} in the database; import the companies first",
+            )
+            for position, customer in items
+            for company in sorted(customer.company_ids - self._known_companies)
+        ]
 
 
 class CustomerWrites:
