@@ -145,6 +145,25 @@ def texts() -> st.SearchStrategy[Any]:
 
 
 ARGUMENTS: dict[str, Callable[[], st.SearchStrategy[dict[str, Any]]]] = {
+    "companies.import_many": lambda: st.fixed_dictionaries(
+        {
+            "actor": actors(),
+            "companies": garbled(
+                st.lists(
+                    strategies.companies() | GARBAGE,
+                    max_size=3,
+                )
+            ),
+        },
+        optional={"check_only": garbled(st.booleans()), "unit": garbled(st.just("line"))},
+    ),
+    "customers.import_many": lambda: st.fixed_dictionaries(
+        {
+            "actor": actors(),
+            "customers": garbled(st.lists(strategies.customers() | GARBAGE, max_size=3)),
+        },
+        optional={"check_only": garbled(st.booleans()), "progress": garbled(st.none())},
+    ),
     "companies.onboard": lambda: with_fields(
         {
             "actor": actors(),

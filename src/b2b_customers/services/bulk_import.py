@@ -19,7 +19,7 @@ number, say) and the field at fault.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from attrs import frozen
 
 from b2b_customers.errors import PermissionDenied, ValidationError
+from b2b_customers.services.arguments import checked_instance
 from b2b_customers.services.authorization import (
     ROLE_PERMISSIONS,
     Actor,
@@ -164,6 +165,7 @@ def run_import(
     checks: ImportChecks[E],
     writes: ImportWrites[E],
     *,
+    entity: type[E],
     check_only: bool = False,
     progress: ImportProgress | None = None,
 ) -> int:
@@ -173,12 +175,23 @@ def run_import(
 
     Raises:
         ImportRejected: Some items are bad (every problem is listed); nothing was written.
+        ValidationError: ``source`` is not an iterable, ``check_only`` not a flag,
+            ``progress`` not callable.
         StorageError: The store failed; nothing was written.
     """
+    if isinstance(source, str | bytes | Mapping) or not isinstance(source, Iterable):
+        raise ValidationError(
+            f"give the items as a list (or another iterable) of {entity.__name__} or "
+            f"ImportItem, got {type(source).__name__}",
+            field="items",
+        )
+    checked_instance(check_only, bool, "check_only")
+    if progress is not None and not callable(progress):
+        raise ValidationError("progress is a function of (step, count), or None", field="progress")
     told = progress or _silent
     with context.store.unit_of_work() as uow:
         count, problems = 0, []
-        for batch in _batches(source):
+        for batch in _batches(source, entity):
             good: list[tuple[int, E]] = []
             for item in batch:
                 if isinstance(item.entity, ValidationError):
@@ -195,7 +208,7 @@ def run_import(
             raise ImportRejected(problems)
         if check_only:
             return count
-        for batch in _batches(source):
+        for batch in _batches(source, entity):
             writes.batch(uow, [_checked(item) for item in batch])
             _log.info("import: wrote a batch of %d", len(batch))
             told("writing", len(batch))
@@ -213,13 +226,24 @@ def _checked(item: ImportItem[E]) -> E:
     return item.entity
 
 
-def _batches(source: Iterable[ImportItem[E] | E]) -> Iterator[list[ImportItem[E]]]:
-    items = (
-        item if isinstance(item, ImportItem) else ImportItem(number, item)
-        for number, item in enumerate(source, start=1)
-    )
+def _batches(source: Iterable[ImportItem[E] | E], entity: type[E]) -> Iterator[list[ImportItem[E]]]:
+    items = (_item(number, item, entity) for number, item in enumerate(source, start=1))
     while batch := list(islice(items, BATCH)):
         yield batch
+
+
+def _item(number: int, item: object, entity: type[E]) -> ImportItem[E]:
+    """The item at ``number`` of a source, as an :class:`ImportItem` (an error if it is neither)."""
+    if isinstance(item, ImportItem):
+        if isinstance(item.entity, entity | ValidationError) and isinstance(item.position, int):
+            return item
+        item = item.entity
+    if isinstance(item, entity):
+        return ImportItem(number, item)
+    return ImportItem(
+        number,
+        ValidationError(f"expected a {entity.__name__}, got {type(item).__name__}"),
+    )
 
 
 def _silent(_step: str, _count: int) -> None:

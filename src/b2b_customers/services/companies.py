@@ -133,10 +133,17 @@ class CompanyService:
                 nothing is written.
         """
         require_staff(actor, Permission.ONBOARD_COMPANY, "companies")
+        checked_instance(unit, str, "unit")
         checks = CompanyChecks(unit=unit)
         writes = CompanyWrites(self._context, actor, checks.parents)
         return run_import(
-            self._context, companies, checks, writes, check_only=check_only, progress=progress
+            self._context,
+            companies,
+            checks,
+            writes,
+            entity=Company,
+            check_only=check_only,
+            progress=progress,
         )
 
     def get(self, *, actor: Actor, company_id: CompanyId) -> Company:

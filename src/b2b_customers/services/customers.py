@@ -115,11 +115,13 @@ class CustomerService:
                 nothing is written.
         """
         require_staff(actor, Permission.MANAGE_CUSTOMERS, "customers")
+        checked_instance(unit, str, "unit")
         return run_import(
             self._context,
             customers,
             CustomerChecks(unit=unit),
             CustomerWrites(self._context, actor),
+            entity=Customer,
             check_only=check_only,
             progress=progress,
         )
