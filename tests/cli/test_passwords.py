@@ -63,7 +63,8 @@ class TestMasked:
         url = f"postgresql+psycopg://user:{password}@db/shop"
         message = (
             f"cannot connect to {url} ({repaired(url)}); "
-            f"{make_url(url).render_as_string(hide_password=True)}; password {password!s}"
+            f"{make_url(repaired(url)).render_as_string(hide_password=False)}; "
+            f"password {password!s}"
         )
         assert password not in masked(message, url)
 
