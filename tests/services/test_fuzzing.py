@@ -361,6 +361,10 @@ ARGUMENTS: dict[str, Arguments] = {
         fields=COMPANY_FIELDS,
     ),
     "companies.get": call_with({"company_id": COMPANY_IDS}),
+    "companies.import_many": call_with(
+        {"companies": collections_of(arg(strategies.companies()))},
+        {"check_only": flags(), "unit": texts(), "progress": nullable(arg(st.none()))},
+    ),
     "companies.edit": call_with({"company_id": COMPANY_IDS}, fields=COMPANY_FIELDS),
     "companies.search": call_with(
         {},
@@ -412,6 +416,10 @@ ARGUMENTS: dict[str, Arguments] = {
     ),
     "customers.remove_from_company": call_with({"customer": CUSTOMER_IDS, "company": COMPANY_IDS}),
     "customers.get": call_with({"customer": CUSTOMER_IDS}),
+    "customers.import_many": call_with(
+        {"customers": collections_of(arg(strategies.customers()))},
+        {"check_only": flags(), "unit": texts(), "progress": nullable(arg(st.none()))},
+    ),
     "customers.search": call_with(
         {},
         {

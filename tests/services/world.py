@@ -28,7 +28,7 @@ from b2b_customers.app import App, connect
 from b2b_customers.approvals import ApprovalPolicy, ApprovalRule, ApprovalTier, RoleApprover
 from b2b_customers.clock import ManualClock
 from b2b_customers.credit import Allocation
-from b2b_customers.domain import Address, Customer, Role
+from b2b_customers.domain import Address, Company, Customer, Membership, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus
 from b2b_customers.ids import ApprovalPolicyId, CompanyId, CustomerId, LimitId, OrderId
 from b2b_customers.limits import LimitScope, OrderTotalLimit, PurchasingLimit
@@ -350,6 +350,36 @@ class Scenario:
 
 
 SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "companies.import_many",
+        lambda app, _w: app.companies.import_many(
+            actor=REP,
+            companies=[
+                Company(id=CompanyId("initech-x"), name="Initech X", currency="USD"),
+                Company(
+                    id=CompanyId("initech"),
+                    name="Initech",
+                    currency="USD",
+                    parent_id=NORTH,
+                ),
+            ],
+        ),
+    ),
+    Scenario(
+        "customers.import_many",
+        lambda app, _w: app.customers.import_many(
+            actor=REP,
+            customers=[
+                Customer(
+                    id=CustomerId("zoe"),
+                    email="zoe@north.example",
+                    first_name="Zoe",
+                    last_name="Example",
+                    memberships=[Membership(company_id=NORTH, roles={Role.BUYER})],
+                )
+            ],
+        ),
+    ),
     Scenario(
         "companies.onboard",
         lambda app, _w: app.companies.onboard(actor=REP, name="Initech", currency="USD"),

@@ -84,6 +84,16 @@ class JsonAuditLog:
             self._table.put(AuditRow(position=len(self._table.rows) + 1, entry=entry))
         return entry
 
+    def append_many(self, entries: Iterable[AuditLogEntry]) -> list[AuditLogEntry]:
+        """Add entries at the end of the log, in this order, all or none; return them.
+
+        Raises:
+            AlreadyExists: An entry's id is in the log already, or given twice.
+            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+        """
+        with self._work.write():
+            return [self.append(entry) for entry in entries]
+
     def for_company(
         self, company_id: CompanyId, query: AuditQuery | None = None
     ) -> Page[AuditLogEntry]:

@@ -16,7 +16,7 @@ from b2b_customers.services.authorization import Actor, Permission, Staff, check
 from b2b_customers.services.visibility import require_visible
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from decimal import Decimal
 
     from b2b_customers.credit import CreditAccount
@@ -186,6 +186,48 @@ class ServiceContext:
             after=after,
         )
 
+    def record_many(
+        self,
+        uow: UnitOfWork,
+        name: str,
+        entities: Iterable[Any],
+        *,
+        actor: Actor,
+        company_of: Callable[[Any], CompanyId | None],
+    ) -> list[DomainEvent]:
+        """Record the creation of many entities: one event each, the audit entries in one batch.
+
+        The events and entries are those :meth:`record` makes for each created entity.
+
+        Args:
+            uow: The open unit of work the entities were stored in.
+            name: The events' name, such as ``"company.created"``.
+            entities: The entities created.
+            actor: Who created them.
+            company_of: The company each entity's change belongs to.
+
+        Raises:
+            AlreadyExists: The id generator gave an id the outbox or audit log holds.
+        """
+        changes = []
+        for entity in entities:
+            after = _CONVERTER.unstructure(entity)
+            changes.append(
+                self._change(
+                    name,
+                    entity.id,
+                    actor=actor,
+                    company_id=company_of(entity),
+                    payload=after,
+                    before=None,
+                    after=after,
+                )
+            )
+        for event, _entry in changes:
+            uow.record(event)
+        uow.audit.append_many(entry for _event, entry in changes)
+        return [event for event, _entry in changes]
+
     def _append(
         self,
         uow: UnitOfWork,
@@ -199,6 +241,31 @@ class ServiceContext:
         after: dict[str, Any] | None,
     ) -> DomainEvent:
         """Write the event to the outbox and its audit entry, in ``uow``."""
+        event, entry = self._change(
+            name,
+            aggregate_id,
+            actor=actor,
+            company_id=company_id,
+            payload=payload,
+            before=before,
+            after=after,
+        )
+        uow.record(event)
+        uow.audit.append(entry)
+        return event
+
+    def _change(
+        self,
+        name: str,
+        aggregate_id: str,
+        *,
+        actor: Actor,
+        company_id: CompanyId | None,
+        payload: dict[str, Any],
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> tuple[DomainEvent, AuditLogEntry]:
+        """Return the event and the audit entry of one change."""
         event = DomainEvent(
             id=EventId(self.ids()),
             name=name,
@@ -209,22 +276,19 @@ class ServiceContext:
             actor=actor.id,
             payload=payload,
         )
-        uow.record(event)
-        uow.audit.append(
-            AuditLogEntry(
-                id=event.id,
-                occurred_at=event.occurred_at,
-                actor_id=actor.id,
-                actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
-                action=name,
-                aggregate_type=event.aggregate_type,
-                aggregate_id=event.aggregate_id,
-                company_id=company_id,
-                before=before,
-                after=after,
-            )
+        entry = AuditLogEntry(
+            id=event.id,
+            occurred_at=event.occurred_at,
+            actor_id=actor.id,
+            actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
+            action=name,
+            aggregate_type=event.aggregate_type,
+            aggregate_id=event.aggregate_id,
+            company_id=company_id,
+            before=before,
+            after=after,
         )
-        return event
+        return event, entry
 
 
 def _totals(balance: Decimal, reserved: Decimal, last_sequence: int) -> dict[str, Any]:

@@ -38,6 +38,9 @@ from b2b_customers.services.authorization import (
     checked_actor,
     current_actor,
 )
+from b2b_customers.services.bulk_import import ImportItem, ImportProgress, run_import
+from b2b_customers.services.bulk_import import require_staff as require_importing_staff
+from b2b_customers.services.customer_import import CustomerChecks, CustomerWrites
 from b2b_customers.services.visibility import (
     customer_for,
     manages_customer,
@@ -101,6 +104,51 @@ class CustomerService:
             self._context.record(uow, "customer.created", stored, actor=actor, company_id=company)
             uow.commit()
         return stored
+
+    def import_many(
+        self,
+        *,
+        actor: Actor,
+        customers: Iterable[Customer | ImportItem[Customer]],
+        check_only: bool = False,
+        progress: ImportProgress | None = None,
+        unit: str = "item",
+    ) -> int:
+        """Import many customers at bulk speed: all checked first, then written in batches.
+
+        ``customers`` is read twice (check, then write), as in
+        :meth:`CompanyService.import_many
+        <b2b_customers.services.companies.CompanyService.import_many>`. Their
+        companies must be stored already. Every customer gets a
+        ``customer.created`` event and an audit entry, and joins the automatic
+        groups of their companies, all in one unit of work.
+
+        Args:
+            actor: Staff allowed to manage customers.
+            customers: The customers (or import items).
+            check_only: Check everything and write nothing.
+            progress: Told how many items each batch checked or wrote.
+            unit: What a position counts, in messages (``"line"`` for a file).
+
+        Returns:
+            How many customers there are (written, unless ``check_only``).
+
+        Raises:
+            PermissionDenied: The actor is not staff allowed to manage customers.
+            ImportRejected: Some items are bad; every problem is listed and
+                nothing is written.
+        """
+        require_importing_staff(actor, Permission.MANAGE_CUSTOMERS, "customers")
+        checked_instance(unit, str, "unit")
+        return run_import(
+            self._context,
+            customers,
+            CustomerChecks(unit=unit),
+            CustomerWrites(self._context, actor),
+            entity=Customer,
+            check_only=check_only,
+            progress=progress,
+        )
 
     def get(self, *, actor: Actor, customer: CustomerId) -> Customer:
         """Return a customer ``actor`` sees, with the memberships the actor may see.

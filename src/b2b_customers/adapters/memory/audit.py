@@ -107,6 +107,33 @@ class MemoryAuditLog:
             self._buffer.append(entry)
         return entry
 
+    def append_many(self, entries: Iterable[AuditLogEntry]) -> list[AuditLogEntry]:
+        """Add entries at the end of the log, in this order, all or none; return them.
+
+        Raises:
+            AlreadyExists: An entry's id is in the log already, or given twice.
+            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+        """
+        items = list(entries)
+        for entry in items:
+            if not isinstance(entry, AuditLogEntry):
+                raise ValidationError(
+                    f"append_many takes AuditLogEntry items, got {type(entry).__name__}",
+                    field="entries",
+                )
+        with self._work.lock:
+            seen = {entry.id for entry in self._buffer.appended}
+            for entry in items:
+                if entry.id in seen or entry.id in self._buffer.log.ids:
+                    raise AlreadyExists(
+                        f"an audit entry with id {entry.id!r} is in the log already; "
+                        "give every entry an id of its own"
+                    )
+                seen.add(entry.id)
+            for entry in items:
+                self._buffer.append(entry)
+        return items
+
     def for_company(
         self, company_id: CompanyId, query: AuditQuery | None = None
     ) -> Page[AuditLogEntry]:
