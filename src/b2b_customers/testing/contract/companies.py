@@ -270,11 +270,11 @@ class CompanyContract(ContractBase):
         }
         _commit(store, lambda uow: uow.companies.add_many([*chains["a"], *chains["b"]]))
         fits = 2 * levels - MAX_DEPTH  # moving b[fits] under a's leaf makes exactly MAX_DEPTH
+        too_deep = _read(store, lambda uow: uow.companies.get(CompanyId(f"b{fits - 1}")))
+        with store.unit_of_work() as uow, pytest.raises(HierarchyError):
+            uow.companies.save(attrs.evolve(too_deep, parent_id=CompanyId(f"a{levels - 1}")))
+        assert _read(store, lambda uow: uow.companies.get(too_deep.id)) == too_deep
         with store.unit_of_work() as uow:
-            too_deep = uow.companies.get(CompanyId(f"b{fits - 1}"))
-            with pytest.raises(HierarchyError):
-                uow.companies.save(attrs.evolve(too_deep, parent_id=CompanyId(f"a{levels - 1}")))
-            assert uow.companies.get(too_deep.id) == too_deep
             deepest = uow.companies.get(CompanyId(f"b{fits}"))
             uow.companies.save(attrs.evolve(deepest, parent_id=CompanyId(f"a{levels - 1}")))
             uow.commit()
