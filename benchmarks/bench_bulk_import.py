@@ -63,8 +63,10 @@ def build(companies: int, *, random_ids: bool) -> tuple[list[Company], list[Cust
     return firms, people
 
 
-def through_the_adapter(url: str, firms: list[Company], people: list[Customer]) -> float:
-    store = SqlStore(url, clock=ManualClock(START))
+def through_the_adapter(
+    url: str, firms: list[Company], people: list[Customer], *, schema: str | None = None
+) -> float:
+    store = SqlStore(url, schema=schema, clock=ManualClock(START))
     started = time.perf_counter()
     with store.unit_of_work() as uow:
         uow.companies.add_many(firms)
@@ -83,7 +85,7 @@ def raw_rows(
         (
             "companies",
             mapping.COMPANY_COLUMNS,
-            [mapping.company_values(c, stamp, raw=True) for c in firms],
+            [mapping.company_values(stamp.apply(c), stamp, raw=True) for c in firms],
         ),
         (
             "company_tags",
@@ -93,7 +95,7 @@ def raw_rows(
         (
             "customers",
             mapping.CUSTOMER_COLUMNS,
-            [mapping.customer_values(c, stamp, raw=True) for c in people],
+            [mapping.customer_values(stamp.apply(c), stamp, raw=True) for c in people],
         ),
         (
             "memberships",

@@ -15,12 +15,14 @@ same rows in the same order: each id and the stored ``data`` column as the
 adapter reads it (``CAST(data AS TEXT)``), without building entities. Both
 sides are checked to agree before they are timed.
 
-Measured twice. Cold: a store with ``cache_size=0``, so every row is parsed
-and structured into an entity on every call. Warm: a store whose decoded-
-entity cache holds the whole subtree (``cache_size=20,000``; the default of
-4,096 holds less than this subtree, so with the default every call is cold).
+The headline is cache off: a store with ``cache_size=0``, so every row is
+parsed and structured (and validated) into an entity on every call, as a
+query must. Printed after it, for reference only: a store whose decoded-entity
+cache holds the whole subtree (``cache_size=20,000``; the default of 4,096
+holds less than this subtree, so with the default every call is cold). A
+cache hit is not a query, so the warm figure is not held to the target.
 
-Target (issue 3): ours / baseline <= 1.5.
+Target (issue 11): ours with the cache off / baseline <= 3.
 
 Run: python benchmarks/bench_subtree.py [--companies 10000] [--children 3]
 """
@@ -129,9 +131,9 @@ def measure(kind: str, url: str, schema: str | None, companies: list[Company]) -
     loader.dispose()
 
     results = []
-    for label, cache_size in (
-        ("cold, cache_size=0", 0),
-        (f"warm, cache_size={WARM_CACHE:,}", WARM_CACHE),
+    for label, cache_size, target in (
+        ("cache off: every row decoded", 0, "<= 3x"),
+        (f"cache warm, {WARM_CACHE:,}: reference only", WARM_CACHE, "(not a query)"),
     ):
         store = SqlStore(url, schema=schema, clock=clock, cache_size=cache_size)
         baseline = raw_query(store)
@@ -146,12 +148,7 @@ def measure(kind: str, url: str, schema: str | None, companies: list[Company]) -
         baseline_time = best_time(baseline, repeat=7)
         store.dispose()
         results.append(
-            Result(
-                f"{kind}: descendants of the root ({label})",
-                ours_time,
-                baseline_time,
-                "<= 1.5x",
-            )
+            Result(f"{kind}: descendants of the root ({label})", ours_time, baseline_time, target)
         )
     return results
 

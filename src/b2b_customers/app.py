@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from b2b_customers.domain import DomainEvent
 from b2b_customers.errors import MissingDependency, ValidationError
 from b2b_customers.ids import RandomIds
 from b2b_customers.services.approval_settings import ApprovalSettingsService
 from b2b_customers.services.approvals import ApprovalService
+from b2b_customers.services.arguments import checked_arguments
 from b2b_customers.services.audit import AuditService
 from b2b_customers.services.automations import Automations
 from b2b_customers.services.companies import CompanyService
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from b2b_customers.approvals import SellerApprover
-    from b2b_customers.domain import DomainEvent
     from b2b_customers.ports import Clock, ExchangeRates, IdGenerator, Store
 
 __all__ = ["App", "connect"]
@@ -89,6 +90,7 @@ class App:
         self.contacts = ContactService(context)
         self.audit = AuditService(context)
 
+    @checked_arguments
     def recipients(self, event: DomainEvent) -> list[Recipient]:
         """Return who should be notified of ``event``, from the contacts' subscriptions.
 

@@ -20,7 +20,8 @@ for :class:`NotFound`::
     ├── OrderDenied                             the rules deny the order (carries the Decision)
     ├── PermissionDenied (PermissionError)      the actor may not do this
     ├── StorageError                            the database failed or is not ready
-    │   └── SchemaNotReady                      migrations have not been run
+    │   ├── SchemaNotReady                      migrations have not been run
+    │   └── DamagedRow                          a stored value is not what the library wrote
     └── MissingDependency (ImportError)         an optional package is not installed
 
 Every message says what was wrong and what would be right. A failed
@@ -41,6 +42,7 @@ __all__ = [
     "CreditOnHold",
     "CreditRefused",
     "CurrencyMismatch",
+    "DamagedRow",
     "HierarchyError",
     "InsufficientCredit",
     "InvalidTransition",
@@ -171,6 +173,35 @@ class StorageError(B2BError):
 
 class SchemaNotReady(StorageError):
     """The database schema is missing or out of date: run the migrations."""
+
+
+class DamagedRow(StorageError):
+    """A value read from the store is not one the library could have written.
+
+    Every value read back is validated as the entity's constructor validates
+    it; a row changed behind the library's back (by hand, by another program,
+    by a failing disk) raises this instead of being used.
+
+    Attributes:
+        table: The table the row is in, e.g. ``"companies"``.
+        key: The row's key (its id, or the columns of its primary key), or
+            ``None`` when not even that could be read.
+        field: The dotted path of the first damaged value (``"legal_info.country"``),
+            or ``None`` when the row as a whole cannot be read.
+        reason: What is wrong with it.
+    """
+
+    def __init__(self, table: str, key: object, reason: str, *, field: str | None = None) -> None:
+        where = f"{field}: " if field else ""
+        named = "with an unreadable key" if key is None else f"{key!r}"
+        super().__init__(
+            f"the row {named} of table {table!r} is damaged ({where}{reason}); it was changed "
+            "outside the library: restore it from a backup or correct the value"
+        )
+        self.table = table
+        self.key = key
+        self.field = field
+        self.reason = reason
 
 
 class MissingDependency(B2BError, ImportError):

@@ -241,6 +241,8 @@ class CompanyQuery:
         tag: Only companies with this tag.
         custom_fields: Only companies whose custom fields have all these values.
         country: Only companies registered in this country (``legal_info.country``).
+        paid_by: Only companies that name this company as their bill-to or
+            master account (the sell-to accounts it pays for).
         sort: The sort key; ties are broken by id.
         descending: Sort from high to low.
         offset: How many matches to skip.
@@ -254,6 +256,7 @@ class CompanyQuery:
     tag: str | None = None
     custom_fields: Mapping[str, CustomFieldValue] = field(factory=dict, converter=_custom_filter)
     country: str | None = None
+    paid_by: CompanyId | None = None
     sort: CompanySort = CompanySort.NAME
     descending: bool = False
     offset: int = field(default=0, validator=_page_offset)
@@ -655,12 +658,36 @@ class CustomerGroupRepository(Protocol):
         """
         ...
 
+    def add_many(self, groups: Iterable[CustomerGroup]) -> list[CustomerGroup]:
+        """Store many new groups, all or none; return the stored copies.
+
+        Raises:
+            AlreadyExists: An id is taken, or a company has its group already.
+            ValidationError: A group's company does not exist.
+        """
+        ...
+
     def save(self, group: CustomerGroup) -> CustomerGroup:
         """Store a changed group; return the stored copy.
 
         Raises:
             NotFound: No group has this id.
             StaleVersion: The copy's version is not the stored one.
+        """
+        ...
+
+    def add_members(self, members: Mapping[CompanyId, Iterable[CustomerId]]) -> list[CustomerGroup]:
+        """Add customers to the automatic groups of companies, all or none.
+
+        Each group that gains a member is stored at its next version; those
+        who are members already stay. A company without an automatic group is
+        left out. Returns the groups stored, sorted by id.
+
+        Args:
+            members: The customers to add, by company.
+
+        Raises:
+            StaleVersion: Another unit of work changed one of the groups first.
         """
         ...
 
@@ -1213,6 +1240,15 @@ class AuditLog(Protocol):
             AlreadyExists: An entry with this id is in the log already (or was
                 appended in this unit of work).
             ValidationError: ``entry`` is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+        """
+        ...
+
+    def append_many(self, entries: Iterable[AuditLogEntry]) -> list[AuditLogEntry]:
+        """Add entries at the end of the log, in this order, all or none; return them.
+
+        Raises:
+            AlreadyExists: An entry's id is in the log already, or given twice.
+            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
         """
         ...
 

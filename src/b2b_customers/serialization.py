@@ -221,16 +221,21 @@ def _unstructure_enum(value: Enum) -> Any:  # noqa: ANN401
 
 
 def _structure_enum(value: Any, enum: type[Enum]) -> Enum:  # noqa: ANN401
-    choices = ", ".join(repr(member.value) for member in enum)
     kind = int if issubclass(enum, int) else str
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise ValidationError(f"must be one of {choices}, got {type(value).__name__} {value!r}")
+        raise ValidationError(
+            f"must be one of {_choices(enum)}, got {type(value).__name__} {value!r}"
+        )
     try:
         return enum(value)
     except ValueError:
         raise ValidationError(
-            f"{value!r} is not a {enum.__name__}; choose from {choices}"
+            f"{value!r} is not a {enum.__name__}; choose from {_choices(enum)}"
         ) from None
+
+
+def _choices(enum: type[Enum]) -> str:
+    return ", ".join(repr(member.value) for member in enum)
 
 
 def _unstructure_tuple(converter: cattrs.Converter) -> Any:  # noqa: ANN401

@@ -77,8 +77,14 @@ def snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
         connection.close()
 
 
-def import_examples(cli, url: str) -> None:
-    """Import the three example files into ``url``."""
-    for kind in ("companies", "customers", "contacts"):
+WALKTHROUGH = ("companies", "customers", "contacts", "limits", "credit")
+"""Every example file, in the order the docs import them."""
+
+
+def import_examples(
+    cli, url: str, kinds: tuple[str, ...] = ("companies", "customers", "contacts")
+) -> None:
+    """Import example files into ``url`` (by default the people: no limits, no credit)."""
+    for kind in kinds:
         result = cli("import", kind, EXAMPLES / f"{kind}.csv", "--url", url)
         assert result.code == 0, result.err

@@ -43,11 +43,28 @@ class TestOnSqlite:
 
 
 class TestArguments:
-    def test_without_url_argparse_explains_and_exits_2(self, cli, monkeypatch):
+    def test_without_url_or_variable_says_how_to_name_the_database(self, cli, monkeypatch):
         monkeypatch.delenv("B2B_CUSTOMERS_URL", raising=False)
         result = cli("db", "upgrade")
         assert result.code == 2
-        assert "the following arguments are required: --url" in result.err
+        assert "say which database: give --url sqlite:///shop.db" in result.err
+        assert "or set B2B_CUSTOMERS_URL" in result.err
+
+    def test_url_is_shown_as_optional_with_the_variable_as_default(self, cli, monkeypatch):
+        monkeypatch.setenv("B2B_CUSTOMERS_URL", "postgresql+psycopg://u:s3cret@db/shop")
+        result = cli("export", "--help")
+        assert result.code == 0
+        assert "[--url URL]" in " ".join(result.out.split())
+        assert "B2B_CUSTOMERS_URL, now postgresql+psycopg://u:***@db/shop" in " ".join(
+            result.out.split()
+        )
+        assert "s3cret" not in result.out
+
+    def test_url_comes_from_the_variable(self, cli, monkeypatch, tmp_path):
+        url = f"sqlite:///{tmp_path / 'env.db'}"
+        monkeypatch.setenv("B2B_CUSTOMERS_URL", url)
+        assert cli("db", "upgrade").code == 0
+        assert (tmp_path / "env.db").is_file()
 
     def test_an_unknown_command_exits_2(self, cli):
         result = cli("frobnicate")

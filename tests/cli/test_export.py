@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from b2b_customers.adapters.sql import SqlStore
+from b2b_customers.credit import CreditAccount
 from b2b_customers.domain import Company, ContactAssignment, Customer, CustomerGroup
 from b2b_customers.ids import CompanyId, CustomerId
 from b2b_customers.serialization import make_converter
 
-from .conftest import import_examples
+from .conftest import WALKTHROUGH, import_examples
 
 
 def test_exports_every_kind_that_structures_back_to_the_stored_entities(cli, shop):
@@ -65,3 +66,15 @@ def test_an_output_file_that_cannot_be_written_is_a_user_error(cli, shop, tmp_pa
     result = cli("export", "--url", shop, "--out", tmp_path / "no" / "such" / "dir.json")
     assert result.code == 2
     assert "No such file or directory" in result.err
+
+
+def test_exports_credit_approvals_and_orders(cli, shop):
+    import_examples(cli, shop, WALKTHROUGH)
+    result = cli("export", "--url", shop, "--what", "credit,approvals,orders,limits")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    accounts = make_converter().structure(document["credit"], list[CreditAccount])
+    assert sorted(account.company_id for account in accounts) == ["acme", "globex"]
+    assert len(document["limits"]) == 3
+    assert document["approvals"] == []
+    assert document["orders"] == []

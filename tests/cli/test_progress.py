@@ -1,13 +1,15 @@
-"""The progress bar draws on a terminal and writes one summary line elsewhere."""
+"""Progress bars: tqdm's, with rate and ETA, on a terminal only; silent elsewhere."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2b_customers.cli.progress import Progress
+from b2b_customers.cli.progress import StepProgress, bars_available
 
 
 class Terminal(io.StringIO):
@@ -15,31 +17,79 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_on_a_terminal_the_bar_redraws_in_place_up_to_100_percent():
+class FakeBar:
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+        self.count = 0
+        self.closed = False
+
+    def update(self, count: int) -> None:
+        self.count += count
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_on_a_terminal_tqdm_draws_the_rate_and_the_time_left():
     stream = Terminal()
-    progress = Progress("Writing", 200, stream=stream)
-    for _ in range(200):
-        progress.advance()
-    progress.finish()
+    progress = StepProgress("companies", rows=200, stream=stream)
+    for _ in range(4):
+        progress("writing", 50)
+    progress.close()
     text = stream.getvalue()
-    assert text.count("\r") == 102  # 0 is never drawn: once per percent 1..100, then the finish
-    assert "[##############################] 100% 200/200" in text
-    assert text.endswith(" s\n")
+    assert "Writing companies" in text
+    assert "200/200" in text
+    assert "rows/s" in text
 
 
-def test_elsewhere_only_a_summary_line_is_written():
+def test_nothing_is_written_when_stderr_is_no_terminal():
     stream = io.StringIO()
-    progress = Progress("Checking rows", 3, stream=stream)
-    progress.advance(3)
-    progress.finish()
-    assert stream.getvalue().startswith("Checking rows: 3 of 3 in ")
-    assert stream.getvalue().count("\n") == 1
+    progress = StepProgress("companies", rows=3, stream=stream)
+    progress("checking", 3)
+    progress.close()
+    assert stream.getvalue() == ""
 
 
-@given(total=st.integers(0, 500), steps=st.lists(st.integers(1, 50), max_size=30))
-def test_done_never_passes_the_total(total, steps):
-    progress = Progress("x", total, stream=Terminal())
-    for step in steps:
-        progress.advance(step)
-        assert 0 <= progress.done <= total
-    assert progress.done == min(sum(steps), total)
+def test_nothing_is_written_without_the_cli_extra(monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda _name: None)
+    stream = Terminal()
+    assert not bars_available(stream)
+    progress = StepProgress("companies", rows=3, stream=stream)
+    progress("checking", 3)
+    progress.close()
+    assert stream.getvalue() == ""
+
+
+def test_each_step_gets_its_own_bar_and_the_one_before_is_closed():
+    bars: list[FakeBar] = []
+
+    def make(**options: Any) -> FakeBar:
+        bars.append(FakeBar(**options))
+        return bars[-1]
+
+    progress = StepProgress("customers", rows=10, stream=Terminal(), bar=make)
+    progress("checking", 6)
+    progress("checking", 4)
+    progress("writing", 10)
+    progress.close()
+    assert [(bar.options["desc"], bar.count, bar.closed) for bar in bars] == [
+        ("Checking customers", 10, True),
+        ("Writing customers", 10, True),
+    ]
+    assert bars[0].options["total"] == 10
+
+
+@given(steps=st.lists(st.tuples(st.sampled_from(["checking", "writing"]), st.integers(0, 50))))
+def test_a_bar_counts_every_item_of_its_step(steps):
+    bars: list[FakeBar] = []
+
+    def make(**options: Any) -> FakeBar:
+        bars.append(FakeBar(**options))
+        return bars[-1]
+
+    progress = StepProgress("x", stream=Terminal(), bar=make)
+    for step, count in steps:
+        progress(step, count)
+    progress.close()
+    assert sum(bar.count for bar in bars) == sum(count for _, count in steps)
+    assert all(bar.closed for bar in bars)

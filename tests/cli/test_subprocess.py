@@ -37,3 +37,23 @@ def test_a_user_error_is_one_line_without_a_traceback(tmp_path):
     assert failed.stderr.startswith("b2b-customers: error: there is no database file at")
     assert len(failed.stderr.splitlines()) == 1
     assert failed.stdout == ""
+
+
+def test_a_reader_that_goes_away_ends_the_export_quietly(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    assert b2b("db", "upgrade", "--url", url).returncode == 0
+    for kind in ("companies", "customers"):
+        assert b2b("import", kind, EXAMPLES / f"{kind}.csv", "--url", url).returncode == 0
+    process = subprocess.Popen(  # noqa: S603  (our own command line)
+        [sys.executable, "-m", "b2b_customers", "export", "--url", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # as `| head` does once it has read its lines
+    status = process.wait(timeout=120)
+    error = process.stderr.read().decode()
+    process.stderr.close()
+    assert status == 141
+    assert error == ""

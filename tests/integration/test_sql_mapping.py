@@ -1,8 +1,9 @@
-"""The SQL adapter's lean row builders give exactly what the converter gives.
+"""The SQL adapter's rows: one codec (the converter's), validated both ways.
 
-Bulk imports build the JSON form of companies, customers and orders by hand
-(for speed) and copy stored entities without validating them again; these
-properties hold them to the converter and to ``attrs.evolve``.
+Entities are written with the converter's unstructuring and read back with
+cattrs' generated structuring functions; these properties hold the fast
+reading path to the converter's own, for every stored entity, and check that
+every row that is not a valid entity raises ``DamagedRow``.
 """
 
 from __future__ import annotations
@@ -20,27 +21,33 @@ from hypothesis import strategies as st
 from b2b_customers.adapters.sql.mapping import (
     COMPANY_COLUMNS,
     CUSTOMER_COLUMNS,
+    MAX_STORED_AMOUNT,
     ORDER_COLUMNS,
+    TABLE_OF,
     Decoder,
     Stamp,
-    company_from,
-    company_json,
     company_values,
     converter,
     custom_field_key,
-    customer_json,
     customer_values,
-    load,
-    order_json,
+    decimal_amount,
+    decode,
+    encode,
+    json_value,
     order_values,
+    stamped,
+    stored_time,
 )
 from b2b_customers.adapters.sql.orders import amount_key
 from b2b_customers.domain import Company, Customer
-from b2b_customers.errors import ValidationError
+from b2b_customers.errors import DamagedRow, ValidationError
 from b2b_customers.ids import CompanyId, CustomerId
+from b2b_customers.serialization import make_converter
 from b2b_customers.testing import strategies as st_b2b
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from b2b_customers.domain.order import OrderRecord
 
 STAMP = Stamp(3, datetime(2026, 1, 5, 9, 30, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC))
@@ -51,39 +58,38 @@ stamps = st.builds(
     st_b2b.aware_datetimes(),
 )
 
-
-@given(st_b2b.companies(), stamps)
-def test_the_json_of_a_company_is_the_converters(company: Company, stamp: Stamp):
-    expected = converter().unstructure(stamp.apply(company))
-    assert json.loads(company_json(company, stamp)) == expected
-
-
-@given(st_b2b.customers(), stamps)
-def test_the_json_of_a_customer_is_the_converters(customer: Customer, stamp: Stamp):
-    expected = converter().unstructure(stamp.apply(customer))
-    assert json.loads(customer_json(customer, stamp)) == expected
-
-
-orders_with_lines = st_b2b.order_records().flatmap(
-    lambda record: st.lists(st_b2b.order_lines(str(record.total.currency.code)), max_size=3).map(
-        lambda lines: attrs.evolve(record, lines=tuple(lines))
-    )
-)
-
-
-@given(orders_with_lines, stamps)
-def test_the_json_of_an_order_is_the_converters(order: OrderRecord, stamp: Stamp):
-    expected = converter().unstructure(stamp.apply(order))
-    assert json.loads(order_json(order, stamp)) == expected
+STORED_ENTITIES: dict[str, st.SearchStrategy[Any]] = {
+    "companies": st_b2b.companies(),
+    "customers": st_b2b.customers(),
+    "locations": st_b2b.locations(),
+    "contact_assignments": st_b2b.contact_assignments(),
+    "customer_groups": st_b2b.customer_groups(),
+    "outbox": st_b2b.domain_events(),
+    "purchasing_limits": st_b2b.purchasing_limits(),
+    "credit_accounts": st_b2b.credit_accounts(),
+    "ledger_entries": st_b2b.ledger_entries(),
+    "orders": st_b2b.order_records(),
+    "approval_requests": st_b2b.approval_requests(),
+    "approval_policies": st_b2b.approval_policies(),
+    "approval_groups": st_b2b.approval_groups(),
+    "approver_limits": st_b2b.approver_limits(),
+    "audit_log": st_b2b.audit_log_entries(),
+}
 
 
-@given(orders_with_lines)
-def test_an_order_row_names_every_column_once(order: OrderRecord):
-    raw = order_values(order, STAMP, "{}", raw=True)
-    assert len(raw) == len(ORDER_COLUMNS) == len(set(ORDER_COLUMNS))
-    row = dict(zip(ORDER_COLUMNS, raw, strict=True))
-    assert row["placed_at"] == order.placed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    assert row["total_key"] == amount_key(order.total.amount)
+def test_every_stored_class_has_a_table_and_a_strategy_here():
+    assert sorted(TABLE_OF.values()) == sorted(STORED_ENTITIES)
+
+
+@pytest.mark.parametrize("table", sorted(STORED_ENTITIES))
+@given(data=st.data())
+def test_a_row_decodes_to_the_entity_it_was_encoded_from(table: str, data: st.DataObject):
+    entity = data.draw(STORED_ENTITIES[table])
+    text = encode(entity)
+    assert json.loads(text) == converter().unstructure(entity)
+    assert decode(type(entity), text) == entity
+    assert decode(type(entity), json.loads(text)) == entity  # a driver's parsed JSON works too
+    assert converter().structure(json.loads(text), type(entity)) == entity
 
 
 @given(st_b2b.companies(), stamps)
@@ -91,57 +97,88 @@ def test_the_decoder_gives_what_the_converter_gives_and_remembers_it(
     company: Company, stamp: Stamp
 ):
     stored = stamp.apply(company)
-    text = company_json(company, stamp)
-    decode = Decoder(8)
-    first = decode(Company, text)
+    text = encode(stored)
+    decoder = Decoder(8)
+    first = decoder(Company, text)
     assert first == stored
-    assert decode(Company, text) is first  # remembered by its text
-    assert decode(Company, json.loads(text)) == stored  # a driver's dict works too
+    assert decoder(Company, text) is first  # remembered by its text
+    assert decoder(Company, json.loads(text)) == stored
     assert Decoder(0)(Company, text) == stored
 
 
-@given(st_b2b.companies(), stamps)
-def test_a_company_built_directly_is_the_converters(company: Company, stamp: Stamp):
-    data = json.loads(company_json(company, stamp))
-    assert company_from(data) == converter().structure(data, Company) == stamp.apply(company)
+def test_a_row_without_a_key_that_has_a_default_takes_the_default():
+    data = converter().unstructure(_company())
+    del data["time_zone"], data["tags"], data["sales_tax"]
+    assert decode(Company, json.dumps(data)) == _company()
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("change", "field"),
     [
-        {"unknown": 1},
-        {"name": 7},
-        {"name": ""},
-        {"tags": "vip"},
-        {"tags": [1]},
-        {"term_customer": 1},
-        {"status": "gone"},
-        {"status": 1},
-        {"week_starts_on": "1"},
-        {"created_at": "2026-01-05T09:30:00"},
-        {"currency": "EURO"},
-        {"sales_tax": {"type": "taxable"}},
-        {"legal_info": {"legal_name": "X", "registration_date": "yesterday"}},
+        ({"unknown": 1}, None),
+        ({"name": 7}, "name"),
+        ({"name": ""}, "name"),
+        ({"tags": "vip"}, "tags"),
+        ({"tags": [1]}, "tags"),
+        ({"term_customer": 1}, "term_customer"),
+        ({"status": "gone"}, "status"),
+        ({"status": 1}, "status"),
+        ({"week_starts_on": "1"}, "week_starts_on"),
+        ({"week_starts_on": True}, "week_starts_on"),
+        ({"created_at": "2026-01-05T09:30:00"}, "created_at"),
+        ({"currency": "EURO"}, "currency"),
+        ({"sales_tax": {"type": "nope"}}, "sales_tax.type"),
+        ({"legal_info": {"legal_name": "X", "registration_date": "yesterday"}}, None),
+        ({"custom_fields": {"x": 1.5}}, "custom_fields"),
+        ({"parent_id": "c1"}, "parent_id"),
     ],
 )
-def test_a_company_row_the_direct_way_does_not_expect_goes_the_converters_way(
-    change: dict[str, Any],
+def test_a_damaged_company_row_names_its_table_key_and_field(
+    change: dict[str, Any], field: str | None
 ):
-    data = json.loads(company_json(Company(id=CompanyId("c1"), name="C", currency="EUR"), STAMP))
+    data = converter().unstructure(stamped(_company(), version=3, created_at=T, updated_at=T))
     data.update(change)
-    assert company_from(data) is None
     try:
-        expected: Company | ValidationError = converter().structure(data, Company)
+        converter().structure(data, Company)
     except ValidationError as error:
         expected = error
-    for given_as in (data, json.dumps(data)):
-        decode = load if isinstance(given_as, dict) else Decoder(4)
-        if isinstance(expected, ValidationError):
-            with pytest.raises(ValidationError) as raised:
-                decode(Company, given_as)
-            assert (raised.value.field, raised.value.reason) == (expected.field, expected.reason)
-        else:
-            assert decode(Company, given_as) == expected
+    reads: tuple[Callable[[], object], ...] = (
+        lambda: decode(Company, data, key="c1"),
+        lambda: decode(Company, json.dumps(data), key="c1"),
+        lambda: Decoder(4)(Company, json.dumps(data), "c1"),
+    )
+    for read in reads:
+        with pytest.raises(DamagedRow) as raised:
+            read()
+        damage = raised.value
+        assert (damage.table, damage.key) == ("companies", "c1")
+        assert (damage.field, damage.reason) == (expected.field, expected.reason)
+        if field is not None:
+            assert damage.field is not None
+            assert damage.field.startswith(field.split(".")[0])
+        assert "'companies'" in str(damage)
+        assert "'c1'" in str(damage)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "{", "[]", "null", "7", '"text"', '{"id": "c1"', b"\xff\xfe", "NaN"]
+)
+def test_a_row_that_is_not_a_json_object_is_damaged(text: str | bytes):
+    with pytest.raises(DamagedRow) as raised:
+        decode(Customer, text, key="ann")
+    assert (raised.value.table, raised.value.key) == ("customers", "ann")
+
+
+def test_a_damaged_row_without_a_given_key_is_named_by_the_id_it_holds():
+    data = converter().unstructure(_company())
+    data["currency"] = "???"
+    with pytest.raises(DamagedRow) as raised:
+        decode(Company, data)
+    assert raised.value.key == "c1"
+    with pytest.raises(DamagedRow) as unreadable:
+        decode(Company, "not json")
+    assert unreadable.value.key is None
+    assert "unreadable key" in str(unreadable.value)
 
 
 @given(st_b2b.companies() | st_b2b.customers() | st_b2b.locations(), stamps)
@@ -153,13 +190,19 @@ def test_a_stamped_copy_equals_an_evolved_one(entity: Company | Customer, stamp:
     assert type(copy) is type(entity)
 
 
+def test_stamping_validates_the_copy():
+    with pytest.raises(ValidationError):
+        stamped(_company(), version=-1, created_at=T, updated_at=T)
+
+
 @given(st_b2b.companies())
 def test_a_company_row_names_every_column_once(company: Company):
-    raw = company_values(company, STAMP, raw=True)
+    raw = company_values(STAMP.apply(company), STAMP, raw=True)
     assert len(raw) == len(COMPANY_COLUMNS) == len(set(COMPANY_COLUMNS))
     row = dict(zip(COMPANY_COLUMNS, raw, strict=True))
     assert row["created_at"] == "2026-01-05 09:30:00.000000"
     assert row["name_lower"] == company.name.lower()
+    assert decode(Company, row["data"]) == STAMP.apply(company)
 
 
 def test_a_customer_row_keeps_the_times_for_sqlalchemy_unless_raw():
@@ -169,6 +212,29 @@ def test_a_customer_row_keeps_the_times_for_sqlalchemy_unless_raw():
     row = dict(zip(CUSTOMER_COLUMNS, customer_values(customer, STAMP, raw=False), strict=True))
     assert row["created_at"] == STAMP.created_at
     assert row["email"] == "ann@example.com"
+
+
+orders_with_lines = st_b2b.order_records().flatmap(
+    lambda record: st.lists(st_b2b.order_lines(str(record.total.currency.code)), max_size=3).map(
+        lambda lines: attrs.evolve(record, lines=tuple(lines))
+    )
+)
+
+
+@given(orders_with_lines, stamps)
+def test_an_order_row_holds_the_converters_json(order: OrderRecord, stamp: Stamp):
+    stamped_order = stamp.apply(order)
+    row = dict(zip(ORDER_COLUMNS, order_values(stamped_order, stamp, "{}", raw=True), strict=True))
+    assert json.loads(row["data"]) == make_converter().unstructure(stamped_order)
+
+
+@given(orders_with_lines)
+def test_an_order_row_names_every_column_once(order: OrderRecord):
+    raw = order_values(order, STAMP, "{}", raw=True)
+    assert len(raw) == len(ORDER_COLUMNS) == len(set(ORDER_COLUMNS))
+    row = dict(zip(ORDER_COLUMNS, raw, strict=True))
+    assert row["placed_at"] == order.placed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    assert row["total_key"] == amount_key(order.total.amount)
 
 
 def test_times_in_any_zone_are_stored_in_utc():
@@ -190,3 +256,79 @@ amounts = st.decimals(min_value=0, max_value=Decimal("1e30"), allow_nan=False, p
 def test_amount_keys_sort_as_the_amounts(first: Decimal, second: Decimal):
     assert (amount_key(first) < amount_key(second)) == (first < second)
     assert (amount_key(first) == amount_key(second)) == (first == second)
+
+
+@given(st.decimals(min_value=-MAX_STORED_AMOUNT, max_value=MAX_STORED_AMOUNT, allow_nan=False))
+def test_an_amount_within_the_bound_reads_back_exactly(amount: Decimal):
+    for stored in (amount, str(amount)):
+        assert decimal_amount(stored, table="spend_buckets", key="k") == amount
+
+
+@pytest.mark.parametrize(
+    ("stored", "non_negative"),
+    [
+        ("-1E+30", False),
+        ("1E+30", False),
+        ("-1", True),
+        (Decimal("-0.01"), True),
+        ("NaN", False),
+        ("Infinity", False),
+        ("", False),
+        ("12,50", False),
+        (None, False),
+        (1.5, False),
+        (True, False),
+        (b"1", False),
+    ],
+)
+def test_a_damaged_amount_is_refused_naming_its_row(stored: object, *, non_negative: bool):
+    with pytest.raises(DamagedRow) as raised:
+        decimal_amount(
+            stored, table="spend_buckets", key=("acme", "2026-01-05"), non_negative=non_negative
+        )
+    assert raised.value.table == "spend_buckets"
+    assert raised.value.key == ("acme", "2026-01-05")
+    assert raised.value.field == "amount"
+
+
+@pytest.mark.parametrize("stored", ["yesterday", "", None, 17, "2026-13-01 00:00:00"])
+def test_a_damaged_time_is_refused_naming_its_row(stored: object):
+    with pytest.raises(DamagedRow) as raised:
+        stored_time(stored, table="companies", key="c1")
+    assert (raised.value.table, raised.value.key, raised.value.field) == (
+        "companies",
+        "c1",
+        "created_at",
+    )
+
+
+def test_a_stored_time_reads_as_utc_whatever_the_driver_gives():
+    naive = datetime(2026, 1, 5, 9, 30)  # noqa: DTZ001  (SQLite gives naive UTC)
+    assert stored_time(naive) == naive.replace(tzinfo=UTC)
+    assert stored_time("2026-01-05 09:30:00.000000") == naive.replace(tzinfo=UTC)
+
+
+T = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+
+
+def _company() -> Company:
+    return Company(id=CompanyId("c1"), name="C", currency="EUR")
+
+
+@pytest.mark.parametrize("text", ['{"a": 1}', ' {"a": 1} ', '\n{"a":1}\t'])
+def test_json_around_white_space_is_read(text: str):
+    assert json_value(text, table="t", key="k", field="f") == {"a": 1}
+
+
+@pytest.mark.parametrize("text", ["", " ", '{"a": 1} x', '{"a": 1}{}', "{'a': 1}", "[1,]"])
+def test_text_that_is_not_one_json_value_is_damaged(text: str):
+    with pytest.raises(DamagedRow):
+        json_value(text, table="t", key="k", field="f")
+
+
+def test_a_json_column_that_is_not_json_is_damaged():
+    assert json_value('{"a": [1]}', table="orders", key="o1", field="posting") == {"a": [1]}
+    assert json_value({"a": 1}, table="orders", key="o1", field="posting") == {"a": 1}
+    with pytest.raises(DamagedRow) as raised:
+        json_value("{a", table="orders", key="o1", field="posting")
+    assert (raised.value.table, raised.value.key, raised.value.field) == ("orders", "o1", "posting")

@@ -28,7 +28,7 @@ from b2b_customers.app import App, connect
 from b2b_customers.approvals import ApprovalPolicy, ApprovalRule, ApprovalTier, RoleApprover
 from b2b_customers.clock import ManualClock
 from b2b_customers.credit import Allocation
-from b2b_customers.domain import Address, Customer, Role
+from b2b_customers.domain import Address, Company, Customer, Membership, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus
 from b2b_customers.ids import ApprovalPolicyId, CompanyId, CustomerId, LimitId, OrderId
 from b2b_customers.limits import LimitScope, OrderTotalLimit, PurchasingLimit
@@ -140,6 +140,11 @@ def open_credit(app: App, _world: World | None = None) -> None:
 def invoiced(app: App, world: World | None = None) -> None:
     """The credit line, and a 100 EUR invoice to North dated 1 January (overdue)."""
     open_credit(app, world)
+    invoice_north(app)
+
+
+def invoice_north(app: App) -> None:
+    """A 100 EUR invoice to North dated 1 January (overdue), on the open credit line."""
     app.credit.post_invoice(
         actor=CONTROLLER,
         company=NORTH,
@@ -346,6 +351,36 @@ class Scenario:
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
+        "companies.import_many",
+        lambda app, _w: app.companies.import_many(
+            actor=REP,
+            companies=[
+                Company(id=CompanyId("initech-x"), name="Initech X", currency="USD"),
+                Company(
+                    id=CompanyId("initech"),
+                    name="Initech",
+                    currency="USD",
+                    parent_id=NORTH,
+                ),
+            ],
+        ),
+    ),
+    Scenario(
+        "customers.import_many",
+        lambda app, _w: app.customers.import_many(
+            actor=REP,
+            customers=[
+                Customer(
+                    id=CustomerId("zoe"),
+                    email="zoe@north.example",
+                    first_name="Zoe",
+                    last_name="Example",
+                    memberships=[Membership(company_id=NORTH, roles={Role.BUYER})],
+                )
+            ],
+        ),
+    ),
+    Scenario(
         "companies.onboard",
         lambda app, _w: app.companies.onboard(actor=REP, name="Initech", currency="USD"),
     ),
@@ -368,6 +403,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "companies.deactivate",
         lambda app, w: app.companies.deactivate(actor=w.anna, company_id=NORTH),
+    ),
+    Scenario(
+        "companies.edit",
+        lambda app, w: app.companies.edit(actor=w.anna, company_id=ACME, name="ACME SE"),
     ),
     Scenario(
         "customers.invite",
@@ -460,6 +499,14 @@ SCENARIOS: tuple[Scenario, ...] = (
             actor=w.anna, limit=the_approver_limit(app).id
         ),
         prepare=with_approver_limit,
+    ),
+    Scenario(
+        "customers.update",
+        lambda app, w: app.customers.update(actor=w.bob, customer=w.bob.id, title="Buyer"),
+    ),
+    Scenario(
+        "customers.deactivate",
+        lambda app, w: app.customers.deactivate(actor=w.anna, customer=w.bob.id),
     ),
     # -- orders and approvals
     Scenario(
@@ -720,6 +767,13 @@ READ_ONLY = frozenset(
     {
         "companies.get",
         "companies.visible_to",
+        "companies.search",
+        "companies.children",
+        "companies.ancestors",
+        "companies.descendants",
+        "companies.paid_for",
+        "customers.get",
+        "customers.search",
         "orders.check",
         "orders.get",
         "orders.history",
@@ -750,6 +804,23 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
             companies=[app.companies.get(actor=REP, company_id=c) for c in w.companies],
         ),
     ),
+    Scenario("companies.search", lambda app, w: app.companies.search(actor=w.anna, text="acme")),
+    Scenario(
+        "companies.children", lambda app, w: app.companies.children(actor=w.anna, company_id=ACME)
+    ),
+    Scenario(
+        "companies.ancestors",
+        lambda app, w: app.companies.ancestors(actor=w.anna, company_id=NORTH),
+    ),
+    Scenario(
+        "companies.descendants",
+        lambda app, w: app.companies.descendants(actor=w.anna, company_id=ACME),
+    ),
+    Scenario(
+        "companies.paid_for", lambda app, w: app.companies.paid_for(actor=w.anna, company_id=ACME)
+    ),
+    Scenario("customers.get", lambda app, w: app.customers.get(actor=w.anna, customer=w.bob.id)),
+    Scenario("customers.search", lambda app, w: app.customers.search(actor=w.anna, company=ACME)),
     Scenario(
         "orders.check",
         lambda app, w: app.orders.check(actor=w.bob, order=order(NORTH, w.bob.id)),

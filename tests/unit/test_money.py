@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from moneyed import Money
 
 from b2b_customers.domain.money import (
+    MAX_AMOUNT_DECIMAL_PLACES,
+    MAX_AMOUNT_INTEGER_DIGITS,
     add,
     ensure_same_currency,
     format_money,
     minor_unit_exponent,
     money,
+    require_money,
     round_to_minor_unit,
     subtract,
     total,
@@ -22,9 +25,6 @@ from b2b_customers.domain.money import (
 )
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.testing import strategies as st_b2b
-
-if TYPE_CHECKING:
-    from moneyed import Money
 
 currency_pairs = st.lists(st_b2b.currencies(), min_size=2, max_size=2, unique=True)
 
@@ -87,6 +87,59 @@ class TestMoneyFactory:
         nothing = zero("JPY")
         assert nothing.amount == 0
         assert nothing.currency.code == "JPY"
+
+
+LARGEST_AMOUNT = Decimal(10) ** MAX_AMOUNT_INTEGER_DIGITS - Decimal(1).scaleb(
+    -MAX_AMOUNT_DECIMAL_PLACES
+)
+BOUNDED_AMOUNTS = st.decimals(
+    min_value=-LARGEST_AMOUNT, max_value=LARGEST_AMOUNT, places=MAX_AMOUNT_DECIMAL_PLACES
+)
+
+
+class TestAmountBound:
+    """Amounts are refused unless they stay exact through storage and a long ledger's sums."""
+
+    @pytest.mark.parametrize(
+        "amount", ["1E+30", "1000000000000000", "-1000000000000000", "123456789012345678.5"]
+    )
+    def test_refuses_fifteen_digits_or_more_before_the_point(self, amount: str) -> None:
+        with pytest.raises(ValidationError, match=r"less than 10\*\*15") as info:
+            money(amount, "EUR")
+        assert info.value.field == "amount"
+
+    @pytest.mark.parametrize("amount", ["0.00001", "1.23456789", "1E-5"])
+    def test_refuses_more_than_four_decimal_places(self, amount: str) -> None:
+        with pytest.raises(ValidationError, match="at most 4 decimal places"):
+            money(amount, "EUR")
+
+    @pytest.mark.parametrize(
+        "amount", ["999999999999999.9999", "-999999999999999.9999", "0.0125", "1.000000", "0E+50"]
+    )
+    def test_accepts_the_largest_and_finest_amounts_and_trailing_zeros(self, amount: str) -> None:
+        assert money(amount, "EUR").amount == Decimal(amount)
+
+    def test_require_money_applies_the_same_bound(self) -> None:
+        with pytest.raises(ValidationError, match=r"less than 10\*\*15") as info:
+            require_money(Money(Decimal("1E+30"), "EUR"), field="amount")
+        assert info.value.field == "amount"
+        with pytest.raises(ValidationError, match="decimal places"):
+            require_money(Money(Decimal("0.00001"), "EUR"), field="amount")
+
+    @given(st.lists(BOUNDED_AMOUNTS, min_size=1, max_size=200))
+    def test_sums_of_bounded_amounts_are_exact_in_the_default_context(
+        self, amounts: list[Decimal]
+    ) -> None:
+        ten_thousandths = sum(int(amount.scaleb(MAX_AMOUNT_DECIMAL_PLACES)) for amount in amounts)
+        exact = Decimal(ten_thousandths).scaleb(-MAX_AMOUNT_DECIMAL_PLACES)
+        summed = total((money(amount, "EUR") for amount in amounts), "EUR").amount
+        assert summed == exact
+
+    def test_a_billion_largest_amounts_still_sum_exactly(self) -> None:
+        # What a ledger of 10**9 such entries sums to: 28 digits, the default precision.
+        ledger = LARGEST_AMOUNT * 10**9
+        assert ledger == 10**24 - 10**5
+        assert len(ledger.as_tuple().digits) == 28
 
 
 class TestArithmetic:
@@ -209,7 +262,8 @@ class TestRounding:
         assert round_to_minor_unit(once) == once
 
     def test_rounds_amounts_beyond_the_default_decimal_precision(self) -> None:
-        big = money("123456789012345678901234567.895", "EUR")
+        # Arithmetic may produce such a sum before a validator refuses it.
+        big = Money(Decimal("123456789012345678901234567.895"), "EUR")
         assert str(round_to_minor_unit(big).amount) == "123456789012345678901234567.90"
 
 

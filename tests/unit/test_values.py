@@ -47,10 +47,12 @@ from b2b_customers.domain.values import (
     of_type,
     optional,
     phone_number,
+    storable_text,
     strip,
     strip_optional,
     tags,
     text,
+    text_defect,
     time_zone,
     to_codes,
     to_emails,
@@ -354,3 +356,76 @@ class TestValidators:
         validate = money_amount(non_negative=True)
         assert accepts(validate, Money("0", "EUR"))
         assert refuses(validate, Money("-0.01", "EUR"))
+
+
+UNSTORABLE = {
+    "a NUL character": ("ACME\x00 GmbH", "NUL character"),
+    "a lone high surrogate": ("ACME \ud800", "lone surrogate"),
+    "a lone low surrogate": ("\udfffACME", "lone surrogate"),
+}
+"""Text no store keeps, and what the refusal says."""
+
+TEXT_VALIDATORS = {
+    "text": (text(), lambda bad: bad),
+    "identifier": (identifier, lambda bad: bad.replace(" ", "-")),
+    "email_address": (email_address, lambda bad: f"x{bad.replace(' ', '')}@acme.example"),
+    "storable_text": (storable_text, lambda bad: bad),
+    "tags": (tags, lambda bad: frozenset({"ok", bad})),
+    "custom_fields key": (custom_fields, lambda bad: {bad: 1}),
+    "custom_fields value": (custom_fields, lambda bad: {"note": bad}),
+}
+"""Every validator that takes text, and how to hand it the bad text."""
+
+
+class TestStorableText:
+    """Every text validator refuses a NUL character and lone surrogates, naming the field."""
+
+    @pytest.mark.parametrize("validator", TEXT_VALIDATORS.values(), ids=TEXT_VALIDATORS.keys())
+    @pytest.mark.parametrize("case", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+    def test_refuses_text_a_store_cannot_keep(
+        self, validator: tuple[Any, Any], case: tuple[str, str]
+    ) -> None:
+        check, wrap = validator
+        bad, reason = case
+        message = refusal(check, wrap(bad))
+        assert message is not None
+        assert message.startswith("price: ")
+        assert reason in message
+
+    @given(st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1))
+    def test_accepts_every_other_text(self, value: str) -> None:
+        assert text_defect(value) is None
+        assert accepts(storable_text, value)
+
+    @given(st.text(min_size=1))
+    def test_a_defect_is_reported_exactly_when_utf8_or_nul_refuse_it(self, value: str) -> None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            encodable = False
+        else:
+            encodable = True
+        assert (text_defect(value) is None) == (encodable and "\x00" not in value)
+
+    def test_right_to_left_and_combining_text_is_kept(self) -> None:
+        assert accepts(text(), "شركة أكمي \u200f\u0301")
+
+
+class TestInstants:
+    """An instant is aware and exists in UTC, where the stores keep it."""
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            datetime.max.replace(tzinfo=timezone(-timedelta(hours=14))),
+            datetime.min.replace(tzinfo=timezone(timedelta(hours=1))),
+        ],
+    )
+    def test_refuses_datetimes_outside_the_years_1_to_9999_in_utc(self, value: datetime) -> None:
+        message = refusal(aware_datetime, value)
+        assert message is not None
+        assert "years 1 to 9999 in UTC" in message
+
+    def test_accepts_the_extremes_that_exist_in_utc(self) -> None:
+        assert accepts(aware_datetime, datetime.max.replace(tzinfo=UTC))
+        assert accepts(aware_datetime, datetime.min.replace(tzinfo=timezone(-timedelta(hours=1))))

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from b2b_customers.approvals import ApprovalRequest
 from b2b_customers.errors import ValidationError
 from b2b_customers.ports import ApprovalQuery, Page
-from json_erp.repository import Repository, page_of
+from b2b_customers.queries import select
+from json_erp.repository import Repository
 
 if TYPE_CHECKING:
     from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
@@ -92,12 +93,7 @@ class JsonApprovalRepository(Repository[ApprovalRequest]):
     def search(self, query: ApprovalQuery | None = None) -> Page[ApprovalRequest]:
         """Return one page of the requests matching ``query`` (default: all, newest first)."""
         query = query if query is not None else ApprovalQuery()
-        matches = sorted(
-            (row for row in self._table if _matches(row, query)),
-            key=_submitted,
-            reverse=query.descending,
-        )
-        return page_of(matches, query.offset, query.limit)
+        return select(query, self._table)
 
     def _check_references(self, row: ApprovalRequest) -> None:
         if not self._work.company_exists(row.company_id):
@@ -130,13 +126,3 @@ class JsonApprovalRepository(Repository[ApprovalRequest]):
                 "the request again and apply the action to it",
                 field="audit",
             )
-
-
-def _matches(row: ApprovalRequest, query: ApprovalQuery) -> bool:
-    return (
-        (query.company_id is None or row.company_id == query.company_id)
-        and (query.requester_id is None or row.requester_id == query.requester_id)
-        and (query.status is None or row.status is query.status)
-        and (query.resource_type is None or row.resource_type is query.resource_type)
-        and (query.resource_id is None or row.resource_id == query.resource_id)
-    )

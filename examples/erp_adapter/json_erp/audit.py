@@ -17,7 +17,7 @@ from attrs import frozen
 from b2b_customers.domain import AuditLogEntry
 from b2b_customers.errors import AlreadyExists, ValidationError
 from b2b_customers.ports import AuditQuery
-from json_erp.repository import page_of
+from b2b_customers.queries import select
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -84,6 +84,16 @@ class JsonAuditLog:
             self._table.put(AuditRow(position=len(self._table.rows) + 1, entry=entry))
         return entry
 
+    def append_many(self, entries: Iterable[AuditLogEntry]) -> list[AuditLogEntry]:
+        """Add entries at the end of the log, in this order, all or none; return them.
+
+        Raises:
+            AlreadyExists: An entry's id is in the log already, or given twice.
+            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+        """
+        with self._work.write():
+            return [self.append(entry) for entry in entries]
+
     def for_company(
         self, company_id: CompanyId, query: AuditQuery | None = None
     ) -> Page[AuditLogEntry]:
@@ -104,16 +114,6 @@ class JsonAuditLog:
 
 
 def _select(rows: Iterable[AuditRow], query: AuditQuery) -> Page[AuditLogEntry]:
-    """Filter the rows, sort them by time and then position, and return one page."""
-    matches = sorted(
-        (
-            row
-            for row in rows
-            if (query.since is None or row.entry.occurred_at >= query.since)
-            and (query.until is None or row.entry.occurred_at < query.until)
-            and (query.aggregate_type in {None, row.entry.aggregate_type})
-            and (query.aggregate_id in {None, row.entry.aggregate_id})
-        ),
-        key=lambda row: (row.entry.occurred_at, row.position),
-    )
-    return page_of([row.entry for row in matches], query.offset, query.limit)
+    """Return one page of the rows' entries, as :mod:`b2b_customers.queries` selects them."""
+    in_order = sorted(rows, key=lambda row: row.position)  # append order within an instant
+    return select(query, [row.entry for row in in_order])

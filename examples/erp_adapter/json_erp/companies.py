@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from b2b_customers.domain import Company, ensure_acyclic
 from b2b_customers.errors import HierarchyError, NotFound, ValidationError
-from b2b_customers.ports import CompanyQuery, CompanySort, Page
-from json_erp.repository import Repository, Unique, page_of
+from b2b_customers.ports import CompanyQuery, Page
+from b2b_customers.queries import select
+from json_erp.repository import Repository, Unique
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
     from b2b_customers.ids import CompanyId
 
@@ -105,9 +106,7 @@ class JsonCompanyRepository(Repository[Company]):
     def search(self, query: CompanyQuery | None = None) -> Page[Company]:
         """Return one page of the companies matching ``query`` (default: all, by name)."""
         query = query if query is not None else CompanyQuery()
-        matches = [company for company in self._table if _matches(company, query)]
-        matches.sort(key=_SORT_KEYS[query.sort], reverse=query.descending)
-        return page_of(matches, query.offset, query.limit)
+        return select(query, self._table)
 
     def children(self, company_id: CompanyId) -> list[Company]:
         """Return the direct subsidiaries of a company, sorted by id.
@@ -144,7 +143,9 @@ class JsonCompanyRepository(Repository[Company]):
                     "store the parent first",
                     field="parent_id",
                 )
-            ensure_acyclic(row.id, row.parent_id, self._parent_of)
+            # The company moves with its subsidiaries: their levels count too.
+            height = self._work.tree().height(row.id)
+            ensure_acyclic(row.id, row.parent_id, self._parent_of, height=height)
         for name, other in (("bill_to_id", row.bill_to_id), ("master_id", row.master_id)):
             if other is not None and not self._work.company_exists(other):
                 raise ValidationError(
@@ -155,42 +156,3 @@ class JsonCompanyRepository(Repository[Company]):
     def _parent_of(self, company_id: CompanyId) -> CompanyId | None:
         company = self._table.get(company_id)
         return None if company is None else company.parent_id
-
-
-def _same(stored: object, wanted: object) -> bool:
-    # True == 1 in Python, but a flag is not a number in a custom field.
-    return type(stored) is type(wanted) and stored == wanted
-
-
-def _matches(company: Company, query: CompanyQuery) -> bool:
-    if query.name_contains is not None and query.name_contains.lower() not in company.name.lower():
-        return False
-    if query.status is not None and company.status is not query.status:
-        return False
-    if query.parent_id is not None and company.parent_id != query.parent_id:
-        return False
-    if query.top_level is not None and (company.parent_id is None) is not query.top_level:
-        return False
-    if query.tag is not None and query.tag not in company.tags:
-        return False
-    if query.country is not None and (
-        company.legal_info is None or company.legal_info.country != query.country.strip().upper()
-    ):
-        return False
-    return all(
-        _same(company.custom_fields.get(key, _MISSING), value)
-        for key, value in query.custom_fields.items()
-    )
-
-
-_SORT_KEYS: dict[CompanySort, Callable[[Company], Any]] = {
-    CompanySort.NAME: lambda company: (company.name, company.id),
-    # Companies without an account number come after all others.
-    CompanySort.ACCOUNT_NUMBER: lambda company: (
-        company.account_number is None,
-        company.account_number or "",
-        company.id,
-    ),
-    CompanySort.CREATED_AT: lambda company: (company.created_at, company.id),
-    CompanySort.ID: lambda company: company.id,
-}

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from b2b_customers.domain import Customer
 from b2b_customers.errors import NotFound, ValidationError
-from b2b_customers.ports import CustomerQuery, CustomerSort, Page
-from json_erp.repository import Repository, Unique, page_of
+from b2b_customers.ports import CustomerQuery, Page
+from b2b_customers.queries import select
+from json_erp.repository import Repository, Unique
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
     from b2b_customers.ids import CompanyId, CustomerId
 
@@ -98,9 +99,7 @@ class JsonCustomerRepository(Repository[Customer]):
         if query.company_id is not None:
             below = self._work.tree().descendants(query.company_id)
             scope = frozenset([query.company_id, *(below if query.include_subtree else ())])
-        matches = [customer for customer in self._table if _matches(customer, query, scope)]
-        matches.sort(key=_SORT_KEYS[query.sort], reverse=query.descending)
-        return page_of(matches, query.offset, query.limit)
+        return select(query, self._table, scope)
 
     def _check_references(self, row: Customer) -> None:
         missing = sorted(
@@ -112,30 +111,3 @@ class JsonCustomerRepository(Repository[Customer]):
                 "does not exist; store the company first or drop the membership",
                 field="memberships",
             )
-
-
-def _matches(customer: Customer, query: CustomerQuery, scope: frozenset[CompanyId] | None) -> bool:
-    memberships = customer.memberships
-    if scope is not None:
-        memberships = tuple(item for item in memberships if item.company_id in scope)
-        if not memberships:
-            return False
-    if query.role is not None and not any(item.has(query.role) for item in memberships):
-        return False
-    if query.status is not None and customer.status is not query.status:
-        return False
-    if query.email_contains is not None and query.email_contains.lower() not in customer.email:
-        return False
-    if query.name_contains is not None:
-        part = query.name_contains.lower()
-        if part not in customer.first_name.lower() and part not in customer.last_name.lower():
-            return False
-    return query.tag is None or query.tag in customer.tags
-
-
-_SORT_KEYS: dict[CustomerSort, Callable[[Customer], Any]] = {
-    CustomerSort.EMAIL: lambda customer: (customer.email, customer.id),
-    CustomerSort.LAST_NAME: lambda customer: (customer.last_name, customer.id),
-    CustomerSort.CREATED_AT: lambda customer: (customer.created_at, customer.id),
-    CustomerSort.ID: lambda customer: customer.id,
-}

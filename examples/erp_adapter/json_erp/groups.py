@@ -9,6 +9,8 @@ from b2b_customers.errors import NotFound, ValidationError
 from json_erp.repository import Repository, Unique
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from b2b_customers.ids import CompanyId, CustomerGroupId, CustomerId
 
 __all__ = ["JsonCustomerGroupRepository"]
@@ -43,6 +45,32 @@ class JsonCustomerGroupRepository(Repository[CustomerGroup]):
             ValidationError: The group's company does not exist.
         """
         return self._insert(group)
+
+    def add_many(self, groups: Iterable[CustomerGroup]) -> list[CustomerGroup]:
+        """Store many new groups, all or none; return the stored copies.
+
+        Raises:
+            AlreadyExists: An id is taken, or a company has its group already.
+            ValidationError: A group's company does not exist.
+        """
+        return self._insert_many(groups)
+
+    def add_members(self, members: Mapping[CompanyId, Iterable[CustomerId]]) -> list[CustomerGroup]:
+        """Add customers to the automatic groups of companies, all or none.
+
+        Companies without an automatic group are left out; returns the groups
+        stored, sorted by id.
+        """
+        changed = []
+        with self._work.write():
+            for company, new in members.items():
+                try:
+                    group = self.for_company(company)
+                except NotFound:
+                    continue
+                if not set(new) <= group.member_ids:
+                    changed.append(self._update(group.with_members(group.member_ids | set(new))))
+        return sorted(changed, key=lambda group: group.id)
 
     def save(self, group: CustomerGroup) -> CustomerGroup:
         """Store a changed group; return the stored copy.

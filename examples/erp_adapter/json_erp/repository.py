@@ -10,9 +10,10 @@ from attrs import frozen
 
 from b2b_customers.domain import Versioned
 from b2b_customers.errors import AlreadyExists, NotFound, StaleVersion
-from b2b_customers.ports import Page
+from b2b_customers.queries import page
 
 if TYPE_CHECKING:
+    from b2b_customers.ports import Page
     from json_erp.table import Table
     from json_erp.workspace import Workspace
 
@@ -141,9 +142,4 @@ class Repository(Generic[R]):
 
 def page_of(matches: list[T], offset: int, limit: int) -> Page[T]:
     """Return the page of ``matches`` from ``offset``, at most ``limit`` long."""
-    return Page(
-        items=tuple(matches[offset : offset + limit]),
-        total=len(matches),
-        offset=offset,
-        limit=limit,
-    )
+    return page(matches, offset, limit)

@@ -1,7 +1,8 @@
 """Reading an import file: CSV rows with their line numbers, cells in the domain's types.
 
 The file is UTF-8 (a byte-order mark, as Excel writes it, is fine) with a
-header row naming the columns. Every cell is trimmed; an empty cell means
+header row naming the columns, its cells separated by commas, semicolons or
+tabs (the header line tells which). Every cell is trimmed; an empty cell means
 "not given" (the entity's default). Lists go in one cell separated by ``;``,
 flags are ``true``/``false`` (also ``yes``/``no``, ``1``/``0``), dates are
 ISO 8601 (``2024-05-31``), and ``custom.<name>`` columns fill custom fields
@@ -15,19 +16,17 @@ them.
 from __future__ import annotations
 
 import csv
+import pathlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
-from typing import TYPE_CHECKING
 
 from attrs import frozen
 
 from b2b_customers.errors import ValidationError
 
-if TYPE_CHECKING:
-    import pathlib
-
 __all__ = [
     "CUSTOM_PREFIX",
+    "DELIMITERS",
     "CsvFile",
     "Row",
     "RowProblem",
@@ -169,21 +168,47 @@ class Row:
         return RowProblem(self.line, column, error.reason)
 
 
+DELIMITERS = (",", ";", "\t")
+"""The cell separators an import file may use: read from its header line."""
+
+
 @frozen
 class CsvFile:
-    """The rows of an import file, and the problems found reading it.
+    """An import file whose header is checked: its rows are read when iterated, each time anew.
 
     Attributes:
-        rows: The rows that could be read, in file order.
-        problems: Rows the CSV reader could not make sense of.
+        path: The file.
+        header: The columns, in the file's order.
+        delimiter: The cell separator the header line uses (``,``, ``;`` or a tab).
     """
 
-    rows: tuple[Row, ...]
-    problems: tuple[RowProblem, ...]
+    path: pathlib.Path
+    header: tuple[str, ...]
+    delimiter: str
+
+    def __iter__(self) -> Iterator[Row | RowProblem]:
+        """Yield every row, or the problem of a row the CSV reader cannot make sense of.
+
+        Raises:
+            ValidationError: The file is not UTF-8 text.
+            OSError: The file cannot be read.
+        """
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter, strict=True)
+            next(reader, None)
+            yield from _rows(self.path, reader, list(self.header))
+
+    def lines(self) -> int:
+        """Return how many lines follow the header (the rows, but for cells holding line breaks)."""
+        with self.path.open("rb") as handle:
+            return max(sum(1 for _ in handle) - 1, 0)
 
 
 def read_csv(path: pathlib.Path, *, columns: Iterable[str], required: Iterable[str]) -> CsvFile:
-    """Read an import file and check its header.
+    """Open an import file and check its header; the rows are read when it is iterated.
+
+    The cells may be separated by commas, semicolons (Excel's CSV in much of
+    Europe) or tabs: the separator the header line uses most is taken.
 
     Args:
         path: The CSV file.
@@ -198,19 +223,23 @@ def read_csv(path: pathlib.Path, *, columns: Iterable[str], required: Iterable[s
     """
     known = tuple(columns)
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=True)
         try:
-            header = [cell.strip() for cell in next(reader)]
-        except StopIteration:
-            raise ValidationError(
-                f"{path} is empty; the first line names the columns ({', '.join(known)})"
-            ) from None
+            first = handle.readline()
         except UnicodeDecodeError:
             raise _not_utf8(path) from None
+        delimiter = max(DELIMITERS, key=first.count) if first.strip() else ","
+        try:
+            header = [cell.strip() for cell in next(csv.reader([first], delimiter=delimiter))]
+        except StopIteration:
+            header = []
         except csv.Error as error:
             raise RowsRejected(path, [RowProblem(1, None, f"not valid CSV: {error}")]) from None
-        _check_header(path, header, known, tuple(required))
-        return _rows(path, reader, header)
+    if not any(header):
+        raise ValidationError(
+            f"{path} is empty; the first line names the columns ({', '.join(known)})"
+        )
+    _check_header(path, header, known, tuple(required))
+    return CsvFile(path, tuple(header), delimiter)
 
 
 def _check_header(
@@ -222,6 +251,7 @@ def _check_header(
         if column not in header
     ]
     seen: set[str] = set()
+    unknown: list[str] = []
     for column in header:
         if column in seen:
             problems.append(RowProblem(1, column, "this column is named twice; keep one"))
@@ -229,47 +259,47 @@ def _check_header(
         if column not in known and not (
             column.startswith(CUSTOM_PREFIX) and len(column) > len(CUSTOM_PREFIX)
         ):
-            problems.append(
-                RowProblem(
-                    1,
-                    column or None,
-                    f"unknown column {column!r}; the columns are {', '.join(known)} "
-                    f"and {CUSTOM_PREFIX}<name> for custom fields",
-                )
+            unknown.append(column)
+    if unknown:
+        names = ", ".join(repr(column) for column in unknown)
+        problems.append(
+            RowProblem(
+                1,
+                None,
+                f"unknown column{'s' if len(unknown) > 1 else ''} {names}; the columns are "
+                f"{', '.join(known)} and {CUSTOM_PREFIX}<name> for custom fields",
             )
+        )
     if problems:
         raise RowsRejected(path, problems)
 
 
-def _rows(path: pathlib.Path, reader: Iterator[list[str]], header: list[str]) -> CsvFile:
-    rows: list[Row] = []
-    problems: list[RowProblem] = []
+def _rows(
+    path: pathlib.Path, reader: Iterator[list[str]], header: list[str]
+) -> Iterator[Row | RowProblem]:
     ended = 1  # the line the previous record ended on
     while True:
         try:
             cells = next(reader)
         except StopIteration:
-            break
+            return
         except UnicodeDecodeError:
             raise _not_utf8(path) from None
         except csv.Error as error:
-            problems.append(RowProblem(ended + 1, None, f"not valid CSV: {error}"))
-            break
+            yield RowProblem(ended + 1, None, f"not valid CSV: {error}")
+            return
         start, ended = ended + 1, _line_num(reader, ended + 1)
         if not any(cell.strip() for cell in cells):
             continue  # a blank line
         if len(cells) != len(header):
-            problems.append(
-                RowProblem(
-                    start,
-                    None,
-                    f"has {len(cells)} cells but the header names {len(header)} columns; "
-                    "quote cells that contain commas",
-                )
+            yield RowProblem(
+                start,
+                None,
+                f"has {len(cells)} cells but the header names {len(header)} columns; "
+                "quote cells that contain the separator",
             )
             continue
-        rows.append(Row(start, dict(zip(header, (cell.strip() for cell in cells), strict=True))))
-    return CsvFile(tuple(rows), tuple(problems))
+        yield Row(start, dict(zip(header, (cell.strip() for cell in cells), strict=True)))
 
 
 def _line_num(reader: object, default: int) -> int:

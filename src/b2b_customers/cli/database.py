@@ -13,6 +13,7 @@ import pathlib
 import re
 from typing import TYPE_CHECKING
 
+from b2b_customers.cli.passwords import shown
 from b2b_customers.errors import MissingDependency, SchemaNotReady, ValidationError
 
 if TYPE_CHECKING:
@@ -21,15 +22,9 @@ if TYPE_CHECKING:
     from b2b_customers.adapters.sql import SqlStore
     from b2b_customers.ports import Clock
 
-__all__ = ["require_database_url", "shown", "sqlite_path", "store_at", "upgrade", "upgrade_hint"]
+__all__ = ["require_database_url", "sqlite_path", "store_at", "upgrade", "upgrade_hint"]
 
-_PASSWORD = re.compile(r"(?P<head>://[^/:@]*:)[^/@]*@")
 _SQLITE_FILE = re.compile(r"^sqlite(\+\w+)?:///(?P<path>[^?]+)")
-
-
-def shown(url: str) -> str:
-    """Return ``url`` fit to print: its password, if any, replaced by ``***``."""
-    return _PASSWORD.sub(r"\g<head>***@", url)
 
 
 def upgrade_hint(url: str, schema: str | None) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from b2b_customers.cli import database
 from b2b_customers.cli.exit_codes import ExitCode
+from b2b_customers.cli.passwords import shown
 
 if TYPE_CHECKING:
     import argparse
@@ -25,11 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser, database: argparse.ArgumentPa
         parser: The ``db`` command's parser.
         database: The ``--url`` and ``--schema`` options every action takes.
     """
+    parser.description = "Manage the database schema."
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     upgrade_parser = actions.add_parser(
         "upgrade",
         parents=[database],
         help="create the tables, or bring them to this version's schema",
+        description="Create the tables (and the PostgreSQL schema), or bring them to this "
+        "version's schema. Safe to repeat: an up-to-date database is left as it is.",
     )
     upgrade_parser.set_defaults(run=upgrade)
 
@@ -45,7 +49,5 @@ def upgrade(arguments: argparse.Namespace) -> int:
     """
     revision = database.upgrade(arguments.url, arguments.schema)
     where = f" (schema {arguments.schema})" if arguments.schema else ""
-    print(
-        f"The database at {database.shown(arguments.url)}{where} is at schema revision {revision}."
-    )
+    print(f"The database at {shown(arguments.url)}{where} is at schema revision {revision}.")
     return ExitCode.OK

@@ -7,6 +7,8 @@
   stderr says what to fix; nothing was written.
 * 3: ``check-order``: the order needs approval.
 * 4: ``check-order``: the order is denied.
+* 141: the reader of standard output went away (``export | head``); as a
+  Unix tool killed by SIGPIPE, nothing is printed.
 * 130: interrupted (Ctrl-C); nothing was written.
 """
 
@@ -26,3 +28,4 @@ class ExitCode(IntEnum):
     APPROVAL_REQUIRED = 3
     DENIED = 4
     INTERRUPTED = 130
+    BROKEN_PIPE = 141

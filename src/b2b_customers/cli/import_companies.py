@@ -1,8 +1,10 @@
 """Importing companies: one row per company, subsidiaries under parents in the file or the store.
 
 Rows may come in any order: parents are written before their subsidiaries.
-Every company gets its automatic customer group and a ``company.created``
-event, as when it is onboarded through the services.
+The rows go through the bulk use case
+(:meth:`~b2b_customers.services.companies.CompanyService.import_many`): every
+company gets its automatic customer group, a ``company.created`` event and an
+audit entry, as when it is onboarded through the services.
 """
 
 from __future__ import annotations
@@ -10,21 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from b2b_customers.cli.actor import COMMAND_LINE
-from b2b_customers.cli.csv_rows import Row, RowProblem
-from b2b_customers.cli.import_kind import WRITE_BATCH, ImportKind, Parsed
-from b2b_customers.cli.row_checks import repeated
-from b2b_customers.domain import Company, CustomerGroup, LegalInfo, SalesTax
+from b2b_customers.cli.import_kind import ImportKind, ImportRun
+from b2b_customers.domain import Company, LegalInfo, SalesTax
 from b2b_customers.domain.company import Weekday
-from b2b_customers.domain.hierarchy import ensure_acyclic
-from b2b_customers.errors import HierarchyError, NotFound, ValidationError
-from b2b_customers.ids import CompanyId, CustomerGroupId
+from b2b_customers.errors import ValidationError
+from b2b_customers.ids import CompanyId
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from b2b_customers.cli.progress import Progress
-    from b2b_customers.ports import UnitOfWork
-    from b2b_customers.services.context import ServiceContext
+    from b2b_customers.cli.csv_rows import Row
 
 __all__ = ["COMPANIES"]
 
@@ -105,102 +100,19 @@ def _weekday(value: str) -> Weekday:
         ) from None
 
 
-def _problems(uow: UnitOfWork, parsed: Sequence[Parsed[Company]]) -> list[RowProblem]:
-    problems = repeated(parsed, lambda company: company.id, "id", "the id")
-    problems += repeated(
-        parsed, lambda company: company.account_number, "account_number", "the account number"
+def _import(run: ImportRun[Company]) -> int:
+    return run.app.companies.import_many(
+        actor=COMMAND_LINE,
+        companies=run.source,
+        check_only=run.check_only,
+        progress=run.progress,
+        unit="line",
     )
-    in_file = {item.entity.id for item in parsed}
-    stored_ids = {company.id for company in uow.companies.get_many(in_file)}
-    problems += [
-        RowProblem(item.row.line, "id", f"a company with id {item.entity.id!r} exists already")
-        for item in parsed
-        if item.entity.id in stored_ids
-    ]
-    for item in parsed:
-        number = item.entity.account_number
-        if number is None:
-            continue
-        try:
-            holder = uow.companies.get_by_account_number(number)
-        except NotFound:
-            continue
-        problems.append(
-            RowProblem(
-                item.row.line,
-                "account_number",
-                f"the account number {number!r} belongs to company {holder.id!r} already",
-            )
-        )
-    problems += _unknown_references(uow, parsed, in_file)
-    problems += _cycles(parsed)
-    return problems
-
-
-def _unknown_references(
-    uow: UnitOfWork, parsed: Sequence[Parsed[Company]], in_file: set[CompanyId]
-) -> list[RowProblem]:
-    wanted = {
-        reference
-        for item in parsed
-        for column in _REFERENCES
-        if (reference := getattr(item.entity, column)) is not None and reference not in in_file
-    }
-    stored = {company.id for company in uow.companies.get_many(wanted)}
-    return [
-        RowProblem(
-            item.row.line,
-            column,
-            f"no company {reference!r} in the file or the database; import it first or "
-            "leave the cell empty",
-        )
-        for item in parsed
-        for column in _REFERENCES
-        if (reference := getattr(item.entity, column)) is not None
-        and reference not in in_file
-        and reference not in stored
-    ]
-
-
-def _cycles(parsed: Sequence[Parsed[Company]]) -> list[RowProblem]:
-    parents = {item.entity.id: item.entity.parent_id for item in parsed}
-    problems = []
-    for item in parsed:
-        try:
-            ensure_acyclic(item.entity.id, item.entity.parent_id, parents.get)
-        except HierarchyError as error:
-            problems.append(RowProblem(item.row.line, "parent_id", error.reason))
-    return problems
-
-
-def _parents_first(companies: Sequence[Company]) -> list[Company]:
-    parents = {company.id: company.parent_id for company in companies}
-
-    def depth(company: Company) -> int:
-        levels, current = 0, company.parent_id
-        while current in parents:
-            levels, current = levels + 1, parents[current]
-        return levels
-
-    return sorted(companies, key=depth)  # stable: file order within a level
-
-
-def _write(
-    uow: UnitOfWork, context: ServiceContext, companies: Sequence[Company], progress: Progress
-) -> None:
-    ordered = _parents_first(companies)
-    for start in range(0, len(ordered), WRITE_BATCH):
-        batch = ordered[start : start + WRITE_BATCH]
-        for stored in uow.companies.add_many(batch):
-            uow.groups.add(
-                CustomerGroup.for_company(CustomerGroupId(context.ids()), stored.id, stored.name)
-            )
-            context.record(uow, "company.created", stored, actor=COMMAND_LINE, company_id=stored.id)
-        progress.advance(len(batch))
 
 
 COMPANIES = ImportKind[Company](
     name="companies",
+    singular="company",
     columns=(
         "id",
         "name",
@@ -225,7 +137,6 @@ COMPANIES = ImportKind[Company](
     required=("id", "name", "currency"),
     field_columns={"type": "sales_tax_type"},
     entity_of=_company,
-    problems_of=_problems,
-    write=_write,
+    importer=_import,
 )
 """Companies: ``id``, ``name`` and ``currency`` required; see the CLI docs for every column."""

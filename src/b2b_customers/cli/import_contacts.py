@@ -13,16 +13,17 @@ import attrs
 
 from b2b_customers.cli.actor import COMMAND_LINE
 from b2b_customers.cli.csv_rows import Row, RowProblem
-from b2b_customers.cli.import_kind import ImportKind, Parsed
+from b2b_customers.cli.import_kind import ImportKind, ImportRun, Parsed, import_whole_file
 from b2b_customers.cli.row_checks import repeated
 from b2b_customers.domain import ContactAssignment
 from b2b_customers.errors import NotFound
 from b2b_customers.ids import CompanyId, ContactAssignmentId, CustomerId
+from b2b_customers.services.authorization import Permission
+from b2b_customers.services.bulk_import import require_staff
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from b2b_customers.cli.progress import Progress
     from b2b_customers.ports import UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
@@ -69,7 +70,7 @@ def _problems(uow: UnitOfWork, parsed: Sequence[Parsed[ContactAssignment]]) -> l
     }
     customers = {c.id for c in uow.customers.get_many(i.entity.customer_id for i in parsed)}
     for item in parsed:
-        contact, line = item.entity, item.row.line
+        contact, line = item.entity, item.line
         if contact.company_id not in companies:
             problems.append(
                 RowProblem(line, "company_id", f"no company {contact.company_id!r} in the database")
@@ -113,7 +114,7 @@ def _taken(
                 primaries[stored.company_id, stored.type.value] = stored.id
     problems = []
     for item in parsed:
-        contact, line = item.entity, item.row.line
+        contact, line = item.entity, item.line
         if (contact.customer_id, contact.company_id) in assigned:
             problems.append(
                 RowProblem(
@@ -136,12 +137,7 @@ def _taken(
     return problems
 
 
-def _write(
-    uow: UnitOfWork,
-    context: ServiceContext,
-    contacts: Sequence[ContactAssignment],
-    progress: Progress,
-) -> None:
+def _write(uow: UnitOfWork, context: ServiceContext, contacts: Sequence[ContactAssignment]) -> None:
     for contact in contacts:
         if contact.id == _UNSET:
             contact = attrs.evolve(contact, id=ContactAssignmentId(context.ids()))  # noqa: PLW2901
@@ -149,16 +145,20 @@ def _write(
         context.record(
             uow, "contact.assigned", stored, actor=COMMAND_LINE, company_id=stored.company_id
         )
-        progress.advance()
+
+
+def _import(run: ImportRun[ContactAssignment]) -> int:
+    require_staff(COMMAND_LINE, Permission.MANAGE_CONTACTS, "contacts")
+    return import_whole_file(run, _problems, _write)
 
 
 CONTACTS = ImportKind[ContactAssignment](
     name="contacts",
+    singular="contact",
     columns=("id", "company_id", "customer_id", "type", "is_primary", "subscriptions"),
     required=("company_id", "customer_id"),
     field_columns={},
     entity_of=_contact,
-    problems_of=_problems,
-    write=_write,
+    importer=_import,
 )
 """Contact assignments: ``company_id`` and ``customer_id`` required."""

@@ -1,70 +1,87 @@
-r"""A progress bar on stderr, without dependencies.
+"""Progress bars with rate and ETA on a terminal, drawn by tqdm (the ``cli`` extra).
 
-On a terminal the bar redraws in place (``\\r``) at most once per percent;
-when stderr is a file or a pipe (a log, CI) nothing is drawn and one summary
-line is written when the step is done.
+A bar is drawn only when stderr is a terminal and tqdm is installed
+(``pip install "b2b-customers[cli]"``); otherwise, in a pipe, a log or CI,
+or without the extra, nothing is written. A step's bar shows how many items
+are done, the rate and the time left.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
-import time
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-__all__ = ["Progress"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-_WIDTH = 30
+__all__ = ["StepProgress", "bars_available"]
+
+_STEPS = {"checking": "Checking", "writing": "Writing"}
 
 
-class Progress:
-    """Shows how far one step of a command is.
+def bars_available(stream: TextIO | None = None) -> bool:
+    """Tell whether a bar is drawn: ``stream`` (stderr) is a terminal and tqdm is installed."""
+    target = stream if stream is not None else sys.stderr
+    return target.isatty() and importlib.util.find_spec("tqdm") is not None
+
+
+class StepProgress:
+    """One bar per step of a command (``checking``, ``writing``, ``exporting``): a callable.
+
+    Call it with the step and how many more items are done; a new step closes
+    the bar of the one before.
 
     Args:
-        label: What the step does, e.g. ``"Checking rows"``.
-        total: How many items the step has.
-        stream: Where to write (stderr by default).
+        what: The items counted (``"companies"``).
+        rows: How many items each step has, if known (the file's lines).
+        stream: Where to draw (stderr by default).
+        bar: Makes a bar (tqdm's by default); for tests.
     """
 
-    def __init__(self, label: str, total: int, *, stream: TextIO | None = None) -> None:
-        self._label = label
-        self._total = max(total, 0)
+    def __init__(
+        self,
+        what: str,
+        *,
+        rows: int | None = None,
+        stream: TextIO | None = None,
+        bar: Callable[..., Any] | None = None,
+    ) -> None:
+        self._what = what
+        self._rows = rows
         self._stream = stream if stream is not None else sys.stderr
-        self._tty = self._stream.isatty()
-        self._done = 0
-        self._shown = -1
-        self._started = time.perf_counter()
+        self._make = bar if bar is not None else (_tqdm() if bars_available(self._stream) else None)
+        self._step: str | None = None
+        self._bar: Any = None
 
-    @property
-    def done(self) -> int:
-        """How many items are done so far."""
-        return self._done
-
-    def advance(self, count: int = 1) -> None:
-        """Count ``count`` more items done (and redraw the bar on a terminal)."""
-        self._done = min(self._done + count, self._total)
-        if self._tty:
-            percent = self._percent()
-            if percent != self._shown:
-                self._shown = percent
-                self._draw(percent)
-
-    def finish(self) -> None:
-        """End the step: complete the bar on a terminal, else write the summary line."""
-        seconds = time.perf_counter() - self._started
-        if self._tty:
-            self._draw(self._percent())
-            self._stream.write(f" {seconds:.1f} s\n")
-        else:
-            self._stream.write(
-                f"{self._label}: {self._done:,} of {self._total:,} in {seconds:.1f} s\n"
+    def __call__(self, step: str, count: int) -> None:
+        """Count ``count`` more items done in ``step``."""
+        if self._make is None:
+            return
+        if step != self._step:
+            self.close()
+            self._step = step
+            self._bar = self._make(
+                total=self._rows,
+                desc=f"{_STEPS.get(step, step.capitalize())} {self._what}",
+                unit=" rows" if step != "exporting" else f" {self._what}",
+                file=self._stream,
+                leave=True,
+                dynamic_ncols=True,
             )
-        self._stream.flush()
+        self._bar.update(count)
 
-    def _percent(self) -> int:
-        return 100 if self._total == 0 else self._done * 100 // self._total
+    def close(self) -> None:
+        """End the current step's bar, if one is drawn."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        self._step = None
 
-    def _draw(self, percent: int) -> None:
-        filled = _WIDTH * percent // 100
-        bar = "#" * filled + "." * (_WIDTH - filled)
-        self._stream.write(f"\r{self._label} [{bar}] {percent:3d}% {self._done:,}/{self._total:,}")
-        self._stream.flush()
+
+def _tqdm() -> Callable[..., Any] | None:
+    try:
+        from tqdm import tqdm  # noqa: PLC0415  (an optional extra, imported only on a terminal)
+    except ImportError:  # pragma: no cover  (bars_available checked it is there)
+        return None
+    return tqdm

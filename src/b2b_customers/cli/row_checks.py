@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from b2b_customers.cli.csv_rows import RowProblem
+from b2b_customers.services.bulk_import import first_seen
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Sequence
@@ -31,20 +32,9 @@ def repeated(
         what: The key in words, e.g. ``"the id 'acme'"`` is built as
             ``f"{what} {value!r}"``.
     """
-    first: dict[Hashable, int] = {}
-    problems = []
-    for item in parsed:
-        value = key(item.entity)
-        if value is None:
-            continue
-        if value in first:
-            problems.append(
-                RowProblem(
-                    item.row.line,
-                    column,
-                    f"{what} {value!r} is on line {first[value]} already; each row needs its own",
-                )
-            )
-        else:
-            first[value] = item.row.line
-    return problems
+    seen: dict[object, int] = {}
+    return [
+        RowProblem(problem.position, problem.field, problem.reason)
+        for item in parsed
+        for problem in first_seen(seen, key(item.entity), item.line, column, what, unit="line")
+    ]

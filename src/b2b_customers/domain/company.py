@@ -33,6 +33,7 @@ from b2b_customers.domain.values import (
     text,
     time_zone,
     to_codes,
+    to_member,
     to_tags,
 )
 from b2b_customers.domain.versioned import Versioned
@@ -107,6 +108,28 @@ class Weekday(IntEnum):
         )
 
 
+_SALES_TAX_TYPE = to_member(SalesTaxType)
+_COMPANY_STATUS = to_member(CompanyStatus)
+_CUSTOMER_TYPE = to_member(CustomerType)
+_WEEKDAY = to_member(Weekday)
+
+
+def _sales_tax_type(value: SalesTaxType | str) -> SalesTaxType:
+    return _SALES_TAX_TYPE(value)
+
+
+def _company_status(value: CompanyStatus | str) -> CompanyStatus:
+    return _COMPANY_STATUS(value)
+
+
+def _customer_type(value: CustomerType | str) -> CustomerType:
+    return _CUSTOMER_TYPE(value)
+
+
+def _weekday(value: Weekday | int) -> Weekday:
+    return _WEEKDAY(value)
+
+
 def _jurisdictions(
     instance: SalesTax, attribute: attrs.Attribute[frozenset[str]], value: frozenset[str]
 ) -> None:
@@ -133,7 +156,7 @@ class SalesTax:
 
     type: SalesTaxType = field(
         default=SalesTaxType.TAXABLE,
-        converter=SalesTaxType,
+        converter=_sales_tax_type,
     )
     exemption_jurisdictions: frozenset[str] = field(
         factory=frozenset, converter=to_codes, validator=_jurisdictions
@@ -236,11 +259,11 @@ class Company(Versioned):
     parent_id: CompanyId | None = field(default=None, validator=optional(identifier))
     status: CompanyStatus = field(
         default=CompanyStatus.ACTIVE,
-        converter=CompanyStatus,
+        converter=_company_status,
     )
     customer_type: CustomerType = field(
         default=CustomerType.BUSINESS,
-        converter=CustomerType,
+        converter=_customer_type,
     )
     account_number: str | None = field(
         default=None,
@@ -268,7 +291,7 @@ class Company(Versioned):
     )
     week_starts_on: Weekday = field(
         default=Weekday.MONDAY,
-        converter=Weekday,
+        converter=_weekday,
     )
     specific_products: frozenset[str] = field(factory=frozenset, converter=to_tags, validator=tags)
     tags: frozenset[str] = field(factory=frozenset, converter=to_tags, validator=tags)

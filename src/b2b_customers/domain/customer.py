@@ -25,6 +25,7 @@ from b2b_customers.domain.values import (
     strip_optional,
     tags,
     text,
+    to_member,
     to_tags,
     to_texts,
 )
@@ -84,6 +85,13 @@ def _no_fields() -> Mapping[str, CustomFieldValue]:
     return MappingProxyType({})
 
 
+_CUSTOMER_STATUS = to_member(CustomerStatus)
+
+
+def _customer_status(value: CustomerStatus | str) -> CustomerStatus:
+    return _CUSTOMER_STATUS(value)
+
+
 @frozen(kw_only=True)
 class Customer(Versioned):
     """A person who logs in and buys (or approves, or pays) for companies.
@@ -109,7 +117,7 @@ class Customer(Versioned):
     last_name: str = field(converter=strip, validator=text())
     status: CustomerStatus = field(
         default=CustomerStatus.ACTIVE,
-        converter=CustomerStatus,
+        converter=_customer_status,
     )
     phones: tuple[str, ...] = field(factory=tuple, converter=to_texts, validator=_phone_list)
     title: str | None = field(default=None, converter=strip_optional, validator=optional(text()))

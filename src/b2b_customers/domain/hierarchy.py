@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from b2b_customers.errors import HierarchyError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from b2b_customers.ids import CompanyId
 
-__all__ = ["MAX_DEPTH", "CompanyTree", "ensure_acyclic"]
+__all__ = ["MAX_DEPTH", "CompanyTree", "ensure_acyclic", "subtree_height", "too_deep"]
 
 MAX_DEPTH = 64
 """The deepest a company tree may be (a guard against runaway data, not a business rule)."""
@@ -28,20 +28,29 @@ def ensure_acyclic(
     company_id: CompanyId,
     new_parent_id: CompanyId | None,
     parent_of: Callable[[CompanyId], CompanyId | None],
+    *,
+    height: int = 1,
 ) -> None:
-    """Refuse to put ``company_id`` under ``new_parent_id`` when that makes a cycle.
+    """Refuse to put ``company_id`` under ``new_parent_id``: no cycle, no tree too deep.
+
+    A company moves with its whole subtree, so the deepest level after the
+    move is the new parent's level plus the subtree's ``height``.
 
     Args:
         company_id: The company being moved (or created).
         new_parent_id: Its proposed parent; ``None`` makes it a top-level company.
         parent_of: Looks up the current parent of a company.
+        height: How many levels the company's subtree has, itself included
+            (1 for a company without subsidiaries; see :func:`subtree_height`).
 
     Raises:
         HierarchyError: ``new_parent_id`` is ``company_id`` itself or one of its
             descendants, or the resulting tree would be deeper than
             :data:`MAX_DEPTH`.
     """
-    depth = 1
+    depth = height
+    if depth > MAX_DEPTH:
+        raise _deeper(company_id, new_parent_id, height)
     current = new_parent_id
     while current is not None:
         if current == company_id:
@@ -53,12 +62,50 @@ def ensure_acyclic(
             )
         depth += 1
         if depth > MAX_DEPTH:
-            raise HierarchyError(
-                f"placing company {company_id!r} under {new_parent_id!r} makes the tree deeper "
-                f"than {MAX_DEPTH} levels; choose a parent nearer the top",
-                field="parent_id",
-            )
+            raise _deeper(company_id, new_parent_id, height)
         current = parent_of(current)
+
+
+def _deeper(company_id: CompanyId, new_parent_id: CompanyId | None, height: int) -> HierarchyError:
+    levels = "1 level" if height == 1 else f"{height} levels, its subsidiaries included"
+    return HierarchyError(
+        f"placing company {company_id!r} ({levels}) under {new_parent_id!r} makes the tree "
+        f"deeper than {MAX_DEPTH} levels; choose a parent nearer the top",
+        field="parent_id",
+    )
+
+
+def subtree_height(
+    company_id: CompanyId, children_of: Callable[[CompanyId], Iterable[CompanyId]]
+) -> int:
+    """Return how many levels the subtree of ``company_id`` has, itself included.
+
+    Counting stops past :data:`MAX_DEPTH` (so damaged data that loops ends),
+    which is enough for :func:`ensure_acyclic` to refuse the move.
+
+    Args:
+        company_id: The top of the subtree.
+        children_of: Looks up the direct subsidiaries of a company.
+    """
+    height = 0
+    level = [company_id]
+    while level and height <= MAX_DEPTH:
+        height += 1
+        level = [child for parent in level for child in children_of(parent)]
+    return height
+
+
+def too_deep(company_id: CompanyId) -> HierarchyError:
+    """Return the error for a stored tree deeper than :data:`MAX_DEPTH` above or below a company.
+
+    Moves and inserts never build one; a store that finds one says so rather
+    than answering with part of the tree.
+    """
+    return HierarchyError(
+        f"the company tree around {company_id!r} is deeper than {MAX_DEPTH} levels or loops: "
+        "the stored tree is damaged; move companies nearer the top (set their parent_id)",
+        field="parent_id",
+    )
 
 
 class CompanyTree:
@@ -89,16 +136,26 @@ class CompanyTree:
         return list(self._children.get(company_id, ()))
 
     def ancestors(self, company_id: CompanyId) -> list[CompanyId]:
-        """Return the parent, grandparent, ... of ``company_id``, nearest first."""
+        """Return the parent, grandparent, ... of ``company_id``, nearest first.
+
+        Raises:
+            HierarchyError: The chain is longer than :data:`MAX_DEPTH` or loops.
+        """
         result: list[CompanyId] = []
         current = self._parents.get(company_id)
-        while current is not None and len(result) <= MAX_DEPTH:
+        while current is not None:
+            if len(result) >= MAX_DEPTH:
+                raise too_deep(company_id)
             result.append(current)
             current = self._parents.get(current)
         return result
 
     def descendants(self, company_id: CompanyId) -> list[CompanyId]:
-        """Return every company below ``company_id``: nearest levels first, by id within a level."""
+        """Return every company below ``company_id``: nearest levels first, by id within a level.
+
+        Raises:
+            HierarchyError: The subtree is deeper than :data:`MAX_DEPTH` levels or loops.
+        """
         return list(self._walk(company_id))[1:]
 
     def subtree(self, company_id: CompanyId) -> list[CompanyId]:
@@ -118,12 +175,19 @@ class CompanyTree:
         """Tell whether ``company_id`` is ``ancestor_id`` or lies below it."""
         return company_id == ancestor_id or ancestor_id in self.ancestors(company_id)
 
+    def height(self, company_id: CompanyId) -> int:
+        """Return how many levels the subtree of ``company_id`` has; see :func:`subtree_height`."""
+        return subtree_height(company_id, self.children)
+
     def ensure_can_move(self, company_id: CompanyId, new_parent_id: CompanyId | None) -> None:
-        """Refuse a move that would make a cycle; see :func:`ensure_acyclic`."""
-        ensure_acyclic(company_id, new_parent_id, self.parent)
+        """Refuse a move that would make a cycle or too deep a tree; see :func:`ensure_acyclic`."""
+        ensure_acyclic(company_id, new_parent_id, self.parent, height=self.height(company_id))
 
     def _walk(self, company_id: CompanyId) -> Iterator[CompanyId]:
         level = [company_id]
-        while level:
+        for _ in range(MAX_DEPTH):
             yield from level
             level = sorted(child for parent in level for child in self._children.get(parent, ()))
+            if not level:
+                return
+        raise too_deep(company_id)

@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = [
+    "MAX_AMOUNT_DECIMAL_PLACES",
+    "MAX_AMOUNT_INTEGER_DIGITS",
     "Money",
     "add",
+    "amount_defect",
     "ensure_same_currency",
     "format_money",
     "minor_unit_exponent",
@@ -33,6 +36,50 @@ __all__ = [
     "total",
     "zero",
 ]
+
+
+MAX_AMOUNT_INTEGER_DIGITS = 15
+"""The most digits an amount may have before the decimal point (below 10**15).
+
+A quadrillion covers any business amount in any currency, the Vietnamese
+dong and Iranian rial included, with room to spare.
+"""
+
+MAX_AMOUNT_DECIMAL_PLACES = 4
+"""The most decimal places an amount may have (more than any currency's minor unit).
+
+No ISO 4217 currency has more than four minor digits (CLF and UYW have
+four), and unit prices below the minor unit (0.0125 EUR a screw) need them.
+"""
+
+_UNIT = Decimal(1).scaleb(-MAX_AMOUNT_DECIMAL_PLACES)
+# Enough digits for every amount within the bound, whatever the caller's context says.
+_EXACT = Context(prec=MAX_AMOUNT_INTEGER_DIGITS + MAX_AMOUNT_DECIMAL_PLACES)
+
+
+def amount_defect(amount: Decimal) -> str | None:
+    """Say why ``amount`` cannot be kept exactly, or return ``None`` when it can.
+
+    An amount is kept exactly when it is finite, below 10**15 in size and has
+    at most four decimal places: 19 significant digits at most. Python's
+    default decimal context computes with 28, so a sum of up to a billion
+    such amounts (a balance over a ledger) is still exact instead of rounded,
+    and PostgreSQL's ``NUMERIC`` holds every one of them. Larger or finer
+    amounts would be rounded silently somewhere; they are refused instead.
+    """
+    if not amount.is_finite():
+        return f"must be finite, got {amount}"
+    if amount and amount.adjusted() >= MAX_AMOUNT_INTEGER_DIGITS:
+        return (
+            f"must be less than 10**{MAX_AMOUNT_INTEGER_DIGITS} in size (at most "
+            f"{MAX_AMOUNT_INTEGER_DIGITS} digits before the decimal point), got {amount}"
+        )
+    if amount and amount.quantize(_UNIT, context=_EXACT) != amount:
+        return (
+            f"must have at most {MAX_AMOUNT_DECIMAL_PLACES} decimal places, got {amount}; "
+            "round it first"
+        )
+    return None
 
 
 def money(amount: Decimal | int | str, currency: str) -> Money:
@@ -54,12 +101,13 @@ def money(amount: Decimal | int | str, currency: str) -> Money:
         )
     try:
         value = Decimal(amount)
-    except InvalidOperation:
+    except (InvalidOperation, ValueError):
         raise ValidationError(
-            f"amount must be a decimal number such as '12.50', got {amount!r}", field="amount"
+            f"amount must be a decimal number such as '12.50', got {amount!r:.80}", field="amount"
         ) from None
-    if not value.is_finite():
-        raise ValidationError(f"amount must be finite, got {amount!r}", field="amount")
+    defect = amount_defect(value)
+    if defect is not None:
+        raise ValidationError(defect, field="amount")
     raw_code: object = currency
     code = raw_code.strip().upper() if isinstance(raw_code, str) else ""
     try:
@@ -73,7 +121,7 @@ def money(amount: Decimal | int | str, currency: str) -> Money:
 
 
 def require_money(value: object, *, field: str, positive: bool = False) -> Money:
-    """Return ``value`` if it is a :class:`Money` with a finite amount (more than zero if asked).
+    """Return ``value`` if it is a :class:`Money` with an exact amount (more than zero if asked).
 
     Services check what a caller passed with it before any arithmetic, so a
     float or a bare number never reaches py-moneyed.
@@ -84,13 +132,17 @@ def require_money(value: object, *, field: str, positive: bool = False) -> Money
         positive: Refuse zero and negative amounts too.
 
     Raises:
-        ValidationError: ``value`` is not such a Money.
+        ValidationError: ``value`` is not such a Money, or its amount is not
+            one :func:`amount_defect` accepts.
     """
     amount: object = getattr(value, "amount", None)
-    if not isinstance(value, Money) or not isinstance(amount, Decimal) or not amount.is_finite():
+    if not isinstance(value, Money) or not isinstance(amount, Decimal):
         raise ValidationError(
-            f"must be a Money such as Money('100.00', 'EUR'), got {value!r}", field=field
+            f"must be a Money such as Money('100.00', 'EUR'), got {value!r:.80}", field=field
         )
+    defect = amount_defect(amount)
+    if defect is not None:
+        raise ValidationError(defect, field=field)
     if positive and value.amount <= 0:
         raise ValidationError(
             f"must be more than zero, got {value.amount} {value.currency.code}", field=field

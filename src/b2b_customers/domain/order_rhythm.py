@@ -21,7 +21,7 @@ from b2b_customers.errors import ValidationError
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["OrderRhythm", "rhythm_of"]
+__all__ = ["MIN_ORDERS", "OrderRhythm", "checked_factor", "checked_min_orders", "rhythm_of"]
 
 MIN_ORDERS = 3
 """The fewest placed orders that show a rhythm (two intervals)."""
@@ -55,12 +55,7 @@ class OrderRhythm:
         Raises:
             ValidationError: ``factor`` is not a positive number.
         """
-        value: object = factor
-        if isinstance(value, bool) or not isinstance(value, Decimal | int) or value <= 0:
-            raise ValidationError(
-                f"must be a number of intervals more than 0 (an int or a Decimal), got {factor!r}",
-                field="factor",
-            )
+        checked_factor(factor)
         waited = Decimal(self.silent_for(now) // timedelta(microseconds=1))
         usual = Decimal(self.usual_interval // timedelta(microseconds=1))
         return waited > usual * Decimal(factor)
@@ -76,11 +71,7 @@ def rhythm_of(placed_at: Iterable[datetime], *, min_orders: int = MIN_ORDERS) ->
     Raises:
         ValidationError: ``min_orders`` is less than 2.
     """
-    fewest: object = min_orders
-    if isinstance(fewest, bool) or not isinstance(fewest, int) or fewest < 2:  # noqa: PLR2004  (one interval needs two orders)
-        raise ValidationError(
-            f"must be a whole number >= 2, got {min_orders!r}", field="min_orders"
-        )
+    checked_min_orders(min_orders)
     moments = sorted(placed_at)
     if len(moments) < min_orders:
         return None
@@ -90,3 +81,38 @@ def rhythm_of(placed_at: Iterable[datetime], *, min_orders: int = MIN_ORDERS) ->
     if usual <= timedelta(0):
         return None
     return OrderRhythm(orders=len(moments), last_order_at=moments[-1], usual_interval=usual)
+
+
+def checked_factor(factor: Decimal | int) -> Decimal | int:
+    """Return ``factor`` if it is a finite number of usual intervals, more than 0.
+
+    Raises:
+        ValidationError: It is not an int or a Decimal, not finite, or not more than 0.
+    """
+    value: object = factor
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Decimal | int)
+        or (isinstance(value, Decimal) and not value.is_finite())
+        or value <= 0
+    ):
+        raise ValidationError(
+            f"must be a finite number of intervals more than 0 (an int or a Decimal), "
+            f"got {factor!r}",
+            field="factor",
+        )
+    return factor
+
+
+def checked_min_orders(min_orders: int) -> int:
+    """Return ``min_orders`` if it is a whole number of at least 2 (one interval needs two orders).
+
+    Raises:
+        ValidationError: It is not.
+    """
+    fewest: object = min_orders
+    if isinstance(fewest, bool) or not isinstance(fewest, int) or fewest < 2:  # noqa: PLR2004  (one interval needs two orders)
+        raise ValidationError(
+            f"must be a whole number >= 2, got {min_orders!r}", field="min_orders"
+        )
+    return min_orders

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
 from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
@@ -22,6 +22,7 @@ from moneyed import Money, get_currency
 from moneyed.classes import CurrencyDoesNotExist
 
 from b2b_customers.domain.countries import ISO_3166_ALPHA_2
+from b2b_customers.domain.money import amount_defect
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import MAX_ID_LENGTH
 
@@ -37,6 +38,7 @@ __all__ = [
     "country_code",
     "currency_code",
     "custom_fields",
+    "datetime_defect",
     "email_address",
     "flag",
     "freeze_custom_fields",
@@ -50,14 +52,17 @@ __all__ = [
     "of_type",
     "optional",
     "phone_number",
+    "storable_text",
     "strip",
     "strip_optional",
     "tags",
     "text",
+    "text_defect",
     "time_zone",
     "to_codes",
     "to_emails",
     "to_frozenset",
+    "to_member",
     "to_tags",
     "to_texts",
     "to_tuple",
@@ -87,6 +92,37 @@ def _fail(attribute: attrs.Attribute[Any], message: str) -> NoReturn:
     raise ValidationError(message, field=attribute.name)
 
 
+def text_defect(value: str) -> str | None:
+    r"""Say why ``value`` cannot be stored as text, or return ``None`` when it can.
+
+    Two things no store keeps: the NUL character (PostgreSQL refuses it in
+    text and JSON) and a lone surrogate such as ``"\ud800"`` (half of a
+    UTF-16 pair, which UTF-8 cannot encode). Both arrive from a broken
+    decoder or a hostile client, never from a person typing.
+    """
+    nul = value.find("\x00")
+    if nul >= 0:
+        return f"must not contain the NUL character (found at position {nul}); remove it"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return (
+            f"must be valid Unicode text, but holds a lone surrogate "
+            f"{value[error.start]!r} at position {error.start} that UTF-8 cannot encode; "
+            "decode the input as UTF-8 before passing it"
+        )
+    return None
+
+
+def storable_text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+    """Require text that every store can keep: no NUL character, no lone surrogate."""
+    if not isinstance(value, str):
+        _fail(attribute, f"must be text, got {type(value).__name__} {value!r}")
+    defect = text_defect(value)
+    if defect is not None:
+        _fail(attribute, defect)
+
+
 # -- converters: normalise what the caller passed, leave the rest for validators
 
 
@@ -114,8 +150,13 @@ def normalize_email(value: str) -> str:
     return raw.strip().lower() if isinstance(raw, str) else value
 
 
+_PLAIN_COLLECTIONS = frozenset({list, tuple, set, frozenset})
+
+
 def items_of(value: object) -> list[Any] | None:
     """Return the items of a collection, or ``None`` for a lone value (text counts as lone)."""
+    if type(value) in _PLAIN_COLLECTIONS:  # the common case, without the ABC checks below
+        return list(cast("Iterable[Any]", value))
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return None
     return list(value)
@@ -162,7 +203,7 @@ def freeze_custom_fields(
 ) -> Mapping[str, CustomFieldValue]:
     """Copy custom fields into a read-only mapping, so an entity stays immutable."""
     raw: object = value
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # a dict is the common case
         return value
     return MappingProxyType({strip(key): item for key, item in raw.items()})
 
@@ -184,6 +225,27 @@ class DomainEnum(StrEnum):
     def _missing_(cls, value: object) -> NoReturn:
         choices = ", ".join(repr(member.value) for member in cls)
         raise ValidationError(f"{value!r} is not a {cls.__name__}; choose from {choices}")
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def to_member(enum: type[E]) -> Callable[[Any], E]:
+    """Return a converter to a member of ``enum``: by a dictionary look-up when it can.
+
+    It gives what ``enum(value)`` gives (and raises what it raises), without
+    the cost of calling the enum class for the common case, a known value.
+    """
+    by_value: dict[Any, E] = {member.value: member for member in enum}
+
+    def convert(value: Any) -> E:  # noqa: ANN401  (whatever the caller passed)
+        try:
+            return by_value[value]
+        except (KeyError, TypeError):  # unknown, or unhashable: let the enum say what is wrong
+            return enum(value)
+
+    convert.__name__ = convert.__qualname__ = f"to_{enum.__name__}"
+    return convert
 
 
 # -- validators: refuse what cannot be right
@@ -224,6 +286,7 @@ def text(*, max_length: int = MAX_NAME_LENGTH) -> Validator:
             _fail(attribute, f"must be text, got {type(value).__name__} {value!r}")
         if not value:
             _fail(attribute, "must not be empty; give a name or leave the field out")
+        storable_text(_instance, attribute, value)
         if len(value) > max_length:
             _fail(attribute, f"must be at most {max_length} characters, got {len(value)}")
 
@@ -234,6 +297,7 @@ def identifier(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> N
     """Require an id: non-empty text of at most 64 characters, no surrounding spaces."""
     if not isinstance(value, str) or not value or value != value.strip():
         _fail(attribute, f"must be a non-empty id without surrounding spaces, got {value!r}")
+    storable_text(_instance, attribute, value)
     if len(value) > MAX_ID_LENGTH:
         _fail(attribute, f"must be at most {MAX_ID_LENGTH} characters, got {len(value)}")
 
@@ -288,6 +352,7 @@ def email_address(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -
     """Require an email address of the form ``name@domain.tld``."""
     if not isinstance(value, str) or len(value) > _MAX_EMAIL_LENGTH or not _EMAIL.match(value):
         _fail(attribute, f"must be an email address like 'anna@acme.example', got {value!r}")
+    storable_text(_instance, attribute, value)
 
 
 def phone_number(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
@@ -315,30 +380,53 @@ def tags(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  
                 attribute,
                 f"every tag must be text of 1 to {MAX_TAG_LENGTH} characters, got {tag!r}",
             )
+        storable_text(_instance, attribute, tag)
 
 
 def custom_fields(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
     """Require a mapping of short text keys to text, whole numbers or flags."""
-    if not isinstance(value, Mapping):
+    if type(value) is not MappingProxyType and not isinstance(value, Mapping):
         _fail(attribute, f"must be a mapping of field names to values, got {type(value).__name__}")
     for key, item in value.items():
         if not isinstance(key, str) or not key or len(key) > MAX_TAG_LENGTH:
             _fail(attribute, f"keys must be text of 1 to {MAX_TAG_LENGTH} characters, got {key!r}")
+        storable_text(_instance, attribute, key)
         if not isinstance(item, str | int | bool):
             _fail(
                 attribute,
                 f"{key!r} must be text, a whole number or true/false "
                 f"(store decimals as text), got {type(item).__name__} {item!r}",
             )
+        if isinstance(item, str):
+            storable_text(_instance, attribute, item)
+
+
+def datetime_defect(value: datetime) -> str | None:
+    """Say why ``value`` cannot be kept as an instant, or return ``None`` when it can.
+
+    It must be timezone-aware (a naive one is ambiguous across hosts), and
+    its UTC time must fall within years 1 to 9999 (stores keep instants in
+    UTC: ``datetime.max`` in UTC-14 cannot be).
+    """
+    if value.utcoffset() is None:
+        return f"must be a timezone-aware datetime (e.g. datetime.now(UTC)), got {value!r}"
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return f"must fall within the years 1 to 9999 in UTC, got {value.isoformat()}"
+    return None
 
 
 def aware_datetime(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
-    """Require a timezone-aware datetime: naive ones are ambiguous across hosts."""
-    if not isinstance(value, datetime) or value.utcoffset() is None:
+    """Require a timezone-aware datetime that exists in UTC (see :func:`datetime_defect`)."""
+    if not isinstance(value, datetime):
         _fail(
             attribute,
             f"must be a timezone-aware datetime (e.g. datetime.now(UTC)), got {value!r}",
         )
+    defect = datetime_defect(value)
+    if defect is not None:
+        _fail(attribute, defect)
 
 
 def version_number(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
@@ -348,13 +436,17 @@ def version_number(_instance: Any, attribute: attrs.Attribute[Any], value: Any) 
 
 
 def money_amount(*, non_negative: bool = False) -> Validator:
-    """Require a :class:`moneyed.Money` (optionally not below zero)."""
+    """Require a :class:`moneyed.Money` with an exact amount (optionally not below zero).
+
+    The amount's bound is :func:`~b2b_customers.domain.money.amount_defect`'s.
+    """
 
     def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
         if not isinstance(value, Money) or not isinstance(value.amount, Decimal):
             _fail(attribute, f"must be a Money such as Money('100.00', 'EUR'), got {value!r}")
-        if not value.amount.is_finite():
-            _fail(attribute, f"must be a finite amount, got {value.amount}")
+        defect = amount_defect(value.amount)
+        if defect is not None:
+            _fail(attribute, defect)
         if non_negative and value.amount < 0:
             _fail(attribute, f"must not be negative, got {value.amount} {value.currency.code}")
 

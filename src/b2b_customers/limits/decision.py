@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+import attrs
 from attrs import field, frozen
 from moneyed import Money
 
@@ -34,7 +35,10 @@ from b2b_customers.ids import LimitId
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["Decision", "DeferredMessage", "Outcome", "RuleResult"]
+__all__ = ["CREDIT_RULE", "Decision", "DeferredMessage", "Outcome", "RuleResult"]
+
+CREDIT_RULE = "credit"
+"""The name of the rule that weighs an order against the company's credit line."""
 
 
 class Outcome(DomainEnum):
@@ -214,6 +218,22 @@ class Decision:
         """The ``warn`` limits the order crosses: it goes through, and the shop shows these."""
         return tuple(result for result in self.results if result.warning)
 
+    def without_credit_figures(self) -> Decision:
+        """Return the decision as someone who may not view the credit line sees it.
+
+        The ``credit`` rule keeps its outcome and the order's amount, and says
+        only whether the order is within the credit available or exceeds it:
+        its limit, the balance owed, the reservations and the available
+        amount are left out (of the message and of the figures). Every other
+        rule is kept as it is.
+        """
+        return attrs.evolve(
+            self,
+            results=tuple(
+                _credit_without_figures(r) if r.rule == CREDIT_RULE else r for r in self.results
+            ),
+        )
+
     def explain(self) -> str:
         """Say in plain words what was decided and why, for the buyer.
 
@@ -236,6 +256,17 @@ class Decision:
         lines.extend(f"- {result.message}" for result in self.crossed)
         lines.extend(f"- Warning: {result.message}" for result in warnings)
         return "\n".join(lines)
+
+
+def _credit_without_figures(result: RuleResult) -> RuleResult:
+    amount = "" if result.order_amount is None else f" of {format_money(result.order_amount)}"
+    verdict = "exceeds the credit available" if result.crossed else "is within the credit available"
+    return RuleResult(
+        rule=result.rule,
+        outcome=result.outcome,
+        message=f"Credit: this order{amount} {verdict}",
+        order_amount=result.order_amount,
+    )
 
 
 def _by_severity(result: RuleResult) -> Any:  # noqa: ANN401

@@ -40,7 +40,13 @@ from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import CompanyId
-from b2b_customers.limits.decision import Decision, DeferredMessage, Outcome, RuleResult
+from b2b_customers.limits.decision import (
+    CREDIT_RULE,
+    Decision,
+    DeferredMessage,
+    Outcome,
+    RuleResult,
+)
 from b2b_customers.limits.periods import window_of
 from b2b_customers.limits.rules import (
     BudgetLimit,
@@ -393,7 +399,7 @@ class _Evaluation:
         over = amount.amount > available.amount
         return [
             RuleResult(
-                rule="credit",
+                rule=CREDIT_RULE,
                 outcome=Outcome.DENIED if over else Outcome.ALLOWED,
                 message=DeferredMessage(_credit_message, credit, amount, _exceeds(over)),
                 limit=credit.credit_limit,

@@ -21,9 +21,11 @@ store, saves it, and records one domain event with its audit entry:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import attrs
+from moneyed import Money  # noqa: TC002  (argument checks read the hints at run time)
 
 from b2b_customers.approvals import (
     ApprovalGroup,
@@ -41,15 +43,11 @@ from b2b_customers.ids import (
     CompanyId,
     CustomerId,
 )
-from b2b_customers.services.arguments import checked_id, checked_instance
+from b2b_customers.services.arguments import checked_id, checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from moneyed import Money
-
     from b2b_customers.ports import UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
@@ -63,6 +61,7 @@ class _Repository(Protocol[_Setting]):
     def save(self, entity: _Setting, /) -> _Setting: ...
 
 
+@checks_arguments
 class ApprovalSettingsService:
     """A company's approval policy, approval group and approver limits, on behalf of an actor.
 

@@ -15,14 +15,24 @@ run again when another writer saved the account first
 (:mod:`b2b_customers.services.retries`).
 
 Staff act as seller-side approvers; customers as themselves, as stored now
-(a customer demoted since their last sign-in no longer approves).
+(a customer demoted or removed since their last sign-in no longer approves,
+nor completes the request they asked for). A company that may not order (on
+hold, inactive) has no approved order completed either.
+
+A request comes back as the actor may see it: its decision without the
+credit line's figures unless the actor may view the company's credit
+(:func:`~b2b_customers.services.visibility.decision_for`).
 """
 
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+import attrs
+
+from b2b_customers import queries
 from b2b_customers.approvals import (
     ActorKind,
     ApprovalRequest,
@@ -34,16 +44,25 @@ from b2b_customers.approvals import (
 )
 from b2b_customers.approvals import eligible_approvers as eligible_now
 from b2b_customers.domain import Customer, Role
-from b2b_customers.errors import NotFound, OrderDenied, PermissionDenied, ValidationError
+from b2b_customers.domain.order import OrderDraft
+from b2b_customers.errors import (
+    InvalidTransition,
+    NotFound,
+    OrderDenied,
+    PermissionDenied,
+    ValidationError,
+)
+from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
 from b2b_customers.limits import Outcome
 from b2b_customers.ports import ApprovalQuery
 from b2b_customers.services.approval_events import record_move
-from b2b_customers.services.arguments import checked_id
+from b2b_customers.services.arguments import checked_id, checks_arguments
 from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
     checked_actor,
+    current_actor,
     roles_for,
 )
 from b2b_customers.services.directory import load_directory, with_seller, workflow_actor
@@ -51,16 +70,18 @@ from b2b_customers.services.orders import OrderService
 from b2b_customers.services.placement import Placement
 from b2b_customers.services.reservations import pending_order_id, settle
 from b2b_customers.services.retries import DEFAULT_RETRY, ConflictRetry
-from b2b_customers.services.visibility import require_staff, require_visible, sees_request
+from b2b_customers.services.visibility import (
+    decision_for,
+    require_staff,
+    require_visible,
+    sees_request,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from datetime import datetime
 
     from b2b_customers.approvals import Actor as WorkflowActor
     from b2b_customers.approvals import ApprovalDirectory, SellerApprover, TierRoute
-    from b2b_customers.domain.order import OrderDraft
-    from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
     from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
@@ -74,6 +95,7 @@ ANY_STAFF = "staff"
 """The candidate id that stands for every staff member not listed as a seller approver."""
 
 
+@checks_arguments
 class ApprovalService:
     """Approval requests, on behalf of an actor.
 
@@ -114,7 +136,7 @@ class ApprovalService:
             NotFound: No such request, or the actor may not see it.
         """
         with self._context.store.unit_of_work() as uow:
-            current = self._visible(uow, actor, request)
+            current = self._shown(uow, actor, self._visible(uow, actor, request))
         now = self._now()
         if current.is_open and current.is_expired_at(now):
             return current.expire(at=max(now, current.last_changed_at))
@@ -135,7 +157,8 @@ class ApprovalService:
         """Return one page of requests, newest submission first, as far as ``actor`` may see.
 
         With ``company``: that company's requests. Without it a customer sees
-        their own requests, and staff every request.
+        their own requests (of the companies where they still hold a role),
+        and staff every request.
 
         Raises:
             NotFound: The company does not exist, or the actor does not see it.
@@ -145,6 +168,7 @@ class ApprovalService:
                 without naming the company; a filter or the page is not valid.
         """
         with self._context.store.unit_of_work() as uow:
+            actor = current_actor(uow, actor)
             if company is not None:
                 require_visible(uow, actor, Permission.VIEW_ORDERS, company)
             elif isinstance(actor, Customer):
@@ -166,7 +190,15 @@ class ApprovalService:
                 offset=offset,
                 limit=limit,
             )
-            return uow.approvals.search(query)
+            if company is None and isinstance(actor, Customer):
+                # Their own requests, of the companies where they still hold a role.
+                own = uow.approvals.for_requester(actor.id)
+                page = queries.select(query, [r for r in own if sees_request(uow, actor, r)])
+            else:
+                page = uow.approvals.search(query)
+            return attrs.evolve(
+                page, items=tuple(self._shown(uow, actor, item) for item in page.items)
+            )
 
     def eligible_approvers(
         self, *, actor: Actor, request: ApprovalRequestId
@@ -436,8 +468,9 @@ class ApprovalService:
             stored = uow.approvals.save(moved)
             settle(uow, self._context, actor, current, stored)
             record_move(uow, self._context, actor, current, stored)
+            shown = self._shown(uow, actor, stored)
             uow.commit()
-        return stored
+        return shown
 
     def _expire_one(self, actor: Actor, request: ApprovalRequestId) -> ApprovalRequest | None:
         with self._context.store.unit_of_work() as uow:
@@ -452,19 +485,33 @@ class ApprovalService:
         return stored
 
     def _ensure_may_place(self, uow: UnitOfWork, actor: Actor, request: ApprovalRequest) -> None:
-        if _approved(request, actor) and (
-            isinstance(actor, Staff) or uow.customers.get(actor.id).is_active
-        ):
-            return  # the approver completes the checkout for the requester (Emporix)
-        self._context.authorize(uow, actor, Permission.PLACE_ORDERS, request.company_id)
-        if not isinstance(actor, Customer) or actor.id == request.requester_id:
-            return
-        ancestors = [company.id for company in uow.companies.ancestors(request.company_id)]
-        if Role.ADMIN not in roles_for(actor, request.company_id, ancestors):
-            raise PermissionDenied(
-                f"{actor.display_name} may not place the order of request {request.id!r}: "
-                "only the requester, an admin of the company or one of its approvers may"
+        stored = current_actor(uow, actor)
+        approver = _approved(request, stored) and (
+            isinstance(stored, Staff) or stored.is_active
+        )  # the approver completes the checkout for the requester (Emporix)
+        if not approver:
+            self._context.authorize(
+                uow, actor, Permission.PLACE_ORDERS, request.company_id, stored=stored
             )
+            if isinstance(stored, Customer) and stored.id != request.requester_id:
+                ancestors = [company.id for company in uow.companies.ancestors(request.company_id)]
+                if Role.ADMIN not in roles_for(stored, request.company_id, ancestors):
+                    raise PermissionDenied(
+                        f"{stored.display_name} may not place the order of request "
+                        f"{request.id!r}: only the requester, an admin of the company or one of "
+                        "its approvers may"
+                    )
+        company = uow.companies.get(request.company_id)
+        if not company.may_order:
+            raise InvalidTransition(
+                f"{company.name} is {company.status.value} and may not order, so the approved "
+                f"request {request.id!r} cannot be completed now; complete it once the company "
+                "is active again (the request stays approved until it expires)"
+            )
+
+    def _shown(self, uow: UnitOfWork, actor: Actor, request: ApprovalRequest) -> ApprovalRequest:
+        decision = decision_for(uow, actor, request.decision, request.company_id)
+        return request if decision is request.decision else attrs.evolve(request, decision=decision)
 
     def _visible(
         self, uow: UnitOfWork, actor: Actor, request: ApprovalRequestId

@@ -1,27 +1,60 @@
 """Checks of what a caller hands a service, before the store is touched.
 
 A service is called from an application's request handler, with whatever
-arrived: an int where an id belongs, a field name misspelt. These checks turn
-each into a :class:`~b2b_customers.errors.ValidationError` that names the
-argument, so no ``TypeError`` or database error escapes and nothing is read
-or written.
+arrived: an int where an id belongs, a field name misspelt, ``None`` for an
+order, text with a lone surrogate. These checks turn each into a
+:class:`~b2b_customers.errors.ValidationError` that names the argument, so no
+``TypeError`` or database error escapes and nothing is read or written.
+
+:func:`checks_arguments` is the boundary: a service class wears it, and each
+of its public methods then checks every argument against the method's own
+annotations before its body runs (see :func:`conform` for what each
+annotation demands).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import collections.abc
+import functools
+import inspect
+import types
+import typing
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import attrs
+from moneyed import Money
 
-from b2b_customers.domain.values import identifier, items_of
+from b2b_customers import ids
+from b2b_customers.domain.money import amount_defect
+from b2b_customers.domain.values import datetime_defect, identifier, items_of, text_defect
 from b2b_customers.errors import ValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping
+    from collections.abc import Callable, Collection, Mapping
 
-__all__ = ["checked_fields", "checked_id", "checked_ids", "checked_instance"]
+__all__ = [
+    "MAX_WHOLE_NUMBER",
+    "argument_types",
+    "checked_arguments",
+    "checked_choice",
+    "checked_fields",
+    "checked_id",
+    "checked_ids",
+    "checked_instance",
+    "checks_arguments",
+    "conform",
+]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MAX_WHOLE_NUMBER = 2**63 - 1
+"""The largest whole number (in size) a service takes: what a 64-bit database column holds."""
 
 _STORE_MANAGED = frozenset({"version", "created_at", "updated_at"})
 
@@ -65,6 +98,21 @@ def checked_instance(value: Any, kind: type[T], argument: str) -> T:  # noqa: AN
     return value
 
 
+def checked_choice(value: object, kind: type[E], argument: str) -> E:
+    """Return ``value`` as a member of the enum ``kind`` (given as the member or its value).
+
+    Raises:
+        ValidationError: It is neither (naming ``argument`` and the choices).
+    """
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        choices = ", ".join(repr(member.value) for member in kind)
+        raise ValidationError(
+            f"{value!r} is not a {kind.__name__}; choose from {choices}", field=argument
+        ) from None
+
+
 def checked_fields(
     entity: type[Any], fields: Mapping[str, Any], *, reserved: Collection[str] = ()
 ) -> dict[str, Any]:
@@ -93,6 +141,224 @@ def checked_fields(
                 f"is set by the library, not by the caller; leave {name!r} out", field=name
             )
     return dict(fields)
+
+
+def checks_arguments(service: type[T]) -> type[T]:
+    """Make every public method of ``service`` check its arguments first.
+
+    A class decorator for the services: each method not starting with ``_``
+    is wrapped by :func:`checked_arguments`, so a method added later is
+    checked too, with no code of its own.
+    """
+    for name, member in list(vars(service).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(service, name, checked_arguments(member))
+    return service
+
+
+def checked_arguments(function: Callable[P, R]) -> Callable[P, R]:
+    """Wrap ``function`` so that each argument is checked against its annotation first.
+
+    The annotations are read once, at the first call (so types a module
+    imports later still resolve). Arguments annotated ``Any`` or ``object``,
+    and ``**kwargs``, are left to the method (and the entities it builds).
+
+    Raises:
+        ValidationError: From the wrapped function, before its body runs: an
+            argument does not fit its annotation (naming it), or the call
+            names an argument the method does not have.
+    """
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def check_then_call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise ValidationError(f"{function.__qualname__}(): {error}") from None
+        for name, hint in argument_types(function).items():
+            if name in bound.arguments:
+                bound.arguments[name] = conform(hint, bound.arguments[name], name)
+        return function(*bound.args, **bound.kwargs)
+
+    return check_then_call
+
+
+@functools.cache
+def argument_types(function: Callable[..., Any]) -> dict[str, Any]:
+    """Return the resolved type of each annotated argument of ``function`` (not ``**kwargs``).
+
+    Only the parameters are resolved: a return type may be imported for type
+    checkers alone.
+
+    Raises:
+        NameError: An argument's type is not importable at run time (a bug
+            the library's tests catch: import it outside ``TYPE_CHECKING``).
+    """
+    parameters = {
+        name: parameter.annotation
+        for name, parameter in inspect.signature(function).parameters.items()
+        if parameter.annotation is not inspect.Parameter.empty
+        and parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    }
+    namespace = types.SimpleNamespace(
+        __annotations__=parameters, __globals__=getattr(function, "__globals__", {})
+    )
+    return typing.get_type_hints(namespace)
+
+
+def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
+    """Return ``value`` if it fits the type ``hint``, else raise naming ``argument``.
+
+    What each annotation demands, beyond ``isinstance``:
+
+    - an id type (``CompanyId``, ...): a valid id (:func:`checked_id`);
+    - ``str``: text a store can keep (no NUL, no lone surrogate);
+    - ``int``: a whole number (not a ``bool``) of at most :data:`MAX_WHOLE_NUMBER`;
+    - ``Decimal``, and the amount of a ``Money``: finite and within the bound
+      of amounts (:func:`~b2b_customers.domain.money.amount_defect`);
+    - ``datetime``: timezone-aware, within years 1 to 9999 in UTC;
+      ``date``: a date, not a datetime;
+    - ``Iterable[X]`` and the other collections: a collection (not text),
+      each item an ``X``; a one-shot iterator is read into a tuple, which is
+      what the method then gets.
+
+    Types it cannot check (``Any``, ``object``, protocols) accept anything.
+
+    Raises:
+        ValidationError: ``value`` does not fit.
+    """
+    options = _options(hint)
+    if value is None and type(None) in options:
+        return None
+    for option in options:
+        if _is_a(option, value):
+            return _refined(option, value, argument)
+    raise ValidationError(
+        f"must be {' or '.join(map(_described, options))}, "
+        f"got {type(value).__name__} {_shown(value)}",
+        field=argument,
+    )
+
+
+def _options(hint: Any) -> tuple[Any, ...]:  # noqa: ANN401
+    if typing.get_origin(hint) in {typing.Union, types.UnionType}:
+        return tuple(option for union in typing.get_args(hint) for option in _options(union))
+    return (hint,)
+
+
+_COLLECTIONS = {
+    collections.abc.Iterable,
+    collections.abc.Collection,
+    collections.abc.Sequence,
+    list,
+    tuple,
+    set,
+    frozenset,
+}
+
+
+def _is_a(option: Any, value: Any) -> bool:  # noqa: ANN401
+    """Whether ``value`` is of the kind ``option`` names (its items are checked later)."""
+    if option is Any or option is object:
+        return True
+    if option is type(None):
+        return value is None
+    supertype = getattr(option, "__supertype__", None)
+    if supertype is not None:
+        return _is_a(supertype, value)
+    if option is bool:
+        return isinstance(value, bool)
+    if option is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if option is date:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    origin = typing.get_origin(option)
+    if origin is typing.Literal:
+        return value in typing.get_args(option)
+    if origin in _COLLECTIONS:
+        return isinstance(value, collections.abc.Iterable) and not isinstance(
+            value, str | bytes | collections.abc.Mapping
+        )
+    kind = origin if origin is not None else option
+    if not isinstance(kind, type) or _is_unchecked_protocol(kind):
+        return True  # a type variable, a callable, a protocol: the method's own concern
+    return isinstance(value, kind)
+
+
+def _is_unchecked_protocol(kind: type) -> bool:
+    return bool(getattr(kind, "_is_protocol", False)) and not getattr(
+        kind, "_is_runtime_protocol", False
+    )
+
+
+def _refined(option: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
+    """Check what ``isinstance`` cannot, and return the value the method gets."""
+    if getattr(option, "__supertype__", None) is not None:
+        if getattr(option, "__module__", None) == ids.__name__:
+            return checked_id(value, argument)
+        return _refined(option.__supertype__, value, argument)
+    defect: str | None = None
+    if isinstance(value, str):
+        defect = text_defect(value)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_WHOLE_NUMBER:
+        defect = f"must be at most {MAX_WHOLE_NUMBER} in size, got {_shown(value)}"
+    elif isinstance(value, Decimal):
+        defect = amount_defect(value)
+    elif isinstance(value, Money) and isinstance(value.amount, Decimal):
+        defect = amount_defect(value.amount)
+    elif isinstance(value, datetime):
+        defect = datetime_defect(value)
+    if defect is not None:
+        raise ValidationError(defect, field=argument)
+    if typing.get_origin(option) in _COLLECTIONS:
+        return _items(option, value, argument)
+    return value
+
+
+def _items(option: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
+    (item_hint, *_) = typing.get_args(option) or (Any,)
+    items = tuple(value)
+    checked = tuple(
+        conform(item_hint, item, f"{argument}[{index}]") for index, item in enumerate(items)
+    )
+    if isinstance(value, collections.abc.Collection):
+        return value  # the caller's own collection, unchanged
+    return checked  # a one-shot iterator, read once
+
+
+_NAMES: dict[Any, str] = {
+    str: "text",
+    int: "a whole number",
+    bool: "True or False",
+    datetime: "a timezone-aware datetime",
+    date: "a date",
+}
+
+
+def _described(option: Any) -> str:  # noqa: ANN401
+    if option is type(None):
+        return "None"
+    if option in _NAMES:
+        return _NAMES[option]
+    if getattr(option, "__supertype__", None) is not None:
+        return f"an id ({option.__name__})"
+    origin = typing.get_origin(option)
+    if origin in _COLLECTIONS:
+        (item_hint, *_) = typing.get_args(option) or (Any,)
+        return f"a collection (each {' or '.join(map(_described, _options(item_hint)))})"
+    if origin is typing.Literal:
+        return " or ".join(map(repr, typing.get_args(option)))
+    name = str(getattr(origin or option, "__name__", option))
+    return f"{'an' if name[:1] in set('AEIOU') else 'a'} {name}"
+
+
+def _shown(value: object) -> str:
+    try:
+        shown = repr(value)
+    except Exception:  # noqa: BLE001  (a hostile __repr__ must not hide the real error)
+        return "(unprintable)"
+    return shown if len(shown) <= 80 else f"{shown[:77]}..."  # noqa: PLR2004
 
 
 @attrs.frozen

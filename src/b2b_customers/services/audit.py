@@ -9,22 +9,23 @@ finance) read the log of the companies they oversee; staff with it
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from b2b_customers.ids import CompanyId
 from b2b_customers.ports import AuditQuery
+from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from b2b_customers.domain import AuditLogEntry
-    from b2b_customers.ids import CompanyId
     from b2b_customers.ports import Page
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["AuditService"]
 
 
+@checks_arguments
 class AuditService:
     """The audit log, on behalf of an actor.
 

@@ -19,26 +19,43 @@ Two questions decide:
    the visibility: the one in the company itself, or else (for admin and
    finance) the one in the nearest ancestor.
 
+3. **Does the company's payer reach it?** A ``finance`` member of the
+   company named as a company's bill-to or master account (the account that
+   pays for it) may view that company, its orders and its credit
+   (:data:`PAYER_PERMISSIONS`), and nothing more.
+
 Inactive customers may do nothing.
+
+**Authority is what the store says now.** A service never trusts the roles,
+memberships or status of the :class:`~b2b_customers.domain.Customer` object
+it is handed: :func:`current_actor` looks the customer up by id inside the
+unit of work, and every check reads that. A customer removed from a company,
+demoted or deactivated since the object was loaded acts with what is stored
+now (nothing, for a customer no longer stored). Staff act as given: the
+seller's own user directory vouches for them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
+import attrs
 from attrs import field, frozen
 
-from b2b_customers.domain.customer import Customer
+from b2b_customers.domain.customer import Customer, CustomerStatus
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.values import DomainEnum, identifier, strip, text, to_frozenset
-from b2b_customers.errors import PermissionDenied, ValidationError
+from b2b_customers.errors import NotFound, PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
+    from b2b_customers.domain.company import Company
     from b2b_customers.ids import CompanyId
+    from b2b_customers.ports import UnitOfWork
 
 __all__ = [
+    "PAYER_PERMISSIONS",
     "ROLE_PERMISSIONS",
     "SUBTREE_ROLES",
     "Actor",
@@ -46,9 +63,15 @@ __all__ = [
     "Staff",
     "StaffRole",
     "checked_actor",
+    "current_actor",
+    "held_roles",
     "may",
+    "may_in",
+    "payer_permissions",
     "require",
+    "require_in",
     "roles_for",
+    "sees_company",
 ]
 
 
@@ -141,6 +164,9 @@ ROLE_PERMISSIONS: Mapping[Role | StaffRole, frozenset[Permission]] = {
 SUBTREE_ROLES = frozenset({Role.ADMIN, Role.FINANCE})
 """Customer roles that reach the companies below the one they belong to."""
 
+PAYER_PERMISSIONS = _set(_P.VIEW_COMPANY, _P.VIEW_ORDERS, _P.VIEW_CREDIT)
+"""What ``finance`` at a company's bill-to or master account may do for the company."""
+
 
 def _staff_roles(value: Iterable[StaffRole | str]) -> frozenset[StaffRole]:
     return frozenset(StaffRole(role) for role in to_frozenset(value))
@@ -178,6 +204,48 @@ def checked_actor(actor: object) -> Actor:
     return actor
 
 
+def current_actor(uow: UnitOfWork, actor: object) -> Actor:
+    """Return ``actor`` as the store knows it now: the one every check reads.
+
+    Args:
+        uow: The open unit of work.
+        actor: Staff (returned as given) or a customer (looked up by id).
+
+    Returns:
+        Staff as given; the customer as stored now; a customer no longer
+        stored comes back inactive and without memberships, so they may do
+        nothing.
+
+    Raises:
+        ValidationError: ``actor`` is neither staff nor a customer.
+    """
+    checked = checked_actor(actor)
+    if isinstance(checked, Staff):
+        return checked
+    try:
+        return uow.customers.get(checked.id)
+    except NotFound:
+        return attrs.evolve(checked, status=CustomerStatus.INACTIVE, memberships=())
+
+
+def held_roles(
+    customer: Customer, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
+) -> frozenset[Role]:
+    """Return the roles ``customer``'s memberships give for ``company_id``, whatever their status.
+
+    Their roles in the company itself; else those of their roles in the
+    nearest ancestor that reach the subtree (admin, finance); else nothing.
+    """
+    own = customer.roles_in(company_id)
+    if own:
+        return own
+    for ancestor in ancestors:
+        reaching = customer.roles_in(ancestor) & SUBTREE_ROLES
+        if reaching:
+            return frozenset(reaching)
+    return frozenset()
+
+
 def roles_for(
     actor: Actor, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
 ) -> frozenset[Role | StaffRole]:
@@ -201,14 +269,7 @@ def roles_for(
         return frozenset(actor.roles)
     if not actor.is_active:
         return frozenset()
-    own = actor.roles_in(company_id)
-    if own:
-        return frozenset(own)
-    for ancestor in ancestors:
-        reaching = actor.roles_in(ancestor) & SUBTREE_ROLES
-        if reaching:
-            return frozenset(reaching)
-    return frozenset()
+    return frozenset(held_roles(actor, company_id, ancestors))
 
 
 def may(
@@ -240,8 +301,97 @@ def require(
         ValidationError: ``actor`` is neither staff nor a customer.
     """
     if not may(actor, permission, company_id, ancestors):
-        who = actor.name if isinstance(actor, Staff) else actor.display_name
-        raise PermissionDenied(
-            f"{who} may not {permission.value.replace('_', ' ')} for company {company_id!r}; "
-            "ask someone whose role there allows it"
-        )
+        _refuse(actor, permission, company_id)
+
+
+def payer_permissions(
+    uow: UnitOfWork, actor: Actor, company_id: CompanyId, *, company: Company | None = None
+) -> frozenset[Permission]:
+    """Return what ``actor`` may do for ``company_id`` as finance of the account that pays for it.
+
+    Args:
+        uow: The open unit of work.
+        actor: The actor as stored now (see :func:`current_actor`).
+        company_id: The company acted on.
+        company: The company, when the caller read it already.
+
+    Returns:
+        :data:`PAYER_PERMISSIONS` when ``actor`` is an active customer holding
+        ``finance`` at the company's bill-to or master account (or reaching
+        it from an ancestor); else nothing.
+
+    Raises:
+        NotFound: The company does not exist.
+    """
+    if not isinstance(actor, Customer) or not actor.is_active:
+        return frozenset()
+    if company is None or company.id != company_id:
+        company = uow.companies.get(company_id)
+    for payer in (company.bill_to_id, company.master_id):
+        if payer is None:
+            continue
+        ancestors = [above.id for above in uow.companies.ancestors(payer)]
+        if Role.FINANCE in held_roles(actor, payer, ancestors):
+            return PAYER_PERMISSIONS
+    return frozenset()
+
+
+def may_in(uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId) -> bool:
+    """Tell whether ``actor``, as stored now, may do ``permission`` for ``company_id``.
+
+    Reads the actor (:func:`current_actor`), the company's ancestors and, when
+    the roles do not grant it, the accounts that pay for the company.
+
+    Raises:
+        ValidationError: ``actor`` is neither staff nor a customer.
+        NotFound: The company does not exist.
+    """
+    stored = current_actor(uow, actor)
+    ancestors = [company.id for company in uow.companies.ancestors(company_id)]
+    if may(stored, permission, company_id, ancestors):
+        return True
+    return permission in PAYER_PERMISSIONS and permission in payer_permissions(
+        uow, stored, company_id
+    )
+
+
+def sees_company(uow: UnitOfWork, actor: Actor, company_id: CompanyId) -> bool:
+    """Tell whether ``actor``, as stored now, acts with any role (or as payer) for ``company_id``.
+
+    Staff see every company.
+
+    Raises:
+        ValidationError: ``actor`` is neither staff nor a customer.
+        NotFound: The company does not exist.
+    """
+    stored = current_actor(uow, actor)
+    ancestors = [company.id for company in uow.companies.ancestors(company_id)]
+    if isinstance(stored, Staff):
+        return True
+    return bool(roles_for(stored, company_id, ancestors)) or bool(
+        payer_permissions(uow, stored, company_id)
+    )
+
+
+def require_in(
+    uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId
+) -> None:
+    """Refuse unless ``actor``, as stored now, may do ``permission`` for ``company_id``.
+
+    The check every service makes (see :func:`may_in`).
+
+    Raises:
+        PermissionDenied: Naming the actor, the action and the company.
+        ValidationError: ``actor`` is neither staff nor a customer.
+        NotFound: The company does not exist.
+    """
+    if not may_in(uow, actor, permission, company_id):
+        _refuse(current_actor(uow, actor), permission, company_id)
+
+
+def _refuse(actor: Actor, permission: Permission, company_id: CompanyId) -> NoReturn:
+    who = actor.name if isinstance(actor, Staff) else actor.display_name
+    raise PermissionDenied(
+        f"{who} may not {permission.value.replace('_', ' ')} for company {company_id!r}; "
+        "ask someone whose role there allows it"
+    )

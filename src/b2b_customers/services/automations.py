@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
@@ -40,19 +41,24 @@ from b2b_customers.credit.account import CreditAccount
 from b2b_customers.credit.aging import days_past_due
 from b2b_customers.credit.open_items import open_items
 from b2b_customers.domain.order import OrderStatus
-from b2b_customers.domain.order_rhythm import MIN_ORDERS, rhythm_of
+from b2b_customers.domain.order_rhythm import (
+    MIN_ORDERS,
+    checked_factor,
+    checked_min_orders,
+    rhythm_of,
+)
 from b2b_customers.errors import NotFound, PermissionDenied, ValidationError
 from b2b_customers.ids import CompanyId, CreditAccountId
 from b2b_customers.limits.periods import local_day
 from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort, OrderQuery, OrderSort
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.approvals import ApprovalService
+from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import ROLE_PERMISSIONS, Actor, Permission, Staff
 from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from decimal import Decimal
 
     from b2b_customers.approvals import ApprovalRequest
     from b2b_customers.credit.aging import OpenItem
@@ -134,6 +140,7 @@ class InvoiceReminder:
     days_until_due: int
 
 
+@checks_arguments
 class Automations:
     """Scheduled sweeps, on behalf of staff.
 
@@ -229,6 +236,8 @@ class Automations:
             ValidationError: ``factor``, ``top`` or ``min_orders`` is out of range.
         """
         _whole(top, "top", low=1)
+        checked_factor(factor)
+        checked_min_orders(min_orders)
         _require_staff(actor, Permission.VIEW_ORDERS)
         now = self._context.clock.now()
         with self._context.store.unit_of_work() as uow:

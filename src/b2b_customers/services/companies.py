@@ -1,35 +1,72 @@
-"""Company use cases: onboard, add and move subsidiaries, hold, activate, deactivate.
+"""Company use cases: onboard, edit, search, the tree, payers, hold, activate, deactivate.
 
 Each method is one unit of work on behalf of an actor: it checks the actor's
 permission first, changes the store, records a domain event with the change,
-and commits; a failure anywhere leaves every repository as it was.
+and commits; a failure anywhere leaves every repository as it was. Reads
+return only what the actor may see: a company the actor does not see is not
+found, and lists leave it out.
+
+Who edits what (:meth:`CompanyService.edit`): a company's own admin keeps its
+profile (:data:`PROFILE_FIELDS`: name, legal and tax registration, time zone,
+first day of the week); the seller's commercial terms and segmentation (tags,
+custom fields, account number, sales tax, bill-to and master accounts,
+payment options, private catalog, ...) are the seller's staff's to change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from b2b_customers.domain import Company, CompanyStatus, CustomerGroup
+from b2b_customers import queries
+from b2b_customers.domain import Company, CompanyStatus, Customer, CustomerGroup, Role
+from b2b_customers.errors import PermissionDenied
 from b2b_customers.ids import CompanyId, CustomerGroupId
-from b2b_customers.services.arguments import checked_fields, checked_instance
+from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort
+from b2b_customers.serialization import make_converter
+from b2b_customers.services.arguments import (
+    checked_choice,
+    checked_fields,
+    checked_id,
+    checked_instance,
+    checks_arguments,
+)
 from b2b_customers.services.authorization import (
+    SUBTREE_ROLES,
     Actor,
     Permission,
+    Staff,
     checked_actor,
-    may,
+    current_actor,
+    may_in,
     require,
 )
+from b2b_customers.services.bulk_import import ImportItem, ImportProgress, run_import
+from b2b_customers.services.bulk_import import require_staff as require_importing_staff
+from b2b_customers.services.company_import import CompanyChecks, CompanyWrites
+from b2b_customers.services.visibility import require_staff, require_visible
 
 if TYPE_CHECKING:
-    from b2b_customers.ports import UnitOfWork
+    from collections.abc import Callable
+
+    from b2b_customers.ports import Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
-__all__ = ["CompanyService"]
+__all__ = ["PROFILE_FIELDS", "CompanyService"]
+
+PROFILE_FIELDS = frozenset({"name", "legal_info", "time_zone", "week_starts_on"})
+"""The fields of a company its own admins may edit; the others are the seller's."""
+
+_FIXED = frozenset({"id", "parent_id", "status", "currency"})
+# Changed by their own use cases (move, hold / activate / deactivate), or never
+# (the currency every limit and credit line of the company is kept in).
+
+_CONVERTER = make_converter()
 
 
+@checks_arguments
 class CompanyService:
     """Companies and their tree, on behalf of an actor.
 
@@ -96,6 +133,54 @@ class CompanyService:
         )
         return self._create(actor, company)
 
+    def import_many(
+        self,
+        *,
+        actor: Actor,
+        companies: Iterable[Company | ImportItem[Company]],
+        check_only: bool = False,
+        progress: ImportProgress | None = None,
+        unit: str = "item",
+    ) -> int:
+        """Import many companies at bulk speed: all checked first, then written in batches.
+
+        ``companies`` is read twice (check, then write), so pass a list or an
+        iterable that reads its source anew each time; it may hold
+        :class:`~b2b_customers.services.bulk_import.ImportItem` with the
+        position of each company in the source, and the error where a company
+        could not be built. Subsidiaries may come before their parents. Every
+        company gets its automatic customer group, a ``company.created``
+        event and an audit entry, all in one unit of work.
+
+        Args:
+            actor: Staff allowed to onboard companies.
+            companies: The companies (or import items).
+            check_only: Check everything and write nothing.
+            progress: Told how many items each batch checked or wrote.
+            unit: What a position counts, in messages (``"line"`` for a file).
+
+        Returns:
+            How many companies there are (written, unless ``check_only``).
+
+        Raises:
+            PermissionDenied: The actor is not staff allowed to onboard companies.
+            ImportRejected: Some items are bad; every problem is listed and
+                nothing is written.
+        """
+        require_importing_staff(actor, Permission.ONBOARD_COMPANY, "companies")
+        checked_instance(unit, str, "unit")
+        checks = CompanyChecks(unit=unit)
+        writes = CompanyWrites(self._context, actor, checks.parents)
+        return run_import(
+            self._context,
+            companies,
+            checks,
+            writes,
+            entity=Company,
+            check_only=check_only,
+            progress=progress,
+        )
+
     def get(self, *, actor: Actor, company_id: CompanyId) -> Company:
         """Return a company the actor may see.
 
@@ -106,6 +191,173 @@ class CompanyService:
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.VIEW_COMPANY, company_id)
             return uow.companies.get(company_id)
+
+    def edit(self, *, actor: Actor, company_id: CompanyId, **fields: Any) -> Company:  # noqa: ANN401
+        """Change fields of a company's record: its profile, terms, tags, custom fields, payers.
+
+        Args:
+            actor: Who edits: a company admin may change :data:`PROFILE_FIELDS`;
+                staff allowed to edit companies may change any field below.
+            company_id: The company.
+            **fields: New values of :class:`~b2b_customers.domain.Company`
+                fields (``name``, ``legal_info``, ``tags``, ``custom_fields``,
+                ``bill_to_id``, ...). Not ``id``, ``currency``, ``parent_id``
+                (use :meth:`move`) or ``status`` (:meth:`put_on_hold`,
+                :meth:`activate`, :meth:`deactivate`).
+
+        Returns:
+            The company as stored. The ``company.updated`` event names the
+            fields changed and their new values.
+
+        Raises:
+            ValidationError: A name is not a field that may be edited, a value
+                is not valid, or a bill-to / master account does not exist.
+            NotFound: No such company, or the actor does not see it.
+            PermissionDenied: The actor may not edit the company, or (a
+                customer) changes a field that is the seller's.
+            AlreadyExists: The account number is taken.
+        """
+        fields = checked_fields(Company, fields, reserved=_FIXED)
+        checked_actor(actor)
+        checked_id(company_id, "company_id")
+        with self._context.store.unit_of_work() as uow:
+            require_visible(uow, actor, Permission.EDIT_COMPANY, company_id)
+            sellers = sorted(set(fields) - PROFILE_FIELDS)
+            if sellers and not isinstance(current_actor(uow, actor), Staff):
+                raise PermissionDenied(
+                    f"{', '.join(sellers)} of company {company_id!r} are the seller's to set; "
+                    f"a company admin edits {', '.join(sorted(PROFILE_FIELDS))}"
+                )
+            company = uow.companies.get(company_id)
+            changed = attrs.evolve(company, **fields)
+            stored = uow.companies.save(changed)
+            self._context.record(
+                uow,
+                "company.updated",
+                stored,
+                actor=actor,
+                company_id=stored.id,
+                before=company,
+                payload={"id": stored.id, "changed": _CONVERTER.unstructure(fields)},
+            )
+            uow.commit()
+        return stored
+
+    def search(
+        self,
+        *,
+        actor: Actor,
+        text: str | None = None,
+        status: CompanyStatus | str | None = None,
+        tag: str | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+        country: str | None = None,
+        parent: CompanyId | None = None,
+        top_level: bool | None = None,
+        paid_by: CompanyId | None = None,
+        sort: CompanySort | str = CompanySort.NAME,
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[Company]:
+        """Return one page of the companies ``actor`` sees that match every filter given.
+
+        Staff search every company; a customer the companies they see (their
+        own, the subtree below those where they are admin or finance, and
+        those their company pays for as finance). Matching and order are
+        those of :class:`~b2b_customers.ports.CompanyQuery` (see
+        :mod:`b2b_customers.queries`).
+
+        Args:
+            actor: Who searches.
+            text: Part of the name, without case.
+            status: Active, on hold or inactive.
+            tag: A tag the company has.
+            custom_fields: Custom field values the company has (all of them).
+            country: Country of registration (ISO code).
+            parent: Only direct subsidiaries of this company.
+            top_level: Only companies without (``True``) or with a parent.
+            paid_by: Only companies whose bill-to or master account this is.
+            sort: ``name``, ``account_number``, ``created_at`` or ``id``.
+            descending: From high to low.
+            offset: How many matches to skip.
+            limit: The most to return.
+
+        Raises:
+            ValidationError: A filter or the page is not valid.
+        """
+        checked_actor(actor)
+        for argument, value in (("text", text), ("tag", tag), ("country", country)):
+            if value is not None:
+                checked_instance(value, str, argument)
+        for argument, value in (("parent", parent), ("paid_by", paid_by)):
+            if value is not None:
+                checked_id(value, argument)
+        if top_level is not None:
+            checked_instance(top_level, bool, "top_level")
+        if custom_fields is not None:
+            checked_instance(custom_fields, Mapping, "custom_fields")  # type: ignore[type-abstract]
+        query = CompanyQuery(
+            name_contains=text,
+            status=None if status is None else CompanyStatus(status),
+            tag=tag,
+            custom_fields={} if custom_fields is None else custom_fields,
+            country=country,
+            parent_id=parent,
+            top_level=top_level,
+            paid_by=paid_by,
+            sort=checked_choice(sort, CompanySort, "sort"),
+            descending=checked_instance(descending, bool, "descending"),
+            offset=offset,
+            limit=limit,
+        )
+        with self._context.store.unit_of_work() as uow:
+            stored = current_actor(uow, actor)
+            if isinstance(stored, Staff):
+                require_staff(stored, Permission.VIEW_COMPANY, "search every company")
+                return uow.companies.search(query)
+            return queries.select(query, self._seen_by(uow, stored))
+
+    def children(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+        """Return the direct subsidiaries of a company that ``actor`` sees, by id.
+
+        Raises:
+            NotFound: No such company, or the actor does not see it.
+        """
+        return self._tree(actor, company_id, lambda uow: uow.companies.children(company_id))
+
+    def ancestors(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+        """Return the parent, grandparent, ... of a company that ``actor`` sees, nearest first.
+
+        A branch's buyer sees the branch, not the head office above it.
+
+        Raises:
+            NotFound: No such company, or the actor does not see it.
+        """
+        return self._tree(actor, company_id, lambda uow: uow.companies.ancestors(company_id))
+
+    def descendants(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+        """Return every company below this one that ``actor`` sees: nearest levels first.
+
+        Raises:
+            NotFound: No such company, or the actor does not see it.
+        """
+        return self._tree(actor, company_id, lambda uow: uow.companies.descendants(company_id))
+
+    def paid_for(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+        """Return the companies this one pays for (it is their bill-to or master account), by id.
+
+        The bill-to's ``finance`` members see these companies, their orders,
+        invoices and aging (see :data:`~b2b_customers.services.authorization.PAYER_PERMISSIONS`).
+
+        Raises:
+            NotFound: No such company, or the actor does not see it.
+        """
+        return self._tree(
+            actor,
+            company_id,
+            lambda uow: _every(uow, CompanyQuery(paid_by=company_id, sort=CompanySort.ID)),
+        )
 
     def move(self, *, actor: Actor, company_id: CompanyId, new_parent: CompanyId | None) -> Company:
         """Put a company under another parent (or make it top-level).
@@ -176,15 +428,39 @@ class CompanyService:
             return [
                 company
                 for company in companies
-                if may(
-                    actor,
-                    Permission.VIEW_COMPANY,
-                    company.id,
-                    [a.id for a in uow.companies.ancestors(company.id)],
-                )
+                if may_in(uow, actor, Permission.VIEW_COMPANY, company.id)
             ]
 
     # -- steps
+
+    def _tree(
+        self, actor: Actor, company_id: CompanyId, related: Callable[[UnitOfWork], list[Company]]
+    ) -> list[Company]:
+        checked_actor(actor)
+        checked_id(company_id, "company_id")
+        with self._context.store.unit_of_work() as uow:
+            require_visible(uow, actor, Permission.VIEW_COMPANY, company_id)
+            return [
+                company
+                for company in related(uow)
+                if may_in(uow, actor, Permission.VIEW_COMPANY, company.id)
+            ]
+
+    def _seen_by(self, uow: UnitOfWork, customer: Customer) -> list[Company]:
+        """Every company a customer (as stored now) sees: member, subtree, paid for."""
+        if not customer.is_active:
+            return []
+        seen: dict[CompanyId, Company] = {}
+        for membership in customer.memberships:
+            reach = [uow.companies.get(membership.company_id)]
+            if membership.roles & SUBTREE_ROLES:
+                reach.extend(uow.companies.descendants(membership.company_id))
+            for company in reach:
+                seen[company.id] = company
+                if Role.FINANCE in membership.roles:
+                    for paid in _every(uow, CompanyQuery(paid_by=company.id)):
+                        seen[paid.id] = paid
+        return list(seen.values())
 
     def _create(self, actor: Actor, company: Company) -> Company:
         with self._context.store.unit_of_work() as uow:
@@ -231,3 +507,14 @@ class CompanyService:
             )
             uow.commit()
         return stored
+
+
+def _every(uow: UnitOfWork, query: CompanyQuery) -> list[Company]:
+    """Every company ``query`` matches, page after page."""
+    found: list[Company] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = uow.companies.search(attrs.evolve(query, offset=offset, limit=MAX_PAGE_SIZE))
+        found.extend(page.items)
+        offset = page.next_offset
+    return found

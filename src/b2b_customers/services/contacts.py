@@ -13,6 +13,7 @@ audit entry.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -20,17 +21,17 @@ import attrs
 from b2b_customers.domain import ContactAssignment, ContactType, NotificationEvent
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, ContactAssignmentId, CustomerId
+from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from b2b_customers.ports import UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["ContactService"]
 
 
+@checks_arguments
 class ContactService:
     """Contact assignments, on behalf of an actor.
 

@@ -12,10 +12,11 @@ from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.arguments import checked_id
-from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor, require
+from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor
+from b2b_customers.services.visibility import require_visible
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from decimal import Decimal
 
     from b2b_customers.credit import CreditAccount
@@ -53,6 +54,7 @@ class ServiceContext:
         *,
         argument: str = "company_id",
         ancestors: Sequence[CompanyId] | None = None,
+        stored: Actor | None = None,
     ) -> None:
         """Refuse (before anything else is read) unless ``actor`` may act for the company.
 
@@ -64,17 +66,20 @@ class ServiceContext:
             argument: The service's name for ``company_id``, for error messages.
             ancestors: The company's ancestors' ids, nearest first, when the
                 use case read them already (they are read otherwise).
+            stored: The actor as this unit of work read it from the store,
+                when the use case read them already (read otherwise).
 
         Raises:
             ValidationError: The actor is not one, or ``company_id`` is not an id.
-            NotFound: The company does not exist.
-            PermissionDenied: The actor may not.
+            NotFound: The company does not exist, or the actor (as stored
+                now) does not see it: the same answer, so that no one learns
+                which ids exist.
+            PermissionDenied: The actor sees the company but may not.
         """
         checked_actor(actor)
         checked_id(company_id, argument)
-        if ancestors is None:
-            ancestors = [company.id for company in uow.companies.ancestors(company_id)]
-        require(actor, permission, company_id, list(ancestors))
+        # The actor as stored now; what the use case read already is not read again.
+        require_visible(uow, actor, permission, company_id, ancestors=ancestors, stored=stored)
 
     def record(
         self,
@@ -181,6 +186,48 @@ class ServiceContext:
             after=after,
         )
 
+    def record_many(
+        self,
+        uow: UnitOfWork,
+        name: str,
+        entities: Iterable[Any],
+        *,
+        actor: Actor,
+        company_of: Callable[[Any], CompanyId | None],
+    ) -> list[DomainEvent]:
+        """Record the creation of many entities: one event each, the audit entries in one batch.
+
+        The events and entries are those :meth:`record` makes for each created entity.
+
+        Args:
+            uow: The open unit of work the entities were stored in.
+            name: The events' name, such as ``"company.created"``.
+            entities: The entities created.
+            actor: Who created them.
+            company_of: The company each entity's change belongs to.
+
+        Raises:
+            AlreadyExists: The id generator gave an id the outbox or audit log holds.
+        """
+        changes = []
+        for entity in entities:
+            after = _CONVERTER.unstructure(entity)
+            changes.append(
+                self._change(
+                    name,
+                    entity.id,
+                    actor=actor,
+                    company_id=company_of(entity),
+                    payload=after,
+                    before=None,
+                    after=after,
+                )
+            )
+        for event, _entry in changes:
+            uow.record(event)
+        uow.audit.append_many(entry for _event, entry in changes)
+        return [event for event, _entry in changes]
+
     def _append(
         self,
         uow: UnitOfWork,
@@ -194,6 +241,31 @@ class ServiceContext:
         after: dict[str, Any] | None,
     ) -> DomainEvent:
         """Write the event to the outbox and its audit entry, in ``uow``."""
+        event, entry = self._change(
+            name,
+            aggregate_id,
+            actor=actor,
+            company_id=company_id,
+            payload=payload,
+            before=before,
+            after=after,
+        )
+        uow.record(event)
+        uow.audit.append(entry)
+        return event
+
+    def _change(
+        self,
+        name: str,
+        aggregate_id: str,
+        *,
+        actor: Actor,
+        company_id: CompanyId | None,
+        payload: dict[str, Any],
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> tuple[DomainEvent, AuditLogEntry]:
+        """Return the event and the audit entry of one change."""
         event = DomainEvent(
             id=EventId(self.ids()),
             name=name,
@@ -204,22 +276,19 @@ class ServiceContext:
             actor=actor.id,
             payload=payload,
         )
-        uow.record(event)
-        uow.audit.append(
-            AuditLogEntry(
-                id=event.id,
-                occurred_at=event.occurred_at,
-                actor_id=actor.id,
-                actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
-                action=name,
-                aggregate_type=event.aggregate_type,
-                aggregate_id=event.aggregate_id,
-                company_id=company_id,
-                before=before,
-                after=after,
-            )
+        entry = AuditLogEntry(
+            id=event.id,
+            occurred_at=event.occurred_at,
+            actor_id=actor.id,
+            actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
+            action=name,
+            aggregate_type=event.aggregate_type,
+            aggregate_id=event.aggregate_id,
+            company_id=company_id,
+            before=before,
+            after=after,
         )
-        return event
+        return event, entry
 
 
 def _totals(balance: Decimal, reserved: Decimal, last_sequence: int) -> dict[str, Any]:

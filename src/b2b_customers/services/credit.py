@@ -21,12 +21,13 @@ allocation or credit note settles in full), ``credit.adjusted``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
+from moneyed import Money  # noqa: TC002  (argument checks read the hints at run time)
 
 from b2b_customers.credit.account import CreditAccount, Override
 from b2b_customers.credit.aging import (
@@ -42,6 +43,7 @@ from b2b_customers.credit.aging import (
 from b2b_customers.credit.due_dates import check_date
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry, Statement, statement
 from b2b_customers.credit.open_items import OpenItemStatement, open_item_statement, open_items
+from b2b_customers.credit.payment_terms import PaymentTerms
 from b2b_customers.credit.terms_catalog import STANDARD_TERMS, PaymentTermsCatalog
 from b2b_customers.domain.money import format_money, require_money
 from b2b_customers.domain.values import items_of, strip
@@ -50,14 +52,10 @@ from b2b_customers.ids import CompanyId, CreditAccountId
 from b2b_customers.limits.periods import CalendarPeriod, Window, local_day, window_of
 from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort
 from b2b_customers.serialization import make_converter
+from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
-
-    from moneyed import Money
-
-    from b2b_customers.credit.payment_terms import PaymentTerms
     from b2b_customers.domain import Company
     from b2b_customers.ports import UnitOfWork
     from b2b_customers.services.context import ServiceContext
@@ -77,6 +75,7 @@ _Bookings = Callable[
 """Makes ledger entries: (uow, account, now) -> (new account, [(event, entry), ...])."""
 
 
+@checks_arguments
 class CreditService:
     """Credit accounts and their ledgers, on behalf of an actor.
 
@@ -750,7 +749,12 @@ class CreditService:
         self._context.authorize(uow, actor, permission, company)
         account = uow.credit.for_company(company)
         if account.company_id != company:
-            self._context.authorize(uow, actor, permission, account.company_id)
+            try:
+                self._context.authorize(uow, actor, permission, account.company_id)
+            except NotFound:
+                # The line is another company's, which the actor does not see: say
+                # nothing of it, not even its id.
+                raise NotFound("CreditAccount", company, by="company") from None
         return account
 
     def _today(self, uow: UnitOfWork, account: CreditAccount, now: datetime) -> date:

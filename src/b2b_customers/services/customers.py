@@ -1,38 +1,63 @@
-"""Customer use cases: invite a customer, change their roles, remove them from a company.
+"""Customer use cases: invite, look up, search, update, activate, deactivate, roles.
 
 Company admins manage the users of their own company and its subtree; staff
-manage everyone's. The company's automatic customer group follows its
-members in the same unit of work.
+manage everyone's. A customer who belongs to several companies is managed
+(profile, global status, joining another company) only by someone who
+manages customers at every one of them; a company admin changes the
+customer's standing at their own company: the roles there
+(:meth:`CustomerService.assign_roles`), or the membership itself
+(:meth:`CustomerService.remove_from_company`). A record comes back with the
+memberships the actor may see (:func:`~b2b_customers.services.visibility.customer_for`).
+The company's automatic customer group follows its members in the same unit
+of work.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from b2b_customers.domain import Customer, CustomerGroup, CustomerStatus, GroupKind, Role
-from b2b_customers.errors import InvalidTransition, NotFound, ValidationError
+from b2b_customers.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from b2b_customers.ids import CompanyId, CustomerGroupId, CustomerId
-from b2b_customers.services.arguments import checked_id, checked_ids, checked_instance
+from b2b_customers.ports import CustomerQuery, CustomerSort
+from b2b_customers.services.arguments import (
+    checked_choice,
+    checked_fields,
+    checked_id,
+    checked_ids,
+    checked_instance,
+    checks_arguments,
+)
 from b2b_customers.services.authorization import (
     Actor,
     Permission,
+    Staff,
     checked_actor,
-    may,
-    require,
+    current_actor,
 )
-from b2b_customers.services.visibility import require_staff
+from b2b_customers.services.bulk_import import ImportItem, ImportProgress, run_import
+from b2b_customers.services.bulk_import import require_staff as require_importing_staff
+from b2b_customers.services.customer_import import CustomerChecks, CustomerWrites
+from b2b_customers.services.visibility import (
+    customer_for,
+    manages_customer,
+    require_staff,
+    require_visible,
+    sees_customer,
+    stored_or_none,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from b2b_customers.ports import UnitOfWork
+    from b2b_customers.ports import Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["CustomerService"]
 
 
+@checks_arguments
 class CustomerService:
     """Customers and their roles, on behalf of an actor.
 
@@ -80,70 +105,222 @@ class CustomerService:
             uow.commit()
         return stored
 
-    def activate(self, *, actor: Actor, customer: CustomerId) -> Customer:
-        """Let an invited (or deactivated) customer act, e.g. when they first sign in.
+    def import_many(
+        self,
+        *,
+        actor: Actor,
+        customers: Iterable[Customer | ImportItem[Customer]],
+        check_only: bool = False,
+        progress: ImportProgress | None = None,
+        unit: str = "item",
+    ) -> int:
+        """Import many customers at bulk speed: all checked first, then written in batches.
 
-        An invited customer may activate themselves; otherwise (and always for
-        a deactivated customer) the actor must manage customers of one of the
-        companies the customer belongs to (staff: of any company).
+        ``customers`` is read twice (check, then write), as in
+        :meth:`CompanyService.import_many
+        <b2b_customers.services.companies.CompanyService.import_many>`. Their
+        companies must be stored already. Every customer gets a
+        ``customer.created`` event and an audit entry, and joins the automatic
+        groups of their companies, all in one unit of work.
+
+        Args:
+            actor: Staff allowed to manage customers.
+            customers: The customers (or import items).
+            check_only: Check everything and write nothing.
+            progress: Told how many items each batch checked or wrote.
+            unit: What a position counts, in messages (``"line"`` for a file).
+
+        Returns:
+            How many customers there are (written, unless ``check_only``).
+
+        Raises:
+            PermissionDenied: The actor is not staff allowed to manage customers.
+            ImportRejected: Some items are bad; every problem is listed and
+                nothing is written.
+        """
+        require_importing_staff(actor, Permission.MANAGE_CUSTOMERS, "customers")
+        checked_instance(unit, str, "unit")
+        return run_import(
+            self._context,
+            customers,
+            CustomerChecks(unit=unit),
+            CustomerWrites(self._context, actor),
+            entity=Customer,
+            check_only=check_only,
+            progress=progress,
+        )
+
+    def get(self, *, actor: Actor, customer: CustomerId) -> Customer:
+        """Return a customer ``actor`` sees, with the memberships the actor may see.
+
+        An actor sees themselves, the customers of companies where they may
+        view customers (staff: everyone). Of a customer who also belongs to
+        other companies they see only the memberships of their own.
 
         Raises:
             ValidationError: The actor is not one, or ``customer`` is not an id.
-            NotFound: No such customer.
+            NotFound: No such customer, or one the actor does not see.
+        """
+        checked_id(customer, "customer")
+        with self._context.store.unit_of_work() as uow:
+            current = self._seen(uow, actor, customer)
+            return customer_for(uow, actor, current)
+
+    def search(
+        self,
+        *,
+        actor: Actor,
+        company: CompanyId | None = None,
+        include_subtree: bool = False,
+        role: Role | str | None = None,
+        status: CustomerStatus | str | None = None,
+        email_contains: str | None = None,
+        name_contains: str | None = None,
+        tag: str | None = None,
+        sort: CustomerSort | str = CustomerSort.EMAIL,
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[Customer]:
+        """Return one page of the customers matching the filters, as ``actor`` may see them.
+
+        With ``company``: its members (with ``include_subtree``, its
+        subsidiaries' too). Without it, only staff who view customers may list
+        everyone. The filters and the order are those of
+        :class:`~b2b_customers.ports.CustomerQuery`
+        (:mod:`b2b_customers.queries`).
+
+        Raises:
+            NotFound: The company does not exist, or the actor does not see it.
+            PermissionDenied: The actor may not view the company's customers,
+                or (a customer) names no company.
+            ValidationError: A filter or the page is not valid.
+        """
+        with self._context.store.unit_of_work() as uow:
+            if company is None:
+                require_staff(actor, Permission.VIEW_CUSTOMERS, "list every company's customers")
+            else:
+                require_visible(uow, actor, Permission.VIEW_CUSTOMERS, company)
+            query = CustomerQuery(
+                company_id=company,
+                include_subtree=include_subtree,
+                role=None if role is None else Role(role),
+                status=None if status is None else CustomerStatus(status),
+                email_contains=email_contains,
+                name_contains=name_contains,
+                tag=tag,
+                sort=checked_choice(sort, CustomerSort, "sort"),
+                descending=descending,
+                offset=offset,
+                limit=limit,
+            )
+            page = uow.customers.search(query)
+            return attrs.evolve(
+                page, items=tuple(customer_for(uow, actor, item) for item in page.items)
+            )
+
+    def update(self, *, actor: Actor, customer: CustomerId, **fields: Any) -> Customer:  # noqa: ANN401
+        """Change a customer's profile: names, email, language, phones, title.
+
+        The customer changes their own; otherwise the actor must manage
+        customers at every company the customer belongs to (staff: anyone's).
+
+        Args:
+            actor: Who changes it.
+            customer: Whose profile.
+            **fields: Any of ``first_name``, ``last_name``, ``email``,
+                ``preferred_language``, ``phones``, ``title``.
+
+        Raises:
+            ValidationError: A field is not one of those, or not valid.
+            NotFound: No such customer, or one the actor does not see.
+            PermissionDenied: The actor sees the customer but may not manage them.
+            AlreadyExists: The email address is taken.
+        """
+        checked_id(customer, "customer")
+        changes = checked_profile(fields)
+        with self._context.store.unit_of_work() as uow:
+            current = self._managed(uow, actor, customer, themselves=True)
+            stored = uow.customers.save(attrs.evolve(current, **changes))
+            return self._commit_change(uow, actor, current, stored, company_id=None)
+
+    def activate(self, *, actor: Actor, customer: CustomerId) -> Customer:
+        """Let an invited (or deactivated) customer act, e.g. when they first sign in.
+
+        The status is the customer's own, at every company: an invited
+        customer may activate themselves; otherwise the actor must manage
+        customers at every company the customer belongs to (staff: anyone).
+
+        Raises:
+            ValidationError: The actor is not one, or ``customer`` is not an id.
+            NotFound: No such customer, or one the actor does not see.
             PermissionDenied: The actor may not.
             InvalidTransition: The customer is active already.
         """
-        checked_actor(actor)
-        checked_id(customer, "customer")
-        with self._context.store.unit_of_work() as uow:
-            current = uow.customers.get(customer)
-            themselves = isinstance(actor, Customer) and actor.id == current.id
-            if not (themselves and current.status is CustomerStatus.INVITED):
-                self._authorize_for_any_company(uow, actor, current)
-            if current.is_active:
-                raise InvalidTransition(f"customer {customer!r} is active already")
-            stored = uow.customers.save(attrs.evolve(current, status=CustomerStatus.ACTIVE))
-            self._context.record(
-                uow, "customer.updated", stored, actor=actor, company_id=None, before=current
-            )
-            uow.commit()
-        return stored
+        return self._set_status(actor, customer, CustomerStatus.ACTIVE)
+
+    def deactivate(self, *, actor: Actor, customer: CustomerId) -> Customer:
+        """Stop a customer from acting anywhere (they keep their memberships).
+
+        The customer may deactivate themselves; otherwise the actor must
+        manage customers at every company the customer belongs to (staff:
+        anyone). To end a customer's standing at one company only, use
+        :meth:`remove_from_company`.
+
+        Raises:
+            ValidationError: The actor is not one, or ``customer`` is not an id.
+            NotFound: No such customer, or one the actor does not see.
+            PermissionDenied: The actor may not.
+            InvalidTransition: The customer is inactive already.
+        """
+        return self._set_status(actor, customer, CustomerStatus.INACTIVE)
 
     def assign_roles(
         self, *, actor: Actor, customer: CustomerId, company: CompanyId, roles: Iterable[Role | str]
     ) -> Customer:
         """Give a customer exactly ``roles`` in ``company`` (joining it if need be).
 
+        Changing the roles of a member needs the permission to manage the
+        company's customers. Adding a customer to a company they are not a
+        member of needs, besides, the permission to manage them at every
+        company they already belong to: one company's admin never pulls in
+        another company's customer.
+
         Raises:
-            PermissionDenied: The actor may not manage that company's customers.
+            PermissionDenied: The actor may not manage that company's customers,
+                or may not manage the customer at one of their other companies.
             ValidationError: The role combination is not valid.
-            NotFound: No such customer.
+            NotFound: No such customer, or one the actor does not see.
         """
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
-            current = uow.customers.get(customer)
+            current = self._seen(uow, actor, customer)
+            if company not in current.company_ids and not manages_customer(uow, actor, current):
+                raise PermissionDenied(
+                    f"{customer!r} belongs to companies the actor does not manage, so they "
+                    f"cannot be added to {company!r} by this actor; ask the seller's staff"
+                )
             stored = uow.customers.save(current.with_roles(company, roles))
             self._join_group(uow, company, stored.id)
-            self._context.record(
-                uow, "customer.updated", stored, actor=actor, company_id=company, before=current
-            )
-            uow.commit()
-        return stored
+            return self._commit_change(uow, actor, current, stored, company_id=company)
 
     def remove_from_company(
         self, *, actor: Actor, customer: CustomerId, company: CompanyId
     ) -> Customer:
-        """End a customer's membership of ``company``.
+        """End a customer's membership of ``company`` (their standing there, and only there).
 
         Raises:
             PermissionDenied: The actor may not manage that company's customers.
-            NotFound: The customer does not exist or is not a member of the company.
+            NotFound: The customer does not exist or is not a member of the
+                company (the same answer for both).
         """
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
-            current = uow.customers.get(customer)
+            current = stored_or_none(uow.customers.get, customer)
+            if current is None or company not in current.company_ids:
+                raise NotFound("Membership", f"{customer} in {company}", by="customer and company")
             stored = uow.customers.save(current.leave(company))
             try:
                 group = uow.groups.for_company(company)
@@ -151,11 +328,7 @@ class CustomerService:
                 pass
             else:
                 uow.groups.save(group.without_member(stored.id))
-            self._context.record(
-                uow, "customer.updated", stored, actor=actor, company_id=company, before=current
-            )
-            uow.commit()
-        return stored
+            return self._commit_change(uow, actor, current, stored, company_id=company)
 
     def set_manager(
         self, *, actor: Actor, customer: CustomerId, manager: CustomerId | None
@@ -166,7 +339,8 @@ class CustomerService:
         company above one of them.
 
         Raises:
-            PermissionDenied: The actor may not manage the customer's customers.
+            PermissionDenied: The actor may not manage the customer at every
+                company they belong to.
             NotFound: No such customer or manager.
             ValidationError: The manager works elsewhere, or is the customer.
         """
@@ -174,8 +348,7 @@ class CustomerService:
         if manager is not None:
             checked_id(manager, "manager")
         with self._context.store.unit_of_work() as uow:
-            current = uow.customers.get(customer)
-            self._authorize_for_any_company(uow, actor, current)
+            current = self._managed(uow, actor, customer, themselves=False)
             if manager is not None:
                 boss = uow.customers.get(manager)
                 reach = set(current.company_ids)
@@ -259,15 +432,75 @@ class CustomerService:
             uow.commit()
         return stored
 
-    def _authorize_for_any_company(self, uow: UnitOfWork, actor: Actor, customer: Customer) -> None:
-        # A customer of no company has only staff to manage them: the empty id
-        # is no company, so only staff roles (which hold everywhere) count there.
-        companies = sorted(customer.company_ids) or [CompanyId("")]
-        for company in companies:
-            ancestors = [a.id for a in uow.companies.ancestors(company)] if company else []
-            if may(actor, Permission.MANAGE_CUSTOMERS, company, ancestors):
-                return
-        require(actor, Permission.MANAGE_CUSTOMERS, companies[0])
+    # -- steps
+
+    def _set_status(self, actor: Actor, customer: CustomerId, status: CustomerStatus) -> Customer:
+        checked_actor(actor)
+        checked_id(customer, "customer")
+        with self._context.store.unit_of_work() as uow:
+            stored_actor = current_actor(uow, actor)
+            # Invited customers activate themselves when they first sign in; an
+            # active one may deactivate themselves. Nobody else but who manages them.
+            own_move = (
+                isinstance(stored_actor, Customer)
+                and stored_actor.id == customer
+                and (
+                    stored_actor.status is CustomerStatus.INVITED
+                    if status is CustomerStatus.ACTIVE
+                    else stored_actor.is_active
+                )
+            )
+            current = (
+                uow.customers.get(customer)
+                if own_move
+                else self._managed(uow, actor, customer, themselves=False)
+            )
+            if current.status is status:
+                raise InvalidTransition(f"customer {customer!r} is {status.value} already")
+            stored = uow.customers.save(attrs.evolve(current, status=status))
+            return self._commit_change(uow, actor, current, stored, company_id=None)
+
+    def _commit_change(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        before: Customer,
+        stored: Customer,
+        *,
+        company_id: CompanyId | None,
+    ) -> Customer:
+        """Record ``customer.updated``, commit, and return the customer as the actor sees them."""
+        self._context.record(
+            uow, "customer.updated", stored, actor=actor, company_id=company_id, before=before
+        )
+        uow.commit()
+        return customer_for(uow, actor, stored)
+
+    def _seen(self, uow: UnitOfWork, actor: Actor, customer: CustomerId) -> Customer:
+        """Return the customer, if the actor sees them; else not found, as for no such id."""
+        checked_actor(actor)
+        current = stored_or_none(uow.customers.get, customer)
+        if current is None or not sees_customer(uow, actor, current):
+            raise NotFound("Customer", customer)
+        return current
+
+    def _managed(
+        self, uow: UnitOfWork, actor: Actor, customer: CustomerId, *, themselves: bool
+    ) -> Customer:
+        """Return the customer, if the actor manages them (or, with ``themselves``, is them)."""
+        current = self._seen(uow, actor, customer)
+        stored_actor = current_actor(uow, actor)
+        if themselves and stored_actor.id == current.id and isinstance(stored_actor, Customer):
+            if stored_actor.is_active:
+                return current
+        elif manages_customer(uow, actor, current):
+            return current
+        who = stored_actor.name if isinstance(stored_actor, Staff) else stored_actor.display_name
+        raise PermissionDenied(
+            f"{who} may not manage customer {customer!r}: that needs the permission to manage "
+            "customers at every company they belong to (a company admin ends their standing "
+            "at their own company with remove_from_company)"
+        )
 
     def _join_group(self, uow: UnitOfWork, company: CompanyId, customer: CustomerId) -> None:
         try:
@@ -283,3 +516,18 @@ def _ensure_customers(uow: UnitOfWork, ids: frozenset[CustomerId]) -> None:
     missing = ids - {customer.id for customer in uow.customers.get_many(ids)}
     if missing:
         raise NotFound("Customer", min(missing))
+
+
+_PROFILE_FIELDS = frozenset(
+    {"first_name", "last_name", "email", "preferred_language", "phones", "title"}
+)
+
+
+def checked_profile(fields: dict[str, Any]) -> dict[str, Any]:
+    """Return ``fields`` if each is a profile field a customer update may change.
+
+    Raises:
+        ValidationError: A name is not a Customer field, or not a profile field.
+    """
+    reserved = {field.name for field in attrs.fields(Customer)} - _PROFILE_FIELDS
+    return checked_fields(Customer, fields, reserved=reserved)

@@ -10,21 +10,19 @@ Events: ``limit.set``, ``limit.changed`` and ``limit.removed``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from b2b_customers.domain.membership import Role
 from b2b_customers.errors import CurrencyMismatch, ValidationError
-from b2b_customers.ids import CustomerGroupId, CustomerId, LimitId, LocationId
-from b2b_customers.limits.rules import LimitScope, OnExceed, PurchasingLimit, ScopeKind
+from b2b_customers.ids import CompanyId, CustomerGroupId, CustomerId, LimitId, LocationId
+from b2b_customers.limits.rules import LimitRule, LimitScope, OnExceed, PurchasingLimit, ScopeKind
+from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from b2b_customers.domain.membership import Role
-    from b2b_customers.ids import CompanyId
-    from b2b_customers.limits.rules import LimitRule
     from b2b_customers.ports import UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
@@ -33,6 +31,7 @@ __all__ = ["LimitService"]
 _UNSET = object()
 
 
+@checks_arguments
 class LimitService:
     """Purchasing limits, on behalf of an actor.
 

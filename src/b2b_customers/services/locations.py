@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from b2b_customers.domain import AddressBook, Location
+from b2b_customers.domain import Address, AddressBook, Location
 from b2b_customers.ids import CompanyId, LocationId
+from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.entity_fields import check_fields, evolved
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from b2b_customers.domain import Address
     from b2b_customers.ports import UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
@@ -30,6 +30,7 @@ __all__ = ["LocationService"]
 _FIXED = ("company_id",)
 
 
+@checks_arguments
 class LocationService:
     """A company's locations, on behalf of an actor.
 

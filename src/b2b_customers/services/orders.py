@@ -19,6 +19,7 @@ save and the whole unit of work runs again on fresh figures
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -28,22 +29,23 @@ from moneyed import Money
 
 from b2b_customers.approvals import ApprovalRequest
 from b2b_customers.credit import CreditAccount
-from b2b_customers.domain import Company, Customer, Role
+from b2b_customers.domain import Company, Customer
 from b2b_customers.domain.order import OrderDraft, OrderRecord, OrderStatus
 from b2b_customers.errors import (
     CreditRefused,
+    NotFound,
     OrderDenied,
     PermissionDenied,
     StaleVersion,
     ValidationError,
 )
-from b2b_customers.ids import ApprovalRequestId, CompanyId, OrderId
+from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId, LocationId, OrderId
 from b2b_customers.limits import CreditPosition, Decision, DecisionContext, Outcome, decide
 from b2b_customers.limits.rules import BudgetLimit, PurchasingLimit, ScopeKind
 from b2b_customers.limits.spend import SpendPosting
 from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
-from b2b_customers.services.arguments import checked_instance
+from b2b_customers.services.arguments import checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.directory import load_directory
 from b2b_customers.services.open_requests import ensure_no_open_request
@@ -56,20 +58,28 @@ from b2b_customers.services.reservations import (
     reserve,
 )
 from b2b_customers.services.retries import DEFAULT_RETRY, ConflictRetry
-from b2b_customers.services.visibility import require_staff, require_visible
+from b2b_customers.services.visibility import (
+    Known,
+    decision_for,
+    require_buyer_of,
+    require_location_of,
+    require_staff,
+    require_visible,
+    stored_or_none,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import datetime
 
     from b2b_customers.approvals import SellerApprover
-    from b2b_customers.ids import CustomerId, LimitId, LocationId
+    from b2b_customers.ids import LimitId
     from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
 __all__ = ["OrderService"]
 
 
+@checks_arguments
 class OrderService:
     """Orders, on behalf of an actor.
 
@@ -111,17 +121,9 @@ class OrderService:
         checked_instance(order, OrderDraft, "order")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.CHECK_ORDERS, order.company_id)
-            if (
-                isinstance(actor, Customer)
-                and actor.id != order.buyer_id
-                and Role.ADMIN not in actor.roles_in(order.company_id)
-            ):
-                raise PermissionDenied(
-                    f"{actor.display_name} may check only their own orders, not those of "
-                    f"{order.buyer_id!r}"
-                )
-            context = self._context_for(uow, self._loaded(uow, order))
-            return decide(order, context, self._context.clock.now())
+            loaded = self._vetted(uow, actor, order, self._loaded(uow, order))
+            decision = decide(order, self._context_for(uow, loaded), self._context.clock.now())
+            return decision_for(uow, actor, decision, order.company_id, known=loaded.known)
 
     def place(
         self,
@@ -292,12 +294,14 @@ class OrderService:
                 Permission.PLACE_ORDERS,
                 order.company_id,
                 ancestors=loaded.ancestor_ids,
+                stored=loaded.known.actor_as_stored(uow, actor),
             )
             if isinstance(actor, Customer) and actor.id != order.buyer_id:
                 raise PermissionDenied(
                     f"{actor.display_name} places only their own orders, not one for "
                     f"{order.buyer_id!r}; the buyer places it"
                 )
+            loaded = self._vetted(uow, actor, order, loaded)
             # The budgets this order may draw on are held from here to the commit, so the
             # spend the decision reads cannot change under it (see LimitRepository.lock).
             uow.limits.lock(loaded.budget_ids)
@@ -305,7 +309,9 @@ class OrderService:
             now = self._context.clock.now()
             decision = decide(order, context, now)
             if decision.outcome is Outcome.DENIED:
-                raise OrderDenied(decision)
+                raise OrderDenied(
+                    decision_for(uow, actor, decision, order.company_id, known=loaded.known)
+                )
             try:
                 if decision.allowed:
                     record = OrderRecord.from_draft(
@@ -330,6 +336,8 @@ class OrderService:
                     f"the credit line changed while the order was decided ({refused}); "
                     "deciding again"
                 ) from refused
+            shown = decision_for(uow, actor, decision, order.company_id, known=loaded.known)
+            placement = attrs.evolve(placement, decision=shown)
             uow.commit()
         return placement
 
@@ -347,6 +355,8 @@ class OrderService:
         ensure_no_open_request(uow, order)
         request_id = ApprovalRequestId(self._context.ids())
         buyer = loaded.buyer
+        if buyer is None:  # pragma: no cover  (_vetted found them, or raised)
+            raise NotFound("Customer", order.buyer_id)
         directory = load_directory(
             uow, order.company_id, seller_approvers=self._sellers, people=[buyer.id]
         )
@@ -380,14 +390,13 @@ class OrderService:
         location: LocationId | None,
     ) -> CompanyId | None:
         """Return the company whose orders are listed (checked visible), or ``None`` for any."""
+        if location is not None and company is not None:
+            # Another company's location is not found: the answer never names its company.
+            require_visible(uow, actor, Permission.VIEW_ORDERS, company)
+            require_location_of(uow, location, company)
+            return company
         if location is not None:
             place = uow.locations.get(location)
-            if company is not None and company != place.company_id:
-                raise ValidationError(
-                    f"location {location!r} belongs to {place.company_id!r}, not {company!r}; "
-                    "give the location's own company, or leave company out",
-                    field="location",
-                )
             require_visible(
                 uow,
                 actor,
@@ -405,7 +414,7 @@ class OrderService:
         """Read, once, everything deciding on ``order`` needs but the spend."""
         company = uow.companies.get(order.company_id)
         ancestors = tuple(ancestor.id for ancestor in uow.companies.ancestors(company.id))
-        buyer = uow.customers.get(order.buyer_id)
+        buyer = stored_or_none(uow.customers.get, order.buyer_id)  # checked by _vetted
         limits = tuple(uow.limits.set_on((company.id, *ancestors)))
         account = credit_line(uow, company.id)
         return _Loaded(
@@ -417,13 +426,30 @@ class OrderService:
             override=recorded_override(uow, account, order),
         )
 
+    def _vetted(self, uow: UnitOfWork, actor: Actor, order: OrderDraft, loaded: _Loaded) -> _Loaded:
+        """Refuse a buyer or ship-to location that is not the company's, as if it did not exist.
+
+        Call it once the actor is authorized for the company.
+
+        Raises:
+            PermissionDenied: A customer names another buyer without being an admin.
+            NotFound: The buyer or the location is not the company's (or does not exist).
+        """
+        buyer = require_buyer_of(uow, actor, order.buyer_id, order.company_id, known=loaded.known)
+        if order.location_id is not None:
+            require_location_of(uow, order.location_id, order.company_id)
+        return attrs.evolve(loaded, buyer=buyer)
+
     def _context_for(self, uow: UnitOfWork, loaded: _Loaded) -> DecisionContext:
+        buyer = loaded.buyer
+        if buyer is None:  # pragma: no cover  (_vetted found them, or raised)
+            raise NotFound("Customer", "")
         groups: frozenset[str] = frozenset()
         if any(limit.scope.kind is ScopeKind.GROUP for limit in loaded.limits):
-            groups = frozenset(group.id for group in uow.groups.of_customer(loaded.buyer.id))
+            groups = frozenset(group.id for group in uow.groups.of_customer(buyer.id))
         return DecisionContext(
             company=loaded.company,
-            buyer=loaded.buyer,
+            buyer=buyer,
             limits=loaded.limits,
             spend=uow.orders,
             ancestors=loaded.ancestor_ids,
@@ -439,10 +465,19 @@ class _Loaded:
 
     company: Company
     ancestor_ids: tuple[CompanyId, ...]
-    buyer: Customer
+    buyer: Customer | None
     limits: tuple[PurchasingLimit, ...]
     account: CreditAccount | None
     override: RecordedOverride | None = None
+
+    @property
+    def known(self) -> Known:
+        """What was read, for the authorization checks (so they do not read it again)."""
+        return Known(
+            company=self.company,
+            ancestors=self.ancestor_ids,
+            customers=() if self.buyer is None else (self.buyer,),
+        )
 
     def posting(self, record: OrderRecord) -> SpendPosting:
         """Where the order's spend is booked, from the company and ancestors read here."""

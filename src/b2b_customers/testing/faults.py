@@ -34,7 +34,17 @@ if TYPE_CHECKING:
 __all__ = ["REPOSITORIES", "WRITE_METHODS", "FailingStore", "InjectedFault"]
 
 WRITE_METHODS = frozenset(
-    {"add", "add_many", "save", "remove", "record", "append", "mark_published"}
+    {
+        "add",
+        "add_many",
+        "add_members",
+        "save",
+        "remove",
+        "record",
+        "append",
+        "append_many",
+        "mark_published",
+    }
 )
 """The repository methods that change the store; each call counts as one write."""
 

@@ -1,4 +1,9 @@
-"""Hypothesis strategies for every entity and value object, producing only valid values.
+"""Hypothesis strategies for every entity and value object, and for hostile input.
+
+The entity strategies produce only valid values. The hostile ones at the end
+(:func:`hostile_values` and its parts) produce what a careless or hostile
+caller might pass instead: lone surrogates, NUL, very long and right-to-left
+text, wrong types, naive datetimes, NaN, infinite and huge decimals.
 
 Use them to property-test code built on the library::
 
@@ -126,6 +131,8 @@ from b2b_customers.limits.rules import (
 
 __all__ = [
     "CURRENCIES",
+    "HOSTILE_DECIMALS",
+    "HOSTILE_TEXTS",
     "TIME_ZONES",
     "addresses",
     "approval_groups",
@@ -150,6 +157,11 @@ __all__ = [
     "decisions",
     "domain_events",
     "emails",
+    "extreme_datetimes",
+    "hostile_decimals",
+    "hostile_money",
+    "hostile_texts",
+    "hostile_values",
     "ids",
     "ledger_entries",
     "legal_infos",
@@ -158,6 +170,7 @@ __all__ = [
     "locations",
     "memberships",
     "money",
+    "naive_datetimes",
     "names",
     "order_drafts",
     "order_lines",
@@ -175,6 +188,7 @@ __all__ = [
     "time_zones",
     "validities",
     "verdicts",
+    "wrong_types",
 ]
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "JPY", "SEK", "PLN", "BHD")
@@ -1150,3 +1164,142 @@ def _submitted_request(
         policy=policy,
     )
     return request, directory
+
+
+# -- hostile input: values a caller might pass that no entity may hold
+
+
+HOSTILE_TEXTS: tuple[str, ...] = (
+    "\ud800",  # a lone high surrogate: UTF-8 cannot encode it
+    "ACME \udfff GmbH",  # a lone low surrogate inside a name
+    "\udc80\udc81",  # what surrogateescape makes of undecodable bytes
+    "\x00",  # NUL: PostgreSQL refuses it in text and JSON
+    "ACME\x00GmbH",
+    "x" * 100_000,  # very long
+    "\u202eHbmG EMCA",  # right-to-left override
+    "شركة أكمي للتجارة",  # right-to-left script
+    "חברת אקמה בע״מ",
+    "e\u0301" * 40,  # combining marks
+    "\ufeffACME",  # byte order mark
+    "😀" * 20,  # outside the basic plane
+    "ACME\r\nX-Injected: yes",
+    "'; DROP TABLE companies; --",
+    "%_\\",  # LIKE wildcards and an escape
+    " ",
+    "",
+)
+"""Text that trips careless code: lone surrogates, NUL, very long, right-to-left, injections."""
+
+
+def hostile_texts() -> st.SearchStrategy[str]:
+    """Text a caller might pass that a store may not keep, or that careless code mishandles.
+
+    Lone surrogates, NUL characters, very long and right-to-left text (see
+    :data:`HOSTILE_TEXTS`), and short random text from every code point,
+    surrogates included. Many are valid text (right-to-left names are); the
+    library must accept those and refuse the rest with a ValidationError.
+    """
+    any_character = st.one_of(
+        st.characters(),
+        st.characters(categories=["Cs"]),
+        st.sampled_from(["\x00", "\u202e", "\u0301", "\ud800", "\udfff"]),
+    )
+    return st.one_of(
+        st.sampled_from(HOSTILE_TEXTS),
+        st.text(any_character, min_size=1, max_size=12),
+        st.builds(
+            lambda name, bad, at: name[:at] + bad + name[at:],
+            names(max_size=20),
+            st.sampled_from(["\ud800", "\udfff", "\x00", "\u202e"]),
+            st.integers(0, 20),
+        ),
+    )
+
+
+HOSTILE_DECIMALS: tuple[Decimal, ...] = (
+    Decimal("NaN"),
+    Decimal("sNaN"),
+    Decimal("Infinity"),
+    Decimal("-Infinity"),
+    Decimal("1E+30"),
+    Decimal("-1E+30"),
+    Decimal("1E+15"),
+    Decimal("999999999999999.9999"),
+    Decimal("1E-30"),
+    Decimal("0.00001"),
+    Decimal("-0"),
+    Decimal("0E+100"),
+    Decimal(-1),
+)
+"""Numbers that are not finite, too large, too fine, negative or oddly written."""
+
+
+def hostile_decimals() -> st.SearchStrategy[Decimal]:
+    """Decimals that are not finite, huge, tiny, negative or oddly written (and random ones)."""
+    return st.one_of(
+        st.sampled_from(HOSTILE_DECIMALS), st.decimals(allow_nan=True, allow_infinity=True)
+    )
+
+
+def hostile_money() -> st.SearchStrategy[Money]:
+    """Money a caller might build by hand: any of :func:`hostile_decimals`, in EUR or another."""
+    return st.builds(Money, hostile_decimals(), st.sampled_from(["EUR", "USD", "JPY"]))
+
+
+def naive_datetimes() -> st.SearchStrategy[datetime]:
+    """Datetimes without a time zone (ambiguous across hosts: the library refuses them)."""
+    return st.datetimes()
+
+
+def extreme_datetimes() -> st.SearchStrategy[datetime | date]:
+    """The first and last datetimes and dates Python has, aware where a datetime is."""
+    far = timezone(timedelta(hours=14))
+    return st.sampled_from(
+        [
+            datetime.min.replace(tzinfo=UTC),
+            datetime.max.replace(tzinfo=UTC),
+            datetime.min.replace(tzinfo=far),
+            datetime.max.replace(tzinfo=timezone(-timedelta(hours=14))),
+            date.min,
+            date.max,
+        ]
+    )
+
+
+class _Opaque:
+    """An object of a class no service expects."""
+
+    def __repr__(self) -> str:
+        return "<opaque>"
+
+
+def wrong_types() -> st.SearchStrategy[Any]:
+    """Values of a type no service argument takes as is: None, numbers, lists, objects, ..."""
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.just(2**80),
+        st.floats(),
+        st.binary(max_size=4),
+        st.lists(st.integers(), max_size=2),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+        st.frozensets(st.integers(), max_size=2),
+        st.builds(_Opaque),
+        st.just(object()),
+        st.just(Decimal(1)),
+        st.just(Money(1, "EUR")),
+        st.just(ValueError("not a value")),
+    )
+
+
+def hostile_values() -> st.SearchStrategy[Any]:
+    """Anything a careless or hostile caller might pass: every strategy of this section."""
+    return st.one_of(
+        wrong_types(),
+        hostile_texts(),
+        hostile_decimals(),
+        hostile_money(),
+        naive_datetimes(),
+        extreme_datetimes(),
+    )

@@ -10,11 +10,12 @@ from b2b_customers.adapters._approvals import (
     require_moment,
     require_request,
 )
-from b2b_customers.adapters.memory.repository import _page, _Repository
+from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _Schema
 from b2b_customers.approvals.request import ApprovalRequest
 from b2b_customers.errors import ValidationError
 from b2b_customers.ports import ApprovalQuery, Page
+from b2b_customers.queries import select
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -118,12 +119,7 @@ class MemoryApprovalRepository(_Repository[ApprovalRequest]):
                 candidates = self._buffer.rows("resource", query.resource_id)
             else:
                 candidates = list(self._buffer.all())
-        matches = sorted(
-            (row for row in candidates if _matches(row, query)),
-            key=_submitted,
-            reverse=query.descending,
-        )
-        return _page(matches, query.offset, query.limit)
+        return select(query, candidates)
 
     def _check_references(self, row: ApprovalRequest) -> None:
         if not self._work.company_exists(row.company_id):
@@ -141,13 +137,3 @@ class MemoryApprovalRepository(_Repository[ApprovalRequest]):
 
     def _check_change(self, stored: ApprovalRequest, changed: ApprovalRequest) -> None:
         check_request_change(stored, changed)
-
-
-def _matches(row: ApprovalRequest, query: ApprovalQuery) -> bool:
-    return (
-        (query.company_id is None or row.company_id == query.company_id)
-        and (query.requester_id is None or row.requester_id == query.requester_id)
-        and (query.status is None or row.status is query.status)
-        and (query.resource_type is None or row.resource_type is query.resource_type)
-        and (query.resource_id is None or row.resource_id == query.resource_id)
-    )

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from b2b_customers.adapters.memory.repository import _page
 from b2b_customers.domain import AuditLogEntry
 from b2b_customers.errors import AlreadyExists, ValidationError
 from b2b_customers.ports import AuditQuery, Page
+from b2b_customers.queries import select
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -107,6 +107,33 @@ class MemoryAuditLog:
             self._buffer.append(entry)
         return entry
 
+    def append_many(self, entries: Iterable[AuditLogEntry]) -> list[AuditLogEntry]:
+        """Add entries at the end of the log, in this order, all or none; return them.
+
+        Raises:
+            AlreadyExists: An entry's id is in the log already, or given twice.
+            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+        """
+        items = list(entries)
+        for entry in items:
+            if not isinstance(entry, AuditLogEntry):
+                raise ValidationError(
+                    f"append_many takes AuditLogEntry items, got {type(entry).__name__}",
+                    field="entries",
+                )
+        with self._work.lock:
+            seen = {entry.id for entry in self._buffer.appended}
+            for entry in items:
+                if entry.id in seen or entry.id in self._buffer.log.ids:
+                    raise AlreadyExists(
+                        f"an audit entry with id {entry.id!r} is in the log already; "
+                        "give every entry an id of its own"
+                    )
+                seen.add(entry.id)
+            for entry in items:
+                self._buffer.append(entry)
+        return items
+
     def for_company(
         self, company_id: CompanyId, query: AuditQuery | None = None
     ) -> Page[AuditLogEntry]:
@@ -135,13 +162,4 @@ class MemoryAuditLog:
 
 def _select(entries: Iterable[AuditLogEntry], query: AuditQuery) -> Page[AuditLogEntry]:
     """Filter entries (given in append order) and sort them by time, keeping that order."""
-    matches = [
-        entry
-        for entry in entries
-        if (query.since is None or entry.occurred_at >= query.since)
-        and (query.until is None or entry.occurred_at < query.until)
-        and (query.aggregate_type is None or entry.aggregate_type == query.aggregate_type)
-        and (query.aggregate_id is None or entry.aggregate_id == query.aggregate_id)
-    ]
-    matches.sort(key=lambda entry: entry.occurred_at)  # stable: same instant keeps append order
-    return _page(matches, query.offset, query.limit)
+    return select(query, entries)

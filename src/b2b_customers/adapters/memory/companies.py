@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from b2b_customers.adapters.memory.repository import _page, _Repository
+from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _present, _Schema, _Unique
-from b2b_customers.domain import Company, ensure_acyclic
+from b2b_customers.domain import MAX_DEPTH, Company, ensure_acyclic
+from b2b_customers.domain.hierarchy import subtree_height, too_deep
 from b2b_customers.errors import HierarchyError, NotFound, ValidationError
-from b2b_customers.ports import CompanyQuery, CompanySort, Page
+from b2b_customers.ports import CompanyQuery, Page
+from b2b_customers.queries import select
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable, Iterable
-
-    from _typeshed import SupportsRichComparison
+    from collections.abc import Hashable, Iterable
 
     from b2b_customers.ids import CompanyId
 
 __all__ = ["MemoryCompanyRepository"]
-
-
-_MISSING = object()
 
 
 def _tax_number(company: Company) -> list[Hashable]:
@@ -81,7 +78,8 @@ class MemoryCompanyRepository(_Repository[Company]):
             NotFound: No company has this id.
             StaleVersion: The copy's version is not the stored one.
             AlreadyExists: The account number is taken by another company.
-            HierarchyError: The new parent does not exist or makes a cycle.
+            HierarchyError: The new parent does not exist, makes a cycle, or
+                puts the company's subtree deeper than ``MAX_DEPTH`` levels.
             ValidationError: The bill-to or master company does not exist.
         """
         return self._update(company)
@@ -129,9 +127,7 @@ class MemoryCompanyRepository(_Repository[Company]):
                 candidates = self._buffer.rows("parent", None)
             else:
                 candidates = self._buffer.all()
-            matches = [company for company in candidates if _company_matches(company, query)]
-        matches.sort(key=_COMPANY_SORT_KEYS[query.sort], reverse=query.descending)
-        return _page(matches, query.offset, query.limit)
+            return select(query, candidates)
 
     def children(self, company_id: CompanyId) -> list[Company]:
         """Return the direct subsidiaries of a company, sorted by id.
@@ -149,11 +145,14 @@ class MemoryCompanyRepository(_Repository[Company]):
 
         Raises:
             NotFound: No company has this id.
+            HierarchyError: The stored chain is deeper than ``MAX_DEPTH`` or loops.
         """
         with self._lock:
             found: list[Company] = []
             current = self._find(company_id).parent_id
             while current is not None:
+                if len(found) >= MAX_DEPTH:
+                    raise too_deep(company_id)
                 parent = self._find(current)
                 found.append(parent)
                 current = parent.parent_id
@@ -173,6 +172,9 @@ class MemoryCompanyRepository(_Repository[Company]):
         company = self._buffer.get(company_id)
         return company.parent_id if company is not None else None
 
+    def _children_of(self, company_id: CompanyId) -> list[CompanyId]:
+        return [child.id for child in self._buffer.rows("parent", company_id)]
+
     def _check_references(self, row: Company) -> None:
         if row.parent_id is not None:
             if not self._work.company_exists(row.parent_id):
@@ -181,51 +183,12 @@ class MemoryCompanyRepository(_Repository[Company]):
                     "store the parent first",
                     field="parent_id",
                 )
-            ensure_acyclic(row.id, row.parent_id, self._parent_of)
+            # The company moves with its subsidiaries: their levels count too.
+            height = subtree_height(row.id, self._children_of)
+            ensure_acyclic(row.id, row.parent_id, self._parent_of, height=height)
         for name, other in (("bill_to_id", row.bill_to_id), ("master_id", row.master_id)):
             if other is not None and not self._work.company_exists(other):
                 raise ValidationError(
                     f"company {other!r} does not exist; store it first or leave {name} empty",
                     field=name,
                 )
-
-
-def _same(stored: object, wanted: object) -> bool:
-    # True == 1 in Python, but a flag is not a number in a custom field.
-    return type(stored) is type(wanted) and stored == wanted
-
-
-def _company_matches(company: Company, query: CompanyQuery) -> bool:
-    if query.name_contains is not None and query.name_contains.lower() not in company.name.lower():
-        return False
-    if query.status is not None and company.status is not query.status:
-        return False
-    if query.parent_id is not None and company.parent_id != query.parent_id:
-        return False
-    if query.top_level is not None and (company.parent_id is None) is not query.top_level:
-        return False
-    if query.tag is not None and query.tag not in company.tags:
-        return False
-    if query.country is not None and (
-        company.legal_info is None or company.legal_info.country != query.country.strip().upper()
-    ):
-        return False
-    return all(
-        _same(company.custom_fields.get(key, _MISSING), value)
-        for key, value in query.custom_fields.items()
-    )
-
-
-def _nulls_last(value: str | None) -> tuple[bool, str]:
-    return (value is None, value or "")
-
-
-_COMPANY_SORT_KEYS: dict[CompanySort, Callable[[Company], SupportsRichComparison]] = {
-    CompanySort.NAME: lambda company: (company.name, company.id),
-    CompanySort.ACCOUNT_NUMBER: lambda company: (
-        _nulls_last(company.account_number),
-        company.id,
-    ),
-    CompanySort.CREATED_AT: lambda company: (company.created_at, company.id),
-    CompanySort.ID: lambda company: company.id,
-}

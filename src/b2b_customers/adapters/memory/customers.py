@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from b2b_customers.adapters.memory.repository import _page, _Repository
+from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _Schema, _Unique
 from b2b_customers.domain import Customer
 from b2b_customers.errors import NotFound, ValidationError
-from b2b_customers.ports import CustomerQuery, CustomerSort, Page
+from b2b_customers.ports import CustomerQuery, Page
+from b2b_customers.queries import select
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
-
-    from _typeshed import SupportsRichComparison
+    from collections.abc import Iterable
 
     from b2b_customers.ids import CompanyId, CustomerId
 
@@ -112,9 +111,7 @@ class MemoryCustomerRepository(_Repository[Customer]):
                 scope = self._scope(query.company_id, subtree=query.include_subtree)
                 ids = set().union(*(self._buffer.ids("company", company) for company in scope))
                 candidates = [row for row_id in ids if (row := self._buffer.get(row_id))]
-            matches = [row for row in candidates if _customer_matches(row, query, scope)]
-        matches.sort(key=_CUSTOMER_SORT_KEYS[query.sort], reverse=query.descending)
-        return _page(matches, query.offset, query.limit)
+            return select(query, candidates, scope)
 
     def _scope(self, company_id: CompanyId, *, subtree: bool) -> frozenset[CompanyId]:
         if not subtree:
@@ -132,31 +129,3 @@ class MemoryCustomerRepository(_Repository[Customer]):
                 "does not exist; store the company first or drop the membership",
                 field="memberships",
             )
-
-
-def _customer_matches(
-    customer: Customer, query: CustomerQuery, scope: frozenset[CompanyId] | None
-) -> bool:
-    if query.role is not None:
-        memberships = customer.memberships
-        if scope is not None:
-            memberships = tuple(item for item in memberships if item.company_id in scope)
-        if not any(item.has(query.role) for item in memberships):
-            return False
-    if query.status is not None and customer.status is not query.status:
-        return False
-    if query.email_contains is not None and query.email_contains.lower() not in customer.email:
-        return False
-    if query.name_contains is not None:
-        part = query.name_contains.lower()
-        if part not in customer.first_name.lower() and part not in customer.last_name.lower():
-            return False
-    return query.tag is None or query.tag in customer.tags
-
-
-_CUSTOMER_SORT_KEYS: dict[CustomerSort, Callable[[Customer], SupportsRichComparison]] = {
-    CustomerSort.EMAIL: lambda customer: (customer.email, customer.id),
-    CustomerSort.LAST_NAME: lambda customer: (customer.last_name, customer.id),
-    CustomerSort.CREATED_AT: lambda customer: (customer.created_at, customer.id),
-    CustomerSort.ID: lambda customer: customer.id,
-}

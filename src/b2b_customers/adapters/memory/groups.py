@@ -10,6 +10,8 @@ from b2b_customers.domain import CustomerGroup, GroupKind
 from b2b_customers.errors import NotFound, ValidationError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from b2b_customers.ids import CompanyId, CustomerGroupId, CustomerId
 
 __all__ = ["MemoryCustomerGroupRepository"]
@@ -48,6 +50,33 @@ class MemoryCustomerGroupRepository(_Repository[CustomerGroup]):
             ValidationError: The group's company does not exist.
         """
         return self._insert(group)
+
+    def add_many(self, groups: Iterable[CustomerGroup]) -> list[CustomerGroup]:
+        """Store many new groups, all or none; return the stored copies.
+
+        Raises:
+            AlreadyExists: An id is taken, or a company has its group already.
+            ValidationError: A group's company does not exist.
+        """
+        return self._insert_many(groups)
+
+    def add_members(self, members: Mapping[CompanyId, Iterable[CustomerId]]) -> list[CustomerGroup]:
+        """Add customers to the automatic groups of companies, all or none.
+
+        Companies without an automatic group are left out; returns the groups
+        stored, sorted by id.
+        """
+
+        def add() -> list[CustomerGroup]:
+            changed = []
+            for company, new in members.items():
+                found = self._buffer.rows("company", company)
+                if found and not set(new) <= found[0].member_ids:
+                    group = found[0]
+                    changed.append(self._update(group.with_members(group.member_ids | set(new))))
+            return sorted(changed, key=lambda group: group.id)
+
+        return self._atomically(add)
 
     def save(self, group: CustomerGroup) -> CustomerGroup:
         """Store a changed group; return the stored copy.

@@ -19,7 +19,19 @@ if TYPE_CHECKING:
 
 __all__: list[str] = []
 
-WRITES = frozenset({"add", "add_many", "save", "remove", "book", "append", "mark_published"})
+WRITES = frozenset(
+    {
+        "add",
+        "add_many",
+        "add_members",
+        "save",
+        "remove",
+        "book",
+        "append",
+        "append_many",
+        "mark_published",
+    }
+)
 """The repository methods that write: the ones whose failure ends the unit of work."""
 
 

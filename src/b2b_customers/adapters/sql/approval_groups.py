@@ -113,7 +113,7 @@ class SqlApprovalGroupRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("ApprovalGroup", group_id)
-        return load(ApprovalGroup, data)
+        return load(ApprovalGroup, data, key=group_id)
 
     def for_company(self, company_id: CompanyId) -> ApprovalGroup:
         """Return the approval group of a company.

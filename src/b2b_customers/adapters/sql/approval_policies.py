@@ -109,7 +109,7 @@ class SqlApprovalPolicyRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("ApprovalPolicy", policy_id)
-        return load(ApprovalPolicy, data)
+        return load(ApprovalPolicy, data, key=policy_id)
 
     def for_company(self, company_id: CompanyId | None) -> ApprovalPolicy:
         """Return a company's own policy, or the seller-wide one for ``None``.

@@ -21,6 +21,7 @@ from b2b_customers.adapters.sql.mapping import (
     converter,
     load,
     stamped,
+    stored_bookkeeping,
     stored_time,
     utc,
 )
@@ -104,17 +105,20 @@ class SqlApprovalRepository:
         require_request(request)
         now = self._session.now()
         with self._session.write() as connection:
-            row = connection.execute(
+            row = stored_bookkeeping(
+                connection,
                 select(_table.c.version, _table.c.created_at, _table.c.data).where(
                     _table.c.id == request.id
-                )
-            ).first()
+                ),
+                table=_table.name,
+                key=request.id,
+            )
             if row is None:
                 raise NotFound("ApprovalRequest", request.id)
             version, created_at, data = row
             if version != request.version:
                 raise stale("ApprovalRequest", request.id, version, request.version)
-            check_request_change(load(ApprovalRequest, data), request)
+            check_request_change(load(ApprovalRequest, data, key=request.id), request)
             stored = stamped(
                 request, version=version + 1, created_at=stored_time(created_at), updated_at=now
             )
@@ -141,7 +145,7 @@ class SqlApprovalRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("ApprovalRequest", request_id)
-        return load(ApprovalRequest, data)
+        return load(ApprovalRequest, data, key=request_id)
 
     def open_for_company(self, company_id: CompanyId) -> list[ApprovalRequest]:
         """Return a company's open (pending or approved) requests, oldest submission first."""

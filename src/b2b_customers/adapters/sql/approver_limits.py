@@ -112,7 +112,7 @@ class SqlApproverLimitRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("ApproverLimit", limit_id)
-        return load(ApproverLimit, data)
+        return load(ApproverLimit, data, key=limit_id)
 
     def for_companies(self, company_ids: Iterable[CompanyId]) -> list[ApproverLimit]:
         """Return the limits set at any of these companies, sorted by id."""

@@ -14,6 +14,8 @@ from b2b_customers.errors import AlreadyExists, B2BError, ValidationError
 from b2b_customers.ports import AuditQuery, Page
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sqlalchemy import ColumnElement, Connection
 
     from b2b_customers.adapters.sql.errors import Violation
@@ -64,6 +66,33 @@ class SqlAuditLog:
         self._session.defer(_table, _row(entry), _taken)
         self._appended.add(entry.id)
         return entry
+
+    def append_many(self, entries: Iterable[AuditLogEntry]) -> list[AuditLogEntry]:
+        """Add entries at the end of the log, in this order, all or none, in one batch.
+
+        Raises:
+            AlreadyExists: An entry's id is in the log already, or given twice.
+            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+        """
+        items = list(entries)
+        for entry in items:
+            if not isinstance(entry, AuditLogEntry):
+                raise ValidationError(
+                    f"append_many takes AuditLogEntry items, got {type(entry).__name__}",
+                    field="entries",
+                )
+        appended = {entry.id for entry in items}
+        if len(appended) < len(items) or appended & self._appended:
+            raise self._session.fail(
+                AlreadyExists(
+                    "an audit entry id is given twice, or was appended in this unit of work "
+                    "already; give every entry an id of its own"
+                )
+            )
+        for entry in items:  # sent in one batch with the unit of work's other appends
+            self._session.defer(_table, _row(entry), _taken)
+        self._appended.update(appended)
+        return items
 
     def for_company(
         self, company_id: CompanyId, query: AuditQuery | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 
 from b2b_customers.adapters.sql.mapping import (
     COMPANY_COLUMNS,
@@ -15,6 +15,7 @@ from b2b_customers.adapters.sql.mapping import (
     company_tag_rows,
     company_values,
     custom_field_key,
+    stored_bookkeeping,
     stored_time,
 )
 from b2b_customers.adapters.sql.queries import (
@@ -32,6 +33,7 @@ from b2b_customers.adapters.sql.queries import (
     paused_gc,
     sort_order,
     stale,
+    subtree_height,
 )
 from b2b_customers.adapters.sql.session import TREE_LOCK
 from b2b_customers.adapters.sql.tables import companies, company_custom_fields, company_tags
@@ -58,14 +60,20 @@ __all__ = ["SqlCompanyRepository"]
 
 _DATA = data_text(companies)
 _GET = select(_DATA).where(companies.c.id == bindparam("id"))
-_GET_MANY = select(_DATA).where(companies.c.id.in_(ids_param()))
-_BY_ACCOUNT = select(_DATA).where(companies.c.account_number == bindparam("account"))
+_GET_MANY = select(companies.c.id, _DATA).where(companies.c.id.in_(ids_param()))
+_BY_ACCOUNT = select(companies.c.id, _DATA).where(
+    companies.c.account_number == bindparam("account")
+)
 _BY_TAX_ID = (
-    select(_DATA)
+    select(companies.c.id, _DATA)
     .where(companies.c.tax_registration_number == bindparam("tax_id"))
     .order_by(companies.c.id)
 )
-_CHILDREN = select(_DATA).where(companies.c.parent_id == bindparam("id")).order_by(companies.c.id)
+_CHILDREN = (
+    select(companies.c.id, _DATA)
+    .where(companies.c.parent_id == bindparam("id"))
+    .order_by(companies.c.id)
+)
 _STORED = select(companies.c.id).where(companies.c.id == bindparam("id"))
 _FOR_SAVE = select(companies.c.version, companies.c.created_at, companies.c.parent_id).where(
     companies.c.id == bindparam("id")
@@ -128,7 +136,8 @@ class SqlCompanyRepository:
             NotFound: No company has this id.
             StaleVersion: The copy's version is not the stored one.
             AlreadyExists: The account number is taken by another company.
-            HierarchyError: The new parent does not exist or makes a cycle.
+            HierarchyError: The new parent does not exist, makes a cycle, or
+                puts the company's subtree deeper than ``MAX_DEPTH`` levels.
             ValidationError: The bill-to or master company does not exist.
         """
         _require_companies([company])
@@ -139,16 +148,21 @@ class SqlCompanyRepository:
             return self._explain_save(connection, company)
 
         with session.write(explain) as connection:
-            row = connection.execute(_FOR_SAVE, {"id": company.id}).first()
+            row = stored_bookkeeping(
+                connection, _FOR_SAVE, {"id": company.id}, table="companies", key=company.id
+            )
             if row is None:
                 raise NotFound("Company", company.id)
             version, created_at, parent_id = row
             if version != company.version:
                 raise stale("Company", company.id, version, company.version)
             if company.parent_id is not None:
-                if company.parent_id != parent_id:
+                moved = company.parent_id != parent_id
+                if moved:
                     session.lock(connection, TREE_LOCK)
-                self._check_parent(connection, company)
+                # A moved company takes its subsidiaries along: their levels count too.
+                height = subtree_height(connection, company.id) if moved else 1
+                self._check_parent(connection, company, height=height)
             stamp = Stamp(version + 1, stored_time(created_at), now)
             stored = stamp.apply(company)
             values = dict(
@@ -185,7 +199,7 @@ class SqlCompanyRepository:
             data = connection.execute(_GET, {"id": company_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("Company", company_id)
-        return session.decode(Company, data)
+        return session.decode(Company, data, company_id)
 
     def get_many(self, company_ids: Iterable[CompanyId]) -> list[Company]:
         """Return the companies with these ids, sorted by id; unknown ids are left out."""
@@ -193,8 +207,8 @@ class SqlCompanyRepository:
         session = self._session
         with session.read() as connection:
             for chunk in chunked(sorted(set(company_ids)), session.chunk_size):
-                rows = connection.execute(_GET_MANY, {"ids": chunk}).scalars()
-                found.extend(session.decode(Company, data) for data in rows)
+                rows = connection.execute(_GET_MANY, {"ids": chunk})
+                found.extend(session.decode(Company, data, key) for key, data in rows)
         return sorted(found, key=lambda company: company.id)
 
     def get_by_account_number(self, account_number: str) -> Company:
@@ -205,21 +219,17 @@ class SqlCompanyRepository:
         """
         session = self._session
         with session.read() as connection:
-            data = connection.execute(
-                _BY_ACCOUNT, {"account": account_number.strip()}
-            ).scalar_one_or_none()
-        if data is None:
+            row = connection.execute(_BY_ACCOUNT, {"account": account_number.strip()}).one_or_none()
+        if row is None:
             raise NotFound("Company", account_number, by="account number")
-        return session.decode(Company, data)
+        return session.decode(Company, row[1], row[0])
 
     def find_by_tax_id(self, tax_registration_number: str) -> list[Company]:
         """Return the companies registered under this tax number, sorted by id."""
         session = self._session
         with session.read() as connection:
-            rows = connection.execute(
-                _BY_TAX_ID, {"tax_id": tax_registration_number.strip()}
-            ).scalars()
-            return [session.decode(Company, data) for data in rows]
+            rows = connection.execute(_BY_TAX_ID, {"tax_id": tax_registration_number.strip()})
+            return [session.decode(Company, data, key) for key, data in rows]
 
     def search(self, query: CompanyQuery | None = None) -> Page[Company]:
         """Return one page of the companies matching ``query`` (default: all, by name)."""
@@ -250,8 +260,8 @@ class SqlCompanyRepository:
         session = self._session
         with session.read() as connection:
             _require_stored(connection, company_id)
-            rows = connection.execute(_CHILDREN, {"id": company_id}).scalars()
-            return [session.decode(Company, data) for data in rows]
+            rows = connection.execute(_CHILDREN, {"id": company_id})
+            return [session.decode(Company, data, key) for key, data in rows]
 
     def ancestors(self, company_id: CompanyId) -> list[Company]:
         """Return the parent, grandparent, ... of a company, nearest first.
@@ -265,7 +275,7 @@ class SqlCompanyRepository:
         if not rows:
             raise NotFound("Company", company_id)
         decode = session.decode
-        return [decode(Company, data) for data in rows[1:]]
+        return [decode(Company, data, key) for key, data in rows[1:]]
 
     def descendants(self, company_id: CompanyId) -> list[Company]:
         """Return every company below this one: nearest levels first, by id within a level.
@@ -279,7 +289,8 @@ class SqlCompanyRepository:
         if not rows:
             raise NotFound("Company", company_id)
         decode = session.decode
-        return [decode(Company, data) for data in rows[1:]]
+        with paused_gc(len(rows)):
+            return [decode(Company, data, key) for key, data in rows[1:]]
 
     # -- helpers
 
@@ -339,14 +350,14 @@ class SqlCompanyRepository:
             parent_of[company.id] = parent
         return None
 
-    def _check_parent(self, connection: Connection, company: Company) -> None:
+    def _check_parent(self, connection: Connection, company: Company, *, height: int) -> None:
         parent = company.parent_id
         if parent is None:
             return
         parent_of = parents_of(connection, {parent}, self._session.chunk_size)
         if parent not in parent_of:
             raise _missing_parent(company)
-        ensure_acyclic(company.id, parent, parent_of.get)
+        ensure_acyclic(company.id, parent, parent_of.get, height=height)
 
     def _explain_insert(self, connection: Connection, items: list[Company]) -> B2BError | None:
         """Say which item broke which rule, checking in the order :meth:`add` promises."""
@@ -453,6 +464,9 @@ def _conditions(query: CompanyQuery) -> list[ColumnElement[bool]]:
         )
     if query.country is not None:
         conditions.append(column.country == query.country.strip().upper())
+    if query.paid_by is not None:
+        payer = query.paid_by
+        conditions.append(or_(column.bill_to_id == payer, column.master_id == payer))
     return conditions
 
 

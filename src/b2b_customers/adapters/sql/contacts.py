@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 
-from b2b_customers.adapters.sql.mapping import contact_row, load, stamped, stored_time
+from b2b_customers.adapters.sql.mapping import (
+    contact_row,
+    load,
+    stamped,
+    stored_bookkeeping,
+    stored_time,
+)
 from b2b_customers.adapters.sql.queries import stale
 from b2b_customers.adapters.sql.tables import companies, contact_assignments, customers
 from b2b_customers.domain import ContactAssignment, ContactType
@@ -72,11 +78,14 @@ class SqlContactRepository:
             return _explain(connection, contact, new=False)
 
         with self._session.write(explain) as connection:
-            row = connection.execute(
+            row = stored_bookkeeping(
+                connection,
                 select(
                     _table.c.version, _table.c.created_at, _table.c.company_id, _table.c.customer_id
-                ).where(_table.c.id == contact.id)
-            ).first()
+                ).where(_table.c.id == contact.id),
+                table=_table.name,
+                key=contact.id,
+            )
             if row is None:
                 raise NotFound("ContactAssignment", contact.id)
             version, created_at, company_id, customer_id = row
@@ -129,7 +138,7 @@ class SqlContactRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("ContactAssignment", contact_id)
-        return load(ContactAssignment, data)
+        return load(ContactAssignment, data, key=contact_id)
 
     def for_company(
         self, company_id: CompanyId, *, contact_type: ContactType | None = None

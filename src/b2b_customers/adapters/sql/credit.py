@@ -25,7 +25,6 @@ exactly.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +36,9 @@ from b2b_customers.adapters.sql.engines import DECIMAL_ADD, DECIMAL_COVERS
 from b2b_customers.adapters.sql.mapping import (
     bookkeeping,
     converter,
-    load,
+    decimal_amount,
+    decode,
+    json_value,
     stamped,
     stored_time,
     utc,
@@ -54,7 +55,7 @@ from b2b_customers.credit.account import CreditAccount
 from b2b_customers.credit.booking import ReservationMove, reservation_moves
 from b2b_customers.credit.ledger import LedgerEntry
 from b2b_customers.credit.reservation import Reservation
-from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
+from b2b_customers.errors import AlreadyExists, B2BError, DamagedRow, NotFound, ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -74,6 +75,7 @@ _entries = ledger_entries
 _reservations = credit_reservations
 _TOTALS = ("balance", "reserved", "last_sequence")  # moved by booking only, never by save
 _ACCOUNT = (
+    _accounts.c.id,
     _accounts.c.balance,
     _accounts.c.reserved,
     _accounts.c.last_sequence,
@@ -177,14 +179,28 @@ def _amount(value: Decimal, *, postgres: bool) -> Decimal | str:
 
 
 def _account(row: Sequence[Any]) -> CreditAccount:
-    """Build an account from its terms and its total columns (``_ACCOUNT``'s four)."""
-    balance, reserved, last_sequence, data = row
-    terms = json.loads(data) if isinstance(data, str | bytes) else dict(data)
+    """Build an account from its id, terms and total columns (``_ACCOUNT``'s five).
+
+    Raises:
+        DamagedRow: A column holds what the library could not have written.
+    """
+    account_id, balance, reserved, last_sequence, data = row
+    table = "credit_accounts"
+    terms = json_value(data, table=table, key=account_id, field="data")
+    if not isinstance(terms, dict):
+        raise DamagedRow(table, account_id, "not a JSON object", field="data")
     currency = terms.get("currency")
-    terms["balance"] = {"amount": str(balance), "currency": currency}
-    terms["reserved"] = {"amount": str(reserved), "currency": currency}
-    terms["last_sequence"] = last_sequence
-    return load(CreditAccount, terms)
+    owed = decimal_amount(balance, table=table, key=account_id, field="balance")
+    held = decimal_amount(
+        reserved, table=table, key=account_id, field="reserved", non_negative=True
+    )
+    terms = {
+        **terms,
+        "balance": {"amount": str(owed), "currency": currency},
+        "reserved": {"amount": str(held), "currency": currency},
+        "last_sequence": last_sequence,
+    }
+    return decode(CreditAccount, terms, table=table, key=account_id)
 
 
 def _coverage_rows(account: CreditAccount) -> list[dict[str, Any]]:
@@ -437,9 +453,14 @@ class SqlCreditRepository:
             if found is None:
                 raise NotFound("CreditAccount", account_id)
             rows = connection.execute(
-                select(data_text(_entries)).where(*conditions).order_by(_entries.c.sequence)
-            ).scalars()
-            return [load(LedgerEntry, data) for data in rows]
+                select(_entries.c.id, data_text(_entries))
+                .where(*conditions)
+                .order_by(_entries.c.sequence)
+            ).all()
+            return [
+                decode(LedgerEntry, data, table="ledger_entries", key=entry_id)
+                for entry_id, data in rows
+            ]
 
     def _taken_entry(
         self, connection: Connection, entries: Sequence[LedgerEntry]
@@ -503,12 +524,14 @@ def _reservation_row(
     amount: Decimal | str,
     data: str | bytes | dict[str, Any],
 ) -> Reservation:
-    terms = json.loads(data) if isinstance(data, str | bytes) else data
-    return Reservation(
-        account_id=account_id,
-        reference=reference,
-        amount=Money(Decimal(str(amount)), terms["currency"]),
-    )
+    key = (account_id, reference)
+    held = decimal_amount(amount, table="credit_reservations", key=key, non_negative=True)
+    terms = json_value(data, table="credit_accounts", key=account_id, field="data")
+    currency = str(terms.get("currency")) if isinstance(terms, dict) else ""
+    try:
+        return Reservation(account_id=account_id, reference=reference, amount=Money(held, currency))
+    except (B2BError, TypeError, ValueError) as error:
+        raise DamagedRow("credit_reservations", key, str(error), field="amount") from None
 
 
 def _move_reservation(

@@ -14,6 +14,7 @@ from b2b_customers.adapters.sql.mapping import (
     customer_tag_rows,
     customer_values,
     membership_rows,
+    stored_bookkeeping,
     stored_time,
 )
 from b2b_customers.adapters.sql.queries import (
@@ -48,8 +49,8 @@ __all__ = ["SqlCustomerRepository"]
 
 _DATA = data_text(customers)
 _GET = select(_DATA).where(customers.c.id == bindparam("id"))
-_GET_MANY = select(_DATA).where(customers.c.id.in_(ids_param()))
-_BY_EMAIL = select(_DATA).where(customers.c.email == bindparam("email"))
+_GET_MANY = select(customers.c.id, _DATA).where(customers.c.id.in_(ids_param()))
+_BY_EMAIL = select(customers.c.id, _DATA).where(customers.c.email == bindparam("email"))
 
 _SORT_COLUMNS: dict[CustomerSort, Sequence[ColumnElement[Any]]] = {
     CustomerSort.EMAIL: (customers.c.email, customers.c.id),
@@ -115,11 +116,14 @@ class SqlCustomerRepository:
             return self._explain(connection, [customer], new=False)
 
         with session.write(explain) as connection:
-            row = connection.execute(
+            row = stored_bookkeeping(
+                connection,
                 select(customers.c.version, customers.c.created_at).where(
                     customers.c.id == customer.id
-                )
-            ).first()
+                ),
+                table="customers",
+                key=customer.id,
+            )
             if row is None:
                 raise NotFound("Customer", customer.id)
             version, created_at = row
@@ -159,7 +163,7 @@ class SqlCustomerRepository:
             data = connection.execute(_GET, {"id": customer_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("Customer", customer_id)
-        return session.decode(Customer, data)
+        return session.decode(Customer, data, customer_id)
 
     def get_many(self, customer_ids: Iterable[CustomerId]) -> list[Customer]:
         """Return the customers with these ids, sorted by id; unknown ids are left out."""
@@ -167,8 +171,8 @@ class SqlCustomerRepository:
         found: list[Customer] = []
         with session.read() as connection:
             for chunk in chunked(sorted(set(customer_ids)), session.chunk_size):
-                rows = connection.execute(_GET_MANY, {"ids": chunk}).scalars()
-                found.extend(session.decode(Customer, data) for data in rows)
+                rows = connection.execute(_GET_MANY, {"ids": chunk})
+                found.extend(session.decode(Customer, data, key) for key, data in rows)
         return sorted(found, key=lambda customer: customer.id)
 
     def get_by_email(self, email: str) -> Customer:
@@ -179,12 +183,10 @@ class SqlCustomerRepository:
         """
         session = self._session
         with session.read() as connection:
-            data = connection.execute(
-                _BY_EMAIL, {"email": email.strip().lower()}
-            ).scalar_one_or_none()
-        if data is None:
+            row = connection.execute(_BY_EMAIL, {"email": email.strip().lower()}).one_or_none()
+        if row is None:
             raise NotFound("Customer", email, by="email")
-        return session.decode(Customer, data)
+        return session.decode(Customer, row[1], row[0])
 
     def search(self, query: CustomerQuery | None = None) -> Page[Customer]:
         """Return one page of the customers matching ``query`` (default: all, by email)."""

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from b2b_customers.adapters.sql.mapping import (
     group_member_rows,
     group_row,
     load,
     stamped,
+    stored_bookkeeping,
     stored_time,
 )
-from b2b_customers.adapters.sql.queries import stale
+from b2b_customers.adapters.sql.queries import chunked, paused_gc, stale
 from b2b_customers.adapters.sql.tables import companies, customer_group_members, customer_groups
 from b2b_customers.domain import CustomerGroup, GroupKind
-from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
+from b2b_customers.errors import (
+    AlreadyExists,
+    B2BError,
+    NotFound,
+    StaleVersion,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from sqlalchemy import Connection
 
     from b2b_customers.adapters.sql.errors import Violation
@@ -29,6 +38,16 @@ __all__ = ["SqlCustomerGroupRepository"]
 
 _groups = customer_groups
 _members = customer_group_members
+
+_ADD_MEMBERS = (
+    update(_groups)
+    .where(_groups.c.id == bindparam("b_id"), _groups.c.version == bindparam("b_version"))
+    .values(
+        version=bindparam("b_new_version"),
+        updated_at=bindparam("b_updated_at"),
+        data=bindparam("b_data"),
+    )
+)
 
 
 class SqlCustomerGroupRepository:
@@ -65,6 +84,102 @@ class SqlCustomerGroupRepository:
                 connection.execute(_members.insert(), members)
         return stored
 
+    def add_many(self, groups: Iterable[CustomerGroup]) -> list[CustomerGroup]:
+        """Store many new groups, all or none, with one batch per table; return them.
+
+        Raises:
+            AlreadyExists: An id is taken (or given twice), or a company has its group already.
+            ValidationError: A group's company does not exist.
+        """
+        items = list(groups)
+        for group in items:
+            _require_group(group)
+        _refuse_repeated(items)
+        if not items:
+            return []
+        now = self._session.now()
+        stored = [stamped(group, version=1, created_at=now, updated_at=now) for group in items]
+
+        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+            for group in stored:
+                error = _explain(connection, group, new=True)
+                if error is not None:
+                    return error
+            return None
+
+        with paused_gc(len(stored)), self._session.write(explain) as connection:
+            connection.execute(_groups.insert(), [group_row(group) for group in stored])
+            members = [row for group in stored for row in group_member_rows(group)]
+            if members:
+                connection.execute(_members.insert(), members)
+        return stored
+
+    def add_members(self, members: Mapping[CompanyId, Iterable[CustomerId]]) -> list[CustomerGroup]:
+        """Add customers to the automatic groups of companies, all or none.
+
+        One query per chunk of companies reads their groups; one batch of
+        conditional updates (``WHERE version = :read``) and one of member rows
+        writes them. Companies without an automatic group are left out.
+
+        Raises:
+            StaleVersion: Another unit of work changed one of the groups first.
+        """
+        wanted = {company: frozenset(ids) for company, ids in members.items()}
+        session = self._session
+        now = session.now()
+        with paused_gc(len(wanted)), session.write() as connection:
+            current: list[CustomerGroup] = []
+            for chunk in chunked(sorted(wanted), session.chunk_size):
+                rows = connection.execute(
+                    select(_groups.c.data).where(
+                        _groups.c.kind == GroupKind.COMPANY.value, _groups.c.company_id.in_(chunk)
+                    )
+                ).scalars()
+                current.extend(load(CustomerGroup, data) for data in rows)
+            changed = [
+                (group, wanted[group.company_id] - group.member_ids)
+                for group in current
+                if group.company_id is not None and not wanted[group.company_id] <= group.member_ids
+            ]
+            stored = [
+                stamped(
+                    group.with_members(group.member_ids | new),
+                    version=group.version + 1,
+                    created_at=group.created_at or now,
+                    updated_at=now,
+                )
+                for group, new in changed
+            ]
+            if not stored:
+                return []
+            updates = []
+            for (before, _new), after in zip(changed, stored, strict=True):
+                row = group_row(after)
+                updates.append(
+                    {
+                        "b_id": after.id,
+                        "b_version": before.version,
+                        "b_new_version": row["version"],
+                        "b_updated_at": row["updated_at"],
+                        "b_data": row["data"],
+                    }
+                )
+            result = connection.execute(_ADD_MEMBERS, updates)
+            if connection.dialect.supports_sane_multi_rowcount and result.rowcount != len(updates):
+                raise StaleVersion(
+                    "another unit of work changed one of these customer groups first; "
+                    "add the members again"
+                )
+            connection.execute(
+                _members.insert(),
+                [
+                    {"group_id": group.id, "customer_id": customer}
+                    for (group, new) in changed
+                    for customer in sorted(new)
+                ],
+            )
+        return sorted(stored, key=lambda group: group.id)
+
     def save(self, group: CustomerGroup) -> CustomerGroup:
         """Store a changed group; return the stored copy.
 
@@ -81,9 +196,12 @@ class SqlCustomerGroupRepository:
             return _explain(connection, group, new=False)
 
         with self._session.write(explain) as connection:
-            row = connection.execute(
-                select(_groups.c.version, _groups.c.created_at).where(_groups.c.id == group.id)
-            ).first()
+            row = stored_bookkeeping(
+                connection,
+                select(_groups.c.version, _groups.c.created_at).where(_groups.c.id == group.id),
+                table=_groups.name,
+                key=group.id,
+            )
             if row is None:
                 raise NotFound("CustomerGroup", group.id)
             version, created_at = row
@@ -131,7 +249,7 @@ class SqlCustomerGroupRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("CustomerGroup", group_id)
-        return load(CustomerGroup, data)
+        return load(CustomerGroup, data, key=group_id)
 
     def for_company(self, company_id: CompanyId) -> CustomerGroup:
         """Return the automatic group of a company.
@@ -171,6 +289,16 @@ class SqlCustomerGroupRepository:
 def _require_group(group: object) -> None:
     if not isinstance(group, CustomerGroup):
         raise ValidationError(f"expected a CustomerGroup, got {type(group).__name__} {group!r}")
+
+
+def _refuse_repeated(groups: list[CustomerGroup]) -> None:
+    seen: set[str] = set()
+    for group in groups:
+        if group.id in seen:
+            raise AlreadyExists(
+                f"the CustomerGroup id {group.id!r} is given twice; give every group its own id"
+            )
+        seen.add(group.id)
 
 
 def _explain(connection: Connection, group: CustomerGroup, *, new: bool) -> B2BError | None:

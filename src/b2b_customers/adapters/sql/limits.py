@@ -118,7 +118,7 @@ class SqlLimitRepository:
             data = connection.execute(_GET, {"id": limit_id}).scalar_one_or_none()
         if data is None:
             raise NotFound("PurchasingLimit", limit_id)
-        return session.decode(PurchasingLimit, data)
+        return session.decode(PurchasingLimit, data, limit_id)
 
     def set_on(self, company_ids: Iterable[CompanyId]) -> list[PurchasingLimit]:
         """Return the limits (active or not) set on any of these companies, sorted by id.

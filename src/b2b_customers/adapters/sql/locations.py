@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 
-from b2b_customers.adapters.sql.mapping import load, location_row, stamped, stored_time
+from b2b_customers.adapters.sql.mapping import (
+    load,
+    location_row,
+    stamped,
+    stored_bookkeeping,
+    stored_time,
+)
 from b2b_customers.adapters.sql.queries import stale
 from b2b_customers.adapters.sql.tables import companies, locations
 from b2b_customers.domain import Location
@@ -78,11 +84,14 @@ class SqlLocationRepository:
             return _explain(connection, location, new=False)
 
         with self._session.write(explain) as connection:
-            row = connection.execute(
+            row = stored_bookkeeping(
+                connection,
                 select(locations.c.version, locations.c.created_at, locations.c.company_id).where(
                     locations.c.id == location.id
-                )
-            ).first()
+                ),
+                table=locations.name,
+                key=location.id,
+            )
             if row is None:
                 raise NotFound("Location", location.id)
             version, created_at, company_id = row
@@ -134,7 +143,7 @@ class SqlLocationRepository:
             ).scalar_one_or_none()
         if data is None:
             raise NotFound("Location", location_id)
-        return load(Location, data)
+        return load(Location, data, key=location_id)
 
     def for_company(self, company_id: CompanyId) -> list[Location]:
         """Return a company's locations, oldest first (ties by id)."""

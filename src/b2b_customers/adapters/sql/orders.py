@@ -43,7 +43,9 @@ from b2b_customers.adapters.sql.mapping import (
     Decoder,
     Stamp,
     amount_key,
-    order_json,
+    decimal_amount,
+    encode,
+    json_value,
     order_values,
     stored_time,
     utc,
@@ -64,7 +66,7 @@ from b2b_customers.adapters.sql.queries import (
 from b2b_customers.adapters.sql.tables import companies, customers, orders, spend_buckets
 from b2b_customers.domain import MAX_DEPTH
 from b2b_customers.domain.order import OrderRecord, OrderStatus
-from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
+from b2b_customers.errors import AlreadyExists, B2BError, DamagedRow, NotFound, ValidationError
 from b2b_customers.limits.periods import CalendarPeriod, window_of
 from b2b_customers.limits.spend import Bucket, SpendKey, SpendPosting, spend_keys
 from b2b_customers.ports import OrderQuery, OrderSort, Page
@@ -131,16 +133,23 @@ _IN_WINDOW = (
 _PLACED_ONLY = _bucket.pending.is_(False)
 # SQLite keeps amounts as text: the rows are summed in Python. PostgreSQL sums per currency.
 _SPENT = {
-    (False, True): select(_bucket.currency, _bucket.amount).where(*_IN_WINDOW),
-    (False, False): select(_bucket.currency, _bucket.amount).where(*_IN_WINDOW, _PLACED_ONLY),
-    (True, True): select(_bucket.currency, func.sum(_bucket.amount))
+    (False, True): select(_bucket.currency, _bucket.amount, _bucket.amount).where(*_IN_WINDOW),
+    (False, False): select(_bucket.currency, _bucket.amount, _bucket.amount).where(
+        *_IN_WINDOW, _PLACED_ONLY
+    ),
+    (True, True): select(_bucket.currency, func.sum(_bucket.amount), func.min(_bucket.amount))
     .where(*_IN_WINDOW)
     .group_by(_bucket.currency),
-    (True, False): select(_bucket.currency, func.sum(_bucket.amount))
+    (True, False): select(_bucket.currency, func.sum(_bucket.amount), func.min(_bucket.amount))
     .where(*_IN_WINDOW, _PLACED_ONLY)
     .group_by(_bucket.currency),
 }
-"""``(postgres, include_pending)`` -> the range of one key's buckets over the window's days."""
+"""``(postgres, include_pending)`` -> the range of one key's buckets over the window's days.
+
+Each row is (currency, amount, smallest bucket): PostgreSQL sums in SQL, so
+its smallest bucket is selected too, to catch a damaged (negative) one
+hidden in the sum; SQLite sums the rows in Python, each checked.
+"""
 
 _postgres_upsert = postgresql.insert(spend_buckets)
 _sqlite_upsert = sqlite.insert(spend_buckets)
@@ -254,13 +263,15 @@ class SqlOrderRepository:
                     "new_version": stamp.version,
                     "updated": stamp.updated_utc,
                     "new_status": saved.status.value,
-                    "data_json": order_json(saved, stamp),
+                    "data_json": encode(saved),
                 },
             )
             if result.rowcount != 1:
                 raise stale("OrderRecord", order.id, version + 1, order.version)
             _book(
-                connection, _posting_from(posting).moves(before, saved), postgres=session.postgres
+                connection,
+                _posting_from(posting, order.id).moves(before, saved),
+                postgres=session.postgres,
             )
         return saved
 
@@ -319,8 +330,11 @@ class SqlOrderRepository:
         result: dict[str, Decimal] = {}
         with session.read() as connection:
             rows = connection.execute(_SPENT[session.postgres, bool(include_pending)], parameters)
-            for currency, amount in rows:
-                result[currency] = result.get(currency, _ZERO) + Decimal(amount)
+            where = (key.kind, key.company_id, key.other_id)
+            for currency, amount, smallest in rows:
+                decimal_amount(smallest, table="spend_buckets", key=where, non_negative=True)
+                total = decimal_amount(amount, table="spend_buckets", key=where)
+                result[currency] = result.get(currency, _ZERO) + total
         return {currency: amount for currency, amount in result.items() if amount}
 
     def _insert(self, items: list[OrderRecord]) -> list[OrderRecord]:
@@ -458,13 +472,23 @@ def _posting_json(posting: SpendPosting) -> str:
     )
 
 
-def _posting_from(stored: Any) -> SpendPosting:  # noqa: ANN401  (JSON as the driver returns it)
-    data = json.loads(stored) if isinstance(stored, str) else stored
-    return SpendPosting(
-        keys=tuple(SpendKey(kind, company, other) for kind, company, other in data["keys"]),
-        day=date.fromisoformat(data["day"]),
-        currency=data["currency"],
-    )
+def _posting_from(stored: Any, order_id: str) -> SpendPosting:  # noqa: ANN401  (JSON as read)
+    """Read an order's posting column back.
+
+    Raises:
+        DamagedRow: It is not a posting the library wrote.
+    """
+    data = json_value(stored, table="orders", key=order_id, field="posting")
+    try:
+        return SpendPosting(
+            keys=tuple(SpendKey(kind, company, other) for kind, company, other in data["keys"]),
+            day=date.fromisoformat(data["day"]),
+            currency=str(data["currency"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise DamagedRow(
+            "orders", order_id, f"not a spend posting ({error!r:.80})", field="posting"
+        ) from None
 
 
 def _book(connection: Connection, buckets: dict[Bucket, Decimal], *, postgres: bool) -> None:

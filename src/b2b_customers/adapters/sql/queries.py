@@ -36,7 +36,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from b2b_customers.adapters.sql.tables import companies
 from b2b_customers.domain import MAX_DEPTH
+from b2b_customers.domain.hierarchy import too_deep
 from b2b_customers.errors import StaleVersion
+from b2b_customers.ids import CompanyId
 from b2b_customers.ports import Page
 
 if TYPE_CHECKING:
@@ -46,12 +48,12 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.elements import UnaryExpression
 
     from b2b_customers.adapters.sql.mapping import Decoder
-    from b2b_customers.ids import CompanyId
 
 __all__ = [
     "ANCESTOR_IDS",
     "ANCESTOR_ROWS",
     "DESCENDANT_ROWS",
+    "SUBTREE_HEIGHT",
     "ancestor_ids",
     "ancestor_rows",
     "chunked",
@@ -67,6 +69,7 @@ __all__ = [
     "paused_gc",
     "sort_order",
     "stale",
+    "subtree_height",
     "subtree_ids",
 ]
 
@@ -98,16 +101,16 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 BULK = 5000
-"""From this many items on, a bulk write pauses the cyclic garbage collector."""
+"""From this many items on, a bulk write or read pauses the cyclic garbage collector."""
 
 
 @contextlib.contextmanager
 def paused_gc(items: int) -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a bulk write of ``items`` runs.
+    """Pause Python's cyclic garbage collector while a bulk write or read of ``items`` runs.
 
-    A bulk import makes hundreds of thousands of rows and stored copies that
-    all live on; the collector would walk them again and again (a third of
-    the time of a large import) to find no garbage. Reference counting still
+    A bulk import (or the read of a large subtree) makes thousands of rows and
+    entities that all live on; the collector would walk them again and again
+    (a third of the time of a large import) to find no garbage. Reference counting still
     frees what is dropped. The collector runs again afterwards, if it ran before.
     """
     if items < BULK or not gc.isenabled():
@@ -252,14 +255,15 @@ def page(
     ).scalar_one()
     items: tuple[T, ...] = ()
     if offset < total:
+        key = table.c.get("id", table.c.get("entry_id"))  # names a damaged row
         statement = (
-            select(data_text(table))
+            select(key if key is not None else literal(None), data_text(table))
             .where(*conditions)
             .order_by(*order_by)
             .offset(offset)
             .limit(limit)
         )
-        items = tuple(decode(cls, data) for data in connection.execute(statement).scalars())
+        items = tuple(decode(cls, data, key) for key, data in connection.execute(statement))
     return Page(items=items, total=total, offset=offset, limit=limit)
 
 
@@ -289,11 +293,11 @@ _CHAIN = _chain_from(companies.c.id == bindparam("id"))
 ANCESTOR_IDS = select(_CHAIN.c.id).where(_CHAIN.c.depth > 0).order_by(_CHAIN.c.depth)
 """The ids of the ancestors of company ``:id``, nearest first."""
 ANCESTOR_ROWS = (
-    select(data_text(companies))
+    select(companies.c.id, data_text(companies))
     .join(_CHAIN, _CHAIN.c.id == companies.c.id)
     .order_by(_CHAIN.c.depth, companies.c.id)
 )
-"""The ``data`` (as text) of company ``:id`` and its ancestors: the company first, nearest next."""
+"""``(id, data as text)`` of company ``:id`` and its ancestors: the company first, nearest next."""
 
 
 def parents_of(connection: Connection, company_ids: Collection[str], size: int) -> dict[str, Any]:
@@ -308,11 +312,6 @@ def parents_of(connection: Connection, company_ids: Collection[str], size: int) 
 def ancestor_ids(connection: Connection, company_id: str) -> list[CompanyId]:
     """Return the ids of a company's parent, grandparent, ..., nearest first."""
     return list(connection.execute(ANCESTOR_IDS, {"id": company_id}).scalars())
-
-
-def ancestor_rows(connection: Connection, company_id: str) -> list[Any]:
-    """Return the ``data`` of a company and its ancestors, the company first, nearest next."""
-    return list(connection.execute(ANCESTOR_ROWS, {"id": company_id}).scalars())
 
 
 def _downward(start: ColumnElement[Any]) -> CTE:
@@ -331,16 +330,48 @@ def _downward(start: ColumnElement[Any]) -> CTE:
 
 _TREE = _downward(bindparam("id"))
 DESCENDANT_ROWS = (
-    select(data_text(companies))
+    select(companies.c.id, data_text(companies), _TREE.c.depth)
     .join(_TREE, _TREE.c.id == companies.c.id)
     .order_by(_TREE.c.depth, companies.c.id)
 )
-"""The ``data`` (as text) of company ``:id`` and everything below it, level by level, by id."""
+"""``(id, data as text, level)`` of company ``:id`` and everything below it, by level and id."""
+
+SUBTREE_HEIGHT = select(func.max(_TREE.c.depth) + 1)
+"""How many levels the subtree of company ``:id`` has (itself included); NULL if it is not stored.
+
+The walk stops past :data:`~b2b_customers.domain.MAX_DEPTH`, which is enough to refuse a move.
+"""
 
 
-def descendant_rows(connection: Connection, company_id: str) -> list[Any]:
-    """Return the ``data`` of a company and everything below it, level by level, by id."""
-    return list(connection.execute(DESCENDANT_ROWS, {"id": company_id}).scalars())
+def ancestor_rows(connection: Connection, company_id: str) -> list[tuple[CompanyId, Any]]:
+    """Return ``(id, data)`` of a company and its ancestors, the company first, nearest next.
+
+    Raises:
+        HierarchyError: The chain is longer than ``MAX_DEPTH`` (the walk stops
+            there: the answer would be cut short).
+    """
+    rows = [(row[0], row[1]) for row in connection.execute(ANCESTOR_ROWS, {"id": company_id})]
+    if len(rows) > MAX_DEPTH:
+        raise too_deep(CompanyId(company_id))
+    return rows
+
+
+def descendant_rows(connection: Connection, company_id: str) -> list[tuple[CompanyId, Any]]:
+    """Return ``(id, data)`` of a company and everything below it, level by level, by id.
+
+    Raises:
+        HierarchyError: The subtree is ``MAX_DEPTH`` levels deep or more (the
+            walk stops there: the answer would be cut short).
+    """
+    rows = connection.execute(DESCENDANT_ROWS, {"id": company_id}).all()
+    if rows and rows[-1][2] >= MAX_DEPTH:
+        raise too_deep(CompanyId(company_id))
+    return [(company, data) for company, data, _depth in rows]
+
+
+def subtree_height(connection: Connection, company_id: str) -> int:
+    """Return how many levels the stored subtree of a company has (0 if it is not stored)."""
+    return int(connection.execute(SUBTREE_HEIGHT, {"id": company_id}).scalar_one() or 0)
 
 
 def subtree_ids(company_id: str) -> Select[Any]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select, update
 
-from b2b_customers.adapters.sql.mapping import stamped, stored_time
+from b2b_customers.adapters.sql.mapping import stamped, stored_bookkeeping, stored_time
 from b2b_customers.adapters.sql.queries import stale
 from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import NotFound
@@ -54,9 +54,12 @@ def update_versioned(
     """
     entity_id: str = entity.id  # type: ignore[attr-defined]
     given = entity.version
-    found = connection.execute(
-        select(table.c.version, table.c.created_at).where(table.c.id == entity_id)
-    ).first()
+    found = stored_bookkeeping(
+        connection,
+        select(table.c.version, table.c.created_at).where(table.c.id == entity_id),
+        table=table.name,
+        key=entity_id,
+    )
     if found is None:
         raise NotFound(kind, entity_id)
     version, created_at = found

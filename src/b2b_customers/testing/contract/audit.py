@@ -113,6 +113,30 @@ class AuditContract(ContractBase):
                 uow.audit.append(_entry("e1", after={"name": "again"}))
         assert _company_ids(store, "acme") == []
 
+    def test_append_many_adds_entries_in_order(self, store: Store) -> None:
+        """``append_many`` appends every entry, in the order given, as ``append`` would."""
+        with store.unit_of_work() as uow:
+            uow.audit.append(_entry("e1"))
+            appended = uow.audit.append_many([_entry("e3"), _entry("e2")])
+            uow.commit()
+        assert [entry.id for entry in appended] == ["e3", "e2"]
+        assert _company_ids(store, "acme") == ["e1", "e3", "e2"]
+
+    def test_append_many_is_all_or_nothing(self, store: Store) -> None:
+        """An id in the log already, or given twice, refuses the whole batch."""
+        _append(store, _entry("e1"))
+        with store.unit_of_work() as uow:
+
+            def append_and_commit() -> None:  # refused here, or at commit by a batching store
+                uow.audit.append_many([_entry("e2"), _entry("e1")])
+                uow.commit()
+
+            with pytest.raises(AlreadyExists):
+                append_and_commit()
+        with store.unit_of_work() as uow, pytest.raises(AlreadyExists):
+            uow.audit.append_many([_entry("e3"), _entry("e3")])
+        assert _company_ids(store, "acme") == ["e1"]
+
     def test_entries_of_a_unit_of_work_that_does_not_commit_are_dropped(self, store: Store) -> None:
         """Leaving the block, an exception and ``rollback`` all drop appended entries."""
         with store.unit_of_work() as uow:

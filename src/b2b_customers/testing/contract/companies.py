@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b2b_customers.domain import Company, CompanyStatus, LegalInfo
+from b2b_customers import queries
+from b2b_customers.domain import MAX_DEPTH, Company, CompanyStatus, LegalInfo
 from b2b_customers.errors import (
     AlreadyExists,
     HierarchyError,
@@ -257,6 +258,31 @@ class CompanyContract(ContractBase):
             assert uow.companies.get(hq.id) == hq
             assert _ids(uow.companies.descendants(hq.id)) == ["north", "kiel"]
 
+    def test_moving_a_subtree_past_max_depth_raises_hierarchy_error(self, store: Store) -> None:
+        """A company takes its subsidiaries along: the tree stays within MAX_DEPTH levels."""
+        levels = MAX_DEPTH // 2 + 8
+        chains = {
+            prefix: [
+                _company(f"{prefix}{level}", parent_id=f"{prefix}{level - 1}" if level else None)
+                for level in range(levels)
+            ]
+            for prefix in "ab"
+        }
+        _commit(store, lambda uow: uow.companies.add_many([*chains["a"], *chains["b"]]))
+        fits = 2 * levels - MAX_DEPTH  # moving b[fits] under a's leaf makes exactly MAX_DEPTH
+        too_deep = _read(store, lambda uow: uow.companies.get(CompanyId(f"b{fits - 1}")))
+        with store.unit_of_work() as uow, pytest.raises(HierarchyError):
+            uow.companies.save(attrs.evolve(too_deep, parent_id=CompanyId(f"a{levels - 1}")))
+        assert _read(store, lambda uow: uow.companies.get(too_deep.id)) == too_deep
+        with store.unit_of_work() as uow:
+            deepest = uow.companies.get(CompanyId(f"b{fits}"))
+            uow.companies.save(attrs.evolve(deepest, parent_id=CompanyId(f"a{levels - 1}")))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            leaf = CompanyId(f"b{levels - 1}")
+            assert len(uow.companies.ancestors(leaf)) == MAX_DEPTH - 1
+            assert _ids(uow.companies.ancestors(leaf))[-1] == "a0"
+
     @pytest.mark.parametrize("reference", ["bill_to_id", "master_id"])
     def test_saving_a_company_naming_a_missing_company_raises_validation_error(
         self, store: Store, reference: str
@@ -380,8 +406,15 @@ class CompanyContract(ContractBase):
                 parent_id="north",
                 tags={"at-risk"},
                 legal_info=legal("DE"),
+                bill_to_id="hq",
             ),
-            _company("solo", name="Bolt Ltd", custom_fields={"tier": 1}, legal_info=legal("GB")),
+            _company(
+                "solo",
+                name="Bolt Ltd",
+                custom_fields={"tier": 1},
+                legal_info=legal("GB"),
+                master_id="hq",
+            ),
             _company("plain", name="Plain"),
         ]
         _commit(store, lambda uow: uow.companies.add_many(companies))
@@ -422,6 +455,8 @@ class CompanyContract(ContractBase):
             pytest.param(CompanyQuery(custom_fields={"tier": 3}), [], id="custom-none"),
             pytest.param(CompanyQuery(country="DE"), ["hq", "kiel", "north"], id="country"),
             pytest.param(CompanyQuery(country="GB"), ["solo"], id="country-2"),
+            pytest.param(CompanyQuery(paid_by=CompanyId("hq")), ["kiel", "solo"], id="paid-by"),
+            pytest.param(CompanyQuery(paid_by=CompanyId("kiel")), [], id="paid-by-none"),
             pytest.param(
                 CompanyQuery(name_contains="acme", status=CompanyStatus.ACTIVE, top_level=False),
                 ["kiel"],
@@ -437,13 +472,18 @@ class CompanyContract(ContractBase):
     def test_search_filters_companies(
         self, store: Store, query: CompanyQuery, expected: list[str]
     ) -> None:
-        """Every filter given must match; the total counts all matches."""
+        """Every filter given must match; the total counts all matches.
+
+        The reference implementation (:mod:`b2b_customers.queries`) answers the same.
+        """
         self._catalogue(store)
         by_id = attrs.evolve(query, sort=CompanySort.ID)
         page = _read(store, lambda uow: uow.companies.search(by_id))
         assert _ids(page) == expected
         assert page.total == len(expected)
         assert page.next_offset is None
+        everything = _read(store, lambda uow: uow.companies.search(CompanyQuery(limit=100)))
+        assert queries.select(by_id, everything.items) == page
 
     def test_search_defaults_to_every_company_by_name(self, store: Store) -> None:
         """Without a query, ``search`` lists all companies by name, 50 to a page."""

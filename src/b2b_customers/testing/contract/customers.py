@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from b2b_customers import queries
 from b2b_customers.domain import Customer, CustomerStatus, Role
 from b2b_customers.errors import AlreadyExists, NotFound, StaleVersion, ValidationError
 from b2b_customers.ids import CompanyId, CustomerId
@@ -323,12 +324,21 @@ class CustomerContract(ContractBase):
     def test_search_filters_customers(
         self, store: Store, query: CustomerQuery, expected: list[str]
     ) -> None:
-        """Every filter given must match; the total counts all matches."""
+        """Every filter given must match; the total counts all matches.
+
+        The reference implementation (:mod:`b2b_customers.queries`) answers the same.
+        """
         self._people(store)
         by_id = attrs.evolve(query, sort=CustomerSort.ID)
         page = _read(store, lambda uow: uow.customers.search(by_id))
         assert _ids(page) == expected
         assert page.total == len(expected)
+        everyone = _read(store, lambda uow: uow.customers.search(CustomerQuery(limit=100)))
+        scope: set[CompanyId] | None = None
+        if query.company_id is not None:
+            below = {"hq": ["north", "kiel"], "north": ["kiel"]}.get(query.company_id, [])
+            scope = {query.company_id, *map(CompanyId, below if query.include_subtree else [])}
+        assert queries.select(by_id, everyone.items, scope) == page
 
     def test_customer_search_defaults_to_everyone_by_email(self, store: Store) -> None:
         """Without a query, ``search`` lists all customers by email, 50 to a page."""

@@ -76,6 +76,56 @@ class CustomerGroupContract(ContractBase):
 
         check()
 
+    def test_add_many_stores_every_group_at_version_one(self, store: Store) -> None:
+        """``add_many`` stores each group as ``add`` would."""
+        _commit(store, lambda uow: uow.companies.add_many([_company("a"), _company("b")]))
+        groups = [_company_group("ga", "a"), _company_group("gb", "b")]
+        stored = _commit(store, lambda uow: uow.groups.add_many(groups))
+        assert stored == [_stamped(group, 1, START, START) for group in groups]
+        assert _read(store, lambda uow: uow.groups.for_company(CompanyId("b"))) == stored[1]
+
+    def test_add_many_is_all_or_nothing(self, store: Store) -> None:
+        """A second group for a company, or a company that does not exist, stores none."""
+        _commit(store, lambda uow: uow.companies.add_many([_company("a"), _company("b")]))
+        _commit(store, lambda uow: uow.groups.add(_company_group("ga", "a")))
+        with store.unit_of_work() as uow:
+            with pytest.raises(AlreadyExists):
+                uow.groups.add_many([_company_group("gb", "b"), _company_group("ga2", "a")])
+            with pytest.raises(ValidationError):
+                uow.groups.add_many([_company_group("gb", "b"), _company_group("gx", "nowhere")])
+            uow.commit()
+        assert _ids(_read(store, lambda uow: uow.groups.all())) == ["ga"]
+
+    def test_add_members_adds_to_the_automatic_groups(
+        self, store: Store, clock: ManualClock
+    ) -> None:
+        """New members join; members already there stay; companies without a group are skipped."""
+        _commit(store, lambda uow: uow.companies.add_many([_company("a"), _company("b")]))
+        _commit(store, lambda uow: uow.customers.add_many([_customer("ann"), _customer("bob")]))
+        _commit(
+            store,
+            lambda uow: uow.groups.add(_company_group("ga", "a").with_members({CustomerId("ann")})),
+        )
+        clock.advance(timedelta(minutes=1))
+        stored = _commit(
+            store,
+            lambda uow: uow.groups.add_members(
+                {
+                    CompanyId("a"): [CustomerId("ann"), CustomerId("bob")],
+                    CompanyId("b"): [CustomerId("bob")],
+                }
+            ),
+        )
+        group = _read(store, lambda uow: uow.groups.get(CustomerGroupId("ga")))
+        assert stored == [group]
+        assert group.member_ids == {"ann", "bob"}
+        assert (group.version, group.updated_at) == (2, START + timedelta(minutes=1))
+        assert _ids(_read(store, lambda uow: uow.groups.of_customer(CustomerId("bob")))) == ["ga"]
+        unchanged = _commit(
+            store, lambda uow: uow.groups.add_members({CompanyId("a"): [CustomerId("ann")]})
+        )
+        assert unchanged == []
+
     def test_saving_a_group_increments_the_version(self, store: Store, clock: ManualClock) -> None:
         """``save`` stores version + 1 with a fresh ``updated_at``; stale copies are refused."""
         _commit(store, lambda uow: uow.customers.add_many([_customer("ann"), _customer("bob")]))
