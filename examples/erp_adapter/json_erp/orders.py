@@ -7,19 +7,20 @@ may change afterwards, so its posting never does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
+from b2b_customers import queries
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.errors import ValidationError
 from b2b_customers.limits import SpendPosting
-from b2b_customers.ports import OrderQuery, OrderSort, Page
-from json_erp.repository import Repository, page_of
+from b2b_customers.ports import OrderQuery, Page
+from json_erp.repository import Repository
 from json_erp.spend import OrderPosting, spent_in
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
     from decimal import Decimal
 
     from b2b_customers.ids import OrderId
@@ -114,13 +115,7 @@ class JsonOrderRepository(Repository[OrderRecord]):
         if query.company_id is not None:
             below = self._work.tree().descendants(query.company_id)
             companies = {query.company_id, *(below if query.include_subtree else ())}
-        matches = [
-            order
-            for order in self._table
-            if (companies is None or order.company_id in companies) and _matches(order, query)
-        ]
-        matches.sort(key=_SORT_KEYS[OrderSort(query.sort)], reverse=query.descending)
-        return page_of(matches, query.offset, query.limit)
+        return queries.select(query, self._table, companies)
 
     def spent(
         self, key: SpendKey, window: Window, *, include_pending: bool = True
@@ -159,22 +154,3 @@ class JsonOrderRepository(Repository[OrderRecord]):
                     "record a new order instead",
                     field=name,
                 )
-
-
-def _matches(order: OrderRecord, query: OrderQuery) -> bool:
-    if query.buyer_id is not None and order.buyer_id != query.buyer_id:
-        return False
-    if query.location_id is not None and order.location_id != query.location_id:
-        return False
-    if query.status is not None and order.status != query.status:
-        return False
-    if query.placed_from is not None and order.placed_at < query.placed_from:
-        return False
-    return query.placed_before is None or order.placed_at < query.placed_before
-
-
-_SORT_KEYS: dict[OrderSort, Callable[[OrderRecord], Any]] = {
-    OrderSort.PLACED_AT: lambda order: (order.placed_at, order.id),
-    OrderSort.TOTAL: lambda order: (order.total.amount, order.id),
-    OrderSort.ID: lambda order: order.id,
-}

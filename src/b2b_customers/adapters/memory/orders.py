@@ -23,17 +23,16 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from b2b_customers.adapters.memory.repository import _page, _Repository
+from b2b_customers import queries
+from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _Schema, _Undo
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.errors import ValidationError
 from b2b_customers.limits.spend import Bucket, SpendKey, SpendPosting
-from b2b_customers.ports import OrderQuery, OrderSort, Page
+from b2b_customers.ports import OrderQuery, Page
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
-
-    from _typeshed import SupportsRichComparison
+    from collections.abc import Iterable
 
     from b2b_customers.ids import CompanyId, OrderId
     from b2b_customers.limits.periods import Window
@@ -158,24 +157,6 @@ class _SpendBuffer:
         self.postings = {}
 
 
-def _order_matches(order: OrderRecord, query: OrderQuery) -> bool:
-    if query.buyer_id is not None and order.buyer_id != query.buyer_id:
-        return False
-    if query.location_id is not None and order.location_id != query.location_id:
-        return False
-    if query.status is not None and order.status != query.status:
-        return False
-    if query.placed_from is not None and order.placed_at < query.placed_from:
-        return False
-    return query.placed_before is None or order.placed_at < query.placed_before
-
-
-_ORDER_SORT_KEYS: dict[OrderSort, Callable[[OrderRecord], SupportsRichComparison]] = {
-    OrderSort.PLACED_AT: lambda order: (order.placed_at, order.id),
-    OrderSort.TOTAL: lambda order: (order.total.amount, order.id),
-    OrderSort.ID: lambda order: order.id,
-}
-
 # What a saved copy may change; everything else must be as stored.
 _MAY_CHANGE = frozenset({"status", "version", "created_at", "updated_at"})
 
@@ -276,6 +257,7 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
         """
         query = query if query is not None else OrderQuery()
         with self._lock:
+            scope: list[CompanyId] | None = None
             if query.company_id is not None:
                 scope = [query.company_id]
                 if query.include_subtree:
@@ -284,10 +266,8 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
             elif query.buyer_id is not None:
                 candidates = self._rows_of("buyer", [query.buyer_id])
             else:
-                candidates = self._buffer.all()
-            matches = [order for order in candidates if _order_matches(order, query)]
-        matches.sort(key=_ORDER_SORT_KEYS[OrderSort(query.sort)], reverse=query.descending)
-        return _page(matches, query.offset, query.limit)
+                candidates = list(self._buffer.all())
+            return queries.select(query, candidates, scope)
 
     def spent(
         self, key: SpendKey, window: Window, *, include_pending: bool = True
