@@ -4,7 +4,7 @@ A :class:`Decision` lists a :class:`RuleResult` for every rule it evaluated,
 crossed or not, with the figures (limit, spent so far, this order, what
 remains), so a shop can show the buyer why and an auditor can replay it with
 the recorded ``policy_version`` (see
-[DecisionRecord][b2b_customers.limits.DecisionRecord]).
+[DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord]).
 
 The engine hands each result its message as a :class:`DeferredMessage`: the
 sentence is formatted the first time it is read (``result.message``,

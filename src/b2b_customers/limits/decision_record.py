@@ -1,13 +1,13 @@
 """A decision kept with what it was decided on, so that it can be decided again.
 
-A [DecisionRecord][b2b_customers.limits.DecisionRecord] holds the order as
+A [DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord] holds the order as
 it was checked, the company and buyer as the engine saw them, every purchasing
 limit that applied (each at the version it had), the credit position, the
 spend totals and currency conversions the engine read, the approval policy's
 version when the order went to approval, and the decision itself. Its
-[context][b2b_customers.limits.DecisionRecord.context] is a
-[DecisionContext][b2b_customers.limits.DecisionContext] built from those
-alone: [decide][b2b_customers.limits.decide] run on it at the recorded time
+[context][b2b_customers.limits.decision_record.DecisionRecord.context] is a
+[DecisionContext][b2b_customers.limits.engine.DecisionContext] built from those
+alone: [decide][b2b_customers.limits.engine.decide] run on it at the recorded time
 gives the same decision, whatever the rules, history or rates are today.
 """
 
@@ -70,7 +70,7 @@ class DecisionRecord:
         ancestors: The company's ancestors then, nearest first.
         group_ids: The customer groups of the buyer the limits looked at.
         limits: Every purchasing limit that applied, at the version it had
-            (see [limit_versions][b2b_customers.limits.DecisionRecord.limit_versions]).
+            (see `limit_versions`).
         credit: The credit position read (limit, balance, reserved, hold),
             when the company buys on credit.
         spend: Every spend total the engine read, with its window.
@@ -113,7 +113,7 @@ class DecisionRecord:
         Args:
             order: The order decided on.
             context: The context it was decided in.
-            decision: What [decide][b2b_customers.limits.decide] answered.
+            decision: What [decide][b2b_customers.limits.engine.decide] answered.
             spend: The spend totals it read (see
                 [RecordingSpend][b2b_customers.limits.readings.RecordingSpend]).
             conversions: The conversions it made (see

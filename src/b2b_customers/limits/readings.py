@@ -1,7 +1,7 @@
 """What the engine read while deciding: spend totals and currency conversions, recorded.
 
 :func:`~b2b_customers.limits.engine.decide` is pure but for two look-ups it
-is handed: the spend so far (a [SpendLookup][b2b_customers.limits.SpendLookup])
+is handed: the spend so far (a [SpendLookup][b2b_customers.limits.spend.SpendLookup])
 and, when currencies differ, the exchange rates. To decide again later
 without reading today's order history or today's rates, a service hands the
 engine a [RecordingSpend][b2b_customers.limits.readings.RecordingSpend] and a
@@ -85,7 +85,7 @@ class Conversion:
 
 
 class RecordingSpend:
-    """A [SpendLookup][b2b_customers.limits.SpendLookup] that keeps every answer it passes on.
+    """A [SpendLookup][b2b_customers.limits.spend.SpendLookup] that keeps every answer it passes on.
 
     Args:
         lookup: The look-up asked (the order history's running totals).
@@ -117,7 +117,7 @@ class RecordingSpend:
 
 
 class RecordedSpend:
-    """A [SpendLookup][b2b_customers.limits.SpendLookup] answering only from recorded readings.
+    """A [SpendLookup][b2b_customers.limits.spend.SpendLookup] that answers from readings alone.
 
     Args:
         readings: What was read when the decision was made.

@@ -1,12 +1,12 @@
 """Deciding again: a recorded decision next to what the engine answers now from the same record.
 
-[Replay.of][b2b_customers.limits.Replay.of] runs
-[decide][b2b_customers.limits.decide] on a
-[DecisionRecord][b2b_customers.limits.DecisionRecord]'s order, in the
+[Replay.of][b2b_customers.limits.replay.Replay.of] runs
+[decide][b2b_customers.limits.engine.decide] on a
+[DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord]'s order, in the
 context the record describes, at the recorded time. The engine is a pure
 function, so the two decisions agree, outcome, reasons, figures and
 ``policy_version`` alike, unless the engine itself changed since (a new
-library version deciding differently): [matches][b2b_customers.limits.Replay.matches]
+library version deciding differently): [matches][b2b_customers.limits.replay.Replay.matches]
 says which.
 """
 

@@ -1,12 +1,12 @@
 """The version of the rules a decision applied, as one short identifier.
 
-A [Decision][b2b_customers.limits.Decision] names it in ``policy_version``:
+A [Decision][b2b_customers.limits.decision.Decision] names it in ``policy_version``:
 a fingerprint of the id and bookkeeping ``version`` of every purchasing limit
 that applied to the order (``"none"`` when none did). Saving a limit bumps its
 version, adding or removing one changes the set, and either changes the
 fingerprint; the same limits at the same versions always give the same one.
 The versions themselves are kept with the order
-([DecisionRecord.limit_versions][b2b_customers.limits.DecisionRecord.limit_versions]).
+([DecisionRecord.limit_versions][b2b_customers.limits.decision_record.DecisionRecord.limit_versions]).
 """
 
 from __future__ import annotations

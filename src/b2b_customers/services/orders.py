@@ -203,7 +203,7 @@ class OrderService:
     def replay(self, *, actor: Actor, order_id: OrderId) -> Replay:
         """Decide an order again from what it was decided on, and compare.
 
-        The order's [DecisionRecord][b2b_customers.limits.DecisionRecord],
+        The order's [DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord],
         stored when it was placed or submitted for approval, holds the order,
         the limits that applied at their versions then, the credit position
         and the spend read: the engine decides again from those alone, at

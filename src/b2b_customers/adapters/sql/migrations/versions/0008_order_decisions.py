@@ -1,7 +1,7 @@
 """Each order keeps what it was decided on: a nullable ``orders.decision`` JSON column.
 
 The order service stores a
-[DecisionRecord][b2b_customers.limits.DecisionRecord] with every order it
+[DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord] with every order it
 places or submits for approval, in the ``INSERT`` it already sends; orders
 recorded before this revision (and imported history) have none. It is a
 column of its own rather than part of ``data`` so that reading the order
