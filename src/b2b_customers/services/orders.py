@@ -15,6 +15,10 @@ nothing written. The decision and the reservation cannot drift apart: when
 another writer changes the credit account in between, the store refuses the
 save and the whole unit of work runs again on fresh figures
 (:mod:`b2b_customers.services.retries`).
+
+A placed or pending order is stored with its
+[DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord] (what it
+was decided on) in the same write; ``replay`` decides again from it alone.
 """
 
 from __future__ import annotations
@@ -387,7 +391,7 @@ class OrderService:
                     placement = Placement(decision=decision, order=placed)
                 else:
                     placement = self._submit(
-                        uow, actor, order, loaded, decision=kept, now=now, comment=comment
+                        uow, actor, order, loaded, kept=kept, now=now, comment=comment
                     )
             except CreditRefused as refused:
                 # The line was read without a lock; its conditional write found it spent
@@ -408,7 +412,7 @@ class OrderService:
         order: OrderDraft,
         loaded: _Loaded,
         *,
-        decision: DecisionRecord,
+        kept: DecisionRecord,
         now: datetime,
         comment: str | None,
     ) -> Placement:
@@ -423,7 +427,7 @@ class OrderService:
         request = ApprovalRequest.submit(
             id=request_id,
             order=order,
-            decision=decision.decision,
+            decision=kept.decision,
             requester=buyer,
             directory=directory,
             at=now,
@@ -433,19 +437,19 @@ class OrderService:
         record = OrderRecord.from_draft(
             pending_order_id(request), order, now, OrderStatus.PENDING_APPROVAL
         )
-        kept = attrs.evolve(
-            decision,
+        routed = attrs.evolve(
+            kept,
             approval_policy_id=request.policy_id,
             approval_policy_version=request.policy_version,
         )
-        pending = uow.orders.add(record, posting=loaded.posting(record), decision=kept)
+        pending = uow.orders.add(record, posting=loaded.posting(record), decision=routed)
         self._context.record(
             uow, "order.awaiting_approval", pending, actor=actor, company_id=pending.company_id
         )
         reserve(uow, self._context, actor, pending, loaded.account, override=loaded.override)
         stored = uow.approvals.add(request)
         record_move(uow, self._context, actor, None, stored)
-        return Placement(decision=decision.decision, order=pending, request=stored)
+        return Placement(decision=kept.decision, order=pending, request=stored)
 
     def _history_scope(
         self,
