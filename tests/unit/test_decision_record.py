@@ -117,6 +117,18 @@ class TestReplay:
         assert replay.matches
         assert replay.replayed.outcome is record.decision.outcome
 
+    def test_a_record_the_engine_no_longer_agrees_with_does_not_match(self) -> None:
+        cap = limit(OrderTotalLimit(maximum=eur(1000)), name="Cap")
+        record = recorded("300", cap)
+        tampered = attrs.evolve(
+            record, decision=attrs.evolve(record.decision, policy_version="limits-0")
+        )
+
+        replay = Replay.of(O1, tampered)
+
+        assert not replay.matches
+        assert replay.replayed == record.decision
+
     def test_an_engine_asking_for_unrecorded_spend_is_refused(self) -> None:
         spend = RecordedSpend(())
         window = window_of(MONTHLY, NOW, time_zone="Europe/Berlin")
