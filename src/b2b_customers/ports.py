@@ -93,6 +93,7 @@ if TYPE_CHECKING:
     from b2b_customers.credit.account import CreditAccount
     from b2b_customers.credit.ledger import LedgerEntry
     from b2b_customers.credit.reservation import Reservation
+    from b2b_customers.limits.decision_record import DecisionRecord
     from b2b_customers.limits.periods import Window
     from b2b_customers.limits.rules import PurchasingLimit
     from b2b_customers.limits.spend import SpendKey, SpendPosting
@@ -918,7 +919,13 @@ class OrderRepository(Protocol):
     window, never a scan of the history.
     """
 
-    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
+    def add(
+        self,
+        order: OrderRecord,
+        *,
+        posting: SpendPosting | None = None,
+        decision: DecisionRecord | None = None,
+    ) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
         Its total is booked as ``posting`` says
@@ -926,7 +933,9 @@ class OrderRepository(Protocol):
         from the company's time zone and ancestors, which the caller has at
         hand); without one, the store works it out the same way from the tree
         as it stands. The posting is kept with the order: a status change
-        moves exactly the spend it booked.
+        moves exactly the spend it booked. So is ``decision``, what the order
+        was decided on (see :meth:`decision_of`), in the same write: a status
+        change leaves it as it is.
 
         Raises:
             AlreadyExists: The id is taken.
@@ -964,6 +973,14 @@ class OrderRepository(Protocol):
 
     def history(self, query: OrderQuery | None = None) -> Page[OrderRecord]:
         """Return one page of the orders matching ``query`` (default: all, newest first)."""
+        ...
+
+    def decision_of(self, order_id: OrderId) -> DecisionRecord | None:
+        """Return the decision recorded with the order (``None``: recorded without one).
+
+        Raises:
+            NotFound: No order has this id.
+        """
         ...
 
     def spent(

@@ -469,6 +469,7 @@ ARGUMENTS: dict[str, Arguments] = {
         {"order_id": ORDER_IDS}, {"comment": texts(), "po_number": texts()}
     ),
     "orders.get": call_with({"order_id": ORDER_IDS}),
+    "orders.replay": call_with({"order_id": ORDER_IDS}),
     "orders.history": call_with(
         {},
         {

@@ -777,6 +777,7 @@ READ_ONLY = frozenset(
         "orders.check",
         "orders.get",
         "orders.history",
+        "orders.replay",
         "approvals.get",
         "approvals.search",
         "approvals.eligible_approvers",
@@ -833,6 +834,11 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "orders.history",
         lambda app, w: app.orders.history(actor=w.anna, company=NORTH),
+        prepare=placed,
+    ),
+    Scenario(
+        "orders.replay",
+        lambda app, w: app.orders.replay(actor=w.bob, order_id=the_order(app).id),
         prepare=placed,
     ),
     Scenario(

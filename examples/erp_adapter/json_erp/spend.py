@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from b2b_customers.ids import OrderId
-from b2b_customers.limits import SpendPosting
+from b2b_customers.limits import DecisionRecord, SpendPosting
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -42,10 +42,12 @@ class OrderPosting:
     Attributes:
         order_id: The order.
         posting: Its keys, local day and currency, as the library worked them out.
+        decision: What the order was decided on, when the service recorded it.
     """
 
     order_id: OrderId
     posting: SpendPosting
+    decision: DecisionRecord | None = None
 
 
 def spent_in(

@@ -3,7 +3,8 @@
 A :class:`Decision` lists a :class:`RuleResult` for every rule it evaluated,
 crossed or not, with the figures (limit, spent so far, this order, what
 remains), so a shop can show the buyer why and an auditor can replay it with
-the recorded ``policy_version``.
+the recorded ``policy_version`` (see
+[DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord]).
 
 The engine hands each result its message as a :class:`DeferredMessage`: the
 sentence is formatted the first time it is read (``result.message``,
@@ -192,7 +193,9 @@ class Decision:
         order_total: The order's total, in the order's currency.
         approver_roles: Who may approve when approval is required (role names,
             ``"admin"`` for the company's admins, ``"seller"`` for the seller's staff).
-        policy_version: The version of the rules used, for replay.
+        policy_version: The version of the rules used, for replay: the engine
+            records the fingerprint of the limits that applied (see
+            [rules_version][b2b_customers.limits.rule_versions.rules_version]).
         evaluated_at: When the decision was made (the injected clock's time).
     """
 

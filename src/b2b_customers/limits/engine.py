@@ -48,6 +48,7 @@ from b2b_customers.limits.decision import (
     RuleResult,
 )
 from b2b_customers.limits.periods import window_of
+from b2b_customers.limits.rule_versions import rules_version
 from b2b_customers.limits.rules import (
     BudgetLimit,
     DistinctSkuLimit,
@@ -130,7 +131,9 @@ class DecisionContext:
         rates: Exchange rates, needed only when currencies differ.
         count_pending: Count orders pending approval against budgets (default),
             so parallel requests cannot each slip under the same budget.
-        policy_version: The version of the rules, recorded in the decision.
+        policy_version: The version recorded in the decision; by default (``None``)
+            the fingerprint of the limits that applied (see
+            [rules_version][b2b_customers.limits.rule_versions.rules_version]).
     """
 
     company: Company
@@ -142,7 +145,7 @@ class DecisionContext:
     credit: CreditPosition | None = None
     rates: ExchangeRates | None = None
     count_pending: bool = True
-    policy_version: str = "1"
+    policy_version: str | None = None
 
 
 def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decision:
@@ -162,8 +165,10 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
     evaluator = _Evaluation(order, context, now)
     who = evaluator.who_orders()
     results = [*who, *evaluator.role_rule()]
+    applied: list[PurchasingLimit] = []
     if not (who[0].outcome is Outcome.DENIED and who[0].rule == "buyer"):
-        results.extend(evaluator.limit(limit) for limit in evaluator.applicable_limits())
+        applied = evaluator.applicable_limits()
+        results.extend(evaluator.limit(limit) for limit in applied)
         results.extend(evaluator.credit())
     outcome = Outcome.worst(result.outcome for result in results)
     return Decision(
@@ -171,7 +176,9 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
         results=tuple(results),
         order_total=evaluator.total,
         evaluated_at=now,
-        policy_version=context.policy_version,
+        policy_version=(
+            rules_version(applied) if context.policy_version is None else context.policy_version
+        ),
         approver_roles=evaluator.approvers(results) if outcome is Outcome.APPROVAL_REQUIRED else (),
     )
 

@@ -15,6 +15,10 @@ nothing written. The decision and the reservation cannot drift apart: when
 another writer changes the credit account in between, the store refuses the
 save and the whole unit of work runs again on fresh figures
 (:mod:`b2b_customers.services.retries`).
+
+A placed or pending order is stored with its
+[DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord] (what it
+was decided on) in the same write; ``replay`` decides again from it alone.
 """
 
 from __future__ import annotations
@@ -40,7 +44,16 @@ from b2b_customers.errors import (
     ValidationError,
 )
 from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId, LocationId, OrderId
-from b2b_customers.limits import CreditPosition, Decision, DecisionContext, Outcome, decide
+from b2b_customers.limits import (
+    CreditPosition,
+    Decision,
+    DecisionContext,
+    DecisionRecord,
+    Outcome,
+    Replay,
+    decide,
+)
+from b2b_customers.limits.readings import RecordingRates, RecordingSpend
 from b2b_customers.limits.rules import BudgetLimit, PurchasingLimit, ScopeKind
 from b2b_customers.limits.spend import SpendPosting
 from b2b_customers.ports import OrderQuery
@@ -191,6 +204,50 @@ class OrderService:
             )
             return record
 
+    def replay(self, *, actor: Actor, order_id: OrderId) -> Replay:
+        """Decide an order again from what it was decided on, and compare.
+
+        The order's [DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord],
+        stored when it was placed or submitted for approval, holds the order,
+        the limits that applied at their versions then, the credit position
+        and the spend read: the engine decides again from those alone, at
+        the recorded time, whatever the rules are today. Nothing is written.
+
+        Whoever may read the order may replay it; both decisions are shown as
+        the actor may see them (without the credit figures unless they may
+        view the company's credit).
+
+        Returns:
+            The recorded decision, the one made again, and whether they match.
+
+        Raises:
+            NotFound: No such order, or it belongs to a company the actor does not see.
+            PermissionDenied: The actor sees the company but may not view its orders.
+            ValidationError: The order was recorded without its decision
+                (imported history, or placed before decisions were recorded).
+        """
+        with self._context.store.unit_of_work() as uow:
+            record = uow.orders.get(order_id)
+            require_visible(
+                uow,
+                actor,
+                Permission.VIEW_ORDERS,
+                record.company_id,
+                entity="OrderRecord",
+                key=order_id,
+            )
+            kept = uow.orders.decision_of(order_id)
+            if kept is None:
+                raise ValidationError(
+                    f"order {order_id!r} was recorded without its decision (imported history, "
+                    "or placed before decisions were kept), so there is nothing to replay",
+                    field="order_id",
+                )
+            whole = decision_for(uow, actor, kept.decision, record.company_id)
+            # decision_for returns the decision itself to whoever may view the credit.
+            shown = None if whole is kept.decision else Decision.without_credit_figures
+            return Replay.of(order_id, kept, shown=shown)
+
     def history(
         self,
         *,
@@ -305,19 +362,26 @@ class OrderService:
             # The budgets this order may draw on are held from here to the commit, so the
             # spend the decision reads cannot change under it (see LimitRepository.lock).
             uow.limits.lock(loaded.budget_ids)
-            context = self._context_for(uow, loaded)
+            context, spend, rates = _recording(self._context_for(uow, loaded))
             now = self._context.clock.now()
             decision = decide(order, context, now)
             if decision.outcome is Outcome.DENIED:
                 raise OrderDenied(
                     decision_for(uow, actor, decision, order.company_id, known=loaded.known)
                 )
+            kept = DecisionRecord.of(
+                order,
+                context,
+                decision,
+                spend=spend.readings,
+                conversions=() if rates is None else rates.conversions,
+            )
             try:
                 if decision.allowed:
                     record = OrderRecord.from_draft(
                         OrderId(self._context.ids()), order, now, OrderStatus.PLACED
                     )
-                    placed = uow.orders.add(record, posting=loaded.posting(record))
+                    placed = uow.orders.add(record, posting=loaded.posting(record), decision=kept)
                     self._context.record(
                         uow, "order.placed", placed, actor=actor, company_id=placed.company_id
                     )
@@ -327,7 +391,7 @@ class OrderService:
                     placement = Placement(decision=decision, order=placed)
                 else:
                     placement = self._submit(
-                        uow, actor, order, loaded, decision=decision, now=now, comment=comment
+                        uow, actor, order, loaded, kept=kept, now=now, comment=comment
                     )
             except CreditRefused as refused:
                 # The line was read without a lock; its conditional write found it spent
@@ -348,7 +412,7 @@ class OrderService:
         order: OrderDraft,
         loaded: _Loaded,
         *,
-        decision: Decision,
+        kept: DecisionRecord,
         now: datetime,
         comment: str | None,
     ) -> Placement:
@@ -363,7 +427,7 @@ class OrderService:
         request = ApprovalRequest.submit(
             id=request_id,
             order=order,
-            decision=decision,
+            decision=kept.decision,
             requester=buyer,
             directory=directory,
             at=now,
@@ -373,14 +437,19 @@ class OrderService:
         record = OrderRecord.from_draft(
             pending_order_id(request), order, now, OrderStatus.PENDING_APPROVAL
         )
-        pending = uow.orders.add(record, posting=loaded.posting(record))
+        routed = attrs.evolve(
+            kept,
+            approval_policy_id=request.policy_id,
+            approval_policy_version=request.policy_version,
+        )
+        pending = uow.orders.add(record, posting=loaded.posting(record), decision=routed)
         self._context.record(
             uow, "order.awaiting_approval", pending, actor=actor, company_id=pending.company_id
         )
         reserve(uow, self._context, actor, pending, loaded.account, override=loaded.override)
         stored = uow.approvals.add(request)
         record_move(uow, self._context, actor, None, stored)
-        return Placement(decision=decision, order=pending, request=stored)
+        return Placement(decision=kept.decision, order=pending, request=stored)
 
     def _history_scope(
         self,
@@ -514,3 +583,12 @@ def _credit_position(
         on_hold=account.on_hold,
         hold_overridden=override is not None,
     )
+
+
+def _recording(
+    context: DecisionContext,
+) -> tuple[DecisionContext, RecordingSpend, RecordingRates | None]:
+    """``context`` with look-ups that keep what the engine reads, for the order's record."""
+    spend = RecordingSpend(context.spend)
+    rates = None if context.rates is None else RecordingRates(context.rates)
+    return attrs.evolve(context, spend=spend, rates=rates), spend, rates

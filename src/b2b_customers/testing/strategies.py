@@ -106,6 +106,8 @@ from b2b_customers.ids import (
     OrderId,
 )
 from b2b_customers.limits.decision import Decision, Outcome, RuleResult
+from b2b_customers.limits.decision_record import DecisionRecord
+from b2b_customers.limits.engine import CreditPosition
 from b2b_customers.limits.periods import (
     CalendarPeriod,
     CalendarUnit,
@@ -113,7 +115,9 @@ from b2b_customers.limits.periods import (
     Period,
     RecurrencePeriod,
     RollingPeriod,
+    window_of,
 )
+from b2b_customers.limits.readings import Conversion, SpendReading
 from b2b_customers.limits.rules import (
     BudgetLimit,
     DistinctSkuLimit,
@@ -128,6 +132,7 @@ from b2b_customers.limits.rules import (
     RestrictedCatalog,
     ScopeKind,
 )
+from b2b_customers.limits.spend import SpendKey
 
 __all__ = [
     "CURRENCIES",
@@ -150,10 +155,12 @@ __all__ = [
     "contact_assignments",
     "countries",
     "credit_accounts",
+    "credit_positions",
     "currencies",
     "custom_fields",
     "customer_groups",
     "customers",
+    "decision_records",
     "decisions",
     "domain_events",
     "emails",
@@ -183,6 +190,7 @@ __all__ = [
     "rule_results",
     "sales_taxes",
     "seller_approvers",
+    "spend_readings",
     "tags",
     "tier_progress",
     "time_zones",
@@ -833,6 +841,63 @@ def decisions() -> st.SearchStrategy[Decision]:
 
 
 # -- approvals
+
+
+def credit_positions(currency: str = "EUR") -> st.SearchStrategy[CreditPosition]:
+    """Credit positions as the engine reads them (available may be negative)."""
+    figure = money(currency, min_value=Decimal(0))
+    return st.builds(
+        CreditPosition,
+        credit_limit=figure,
+        balance=figure,
+        reserved=figure,
+        on_hold=st.booleans(),
+        hold_overridden=st.booleans(),
+    )
+
+
+def spend_readings() -> st.SearchStrategy[SpendReading]:
+    """Answers of the spend look-up: a key, a budget window, amounts per currency."""
+    keys = st.builds(
+        SpendKey,
+        kind=st.sampled_from(["company", "subtree", "location", "buyer"]),
+        company_id=ids(),
+        other_id=st.none() | ids(),
+    )
+    calendar_or_rolling = st.builds(CalendarPeriod, unit=st.sampled_from(CalendarUnit)) | st.builds(
+        RollingPeriod, days=st.integers(1, 400)
+    )
+    windows = st.builds(window_of, calendar_or_rolling, aware_datetimes(), time_zone=time_zones())
+    return st.builds(
+        SpendReading,
+        key=keys,
+        window=windows,
+        include_pending=st.booleans(),
+        amounts=st.lists(money(min_value=Decimal(0)), max_size=2, unique_by=lambda m: m.currency),
+    )
+
+
+def decision_records() -> st.SearchStrategy[DecisionRecord]:
+    """Decisions kept with what they were decided on (the parts drawn independently)."""
+    conversions = st.builds(
+        Conversion, amount=money("USD"), result=money("EUR"), at=aware_datetimes()
+    )
+    return st.builds(
+        DecisionRecord,
+        order=order_drafts(),
+        decision=decisions(),
+        company=companies(),
+        buyer=customers(),
+        ancestors=st.lists(ids(), max_size=3).map(tuple),
+        group_ids=st.frozensets(ids(), max_size=3),
+        limits=st.lists(purchasing_limits(), max_size=3).map(tuple),
+        credit=st.none() | credit_positions(),
+        spend=st.lists(spend_readings(), max_size=3).map(tuple),
+        conversions=st.lists(conversions, max_size=2).map(tuple),
+        count_pending=st.booleans(),
+        approval_policy_id=st.none() | ids(),
+        approval_policy_version=st.none() | st.integers(0, 50),
+    )
 
 
 def validities() -> st.SearchStrategy[Validity]:

@@ -28,6 +28,7 @@ from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _Schema, _Undo
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.errors import ValidationError
+from b2b_customers.limits.decision_record import DecisionRecord
 from b2b_customers.limits.spend import Bucket, SpendKey, SpendPosting
 from b2b_customers.ports import OrderQuery, Page
 
@@ -69,24 +70,26 @@ def _add(buckets: _Buckets, key: SpendKey, day: date, slot: _Slot, amount: Decim
 
 
 class _Spend:
-    """The committed spend buckets, and where each committed order is booked."""
+    """The committed spend buckets, where each order is booked and what it was decided on."""
 
-    __slots__ = ("buckets", "postings")
+    __slots__ = ("buckets", "decisions", "postings")
 
     def __init__(self) -> None:
         self.buckets: _Buckets = {}
         self.postings: dict[str, SpendPosting] = {}
+        self.decisions: dict[str, DecisionRecord] = {}
 
 
 class _SpendBuffer:
     """One unit of work's changes to the spend buckets: deltas over the committed sums."""
 
-    __slots__ = ("_journal", "base", "deltas", "postings")
+    __slots__ = ("_journal", "base", "decisions", "deltas", "postings")
 
     def __init__(self, base: _Spend, journal: list[_Undo]) -> None:
         self.base = base
         self.deltas: _Buckets = {}
         self.postings: dict[str, SpendPosting] = {}
+        self.decisions: dict[str, DecisionRecord] = {}
         self._journal = journal
 
     def posting(self, order_id: str) -> SpendPosting:
@@ -94,11 +97,21 @@ class _SpendBuffer:
         found = self.postings.get(order_id)
         return found if found is not None else self.base.postings[order_id]
 
-    def post(self, order_id: str, posting: SpendPosting) -> None:
+    def decision(self, order_id: str) -> DecisionRecord | None:
+        """Return what a stored order was decided on, if that was recorded."""
+        found = self.decisions.get(order_id)
+        return found if found is not None else self.base.decisions.get(order_id)
+
+    def post(
+        self, order_id: str, posting: SpendPosting, decision: DecisionRecord | None = None
+    ) -> None:
         self.postings[order_id] = posting
+        if decision is not None:
+            self.decisions[order_id] = decision
 
         def undo() -> None:
             self.postings.pop(order_id, None)
+            self.decisions.pop(order_id, None)
 
         self._journal.append(undo)
 
@@ -151,10 +164,12 @@ class _SpendBuffer:
                 for slot, amount in slots.items():
                     _add(self.base.buckets, key, day, slot, amount)
         self.base.postings.update(self.postings)
+        self.base.decisions.update(self.decisions)
 
     def clear(self) -> None:
         self.deltas = {}
         self.postings = {}
+        self.decisions = {}
 
 
 # What a saved copy may change; everything else must be as stored.
@@ -169,21 +184,29 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
     go any way; the services decide which transitions are allowed.
     """
 
-    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
+    def add(
+        self,
+        order: OrderRecord,
+        *,
+        posting: SpendPosting | None = None,
+        decision: DecisionRecord | None = None,
+    ) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
         Its total is booked as ``posting`` says (worked out from the company's
-        time zone and ancestors as they are now when not given).
+        time zone and ancestors as they are now when not given); ``decision``
+        is kept with it.
 
         Raises:
             AlreadyExists: The id is taken.
             ValidationError: The company or buyer does not exist.
         """
+        kept = _decision_record(decision)
 
         def record() -> OrderRecord:
             stored = self._insert(order)
             booked = posting if posting is not None else self._posting_of(stored, {})
-            self._work.spend.post(stored.id, booked)
+            self._work.spend.post(stored.id, booked, kept)
             self._work.spend.book(booked.amounts(stored))
             return stored
 
@@ -248,6 +271,16 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
         """
         with self._lock:
             return self._find(order_id)
+
+    def decision_of(self, order_id: OrderId) -> DecisionRecord | None:
+        """Return the decision recorded with the order (``None``: recorded without one).
+
+        Raises:
+            NotFound: No order has this id.
+        """
+        with self._lock:
+            self._find(order_id)
+            return self._work.spend.decision(order_id)
 
     def history(self, query: OrderQuery | None = None) -> Page[OrderRecord]:
         """Return one page of the orders matching ``query`` (default: all, newest first).
@@ -330,3 +363,11 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
                     "record a new order instead",
                     field=name,
                 )
+
+
+def _decision_record(decision: object) -> DecisionRecord | None:
+    if decision is None or isinstance(decision, DecisionRecord):
+        return decision
+    raise ValidationError(
+        f"expected a DecisionRecord, got {type(decision).__name__}", field="decision"
+    )

@@ -775,6 +775,7 @@ ORDER_COLUMNS: Final = (
     "total_key",
     "posting",
     "data",
+    "decision",
 )
 """The columns of :func:`order_values`, in order."""
 
@@ -789,7 +790,9 @@ def amount_key(amount: Decimal) -> str:
     return f"{whole.zfill(_AMOUNT_DIGITS)}.{fraction.rstrip('0')}"
 
 
-def order_values(order: OrderRecord, stamp: Stamp, posting: str, *, raw: bool) -> tuple[Any, ...]:
+def order_values(
+    order: OrderRecord, stamp: Stamp, posting: str, *, raw: bool, decision: str | None = None
+) -> tuple[Any, ...]:
     """Return the ``orders`` row of ``order`` with ``stamp`` (see ``ORDER_COLUMNS``).
 
     Args:
@@ -797,7 +800,9 @@ def order_values(order: OrderRecord, stamp: Stamp, posting: str, *, raw: bool) -
         stamp: Its version and times.
         posting: The JSON text of where its spend is booked.
         raw: Give the times as text, ready for the SQLite driver (see
-            :func:`company_values`); ``posting`` and ``data`` are JSON text either way.
+            :func:`company_values`); ``posting``, ``data`` and ``decision``
+            are JSON text either way.
+        decision: The JSON text of what the order was decided on, if recorded.
     """
     created, updated = stamp.times(raw=raw)
     placed = utc(order.placed_at)
@@ -814,6 +819,7 @@ def order_values(order: OrderRecord, stamp: Stamp, posting: str, *, raw: bool) -
         amount_key(order.total.amount),
         posting,
         encode(order),
+        decision,
     )
 
 

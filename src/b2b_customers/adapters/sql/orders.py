@@ -44,6 +44,7 @@ from b2b_customers.adapters.sql.mapping import (
     Stamp,
     amount_key,
     decimal_amount,
+    decode,
     encode,
     json_value,
     order_values,
@@ -67,6 +68,7 @@ from b2b_customers.adapters.sql.tables import companies, customers, orders, spen
 from b2b_customers.domain import MAX_DEPTH
 from b2b_customers.domain.order import OrderRecord, OrderStatus
 from b2b_customers.errors import AlreadyExists, B2BError, DamagedRow, NotFound, ValidationError
+from b2b_customers.limits.decision_record import DecisionRecord
 from b2b_customers.limits.periods import CalendarPeriod, window_of
 from b2b_customers.limits.spend import Bucket, SpendKey, SpendPosting, spend_keys
 from b2b_customers.ports import OrderQuery, OrderSort, Page
@@ -104,6 +106,7 @@ _FOR_SAVE = select(orders.c.version, orders.c.created_at, orders.c.posting, _DAT
     orders.c.id == bindparam("id")
 )
 _COMPANY_DATA = data_text(companies)
+_DECISION = select(cast(orders.c.decision, Text())).where(orders.c.id == bindparam("id"))
 
 
 def _saving(data: ColumnElement[Any]) -> Update:
@@ -184,18 +187,32 @@ class SqlOrderRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
+    def add(
+        self,
+        order: OrderRecord,
+        *,
+        posting: SpendPosting | None = None,
+        decision: DecisionRecord | None = None,
+    ) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
         Its total is booked as ``posting`` says; without one, the posting is
         worked out from the company's time zone and ancestors as they are now.
+        ``decision`` goes into the order's row, in the same ``INSERT``.
 
         Raises:
             AlreadyExists: The id is taken.
             ValidationError: The company or buyer does not exist.
         """
+        if decision is not None and not isinstance(decision, DecisionRecord):
+            raise ValidationError(
+                f"expected a DecisionRecord, got {type(decision).__name__}", field="decision"
+            )
+        decision_json = None if decision is None else encode(decision)
         if posting is None:
-            return self._insert([order])[0]
+            return self._insert(
+                [order], {} if decision_json is None else {order.id: decision_json}
+            )[0]
         _require_orders([order])
         if not isinstance(posting, SpendPosting):
             raise ValidationError(
@@ -213,7 +230,13 @@ class SqlOrderRepository:
 
         raw = not session.postgres
         with session.write(explain) as connection:
-            row = order_values(stored, stamp, _posting_json(posting), raw=raw)
+            row = order_values(
+                stored,
+                stamp,
+                _posting_json(posting),
+                raw=raw,
+                decision=decision_json,
+            )
             insert_rows(connection, orders, ORDER_COLUMNS, [row], raw=raw)
             _book(connection, posting.amounts(stored), postgres=session.postgres)
         return stored
@@ -287,6 +310,22 @@ class SqlOrderRepository:
             raise NotFound("OrderRecord", order_id)
         return _DECODE(OrderRecord, data)
 
+    def decision_of(self, order_id: OrderId) -> DecisionRecord | None:
+        """Return the decision recorded with the order (``None``: recorded without one).
+
+        Raises:
+            NotFound: No order has this id.
+            DamagedRow: The stored decision is not a valid record.
+        """
+        with self._session.read() as connection:
+            row = connection.execute(_DECISION, {"id": order_id}).first()
+        if row is None:
+            raise NotFound("OrderRecord", order_id)
+        stored: str | None = row[0]  # NULL: recorded without a decision
+        if stored is None:
+            return None
+        return decode(DecisionRecord, stored, table="orders", key=order_id)
+
     def history(self, query: OrderQuery | None = None) -> Page[OrderRecord]:
         """Return one page of the orders matching ``query`` (default: all, newest first).
 
@@ -337,7 +376,10 @@ class SqlOrderRepository:
                 result[currency] = result.get(currency, _ZERO) + total
         return {currency: amount for currency, amount in result.items() if amount}
 
-    def _insert(self, items: list[OrderRecord]) -> list[OrderRecord]:
+    def _insert(
+        self, items: list[OrderRecord], decisions: dict[str, str] | None = None
+    ) -> list[OrderRecord]:
+        """Insert ``items`` (with the JSON of each one's decision, by id) and book their spend."""
         _require_orders(items)
         if not items:
             return []
@@ -357,7 +399,14 @@ class SqlOrderRepository:
             sent = failure[0] if failure is not None else len(stored)
             for chunk in chunked(stored[:sent] if failure is not None else stored, _ROWS_PER_BATCH):
                 rows = [
-                    order_values(order, stamp, postings.post(order), raw=raw) for order in chunk
+                    order_values(
+                        order,
+                        stamp,
+                        postings.post(order),
+                        raw=raw,
+                        decision=None if decisions is None else decisions.get(order.id),
+                    )
+                    for order in chunk
                 ]
                 insert_rows(connection, orders, ORDER_COLUMNS, rows, raw=raw)
             if failure is not None:

@@ -385,13 +385,15 @@ orders = Table(
     Column("total_key", _text(), nullable=False),
     Column("posting", _data(), nullable=False),
     Column("data", _data(), nullable=False),
+    Column("decision", _data(), nullable=True),
     Index(None, "company_id", "placed_at"),
     Index(None, "buyer_id", "placed_at"),
     Index(None, "location_id"),
     Index(None, "placed_at", "id"),
 )
 """The order history. ``total_key`` sorts as the total's amount does; ``posting`` says
-which spend buckets the order was booked in (keys, local day, currency)."""
+which spend buckets the order was booked in (keys, local day, currency); ``decision`` what
+the order was decided on (a DecisionRecord), when the service recorded one."""
 
 spend_buckets = Table(
     "spend_buckets",
