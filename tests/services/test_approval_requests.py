@@ -5,8 +5,9 @@ On every store.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
@@ -20,7 +21,8 @@ from b2b_customers.errors import (
 )
 from b2b_customers.ids import CompanyId
 from b2b_customers.limits import LimitScope, OrderTotalLimit
-from b2b_customers.ports import ApprovalQuery
+from b2b_customers.ports import ApprovalQuery, OrderQuery
+from b2b_customers.services.open_requests import ensure_no_open_request
 
 from .conftest import STAFF, eur
 
@@ -31,6 +33,10 @@ if TYPE_CHECKING:
     from b2b_customers.domain import Customer
 
     from .conftest import Shop
+
+
+_CHECK = "b2b_customers.services.orders.ensure_no_open_request"
+"""Where the order service looks for an open request before submitting one."""
 
 
 def place_cart(shop: Shop, buyer: Customer, amount: int, cart: str = "cart-1") -> ApprovalRequest:
@@ -78,6 +84,58 @@ class TestOneOpenRequestPerCart:
             assert shop.app.orders.place(actor=shop.bob, order=shop.order(shop.bob, 1100)).request
         with shop.app.store.unit_of_work() as uow:
             assert len(uow.approvals.search(ApprovalQuery(limit=10)).items) == 4
+
+
+class TestTwoPlacementsOfOneCartAtOnce:
+    """The check before submitting can be passed by both; the store still keeps one request."""
+
+    def test_a_placement_that_slipped_past_the_check_is_refused_and_writes_nothing(
+        self, shop: Shop, snapshot: Callable[[], object], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        first = place_cart(shop, shop.bob, 1500)
+        before = snapshot()
+        # As if the first placement had not committed yet when the second one looked.
+        monkeypatch.setattr(_CHECK, lambda _uow, _order: None)
+        with pytest.raises(OpenRequestExists, match="cart 'cart-1' already has") as refused:
+            place_cart(shop, shop.rita, 1500)
+        assert refused.value.request_id == first.id
+        assert snapshot() == before
+
+    def test_two_buyers_placing_one_cart_in_threads_make_one_request(
+        self, shop: Shop, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        both_checked = threading.Barrier(2, timeout=10)
+        waited: set[int] = set()
+
+        def check_then_wait(uow: Any, order: Any) -> None:
+            ensure_no_open_request(uow, order)
+            if threading.get_ident() not in waited:  # a retried attempt does not wait again
+                waited.add(threading.get_ident())
+                both_checked.wait()
+
+        monkeypatch.setattr(_CHECK, check_then_wait)
+        outcomes: dict[str, object] = {}
+
+        def place(buyer: Customer) -> None:
+            try:
+                outcomes[buyer.id] = place_cart(shop, buyer, 1500)
+            except Exception as error:  # noqa: BLE001  (the test reports what each got)
+                outcomes[buyer.id] = error
+
+        workers = [threading.Thread(target=place, args=(b,)) for b in (shop.bob, shop.rita)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        refusals = [o for o in outcomes.values() if isinstance(o, OpenRequestExists)]
+        made = [o for o in outcomes.values() if not isinstance(o, BaseException)]
+        assert (len(made), len(refusals)) == (1, 1), outcomes
+        assert refusals[0].request_id == made[0].id  # type: ignore[attr-defined]
+        with shop.app.store.unit_of_work() as uow:
+            stored = uow.approvals.search(ApprovalQuery(resource_id="cart-1", limit=10)).items
+            pending = uow.orders.history(OrderQuery(limit=10)).items
+        assert [request.id for request in stored] == [made[0].id]  # type: ignore[attr-defined]
+        assert len(pending) == 1
 
 
 class TestComments:
