@@ -13,18 +13,20 @@ import attrs
 import pytest
 
 from b2b_customers.approvals import ApprovalAction, ApprovalStatus
+from b2b_customers.domain import Role
 from b2b_customers.errors import (
     InvalidTransition,
     OpenRequestExists,
     OrderDenied,
     PermissionDenied,
+    ValidationError,
 )
-from b2b_customers.ids import CompanyId
-from b2b_customers.limits import LimitScope, OrderTotalLimit
+from b2b_customers.ids import CompanyId, CreditAccountId
+from b2b_customers.limits import LimitScope, OrderTotalLimit, Outcome
 from b2b_customers.ports import ApprovalQuery, OrderQuery
 from b2b_customers.services.open_requests import ensure_no_open_request
 
-from .conftest import STAFF, eur
+from .conftest import STAFF, eur, invite
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -232,3 +234,83 @@ class TestExpiryReminders:
     def test_only_staff_who_decide_approvals_run_it(self, shop: Shop) -> None:
         with pytest.raises(PermissionDenied):
             shop.app.automations.approval_expiry_reminders(actor=shop.anna)
+
+
+class TestAskingForApproval:
+    """A buyer asks for approval no rule requires, and may name whom they would like."""
+
+    def test_an_order_within_the_limits_waits_for_approval_when_the_buyer_asks(
+        self, shop: Shop
+    ) -> None:
+        placement = shop.app.approvals.request(
+            actor=shop.bob, order=shop.order(shop.bob, 100), comment="new supplier"
+        )
+        request = placement.request
+        assert request is not None
+        assert placement.awaiting_approval
+        assert placement.decision.outcome is Outcome.ALLOWED
+        assert (request.voluntary, request.status) == (True, ApprovalStatus.PENDING)
+        assert [
+            c.id for c in shop.app.approvals.eligible_approvers(actor=shop.bob, request=request.id)
+        ] == [shop.anna.id]
+        with shop.app.store.unit_of_work() as uow:
+            account = uow.credit.get(CreditAccountId("acme-credit"))
+            requested = [
+                entry.event
+                for entry in uow.outbox.pending(limit=1000)
+                if entry.event.name == "approval.requested"
+            ]
+        assert account.reserved == eur(100)
+        assert requested[-1].payload["voluntary"] is True
+        assert "order.awaiting_approval" in events(shop)
+        shop.app.approvals.approve(actor=shop.anna, request=request.id)
+        assert shop.app.approvals.complete(actor=shop.bob, request=request.id).placed
+
+    def test_the_preferred_approver_is_recorded_and_listed_first(self, shop: Shop) -> None:
+        alex = invite(shop.app, "Alex Admin", Role.ADMIN)
+        request = shop.app.approvals.request(
+            actor=shop.bob, order=shop.order(shop.bob, 1500), preferred_approver=alex.id
+        ).request
+        assert request is not None
+        assert (request.voluntary, request.preferred_approver_id) == (False, alex.id)
+        listed = shop.app.approvals.eligible_approvers(actor=shop.bob, request=request.id)
+        assert [c.id for c in listed] == [alex.id, shop.anna.id]
+
+    def test_a_preferred_approver_who_may_not_approve_is_refused_and_nothing_written(
+        self, shop: Shop, snapshot: Callable[[], object]
+    ) -> None:
+        before = snapshot()
+        for who in (shop.rita.id, shop.bob.id, shop.olga.id):
+            with pytest.raises(ValidationError, match="choose one of the eligible") as refused:
+                shop.app.approvals.request(
+                    actor=shop.bob, order=shop.order(shop.bob, 100), preferred_approver=who
+                )
+            assert refused.value.field == "preferred_approver"
+        assert snapshot() == before
+
+    def test_a_preferred_approver_for_an_order_placed_at_once_is_refused(
+        self, shop: Shop, snapshot: Callable[[], object]
+    ) -> None:
+        before = snapshot()
+        with pytest.raises(ValidationError, match="ask_approval=True"):
+            shop.app.orders.place(
+                actor=shop.bob, order=shop.order(shop.bob, 100), preferred_approver=shop.anna.id
+            )
+        assert snapshot() == before
+        placed = shop.app.orders.place(
+            actor=shop.bob,
+            order=shop.order(shop.bob, 100),
+            ask_approval=True,
+            preferred_approver=shop.anna.id,
+        )
+        assert placed.request is not None
+        assert placed.request.preferred_approver_id == shop.anna.id
+
+    def test_a_denied_order_is_not_asked_about(self, shop: Shop) -> None:
+        shop.app.companies.put_on_hold(actor=STAFF, company_id=CompanyId("acme"))
+        with pytest.raises((OrderDenied, PermissionDenied)):
+            shop.app.approvals.request(actor=shop.bob, order=shop.order(shop.bob, 100))
+
+    def test_only_the_buyer_asks_for_their_order(self, shop: Shop) -> None:
+        with pytest.raises(PermissionDenied):
+            shop.app.approvals.request(actor=shop.rita, order=shop.order(shop.bob, 100))

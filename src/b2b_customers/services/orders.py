@@ -132,6 +132,8 @@ class OrderService:
         order: OrderDraft,
         comment: str | None = None,
         po_number: str | None = None,
+        ask_approval: bool = False,
+        preferred_approver: CustomerId | None = None,
     ) -> Placement:
         """Decide on ``order`` now and act on the decision, all in one unit of work.
 
@@ -143,6 +145,11 @@ class OrderService:
         * **Denied**: :class:`~b2b_customers.errors.OrderDenied`, with the
           decision attached; nothing is written.
 
+        With ``ask_approval``, an order the rules allow is not placed but
+        submitted for approval all the same (a **voluntary** request, routed
+        by the company's policy to its admins); ``preferred_approver`` names
+        whom the requester would like to approve (they must be eligible).
+
         A customer places their own orders; staff allowed to place orders may
         place one for a buyer.
 
@@ -151,6 +158,9 @@ class OrderService:
             order: The order.
             comment: For the approvers, when approval is required.
             po_number: The purchase order number (replaces the order's own).
+            ask_approval: Submit the order for approval even if the rules allow it.
+            preferred_approver: The approver the requester would like; only
+                for an order that goes to approval.
 
         Returns:
             The decision, the order as recorded and the request, if any.
@@ -163,14 +173,18 @@ class OrderService:
                 or places another customer's order.
             NotFound: The company or the buyer does not exist.
             ValidationError: ``po_number`` or ``comment`` is not valid; no tier
-                of the approval policy applies to the order.
+                of the approval policy applies to the order; the preferred
+                approver is not eligible, or the order is placed without
+                approval (name one only with ``ask_approval`` or when the
+                order needs approval).
             CurrencyMismatch: A limit, approver limit or the credit line is in
                 another currency.
             CreditRefused: The credit line cannot cover the order.
             StaleVersion: The credit account kept changing under every attempt.
         """
         draft = order if po_number is None else attrs.evolve(order, po_number=po_number)
-        return self._retry.run(lambda: self._place(actor, draft, comment))
+        ask = _Ask(voluntary=bool(ask_approval), preferred=preferred_approver)
+        return self._retry.run(lambda: self._place(actor, draft, comment, ask))
 
     def get(self, *, actor: Actor, order_id: OrderId) -> OrderRecord:
         """Return an order of the history that ``actor`` may see.
@@ -285,7 +299,10 @@ class OrderService:
 
     # -- steps
 
-    def _place(self, actor: Actor, order: OrderDraft, comment: str | None) -> Placement:
+    def _place(
+        self, actor: Actor, order: OrderDraft, comment: str | None, ask: _Ask | None = None
+    ) -> Placement:
+        ask = ask if ask is not None else _Ask()
         with self._context.store.unit_of_work() as uow:
             loaded = self._loaded(uow, order)
             self._context.authorize(
@@ -312,8 +329,9 @@ class OrderService:
                 raise OrderDenied(
                     decision_for(uow, actor, decision, order.company_id, known=loaded.known)
                 )
+            ask.check(decision)
             try:
-                if decision.allowed:
+                if decision.allowed and not ask.voluntary:
                     record = OrderRecord.from_draft(
                         OrderId(self._context.ids()), order, now, OrderStatus.PLACED
                     )
@@ -327,7 +345,14 @@ class OrderService:
                     placement = Placement(decision=decision, order=placed)
                 else:
                     placement = self._submit(
-                        uow, actor, order, loaded, decision=decision, now=now, comment=comment
+                        uow,
+                        actor,
+                        order,
+                        loaded,
+                        decision=decision,
+                        now=now,
+                        comment=comment,
+                        ask=ask,
                     )
             except CreditRefused as refused:
                 # The line was read without a lock; its conditional write found it spent
@@ -351,6 +376,7 @@ class OrderService:
         decision: Decision,
         now: datetime,
         comment: str | None,
+        ask: _Ask,
     ) -> Placement:
         ensure_no_open_request(uow, order)
         request_id = ApprovalRequestId(self._context.ids())
@@ -369,6 +395,8 @@ class OrderService:
             at=now,
             comment=comment,
             resource_id=order.resource_id or request_id,
+            voluntary=decision.allowed,
+            preferred_approver=ask.preferred,
         )
         record = OrderRecord.from_draft(
             pending_order_id(request), order, now, OrderStatus.PENDING_APPROVAL
@@ -457,6 +485,23 @@ class OrderService:
             credit=_credit_position(loaded.account, loaded.override),
             rates=self._rates,
         )
+
+
+@frozen(kw_only=True)
+class _Ask:
+    """What the buyer asked of the approval flow: approval anyway, and whom they would like."""
+
+    voluntary: bool = False
+    preferred: CustomerId | None = None
+
+    def check(self, decision: Decision) -> None:
+        """Refuse a preferred approver for an order that is placed without approval."""
+        if self.preferred is not None and decision.allowed and not self.voluntary:
+            raise ValidationError(
+                f"the order needs no approval, so it has no approver to prefer "
+                f"({self.preferred!r}); pass ask_approval=True to ask for approval anyway",
+                field="preferred_approver",
+            )
 
 
 @frozen(kw_only=True)
