@@ -11,17 +11,27 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
+from moneyed import Money
 
-from b2b_customers.approvals import ApprovalAction, ApprovalStatus
+from b2b_customers.approvals import (
+    ApprovalAction,
+    ApprovalPolicy,
+    ApprovalRule,
+    ApprovalStatus,
+    ApprovalTier,
+    AutoApproval,
+    StandardApprovers,
+)
 from b2b_customers.domain import Role
 from b2b_customers.errors import (
+    CurrencyMismatch,
     InvalidTransition,
     OpenRequestExists,
     OrderDenied,
     PermissionDenied,
     ValidationError,
 )
-from b2b_customers.ids import CompanyId, CreditAccountId
+from b2b_customers.ids import ApprovalPolicyId, CompanyId, CreditAccountId
 from b2b_customers.limits import LimitScope, OrderTotalLimit, Outcome
 from b2b_customers.ports import ApprovalQuery, OrderQuery
 from b2b_customers.services.open_requests import ensure_no_open_request
@@ -314,3 +324,90 @@ class TestAskingForApproval:
     def test_only_the_buyer_asks_for_their_order(self, shop: Shop) -> None:
         with pytest.raises(PermissionDenied):
             shop.app.approvals.request(actor=shop.rita, order=shop.order(shop.bob, 100))
+
+
+def auto_policy(*rules: AutoApproval) -> ApprovalPolicy:
+    """ACME's policy: its admins approve, unless a rule lets the order through."""
+    return ApprovalPolicy(
+        id=ApprovalPolicyId("acme-auto"),
+        name="Admins, small orders automatic",
+        company_id=CompanyId("acme"),
+        tiers=[ApprovalTier(name="Admin", all_of=[ApprovalRule(any_of=[StandardApprovers()])])],
+        auto_approve=rules,
+    )
+
+
+class TestAutoApproval:
+    """A rule of the policy places an order needing approval at once, and is recorded."""
+
+    def test_an_order_under_the_rules_amount_is_placed_with_the_rule_as_reason(
+        self, shop: Shop
+    ) -> None:
+        shop.app.approval_settings.save_policy(
+            actor=shop.anna, policy=auto_policy(AutoApproval(name="Small", up_to=eur(2000)))
+        )
+        placement = shop.app.orders.place(actor=shop.bob, order=shop.order(shop.bob, 1500))
+        assert placement.placed
+        assert placement.request is None
+        assert placement.decision.outcome is Outcome.APPROVAL_REQUIRED
+        assert placement.auto_approved_by == (
+            "auto-approval rule 'Small' (orders up to 2,000.00 EUR)"
+        )
+        with shop.app.store.unit_of_work() as uow:
+            (event,) = [
+                entry.event
+                for entry in uow.outbox.pending(limit=1000)
+                if entry.event.name == "order.auto_approved"
+            ]
+            account = uow.credit.get(CreditAccountId("acme-credit"))
+            assert uow.approvals.search().items == ()
+        assert event.payload["rule"] == "Small"
+        assert event.payload["order_id"] == placement.order.id
+        assert (event.payload["policy_id"], event.payload["policy_version"]) == ("acme-auto", 1)
+        assert account.reserved == eur(1500)
+        larger = shop.app.orders.place(actor=shop.bob, order=shop.order(shop.bob, "2000.01"))
+        assert larger.awaiting_approval
+        assert larger.auto_approved_by is None
+
+    def test_a_trusted_groups_buyer_is_let_through(self, shop: Shop) -> None:
+        trusted = shop.app.customers.create_group(
+            actor=STAFF, name="Trusted", members=[shop.rita.id]
+        )
+        shop.app.approval_settings.save_policy(
+            actor=shop.anna,
+            policy=auto_policy(AutoApproval(name="Trusted", customer_group_id=trusted.id)),
+        )
+        assert shop.app.orders.place(actor=shop.rita, order=shop.order(shop.rita, 900)).placed
+        assert shop.app.orders.place(
+            actor=shop.bob, order=shop.order(shop.bob, 1500)
+        ).awaiting_approval
+
+    def test_a_buyer_who_asks_for_approval_gets_a_request_all_the_same(self, shop: Shop) -> None:
+        shop.app.approval_settings.save_policy(
+            actor=shop.anna, policy=auto_policy(AutoApproval(name="Small", up_to=eur(2000)))
+        )
+        asked = shop.app.approvals.request(actor=shop.bob, order=shop.order(shop.bob, 1500))
+        assert asked.awaiting_approval
+
+    def test_a_denied_order_stays_denied(self, shop: Shop) -> None:
+        shop.app.approval_settings.save_policy(
+            actor=shop.anna, policy=auto_policy(AutoApproval(name="Small", up_to=eur(100000)))
+        )
+        with pytest.raises(OrderDenied):
+            shop.app.orders.place(actor=shop.bob, order=shop.order(shop.bob, 6000))  # > credit
+
+    def test_a_policy_naming_a_missing_group_or_another_currency_is_refused_on_save(
+        self, shop: Shop
+    ) -> None:
+        with pytest.raises(ValidationError, match="names customer group 'ghost'"):
+            shop.app.approval_settings.save_policy(
+                actor=shop.anna,
+                policy=auto_policy(AutoApproval(name="Ghosts", customer_group_id="ghost")),
+            )
+        with pytest.raises(CurrencyMismatch, match="give it in EUR"):
+            shop.app.approval_settings.save_policy(
+                actor=shop.anna,
+                policy=auto_policy(AutoApproval(name="Dollars", up_to=Money(10, "USD"))),
+            )
+        with shop.app.store.unit_of_work() as uow:
+            assert uow.approval_policies.all() == []

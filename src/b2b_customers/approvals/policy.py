@@ -29,6 +29,11 @@ A policy is data (versioned, stored, serialisable):
 * **Coverage.** :meth:`ApprovalPolicy.check_covers` tells whether every
   order total finds a tier, so a policy can be refused when it is saved
   rather than at a buyer's checkout.
+* **Auto-approval.** ``auto_approve`` lists
+  `AutoApproval` rules
+  (under an amount, for a trusted customer group): an order that needs
+  approval and matches one is placed at once, the rule recorded as the
+  reason.
 * **Validity.** A request expires ``validity`` after it was submitted
   (calendar arithmetic with dateutil's ``relativedelta``: one month after
   31 January is the last day of February).
@@ -59,6 +64,11 @@ from attrs import field, frozen
 from dateutil.relativedelta import relativedelta
 from moneyed import Money
 
+from b2b_customers.approvals.auto_approval import (
+    AutoApproval,
+    auto_approvals_of,
+    check_auto_approvals,
+)
 from b2b_customers.approvals.selectors import ApproverSelector
 from b2b_customers.domain.money import (
     format_money,
@@ -359,6 +369,8 @@ class ApprovalPolicy(Versioned):
             requester's approve its requests directly, not only after an
             escalation (off by default).
         effective_from: When the policy took effect, for the audit (optional).
+        auto_approve: Rules that place an order needing approval at once (the
+            first that matches is recorded as the reason).
     """
 
     id: ApprovalPolicyId = field(validator=identifier)
@@ -370,6 +382,9 @@ class ApprovalPolicy(Versioned):
     approvers_need_limit: bool = field(default=False, validator=flag)
     parent_units_approve: bool = field(default=False, validator=flag)
     effective_from: datetime | None = field(default=None, validator=optional(aware_datetime))
+    auto_approve: tuple[AutoApproval, ...] = field(
+        factory=tuple, converter=auto_approvals_of, validator=check_auto_approvals
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.validity, Validity):
@@ -395,6 +410,18 @@ class ApprovalPolicy(Versioned):
             index for index, tier in enumerate(self.tiers) if tier.applies_to(total, crossed)
         )
 
+    def auto_approval_for(self, total: Money, group_ids: frozenset[str]) -> AutoApproval | None:
+        """Return the first auto-approval rule that lets an order of ``total`` through, if any.
+
+        Args:
+            total: The order total.
+            group_ids: The customer groups of the buyer.
+
+        Raises:
+            CurrencyMismatch: A rule's ``up_to`` is in another currency than ``total``.
+        """
+        return next((rule for rule in self.auto_approve if rule.matches(total, group_ids)), None)
+
     def check_covers(self, currency: str) -> None:
         """Refuse a policy under which an order in ``currency`` could find no tier.
 
@@ -409,6 +436,8 @@ class ApprovalPolicy(Versioned):
                 first gap and how to close it).
         """
         code = money(0, currency).currency.code
+        for rule in self.auto_approve:
+            rule.check_currency(code)
         for tier in self.tiers:
             for name, threshold in tier._thresholds():  # noqa: SLF001  (the same class's helper)
                 if threshold is not None and threshold.currency.code != code:

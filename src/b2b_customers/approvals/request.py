@@ -23,7 +23,7 @@ changes nothing:
 **Voluntary requests.** A buyer may ask for approval of an order no rule
 stops (``voluntary=True``, with a decision that allows it): the request is
 routed by the same policy, its decision roles taken as
-[VOLUNTARY_APPROVER_ROLES][b2b_customers.approvals.request.VOLUNTARY_APPROVER_ROLES]
+`VOLUNTARY_APPROVER_ROLES`
 (an admin, as when a limit is crossed). Any request may name a **preferred
 approver**, who must be eligible for its first tier when it is submitted; the
 request records them and lists them first among the eligible approvers.

@@ -41,6 +41,7 @@ from b2b_customers.ids import (
     ApprovalPolicyId,
     ApproverLimitId,
     CompanyId,
+    CustomerGroupId,
     CustomerId,
 )
 from b2b_customers.services.arguments import checked_id, checked_instance, checks_arguments
@@ -85,7 +86,8 @@ class ApprovalSettingsService:
                 (the seller-wide policy: staff who manage approvals).
             NotFound: The company does not exist.
             ValidationError: The company already has another policy; some
-                totals find no tier; a group or customer named does not exist.
+                totals find no tier; a group or customer named (by a selector or
+                an auto-approval rule) does not exist.
             CurrencyMismatch: A threshold is not in the company's currency.
         """
         checked_instance(policy, ApprovalPolicy, "policy")
@@ -347,6 +349,9 @@ def _threshold_currency(policy: ApprovalPolicy) -> str | None:
         for threshold in (tier.at_least, tier.up_to):
             if threshold is not None:
                 return str(threshold.currency.code)
+    for rule in policy.auto_approve:
+        if rule.up_to is not None:
+            return str(rule.up_to.currency.code)
     return None
 
 
@@ -365,6 +370,17 @@ def _ensure_named_exist(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
                     "does not exist; save the group first",
                     field="policy",
                 ) from None
+    for rule in policy.auto_approve:
+        if rule.customer_group_id is None:
+            continue
+        try:
+            uow.groups.get(CustomerGroupId(rule.customer_group_id))
+        except NotFound:
+            raise ValidationError(
+                f"auto-approval rule {rule.name!r} of policy {policy.id!r} names customer group "
+                f"{rule.customer_group_id!r}, which does not exist; create the group first",
+                field="policy",
+            ) from None
     named = {s.customer_id for s in selectors if isinstance(s, CustomerApprover)}
     found = {customer.id for customer in uow.customers.get_many(named)}
     if named - found:

@@ -271,8 +271,8 @@ class ApprovalService:
         the company's policy, its decision's approvers taken as admins); one
         that needs approval anyway becomes the usual request. Either way the
         order waits as ``pending_approval`` with its credit reserved, exactly
-        as [OrderService.place][b2b_customers.services.OrderService.place]
-        with ``ask_approval=True`` does (same permission, audit entries and
+        as `app.orders.place(..., ask_approval=True)`
+        does (same permission, audit entries and
         events: ``order.awaiting_approval``, ``approval.requested``).
 
         Args:

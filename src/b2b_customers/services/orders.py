@@ -47,6 +47,7 @@ from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
 from b2b_customers.services.arguments import checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
+from b2b_customers.services.auto_approvals import auto_approval, record_auto_approval
 from b2b_customers.services.directory import load_directory
 from b2b_customers.services.open_requests import ensure_no_open_request
 from b2b_customers.services.placement import Placement
@@ -332,17 +333,9 @@ class OrderService:
             ask.check(decision)
             try:
                 if decision.allowed and not ask.voluntary:
-                    record = OrderRecord.from_draft(
-                        OrderId(self._context.ids()), order, now, OrderStatus.PLACED
+                    placement = self._record_placed(
+                        uow, actor, order, loaded, decision=decision, now=now
                     )
-                    placed = uow.orders.add(record, posting=loaded.posting(record))
-                    self._context.record(
-                        uow, "order.placed", placed, actor=actor, company_id=placed.company_id
-                    )
-                    reserve(
-                        uow, self._context, actor, placed, loaded.account, override=loaded.override
-                    )
-                    placement = Placement(decision=decision, order=placed)
                 else:
                     placement = self._submit(
                         uow,
@@ -366,6 +359,25 @@ class OrderService:
             uow.commit()
         return placement
 
+    def _record_placed(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        order: OrderDraft,
+        loaded: _Loaded,
+        *,
+        decision: Decision,
+        now: datetime,
+    ) -> Placement:
+        """Record ``order`` placed, with its spend posted and its credit reserved."""
+        record = OrderRecord.from_draft(
+            OrderId(self._context.ids()), order, now, OrderStatus.PLACED
+        )
+        placed = uow.orders.add(record, posting=loaded.posting(record))
+        self._context.record(uow, "order.placed", placed, actor=actor, company_id=placed.company_id)
+        reserve(uow, self._context, actor, placed, loaded.account, override=loaded.override)
+        return Placement(decision=decision, order=placed)
+
     def _submit(
         self,
         uow: UnitOfWork,
@@ -386,6 +398,17 @@ class OrderService:
         directory = load_directory(
             uow, order.company_id, seller_approvers=self._sellers, people=[buyer.id]
         )
+        if not ask.voluntary:
+            policy = directory.policy_for(order.company_id)
+            rule = auto_approval(uow, policy, order)
+            if rule is not None:  # the policy lets it through: placed, the rule the reason
+                placement = self._record_placed(
+                    uow, actor, order, loaded, decision=decision, now=now
+                )
+                record_auto_approval(
+                    uow, self._context, actor, placement.order, policy=policy, rule=rule
+                )
+                return attrs.evolve(placement, auto_approved_by=rule.describe())
         request = ApprovalRequest.submit(
             id=request_id,
             order=order,
