@@ -14,6 +14,7 @@ import pytest
 from moneyed import Money
 
 from b2b_customers.approvals import (
+    DEFAULT_POLICY_ID,
     ApprovalAction,
     ApprovalPolicy,
     ApprovalRule,
@@ -411,3 +412,58 @@ class TestAutoApproval:
             )
         with shop.app.store.unit_of_work() as uow:
             assert uow.approval_policies.all() == []
+
+
+def hold_policy(*, covers: bool = True, excluded: frozenset[str] = frozenset()) -> ApprovalPolicy:
+    """ACME Holding's policy, for its subsidiaries too unless they opt out."""
+    return ApprovalPolicy(
+        id=ApprovalPolicyId("hold-policy"),
+        name="Group rules",
+        company_id=CompanyId("hold"),
+        tiers=[ApprovalTier(name="Admin", all_of=[ApprovalRule(any_of=[StandardApprovers()])])],
+        covers_subsidiaries=covers,
+        excluded_subsidiaries=excluded,
+    )
+
+
+class TestAParentsPolicyAndItsSubsidiaries:
+    """A parent's policy may cover its subsidiaries; a subsidiary may opt out of it."""
+
+    def policy_of_a_request(self, shop: Shop, cart: str) -> str:
+        return place_cart(shop, shop.bob, 1500, cart=cart).policy.id
+
+    def test_a_subsidiary_follows_its_parents_policy_when_it_covers_subsidiaries(
+        self, shop: Shop
+    ) -> None:
+        shop.app.approval_settings.save_policy(actor=shop.hanna, policy=hold_policy(covers=False))
+        assert self.policy_of_a_request(shop, "c1") == DEFAULT_POLICY_ID
+        shop.app.approval_settings.save_policy(actor=shop.hanna, policy=hold_policy())
+        assert self.policy_of_a_request(shop, "c2") == "hold-policy"
+
+    def test_a_subsidiary_that_opts_out_follows_the_next_policy_up(self, shop: Shop) -> None:
+        shop.app.approval_settings.save_policy(
+            actor=shop.hanna, policy=hold_policy(excluded=frozenset({"acme"}))
+        )
+        assert self.policy_of_a_request(shop, "c1") == DEFAULT_POLICY_ID
+        seller_wide = attrs.evolve(
+            hold_policy(covers=False), id=ApprovalPolicyId("seller"), company_id=None
+        )
+        shop.app.approval_settings.save_policy(actor=STAFF, policy=seller_wide)
+        assert self.policy_of_a_request(shop, "c2") == "seller"
+
+    def test_a_subsidiarys_own_policy_wins(self, shop: Shop) -> None:
+        shop.app.approval_settings.save_policy(actor=shop.hanna, policy=hold_policy())
+        own = attrs.evolve(
+            hold_policy(covers=False), id=ApprovalPolicyId("acme-own"), company_id=CompanyId("acme")
+        )
+        shop.app.approval_settings.save_policy(actor=shop.anna, policy=own)
+        assert self.policy_of_a_request(shop, "c1") == "acme-own"
+
+    def test_only_subsidiaries_may_be_excluded(self, shop: Shop) -> None:
+        for stranger in ("other", "ghost", "hold"):
+            with pytest.raises(ValidationError):
+                shop.app.approval_settings.save_policy(
+                    actor=shop.hanna, policy=hold_policy(excluded=frozenset({stranger}))
+                )
+        with pytest.raises(ValidationError, match="covers_subsidiaries=True"):
+            hold_policy(covers=False, excluded=frozenset({"acme"}))

@@ -46,8 +46,14 @@ A policy is data (versioned, stored, serialisable):
   directly, as SAP Commerce's units approve their children's orders, instead
   of only once the tier escalates.
 
-Which policy applies to a company: its own, else the seller-wide one
-(``company_id=None``), else the built-in
+**Subsidiaries.** A company's policy with ``covers_subsidiaries`` applies to
+its subsidiaries (and theirs) that have no policy of their own, the nearest
+such ancestor's first; a subsidiary listed in ``excluded_subsidiaries``
+opts out of it, with its own subtree, and follows the next policy up (an
+ancestor's further up, else the seller-wide one, else the built-in).
+
+Which policy applies to a company: its own, else the nearest ancestor's that
+covers it, else the seller-wide one (``company_id=None``), else the built-in
 :data:`~b2b_customers.approvals.DEFAULT_POLICY` (the seeds' rules); see
 :meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`.
 """
@@ -371,6 +377,10 @@ class ApprovalPolicy(Versioned):
         effective_from: When the policy took effect, for the audit (optional).
         auto_approve: Rules that place an order needing approval at once (the
             first that matches is recorded as the reason).
+        covers_subsidiaries: The policy applies to the company's subsidiaries
+            without a policy of their own, too (off by default).
+        excluded_subsidiaries: Subsidiaries that opt out of it (with their
+            own subsidiaries).
     """
 
     id: ApprovalPolicyId = field(validator=identifier)
@@ -385,6 +395,10 @@ class ApprovalPolicy(Versioned):
     auto_approve: tuple[AutoApproval, ...] = field(
         factory=tuple, converter=auto_approvals_of, validator=check_auto_approvals
     )
+    covers_subsidiaries: bool = field(default=False, validator=flag)
+    excluded_subsidiaries: frozenset[CompanyId] = field(
+        factory=frozenset, converter=_names_of, validator=_rule_names
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.validity, Validity):
@@ -392,6 +406,28 @@ class ApprovalPolicy(Versioned):
                 f"must be a Validity such as Validity(days=7), got {self.validity!r}",
                 field="validity",
             )
+        if self.excluded_subsidiaries and (self.company_id is None or not self.covers_subsidiaries):
+            raise ValidationError(
+                "only a company's policy that covers its subsidiaries has subsidiaries to "
+                "exclude; set covers_subsidiaries=True, or leave excluded_subsidiaries empty",
+                field="excluded_subsidiaries",
+            )
+        if self.company_id is not None and self.company_id in self.excluded_subsidiaries:
+            raise ValidationError(
+                f"policy {self.id!r} is {self.company_id!r}'s own; a company cannot opt out of "
+                "its own policy (remove the policy instead)",
+                field="excluded_subsidiaries",
+            )
+
+    def covers(self, path: list[CompanyId]) -> bool:
+        """Tell whether the policy applies, as an ancestor's, to the company at the end of ``path``.
+
+        Args:
+            path: The companies from the policy's company down to the one
+                asking (excluded), nearest to the policy's company first: the
+                subsidiary and the ones between.
+        """
+        return self.covers_subsidiaries and not self.excluded_subsidiaries.intersection(path)
 
     def applicable_tiers(
         self, total: Money, crossed: frozenset[str] | None = None

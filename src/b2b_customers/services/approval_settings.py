@@ -87,7 +87,8 @@ class ApprovalSettingsService:
             NotFound: The company does not exist.
             ValidationError: The company already has another policy; some
                 totals find no tier; a group or customer named (by a selector or
-                an auto-approval rule) does not exist.
+                an auto-approval rule) does not exist; an excluded subsidiary is
+                not below the company.
             CurrencyMismatch: A threshold is not in the company's currency.
         """
         checked_instance(policy, ApprovalPolicy, "policy")
@@ -101,6 +102,7 @@ class ApprovalSettingsService:
             if currency is not None:
                 policy.check_covers(currency)
             _ensure_named_exist(uow, policy)
+            _ensure_subsidiaries(uow, policy)
             current = _stored(uow, policy.company_id)
             _ensure_id_free(uow, policy)
             if current is not None and current.id != policy.id:
@@ -388,6 +390,21 @@ def _ensure_named_exist(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
             f"policy {policy.id!r} names customer {min(named - found)!r}, who does not exist",
             field="policy",
         )
+
+
+def _ensure_subsidiaries(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
+    """Refuse a policy excluding a company that is not a subsidiary of its company."""
+    for excluded in sorted(policy.excluded_subsidiaries):
+        try:
+            above = {company.id for company in uow.companies.ancestors(CompanyId(excluded))}
+        except NotFound:
+            above = set()
+        if policy.company_id not in above:
+            raise ValidationError(
+                f"policy {policy.id!r} excludes {excluded!r}, which is not a subsidiary of "
+                f"{policy.company_id!r}; list only companies below it",
+                field="policy",
+            )
 
 
 def _ensure_members(uow: UnitOfWork, group: ApprovalGroup) -> None:

@@ -912,6 +912,7 @@ def approval_policies(**pinned: Any) -> st.SearchStrategy[ApprovalPolicy]:  # no
                 "approvers_need_limit": st.booleans(),
                 "effective_from": st.none() | aware_datetimes(),
                 "auto_approve": st.lists(auto_approvals(currency), max_size=2).map(tuple),
+                "covers_subsidiaries": st.booleans(),
             },
             pinned,
         )
