@@ -1007,6 +1007,10 @@ class ApprovalRepository(Protocol):
 
     A request is stored whole; its status, company, requester, resource,
     submission and expiry times are also indexed, for the look-ups below.
+    At most one **open** (pending or approved) request per company, resource
+    type and resource id is stored, even when two units of work add one at
+    once: the later write or commit raises `OpenRequestExists` (see
+    `b2b_customers.approvals.open_resource`).
     """
 
     def add(self, request: ApprovalRequest) -> ApprovalRequest:
@@ -1014,6 +1018,9 @@ class ApprovalRepository(Protocol):
 
         Raises:
             AlreadyExists: The id is taken.
+            OpenRequestExists: The request is open and another open request
+                has its company, resource type and resource id (committed, or
+                added in this unit of work); ``request_id`` names that one.
             ValidationError: The company or the requester does not exist.
         """
         ...

@@ -81,6 +81,7 @@ MAY = {
     "hold company": {"credit_controller", "administrator"},
     "manage customers": {"admin", "sales_rep", "administrator"},
     "check orders": {"admin", "buyer", "requester", "sales_rep", "administrator"},
+    "place orders": {"admin", "buyer", "requester", "administrator"},
     "manage approvals": {"admin", "sales_rep", "administrator"},
     "decide approvals": {"admin", "approver", "credit_controller", "administrator"},
 }
@@ -199,6 +200,7 @@ CALLS = (
     "set_manager",
     "create_group",
     "approvers_for",
+    "request_approval",
     "remove_group",
     "expiry_reminders",
 )
@@ -237,6 +239,11 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
             isinstance(actor, Staff)
             or actor.id == target.id
             or "admin" in {r.value for r in actor.roles_in(CompanyId(company))}
+        )
+    if call == "request_approval":
+        # A customer asks for approval of their own orders; staff who place orders, for anyone.
+        return shop.may(actor, "place orders", company) and (
+            isinstance(actor, Staff) or actor.id == target.id
         )
     if call in {"invite", "remove_from_company"}:
         return shop.may(actor, "manage customers", company)
@@ -329,6 +336,9 @@ def make(app: App, actor: Staff | Customer, move: dict[str, Any]) -> Any:
         ),
         "create_group": lambda: app.customers.create_group(actor=actor, name="Trusted"),
         "approvers_for": lambda: app.approvals.approvers_for(
+            actor=actor, order=order(company, customer)
+        ),
+        "request_approval": lambda: app.approvals.request(
             actor=actor, order=order(company, customer)
         ),
         "remove_group": lambda: app.approval_settings.remove_group(actor=actor, company=company),

@@ -464,7 +464,15 @@ ARGUMENTS: dict[str, Arguments] = {
     ),
     # -- orders
     "orders.check": call_with({"order": orders()}),
-    "orders.place": call_with({"order": orders()}, {"comment": texts(), "po_number": texts()}),
+    "orders.place": call_with(
+        {"order": orders()},
+        {
+            "comment": texts(),
+            "po_number": texts(),
+            "ask_approval": flags(),
+            "preferred_approver": nullable(CUSTOMER_IDS),
+        },
+    ),
     "orders.reorder": call_with(
         {"order_id": ORDER_IDS}, {"comment": texts(), "po_number": texts()}
     ),
@@ -491,6 +499,10 @@ ARGUMENTS: dict[str, Arguments] = {
     "approvals.get": call_with({"request": REQUEST_IDS}),
     "approvals.update_comment": call_with({"request": REQUEST_IDS, "comment": nullable(texts())}),
     "approvals.approvers_for": call_with({"order": orders()}),
+    "approvals.request": call_with(
+        {"order": orders()},
+        {"preferred_approver": nullable(CUSTOMER_IDS), "comment": texts(), "po_number": texts()},
+    ),
     "approvals.eligible_approvers": call_with({"request": REQUEST_IDS}),
     "approvals.expire_due": call_with({}, {"limit": whole_numbers()}),
     "automations.approval_expiry_reminders": call_with(

@@ -519,6 +519,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda app, _w: app.orders.place(actor=bea(app), order=order(ACME, bea(app).id, "600")),
         prepare=with_bea,
     ),
+    Scenario(  # a voluntary request: the order waits, its credit reserved, a request made
+        "approvals.request",
+        lambda app, w: app.approvals.request(
+            actor=w.bob, order=order(NORTH, w.bob.id), comment="please check"
+        ),
+        prepare=open_credit,
+    ),
     Scenario(
         "orders.reorder",
         lambda app, w: app.orders.reorder(actor=w.bob, order_id=the_order(app).id),

@@ -31,10 +31,15 @@ class Unique(Generic[R]):
         keys: The keys of a row under this rule (none: the rule does not apply).
         message: What to tell the caller, given the new row and the id of the
             row holding its key.
+        error: The error to raise, given the message and the holder's id
+            (`AlreadyExists`, or a subclass naming the holder).
     """
 
     keys: Callable[[R], Iterable[Hashable]]
     message: Callable[[R, str], str]
+    error: Callable[[str, str], AlreadyExists] = attrs.field(
+        default=lambda message, _holder: AlreadyExists(message)
+    )
 
 
 class Repository(Generic[R]):
@@ -131,7 +136,8 @@ class Repository(Generic[R]):
                 continue
             for other in self._table:
                 if key_of(other) != row_key and wanted.intersection(rule.keys(other)):
-                    raise AlreadyExists(rule.message(row, key_of(other)))
+                    holder = key_of(other)
+                    raise rule.error(rule.message(row, holder), holder)
 
     def _check_references(self, row: R) -> None:
         """Raise when ``row`` names something that does not exist (a hook)."""

@@ -8,6 +8,8 @@ directory of who may approve; services load and save.
 * :mod:`~b2b_customers.approvals.selectors`: who a tier's rules name.
 * :mod:`~b2b_customers.approvals.policy`: tiers (an AND of ORs), thresholds
   and validity.
+* :mod:`~b2b_customers.approvals.auto_approval`: rules that place an order
+  needing approval at once.
 * :mod:`~b2b_customers.approvals.groups`: a company's approval group.
 * :mod:`~b2b_customers.approvals.approver_limits`: how much an approver may approve.
 * :mod:`~b2b_customers.approvals.default_rules`: the seeds' rules as the
@@ -24,6 +26,7 @@ directory of who may approve; services load and save.
 from b2b_customers.approvals.actors import SELLER, Actor, ActorKind, SellerApprover
 from b2b_customers.approvals.approver_limits import ApproverLimit
 from b2b_customers.approvals.audit import ApprovalAction, AuditEntry
+from b2b_customers.approvals.auto_approval import AutoApproval
 from b2b_customers.approvals.default_rules import (
     DEFAULT_POLICY,
     DEFAULT_POLICY_ID,
@@ -93,6 +96,7 @@ __all__ = [
     "ApproverSelector",
     "Assessment",
     "AuditEntry",
+    "AutoApproval",
     "Candidate",
     "CompanyApprovers",
     "CreditEffect",

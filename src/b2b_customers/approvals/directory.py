@@ -191,12 +191,20 @@ class ApprovalDirectory:
     def policy_for(self, company_id: CompanyId) -> ApprovalPolicy:
         """Return the policy that applies to ``company_id``.
 
-        Its own policy, else the seller-wide one, else the built-in
+        Its own policy, else the nearest ancestor's that covers its
+        subsidiaries and from which neither it nor a company between has
+        opted out, else the seller-wide one, else the built-in
         :data:`~b2b_customers.approvals.DEFAULT_POLICY` (the seeds' rules).
         """
         own = next((policy for policy in self.policies if policy.company_id == company_id), None)
         if own is not None:
             return own
+        below = [company_id]  # the companies between an ancestor and company_id, and it
+        for ancestor in self.ancestors(company_id):
+            theirs = next((p for p in self.policies if p.company_id == ancestor), None)
+            if theirs is not None and theirs.covers(below):
+                return theirs
+            below.append(ancestor)
         seller_wide = next((policy for policy in self.policies if policy.company_id is None), None)
         return seller_wide if seller_wide is not None else DEFAULT_POLICY
 

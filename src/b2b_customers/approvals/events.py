@@ -32,6 +32,8 @@ actor. Its JSON-ready payload:
 | ``credit_effect`` | ``reserve``, ``keep``, ``release`` or ``convert`` |
 | ``expires_at`` | when the request expires (ISO 8601) |
 | ``order_id`` | the order placed, on the completion (else ``None``) |
+| ``voluntary`` | whether the requester asked though no rule required it |
+| ``preferred_approver_id`` | the approver the requester asked for, or ``None`` |
 """
 
 from __future__ import annotations
@@ -147,6 +149,8 @@ def _payload(request: ApprovalRequest, entry: AuditEntry) -> dict[str, Any]:
         "credit_effect": entry.credit_effect.value,
         "expires_at": request.expires_at.isoformat(),
         "order_id": request.order_id if entry.action is ApprovalAction.COMPLETE else None,
+        "voluntary": request.voluntary,
+        "preferred_approver_id": request.preferred_approver_id,
     }
 
 

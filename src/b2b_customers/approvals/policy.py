@@ -29,6 +29,11 @@ A policy is data (versioned, stored, serialisable):
 * **Coverage.** :meth:`ApprovalPolicy.check_covers` tells whether every
   order total finds a tier, so a policy can be refused when it is saved
   rather than at a buyer's checkout.
+* **Auto-approval.** ``auto_approve`` lists
+  `AutoApproval` rules
+  (under an amount, for a trusted customer group): an order that needs
+  approval and matches one is placed at once, the rule recorded as the
+  reason.
 * **Validity.** A request expires ``validity`` after it was submitted
   (calendar arithmetic with dateutil's ``relativedelta``: one month after
   31 January is the last day of February).
@@ -41,8 +46,14 @@ A policy is data (versioned, stored, serialisable):
   directly, as SAP Commerce's units approve their children's orders, instead
   of only once the tier escalates.
 
-Which policy applies to a company: its own, else the seller-wide one
-(``company_id=None``), else the built-in
+**Subsidiaries.** A company's policy with ``covers_subsidiaries`` applies to
+its subsidiaries (and theirs) that have no policy of their own, the nearest
+such ancestor's first; a subsidiary listed in ``excluded_subsidiaries``
+opts out of it, with its own subtree, and follows the next policy up (an
+ancestor's further up, else the seller-wide one, else the built-in).
+
+Which policy applies to a company: its own, else the nearest ancestor's that
+covers it, else the seller-wide one (``company_id=None``), else the built-in
 :data:`~b2b_customers.approvals.DEFAULT_POLICY` (the seeds' rules); see
 :meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`.
 """
@@ -59,6 +70,11 @@ from attrs import field, frozen
 from dateutil.relativedelta import relativedelta
 from moneyed import Money
 
+from b2b_customers.approvals.auto_approval import (
+    AutoApproval,
+    auto_approvals_of,
+    check_auto_approvals,
+)
 from b2b_customers.approvals.selectors import ApproverSelector
 from b2b_customers.domain.money import (
     format_money,
@@ -359,6 +375,12 @@ class ApprovalPolicy(Versioned):
             requester's approve its requests directly, not only after an
             escalation (off by default).
         effective_from: When the policy took effect, for the audit (optional).
+        auto_approve: Rules that place an order needing approval at once (the
+            first that matches is recorded as the reason).
+        covers_subsidiaries: The policy applies to the company's subsidiaries
+            without a policy of their own, too (off by default).
+        excluded_subsidiaries: Subsidiaries that opt out of it (with their
+            own subsidiaries).
     """
 
     id: ApprovalPolicyId = field(validator=identifier)
@@ -370,6 +392,13 @@ class ApprovalPolicy(Versioned):
     approvers_need_limit: bool = field(default=False, validator=flag)
     parent_units_approve: bool = field(default=False, validator=flag)
     effective_from: datetime | None = field(default=None, validator=optional(aware_datetime))
+    auto_approve: tuple[AutoApproval, ...] = field(
+        factory=tuple, converter=auto_approvals_of, validator=check_auto_approvals
+    )
+    covers_subsidiaries: bool = field(default=False, validator=flag)
+    excluded_subsidiaries: frozenset[CompanyId] = field(
+        factory=frozenset, converter=_names_of, validator=_rule_names
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.validity, Validity):
@@ -377,6 +406,28 @@ class ApprovalPolicy(Versioned):
                 f"must be a Validity such as Validity(days=7), got {self.validity!r}",
                 field="validity",
             )
+        if self.excluded_subsidiaries and (self.company_id is None or not self.covers_subsidiaries):
+            raise ValidationError(
+                "only a company's policy that covers its subsidiaries has subsidiaries to "
+                "exclude; set covers_subsidiaries=True, or leave excluded_subsidiaries empty",
+                field="excluded_subsidiaries",
+            )
+        if self.company_id is not None and self.company_id in self.excluded_subsidiaries:
+            raise ValidationError(
+                f"policy {self.id!r} is {self.company_id!r}'s own; a company cannot opt out of "
+                "its own policy (remove the policy instead)",
+                field="excluded_subsidiaries",
+            )
+
+    def covers(self, path: list[CompanyId]) -> bool:
+        """Tell whether the policy applies, as an ancestor's, to the company at the end of ``path``.
+
+        Args:
+            path: The companies from the policy's company down to the one
+                asking (excluded), nearest to the policy's company first: the
+                subsidiary and the ones between.
+        """
+        return self.covers_subsidiaries and not self.excluded_subsidiaries.intersection(path)
 
     def applicable_tiers(
         self, total: Money, crossed: frozenset[str] | None = None
@@ -395,6 +446,18 @@ class ApprovalPolicy(Versioned):
             index for index, tier in enumerate(self.tiers) if tier.applies_to(total, crossed)
         )
 
+    def auto_approval_for(self, total: Money, group_ids: frozenset[str]) -> AutoApproval | None:
+        """Return the first auto-approval rule that lets an order of ``total`` through, if any.
+
+        Args:
+            total: The order total.
+            group_ids: The customer groups of the buyer.
+
+        Raises:
+            CurrencyMismatch: A rule's ``up_to`` is in another currency than ``total``.
+        """
+        return next((rule for rule in self.auto_approve if rule.matches(total, group_ids)), None)
+
     def check_covers(self, currency: str) -> None:
         """Refuse a policy under which an order in ``currency`` could find no tier.
 
@@ -409,6 +472,8 @@ class ApprovalPolicy(Versioned):
                 first gap and how to close it).
         """
         code = money(0, currency).currency.code
+        for rule in self.auto_approve:
+            rule.check_currency(code)
         for tier in self.tiers:
             for name, threshold in tier._thresholds():  # noqa: SLF001  (the same class's helper)
                 if threshold is not None and threshold.currency.code != code:

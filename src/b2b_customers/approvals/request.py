@@ -20,6 +20,14 @@ changes nothing:
 * :meth:`~ApprovalRequest.update_comment`: the requester rewrites the comment
   of a pending request (an audit entry keeps the new text).
 
+**Voluntary requests.** A buyer may ask for approval of an order no rule
+stops (``voluntary=True``, with a decision that allows it): the request is
+routed by the same policy, its decision roles taken as
+`VOLUNTARY_APPROVER_ROLES`
+(an admin, as when a limit is crossed). Any request may name a **preferred
+approver**, who must be eligible for its first tier when it is submitted; the
+request records them and lists them first among the eligible approvers.
+
 **Segregation of duties.** Nobody approves their own request, unless the
 policy's ``allow_self_approval`` says so (off by default); an approver acts
 once per request (one approval or one rejection); rejecting needs a reason.
@@ -62,6 +70,7 @@ from b2b_customers.domain.money import format_money
 from b2b_customers.domain.order import OrderDraft, ResourceType
 from b2b_customers.domain.values import (
     aware_datetime,
+    flag,
     identifier,
     items_of,
     of_type,
@@ -78,11 +87,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from b2b_customers.approvals.directory import ApprovalDirectory
-    from b2b_customers.approvals.routing import Candidate
+    from b2b_customers.approvals.routing import Candidate, TierRoute
 
-__all__ = ["ApprovalRequest"]
+__all__ = ["VOLUNTARY_APPROVER_ROLES", "ApprovalRequest"]
 
 _MAX_COMMENT = 2000
+
+VOLUNTARY_APPROVER_ROLES = ("admin",)
+"""Whom a voluntary request names as the decision's approvers (no rule named any)."""
 
 
 def _tiers_of(value: Iterable[TierProgress]) -> tuple[TierProgress, ...]:
@@ -139,6 +151,11 @@ class ApprovalRequest(Versioned):
         comment: The requester's comment.
         order_id: The order placed from it, once completed.
         audit: Every action, oldest first.
+        voluntary: The requester asked for approval although the decision
+            allowed the order.
+        preferred_approver_id: The approver the requester asked for (eligible
+            for the first tier when submitted), listed first among the
+            eligible approvers.
     """
 
     id: ApprovalRequestId = field(validator=identifier)
@@ -158,6 +175,8 @@ class ApprovalRequest(Versioned):
         default=None, converter=strip_optional, validator=optional(text(max_length=_MAX_COMMENT))
     )
     order_id: OrderId | None = field(default=None, validator=optional(identifier))
+    voluntary: bool = field(default=False, validator=flag)
+    preferred_approver_id: CustomerId | None = field(default=None, validator=optional(identifier))
 
     def __attrs_post_init__(self) -> None:
         self._check_snapshots()
@@ -180,6 +199,8 @@ class ApprovalRequest(Versioned):
         comment: str | None = None,
         resource_id: str | None = None,
         policy: ApprovalPolicy | None = None,
+        voluntary: bool = False,
+        preferred_approver: CustomerId | None = None,
     ) -> ApprovalRequest:
         """Turn a decision of "approval required" into a pending request.
 
@@ -196,28 +217,36 @@ class ApprovalRequest(Versioned):
             policy: The policy to follow (defaults to the directory's
                 :meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`
                 the order's company).
+            voluntary: The requester asks although the decision allows the
+                order (the decision must then say allowed).
+            preferred_approver: The customer the requester would like to
+                approve; they must be eligible for the first tier.
 
         Raises:
-            ValidationError: The decision is not "approval required", was made
-                for another total, or after ``at``; the order names another
-                buyer; no resource id is given; no tier applies.
+            ValidationError: The decision is not "approval required" (nor
+                "allowed" for a voluntary request), was made for another
+                total, or after ``at``; the order names another buyer; no
+                resource id is given; no tier applies; the preferred approver
+                is not eligible for the first tier.
             PermissionDenied: The requester is inactive or may not order for the
                 company.
             CurrencyMismatch: A threshold or an approver limit is in another
                 currency than the order.
         """
         _ensure_aware(at)
-        _ensure_may_request(requester, order, decision, at)
+        _ensure_may_request(requester, order, decision, at, voluntary=voluntary)
         chosen = policy if policy is not None else directory.policy_for(order.company_id)
         case = RoutingCase(
             company_id=order.company_id,
             requester_id=requester.id,
             total=order.total,
-            approver_roles=decision.approver_roles,
+            approver_roles=VOLUNTARY_APPROVER_ROLES if voluntary else decision.approver_roles,
             crossed=crossed_by(decision),
             policy=chosen,
         )
         routes = plan_routes(case, directory)
+        if preferred_approver is not None:
+            _ensure_preferred_eligible(preferred_approver, routes[0])
         resource = resource_id if resource_id is not None else order.resource_id
         if resource is None:
             raise ValidationError(
@@ -271,9 +300,16 @@ class ApprovalRequest(Versioned):
             ),
             audit=tuple(entries),
             comment=comment,
+            voluntary=voluntary,
+            preferred_approver_id=preferred_approver,
         )
 
     # -- what it says
+
+    @property
+    def approver_roles(self) -> tuple[str, ...]:
+        """The roles routing reads for the decision's approvers (a voluntary request's own)."""
+        return VOLUNTARY_APPROVER_ROLES if self.voluntary else self.decision.approver_roles
 
     @property
     def is_open(self) -> bool:
@@ -724,6 +760,12 @@ class ApprovalRequest(Versioned):
                 "the order snapshot must be the requester's order for the request's company",
                 field="order",
             )
+        if self.voluntary != (self.decision.outcome is Outcome.ALLOWED):
+            raise ValidationError(
+                "a voluntary request keeps a decision that allowed the order, and only a "
+                "voluntary one does",
+                field="voluntary",
+            )
         if self.expires_at <= self.submitted_at:
             raise ValidationError("must be after submitted_at", field="expires_at")
 
@@ -847,10 +889,33 @@ def _ensure_aware(at: datetime) -> None:
         )
 
 
+def _ensure_preferred_eligible(preferred: CustomerId, first: TierRoute) -> None:
+    """Refuse a preferred approver who may not approve the first tier where it is routed."""
+    eligible = [candidate.id for candidate in first.candidates]
+    if preferred not in eligible:
+        named = ", ".join(repr(key) for key in eligible) or "nobody"
+        raise ValidationError(
+            f"{preferred!r} may not approve tier {first.name!r} of this order, so cannot be its "
+            f"preferred approver; choose one of the eligible approvers: {named}",
+            field="preferred_approver",
+        )
+
+
 def _ensure_may_request(
-    requester: Customer, order: OrderDraft, decision: Decision, at: datetime
+    requester: Customer,
+    order: OrderDraft,
+    decision: Decision,
+    at: datetime,
+    *,
+    voluntary: bool = False,
 ) -> None:
-    if decision.outcome is not Outcome.APPROVAL_REQUIRED:
+    if voluntary and decision.outcome is not Outcome.ALLOWED:
+        raise ValidationError(
+            f"the decision says {decision.outcome.value}: a voluntary request is for an order "
+            "the rules allow; submit it as a required one (voluntary=False)",
+            field="voluntary",
+        )
+    if not voluntary and decision.outcome is not Outcome.APPROVAL_REQUIRED:
         advice = (
             "place the order directly"
             if decision.outcome is Outcome.ALLOWED

@@ -198,7 +198,7 @@ class RoutingCase:
             company_id=request.company_id,
             requester_id=request.requester_id,
             total=request.order.total,
-            approver_roles=request.decision.approver_roles,
+            approver_roles=request.approver_roles,
             policy=request.policy,
             acted=request.acted,
             crossed=crossed_by(request.decision),
@@ -291,7 +291,8 @@ def eligible_approvers(
     """Return who may approve ``request`` now: for its current tier, at the level it is routed to.
 
     Leaves out whoever has acted already and anyone whose approval would fill
-    no open place. Empty when the request is not pending.
+    no open place. The requester's preferred approver, when eligible, comes
+    first. Empty when the request is not pending.
 
     Raises:
         CurrencyMismatch: An approver limit is in another currency than the order.
@@ -300,13 +301,14 @@ def eligible_approvers(
     if progress is None or request.status is not ApprovalStatus.PENDING:
         return ()
     router = _Router(RoutingCase.of(request), directory)
-    return tuple(
+    found = [
         candidate
         for candidate in router.candidates(
             progress.tier, progress.level, progress.approver_company_id
         )
         if candidate.id not in request.acted and progress.would_fill(candidate.places)
-    )
+    ]
+    return tuple(sorted(found, key=lambda candidate: candidate.id != request.preferred_approver_id))
 
 
 def assess_approver(

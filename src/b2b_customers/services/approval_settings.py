@@ -41,6 +41,7 @@ from b2b_customers.ids import (
     ApprovalPolicyId,
     ApproverLimitId,
     CompanyId,
+    CustomerGroupId,
     CustomerId,
 )
 from b2b_customers.services.arguments import checked_id, checked_instance, checks_arguments
@@ -85,7 +86,9 @@ class ApprovalSettingsService:
                 (the seller-wide policy: staff who manage approvals).
             NotFound: The company does not exist.
             ValidationError: The company already has another policy; some
-                totals find no tier; a group or customer named does not exist.
+                totals find no tier; a group or customer named (by a selector or
+                an auto-approval rule) does not exist; an excluded subsidiary is
+                not below the company.
             CurrencyMismatch: A threshold is not in the company's currency.
         """
         checked_instance(policy, ApprovalPolicy, "policy")
@@ -99,6 +102,7 @@ class ApprovalSettingsService:
             if currency is not None:
                 policy.check_covers(currency)
             _ensure_named_exist(uow, policy)
+            _ensure_subsidiaries(uow, policy)
             current = _stored(uow, policy.company_id)
             _ensure_id_free(uow, policy)
             if current is not None and current.id != policy.id:
@@ -347,6 +351,9 @@ def _threshold_currency(policy: ApprovalPolicy) -> str | None:
         for threshold in (tier.at_least, tier.up_to):
             if threshold is not None:
                 return str(threshold.currency.code)
+    for rule in policy.auto_approve:
+        if rule.up_to is not None:
+            return str(rule.up_to.currency.code)
     return None
 
 
@@ -365,6 +372,17 @@ def _ensure_named_exist(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
                     "does not exist; save the group first",
                     field="policy",
                 ) from None
+    for rule in policy.auto_approve:
+        if rule.customer_group_id is None:
+            continue
+        try:
+            uow.groups.get(CustomerGroupId(rule.customer_group_id))
+        except NotFound:
+            raise ValidationError(
+                f"auto-approval rule {rule.name!r} of policy {policy.id!r} names customer group "
+                f"{rule.customer_group_id!r}, which does not exist; create the group first",
+                field="policy",
+            ) from None
     named = {s.customer_id for s in selectors if isinstance(s, CustomerApprover)}
     found = {customer.id for customer in uow.customers.get_many(named)}
     if named - found:
@@ -372,6 +390,21 @@ def _ensure_named_exist(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
             f"policy {policy.id!r} names customer {min(named - found)!r}, who does not exist",
             field="policy",
         )
+
+
+def _ensure_subsidiaries(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
+    """Refuse a policy excluding a company that is not a subsidiary of its company."""
+    for excluded in sorted(policy.excluded_subsidiaries):
+        try:
+            above = {company.id for company in uow.companies.ancestors(CompanyId(excluded))}
+        except NotFound:
+            above = set()
+        if policy.company_id not in above:
+            raise ValidationError(
+                f"policy {policy.id!r} excludes {excluded!r}, which is not a subsidiary of "
+                f"{policy.company_id!r}; list only companies below it",
+                field="policy",
+            )
 
 
 def _ensure_members(uow: UnitOfWork, group: ApprovalGroup) -> None:

@@ -256,6 +256,55 @@ class ApprovalService:
         )
         return plan_routes(case, directory)
 
+    def request(
+        self,
+        *,
+        actor: Actor,
+        order: OrderDraft,
+        preferred_approver: CustomerId | None = None,
+        comment: str | None = None,
+        po_number: str | None = None,
+    ) -> Placement:
+        """Submit ``order`` for approval, whether or not a rule requires it.
+
+        An order the rules allow becomes a **voluntary** request (routed by
+        the company's policy, its decision's approvers taken as admins); one
+        that needs approval anyway becomes the usual request. Either way the
+        order waits as ``pending_approval`` with its credit reserved, exactly
+        as `app.orders.place(..., ask_approval=True)`
+        does (same permission, audit entries and
+        events: ``order.awaiting_approval``, ``approval.requested``).
+
+        Args:
+            actor: The buyer (or staff placing for them).
+            order: The order.
+            preferred_approver: Whom the requester would like to approve; they
+                must be eligible for the first tier. The request records them
+                and lists them first among its eligible approvers.
+            comment: For the approvers.
+            po_number: The purchase order number (replaces the order's own).
+
+        Returns:
+            The decision, the pending order and the request.
+
+        Raises:
+            OrderDenied: The rules deny the order.
+            OpenRequestExists: The cart already has an open request.
+            PermissionDenied: The actor may not place orders for the company.
+            NotFound: The company or the buyer does not exist.
+            ValidationError: The preferred approver is not eligible for the
+                first tier; an argument is not valid.
+            CreditRefused: The credit line cannot cover the order.
+        """
+        return self._orders.place(
+            actor=actor,
+            order=order,
+            comment=comment,
+            po_number=po_number,
+            ask_approval=True,
+            preferred_approver=preferred_approver,
+        )
+
     def is_approval_required(self, *, actor: Actor, order: OrderDraft) -> bool:
         """Tell whether ``order`` needs approval before it can be placed (the "permitted" check).
 

@@ -58,7 +58,7 @@ def load_directory(
         chain[index]: chain[index + 1] if index + 1 < len(chain) else None
         for index in range(len(chain))
     }
-    policies = _policies(uow, company_id)
+    policies = _policies(uow, chain)
     customers: dict[str, Customer] = {}
     for member_of in chain:
         for customer in _members(uow, member_of):
@@ -117,9 +117,11 @@ def _members(uow: UnitOfWork, company_id: CompanyId) -> list[Customer]:
     return found
 
 
-def _policies(uow: UnitOfWork, company_id: CompanyId) -> list[ApprovalPolicy]:
+def _policies(uow: UnitOfWork, chain: Sequence[CompanyId]) -> list[ApprovalPolicy]:
+    """The policies of the company, of its ancestors (they may cover it) and the seller-wide one."""
     found = []
-    for owner in (company_id, None):
+    owners: list[CompanyId | None] = [*chain, None]
+    for owner in owners:
         try:
             found.append(uow.approval_policies.for_company(owner))
         except NotFound:

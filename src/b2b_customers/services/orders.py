@@ -60,6 +60,7 @@ from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
 from b2b_customers.services.arguments import checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
+from b2b_customers.services.auto_approvals import auto_approval, record_auto_approval
 from b2b_customers.services.directory import load_directory
 from b2b_customers.services.open_requests import ensure_no_open_request
 from b2b_customers.services.placement import Placement
@@ -145,6 +146,8 @@ class OrderService:
         order: OrderDraft,
         comment: str | None = None,
         po_number: str | None = None,
+        ask_approval: bool = False,
+        preferred_approver: CustomerId | None = None,
     ) -> Placement:
         """Decide on ``order`` now and act on the decision, all in one unit of work.
 
@@ -156,6 +159,11 @@ class OrderService:
         * **Denied**: :class:`~b2b_customers.errors.OrderDenied`, with the
           decision attached; nothing is written.
 
+        With ``ask_approval``, an order the rules allow is not placed but
+        submitted for approval all the same (a **voluntary** request, routed
+        by the company's policy to its admins); ``preferred_approver`` names
+        whom the requester would like to approve (they must be eligible).
+
         A customer places their own orders; staff allowed to place orders may
         place one for a buyer.
 
@@ -164,6 +172,9 @@ class OrderService:
             order: The order.
             comment: For the approvers, when approval is required.
             po_number: The purchase order number (replaces the order's own).
+            ask_approval: Submit the order for approval even if the rules allow it.
+            preferred_approver: The approver the requester would like; only
+                for an order that goes to approval.
 
         Returns:
             The decision, the order as recorded and the request, if any.
@@ -176,14 +187,18 @@ class OrderService:
                 or places another customer's order.
             NotFound: The company or the buyer does not exist.
             ValidationError: ``po_number`` or ``comment`` is not valid; no tier
-                of the approval policy applies to the order.
+                of the approval policy applies to the order; the preferred
+                approver is not eligible, or the order is placed without
+                approval (name one only with ``ask_approval`` or when the
+                order needs approval).
             CurrencyMismatch: A limit, approver limit or the credit line is in
                 another currency.
             CreditRefused: The credit line cannot cover the order.
             StaleVersion: The credit account kept changing under every attempt.
         """
         draft = order if po_number is None else attrs.evolve(order, po_number=po_number)
-        return self._retry.run(lambda: self._place(actor, draft, comment))
+        ask = _Ask(voluntary=bool(ask_approval), preferred=preferred_approver)
+        return self._retry.run(lambda: self._place(actor, draft, comment, ask))
 
     def get(self, *, actor: Actor, order_id: OrderId) -> OrderRecord:
         """Return an order of the history that ``actor`` may see.
@@ -342,7 +357,10 @@ class OrderService:
 
     # -- steps
 
-    def _place(self, actor: Actor, order: OrderDraft, comment: str | None) -> Placement:
+    def _place(
+        self, actor: Actor, order: OrderDraft, comment: str | None, ask: _Ask | None = None
+    ) -> Placement:
+        ask = ask if ask is not None else _Ask()
         with self._context.store.unit_of_work() as uow:
             loaded = self._loaded(uow, order)
             self._context.authorize(
@@ -369,6 +387,7 @@ class OrderService:
                 raise OrderDenied(
                     decision_for(uow, actor, decision, order.company_id, known=loaded.known)
                 )
+            ask.check(decision)
             kept = DecisionRecord.of(
                 order,
                 context,
@@ -377,21 +396,18 @@ class OrderService:
                 conversions=() if rates is None else rates.conversions,
             )
             try:
-                if decision.allowed:
-                    record = OrderRecord.from_draft(
-                        OrderId(self._context.ids()), order, now, OrderStatus.PLACED
-                    )
-                    placed = uow.orders.add(record, posting=loaded.posting(record), decision=kept)
-                    self._context.record(
-                        uow, "order.placed", placed, actor=actor, company_id=placed.company_id
-                    )
-                    reserve(
-                        uow, self._context, actor, placed, loaded.account, override=loaded.override
-                    )
-                    placement = Placement(decision=decision, order=placed)
+                if decision.allowed and not ask.voluntary:
+                    placement = self._record_placed(uow, actor, order, loaded, kept=kept, now=now)
                 else:
                     placement = self._submit(
-                        uow, actor, order, loaded, kept=kept, now=now, comment=comment
+                        uow,
+                        actor,
+                        order,
+                        loaded,
+                        kept=kept,
+                        now=now,
+                        comment=comment,
+                        ask=ask,
                     )
             except CreditRefused as refused:
                 # The line was read without a lock; its conditional write found it spent
@@ -405,6 +421,25 @@ class OrderService:
             uow.commit()
         return placement
 
+    def _record_placed(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        order: OrderDraft,
+        loaded: _Loaded,
+        *,
+        kept: DecisionRecord,
+        now: datetime,
+    ) -> Placement:
+        """Record ``order`` placed, with its spend posted and its credit reserved."""
+        record = OrderRecord.from_draft(
+            OrderId(self._context.ids()), order, now, OrderStatus.PLACED
+        )
+        placed = uow.orders.add(record, posting=loaded.posting(record), decision=kept)
+        self._context.record(uow, "order.placed", placed, actor=actor, company_id=placed.company_id)
+        reserve(uow, self._context, actor, placed, loaded.account, override=loaded.override)
+        return Placement(decision=kept.decision, order=placed)
+
     def _submit(
         self,
         uow: UnitOfWork,
@@ -415,6 +450,7 @@ class OrderService:
         kept: DecisionRecord,
         now: datetime,
         comment: str | None,
+        ask: _Ask,
     ) -> Placement:
         ensure_no_open_request(uow, order)
         request_id = ApprovalRequestId(self._context.ids())
@@ -424,6 +460,15 @@ class OrderService:
         directory = load_directory(
             uow, order.company_id, seller_approvers=self._sellers, people=[buyer.id]
         )
+        if not ask.voluntary:
+            policy = directory.policy_for(order.company_id)
+            rule = auto_approval(uow, policy, order)
+            if rule is not None:  # the policy lets it through: placed, the rule the reason
+                placement = self._record_placed(uow, actor, order, loaded, kept=kept, now=now)
+                record_auto_approval(
+                    uow, self._context, actor, placement.order, policy=policy, rule=rule
+                )
+                return attrs.evolve(placement, auto_approved_by=rule.describe())
         request = ApprovalRequest.submit(
             id=request_id,
             order=order,
@@ -433,6 +478,8 @@ class OrderService:
             at=now,
             comment=comment,
             resource_id=order.resource_id or request_id,
+            voluntary=kept.decision.allowed,
+            preferred_approver=ask.preferred,
         )
         record = OrderRecord.from_draft(
             pending_order_id(request), order, now, OrderStatus.PENDING_APPROVAL
@@ -526,6 +573,23 @@ class OrderService:
             credit=_credit_position(loaded.account, loaded.override),
             rates=self._rates,
         )
+
+
+@frozen(kw_only=True)
+class _Ask:
+    """What the buyer asked of the approval flow: approval anyway, and whom they would like."""
+
+    voluntary: bool = False
+    preferred: CustomerId | None = None
+
+    def check(self, decision: Decision) -> None:
+        """Refuse a preferred approver for an order that is placed without approval."""
+        if self.preferred is not None and decision.allowed and not self.voluntary:
+            raise ValidationError(
+                f"the order needs no approval, so it has no approver to prefer "
+                f"({self.preferred!r}); pass ask_approval=True to ask for approval anyway",
+                field="preferred_approver",
+            )
 
 
 @frozen(kw_only=True)

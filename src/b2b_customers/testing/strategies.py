@@ -40,6 +40,7 @@ from b2b_customers.approvals import (
     ApproverLimit,
     ApproverSelector,
     AuditEntry,
+    AutoApproval,
     CompanyApprovers,
     CustomerApprover,
     DecisionApprovers,
@@ -149,6 +150,7 @@ __all__ = [
     "approver_selectors",
     "audit_entries",
     "audit_log_entries",
+    "auto_approvals",
     "aware_datetimes",
     "companies",
     "company_ids",
@@ -974,11 +976,26 @@ def approval_policies(**pinned: Any) -> st.SearchStrategy[ApprovalPolicy]:  # no
                 "allow_self_approval": st.booleans(),
                 "approvers_need_limit": st.booleans(),
                 "effective_from": st.none() | aware_datetimes(),
+                "auto_approve": st.lists(auto_approvals(currency), max_size=2).map(tuple),
+                "covers_subsidiaries": st.booleans(),
             },
             pinned,
         )
 
     return currencies().flatmap(build)
+
+
+def auto_approvals(currency: str = "EUR") -> st.SearchStrategy[AutoApproval]:
+    """Auto-approval rules: under an amount in ``currency``, for a customer group, or both."""
+    amounts = money(currency, min_value=Decimal(0), max_value=Decimal(100_000))
+    conditions = st.tuples(st.none() | amounts, st.none() | ids()).filter(
+        lambda pair: pair != (None, None)
+    )
+    return st.builds(
+        lambda name, pair: AutoApproval(name=name, up_to=pair[0], customer_group_id=pair[1]),
+        names(),
+        conditions,
+    )
 
 
 def approval_groups(**pinned: Any) -> st.SearchStrategy[ApprovalGroup]:  # noqa: ANN401

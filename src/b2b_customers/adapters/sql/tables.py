@@ -42,6 +42,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NAMING_CONVENTION",
+    "OPEN_REQUEST_PER_RESOURCE",
     "approval_groups",
     "approval_policies",
     "approval_requests",
@@ -430,6 +432,19 @@ approval_requests = Table(
 )
 """Approval requests: a company's open ones by ``(company_id, status)``, the expiry sweep's
 by ``(status, expires_at)``, a requester's, a resource's, and every one by submission."""
+
+OPEN_REQUEST_PER_RESOURCE = "uq_approval_requests_open_resource"
+"""The partial unique index that keeps one open request per company and resource."""
+
+Index(
+    OPEN_REQUEST_PER_RESOURCE,
+    approval_requests.c.company_id,
+    approval_requests.c.resource_type,
+    approval_requests.c.resource_id,
+    unique=True,
+    sqlite_where=text("status IN ('pending', 'approved')"),
+    postgresql_where=text("status IN ('pending', 'approved')"),
+)
 
 approval_policies = Table(
     "approval_policies",
