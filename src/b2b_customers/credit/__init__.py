@@ -74,6 +74,7 @@ from b2b_customers.credit.payment_terms import (
     PercentPortion,
     Portion,
     net,
+    terms_key,
 )
 from b2b_customers.credit.reservation import Reservation
 from b2b_customers.credit.terms_catalog import STANDARD_TERMS, PaymentTermsCatalog
@@ -144,4 +145,5 @@ __all__ = [
     "replay",
     "settle",
     "statement",
+    "terms_key",
 ]
