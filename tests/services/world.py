@@ -327,6 +327,12 @@ def with_terms(app: App, _world: World | None = None) -> None:
     app.credit.save_payment_terms(actor=CONTROLLER, terms=TWO_TEN_NET_30)
 
 
+def credit_and_terms(app: App, world: World) -> None:
+    """ACME's credit line, and the seller's 2/10 net 30 terms."""
+    open_credit(app, world)
+    with_terms(app, world)
+
+
 def with_group(app: App, world: World) -> None:
     """ACME's approval group: Anna."""
     app.approval_settings.save_group(
@@ -637,7 +643,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         lambda app, _w: app.credit.set_payment_terms(
             actor=CONTROLLER, company=ACME, payment_terms="2-10-NET30"
         ),
-        prepare=lambda app, world: (open_credit(app, world), with_terms(app, world)),
+        prepare=credit_and_terms,
     ),
     Scenario(
         "credit.set_auto_hold",
