@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from b2b_customers.credit import CreditAccount, Reservation, terms_key
-from b2b_customers.credit.booking import reservation_moves
+from b2b_customers.credit import CreditAccount, Reservation, reservation_moves, terms_key
 from b2b_customers.errors import AlreadyExists, NotFound, ValidationError
 from json_erp.repository import Repository, Unique
 
