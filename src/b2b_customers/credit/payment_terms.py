@@ -508,7 +508,7 @@ class PaymentTerms(Versioned):
     See the module documentation for how the amount is split, rounded and
     discounted. Terms a seller stores (see
     [PaymentTermsRepository][b2b_customers.ports.PaymentTermsRepository]) carry
-    the bookkeeping fields of [Versioned][b2b_customers.domain.Versioned]; the
+    the bookkeeping fields of `Versioned`; the
     presets and terms never stored have ``version=0``.
 
     Attributes:

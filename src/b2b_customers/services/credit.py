@@ -93,7 +93,7 @@ class CreditService:
     Args:
         context: The store, clock and id generator.
         terms: The preset payment terms, offered besides the terms stored with
-            [save_payment_terms][b2b_customers.services.CreditService.save_payment_terms]
+            [save_payment_terms][b2b_customers.services.credit.CreditService.save_payment_terms]
             ([STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS] by default).
     """
 
