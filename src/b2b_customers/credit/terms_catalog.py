@@ -14,7 +14,8 @@ Net 60). A seller's own terms are stored (``app.credit.save_payment_terms``)
 and take precedence over a preset with the same code; the credit service reads
 them from the store in the unit of work that needs them, so terms changed by
 another process count at once. A catalog of your own may also be built in
-memory with [PaymentTermsCatalog.with_terms][b2b_customers.credit.terms_catalog.PaymentTermsCatalog.with_terms].
+memory with
+[with_terms][b2b_customers.credit.terms_catalog.PaymentTermsCatalog.with_terms].
 """
 
 from __future__ import annotations
