@@ -1267,8 +1267,16 @@ class PaymentTermsRepository(Protocol):
         """
         ...
 
-    def get(self, code: str) -> PaymentTerms:
+    def get(self, code: str, *, lock: bool = False) -> PaymentTerms:
         """Return the stored terms with this code (compared by key).
+
+        Args:
+            code: The code, in any spelling.
+            lock: Hold the terms against other writers until the unit of work
+                ends (``SELECT ... FOR UPDATE`` on PostgreSQL), for a read an
+                account is about to name them by: a concurrent ``remove``
+                then waits, and sees the account. A store without row locks
+                may ignore it.
 
         Raises:
             NotFound: No terms with this code are stored.

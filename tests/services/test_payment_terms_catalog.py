@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -10,7 +11,8 @@ import attrs
 import pytest
 from moneyed import Money
 
-from b2b_customers.app import connect
+from b2b_customers.adapters.sql import SqlStore
+from b2b_customers.app import App, connect
 from b2b_customers.clock import ManualClock
 from b2b_customers.credit import (
     NET_30,
@@ -22,16 +24,22 @@ from b2b_customers.credit import (
     PercentPortion,
     end_of_month_after,
 )
-from b2b_customers.errors import NotFound, PermissionDenied, StaleVersion, ValidationError
+from b2b_customers.errors import (
+    B2BError,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationError,
+)
 from b2b_customers.ids import SequentialIds
 from tests.services.conftest import NOW
+from tests.services.conftest import _empty as empty
 from tests.services.store_snapshot import snapshot
 from tests.services.test_credit import ACME, CONTROLLER, NORTH, REP, acme_with_account, events
 
 if TYPE_CHECKING:
     import pathlib
 
-    from b2b_customers.app import App
 
 INVOICED = date(2026, 4, 1)
 TWO_TEN_NET_30 = PaymentTerms(
@@ -211,3 +219,41 @@ def test_terms_saved_by_another_process_count_at_once(tmp_path: pathlib.Path) ->
         actor=CONTROLLER, company=ACME, invoice="i2", amount=eur("100"), invoice_date=INVOICED
     ).instalments
     assert plain.discount is None
+
+
+@pytest.mark.postgresql
+def test_a_removal_waits_for_an_account_naming_the_terms_and_then_sees_it(
+    postgres_schema: tuple[str, str],
+) -> None:
+    """On PostgreSQL the two cannot cross: the removal waits for the lock, then refuses."""
+    url, schema = postgres_schema
+    empty(url, schema)
+    store = SqlStore(url, schema=schema, clock=ManualClock(NOW))
+    try:
+        app = App(store, ids=SequentialIds("p-"))
+        app.credit.save_payment_terms(actor=CONTROLLER, terms=TWO_TEN_NET_30)
+        acme_with_account(app)
+        outcome: dict[str, BaseException | None] = {}
+
+        def remove() -> None:
+            try:
+                app.credit.remove_payment_terms(actor=CONTROLLER, code="2-10-NET30")
+            except B2BError as error:
+                outcome["error"] = error
+            else:
+                outcome["error"] = None
+
+        with store.unit_of_work() as uow:  # what set_payment_terms does, held open
+            uow.payment_terms.get("2-10-NET30", lock=True)
+            account = uow.credit.for_company(ACME, lock=True)
+            remover = threading.Thread(target=remove)
+            remover.start()
+            remover.join(timeout=0.5)
+            assert remover.is_alive(), "the removal did not wait for the lock"
+            uow.credit.save(attrs.evolve(account, payment_terms="2-10-NET30"))
+            uow.commit()
+        remover.join(timeout=10)
+        assert isinstance(outcome["error"], ValidationError)
+        assert app.credit.payment_terms(actor=CONTROLLER, code="2-10-NET30").version == 1
+    finally:
+        store.dispose()

@@ -144,7 +144,7 @@ class CreditService:
             self._context.authorize(uow, actor, Permission.MANAGE_CREDIT, company)
             for other in sharing:
                 self._context.authorize(uow, actor, Permission.MANAGE_CREDIT, other)
-            terms = self._terms_in(uow, payment_terms)
+            terms = self._terms_in(uow, payment_terms, lock=True)
             owner = uow.companies.get(company)
             for other in sharing:
                 _ensure_pays_for(uow, owner, other)
@@ -249,7 +249,8 @@ class CreditService:
         code = payment_terms if isinstance(payment_terms, str) else payment_terms.code
 
         def change(uow: UnitOfWork, account: CreditAccount) -> CreditAccount:
-            return attrs.evolve(account, payment_terms=self._terms_in(uow, code).code)
+            terms = self._terms_in(uow, code, lock=True)
+            return attrs.evolve(account, payment_terms=terms.code)
 
         return self._settle_account_in(actor, company, "credit.terms_changed", change)
 
@@ -820,6 +821,11 @@ class CreditService:
         To go back from stored terms to the preset of the same code, save the
         preset (``save_payment_terms(terms=NET_30)``) instead.
 
+        Opening an account or changing its terms locks the stored terms it
+        names (on PostgreSQL), and this call removes them before it looks for
+        accounts naming them, so the two cannot cross: one of them waits for
+        the other and then sees its change.
+
         Raises:
             PermissionDenied: The actor is not staff who manage credit.
             NotFound: No terms with this code are stored (presets cannot be removed).
@@ -829,6 +835,9 @@ class CreditService:
         require_staff(actor, Permission.MANAGE_CREDIT, "remove payment terms")
         with self._context.store.unit_of_work() as uow:
             current = uow.payment_terms.get(code)
+            # Removed first, then checked: on PostgreSQL the delete waits for a unit of
+            # work that locked the terms to name them, and the check then sees its account.
+            uow.payment_terms.remove(code)
             users = uow.credit.using_terms(code)
             if users:
                 shown = ", ".join(map(repr, users[:_SHOWN_ACCOUNTS]))
@@ -839,7 +848,6 @@ class CreditService:
                     "to other terms with set_payment_terms first",
                     field="code",
                 )
-            uow.payment_terms.remove(code)
             self._context.record(
                 uow,
                 "payment_terms.removed",
@@ -882,13 +890,16 @@ class CreditService:
         with self._context.store.unit_of_work() as uow:
             return self._catalog_in(uow).listed()
 
-    def _terms_in(self, uow: UnitOfWork, code: str) -> PaymentTerms:
+    def _terms_in(self, uow: UnitOfWork, code: str, *, lock: bool = False) -> PaymentTerms:
         """The terms ``code`` names in this unit of work: stored first, then the presets.
+
+        ``lock`` holds stored terms until the unit of work ends, for an
+        account about to name them (see ``remove_payment_terms``).
 
         Raises:
             ValidationError: Neither has the code (the message lists every code there is).
         """
-        stored = _stored_terms(uow, code)
+        stored = _stored_terms(uow, code, lock=lock)
         if stored is not None:
             return stored
         if code in self.terms:
@@ -992,9 +1003,9 @@ class CreditService:
         return entry
 
 
-def _stored_terms(uow: UnitOfWork, code: str) -> PaymentTerms | None:
+def _stored_terms(uow: UnitOfWork, code: str, *, lock: bool = False) -> PaymentTerms | None:
     try:
-        return uow.payment_terms.get(code)
+        return uow.payment_terms.get(code, lock=lock)
     except NotFound:
         return None
 

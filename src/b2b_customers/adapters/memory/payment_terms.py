@@ -60,8 +60,10 @@ class MemoryPaymentTermsRepository(_Repository[PaymentTerms]):
                 raise NotFound("PaymentTerms", code, by="code")
             self._delete(key)
 
-    def get(self, code: str) -> PaymentTerms:
+    def get(self, code: str, *, lock: bool = False) -> PaymentTerms:  # noqa: ARG002
         """Return the stored terms with this code (compared by key).
+
+        ``lock`` is ignored: the store's write lock keeps one writer at a time.
 
         Raises:
             NotFound: No terms with this code are stored.

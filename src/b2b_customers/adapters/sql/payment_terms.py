@@ -23,6 +23,7 @@ __all__ = ["SqlPaymentTermsRepository"]
 
 _table = payment_terms
 _GET = select(_table.c.code_key, data_text(_table)).where(_table.c.code_key == bindparam("key"))
+_GET_LOCKED = _GET.with_for_update()
 _ALL = select(_table.c.code_key, data_text(_table)).order_by(_table.c.code_key)
 
 
@@ -108,8 +109,11 @@ class SqlPaymentTermsRepository:
             if result.rowcount != 1:
                 raise NotFound("PaymentTerms", code, by="code")
 
-    def get(self, code: str) -> PaymentTerms:
+    def get(self, code: str, *, lock: bool = False) -> PaymentTerms:
         """Return the stored terms with this code (compared by key).
+
+        With ``lock``, the row stays locked until the transaction ends
+        (``FOR UPDATE`` on PostgreSQL; SQLite has one writer at a time).
 
         Raises:
             NotFound: No terms with this code are stored.
@@ -117,7 +121,7 @@ class SqlPaymentTermsRepository:
         """
         key = terms_key(code)
         with self._session.read() as connection:
-            row = connection.execute(_GET, {"key": key}).first()
+            row = connection.execute(_GET_LOCKED if lock else _GET, {"key": key}).first()
         if row is None:
             raise NotFound("PaymentTerms", code, by="code")
         return self._session.decode(PaymentTerms, row[1], row[0])

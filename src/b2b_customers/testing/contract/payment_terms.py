@@ -73,6 +73,7 @@ class PaymentTermsContract(ContractBase):
         with store.unit_of_work() as uow:
             for spelling in ("2-10-NET30", "2_10_net30", "2 10 Net 30", "210NET30"):
                 assert uow.payment_terms.get(spelling) == stored
+            assert uow.payment_terms.get("2-10-net30", lock=True) == stored
 
     def test_a_stored_terms_keeps_every_field(self) -> None:
         """Whatever valid terms hold (rules, portions, discounts, rounding) comes back unchanged."""
