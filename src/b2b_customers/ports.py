@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     from b2b_customers.approvals.request import ApprovalRequest
     from b2b_customers.credit.account import CreditAccount
     from b2b_customers.credit.ledger import LedgerEntry
+    from b2b_customers.credit.payment_terms import PaymentTerms
     from b2b_customers.credit.reservation import Reservation
     from b2b_customers.limits.decision_record import DecisionRecord
     from b2b_customers.limits.periods import Window
@@ -127,6 +128,7 @@ __all__ = [
     "Outbox",
     "OutboxEntry",
     "Page",
+    "PaymentTermsRepository",
     "Store",
     "UnitOfWork",
 ]
@@ -909,6 +911,15 @@ class CreditRepository(Protocol):
         """
         ...
 
+    def using_terms(self, code: str) -> list[CreditAccountId]:
+        """Return the ids of the accounts whose payment terms ``code`` names, sorted.
+
+        Codes are compared by
+        [terms_key][b2b_customers.credit.terms_key], as
+        everywhere: ``"net_30"`` finds an account on ``"NET30"``.
+        """
+        ...
+
 
 class OrderRepository(Protocol):
     """The order history, and the running spend totals that budgets read.
@@ -1240,6 +1251,67 @@ class ApproverLimitRepository(Protocol):
         ...
 
 
+class PaymentTermsRepository(Protocol):
+    """The seller's own payment terms: at most one per code.
+
+    Codes are compared by
+    [terms_key][b2b_customers.credit.terms_key]: ``"NET_30"``
+    and ``"net30"`` are one code, so a store keeps terms by that key (the
+    SQL store's primary key ``code_key``) and every look-up goes through it.
+    The presets of [STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS] are
+    not stored; stored terms with a preset's code take its place.
+    """
+
+    def add(self, terms: PaymentTerms) -> PaymentTerms:
+        """Store new terms; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: Terms with the same code (by key) are stored already.
+            ValidationError: ``terms`` is not a
+                [PaymentTerms][b2b_customers.credit.PaymentTerms].
+        """
+        ...
+
+    def save(self, terms: PaymentTerms) -> PaymentTerms:
+        """Store a changed copy of stored terms; return the stored copy (version + 1).
+
+        Raises:
+            NotFound: No terms with this code are stored.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: ``terms`` is not a
+                [PaymentTerms][b2b_customers.credit.PaymentTerms].
+        """
+        ...
+
+    def remove(self, code: str) -> None:
+        """Delete the terms with this code.
+
+        Raises:
+            NotFound: No terms with this code are stored.
+        """
+        ...
+
+    def get(self, code: str, *, lock: bool = False) -> PaymentTerms:
+        """Return the stored terms with this code (compared by key).
+
+        Args:
+            code: The code, in any spelling.
+            lock: Hold the terms against other writers until the unit of work
+                ends (``SELECT ... FOR UPDATE`` on PostgreSQL), for a read an
+                account is about to name them by: a concurrent ``remove``
+                then waits, and sees the account. A store without row locks
+                may ignore it.
+
+        Raises:
+            NotFound: No terms with this code are stored.
+        """
+        ...
+
+    def all(self) -> list[PaymentTerms]:
+        """Return every stored terms, sorted by the key of their code."""
+        ...
+
+
 # -- audit log
 
 
@@ -1369,6 +1441,7 @@ class UnitOfWork(Protocol):
     approval_policies: ApprovalPolicyRepository
     approval_groups: ApprovalGroupRepository
     approver_limits: ApproverLimitRepository
+    payment_terms: PaymentTermsRepository
     audit: AuditLog
     outbox: Outbox
 

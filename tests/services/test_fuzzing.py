@@ -253,6 +253,11 @@ def terms() -> Arg:
     )
 
 
+def codes() -> Arg:
+    """A payment terms code: a preset's, one of no terms, any id; spoiled, hostile text."""
+    return arg(st.sampled_from(["NET30", "net_60", "2-10-NET30"]) | strategies.ids(), HOSTILE_TEXT)
+
+
 def scopes() -> Arg:
     ours = st.builds(
         LimitScope,
@@ -534,6 +539,10 @@ ARGUMENTS: dict[str, Arguments] = {
         {"company": COMPANY_IDS, "credit_limit": amounts()}, {"reason": nullable(texts())}
     ),
     "credit.set_payment_terms": call_with({"company": COMPANY_IDS, "payment_terms": terms()}),
+    "credit.save_payment_terms": call_with({"terms": arg(strategies.payment_terms())}),
+    "credit.remove_payment_terms": call_with({"code": codes()}),
+    "credit.payment_terms": call_with({"code": codes()}),
+    "credit.list_payment_terms": call_with({}),
     "credit.set_auto_hold": call_with(
         {"company": COMPANY_IDS, "after_days": nullable(whole_numbers())}
     ),

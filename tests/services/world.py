@@ -21,13 +21,22 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.app import App, connect
 from b2b_customers.approvals import ApprovalPolicy, ApprovalRule, ApprovalTier, RoleApprover
 from b2b_customers.clock import ManualClock
-from b2b_customers.credit import Allocation
+from b2b_customers.credit import (
+    NET_30,
+    Allocation,
+    DaysAfterInvoice,
+    EarlyPaymentDiscount,
+    InstalmentTerm,
+    PaymentTerms,
+    PercentPortion,
+)
 from b2b_customers.domain import Address, Company, Customer, Membership, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus
 from b2b_customers.ids import ApprovalPolicyId, CompanyId, CustomerId, LimitId, OrderId
@@ -300,6 +309,28 @@ def acme_policy() -> ApprovalPolicy:
 def with_policy(app: App, _world: World | None = None) -> None:
     """ACME's policy, saved."""
     app.approval_settings.save_policy(actor=REP, policy=acme_policy())
+
+
+TWO_TEN_NET_30 = PaymentTerms(
+    code="2-10-NET30",
+    name="2% 10, net 30",
+    instalments=[
+        InstalmentTerm(portion=PercentPortion(percent=100), due=DaysAfterInvoice(days=30))
+    ],
+    discount=EarlyPaymentDiscount(within_days=10, percent=2),
+)
+"""The seller's own terms: 2% off within 10 days, else net 30."""
+
+
+def with_terms(app: App, _world: World | None = None) -> None:
+    """The seller's 2/10 net 30 terms, stored."""
+    app.credit.save_payment_terms(actor=CONTROLLER, terms=TWO_TEN_NET_30)
+
+
+def credit_and_terms(app: App, world: World) -> None:
+    """ACME's credit line, and the seller's 2/10 net 30 terms."""
+    open_credit(app, world)
+    with_terms(app, world)
 
 
 def with_group(app: App, world: World) -> None:
@@ -592,6 +623,36 @@ SCENARIOS: tuple[Scenario, ...] = (
         prepare=open_credit,
     ),
     Scenario(
+        "credit.save_payment_terms",
+        lambda app, _w: app.credit.save_payment_terms(actor=CONTROLLER, terms=TWO_TEN_NET_30),
+    ),
+    Scenario(  # replaces the stored terms: a new version
+        "credit.save_payment_terms",
+        lambda app, _w: app.credit.save_payment_terms(
+            actor=CONTROLLER, terms=attrs.evolve(TWO_TEN_NET_30, name="2/10 net 30")
+        ),
+        prepare=with_terms,
+    ),
+    Scenario(  # the preset's code, stored in its place
+        "credit.save_payment_terms",
+        lambda app, _w: app.credit.save_payment_terms(
+            actor=CONTROLLER, terms=attrs.evolve(NET_30, name="Thirty days net")
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.remove_payment_terms",
+        lambda app, _w: app.credit.remove_payment_terms(actor=CONTROLLER, code="2-10-net30"),
+        prepare=with_terms,
+    ),
+    Scenario(
+        "credit.set_payment_terms",
+        lambda app, _w: app.credit.set_payment_terms(
+            actor=CONTROLLER, company=ACME, payment_terms="2-10-NET30"
+        ),
+        prepare=credit_and_terms,
+    ),
+    Scenario(
         "credit.set_auto_hold",
         lambda app, _w: app.credit.set_auto_hold(actor=CONTROLLER, company=ACME, after_days=45),
         prepare=open_credit,
@@ -795,6 +856,8 @@ READ_ONLY = frozenset(
         "credit.aging",
         "credit.open_items",
         "credit.receivables_aging",
+        "credit.payment_terms",
+        "credit.list_payment_terms",
         "limits.for_company",
         "locations.for_company",
         "contacts.for_company",
@@ -902,6 +965,16 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
         "credit.receivables_aging",
         lambda app, _w: app.credit.receivables_aging(actor=CONTROLLER, boundaries=(15, 45)),
         prepare=invoiced,
+    ),
+    Scenario(
+        "credit.payment_terms",
+        lambda app, _w: app.credit.payment_terms(actor=CONTROLLER, code="2-10-NET30"),
+        prepare=with_terms,
+    ),
+    Scenario(
+        "credit.list_payment_terms",
+        lambda app, _w: app.credit.list_payment_terms(actor=CONTROLLER),
+        prepare=with_terms,
     ),
     Scenario(
         "limits.for_company", lambda app, w: app.limits.for_company(actor=w.anna, company=ACME)

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from b2b_customers.credit import CreditAccount, Reservation
-from b2b_customers.credit.booking import reservation_moves
+from b2b_customers.credit import CreditAccount, Reservation, reservation_moves, terms_key
 from b2b_customers.errors import AlreadyExists, NotFound, ValidationError
 from json_erp.repository import Repository, Unique
 
@@ -213,6 +212,11 @@ class JsonCreditRepository(Repository[CreditAccount]):
             ),
             key=lambda entry: entry.sequence,
         )
+
+    def using_terms(self, code: str) -> list[CreditAccountId]:
+        """Return the ids of the accounts whose payment terms ``code`` names, sorted."""
+        key = terms_key(code)
+        return sorted(row.id for row in self._table if terms_key(row.payment_terms) == key)
 
     def _check_references(self, row: CreditAccount) -> None:
         if not self._work.company_exists(row.company_id):

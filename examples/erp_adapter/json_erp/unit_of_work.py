@@ -19,6 +19,7 @@ from json_erp.limits import JsonLimitRepository
 from json_erp.locations import JsonLocationRepository
 from json_erp.orders import JsonOrderRepository
 from json_erp.outbox import JsonOutbox
+from json_erp.payment_terms import JsonPaymentTermsRepository
 from json_erp.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         LocationRepository,
         OrderRepository,
         Outbox,
+        PaymentTermsRepository,
     )
     from json_erp.store import JsonErpStore
 
@@ -87,6 +89,9 @@ class JsonErpUnitOfWork:
         )
         self.approver_limits: ApproverLimitRepository = JsonApproverLimitRepository(
             work, work.approver_limits
+        )
+        self.payment_terms: PaymentTermsRepository = JsonPaymentTermsRepository(
+            work, work.payment_terms
         )
         self.audit: AuditLog = JsonAuditLog(work, work.audit_log)
         self._outbox = JsonOutbox(work, work.outbox)

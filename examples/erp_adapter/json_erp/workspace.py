@@ -54,6 +54,7 @@ class Workspace:
         self.approval_policies = self._table(kinds.APPROVAL_POLICIES)
         self.approval_groups = self._table(kinds.APPROVAL_GROUPS)
         self.approver_limits = self._table(kinds.APPROVER_LIMITS)
+        self.payment_terms = self._table(kinds.PAYMENT_TERMS)
         self.audit_log = self._table(kinds.AUDIT_LOG)
         self.outbox = self._table(kinds.OUTBOX)
         self.tables: tuple[Table[Any], ...] = (
@@ -72,6 +73,7 @@ class Workspace:
             self.approval_policies,
             self.approval_groups,
             self.approver_limits,
+            self.payment_terms,
             self.audit_log,
             self.outbox,
         )

@@ -7,8 +7,12 @@
 * :mod:`~b2b_customers.credit.terms_catalog`: the seller's terms by code.
 * :mod:`~b2b_customers.credit.aging`: aging buckets, settlement with discounts and allocations.
 * :mod:`~b2b_customers.credit.open_items`: open items, advances and statements from a ledger.
+* :mod:`~b2b_customers.credit.booking`: how a booked entry moves an account's reservations
+  (for store adapters).
 
-Everything needed to build payment terms and read receivables is exported here.
+Every public name of these modules is exported here (a test keeps it so):
+build payment terms, read receivables or write an adapter without importing
+a submodule.
 """
 
 from b2b_customers.credit.account import CreditAccount, CreditHold, Override
@@ -28,7 +32,12 @@ from b2b_customers.credit.aging import (
     days_past_due,
     settle,
 )
+from b2b_customers.credit.booking import ReservationMove, reservation_moves
 from b2b_customers.credit.due_dates import (
+    DUE_DATE_RULE_TYPES,
+    MAX_DAYS,
+    MAX_MONTHS,
+    MAX_STEPS,
     AddDays,
     AddMonths,
     DayOfFollowingMonth,
@@ -47,7 +56,15 @@ from b2b_customers.credit.due_dates import (
     net_days,
     next_day_of_month,
 )
-from b2b_customers.credit.ledger import EntryKind, LedgerEntry, Statement, replay, statement
+from b2b_customers.credit.ledger import (
+    EntryKind,
+    LedgerEntry,
+    LedgerTotals,
+    Statement,
+    ensure_continues,
+    replay,
+    statement,
+)
 from b2b_customers.credit.open_items import (
     OpenInvoice,
     OpenItems,
@@ -58,6 +75,7 @@ from b2b_customers.credit.open_items import (
 from b2b_customers.credit.payment_terms import (
     DUE_ON_RECEIPT,
     END_OF_MONTH_30,
+    MAX_INSTALMENTS,
     NET_7,
     NET_15,
     NET_30,
@@ -74,14 +92,20 @@ from b2b_customers.credit.payment_terms import (
     PercentPortion,
     Portion,
     net,
+    terms_key,
 )
 from b2b_customers.credit.reservation import Reservation
 from b2b_customers.credit.terms_catalog import STANDARD_TERMS, PaymentTermsCatalog
 
 __all__ = [
     "DEFAULT_BOUNDARIES",
+    "DUE_DATE_RULE_TYPES",
     "DUE_ON_RECEIPT",
     "END_OF_MONTH_30",
+    "MAX_DAYS",
+    "MAX_INSTALMENTS",
+    "MAX_MONTHS",
+    "MAX_STEPS",
     "NET_7",
     "NET_15",
     "NET_30",
@@ -113,6 +137,7 @@ __all__ = [
     "Instalment",
     "InstalmentTerm",
     "LedgerEntry",
+    "LedgerTotals",
     "MonthsAfterMonthEnd",
     "NextWeekday",
     "OpenInvoice",
@@ -127,6 +152,7 @@ __all__ = [
     "ReceivablesAging",
     "ReceivablesRow",
     "Reservation",
+    "ReservationMove",
     "Settlement",
     "Statement",
     "age",
@@ -135,6 +161,7 @@ __all__ = [
     "day_of_following_month",
     "days_past_due",
     "end_of_month_after",
+    "ensure_continues",
     "months_end_of_month_days",
     "net",
     "net_days",
@@ -142,6 +169,8 @@ __all__ = [
     "open_item_statement",
     "open_items",
     "replay",
+    "reservation_moves",
     "settle",
     "statement",
+    "terms_key",
 ]

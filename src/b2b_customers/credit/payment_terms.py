@@ -91,6 +91,7 @@ from b2b_customers.domain.values import (
     strip,
     text,
 )
+from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ __all__ = [
     "PercentPortion",
     "Portion",
     "net",
+    "terms_key",
 ]
 
 MAX_INSTALMENTS = 120
@@ -483,15 +485,35 @@ class _Line:
     discount: int | None = None
 
 
+def terms_key(code: str) -> str:
+    """Return the form payment-terms codes are compared in: upper case, no ``_``, ``-`` or spaces.
+
+    ``"NET_30"``, ``"net30"`` and ``"NET-30"`` all give ``"NET30"``: they name the same terms.
+
+    Raises:
+        ValidationError: ``code`` is not text.
+    """
+    raw: object = code
+    if not isinstance(raw, str):
+        raise ValidationError(
+            f"a payment terms code is text, got {type(raw).__name__}", field="code"
+        )
+    return "".join(char for char in code.upper() if char not in "_- ")
+
+
 @frozen(kw_only=True)
-class PaymentTerms:
+class PaymentTerms(Versioned):
     """Named payment terms: the instalments of an invoice and their early-payment discounts.
 
     See the module documentation for how the amount is split, rounded and
-    discounted.
+    discounted. Terms a seller stores (see
+    [PaymentTermsRepository][b2b_customers.ports.PaymentTermsRepository]) carry
+    the bookkeeping fields of `Versioned`; the
+    presets and terms never stored have ``version=0``.
 
     Attributes:
-        code: A short key such as ``"NET30"``.
+        code: A short key such as ``"NET30"``; codes are compared by
+            [terms_key][b2b_customers.credit.terms_key].
         name: The name shown to people, such as ``"Net 30"``.
         instalments: One or more :class:`InstalmentTerm`, in any order.
         discount: An :class:`EarlyPaymentDiscount` for every instalment
@@ -548,6 +570,11 @@ class PaymentTerms:
                 fixed.append(discount.amount)
         if fixed:
             ensure_same_currency(*fixed, context="the fixed amounts of payment terms")
+
+    @property
+    def key(self) -> str:
+        """The code as codes are compared ([terms_key][b2b_customers.credit.terms_key] of it)."""
+        return terms_key(self.code)
 
     def _check_duplicates(self) -> None:
         balances = [

@@ -92,6 +92,7 @@ class ServiceContext:
         before: Any = None,  # noqa: ANN401  (the aggregate before the change)
         removed: bool = False,
         payload: dict[str, Any] | None = None,
+        aggregate_id: str | None = None,
     ) -> DomainEvent:
         """Record a change: a domain event in the outbox and an entry in the audit log.
 
@@ -120,24 +121,27 @@ class ServiceContext:
             payload: The event's data. When omitted: the converter's dict of
                 a created ``entity``; for a change, its id and the fields that
                 changed (their new values); for a removal, its id.
+            aggregate_id: The aggregate's key, for one keyed otherwise than
+                by ``id`` (payment terms: the key of their code).
 
         Raises:
             AlreadyExists: The id generator gave an id the outbox or audit log holds.
         """
+        key: str = entity.id if aggregate_id is None else aggregate_id
         after = _CONVERTER.unstructure(entity)
         audit_before: dict[str, Any] | None = None
         audit_after: dict[str, Any] | None = after
         summary = after
         if removed:
             audit_before = _CONVERTER.unstructure(before if before is not None else entity)
-            audit_after, summary = None, {"id": entity.id}
+            audit_after, summary = None, {"id": key}
         elif before is not None:
             audit_before, audit_after = change_between(_CONVERTER.unstructure(before), after)
-            summary = {"id": entity.id, **audit_after}
+            summary = {"id": key, **audit_after}
         return self._append(
             uow,
             name,
-            entity.id,
+            key,
             actor=actor,
             company_id=company_id,
             payload=payload if payload is not None else summary,

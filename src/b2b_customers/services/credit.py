@@ -16,7 +16,16 @@ Events: ``credit.account_opened``, ``credit.limit_changed``,
 ``payment.received``, ``payment.allocated``, ``payment.discount_taken``,
 ``credit_note.issued``, ``invoice.paid`` (for each invoice a payment,
 allocation or credit note settles in full), ``credit.adjusted``,
-``credit.hold_placed``, ``credit.hold_lifted`` and ``credit.hold_overridden``.
+``credit.hold_placed``, ``credit.hold_lifted`` and ``credit.hold_overridden``;
+for the seller's payment terms, ``payment_terms.saved`` and ``payment_terms.removed``.
+
+**Payment terms.** An account names its terms by code. The terms a code
+names are looked up in the unit of work that needs them (opening an
+account, changing its terms, posting an invoice): the seller's **stored**
+terms first (:meth:`CreditService.save_payment_terms`), then the service's
+preset catalogue ([STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS]
+unless the host passed its own). Nothing is cached between calls, so terms
+saved by another process count from its commit on.
 """
 
 from __future__ import annotations
@@ -54,6 +63,7 @@ from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
+from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
     from b2b_customers.domain import Company
@@ -64,6 +74,7 @@ __all__ = ["CreditService"]
 
 _CONVERTER = make_converter()
 _DAY = CalendarPeriod(unit="day")
+_SHOWN_ACCOUNTS = 5  # accounts a refused removal names
 
 
 _Booking = Callable[["UnitOfWork", CreditAccount, datetime, str], tuple[CreditAccount, LedgerEntry]]
@@ -81,7 +92,9 @@ class CreditService:
 
     Args:
         context: The store, clock and id generator.
-        terms: The payment terms the seller offers (the presets by default).
+        terms: The preset payment terms, offered besides the terms stored with
+            [save_payment_terms][b2b_customers.services.credit.CreditService.save_payment_terms]
+            ([STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS] by default).
     """
 
     def __init__(
@@ -89,7 +102,7 @@ class CreditService:
     ) -> None:
         self._context = context
         self.terms = terms or STANDARD_TERMS
-        """The payment terms accounts may name."""
+        """The preset payment terms: a code names these when no stored terms have it."""
 
     # -- the account
 
@@ -110,7 +123,8 @@ class CreditService:
                 company it is shared with).
             company: The company that pays.
             credit_limit: The line, in the company's currency.
-            payment_terms: The code of the terms invoices are due by.
+            payment_terms: The code of the terms invoices are due by: stored
+                terms, or a preset (Net 30 by default).
             shared_with: Companies whose orders draw on this line: each must
                 name ``company`` as its bill-to or master account, or be below it.
             auto_hold_after_days: Hold the account when an invoice is overdue
@@ -118,18 +132,19 @@ class CreditService:
 
         Raises:
             PermissionDenied: The actor may not manage credit for a company.
-            ValidationError: A figure or the terms are not valid, or a company
+            ValidationError: A figure is not valid, no stored or preset terms
+                have the code (the message lists those that do), or a company
                 does not bill to ``company``.
             CurrencyMismatch: The limit is not in the company's currency.
             AlreadyExists: A company draws on another account already.
         """
         limit = require_money(credit_limit, field="credit_limit")
-        terms = self.terms.get(payment_terms)
         sharing = sorted(set(shared_with))
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CREDIT, company)
             for other in sharing:
                 self._context.authorize(uow, actor, Permission.MANAGE_CREDIT, other)
+            terms = self._terms_in(uow, payment_terms, lock=True)
             owner = uow.companies.get(company)
             for other in sharing:
                 _ensure_pays_for(uow, owner, other)
@@ -223,18 +238,21 @@ class CreditService:
     ) -> CreditAccount:
         """Make later invoices due by other terms (invoices posted keep their due dates).
 
+        The account keeps the code; its invoices are scheduled by the terms
+        the code names when each is posted (stored terms first, then the presets).
+
         Raises:
             PermissionDenied: The actor may not manage credit.
-            ValidationError: The catalog has no such terms.
+            ValidationError: No stored or preset terms have the code (the
+                message lists those that do).
         """
         code = payment_terms if isinstance(payment_terms, str) else payment_terms.code
-        terms = self.terms.get(code)
-        return self._settle_account(
-            actor,
-            company,
-            "credit.terms_changed",
-            lambda account: attrs.evolve(account, payment_terms=terms.code),
-        )
+
+        def change(uow: UnitOfWork, account: CreditAccount) -> CreditAccount:
+            terms = self._terms_in(uow, code, lock=True)
+            return attrs.evolve(account, payment_terms=terms.code)
+
+        return self._settle_account_in(actor, company, "credit.terms_changed", change)
 
     def set_auto_hold(
         self, *, actor: Actor, company: CompanyId, after_days: int | None
@@ -287,7 +305,8 @@ class CreditService:
             PermissionDenied: The actor may not post invoices.
             AlreadyExists: The account has an invoice with this number.
             NotFound: ``order`` holds no reservation.
-            ValidationError: The amount is not valid for the terms.
+            ValidationError: The amount is not valid for the terms, or the
+                account's terms code names no stored or preset terms.
             CurrencyMismatch: It is in another currency than the account.
         """
         total = require_money(amount, field="amount", positive=True)
@@ -309,7 +328,7 @@ class CreditService:
                     "give each invoice its own number"
                 )
             day = invoice_date or self._today(uow, account, now)
-            instalments = self.terms.get(account.payment_terms).schedule(
+            instalments = self._terms_in(uow, account.payment_terms).schedule(
                 total, day, untaxed_amount=untaxed
             )
             return account.post_invoice(
@@ -741,6 +760,156 @@ class CreditService:
             as_of=day,
         )
 
+    # -- the seller's payment terms
+
+    def save_payment_terms(self, *, actor: Actor, terms: PaymentTerms) -> PaymentTerms:
+        """Define payment terms under their code, or replace the terms stored under it.
+
+        Accounts name terms by code (compared by
+        [terms_key][b2b_customers.credit.terms_key]); stored terms take the
+        place of a preset with the same code. Invoices posted from the commit
+        on are scheduled by the saved terms; those posted before keep their
+        instalments.
+
+        Terms built fresh (``version`` 0) define the code, or replace whatever
+        is stored under it. A copy read from the store (``version`` 1 and
+        up) replaces that version only: if someone saved or removed the terms
+        since, the save is refused, so no change is lost unseen.
+
+        Args:
+            actor: Who saves them (staff who manage credit).
+            terms: The terms, with their code.
+
+        Returns:
+            The terms as stored, with their new version.
+
+        Raises:
+            PermissionDenied: The actor is not staff who manage credit.
+            ValidationError: ``terms`` is not a
+                [PaymentTerms][b2b_customers.credit.PaymentTerms].
+            StaleVersion: A stored copy's version is not the stored one.
+            NotFound: A stored copy's terms were removed meanwhile.
+        """
+        require_staff(actor, Permission.MANAGE_CREDIT, "define payment terms")
+        with self._context.store.unit_of_work() as uow:
+            current = _stored_terms(uow, terms.code)
+            if terms.version == 0 and current is None:
+                stored = uow.payment_terms.add(terms)
+            elif terms.version == 0 and current is not None:
+                stored = uow.payment_terms.save(
+                    attrs.evolve(terms, version=current.version, created_at=current.created_at)
+                )
+            else:
+                stored = uow.payment_terms.save(terms)
+            self._context.record(
+                uow,
+                "payment_terms.saved",
+                stored,
+                actor=actor,
+                company_id=None,
+                before=current,
+                aggregate_id=stored.key,
+            )
+            uow.commit()
+        return stored
+
+    def remove_payment_terms(self, *, actor: Actor, code: str) -> None:
+        """Remove the stored terms with ``code``; refused while an account names the code.
+
+        Move those accounts to other terms first
+        ([set_payment_terms][b2b_customers.services.credit.CreditService.set_payment_terms]).
+        To go back from stored terms to the preset of the same code, save the
+        preset (``save_payment_terms(terms=NET_30)``) instead.
+
+        Opening an account or changing its terms locks the stored terms it
+        names (on PostgreSQL), and this call removes them before it looks for
+        accounts naming them, so the two cannot cross: one of them waits for
+        the other and then sees its change.
+
+        Raises:
+            PermissionDenied: The actor is not staff who manage credit.
+            NotFound: No terms with this code are stored (presets cannot be removed).
+            ValidationError: A credit account names the code (the message
+                lists the accounts).
+        """
+        require_staff(actor, Permission.MANAGE_CREDIT, "remove payment terms")
+        with self._context.store.unit_of_work() as uow:
+            current = uow.payment_terms.get(code)
+            # Removed first, then checked: on PostgreSQL the delete waits for a unit of
+            # work that locked the terms to name them, and the check then sees its account.
+            uow.payment_terms.remove(code)
+            users = uow.credit.using_terms(code)
+            if users:
+                shown = ", ".join(map(repr, users[:_SHOWN_ACCOUNTS]))
+                more = len(users) - _SHOWN_ACCOUNTS
+                raise ValidationError(
+                    f"payment terms {current.code!r} are the terms of {len(users)} credit "
+                    f"account(s) ({shown}{f' and {more} more' if more > 0 else ''}); move them "
+                    "to other terms with set_payment_terms first",
+                    field="code",
+                )
+            self._context.record(
+                uow,
+                "payment_terms.removed",
+                current,
+                actor=actor,
+                company_id=None,
+                before=current,
+                removed=True,
+                aggregate_id=current.key,
+            )
+            uow.commit()
+
+    def payment_terms(self, *, actor: Actor, code: str) -> PaymentTerms:
+        """Return the terms ``code`` names now: the stored terms, else the preset.
+
+        A preset comes with ``version`` 0; stored terms with their version.
+
+        Raises:
+            PermissionDenied: The actor is not staff who view credit.
+            NotFound: No stored or preset terms have the code.
+        """
+        require_staff(actor, Permission.VIEW_CREDIT, "read the seller's payment terms")
+        with self._context.store.unit_of_work() as uow:
+            found = _stored_terms(uow, code)
+        if found is not None:
+            return found
+        if code not in self.terms:
+            raise NotFound("PaymentTerms", code, by="code")
+        return self.terms.get(code)
+
+    def list_payment_terms(self, *, actor: Actor) -> list[PaymentTerms]:
+        """Return every terms an account may name: the stored ones and the presets they leave.
+
+        Sorted by the key of their code; presets have ``version`` 0.
+
+        Raises:
+            PermissionDenied: The actor is not staff who view credit.
+        """
+        require_staff(actor, Permission.VIEW_CREDIT, "list the seller's payment terms")
+        with self._context.store.unit_of_work() as uow:
+            return self._catalog_in(uow).listed()
+
+    def _terms_in(self, uow: UnitOfWork, code: str, *, lock: bool = False) -> PaymentTerms:
+        """The terms ``code`` names in this unit of work: stored first, then the presets.
+
+        ``lock`` holds stored terms until the unit of work ends, for an
+        account about to name them (see ``remove_payment_terms``).
+
+        Raises:
+            ValidationError: Neither has the code (the message lists every code there is).
+        """
+        stored = _stored_terms(uow, code, lock=lock)
+        if stored is not None:
+            return stored
+        if code in self.terms:
+            return self.terms.get(code)
+        return self._catalog_in(uow).get(code)
+
+    def _catalog_in(self, uow: UnitOfWork) -> PaymentTermsCatalog:
+        """The presets with every stored terms in place of a preset of the same code."""
+        return self.terms.with_terms(*uow.payment_terms.all())
+
     # -- steps
 
     def _load(
@@ -767,9 +936,18 @@ class CreditService:
         event: str,
         change: Callable[[CreditAccount], CreditAccount],
     ) -> CreditAccount:
+        return self._settle_account_in(actor, company, event, lambda _uow, account: change(account))
+
+    def _settle_account_in(
+        self,
+        actor: Actor,
+        company: CompanyId,
+        event: str,
+        change: Callable[[UnitOfWork, CreditAccount], CreditAccount],
+    ) -> CreditAccount:
         with self._context.store.unit_of_work() as uow:
             account = self._load(uow, actor, Permission.MANAGE_CREDIT, company)
-            stored = uow.credit.save(change(account))
+            stored = uow.credit.save(change(uow, account))
             self._context.record(
                 uow, event, stored, actor=actor, company_id=company, before=account
             )
@@ -823,6 +1001,13 @@ class CreditService:
                 )
             uow.commit()
         return entry
+
+
+def _stored_terms(uow: UnitOfWork, code: str, *, lock: bool = False) -> PaymentTerms | None:
+    try:
+        return uow.payment_terms.get(code, lock=lock)
+    except NotFound:
+        return None
 
 
 def _settled_invoices(

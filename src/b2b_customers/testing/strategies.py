@@ -58,6 +58,19 @@ from b2b_customers.approvals import (
 )
 from b2b_customers.credit.account import CreditAccount, CreditHold
 from b2b_customers.credit.aging import Allocation
+from b2b_customers.credit.due_dates import (
+    AddDays,
+    AddMonths,
+    DayOfFollowingMonth,
+    DayOfMonth,
+    DaysAfterInvoice,
+    DaysAfterMonthEnd,
+    DueDateRule,
+    DueDateSteps,
+    EndOfMonth,
+    MonthsAfterMonthEnd,
+    NextWeekday,
+)
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry
 from b2b_customers.credit.payment_terms import (
     DUE_ON_RECEIPT,
@@ -69,7 +82,13 @@ from b2b_customers.credit.payment_terms import (
     NET_60,
     NET_90,
     TWO_PART_30_60,
+    BalancePortion,
+    EarlyPaymentDiscount,
+    FixedPortion,
+    InstalmentTerm,
     PaymentTerms,
+    PercentPortion,
+    Portion,
     net,
 )
 from b2b_customers.domain import (
@@ -779,7 +798,13 @@ def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: AN
 
 
 def payment_terms() -> st.SearchStrategy[PaymentTerms]:
-    """The shipped payment-term presets and Net N terms."""
+    """Payment terms: the presets, Net N, and terms composed as ERPs compose them.
+
+    Composed terms have a code and name of their own, one to four
+    instalments (percent, fixed EUR and balance portions, each due by a
+    preset rule or a sequence of steps, some with a discount of their own),
+    and maybe a discount for every instalment and a cash rounding.
+    """
     presets = st.sampled_from(
         [
             DUE_ON_RECEIPT,
@@ -793,7 +818,70 @@ def payment_terms() -> st.SearchStrategy[PaymentTerms]:
             TWO_PART_30_60,
         ]
     )
-    return st.one_of(presets, st.integers(0, 365).map(net))
+    return st.one_of(presets, st.integers(0, 365).map(net), _composed_terms())
+
+
+def _due_date_rules() -> st.SearchStrategy[DueDateRule]:
+    steps = st.one_of(
+        st.builds(AddDays, days=st.integers(-30, 365)),
+        st.builds(AddMonths, months=st.integers(-2, 24)),
+        st.just(EndOfMonth()),
+        st.builds(DayOfMonth, day=st.integers(1, 31), on_or_after=st.booleans()),
+        st.builds(NextWeekday, weekday=st.integers(0, 6)),
+    )
+    return st.one_of(
+        st.builds(DaysAfterInvoice, days=st.integers(0, 365)),
+        st.builds(DaysAfterMonthEnd, days=st.integers(0, 90)),
+        st.builds(DayOfFollowingMonth, day=st.integers(1, 31), after_days=st.integers(0, 60)),
+        st.builds(MonthsAfterMonthEnd, months=st.integers(0, 12)),
+        st.builds(DueDateSteps, steps=st.lists(steps, max_size=4)),
+    )
+
+
+def _discounts() -> st.SearchStrategy[EarlyPaymentDiscount]:
+    return st.one_of(
+        st.builds(
+            EarlyPaymentDiscount,
+            within_days=st.integers(0, 60),
+            percent=st.integers(1, 10).map(Decimal),
+            on_untaxed=st.booleans(),
+        ),
+        st.builds(
+            EarlyPaymentDiscount,
+            within_days=st.integers(0, 60),
+            amount=st.integers(1, 500).map(lambda cents: Money(Decimal(cents) / 100, "EUR")),
+        ),
+    )
+
+
+@st.composite
+def _composed_terms(draw: st.DrawFn) -> PaymentTerms:
+    count = draw(st.integers(1, 4))
+    shares = st.one_of(
+        st.builds(PercentPortion, percent=st.integers(1, 30).map(Decimal)),
+        st.builds(
+            FixedPortion,
+            amount=st.integers(1, 10_000).map(lambda cents: Money(Decimal(cents) / 100, "EUR")),
+        ),
+    )
+    drawn: list[Portion] = [BalancePortion(), *(draw(shares) for _ in range(count - 1))]
+    portions = draw(st.permutations(drawn))
+    lines = [
+        InstalmentTerm(
+            portion=portion,
+            due=draw(_due_date_rules()),
+            discount=draw(st.none() | _discounts()),
+        )
+        for portion in portions
+    ]
+    unique = list(dict.fromkeys(lines))  # the same line twice is refused
+    return PaymentTerms(
+        code=draw(ids()),
+        name=draw(names(max_size=30)),
+        instalments=unique,
+        discount=draw(st.none() | _discounts()),
+        cash_rounding=draw(st.sampled_from([None, Decimal("0.05"), Decimal("0.10")])),
+    )
 
 
 def rule_results() -> st.SearchStrategy[RuleResult]:

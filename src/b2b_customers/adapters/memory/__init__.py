@@ -62,6 +62,7 @@ from b2b_customers.adapters.memory.limits import MemoryLimitRepository
 from b2b_customers.adapters.memory.locations import MemoryLocationRepository
 from b2b_customers.adapters.memory.orders import MemoryOrderRepository
 from b2b_customers.adapters.memory.outbox import MemoryOutbox
+from b2b_customers.adapters.memory.payment_terms import MemoryPaymentTermsRepository
 from b2b_customers.adapters.memory.store import MemoryStore, MemoryUnitOfWork
 
 __all__ = [
@@ -79,6 +80,7 @@ __all__ = [
     "MemoryLocationRepository",
     "MemoryOrderRepository",
     "MemoryOutbox",
+    "MemoryPaymentTermsRepository",
     "MemoryStore",
     "MemoryUnitOfWork",
 ]

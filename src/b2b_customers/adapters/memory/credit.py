@@ -19,6 +19,7 @@ from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _Schema, _Undo, _Unique
 from b2b_customers.credit.account import CreditAccount
 from b2b_customers.credit.booking import reservation_moves
+from b2b_customers.credit.payment_terms import terms_key
 from b2b_customers.errors import AlreadyExists, NotFound, StaleVersion, ValidationError
 
 if TYPE_CHECKING:
@@ -329,6 +330,13 @@ class MemoryCreditRepository(_Repository[CreditAccount]):
             if (since is None or entry.occurred_at >= since)
             and (until is None or entry.occurred_at < until)
         ]
+
+    def using_terms(self, code: str) -> list[CreditAccountId]:
+        """Return the ids of the accounts whose payment terms ``code`` names, sorted."""
+        key = terms_key(code)
+        with self._lock:
+            found = [row.id for row in self._buffer.all() if terms_key(row.payment_terms) == key]
+        return sorted(found)
 
     def _check_references(self, row: CreditAccount) -> None:
         if not self._work.company_exists(row.company_id):

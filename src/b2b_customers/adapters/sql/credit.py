@@ -54,6 +54,7 @@ from b2b_customers.adapters.sql.tables import (
 from b2b_customers.credit.account import CreditAccount
 from b2b_customers.credit.booking import ReservationMove, reservation_moves
 from b2b_customers.credit.ledger import LedgerEntry
+from b2b_customers.credit.payment_terms import terms_key
 from b2b_customers.credit.reservation import Reservation
 from b2b_customers.errors import AlreadyExists, B2BError, DamagedRow, NotFound, ValidationError
 
@@ -461,6 +462,23 @@ class SqlCreditRepository:
                 decode(LedgerEntry, data, table="ledger_entries", key=entry_id)
                 for entry_id, data in rows
             ]
+
+    def using_terms(self, code: str) -> list[CreditAccountId]:
+        """Return the ids of the accounts whose payment terms ``code`` names, sorted.
+
+        One narrow read of every account's id and terms code; the codes are
+        compared in Python, by [terms_key][b2b_customers.credit.terms_key]
+        (a database's ``upper`` may not fold the letters Python does).
+        """
+        key = terms_key(code)
+        named = _accounts.c.data["payment_terms"].as_string()
+        with self._session.read() as connection:
+            rows = connection.execute(select(_accounts.c.id, named)).all()
+        return sorted(
+            account_id
+            for account_id, stored in rows
+            if isinstance(stored, str) and terms_key(stored) == key
+        )
 
     def _taken_entry(
         self, connection: Connection, entries: Sequence[LedgerEntry]

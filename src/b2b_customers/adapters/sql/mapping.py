@@ -55,6 +55,7 @@ from b2b_customers.approvals.policy import ApprovalPolicy
 from b2b_customers.approvals.request import ApprovalRequest
 from b2b_customers.credit.account import CreditAccount
 from b2b_customers.credit.ledger import LedgerEntry
+from b2b_customers.credit.payment_terms import PaymentTerms
 from b2b_customers.domain import (
     Company,
     ContactAssignment,
@@ -147,6 +148,7 @@ TABLE_OF: Final[Mapping[type, str]] = {
     ApprovalPolicy: "approval_policies",
     ApprovalGroup: "approval_groups",
     ApproverLimit: "approver_limits",
+    PaymentTerms: "payment_terms",
     AuditLogEntry: "audit_log",
 }
 """The table whose ``data`` column holds each stored entity class."""

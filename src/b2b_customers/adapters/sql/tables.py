@@ -76,6 +76,7 @@ __all__ = [
     "metadata",
     "orders",
     "outbox",
+    "payment_terms",
     "purchasing_limits",
     "spend_buckets",
 ]
@@ -491,6 +492,18 @@ approver_limits = Table(
 )
 """Approver limits: one per customer and company, one per role and company (a limit
 sets one of the two; the other is ``NULL``, which never collides)."""
+
+payment_terms = Table(
+    "payment_terms",
+    metadata,
+    Column("code_key", _text(_NAME_LENGTH), primary_key=True),
+    *_bookkeeping(),
+    Column("code", _id(), nullable=False),
+    Column("data", _data(), nullable=False),
+)
+"""The seller's payment terms, keyed by ``code_key``: the code as codes are compared
+([terms_key][b2b_customers.credit.terms_key]), so ``"NET_30"`` and
+``"net30"`` can never both be stored."""
 
 outbox = Table(
     "outbox",

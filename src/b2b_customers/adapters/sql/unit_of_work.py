@@ -40,6 +40,7 @@ from b2b_customers.adapters.sql.locations import SqlLocationRepository
 from b2b_customers.adapters.sql.mapping import event_row
 from b2b_customers.adapters.sql.orders import SqlOrderRepository
 from b2b_customers.adapters.sql.outbox import SqlOutbox
+from b2b_customers.adapters.sql.payment_terms import SqlPaymentTermsRepository
 from b2b_customers.adapters.sql.session import OUTBOX_LOCK, Session
 from b2b_customers.adapters.sql.tables import outbox
 from b2b_customers.domain import DomainEvent
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
         LocationRepository,
         OrderRepository,
         Outbox,
+        PaymentTermsRepository,
     )
 
 __all__ = ["SqlUnitOfWork"]
@@ -93,6 +95,7 @@ class SqlUnitOfWork:
         approval_policies: The approval policies.
         approval_groups: The approval groups.
         approver_limits: The approver limits.
+        payment_terms: The seller's payment terms.
         audit: The audit log.
         outbox: The outbox.
     """
@@ -115,6 +118,7 @@ class SqlUnitOfWork:
         )
         self.approval_groups: ApprovalGroupRepository = SqlApprovalGroupRepository(self._session)
         self.approver_limits: ApproverLimitRepository = SqlApproverLimitRepository(self._session)
+        self.payment_terms: PaymentTermsRepository = SqlPaymentTermsRepository(self._session)
         self.audit: AuditLog = SqlAuditLog(self._session)
         self.outbox: Outbox = SqlOutbox(self._session)
 

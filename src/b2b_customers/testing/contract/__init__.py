@@ -24,7 +24,7 @@ your ``conftest.py`` for pytest's detailed assertion messages.
 The suite is split by area, one module and one mixin class each
 (``companies``, ``locations``, ``customers``, ``contacts``, ``groups``,
 ``transactions``, ``outbox``, ``limits``, ``credit``, ``orders``,
-``spend``, ``approvals`` and ``audit``); :class:`StoreContract` combines
+``spend``, ``approvals``, ``audit`` and ``payment_terms``); :class:`StoreContract` combines
 them all. ``spend`` ends with a property that records random orders
 (random trees, time zones, times and status changes) through the store and through the reference
 :class:`~b2b_customers.limits.spend.SpendTotals`, and checks that both give
@@ -84,6 +84,10 @@ Where :mod:`b2b_customers.ports` leaves room, the suite settles it:
   names a company or none, and a company's list holds only entries naming
   it. An entry whose id is taken is refused, in the log or in the unit of
   work.
+* Payment terms are one per code as
+  [terms_key][b2b_customers.credit.terms_key] compares codes: ``get``,
+  ``remove`` and ``credit.using_terms`` take any spelling of a code, and
+  ``all`` sorts by that key.
 * Two units of work may be open at once. When both read an aggregate and one
   saves and commits it, the other's save of its older copy raises
   :class:`~b2b_customers.errors.StaleVersion` (on ``save`` or on
@@ -106,6 +110,7 @@ from b2b_customers.testing.contract.limits import LimitContract
 from b2b_customers.testing.contract.locations import LocationContract
 from b2b_customers.testing.contract.orders import OrderContract
 from b2b_customers.testing.contract.outbox import OutboxContract
+from b2b_customers.testing.contract.payment_terms import PaymentTermsContract
 from b2b_customers.testing.contract.spend import SpendContract
 from b2b_customers.testing.contract.transactions import TransactionContract
 
@@ -126,6 +131,7 @@ class StoreContract(
     SpendContract,
     ApprovalContract,
     AuditContract,
+    PaymentTermsContract,
 ):
     """The contract suite: subclass it, implement :meth:`make_store`, and run pytest.
 
