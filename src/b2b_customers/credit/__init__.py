@@ -1,6 +1,7 @@
 """Credit: the credit account and its ledger, payment terms, and the aging of open items.
 
-* :mod:`~b2b_customers.credit.account`: :class:`CreditAccount`, holds and overrides.
+* :mod:`~b2b_customers.credit.account`: :class:`CreditAccount`, holds, overrides,
+  credit control modes and bypasses.
 * :mod:`~b2b_customers.credit.ledger`: the append-only ledger, replay and statements.
 * :mod:`~b2b_customers.credit.due_dates`: due-date rules made of steps, and their presets.
 * :mod:`~b2b_customers.credit.payment_terms`: instalments, portions, discounts, cash rounding.
@@ -11,7 +12,13 @@
 Everything needed to build payment terms and read receivables is exported here.
 """
 
-from b2b_customers.credit.account import CreditAccount, CreditHold, Override
+from b2b_customers.credit.account import (
+    CreditAccount,
+    CreditBypass,
+    CreditControl,
+    CreditHold,
+    Override,
+)
 from b2b_customers.credit.aging import (
     DEFAULT_BOUNDARIES,
     AgeRange,
@@ -98,6 +105,8 @@ __all__ = [
     "Allocation",
     "BalancePortion",
     "CreditAccount",
+    "CreditBypass",
+    "CreditControl",
     "CreditHold",
     "DayOfFollowingMonth",
     "DayOfMonth",
