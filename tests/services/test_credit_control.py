@@ -6,7 +6,7 @@ orders above 1,000 EUR need an admin's approval, Bob buys and Anna is admin.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -431,3 +431,36 @@ def test_in_warn_mode_every_order_is_placed_and_warned_of_exactly_when_over_the_
         total += amount
         account = app.credit.account(actor=CONTROLLER, company=ACME)
         assert account.reserved == eur(total)  # every order reserved: the ledger stays true
+
+
+def test_in_warn_mode_a_reservation_made_meanwhile_makes_the_order_carry_its_warning() -> None:
+    """Decided within the line, the order is booked with the limit check; room taken, it is
+    decided again, and then placed with the warning."""
+
+    class Meddling(ManualClock):
+        """Another writer reserves credit the moment place() reads the clock the n-th time."""
+
+        calls = 0
+        meddle_at = 10**9
+
+        def now(self) -> datetime:
+            Meddling.calls += 1
+            if Meddling.calls == Meddling.meddle_at:
+                with app.store.unit_of_work() as uow:
+                    line = uow.credit.for_company(ACME)
+                    _, entry = line.reserve("elsewhere", eur(300), entry_id="e-x", at=NOW)
+                    uow.credit.book(entry, within_limit=True)
+                    uow.commit()
+            return super().now()
+
+    app = connect("memory://", clock=Meddling(NOW), ids=SequentialIds("m-"))
+    app.companies.onboard(actor=STAFF, id="acme", name="ACME GmbH", currency="EUR")
+    bob = invite(app, "Bob Buyer", Role.BUYER)
+    app.credit.open_account(actor=CONTROLLER, company=ACME, credit_limit=eur(500))
+    app.credit.set_credit_control(actor=CONTROLLER, company=ACME, control="warn")
+    # The second reading of the clock in place() comes after the decision (see test_orders).
+    Meddling.meddle_at = Meddling.calls + 2
+    placement = app.orders.place(actor=bob, order=draft(bob, 400))
+    assert Meddling.calls > Meddling.meddle_at  # the other writer did reserve
+    assert placement.decision.past_credit_limit
+    assert app.credit.account(actor=CONTROLLER, company=ACME).reserved == eur(700)
