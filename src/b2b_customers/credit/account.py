@@ -22,12 +22,13 @@ unless an override is recorded (who and why); services check that the actor
 holds the permission to override.
 
 How the limit binds is the account's **credit control**
-(:class:`CreditControl`): ``refuse`` (the default) refuses an order over the
-available credit; ``warn`` lets it through with a warning, and the account
-goes over its line. A buyer granted a :class:`CreditBypass` orders past the
-limit whatever the control (ERPNext's "bypass credit limit check at sales
-order"). Neither goes through a hold. With ``check_credit_on_invoice`` an
-invoice that would take the account over its limit is refused too.
+([CreditControl][b2b_customers.credit.account.CreditControl]): ``refuse`` (the
+default) refuses an order over the available credit; ``warn`` lets it through
+with a warning, and the account goes over its line. A buyer granted a
+[CreditBypass][b2b_customers.credit.account.CreditBypass] orders past the limit
+whatever the control (ERPNext's "bypass credit limit check at sales order").
+Neither goes through a hold. With ``check_credit_on_invoice`` an invoice that
+would take the account over its limit is refused too.
 """
 
 from __future__ import annotations
@@ -301,7 +302,7 @@ class CreditAccount(Versioned):
             at: When.
             override: A recorded override: neither the hold nor the limit refuses.
             buyer: Who orders: when the limit does not bind them
-                (:meth:`limit_binds`), only a hold refuses.
+                (`limit_binds`), only a hold refuses.
 
         Raises:
             CreditOnHold: The account is on hold and no override is given.
@@ -426,7 +427,7 @@ class CreditAccount(Versioned):
         Raises:
             CurrencyMismatch: ``amount`` is in another currency.
             InsufficientCredit: The account checks credit on invoices and this
-                one would take it over its limit (see :meth:`invoice_refusal`).
+                one would take it over its limit (see `invoice_refusal`).
             ValidationError: The instalments do not add up to ``amount``, or
                 come without ``invoice_date``; the reservation is held on
                 another account.

@@ -266,11 +266,11 @@ class CreditService:
         """Hold the account automatically when more than ``amount`` is overdue.
 
         What is overdue is the open amount of every instalment past its due
-        date, however few days; :meth:`Automations.hold_overdue_accounts
-        <b2b_customers.services.automations.Automations.hold_overdue_accounts>`
+        date, however few days; the sweep
+        [hold_overdue_accounts][b2b_customers.services.automations.Automations.hold_overdue_accounts]
         holds the account when it is more than ``amount`` (exactly ``amount``
         is not enough), as well as when an instalment is overdue by more than
-        the days of :meth:`set_auto_hold`. ``None`` turns the amount rule off.
+        the days of `set_auto_hold`. ``None`` turns the amount rule off.
 
         Raises:
             PermissionDenied: The actor may not manage credit.
@@ -314,7 +314,7 @@ class CreditService:
     ) -> CreditAccount:
         """Check the credit limit when an invoice is posted on the account, or stop checking.
 
-        With the check, :meth:`post_invoice` refuses an invoice that adds more
+        With the check, `post_invoice` refuses an invoice that adds more
         to what the account owes and holds than its available credit (the
         part of an order's reservation it converts counts already), with
         [InsufficientCredit][b2b_customers.errors.InsufficientCredit], and
@@ -431,7 +431,7 @@ class CreditService:
                 a discount of it (``EarlyPaymentDiscount(on_untaxed=True)``).
 
         An account that checks credit on invoices
-        (:meth:`set_invoice_credit_check`) refuses an invoice that would take
+        (`set_invoice_credit_check`) refuses an invoice that would take
         it over its limit; on PostgreSQL its row is locked from that check to
         the commit, so no order's reservation slips in between.
 
