@@ -458,11 +458,16 @@ class Automations:
                 tagged.append(stored.id)
             uow.commit()
         _log.info(
-            "held credit account %s: invoice %s is %d days overdue (threshold %d); tagged %s",
+            "held credit account %s: invoice %s is %d days overdue (threshold %d), %s overdue "
+            "in all (threshold %s); tagged %s",
             held.id,
             item.invoice_id,
             days,
             threshold,
+            format_money(overdue.total),
+            "none"
+            if account.auto_hold_overdue_amount is None
+            else format_money(account.auto_hold_overdue_amount),
             ", ".join(tagged) or "no company",
         )
         return HeldAccount(
