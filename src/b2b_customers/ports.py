@@ -837,6 +837,13 @@ class CreditRepository(Protocol):
         <b2b_customers.credit.CreditAccount.refusal>`): one conditional write,
         so concurrent reservations can never together pass the limit.
 
+        Services pass ``within_limit`` for every order's reservation the
+        limit binds. A reservation the decision let past the limit (an
+        account whose credit control is ``warn``, a buyer holding a bypass,
+        a recorded override) is booked without it: the totals move past the
+        limit, so ``reserved`` stays the sum of the open reservations and
+        ``available`` goes below zero. The store's rule never loosens.
+
         Returns:
             The account as stored after the step, and the entry as appended.
 

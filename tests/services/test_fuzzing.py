@@ -36,7 +36,7 @@ from b2b_customers.adapters.sql import SqlStore, migrate
 from b2b_customers.app import App, connect
 from b2b_customers.approvals import ApprovalStatus
 from b2b_customers.clock import ManualClock
-from b2b_customers.credit import Allocation
+from b2b_customers.credit import Allocation, CreditControl
 from b2b_customers.domain import (
     Company,
     CompanyStatus,
@@ -546,6 +546,17 @@ ARGUMENTS: dict[str, Arguments] = {
     "credit.set_auto_hold": call_with(
         {"company": COMPANY_IDS, "after_days": nullable(whole_numbers())}
     ),
+    "credit.set_overdue_hold_amount": call_with(
+        {"company": COMPANY_IDS, "amount": nullable(amounts())}
+    ),
+    "credit.set_credit_control": call_with(
+        {"company": COMPANY_IDS, "control": choices(CreditControl)}
+    ),
+    "credit.set_invoice_credit_check": call_with({"company": COMPANY_IDS, "enabled": flags()}),
+    "credit.grant_credit_bypass": call_with(
+        {"company": COMPANY_IDS, "customer": CUSTOMER_IDS, "reason": texts()}
+    ),
+    "credit.revoke_credit_bypass": call_with({"company": COMPANY_IDS, "customer": CUSTOMER_IDS}),
     "credit.post_invoice": call_with(
         {"company": COMPANY_IDS, "invoice": references(), "amount": amounts()},
         {"order": references(), "invoice_date": dates(), "untaxed_amount": nullable(amounts())},

@@ -171,6 +171,20 @@ def paid_on_account(app: App, world: World | None = None) -> None:
     )
 
 
+def bypassed(app: App, world: World) -> None:
+    """The credit line, and Bob (North) may order past its limit."""
+    open_credit(app, world)
+    app.credit.grant_credit_bypass(
+        actor=CONTROLLER, company=NORTH, customer=world.bob.id, reason="key account"
+    )
+
+
+def checks_invoices(app: App, world: World | None = None) -> None:
+    """The credit line, checking credit when an invoice is posted."""
+    open_credit(app, world)
+    app.credit.set_invoice_credit_check(actor=CONTROLLER, company=ACME, enabled=True)
+
+
 def on_hold(app: App, world: World | None = None) -> None:
     """The credit line, on hold."""
     open_credit(app, world)
@@ -658,11 +672,53 @@ SCENARIOS: tuple[Scenario, ...] = (
         prepare=open_credit,
     ),
     Scenario(
+        "credit.set_overdue_hold_amount",
+        lambda app, _w: app.credit.set_overdue_hold_amount(
+            actor=CONTROLLER, company=ACME, amount=eur("1000")
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.set_credit_control",
+        lambda app, _w: app.credit.set_credit_control(
+            actor=CONTROLLER, company=ACME, control="warn"
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.set_invoice_credit_check",
+        lambda app, _w: app.credit.set_invoice_credit_check(
+            actor=CONTROLLER, company=ACME, enabled=True
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.grant_credit_bypass",
+        lambda app, w: app.credit.grant_credit_bypass(
+            actor=CONTROLLER, company=NORTH, customer=w.bob.id, reason="key account"
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.revoke_credit_bypass",
+        lambda app, w: app.credit.revoke_credit_bypass(
+            actor=CONTROLLER, company=NORTH, customer=w.bob.id
+        ),
+        prepare=bypassed,
+    ),
+    Scenario(
         "credit.post_invoice",
         lambda app, _w: app.credit.post_invoice(
             actor=CONTROLLER, company=NORTH, invoice="inv-2", amount=eur("250")
         ),
         prepare=open_credit,
+    ),
+    Scenario(  # an account that checks credit on invoices: its row is locked for the check
+        "credit.post_invoice",
+        lambda app, _w: app.credit.post_invoice(
+            actor=CONTROLLER, company=NORTH, invoice="inv-2", amount=eur("250")
+        ),
+        prepare=checks_invoices,
     ),
     Scenario(
         "credit.record_payment",

@@ -1,6 +1,7 @@
 """Credit: the credit account and its ledger, payment terms, and the aging of open items.
 
-* :mod:`~b2b_customers.credit.account`: :class:`CreditAccount`, holds and overrides.
+* :mod:`~b2b_customers.credit.account`: :class:`CreditAccount`, holds, overrides,
+  credit control modes and bypasses.
 * :mod:`~b2b_customers.credit.ledger`: the append-only ledger, replay and statements.
 * :mod:`~b2b_customers.credit.due_dates`: due-date rules made of steps, and their presets.
 * :mod:`~b2b_customers.credit.payment_terms`: instalments, portions, discounts, cash rounding.
@@ -15,7 +16,13 @@ build payment terms, read receivables or write an adapter without importing
 a submodule.
 """
 
-from b2b_customers.credit.account import CreditAccount, CreditHold, Override
+from b2b_customers.credit.account import (
+    CreditAccount,
+    CreditBypass,
+    CreditControl,
+    CreditHold,
+    Override,
+)
 from b2b_customers.credit.aging import (
     DEFAULT_BOUNDARIES,
     AgeRange,
@@ -122,6 +129,8 @@ __all__ = [
     "Allocation",
     "BalancePortion",
     "CreditAccount",
+    "CreditBypass",
+    "CreditControl",
     "CreditHold",
     "DayOfFollowingMonth",
     "DayOfMonth",

@@ -218,8 +218,21 @@ class Decision:
 
     @property
     def warnings(self) -> tuple[RuleResult, ...]:
-        """The ``warn`` limits the order crosses: it goes through, and the shop shows these."""
+        """The ``warn`` limits the order crosses: it goes through, and the shop shows these.
+
+        The ``credit`` rule warns too, when the order goes past the credit
+        limit of a line that only warns, or of a buyer who holds a bypass.
+        """
         return tuple(result for result in self.results if result.warning)
+
+    @property
+    def past_credit_limit(self) -> bool:
+        """Whether the order goes through past the credit limit (a ``credit`` warning).
+
+        Its reservation is then booked without the store's limit check, so
+        the account's totals stay true and its available credit goes below zero.
+        """
+        return any(result.rule == CREDIT_RULE and result.warning for result in self.results)
 
     def without_credit_figures(self) -> Decision:
         """Return the decision as someone who may not view the credit line sees it.
@@ -263,12 +276,18 @@ class Decision:
 
 def _credit_without_figures(result: RuleResult) -> RuleResult:
     amount = "" if result.order_amount is None else f" of {format_money(result.order_amount)}"
-    verdict = "exceeds the credit available" if result.crossed else "is within the credit available"
+    if result.warning:
+        verdict = "exceeds the credit available; it may go through all the same"
+    elif result.crossed:
+        verdict = "exceeds the credit available"
+    else:
+        verdict = "is within the credit available"
     return RuleResult(
         rule=result.rule,
         outcome=result.outcome,
         message=f"Credit: this order{amount} {verdict}",
         order_amount=result.order_amount,
+        warning=result.warning,
     )
 
 

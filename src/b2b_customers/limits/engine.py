@@ -19,7 +19,9 @@ The checks, in order, each giving a :class:`RuleResult`:
    a limit gives an allowed ``"exempt"`` result saying so.
 4. **Credit**, when the company buys on credit: a hold denies (unless an
    override is recorded); an order over the available credit is denied
-   (blocked when balance + reserved + order > credit limit; equal is allowed).
+   (blocked when balance + reserved + order > credit limit; equal is allowed),
+   unless the line only warns (allowed, with a warning) or the buyer holds a
+   bypass of the limit (allowed, with a warning that says so).
 
 The outcome is the most severe of all results.
 """
@@ -87,6 +89,10 @@ class CreditPosition:
         reserved: What pending orders hold.
         on_hold: Whether a credit hold blocks new orders.
         hold_overridden: Whether an override of the hold is recorded for this order.
+        warn_only: The line warns rather than refuses: an order over the
+            available credit is allowed with a warning (credit control ``warn``).
+        bypassed: The buyer may order past the limit (a bypass granted to them):
+            an order over the available credit is allowed with a warning.
     """
 
     credit_limit: Money
@@ -94,6 +100,8 @@ class CreditPosition:
     reserved: Money
     on_hold: bool = False
     hold_overridden: bool = False
+    warn_only: bool = False
+    bypassed: bool = False
 
     @property
     def available(self) -> Money:
@@ -404,15 +412,22 @@ class _Evaluation:
         amount = self._in(currency.code, self.total)
         available = credit.available
         over = amount.amount > available.amount
+        past_limit = over and (credit.bypassed or credit.warn_only)
+        bypass = (
+            f"; {self.context.buyer.display_name} may order past the credit limit (bypass granted)"
+            if past_limit and credit.bypassed
+            else ""
+        )
         return [
             RuleResult(
                 rule=CREDIT_RULE,
-                outcome=Outcome.DENIED if over else Outcome.ALLOWED,
-                message=DeferredMessage(_credit_message, credit, amount, _exceeds(over)),
+                outcome=Outcome.DENIED if over and not past_limit else Outcome.ALLOWED,
+                message=DeferredMessage(_credit_message, credit, amount, _exceeds(over), bypass),
                 limit=credit.credit_limit,
                 spent=Money(credit.balance.amount + credit.reserved.amount, currency),
                 order_amount=amount,
                 remaining=available,
+                warning=past_limit,
             )
         ]
 
@@ -519,10 +534,10 @@ def _budget_message(
     )
 
 
-def _credit_message(credit: CreditPosition, amount: Money, verb: str) -> str:
+def _credit_message(credit: CreditPosition, amount: Money, verb: str, bypass: str) -> str:
     return (
         f"Credit: this order of {format_money(amount)} "
         f"{verb} the available {format_money(credit.available)} "
         f"(limit {format_money(credit.credit_limit)}, owed {format_money(credit.balance)}, "
-        f"reserved {format_money(credit.reserved)})"
+        f"reserved {format_money(credit.reserved)}){bypass}"
     )

@@ -5,7 +5,8 @@ management command; each returns what it did and records domain events, so
 the host's outbox publisher sends the e-mails and webhooks.
 
 * :meth:`Automations.hold_overdue_accounts`: hold every credit account with an
-  instalment overdue by more than its threshold, and tag its companies
+  instalment overdue by more than its threshold of days, or more overdue in
+  all than its threshold amount, and tag its companies
   ``at-risk`` (``credit.hold_placed``, ``company.tagged``). Each account is
   its own unit of work, so one conflict does not undo the others.
 * :meth:`Automations.lapsed_customers`: the top customers (by number of placed
@@ -38,8 +39,9 @@ from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.credit.account import CreditAccount
-from b2b_customers.credit.aging import days_past_due
+from b2b_customers.credit.aging import OpenItem, days_past_due
 from b2b_customers.credit.open_items import open_items
+from b2b_customers.domain.money import format_money
 from b2b_customers.domain.order import OrderStatus
 from b2b_customers.domain.order_rhythm import (
     MIN_ORDERS,
@@ -61,7 +63,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from b2b_customers.approvals import ApprovalRequest
-    from b2b_customers.credit.aging import OpenItem
     from b2b_customers.domain import Company
     from b2b_customers.domain.order import OrderRecord
     from b2b_customers.ports import UnitOfWork
@@ -87,6 +88,10 @@ class HeldAccount:
         days_overdue: How many days that instalment is past due.
         threshold: The days overdue it had to exceed.
         tagged: The companies tagged ``at-risk`` (those not tagged already).
+        overdue_amount: What is overdue in all (every instalment past its due date).
+        amount_threshold: The account's overdue amount to hold at, if it has one.
+        by_amount: Held because ``overdue_amount`` is more than
+            ``amount_threshold`` (and not because of the days).
     """
 
     account: CreditAccount
@@ -94,6 +99,24 @@ class HeldAccount:
     days_overdue: int
     threshold: int
     tagged: tuple[CompanyId, ...]
+    overdue_amount: Money | None = None
+    amount_threshold: Money | None = None
+    by_amount: bool = False
+
+
+@frozen(kw_only=True)
+class _Overdue:
+    """What is overdue on an account, and whether the overdue rule holds it."""
+
+    oldest: OpenItem
+    days: int
+    total: Money
+    by_days: bool
+    by_amount: bool
+
+    @property
+    def holds(self) -> bool:
+        return self.by_days or self.by_amount
 
 
 @frozen(kw_only=True)
@@ -179,9 +202,11 @@ class Automations:
 
         An account's own ``auto_hold_after_days`` is its threshold; accounts
         without one use ``days_overdue``. Exactly the threshold is not enough:
-        an instalment due today is 0 days overdue, tomorrow 1. Accounts on
-        hold already are left alone. The companies the account covers are
-        tagged ``at-risk``.
+        an instalment due today is 0 days overdue, tomorrow 1. An account with
+        an ``auto_hold_overdue_amount`` is held as well when more than that is
+        overdue in all (every instalment past its due date, by any number of
+        days). Accounts on hold already are left alone. The companies the
+        account covers are tagged ``at-risk``.
 
         Args:
             actor: Staff who may manage credit.
@@ -202,7 +227,7 @@ class Automations:
                 account.id
                 for account in self._accounts(uow)
                 if account.hold is None
-                and self._oldest_overdue(uow, account, now, _threshold(account, days_overdue))
+                and _holds(self._overdue(uow, account, now, _threshold(account, days_overdue)))
             ]
         held = []
         for account_id in candidates:
@@ -399,17 +424,14 @@ class Automations:
         with self._context.store.unit_of_work() as uow:
             account = uow.credit.get(account_id)
             threshold = _threshold(account, days_overdue)
-            oldest = self._oldest_overdue(uow, account, now, threshold)
-            if account.hold is not None or oldest is None:
+            overdue = self._overdue(uow, account, now, threshold)
+            if account.hold is not None or overdue is None or not overdue.holds:
                 _log.debug("left credit account %s: paid or held since the sweep", account_id)
                 return None  # paid or held since the sweep looked
-            item, days = oldest
+            item, days = overdue.oldest, overdue.days
             held = uow.credit.save(
                 account.place_hold(
-                    f"instalment {item.instalment} of invoice {item.invoice_id} is {days} days "
-                    f"overdue (more than {threshold})",
-                    at=now,
-                    automatic=True,
+                    _hold_reason(account, overdue, threshold), at=now, automatic=True
                 )
             )
             self._context.record(
@@ -436,11 +458,16 @@ class Automations:
                 tagged.append(stored.id)
             uow.commit()
         _log.info(
-            "held credit account %s: invoice %s is %d days overdue (threshold %d); tagged %s",
+            "held credit account %s: invoice %s is %d days overdue (threshold %d), %s overdue "
+            "in all (threshold %s); tagged %s",
             held.id,
             item.invoice_id,
             days,
             threshold,
+            format_money(overdue.total),
+            "none"
+            if account.auto_hold_overdue_amount is None
+            else format_money(account.auto_hold_overdue_amount),
             ", ".join(tagged) or "no company",
         )
         return HeldAccount(
@@ -449,6 +476,9 @@ class Automations:
             days_overdue=days,
             threshold=threshold,
             tagged=tuple(tagged),
+            overdue_amount=overdue.total,
+            amount_threshold=account.auto_hold_overdue_amount,
+            by_amount=overdue.by_amount and not overdue.by_days,
         )
 
     def _accounts(self, uow: UnitOfWork) -> list[CreditAccount]:
@@ -468,17 +498,31 @@ class Automations:
     def _today(self, uow: UnitOfWork, account: CreditAccount, now: datetime) -> date:
         return local_day(now, uow.companies.get(account.company_id).time_zone)
 
-    def _oldest_overdue(
+    def _overdue(
         self, uow: UnitOfWork, account: CreditAccount, now: datetime, threshold: int
-    ) -> tuple[OpenItem, int] | None:
-        """The open item most overdue, if it is overdue by more than ``threshold`` days."""
+    ) -> _Overdue | None:
+        """What is overdue on the account, weighed against ``threshold`` days and its amount.
+
+        ``None`` when nothing is open.
+        """
         today = self._today(uow, account, now)
         items = self._open(uow, account)
         if not items:
             return None
+        zero = Money(Decimal(0), account.currency)
         oldest = items[0]  # oldest first: the earliest due date
         days = days_past_due(oldest.due_date, today)
-        return (oldest, days) if days > threshold else None
+        total = sum(
+            (item.open_amount for item in items if days_past_due(item.due_date, today) > 0), zero
+        )
+        limit = account.auto_hold_overdue_amount
+        return _Overdue(
+            oldest=oldest,
+            days=days,
+            total=total,
+            by_days=days > threshold,
+            by_amount=limit is not None and total.amount > limit.amount,
+        )
 
 
 def _lapse_payload(customer: LapsedCustomer) -> dict[str, object]:
@@ -491,6 +535,25 @@ def _lapse_payload(customer: LapsedCustomer) -> dict[str, object]:
         "usual_interval_seconds": customer.usual_interval // second,
         "silent_for_seconds": customer.silent_for // second,
     }
+
+
+def _holds(overdue: _Overdue | None) -> bool:
+    return overdue is not None and overdue.holds
+
+
+def _hold_reason(account: CreditAccount, overdue: _Overdue, threshold: int) -> str:
+    item = overdue.oldest
+    if overdue.by_days:
+        return (
+            f"instalment {item.instalment} of invoice {item.invoice_id} is {overdue.days} days "
+            f"overdue (more than {threshold})"
+        )
+    limit = account.auto_hold_overdue_amount
+    return (
+        f"{format_money(overdue.total)} is overdue (more than "
+        f"{format_money(limit) if limit is not None else ''}); the oldest is instalment "
+        f"{item.instalment} of invoice {item.invoice_id}, {overdue.days} days overdue"
+    )
 
 
 def _threshold(account: CreditAccount, default: int) -> int:

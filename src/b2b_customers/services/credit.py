@@ -12,7 +12,9 @@ new ledger entry saved together, a domain event recorded with the account
 before and after, and committed. A failure anywhere leaves the store as it was.
 
 Events: ``credit.account_opened``, ``credit.limit_changed``,
-``credit.terms_changed``, ``credit.auto_hold_changed``, ``invoice.posted``,
+``credit.terms_changed``, ``credit.auto_hold_changed``,
+``credit.control_changed``, ``credit.invoice_check_changed``,
+``credit.bypass_granted``, ``credit.bypass_revoked``, ``invoice.posted``,
 ``payment.received``, ``payment.allocated``, ``payment.discount_taken``,
 ``credit_note.issued``, ``invoice.paid`` (for each invoice a payment,
 allocation or credit note settles in full), ``credit.adjusted``,
@@ -38,7 +40,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Money  # noqa: TC002  (argument checks read the hints at run time)
 
-from b2b_customers.credit.account import CreditAccount, Override
+from b2b_customers.credit.account import CreditAccount, CreditBypass, CreditControl, Override
 from b2b_customers.credit.aging import (
     DEFAULT_BOUNDARIES,
     AgingReport,
@@ -57,11 +59,11 @@ from b2b_customers.credit.terms_catalog import STANDARD_TERMS, PaymentTermsCatal
 from b2b_customers.domain.money import format_money, require_money
 from b2b_customers.domain.values import items_of, strip
 from b2b_customers.errors import AlreadyExists, NotFound, ValidationError
-from b2b_customers.ids import CompanyId, CreditAccountId
+from b2b_customers.ids import CompanyId, CreditAccountId, CustomerId
 from b2b_customers.limits.periods import CalendarPeriod, Window, local_day, window_of
 from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort
 from b2b_customers.serialization import make_converter
-from b2b_customers.services.arguments import checks_arguments
+from b2b_customers.services.arguments import checked_choice, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.visibility import require_staff
 
@@ -272,6 +274,154 @@ class CreditService:
             lambda account: attrs.evolve(account, auto_hold_after_days=after_days),
         )
 
+    def set_overdue_hold_amount(
+        self,
+        *,
+        actor: Actor,
+        company: CompanyId,
+        amount: Any,  # noqa: ANN401  (checked: a Money or None)
+    ) -> CreditAccount:
+        """Hold the account automatically when more than ``amount`` is overdue.
+
+        What is overdue is the open amount of every instalment past its due
+        date, however few days; the sweep
+        [hold_overdue_accounts][b2b_customers.services.automations.Automations.hold_overdue_accounts]
+        holds the account when it is more than ``amount`` (exactly ``amount``
+        is not enough), as well as when an instalment is overdue by more than
+        the days of `set_auto_hold`. ``None`` turns the amount rule off.
+
+        Raises:
+            PermissionDenied: The actor may not manage credit.
+            ValidationError: ``amount`` is not a Money of zero or more.
+            CurrencyMismatch: It is in another currency than the account.
+        """
+        threshold = None if amount is None else require_money(amount, field="amount")
+        if threshold is not None and threshold.amount < 0:
+            raise ValidationError("an overdue amount to hold at is zero or more", field="amount")
+        return self._settle_account(
+            actor,
+            company,
+            "credit.auto_hold_changed",
+            lambda account: attrs.evolve(account, auto_hold_overdue_amount=threshold),
+        )
+
+    def set_credit_control(
+        self, *, actor: Actor, company: CompanyId, control: CreditControl | str
+    ) -> CreditAccount:
+        """Say what an order over the available credit meets: ``refuse`` or ``warn``.
+
+        ``refuse`` (every account's default) denies it; ``warn`` lets it
+        through with a warning on the ``credit`` rule of the decision
+        (``Decision.warnings``), its credit reserved all the same, so the
+        account may go over its line. A hold stops orders in either mode.
+
+        Raises:
+            PermissionDenied: The actor may not manage credit.
+            ValidationError: ``control`` is not a credit control.
+        """
+        chosen = checked_choice(control, CreditControl, "control")
+        return self._settle_account(
+            actor,
+            company,
+            "credit.control_changed",
+            lambda account: attrs.evolve(account, credit_control=chosen),
+        )
+
+    def set_invoice_credit_check(
+        self, *, actor: Actor, company: CompanyId, enabled: bool
+    ) -> CreditAccount:
+        """Check the credit limit when an invoice is posted on the account, or stop checking.
+
+        With the check, `post_invoice` refuses an invoice that adds more
+        to what the account owes and holds than its available credit (the
+        part of an order's reservation it converts counts already), with
+        [InsufficientCredit][b2b_customers.errors.InsufficientCredit], and
+        writes nothing. A bypass or the ``warn`` control does not lift it.
+
+        Raises:
+            PermissionDenied: The actor may not manage credit.
+            ValidationError: ``enabled`` is not True or False.
+        """
+        return self._settle_account(
+            actor,
+            company,
+            "credit.invoice_check_changed",
+            lambda account: attrs.evolve(account, check_credit_on_invoice=enabled),
+        )
+
+    def grant_credit_bypass(
+        self, *, actor: Actor, company: CompanyId, customer: CustomerId, reason: str
+    ) -> CreditAccount:
+        """Let one buyer order past the credit limit of the line ``company`` draws on.
+
+        ERPNext's "bypass credit limit check at sales order", for one
+        customer: their orders are not refused for credit (a hold still stops
+        them), the decision's ``credit`` rule says they hold a bypass, and
+        their credit is reserved and invoiced as anyone's, so the account's
+        figures stay true (its available credit may go below zero).
+
+        Args:
+            actor: Who grants it (override credit holds and limits).
+            company: A company the line covers.
+            customer: The buyer, a member of a company the line covers.
+            reason: Why, kept with the bypass, in the event and the audit log.
+
+        Raises:
+            PermissionDenied: The actor may not override credit.
+            NotFound: The customer does not exist.
+            ValidationError: The customer is not a member of a company the
+                line covers, or the reason is empty.
+            InvalidTransition: The customer holds a bypass already.
+        """
+        now = self._context.clock.now()
+        with self._context.store.unit_of_work() as uow:
+            account = self._load(uow, actor, Permission.OVERRIDE_CREDIT_HOLD, company)
+            buyer = uow.customers.get(customer)
+            if not any(account.covers(m.company_id) for m in buyer.memberships):
+                raise ValidationError(
+                    f"{buyer.display_name} ({customer!r}) is not a member of a company drawing "
+                    f"on credit account {account.id!r}; invite them to one first",
+                    field="customer",
+                )
+            bypass = CreditBypass(
+                customer_id=customer, granted_by=actor.id, granted_at=now, reason=reason
+            )
+            stored = uow.credit.save(account.grant_bypass(bypass))
+            self._context.record(
+                uow,
+                "credit.bypass_granted",
+                stored,
+                actor=actor,
+                company_id=company,
+                before=account,
+                payload={
+                    "account_id": stored.id,
+                    "customer_id": customer,
+                    "reason": bypass.reason,
+                },
+            )
+            uow.commit()
+        return stored
+
+    def revoke_credit_bypass(
+        self, *, actor: Actor, company: CompanyId, customer: CustomerId
+    ) -> CreditAccount:
+        """Bind a buyer by the credit limit again.
+
+        Orders already placed keep their reservations.
+
+        Raises:
+            PermissionDenied: The actor may not override credit.
+            InvalidTransition: The customer holds no bypass on the line.
+        """
+        return self._settle_account(
+            actor,
+            company,
+            "credit.bypass_revoked",
+            lambda account: account.revoke_bypass(customer),
+            permission=Permission.OVERRIDE_CREDIT_HOLD,
+        )
+
     # -- the ledger
 
     def post_invoice(
@@ -298,11 +448,18 @@ class CreditService:
             untaxed_amount: The invoice amount before tax, when the terms take
                 a discount of it (``EarlyPaymentDiscount(on_untaxed=True)``).
 
+        An account that checks credit on invoices
+        (`set_invoice_credit_check`) refuses an invoice that would take
+        it over its limit; on PostgreSQL its row is locked from that check to
+        the commit, so no order's reservation slips in between.
+
         Returns:
             The ledger entry, with its instalments and due dates.
 
         Raises:
             PermissionDenied: The actor may not post invoices.
+            InsufficientCredit: The account checks credit on invoices and this
+                one would take it over its limit; nothing is written.
             AlreadyExists: The account has an invoice with this number.
             NotFound: ``order`` holds no reservation.
             ValidationError: The amount is not valid for the terms, or the
@@ -327,6 +484,9 @@ class CreditService:
                     f"credit account {account.id!r} has an invoice {invoice!r} already; "
                     "give each invoice its own number"
                 )
+            if account.check_credit_on_invoice:
+                # The totals as they are now, held until the commit: the check is on them.
+                account = uow.credit.for_company(account.company_id, lock=True)
             day = invoice_date or self._today(uow, account, now)
             instalments = self._terms_in(uow, account.payment_terms).schedule(
                 total, day, untaxed_amount=untaxed
@@ -935,8 +1095,12 @@ class CreditService:
         company: CompanyId,
         event: str,
         change: Callable[[CreditAccount], CreditAccount],
+        *,
+        permission: Permission = Permission.MANAGE_CREDIT,
     ) -> CreditAccount:
-        return self._settle_account_in(actor, company, event, lambda _uow, account: change(account))
+        return self._settle_account_in(
+            actor, company, event, lambda _uow, account: change(account), permission=permission
+        )
 
     def _settle_account_in(
         self,
@@ -944,9 +1108,11 @@ class CreditService:
         company: CompanyId,
         event: str,
         change: Callable[[UnitOfWork, CreditAccount], CreditAccount],
+        *,
+        permission: Permission = Permission.MANAGE_CREDIT,
     ) -> CreditAccount:
         with self._context.store.unit_of_work() as uow:
-            account = self._load(uow, actor, Permission.MANAGE_CREDIT, company)
+            account = self._load(uow, actor, permission, company)
             stored = uow.credit.save(change(uow, account))
             self._context.record(
                 uow, event, stored, actor=actor, company_id=company, before=account

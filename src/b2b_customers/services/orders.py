@@ -32,7 +32,7 @@ from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.approvals import ApprovalRequest
-from b2b_customers.credit import CreditAccount
+from b2b_customers.credit import CreditAccount, CreditControl
 from b2b_customers.domain import Company, Customer
 from b2b_customers.domain.order import OrderDraft, OrderRecord, OrderStatus
 from b2b_customers.errors import (
@@ -437,7 +437,15 @@ class OrderService:
         )
         placed = uow.orders.add(record, posting=loaded.posting(record), decision=kept)
         self._context.record(uow, "order.placed", placed, actor=actor, company_id=placed.company_id)
-        reserve(uow, self._context, actor, placed, loaded.account, override=loaded.override)
+        reserve(
+            uow,
+            self._context,
+            actor,
+            placed,
+            loaded.account,
+            override=loaded.override,
+            past_limit=kept.decision.past_credit_limit,
+        )
         return Placement(decision=kept.decision, order=placed)
 
     def _submit(
@@ -493,7 +501,15 @@ class OrderService:
         self._context.record(
             uow, "order.awaiting_approval", pending, actor=actor, company_id=pending.company_id
         )
-        reserve(uow, self._context, actor, pending, loaded.account, override=loaded.override)
+        reserve(
+            uow,
+            self._context,
+            actor,
+            pending,
+            loaded.account,
+            override=loaded.override,
+            past_limit=kept.decision.past_credit_limit,
+        )
         stored = uow.approvals.add(request)
         record_move(uow, self._context, actor, None, stored)
         return Placement(decision=kept.decision, order=pending, request=stored)
@@ -570,7 +586,7 @@ class OrderService:
             spend=uow.orders,
             ancestors=loaded.ancestor_ids,
             group_ids=groups,
-            credit=_credit_position(loaded.account, loaded.override),
+            credit=_credit_position(loaded.account, loaded.override, buyer=buyer),
             rates=self._rates,
         )
 
@@ -629,13 +645,17 @@ class _Loaded:
 
 
 def _credit_position(
-    account: CreditAccount | None, override: RecordedOverride | None = None
+    account: CreditAccount | None,
+    override: RecordedOverride | None = None,
+    *,
+    buyer: Customer | None = None,
 ) -> CreditPosition | None:
     """What the engine needs to know of a credit line (``None``: the company has none).
 
     With an override recorded for the order's cart, the hold is overridden
     and the cart's reservation counts as this order's own (it is not
-    reserved twice).
+    reserved twice). The line's credit control and the buyer's bypass say
+    whether an order over the available credit is refused or warned of.
     """
     if account is None:
         return None
@@ -646,6 +666,8 @@ def _credit_position(
         reserved=Money(account.reserved.amount - held, account.currency),
         on_hold=account.on_hold,
         hold_overridden=override is not None,
+        warn_only=account.credit_control is CreditControl.WARN,
+        bypassed=buyer is not None and account.bypass_of(buyer.id) is not None,
     )
 
 

@@ -115,6 +115,7 @@ def reserve(
     account: CreditAccount | None,
     *,
     override: RecordedOverride | None = None,
+    past_limit: bool = False,
 ) -> CreditAccount | None:
     """Reserve the order's total on ``account``, the credit line its company draws on.
 
@@ -126,6 +127,17 @@ def reserve(
     With ``override`` (a controller's override recorded for the order's
     cart), the cart's reservation is released and the order's reserved under
     that override, past the hold and the limit.
+
+    With ``past_limit`` (the decision let the order go past the credit limit:
+    the line only warns, or the buyer holds a bypass; see
+    `Decision.past_credit_limit`)
+    the reservation is booked without the store's limit check
+    (``within_limit=False``): the totals stay true and the available credit
+    goes below zero. The hold was checked by the decision on the account as
+    read; a hold placed between that read and the write stops the next order,
+    not this one. An order the decision found within the limit is booked with
+    the check, even on a line that only warns: if concurrent orders took the
+    room meanwhile, it is decided again, and then carries its warning.
 
     Returns:
         The account as booked, or ``None`` when the company has no credit line.
@@ -152,8 +164,9 @@ def reserve(
         entry_id=context.ids(),
         at=now,
         override=None if override is None else override.override,
+        buyer=order.buyer_id,
     )
-    stored, booked = uow.credit.book(entry, within_limit=override is None)
+    stored, booked = uow.credit.book(entry, within_limit=override is None and not past_limit)
     context.record_booking(
         uow, "credit.reserved", stored, booked, actor=actor, company_id=order.company_id
     )

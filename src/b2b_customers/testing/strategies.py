@@ -56,7 +56,7 @@ from b2b_customers.approvals import (
     default_policy,
     eligible_approvers,
 )
-from b2b_customers.credit.account import CreditAccount, CreditHold
+from b2b_customers.credit.account import CreditAccount, CreditBypass, CreditControl, CreditHold
 from b2b_customers.credit.aging import Allocation
 from b2b_customers.credit.due_dates import (
     AddDays,
@@ -719,6 +719,13 @@ def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa:
         hold = st.none() | st.builds(
             CreditHold, reason=names(), placed_at=aware_datetimes(), automatic=st.booleans()
         )
+        bypass = st.builds(
+            CreditBypass,
+            customer_id=ids(),
+            granted_by=ids(),
+            granted_at=aware_datetimes(),
+            reason=names(),
+        )
 
         def assemble(values: dict[str, Any]) -> CreditAccount:
             return CreditAccount(**values)
@@ -733,7 +740,11 @@ def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa:
             "reserved": money(currency, min_value=Decimal(0)),
             "hold": hold,
             "auto_hold_after_days": st.none() | st.integers(0, 365),
+            "auto_hold_overdue_amount": st.none() | money(currency, min_value=Decimal(0)),
             "payment_terms": st.sampled_from(["NET_30", "NET_60", "DUE_ON_RECEIPT"]),
+            "credit_control": st.sampled_from(CreditControl),
+            "check_credit_on_invoice": st.booleans(),
+            "bypasses": st.lists(bypass, max_size=3, unique_by=lambda b: b.customer_id),
             "last_sequence": st.integers(0, 10_000),
         }
         fields.update({key: st.just(value) for key, value in pinned.items()})
