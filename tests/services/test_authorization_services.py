@@ -111,13 +111,16 @@ class Shop:
 
     def acting_roles(self, actor: Staff | Customer, company: str) -> set[str]:
         """Staff act with their roles anywhere; an active customer with their roles in the
-        company, or else with the admin / finance roles of the nearest ancestor holding any."""
+        company, or else with the admin / finance roles of the nearest ancestor holding any;
+        only memberships in standing (active) count."""
         if isinstance(actor, Staff):
             return {role.value for role in actor.roles}
         if actor.status is not CustomerStatus.ACTIVE:
             return set()
         held: dict[str, set[str]] = {
-            m.company_id: {r.value for r in m.roles} for m in actor.memberships
+            m.company_id: {r.value for r in m.roles}
+            for m in actor.memberships
+            if m.status is CustomerStatus.ACTIVE
         }
         if company in held:
             return held[company]
@@ -174,6 +177,9 @@ def shops(draw: st.DrawFn) -> tuple[list[Company], list[Customer]]:
         )
         for company in member_of:
             customer = customer.with_roles(company, draw(strategies.role_sets()))
+            # Mostly in standing; some deactivated (or invited) at this company only.
+            standing = draw(st.sampled_from([*[CustomerStatus.ACTIVE] * 3, *CustomerStatus]))
+            customer = customer.with_status_in(company, standing)
         customers.append(customer)
     return companies, customers
 
@@ -186,6 +192,8 @@ CALLS = (
     "assign_roles",
     "remove_from_company",
     "activate_customer",
+    "activate_membership",
+    "deactivate_membership",
     "move",
     "put_on_hold",
     "activate",
@@ -236,7 +244,7 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
         return (
             isinstance(actor, Staff)
             or actor.id == target.id
-            or "admin" in {r.value for r in actor.roles_in(CompanyId(company))}
+            or "admin" in shop.acting_roles(actor, company)
         )
     if call in {"invite", "remove_from_company"}:
         return shop.may(actor, "manage customers", company)
@@ -244,14 +252,25 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
         return shop.may(actor, "manage customers", company) and (
             company in {m.company_id for m in target.memberships} or shop.manages(actor, target)
         )
-    if call == "activate_customer":
+    if call == "activate_customer":  # everywhere: an invited self, or staff
         if (
             isinstance(actor, Customer)
             and actor.id == target.id
             and (target.status is CustomerStatus.INVITED)
         ):
             return True
-        return shop.manages(actor, target)
+        return isinstance(actor, Staff) and shop.manages(actor, target)
+    if call in {"activate_membership", "deactivate_membership"}:  # at one company
+        membership = target.membership_in(CompanyId(company))
+        own = (
+            isinstance(actor, Customer)
+            and actor.id == target.id
+            and actor.status is CustomerStatus.ACTIVE
+            and membership is not None
+            and membership.status
+            is (CustomerStatus.INVITED if call == "activate_membership" else CustomerStatus.ACTIVE)
+        )
+        return own or shop.may(actor, "manage customers", company)
     if call == "move":
         return shop.may(actor, "move company", company) and (
             other is None or shop.may(actor, "move company", other)
@@ -304,6 +323,12 @@ def make(app: App, actor: Staff | Customer, move: dict[str, Any]) -> Any:
             actor=actor, customer=customer, company=company
         ),
         "activate_customer": lambda: app.customers.activate(actor=actor, customer=customer),
+        "activate_membership": lambda: app.customers.activate(
+            actor=actor, customer=customer, company=company
+        ),
+        "deactivate_membership": lambda: app.customers.deactivate(
+            actor=actor, customer=customer, company=company
+        ),
         "move": lambda: app.companies.move(actor=actor, company_id=company, new_parent=other),
         "put_on_hold": lambda: app.companies.put_on_hold(actor=actor, company_id=company),
         "activate": lambda: app.companies.activate(actor=actor, company_id=company),
@@ -390,21 +415,27 @@ def check_policy(app: App, data: st.DataObject) -> None:
 
 
 def no_escalation(before: Shop, after: Shop, actor: Customer) -> None:
-    """A customer changed memberships only where they manage customers, and no one's
-    status but an invited self."""
+    """A customer changed memberships only where they manage customers (or their own
+    standing), and no one's status but an invited self's."""
     for customer_id, now in after.customers.items():
         was = before.customers.get(customer_id)
         if was is None:
             continue
         changed = {m.company_id for m in set(was.memberships) ^ set(now.memberships)}
         for company in changed:
-            assert before.may(actor, "manage customers", company), (
-                f"{actor.id} changed {customer_id}'s roles in {company} without managing it"
+            old, new = was.membership_in(company), now.membership_in(company)
+            own_standing = (
+                customer_id == actor.id
+                and old is not None
+                and new is not None
+                and old.roles == new.roles
             )
-        if was.status is not now.status:  # global: only the customer, or who manages them
-            assert (
-                customer_id == actor.id and was.status is CustomerStatus.INVITED
-            ) or before.manages(actor, was)
+            assert own_standing or before.may(actor, "manage customers", company), (
+                f"{actor.id} changed {customer_id}'s membership of {company} without managing it"
+            )
+        if was.status is not now.status:  # global: only an invited self (staff aside)
+            assert customer_id == actor.id, f"{actor.id} changed {customer_id}'s status"
+            assert was.status is CustomerStatus.INVITED
         joined = {m.company_id for m in now.memberships} - {m.company_id for m in was.memberships}
         if joined:
             assert before.manages(actor, was), f"{actor.id} pulled {customer_id} into {joined}"
@@ -563,7 +594,9 @@ def test_who_may_change_a_customers_own_standing(app: App) -> None:
     assert app.customers.update(actor=world.bob, customer=world.bob.id, title="Buyer").title == (
         "Buyer"
     )
-    assert app.customers.deactivate(actor=world.anna, customer=world.bob.id).status is (
+    with pytest.raises(PermissionDenied, match="company="):  # an admin names their company
+        app.customers.deactivate(actor=world.anna, customer=world.bob.id)
+    assert app.customers.deactivate(actor=REP, customer=world.bob.id).status is (
         CustomerStatus.INACTIVE
     )
     with pytest.raises(NotFound):  # an inactive customer sees nothing, not even themselves

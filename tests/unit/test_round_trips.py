@@ -132,7 +132,11 @@ class TestForms:
         data = converter.unstructure(
             Membership(company_id=CompanyId("c1"), roles={Role.FINANCE, Role.APPROVER, Role.BUYER})
         )
-        assert data == {"company_id": "c1", "roles": ["approver", "buyer", "finance"]}
+        assert data == {
+            "company_id": "c1",
+            "roles": ["approver", "buyer", "finance"],
+            "status": "active",
+        }
 
     def test_tuples_are_lists_in_order(self) -> None:
         customer = Customer(

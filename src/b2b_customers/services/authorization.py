@@ -24,7 +24,11 @@ Two questions decide:
    pays for it) may view that company, its orders and its credit
    (:data:`PAYER_PERMISSIONS`), and nothing more.
 
-Inactive customers may do nothing.
+Inactive customers may do nothing. A customer acts for a company only with a
+membership in standing: one deactivated (or only invited) at a company gives
+no authority there, while the customer still acts for their other companies
+([Customer.acts_for][b2b_customers.domain.Customer.acts_for]; roles reaching down from an
+ancestor where they are in standing still reach it).
 
 **Authority is what the store says now.** A service never trusts the roles,
 memberships or status of the :class:`~b2b_customers.domain.Customer` object
@@ -48,7 +52,7 @@ from b2b_customers.domain.values import DomainEnum, identifier, strip, text, to_
 from b2b_customers.errors import NotFound, PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from b2b_customers.domain.company import Company
     from b2b_customers.ids import CompanyId
@@ -62,6 +66,7 @@ __all__ = [
     "Permission",
     "Staff",
     "StaffRole",
+    "acting_roles",
     "checked_actor",
     "current_actor",
     "held_roles",
@@ -235,12 +240,34 @@ def held_roles(
 
     Their roles in the company itself; else those of their roles in the
     nearest ancestor that reach the subtree (admin, finance); else nothing.
+    What they act with is `acting_roles`.
     """
-    own = customer.roles_in(company_id)
+    return _reached_roles(customer.roles_in, company_id, ancestors)
+
+
+def acting_roles(
+    customer: Customer, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
+) -> frozenset[Role]:
+    """Return the roles ``customer`` acts with for ``company_id``: `held_roles` in standing.
+
+    Only memberships where the customer acts count
+    ([Customer.acts_for][b2b_customers.domain.Customer.acts_for]): a
+    membership deactivated (or only invited) at a company gives nothing there,
+    whatever the customer holds elsewhere.
+    """
+    return _reached_roles(customer.acting_roles_in, company_id, ancestors)
+
+
+def _reached_roles(
+    roles_in: Callable[[CompanyId], frozenset[Role]],
+    company_id: CompanyId,
+    ancestors: Sequence[CompanyId],
+) -> frozenset[Role]:
+    own = roles_in(company_id)
     if own:
         return own
     for ancestor in ancestors:
-        reaching = customer.roles_in(ancestor) & SUBTREE_ROLES
+        reaching = roles_in(ancestor) & SUBTREE_ROLES
         if reaching:
             return frozenset(reaching)
     return frozenset()
@@ -259,7 +286,8 @@ def roles_for(
     Returns:
         Staff: their staff roles, for any company. A customer: their roles in
         the company; else those of their roles in the nearest ancestor that
-        reach the subtree (admin, finance); else nothing.
+        reach the subtree (admin, finance); else nothing. Only memberships in
+        standing count (`acting_roles`).
 
     Raises:
         ValidationError: ``actor`` is neither staff nor a customer.
@@ -269,7 +297,7 @@ def roles_for(
         return frozenset(actor.roles)
     if not actor.is_active:
         return frozenset()
-    return frozenset(held_roles(actor, company_id, ancestors))
+    return frozenset(acting_roles(actor, company_id, ancestors))
 
 
 def may(
@@ -331,7 +359,7 @@ def payer_permissions(
         if payer is None:
             continue
         ancestors = [above.id for above in uow.companies.ancestors(payer)]
-        if Role.FINANCE in held_roles(actor, payer, ancestors):
+        if Role.FINANCE in acting_roles(actor, payer, ancestors):
             return PAYER_PERMISSIONS
     return frozenset()
 

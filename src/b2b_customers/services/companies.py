@@ -452,6 +452,8 @@ class CompanyService:
             return []
         seen: dict[CompanyId, Company] = {}
         for membership in customer.memberships:
+            if not membership.is_active:
+                continue
             reach = [uow.companies.get(membership.company_id)]
             if membership.roles & SUBTREE_ROLES:
                 reach.extend(uow.companies.descendants(membership.company_id))
