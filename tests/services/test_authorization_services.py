@@ -794,11 +794,23 @@ def _people(app: App) -> dict[str, list[Customer]]:
     app.customers.remove_from_company(actor=REP, customer=removed.id, company=ACME)
     deactivated = member(ACME, "dave", "finance")
     app.customers.deactivate(actor=REP, customer=deactivated.id)
+
+    def deactivated_here(company: CompanyId, name: str, role: str) -> Customer:
+        """Active at Initech, deactivated at ``company`` (acting with the object from before)."""
+        person = member(company, name, role)
+        app.customers.assign_roles(actor=REP, customer=person.id, company=INITECH, roles=[role])
+        app.customers.deactivate(actor=REP, customer=person.id, company=company)
+        return person
+
     return {
         "sibling": [member(SOUTH, "sib", role) for role in CUSTOMER_ROLES],
         "unrelated": [member(INITECH, "uno", role) for role in CUSTOMER_ROLES],
         "removed": [removed],  # acting with the object from before the removal
         "deactivated": [deactivated],  # acting with the object from while active
+        "deactivated here": [
+            *(deactivated_here(ACME, "dh", role) for role in ("admin", "finance", "buyer")),
+            deactivated_here(NORTH, "dn", "admin"),
+        ],
         "child": [member(NORTH, "kid", role) for role in CUSTOMER_ROLES],
         "parent": [member(ACME, "pa", role) for role in NARROW_ROLES],
     }
@@ -826,7 +838,7 @@ def test_no_call_reveals_or_changes_what_the_actor_does_not_see(
     if scenario.prepare is not None:
         scenario.prepare(app, world)
     before = snapshot(app.store)
-    for relation in ("sibling", "unrelated", "removed", "deactivated"):
+    for relation in ("sibling", "unrelated", "removed", "deactivated", "deactivated here"):
         for actor in people[relation]:
             answer = _call(app, actor, scenario, world)
             leaked = _leaks(answer, GROUP_SECRETS)
@@ -875,3 +887,11 @@ def test_a_removed_requester_no_longer_lists_their_requests_there(app: App) -> N
     assert app.approvals.search(actor=asker).total == 0
     with pytest.raises(NotFound):
         app.approvals.get(actor=asker, request=the_request(app).id)
+
+
+def test_who_is_deactivated_at_acmes_group_still_acts_at_initech(app: App) -> None:
+    seed(app)
+    for person in _people(app)["deactivated here"]:
+        assert app.companies.get(actor=person, company_id=INITECH).id == INITECH
+        with pytest.raises(NotFound):
+            app.companies.get(actor=person, company_id=NORTH)

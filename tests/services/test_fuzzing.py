@@ -410,7 +410,7 @@ ARGUMENTS: dict[str, Arguments] = {
         },
         {"active": flags()},
     ),
-    "customers.activate": call_with({"customer": CUSTOMER_IDS}),
+    "customers.activate": call_with({"customer": CUSTOMER_IDS}, {"company": COMPANY_IDS}),
     "customers.assign_roles": call_with(
         {"customer": CUSTOMER_IDS, "company": COMPANY_IDS, "roles": roles()}
     ),
@@ -436,7 +436,7 @@ ARGUMENTS: dict[str, Arguments] = {
         },
     ),
     "customers.update": call_with({"customer": CUSTOMER_IDS}, fields=CUSTOMER_FIELDS),
-    "customers.deactivate": call_with({"customer": CUSTOMER_IDS}),
+    "customers.deactivate": call_with({"customer": CUSTOMER_IDS}, {"company": COMPANY_IDS}),
     "customers.set_manager": call_with(
         {"customer": CUSTOMER_IDS, "manager": nullable(CUSTOMER_IDS)}
     ),
