@@ -140,7 +140,7 @@ class Customer(Versioned):
     def is_active(self) -> bool:
         """Whether the customer may act at all (log in).
 
-        At one company, see [acts_for][b2b_customers.domain.Customer.acts_for].
+        At one company, see [acts_for][b2b_customers.domain.customer.Customer.acts_for].
         """
         return self.status is CustomerStatus.ACTIVE
 
@@ -157,7 +157,7 @@ class Customer(Versioned):
         """Return the roles held in ``company_id``, whatever the standing (none: not a member).
 
         What the customer acts with there is
-        [acting_roles_in][b2b_customers.domain.Customer.acting_roles_in].
+        [acting_roles_in][b2b_customers.domain.customer.Customer.acting_roles_in].
         """
         membership = self.membership_in(company_id)
         return membership.roles if membership is not None else frozenset()

@@ -106,7 +106,7 @@ class Membership:
         status: The customer's standing at this company: invited (not yet
             accepted), active, or inactive (deactivated there). The customer
             acts for the company only while this and their own status are
-            both active ([Customer.acts_for][b2b_customers.domain.Customer.acts_for]).
+            both active ([Customer.acts_for][b2b_customers.domain.customer.Customer.acts_for]).
     """
 
     company_id: CompanyId = field(validator=identifier)

@@ -27,7 +27,7 @@ Two questions decide:
 Inactive customers may do nothing. A customer acts for a company only with a
 membership in standing: one deactivated (or only invited) at a company gives
 no authority there, while the customer still acts for their other companies
-([Customer.acts_for][b2b_customers.domain.Customer.acts_for]; roles reaching down from an
+([Customer.acts_for][b2b_customers.domain.customer.Customer.acts_for]; roles reaching down from an
 ancestor where they are in standing still reach it).
 
 **Authority is what the store says now.** A service never trusts the roles,
@@ -251,7 +251,7 @@ def acting_roles(
     """Return the roles ``customer`` acts with for ``company_id``: `held_roles` in standing.
 
     Only memberships where the customer acts count
-    ([Customer.acts_for][b2b_customers.domain.Customer.acts_for]): a
+    ([Customer.acts_for][b2b_customers.domain.customer.Customer.acts_for]): a
     membership deactivated (or only invited) at a company gives nothing there,
     whatever the customer holds elsewhere.
     """
