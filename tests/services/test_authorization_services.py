@@ -21,7 +21,7 @@ from b2b_customers.errors import (
     ValidationError,
 )
 from b2b_customers.ids import ApprovalPolicyId, CompanyId, CustomerId, LocationId, SequentialIds
-from b2b_customers.services import Staff, StaffRole
+from b2b_customers.services import Actor, Staff, StaffRole
 from b2b_customers.services.visibility import decision_for, require_buyer_of, require_location_of
 from b2b_customers.testing import strategies
 from b2b_customers.testing.snapshot import snapshot
@@ -228,6 +228,7 @@ def moves(draw: st.DrawFn, companies: Sequence[str], customers: Sequence[str]) -
         "other": draw(st.none() | st.sampled_from(companies)),
         "customer": draw(st.sampled_from(customers)),
         "roles": draw(strategies.role_sets()),
+        "by_id": draw(st.booleans()),  # a customer acts by their id, or as an object
     }
 
 
@@ -300,7 +301,7 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
     )
 
 
-def make(app: App, actor: Staff | Customer, move: dict[str, Any]) -> Any:
+def make(app: App, actor: Actor, move: dict[str, Any]) -> Any:
     """Make the call through the services."""
     company, other = CompanyId(move["company"]), move["other"]
     customer = CustomerId(move["customer"])
@@ -392,14 +393,15 @@ def check_policy(app: App, data: st.DataObject) -> None:
             actor = shop.customers[actor]
         before = snapshot(app.store)
         allowed = expected(shop, actor, move)
+        acting = actor.id if move["by_id"] and isinstance(actor, Customer) else actor
         if move["call"] == "visible_to":
             with app.store.unit_of_work() as uow:
                 stored = uow.companies.get_many(ids)
-            seen = app.companies.visible_to(actor=actor, companies=stored)
+            seen = app.companies.visible_to(actor=acting, companies=stored)
             assert {c.id for c in seen} == {c for c in ids if shop.may(actor, "view company", c)}
             continue
         try:
-            result = make(app, actor, move)
+            result = make(app, acting, move)
         except PermissionDenied:
             assert not allowed, f"{move} was refused, but the policy allows it"
             assert snapshot(app.store) == before, "a refused call wrote"
@@ -895,3 +897,42 @@ def test_who_is_deactivated_at_acmes_group_still_acts_at_initech(app: App) -> No
         assert app.companies.get(actor=person, company_id=INITECH).id == INITECH
         with pytest.raises(NotFound):
             app.companies.get(actor=person, company_id=NORTH)
+
+
+# -- a customer's id as the actor
+
+
+def test_a_customer_acts_by_id_with_what_is_stored_now(app: App) -> None:
+    world = seed(app)
+    placed(app, world)
+    fiona = _finance_of_acme(app)
+    assert app.audit.for_company(actor=fiona.id, company_id=ACME).total > 0
+    assert app.orders.check(actor=world.bob.id, order=order(NORTH, world.bob.id)).outcome
+    mine = app.customers.update(actor=world.bob.id, customer=world.bob.id, title="Buyer")
+    entries = app.audit.for_company(actor=CONTROLLER, company_id=NORTH).items
+    assert mine.title == "Buyer"
+    assert entries[-1].actor_id == world.bob.id
+    app.customers.deactivate(actor=world.anna.id, customer=fiona.id, company=ACME)
+    before = snapshot(app.store)
+    with pytest.raises(NotFound):
+        app.audit.for_company(actor=fiona.id, company_id=ACME)
+    with pytest.raises(PermissionDenied):  # the id form is no way round "own orders only"
+        app.orders.place(actor=world.bob.id, order=order(NORTH, world.anna.id))
+    assert snapshot(app.store) == before
+
+
+def test_the_id_of_no_stored_customer_may_do_nothing(app: App) -> None:
+    world = seed(app)
+    before = snapshot(app.store)
+    for call in (
+        lambda: app.companies.get(actor=CustomerId("nobody"), company_id=ACME),
+        lambda: app.customers.get(actor=CustomerId("nobody"), customer=world.bob.id),
+        lambda: app.companies.onboard(actor=CustomerId("nobody"), name="Mine", currency="EUR"),
+        # Plain text works too, at run time (type checkers ask for a CustomerId).
+        lambda: app.orders.check(actor="nobody", order=order(NORTH, world.bob.id)),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(PermissionDenied, match="no customer with id 'nobody'"):
+            call()
+    with pytest.raises(ValidationError, match="actor"):
+        app.companies.get(actor=CustomerId(" nobody"), company_id=ACME)
+    assert snapshot(app.store) == before

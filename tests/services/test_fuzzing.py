@@ -180,8 +180,11 @@ def actors() -> Arg:
         name=strategies.names(max_size=20),
         roles=st.frozensets(st.sampled_from(StaffRole)),
     )
+    # A customer acts as an object or by id, of a stored customer or an unknown one
+    # (refused: PermissionDenied, see docs/permissions.md "the stale-actor rule").
+    ids = st.sampled_from([c.id for c in WORLD.customers]) | strategies.ids()
     return arg(
-        st.one_of(st.sampled_from(WORLD.actors), staff, strategies.customers()), HOSTILE_TEXT
+        st.one_of(st.sampled_from(WORLD.actors), staff, strategies.customers(), ids), HOSTILE_TEXT
     )
 
 

@@ -36,6 +36,7 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
+    actor_name,
     checked_actor,
     current_actor,
     may,
@@ -473,7 +474,7 @@ class CustomerService:
             )
             if not (own or _staff_manages(stored_actor)):
                 raise PermissionDenied(
-                    f"{_name(stored_actor)} may not {_verb(status)} customer {customer!r} at "
+                    f"{actor_name(stored_actor)} may not {_verb(status)} customer {customer!r} at "
                     "every company: only the customer themselves or the seller's staff may; a "
                     "company admin names their company (company=...) to change the customer's "
                     "standing there"
@@ -589,10 +590,6 @@ def _own_move(actor: Actor, customer: CustomerId, status: CustomerStatus) -> boo
 def _staff_manages(actor: Actor) -> bool:
     """Whether ``actor`` is staff who manage every company's customers."""
     return isinstance(actor, Staff) and may(actor, Permission.MANAGE_CUSTOMERS, CompanyId(""))
-
-
-def _name(actor: Actor) -> str:
-    return actor.name if isinstance(actor, Staff) else actor.display_name
 
 
 def _verb(status: CustomerStatus) -> str:
