@@ -131,6 +131,7 @@ def make_converter() -> Converter:
         configure_tagged_union(union, converter, tag_generator=_kind_of, tag_name="kind")
     _register_rule_results(converter)
     _read_strict_tier_thresholds(converter)
+    _read_membership_status_from_customer(converter)
     return converter
 
 
@@ -182,6 +183,50 @@ def _read_strict_tier_thresholds(converter: cattrs.Converter) -> None:
         return structure_tier(value, cl)
 
     converter.register_structure_hook(ApprovalTier, structure)
+
+
+def _read_membership_status_from_customer(converter: cattrs.Converter) -> None:
+    """Read a membership stored without a status (before memberships had one) by the customer's.
+
+    An invited customer's memberships were invitations, so they read as
+    invited; every other membership reads as active: the customer's own
+    status already said whether they acted, and still does (a deactivated
+    customer's memberships come back with them when staff reactivate them,
+    as before).
+    """
+    from b2b_customers.domain.customer import Customer  # noqa: PLC0415
+
+    structure_customer = converter.get_structure_hook(Customer)
+
+    def structure(value: Any, cl: type) -> Any:  # noqa: ANN401
+        if isinstance(value, Mapping):
+            value = _with_membership_statuses(value)
+        return structure_customer(value, cl)
+
+    converter.register_structure_hook(Customer, structure)
+
+
+def _with_membership_statuses(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return a customer's stored data with a status in each membership that lacks one.
+
+    The data as written before memberships had a status: see
+    `make_converter`. Data that has them all (or is damaged) comes back as is.
+    """
+    memberships = data.get("memberships")
+    if not isinstance(memberships, list) or all(
+        not isinstance(item, Mapping) or "status" in item for item in memberships
+    ):
+        return data
+    status = "invited" if data.get("status") == "invited" else "active"
+    return {
+        **data,
+        "memberships": [
+            {**item, "status": status}
+            if isinstance(item, Mapping) and "status" not in item
+            else item
+            for item in memberships
+        ],
+    }
 
 
 def _tagged_unions() -> tuple[Any, ...]:

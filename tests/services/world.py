@@ -368,6 +368,11 @@ def the_approver_limit(app: App) -> ApproverLimit:
         return limit
 
 
+def bob_deactivated_at_north(app: App, world: World) -> None:
+    """Bob, deactivated at North by Anna (ACME's admin): he keeps the membership."""
+    app.customers.deactivate(actor=world.anna, customer=world.bob.id, company=NORTH)
+
+
 def with_customer_group(app: App, world: World) -> None:
     """A custom customer group "Trusted" holding Bob."""
     app.customers.create_group(actor=REP, name="Trusted", members=[world.bob.id])
@@ -549,9 +554,18 @@ SCENARIOS: tuple[Scenario, ...] = (
         "customers.update",
         lambda app, w: app.customers.update(actor=w.bob, customer=w.bob.id, title="Buyer"),
     ),
-    Scenario(
+    Scenario(  # at one company: Bob's standing at North
         "customers.deactivate",
-        lambda app, w: app.customers.deactivate(actor=w.anna, customer=w.bob.id),
+        lambda app, w: app.customers.deactivate(actor=w.anna, customer=w.bob.id, company=NORTH),
+    ),
+    Scenario(  # everywhere: staff only (or the customer)
+        "customers.deactivate",
+        lambda app, w: app.customers.deactivate(actor=REP, customer=w.bob.id),
+    ),
+    Scenario(  # at one company, again
+        "customers.activate",
+        lambda app, w: app.customers.activate(actor=w.anna, customer=w.bob.id, company=NORTH),
+        prepare=bob_deactivated_at_north,
     ),
     # -- orders and approvals
     Scenario(

@@ -124,6 +124,11 @@ def is_approval_required(
             f"{actor.display_name} is {actor.status.value} and may not order; activate them first"
         )
     membership = actor.membership_in(order.company_id)
+    if membership is not None and not membership.is_active:
+        raise PermissionDenied(
+            f"{actor.display_name} is {membership.status.value} at {order.company_id!r} and "
+            "may not order for it; activate them there first"
+        )
     role = membership.purchasing_role if membership is not None else None
     if membership is None or role is None:
         raise PermissionDenied(

@@ -117,12 +117,10 @@ class ApprovalDirectory:
         return next((seller for seller in self.seller_approvers if seller.id == seller_id), None)
 
     def holders(self, company_id: CompanyId, roles: Iterable[Role]) -> list[Customer]:
-        """Return the active customers holding any of ``roles`` at ``company_id``, by id."""
+        """Return the customers acting with any of ``roles`` at ``company_id``, by id."""
         wanted = frozenset(roles)
         return [
-            customer
-            for customer in self._sorted()
-            if customer.is_active and customer.roles_in(company_id) & wanted
+            customer for customer in self._sorted() if customer.acting_roles_in(company_id) & wanted
         ]
 
     # -- groups

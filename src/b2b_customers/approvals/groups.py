@@ -84,11 +84,9 @@ class ApprovalGroup(Versioned):
     def includes(self, customer: Customer) -> bool:
         """Tell whether ``customer`` is an active member: listed, or holding one of the roles.
 
-        A listed customer counts only while a member of the group's company.
+        A listed customer counts only while a member of the group's company, in standing there.
         """
-        if not customer.is_active:
-            return False
-        held = customer.roles_in(self.company_id)
+        held = customer.acting_roles_in(self.company_id)
         if not held:
             return False
         return customer.id in self.member_ids or bool(held & self.roles)

@@ -943,7 +943,7 @@ def _ensure_may_request(
             field="order",
         )
     membership = requester.membership_in(order.company_id)
-    if not requester.is_active or membership is None or not membership.may_order:
+    if not requester.acts_for(order.company_id) or membership is None or not membership.may_order:
         raise PermissionDenied(
             f"{describe(requester)} may not order for {order.company_id!r} (inactive, or no "
             "admin, buyer or requester role there), so cannot ask for approval"

@@ -18,7 +18,8 @@ An approver is **eligible** at a level when all of these hold:
 
 * they match a selector of an open place of the tier, read at that level's
   company;
-* they are active;
+* they are active, and in standing at the company whose role they act in
+  (a membership deactivated there matches no selector);
 * they are not the requester (segregation of duties), unless the policy's
   ``allow_self_approval`` says otherwise;
 * their approver limit covers the order total (inclusive: a limit of X
@@ -500,9 +501,9 @@ class _Router:
             return person.maximum
         if company is None:
             return None
-        if not person.roles_in(company) and self._parent_units_approve_at(company):
+        if not _standing_roles(person, company) and self._parent_units_approve_at(company):
             # A parent unit's approver approves within their limit at their own unit.
-            unit = next((a for a in self._ancestors if person.roles_in(a)), company)
+            unit = next((a for a in self._ancestors if _standing_roles(person, a)), company)
             return self.directory.maximum_of(person, unit)
         return self.directory.maximum_of(person, company)
 
@@ -532,7 +533,7 @@ class _Router:
     def _parent_unit_basis(self, customer: Customer) -> str | None:
         """A parent unit's approver, when the policy lets them approve directly."""
         for ancestor in self._ancestors:
-            held = customer.roles_in(ancestor)
+            held = _standing_roles(customer, ancestor)
             basis = self._pool_basis(customer, CompanyApprovers(), held, ancestor)
             if basis is not None:
                 return f"{basis}, a parent unit"
@@ -551,7 +552,7 @@ class _Router:
     def _customer_basis(
         self, customer: Customer, selector: ApproverSelector, company: CompanyId
     ) -> str | None:
-        roles = customer.roles_in(company)
+        roles = _standing_roles(customer, company)
         if isinstance(selector, RoleApprover):
             return f"{selector.role.value} at {company!r}" if selector.role in roles else None
         if isinstance(selector, DecisionApprovers):
@@ -613,3 +614,13 @@ class _Router:
                 customer.id for customer in self.directory.group_members_of(company)
             )
         return self._groups[company]
+
+
+def _standing_roles(customer: Customer, company: CompanyId) -> frozenset[Role]:
+    """The roles ``customer`` holds at ``company`` while in standing there.
+
+    A membership deactivated (or only invited) at the company matches no
+    selector; a customer inactive everywhere matches, and is refused as inactive.
+    """
+    membership = customer.membership_in(company)
+    return membership.roles if membership is not None and membership.is_active else frozenset()

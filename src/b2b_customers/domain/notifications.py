@@ -99,7 +99,8 @@ def recipients_of(
         notification: What happened, as a subscription (see :func:`notification_for`).
         contacts: The contacts of the company the event is about.
         customers: The customers those contacts (and the bill-to's) name;
-            contacts of customers missing here or inactive are left out.
+            contacts of customers missing here, inactive, or deactivated
+            at the contact's company are left out.
         bill_to_contacts: The contacts of the company's bill-to company (none
             when it pays its own invoices); they receive the sell-to variant.
 
@@ -120,6 +121,7 @@ def recipients_of(
         if (
             customer is None
             or customer.status is CustomerStatus.INACTIVE
+            or customer.status_in(contact.company_id) is CustomerStatus.INACTIVE
             or customer.id in seen
             or not contact.is_subscribed_to(subscription)
         ):

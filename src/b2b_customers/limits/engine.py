@@ -40,6 +40,7 @@ from b2b_customers.domain.company import Company
 from b2b_customers.domain.customer import Customer
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
+from b2b_customers.domain.standing import CustomerStatus
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import CompanyId
 from b2b_customers.limits.decision import (
@@ -214,6 +215,15 @@ class _Evaluation:
         if not buyer.is_active:
             return [
                 _denied("buyer", f"{buyer.display_name} is {buyer.status.value} and may not order")
+            ]
+        standing = buyer.status_in(self.order.company_id)
+        if standing is not None and standing is not CustomerStatus.ACTIVE:
+            return [
+                _denied(
+                    "buyer",
+                    f"{buyer.display_name} is {standing.value} at {company.name} "
+                    "and may not order for it",
+                )
             ]
         if not self.roles & {Role.ADMIN, Role.BUYER, Role.REQUESTER}:
             return [

@@ -61,6 +61,7 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
+    actor_id,
     checked_actor,
     current_actor,
     roles_for,
@@ -615,4 +616,4 @@ def _unlisted_staff(
 
 def _approved(request: ApprovalRequest, actor: Actor) -> bool:
     """Whether ``actor`` recorded an approval on ``request``."""
-    return any(verdict.approver_id == actor.id for verdict in request.approvals)
+    return any(verdict.approver_id == actor_id(actor) for verdict in request.approvals)

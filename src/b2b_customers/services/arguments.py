@@ -163,10 +163,14 @@ def checked_arguments(function: Callable[P, R]) -> Callable[P, R]:
     imports later still resolve). Arguments annotated ``Any`` or ``object``,
     and ``**kwargs``, are left to the method (and the entities it builds).
 
+    An ``actor`` given as a customer's id is then read from the service's
+    store (`ServiceContext.resolve_actor`), so the body gets the customer.
+
     Raises:
         ValidationError: From the wrapped function, before its body runs: an
             argument does not fit its annotation (naming it), or the call
             names an argument the method does not have.
+        PermissionDenied: ``actor`` is the id of no stored customer.
     """
     signature = inspect.signature(function)
 
@@ -179,9 +183,23 @@ def checked_arguments(function: Callable[P, R]) -> Callable[P, R]:
         for name, hint in argument_types(function).items():
             if name in bound.arguments:
                 bound.arguments[name] = conform(hint, bound.arguments[name], name)
+        actor = bound.arguments.get("actor")
+        if isinstance(actor, str):
+            bound.arguments["actor"] = _resolved_actor(bound.arguments.get("self"), actor)
         return function(*bound.args, **bound.kwargs)
 
     return check_then_call
+
+
+def _resolved_actor(service: object, actor: str) -> object:
+    """A customer's id given as ``actor``, read from the service's store.
+
+    Done once, at the boundary, so a service body always has staff or a
+    customer object (and checks them again, as stored now, in its own unit of
+    work). See `ServiceContext.resolve_actor`.
+    """
+    resolve = getattr(getattr(service, "_context", None), "resolve_actor", None)
+    return actor if resolve is None else resolve(actor)
 
 
 @functools.cache

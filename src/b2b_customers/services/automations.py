@@ -56,7 +56,13 @@ from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort, OrderQ
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.approvals import ApprovalService
 from b2b_customers.services.arguments import checks_arguments
-from b2b_customers.services.authorization import ROLE_PERMISSIONS, Actor, Permission, Staff
+from b2b_customers.services.authorization import (
+    ROLE_PERMISSIONS,
+    Actor,
+    Permission,
+    Staff,
+    actor_name,
+)
 from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
@@ -568,7 +574,7 @@ def _whole(value: object, name: str, *, low: int = 0) -> None:
 def _require_staff(actor: Actor, permission: Permission) -> None:
     if not isinstance(actor, Staff):
         raise PermissionDenied(
-            f"{actor.display_name} may not run automations: they look at every company; "
+            f"{actor_name(actor)} may not run automations: they look at every company; "
             "run them as staff"
         )
     if not any(permission in ROLE_PERMISSIONS[role] for role in actor.roles):

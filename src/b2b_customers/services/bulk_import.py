@@ -33,6 +33,7 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
+    actor_name,
     checked_actor,
 )
 
@@ -150,7 +151,7 @@ def require_staff(actor: Actor, permission: Permission, what: str) -> None:
     checked_actor(actor)
     if not isinstance(actor, Staff):
         raise PermissionDenied(
-            f"{actor.display_name} may not import {what}: bulk imports are for the seller's staff"
+            f"{actor_name(actor)} may not import {what}: bulk imports are for the seller's staff"
         )
     if not any(permission in ROLE_PERMISSIONS[role] for role in actor.roles):
         raise PermissionDenied(

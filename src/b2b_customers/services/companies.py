@@ -42,6 +42,7 @@ from b2b_customers.services.authorization import (
     current_actor,
     may_in,
     require,
+    resolved,
 )
 from b2b_customers.services.bulk_import import ImportItem, ImportProgress, run_import
 from b2b_customers.services.bulk_import import require_staff as require_importing_staff
@@ -96,7 +97,7 @@ class CompanyService:
         fields = checked_fields(Company, fields, reserved={"parent_id"})
         company_id = CompanyId(fields.pop("id") if "id" in fields else self._context.ids())
         # A new top-level company has no members yet: only staff pass.
-        require(actor, Permission.ONBOARD_COMPANY, company_id)
+        require(resolved(actor), Permission.ONBOARD_COMPANY, company_id)
         company = Company(id=company_id, name=name, currency=currency, **fields)
         return self._create(actor, company)
 
@@ -452,6 +453,8 @@ class CompanyService:
             return []
         seen: dict[CompanyId, Company] = {}
         for membership in customer.memberships:
+            if not membership.is_active:
+                continue
             reach = [uow.companies.get(membership.company_id)]
             if membership.roles & SUBTREE_ROLES:
                 reach.extend(uow.companies.descendants(membership.company_id))

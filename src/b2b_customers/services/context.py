@@ -12,7 +12,15 @@ from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.arguments import checked_id
-from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor
+from b2b_customers.services.authorization import (
+    Actor,
+    Permission,
+    Staff,
+    StoredActor,
+    actor_id,
+    checked_actor,
+    current_actor,
+)
 from b2b_customers.services.visibility import require_visible
 
 if TYPE_CHECKING:
@@ -45,6 +53,23 @@ class ServiceContext:
         """The store's clock: every service reads the time from it."""
         return self.store.clock
 
+    def resolve_actor(self, actor: Actor) -> StoredActor:
+        """Return ``actor`` with a customer's id read from the store: the customer as stored now.
+
+        Services call it at their boundary (`checks_arguments`) for an actor
+        given as an id; staff and customer objects come back as given (the
+        call checks them again, as stored now, in its own unit of work).
+
+        Raises:
+            ValidationError: ``actor`` is no actor (nor a valid id).
+            PermissionDenied: ``actor`` is an id that names no stored customer.
+        """
+        checked = checked_actor(actor)
+        if not isinstance(checked, str):
+            return checked
+        with self.store.unit_of_work() as uow:
+            return current_actor(uow, checked)
+
     def authorize(
         self,
         uow: UnitOfWork,
@@ -54,7 +79,7 @@ class ServiceContext:
         *,
         argument: str = "company_id",
         ancestors: Sequence[CompanyId] | None = None,
-        stored: Actor | None = None,
+        stored: StoredActor | None = None,
     ) -> None:
         """Refuse (before anything else is read) unless ``actor`` may act for the company.
 
@@ -277,13 +302,13 @@ class ServiceContext:
             aggregate_id=aggregate_id,
             occurred_at=self.clock.now(),
             company_id=company_id,
-            actor=actor.id,
+            actor=actor_id(actor),
             payload=payload,
         )
         entry = AuditLogEntry(
             id=event.id,
             occurred_at=event.occurred_at,
-            actor_id=actor.id,
+            actor_id=actor_id(actor),
             actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
             action=name,
             aggregate_type=event.aggregate_type,

@@ -64,7 +64,7 @@ from b2b_customers.limits.periods import CalendarPeriod, Window, local_day, wind
 from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.arguments import checked_choice, checks_arguments
-from b2b_customers.services.authorization import Actor, Permission
+from b2b_customers.services.authorization import Actor, Permission, actor_id
 from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
@@ -702,7 +702,7 @@ class CreditService:
             Permission.MANAGE_CREDIT,
             "credit.adjusted",
             lambda _uow, account, now, entry_id: account.adjust(
-                change, reason=reason, actor=actor.id, entry_id=entry_id, at=now
+                change, reason=reason, actor=actor_id(actor), entry_id=entry_id, at=now
             ),
         )
 
@@ -721,7 +721,7 @@ class CreditService:
             actor,
             company,
             "credit.hold_placed",
-            lambda account: account.place_hold(reason, at=now, actor=actor.id),
+            lambda account: account.place_hold(reason, at=now, actor=actor_id(actor)),
         )
 
     def lift_hold(self, *, actor: Actor, company: CompanyId) -> CreditAccount:
@@ -763,7 +763,7 @@ class CreditService:
         def book(
             _uow: UnitOfWork, account: CreditAccount, now: datetime, entry_id: str
         ) -> tuple[CreditAccount, LedgerEntry]:
-            override = Override(actor=actor.id, reason=reason)
+            override = Override(actor=actor_id(actor), reason=reason)
             return account.reserve(order, reserved, entry_id=entry_id, at=now, override=override)
 
         return self._book(

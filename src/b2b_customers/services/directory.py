@@ -21,7 +21,7 @@ from b2b_customers.approvals import ApprovalDirectory, CustomerApprover, SellerA
 from b2b_customers.errors import NotFound
 from b2b_customers.ids import CustomerId
 from b2b_customers.ports import MAX_PAGE_SIZE, CustomerQuery
-from b2b_customers.services.authorization import Actor, Staff
+from b2b_customers.services.authorization import Actor, Staff, actor_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -92,7 +92,7 @@ def workflow_actor(
     if isinstance(actor, Staff):
         listed = next((seller for seller in seller_approvers if seller.id == actor.id), None)
         return listed if listed is not None else SellerApprover(id=actor.id, name=actor.name)
-    return uow.customers.get(actor.id)
+    return uow.customers.get(CustomerId(actor_id(actor)))
 
 
 def with_seller(

@@ -34,6 +34,7 @@ from b2b_customers.credit.reservation import Reservation
 from b2b_customers.domain.order import OrderDraft, OrderStatus
 from b2b_customers.errors import NotFound
 from b2b_customers.ids import OrderId
+from b2b_customers.services.authorization import actor_id
 
 if TYPE_CHECKING:
     from b2b_customers.approvals import ApprovalRequest
@@ -189,7 +190,7 @@ def release(
     except NotFound:
         return None
     _, entry = account.release(
-        reservation, entry_id=context.ids(), at=context.clock.now(), actor=actor.id
+        reservation, entry_id=context.ids(), at=context.clock.now(), actor=actor_id(actor)
     )
     stored, booked = uow.credit.book(entry)
     context.record_booking(

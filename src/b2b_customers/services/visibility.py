@@ -55,6 +55,9 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
+    StoredActor,
+    actor_id,
+    actor_name,
     checked_actor,
     current_actor,
     held_roles,
@@ -112,7 +115,7 @@ class Known:
                 return customer
         return stored_or_none(uow.customers.get, customer_id)
 
-    def actor_as_stored(self, uow: UnitOfWork, actor: Actor) -> Actor:
+    def actor_as_stored(self, uow: UnitOfWork, actor: Actor) -> StoredActor:
         """Return ``actor`` as stored now (see :func:`current_actor`)."""
         if isinstance(actor, Customer):
             for customer in self.customers:
@@ -137,7 +140,7 @@ def require_visible(
     entity: str = "Company",
     key: object = None,
     ancestors: Sequence[CompanyId] | None = None,
-    stored: Actor | None = None,
+    stored: StoredActor | None = None,
 ) -> None:
     """Refuse unless ``actor`` sees ``company_id`` and may do ``permission`` there.
 
@@ -163,7 +166,7 @@ def require_visible(
     """
     checked_actor(actor)
     checked_id(company_id, "company_id")
-    if stored is None or stored.id != actor.id:
+    if stored is None or stored.id != actor_id(actor):
         stored = current_actor(uow, actor)
     if ancestors is None:
         ancestors = _ancestors(uow, company_id)
@@ -195,9 +198,8 @@ def require_staff(actor: Actor, permission: Permission, what: str) -> Staff:
         permission in ROLE_PERMISSIONS[role] for role in actor.roles
     ):
         return actor
-    who = actor.name if isinstance(actor, Staff) else actor.display_name
     raise PermissionDenied(
-        f"{who} may not {what}: only staff whose role allows "
+        f"{actor_name(actor)} may not {what}: only staff whose role allows "
         f"{permission.value.replace('_', ' ')} may; a customer names the company"
     )
 

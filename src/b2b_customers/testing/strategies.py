@@ -459,8 +459,12 @@ def role_sets() -> st.SearchStrategy[frozenset[Role]]:
 
 
 def memberships(**pinned: Any) -> st.SearchStrategy[Membership]:  # noqa: ANN401
-    """Valid memberships."""
-    fields: dict[str, st.SearchStrategy[Any]] = {"company_id": ids(), "roles": role_sets()}
+    """Valid memberships, in every standing (invited, active, inactive)."""
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "company_id": ids(),
+        "roles": role_sets(),
+        "status": st.sampled_from(CustomerStatus),
+    }
     fields.update({key: st.just(value) for key, value in pinned.items()})
     return st.fixed_dictionaries(fields).map(lambda kwargs: Membership(**kwargs))
 

@@ -183,6 +183,10 @@ def _row_converter() -> Converter:
     fast.register_structure_hook(datetime, _stored_moment)
     fast.register_structure_hook_factory(_is_optional, lambda cl: _optional_hook(cl, fast))
     fast.register_structure_hook_factory(attrs.has, lambda cl: _row_structure_fn(cl, fast))
+    # The converter reads a customer through a hook of its own (for memberships stored
+    # without a status); a row that has them all is read the quick way, one without fails
+    # here and is read by the converter.
+    fast.register_structure_hook(Customer, _row_structure_fn(Customer, fast))
     return fast
 
 
