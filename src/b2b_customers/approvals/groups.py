@@ -73,8 +73,8 @@ class ApprovalGroup(Versioned):
         roles: Everyone holding one of these roles at the company is in the group too.
     """
 
-    id: ApprovalGroupId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
+    id: ApprovalGroupId = field(converter=ApprovalGroupId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     name: str = field(converter=strip, validator=text())
     member_ids: frozenset[CustomerId] = field(
         factory=frozenset, converter=_customer_ids, validator=_member_ids

@@ -141,9 +141,9 @@ class ApprovalRequest(Versioned):
         audit: Every action, oldest first.
     """
 
-    id: ApprovalRequestId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
-    requester_id: CustomerId = field(validator=identifier)
+    id: ApprovalRequestId = field(converter=ApprovalRequestId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
+    requester_id: CustomerId = field(converter=CustomerId, validator=identifier)
     resource_type: ResourceType = field(converter=ResourceType)
     resource_id: str = field(validator=identifier)
     order: OrderDraft = field(validator=of_type(OrderDraft))
@@ -157,7 +157,9 @@ class ApprovalRequest(Versioned):
     comment: str | None = field(
         default=None, converter=strip_optional, validator=optional(text(max_length=_MAX_COMMENT))
     )
-    order_id: OrderId | None = field(default=None, validator=optional(identifier))
+    order_id: OrderId | None = field(
+        default=None, converter=attrs.converters.optional(OrderId), validator=optional(identifier)
+    )
 
     def __attrs_post_init__(self) -> None:
         self._check_snapshots()

@@ -128,8 +128,8 @@ class CreditAccount(Versioned):
         last_sequence: The sequence number of the latest ledger entry.
     """
 
-    id: CreditAccountId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
+    id: CreditAccountId = field(converter=CreditAccountId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     currency: str = field(converter=normalize_code, validator=currency_code)
     credit_limit: Money = field(validator=money_amount(non_negative=True))
     shared_with: frozenset[CompanyId] = field(factory=frozenset, converter=_company_ids)

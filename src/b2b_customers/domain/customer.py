@@ -111,7 +111,7 @@ class Customer(Versioned):
         custom_fields: The seller's own fields.
     """
 
-    id: CustomerId = field(validator=identifier)
+    id: CustomerId = field(converter=CustomerId, validator=identifier)
     email: str = field(converter=normalize_email, validator=email_address)
     first_name: str = field(converter=strip, validator=text())
     last_name: str = field(converter=strip, validator=text())
@@ -126,7 +126,11 @@ class Customer(Versioned):
         converter=strip_optional,
         validator=optional(text(max_length=_MAX_LANGUAGE_LENGTH)),
     )
-    manager_id: CustomerId | None = field(default=None, validator=optional(identifier))
+    manager_id: CustomerId | None = field(
+        default=None,
+        converter=attrs.converters.optional(CustomerId),
+        validator=optional(identifier),
+    )
     memberships: tuple[Membership, ...] = field(
         factory=tuple, converter=_memberships, validator=_membership_list
     )

@@ -62,13 +62,15 @@ class CustomerGroup(Versioned):
         member_ids: The customers in the group.
     """
 
-    id: CustomerGroupId = field(validator=identifier)
+    id: CustomerGroupId = field(converter=CustomerGroupId, validator=identifier)
     name: str = field(converter=strip, validator=text())
     kind: GroupKind = field(
         default=GroupKind.CUSTOM,
         converter=GroupKind,
     )
-    company_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    company_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     member_ids: frozenset[CustomerId] = field(
         factory=frozenset, converter=_customer_ids, validator=_member_ids
     )

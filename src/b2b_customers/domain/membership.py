@@ -92,7 +92,7 @@ class Membership:
         roles: The roles held there; see the module docstring for the rule.
     """
 
-    company_id: CompanyId = field(validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     roles: frozenset[Role] = field(converter=_to_roles, validator=_roles)
 
     @property
