@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 __all__ = ["ApprovalGroup"]
 
 
-def _customer_ids(value: Iterable[CustomerId]) -> frozenset[CustomerId]:
+def _customer_ids(value: Iterable[str]) -> frozenset[CustomerId]:
+    # Plain str ids are welcome; at run time a CustomerId is the same str.
     items = items_of(value)
-    return cast("frozenset[CustomerId]", value) if items is None else frozenset(items)
+    return cast("frozenset[CustomerId]", value if items is None else frozenset(items))
 
 
 def _member_ids(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401

@@ -98,9 +98,10 @@ class CreditHold:
     automatic: bool = field(default=False, validator=flag)
 
 
-def _company_ids(value: Iterable[CompanyId]) -> frozenset[CompanyId]:
+def _company_ids(value: Iterable[str]) -> frozenset[CompanyId]:
+    # Plain str ids are welcome; at run time a CompanyId is the same str.
     items = items_of(value)
-    return cast("frozenset[CompanyId]", value) if items is None else frozenset(items)
+    return cast("frozenset[CompanyId]", value if items is None else frozenset(items))
 
 
 def _zero_in_currency(account: CreditAccount) -> Money:

@@ -125,7 +125,7 @@ class ApprovalService:
 
     # -- reading
 
-    def get(self, *, actor: Actor, request: ApprovalRequestId) -> ApprovalRequest:
+    def get(self, *, actor: Actor, request: ApprovalRequestId | str) -> ApprovalRequest:
         """Return a request ``actor`` may see, with its **effective** status now.
 
         An open request past its ``expires_at`` reads ``expired`` (with the
@@ -135,6 +135,7 @@ class ApprovalService:
         Raises:
             NotFound: No such request, or the actor may not see it.
         """
+        request = ApprovalRequestId(request)
         with self._context.store.unit_of_work() as uow:
             current = self._shown(uow, actor, self._visible(uow, actor, request))
         now = self._now()
@@ -146,8 +147,8 @@ class ApprovalService:
         self,
         *,
         actor: Actor,
-        company: CompanyId | None = None,
-        requester: CustomerId | None = None,
+        company: CompanyId | str | None = None,
+        requester: CustomerId | str | None = None,
         status: ApprovalStatus | str | None = None,
         resource_id: str | None = None,
         descending: bool = True,
@@ -167,6 +168,8 @@ class ApprovalService:
             ValidationError: A customer asks for another customer's requests
                 without naming the company; a filter or the page is not valid.
         """
+        company = None if company is None else CompanyId(company)
+        requester = None if requester is None else CustomerId(requester)
         with self._context.store.unit_of_work() as uow:
             actor = current_actor(uow, actor)
             if company is not None:
@@ -201,7 +204,7 @@ class ApprovalService:
             )
 
     def eligible_approvers(
-        self, *, actor: Actor, request: ApprovalRequestId
+        self, *, actor: Actor, request: ApprovalRequestId | str
     ) -> tuple[Candidate, ...]:
         """Return who may approve the request now, and why (empty unless it is pending).
 
@@ -215,6 +218,7 @@ class ApprovalService:
             NotFound: No such request, or the actor may not see it.
             CurrencyMismatch: An approver limit is in another currency than the order.
         """
+        request = ApprovalRequestId(request)
         with self._context.store.unit_of_work() as uow:
             current = self._visible(uow, actor, request)
             found = eligible_now(current, self._directory(uow, current))
@@ -281,7 +285,7 @@ class ApprovalService:
     # -- moves
 
     def approve(
-        self, *, actor: Actor, request: ApprovalRequestId, comment: str | None = None
+        self, *, actor: Actor, request: ApprovalRequestId | str, comment: str | None = None
     ) -> ApprovalRequest:
         """Record ``actor``'s approval of the request's current tier.
 
@@ -296,6 +300,7 @@ class ApprovalService:
             InvalidTransition: The request is not pending, or has expired
                 (at exactly ``expires_at`` too).
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -307,7 +312,9 @@ class ApprovalService:
 
         return self._decide(actor, request, move)
 
-    def reject(self, *, actor: Actor, request: ApprovalRequestId, reason: str) -> ApprovalRequest:
+    def reject(
+        self, *, actor: Actor, request: ApprovalRequestId | str, reason: str
+    ) -> ApprovalRequest:
         """Reject the whole request, with a reason; its credit is released.
 
         Raises:
@@ -317,6 +324,7 @@ class ApprovalService:
                 already, or is not eligible for a tier still open.
             InvalidTransition: The request is not pending, or has expired.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -329,7 +337,7 @@ class ApprovalService:
         return self._decide(actor, request, move)
 
     def cancel(
-        self, *, actor: Actor, request: ApprovalRequestId, reason: str | None = None
+        self, *, actor: Actor, request: ApprovalRequestId | str, reason: str | None = None
     ) -> ApprovalRequest:
         """Withdraw (the requester) or close (an admin of the company, staff) a request.
 
@@ -342,6 +350,7 @@ class ApprovalService:
                 of the company, nor staff who decide approvals.
             InvalidTransition: The request is final, or has expired.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -353,7 +362,7 @@ class ApprovalService:
 
         return self._run(actor, request, move, staff_may=Permission.DECIDE_APPROVALS)
 
-    def complete(self, *, actor: Actor, request: ApprovalRequestId) -> Placement:
+    def complete(self, *, actor: Actor, request: ApprovalRequestId | str) -> Placement:
         """Place the order of an approved request: the pending order becomes ``placed``.
 
         Who may: the requester, an admin of the company, staff who place
@@ -371,6 +380,7 @@ class ApprovalService:
                 (still active), or may not place orders for the company.
             InvalidTransition: The request is not approved, or has expired.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -386,7 +396,7 @@ class ApprovalService:
         return Placement(decision=stored.decision, order=order, request=stored)
 
     def update_comment(
-        self, *, actor: Actor, request: ApprovalRequestId, comment: str | None
+        self, *, actor: Actor, request: ApprovalRequestId | str, comment: str | None
     ) -> ApprovalRequest:
         """Replace the comment of a pending request (the requester only).
 
@@ -398,6 +408,7 @@ class ApprovalService:
             InvalidTransition: The request is not pending, or has expired.
             ValidationError: The comment is too long.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,

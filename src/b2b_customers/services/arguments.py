@@ -242,9 +242,20 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
 
 
 def _options(hint: Any) -> tuple[Any, ...]:  # noqa: ANN401
-    if typing.get_origin(hint) in {typing.Union, types.UnionType}:
-        return tuple(option for union in typing.get_args(hint) for option in _options(union))
-    return (hint,)
+    """The types a hint allows; ``CompanyId | str`` (an id, given as plain text) is an id."""
+    if typing.get_origin(hint) not in {typing.Union, types.UnionType}:
+        return (hint,)
+    options = tuple(option for union in typing.get_args(hint) for option in _options(union))
+    if any(_is_id_type(option) for option in options):
+        return tuple(option for option in options if option is not str)
+    return options
+
+
+def _is_id_type(option: Any) -> bool:  # noqa: ANN401
+    return (
+        getattr(option, "__supertype__", None) is str
+        and getattr(option, "__module__", None) == ids.__name__
+    )
 
 
 _COLLECTIONS = {
@@ -295,7 +306,7 @@ def _is_unchecked_protocol(kind: type) -> bool:
 def _refined(option: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
     """Check what ``isinstance`` cannot, and return the value the method gets."""
     if getattr(option, "__supertype__", None) is not None:
-        if getattr(option, "__module__", None) == ids.__name__:
+        if _is_id_type(option):
             return checked_id(value, argument)
         return _refined(option.__supertype__, value, argument)
     defect: str | None = None

@@ -172,13 +172,14 @@ class OrderService:
         draft = order if po_number is None else attrs.evolve(order, po_number=po_number)
         return self._retry.run(lambda: self._place(actor, draft, comment))
 
-    def get(self, *, actor: Actor, order_id: OrderId) -> OrderRecord:
+    def get(self, *, actor: Actor, order_id: OrderId | str) -> OrderRecord:
         """Return an order of the history that ``actor`` may see.
 
         Raises:
             NotFound: No such order, or it belongs to a company the actor does not see.
             PermissionDenied: The actor sees the company but may not view its orders.
         """
+        order_id = OrderId(order_id)
         with self._context.store.unit_of_work() as uow:
             record = uow.orders.get(order_id)
             require_visible(
@@ -195,9 +196,9 @@ class OrderService:
         self,
         *,
         actor: Actor,
-        company: CompanyId | None = None,
-        customer: CustomerId | None = None,
-        location: LocationId | None = None,
+        company: CompanyId | str | None = None,
+        customer: CustomerId | str | None = None,
+        location: LocationId | str | None = None,
         include_subtree: bool = False,
         status: OrderStatus | str | None = None,
         placed_from: datetime | None = None,
@@ -221,6 +222,9 @@ class OrderService:
                 ``company``; a customer asks for another customer's orders
                 without naming the company; a filter or the page is not valid.
         """
+        company = None if company is None else CompanyId(company)
+        customer = None if customer is None else CustomerId(customer)
+        location = None if location is None else LocationId(location)
         with self._context.store.unit_of_work() as uow:
             scope = self._history_scope(uow, actor, company, location)
             buyer = customer
@@ -251,7 +255,7 @@ class OrderService:
         self,
         *,
         actor: Actor,
-        order_id: OrderId,
+        order_id: OrderId | str,
         comment: str | None = None,
         po_number: str | None = None,
     ) -> Placement:
@@ -267,6 +271,7 @@ class OrderService:
             OrderDenied: Today's rules deny it.
             PermissionDenied: The actor may not place orders for the company.
         """
+        order_id = OrderId(order_id)
         past = self.get(actor=actor, order_id=order_id)
         if not past.lines:
             raise ValidationError(
