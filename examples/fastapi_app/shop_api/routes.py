@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from b2b_customers.ids import ApprovalRequestId, CompanyId
 from b2b_customers.limits import LimitScope
 from b2b_customers.services import Staff
 from shop_api.actors import CurrentActor, Services
@@ -63,7 +62,7 @@ def add_subsidiary(
     """Add a company under this one (staff)."""
     fields = {} if body.time_zone is None else {"time_zone": body.time_zone}
     company = app.companies.add_subsidiary(
-        actor=actor, parent=CompanyId(company_id), name=body.name, currency=body.currency, **fields
+        actor=actor, parent=company_id, name=body.name, currency=body.currency, **fields
     )
     return entity_view(company)
 
@@ -71,7 +70,7 @@ def add_subsidiary(
 @companies.get("/{company_id}")
 def get_company(company_id: str, app: Services, actor: CurrentActor) -> dict[str, Any]:
     """Return a company the actor sees."""
-    return entity_view(app.companies.get(actor=actor, company_id=CompanyId(company_id)))
+    return entity_view(app.companies.get(actor=actor, company_id=company_id))
 
 
 @companies.post("/{company_id}/customers", status_code=status.HTTP_201_CREATED)
@@ -81,7 +80,7 @@ def invite_customer(
     """Invite a customer into the company, with their roles there."""
     customer = app.customers.invite(
         actor=actor,
-        company=CompanyId(company_id),
+        company=company_id,
         email=body.email,
         first_name=body.first_name,
         last_name=body.last_name,
@@ -96,7 +95,7 @@ def set_limit(company_id: str, body: LimitIn, app: Services, actor: CurrentActor
     """Set a purchasing limit on the whole company."""
     limit = app.limits.set(
         actor=actor,
-        scope=LimitScope(kind="company", company_id=CompanyId(company_id)),
+        scope=LimitScope(kind="company", company_id=company_id),
         rule=body.to_rule(),
         on_exceed=body.on_exceed,
         name=body.name,
@@ -111,7 +110,7 @@ def open_credit_account(
     """Open a credit line for the company (staff who manage credit)."""
     account = app.credit.open_account(
         actor=actor,
-        company=CompanyId(company_id),
+        company=company_id,
         credit_limit=body.credit_limit.to_money(),
         payment_terms=body.payment_terms,
     )
@@ -121,7 +120,7 @@ def open_credit_account(
 @companies.get("/{company_id}/credit")
 def credit_account(company_id: str, app: Services, actor: CurrentActor) -> dict[str, Any]:
     """Return the credit account the company draws on: limit, balance, reserved, available."""
-    return credit_view(app.credit.account(actor=actor, company=CompanyId(company_id)))
+    return credit_view(app.credit.account(actor=actor, company=company_id))
 
 
 # -- the signed-in customer
@@ -173,7 +172,7 @@ def list_requests(
     """List approval requests the actor sees, newest first (filter by company and status)."""
     page = app.approvals.search(
         actor=actor,
-        company=None if company_id is None else CompanyId(company_id),
+        company=company_id,
         status=status,
         offset=offset,
         limit=limit,
@@ -184,29 +183,25 @@ def list_requests(
 @approvals.get("/{request_id}")
 def get_request(request_id: str, app: Services, actor: CurrentActor) -> dict[str, Any]:
     """Return one approval request, with its status now."""
-    return request_view(app.approvals.get(actor=actor, request=ApprovalRequestId(request_id)))
+    return request_view(app.approvals.get(actor=actor, request=request_id))
 
 
 @approvals.post("/{request_id}/approve")
 def approve(request_id: str, body: ApproveIn, app: Services, actor: CurrentActor) -> dict[str, Any]:
     """Approve a request (an approver of its current tier)."""
-    request = app.approvals.approve(
-        actor=actor, request=ApprovalRequestId(request_id), comment=body.comment
-    )
+    request = app.approvals.approve(actor=actor, request=request_id, comment=body.comment)
     return request_view(request)
 
 
 @approvals.post("/{request_id}/reject")
 def reject(request_id: str, body: RejectIn, app: Services, actor: CurrentActor) -> dict[str, Any]:
     """Reject a request, saying why."""
-    request = app.approvals.reject(
-        actor=actor, request=ApprovalRequestId(request_id), reason=body.reason
-    )
+    request = app.approvals.reject(actor=actor, request=request_id, reason=body.reason)
     return request_view(request)
 
 
 @approvals.post("/{request_id}/complete", status_code=status.HTTP_201_CREATED)
 def complete(request_id: str, app: Services, actor: CurrentActor) -> dict[str, Any]:
     """Place the order of an approved request."""
-    placement = app.approvals.complete(actor=actor, request=ApprovalRequestId(request_id))
+    placement = app.approvals.complete(actor=actor, request=request_id)
     return placement_view(placement)

@@ -173,7 +173,7 @@ class ApprovalRequest(Versioned):
     def submit(
         cls,
         *,
-        id: ApprovalRequestId,  # noqa: A002  (the entity's own field name)
+        id: ApprovalRequestId | str,  # noqa: A002  (the entity's own field name)
         order: OrderDraft,
         decision: Decision,
         requester: Customer,
@@ -561,7 +561,7 @@ class ApprovalRequest(Versioned):
         )
 
     def complete(
-        self, order_id: OrderId, *, at: datetime, actor: Actor | None = None
+        self, order_id: OrderId | str, *, at: datetime, actor: Actor | None = None
     ) -> ApprovalRequest:
         """Link the order placed from this approved request; it is then completed.
 
@@ -583,7 +583,7 @@ class ApprovalRequest(Versioned):
             at=at,
             actor=actor,
             comment=f"order {order_id} placed",
-            order_id=order_id,
+            order_id=OrderId(order_id),
         )
 
     def update_comment(

@@ -169,7 +169,7 @@ class Customer(Versioned):
         membership = self.membership_in(company_id)
         return membership.roles if membership is not None else frozenset()
 
-    def with_roles(self, company_id: CompanyId, roles: Iterable[Role | str]) -> Customer:
+    def with_roles(self, company_id: CompanyId | str, roles: Iterable[Role | str]) -> Customer:
         """Return a copy holding exactly ``roles`` in ``company_id`` (joining it if need be).
 
         Raises:
