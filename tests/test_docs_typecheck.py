@@ -62,24 +62,28 @@ def test_the_docs_code_passes_mypy_strict(tmp_path: pathlib.Path):
     assert len(modules) >= 10
     config = tmp_path / "mypy.ini"
     config.write_text(
-        "\n".join([
-            "[mypy]",
-            "strict = True",
-            "python_version = 3.11",
-            "enable_error_code = ignore-without-code, redundant-expr, truthy-bool",
-            "warn_unreachable = True",
-            f"mypy_path = {':'.join(str(path) for path in SEARCH_PATH)}",
-            f"cache_dir = {tmp_path / '.mypy_cache'}",
-            "[mypy-moneyed.*]",
-            "ignore_missing_imports = True",
-            "[mypy-moneyed]",
-            "ignore_missing_imports = True",
-        ]),
+        "\n".join(
+            [
+                "[mypy]",
+                "strict = True",
+                "python_version = 3.11",
+                "enable_error_code = ignore-without-code, redundant-expr, truthy-bool",
+                "warn_unreachable = True",
+                f"mypy_path = {':'.join(str(path) for path in SEARCH_PATH)}",
+                f"cache_dir = {tmp_path / '.mypy_cache'}",
+                "[mypy-moneyed.*]",
+                "ignore_missing_imports = True",
+                "[mypy-moneyed]",
+                "ignore_missing_imports = True",
+            ]
+        ),
         encoding="utf-8",
     )
-    report, errors, status = mypy_api.run([
-        "--config-file",
-        str(config),
-        *map(str, modules),
-    ])
+    report, errors, status = mypy_api.run(
+        [
+            "--config-file",
+            str(config),
+            *map(str, modules),
+        ]
+    )
     assert status == 0, f"mypy --strict on the docs' code:\n{report}{errors}"
