@@ -212,7 +212,8 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
 
     What each annotation demands, beyond ``isinstance``:
 
-    - an id type (``CompanyId``, ...): a valid id (:func:`checked_id`);
+    - an id type (``CompanyId``, ...; ``CompanyId | str``, as the services
+      declare ids so that callers may pass plain text): a valid id (:func:`checked_id`);
     - ``str``: text a store can keep (no NUL, no lone surrogate);
     - ``int``: a whole number (not a ``bool``) of at most :data:`MAX_WHOLE_NUMBER`;
     - ``Decimal``, and the amount of a ``Money``: finite and within the bound
