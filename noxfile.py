@@ -101,10 +101,11 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def examples(session: nox.Session) -> None:
-    """Run every script in examples/ (the test suite runs them too)."""
-    session.install("-e", ".[sql]")
+    """Run every script in examples/ and the FastAPI walkthrough (the tests run them too)."""
+    session.install("-e", ".[sql]", "fastapi", "httpx")
     for script in sorted(pathlib.Path("examples").glob("*.py")):
         session.run("python", str(script))
+    session.run("python", "examples/fastapi_app/api_demo.py")
 
 
 @nox.session

@@ -1502,3 +1502,11 @@ class Store(Protocol):
     def unit_of_work(self) -> UnitOfWork:
         """Return a new unit of work (begin it with ``with``)."""
         ...
+
+    def dispose(self) -> None:
+        """Release what the store holds open (a connection pool, files); call it at shutdown.
+
+        A store with nothing to release does nothing. No unit of work may be
+        opened on it afterwards.
+        """
+        ...

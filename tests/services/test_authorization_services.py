@@ -466,7 +466,7 @@ def test_the_services_keep_the_policy_on_sqlite(data: st.DataObject) -> None:
     try:
         check_policy(app, data)
     finally:
-        app.store.dispose()  # type: ignore[attr-defined]
+        app.store.dispose()
 
 
 # -- authority is what the store says now

@@ -34,7 +34,7 @@ def anna(**changes: Any) -> Customer:
 
 
 def member(company: str, *roles: str) -> Membership:
-    return Membership(company_id=company, roles=roles or ("buyer",))  # type: ignore[arg-type]
+    return Membership(company_id=company, roles=roles or ("buyer",))
 
 
 class TestCustomer:

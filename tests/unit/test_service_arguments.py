@@ -32,7 +32,8 @@ from tests.services.world import service_methods
 class Probe:
     """A service with one argument of each kind; each method returns what it got."""
 
-    def ids(self, *, company: CompanyId, parent: CompanyId | None = None) -> Any:
+    # Ids as the services declare them: a CompanyId, or plain text, checked as an id.
+    def ids(self, *, company: CompanyId | str, parent: CompanyId | str | None = None) -> Any:
         return company, parent
 
     def words(self, *, name: str, role: Role | str = Role.BUYER) -> Any:
@@ -44,7 +45,7 @@ class Probe:
     def times(self, *, since: datetime | None = None, day: date | None = None) -> Any:
         return since, day
 
-    def many(self, *, companies: Iterable[CompanyId]) -> Any:
+    def many(self, *, companies: Iterable[CompanyId | str]) -> Any:
         return companies
 
     def entity(self, *, order: OrderDraft, anything: Any = None, extra: object = None) -> Any:

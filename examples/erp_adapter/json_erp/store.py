@@ -76,6 +76,9 @@ class JsonErpStore:
         """Return a new unit of work (begin it with ``with``)."""
         return JsonErpUnitOfWork(self)
 
+    def dispose(self) -> None:
+        """Do nothing: every commit has written and closed its files already."""
+
     def committed(self, kind: Kind[T]) -> Mapping[str, T]:
         """Return the committed rows of ``kind`` by key (never change them)."""
         rows: Mapping[str, T] = self._rows[kind.name]

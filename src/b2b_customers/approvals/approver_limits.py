@@ -20,6 +20,7 @@ The rules:
 
 from __future__ import annotations
 
+import attrs
 from attrs import field, frozen
 from moneyed import Money
 
@@ -49,10 +50,14 @@ class ApproverLimit(Versioned):
         role: The role it is set on (give this or ``customer_id``).
     """
 
-    id: ApproverLimitId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
+    id: ApproverLimitId = field(converter=ApproverLimitId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     maximum: Money = field(validator=money_amount(non_negative=True))
-    customer_id: CustomerId | None = field(default=None, validator=optional(identifier))
+    customer_id: CustomerId | None = field(
+        default=None,
+        converter=attrs.converters.optional(CustomerId),
+        validator=optional(identifier),
+    )
     role: Role | None = field(default=None, converter=_optional_role)
 
     def __attrs_post_init__(self) -> None:

@@ -59,7 +59,10 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return cast("tuple[Any, ...]", value) if items is None else tuple(items)
 
 
-def _parents(value: Mapping[CompanyId, CompanyId | None]) -> Mapping[CompanyId, CompanyId | None]:
+def _parents(
+    value: Mapping[CompanyId, CompanyId | None] | Mapping[str, str | None],
+) -> Mapping[CompanyId, CompanyId | None]:
+    # Plain str ids are welcome: at run time a CompanyId is the same str.
     raw: object = value
     if not isinstance(raw, Mapping):
         raise ValidationError(

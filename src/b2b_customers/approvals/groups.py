@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 __all__ = ["ApprovalGroup"]
 
 
-def _customer_ids(value: Iterable[CustomerId]) -> frozenset[CustomerId]:
+def _customer_ids(value: Iterable[str]) -> frozenset[CustomerId]:
+    # Plain str ids are welcome; at run time a CustomerId is the same str.
     items = items_of(value)
-    return cast("frozenset[CustomerId]", value) if items is None else frozenset(items)
+    return cast("frozenset[CustomerId]", value if items is None else frozenset(items))
 
 
 def _member_ids(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
@@ -73,8 +74,8 @@ class ApprovalGroup(Versioned):
         roles: Everyone holding one of these roles at the company is in the group too.
     """
 
-    id: ApprovalGroupId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
+    id: ApprovalGroupId = field(converter=ApprovalGroupId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     name: str = field(converter=strip, validator=text())
     member_ids: frozenset[CustomerId] = field(
         factory=frozenset, converter=_customer_ids, validator=_member_ids

@@ -383,10 +383,12 @@ class ApprovalPolicy(Versioned):
             own subsidiaries).
     """
 
-    id: ApprovalPolicyId = field(validator=identifier)
+    id: ApprovalPolicyId = field(converter=ApprovalPolicyId, validator=identifier)
     name: str = field(converter=strip, validator=text())
     tiers: tuple[ApprovalTier, ...] = field(converter=_tiers_of, validator=_tiers)
-    company_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    company_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     validity: Validity = field(factory=_seven_days)
     allow_self_approval: bool = field(default=False, validator=flag)
     approvers_need_limit: bool = field(default=False, validator=flag)

@@ -126,7 +126,9 @@ class TierProgress:
     tier: int = field(validator=_count)
     name: str = field(converter=strip, validator=text(max_length=100))
     required: int = field(validator=_count)
-    approver_company_id: CompanyId | None = field(validator=optional(identifier))
+    approver_company_id: CompanyId | None = field(
+        converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     level: int = field(default=0, validator=_count)
     approvals: tuple[Verdict, ...] = field(
         factory=tuple, converter=_verdicts_of, validator=_verdicts

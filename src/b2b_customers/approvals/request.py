@@ -158,9 +158,9 @@ class ApprovalRequest(Versioned):
             eligible approvers.
     """
 
-    id: ApprovalRequestId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
-    requester_id: CustomerId = field(validator=identifier)
+    id: ApprovalRequestId = field(converter=ApprovalRequestId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
+    requester_id: CustomerId = field(converter=CustomerId, validator=identifier)
     resource_type: ResourceType = field(converter=ResourceType)
     resource_id: str = field(validator=identifier)
     order: OrderDraft = field(validator=of_type(OrderDraft))
@@ -174,9 +174,15 @@ class ApprovalRequest(Versioned):
     comment: str | None = field(
         default=None, converter=strip_optional, validator=optional(text(max_length=_MAX_COMMENT))
     )
-    order_id: OrderId | None = field(default=None, validator=optional(identifier))
+    order_id: OrderId | None = field(
+        default=None, converter=attrs.converters.optional(OrderId), validator=optional(identifier)
+    )
     voluntary: bool = field(default=False, validator=flag)
-    preferred_approver_id: CustomerId | None = field(default=None, validator=optional(identifier))
+    preferred_approver_id: CustomerId | None = field(
+        default=None,
+        converter=attrs.converters.optional(CustomerId),
+        validator=optional(identifier),
+    )
 
     def __attrs_post_init__(self) -> None:
         self._check_snapshots()
@@ -190,7 +196,7 @@ class ApprovalRequest(Versioned):
     def submit(
         cls,
         *,
-        id: ApprovalRequestId,  # noqa: A002  (the entity's own field name)
+        id: ApprovalRequestId | str,  # noqa: A002  (the entity's own field name)
         order: OrderDraft,
         decision: Decision,
         requester: Customer,
@@ -595,7 +601,7 @@ class ApprovalRequest(Versioned):
         )
 
     def complete(
-        self, order_id: OrderId, *, at: datetime, actor: Actor | None = None
+        self, order_id: OrderId | str, *, at: datetime, actor: Actor | None = None
     ) -> ApprovalRequest:
         """Link the order placed from this approved request; it is then completed.
 
@@ -617,7 +623,7 @@ class ApprovalRequest(Versioned):
             at=at,
             actor=actor,
             comment=f"order {order_id} placed",
-            order_id=order_id,
+            order_id=OrderId(order_id),
         )
 
     def update_comment(

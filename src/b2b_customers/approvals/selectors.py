@@ -65,7 +65,7 @@ class GroupApprover:
         group_id: The :class:`~b2b_customers.approvals.ApprovalGroup`'s id.
     """
 
-    group_id: ApprovalGroupId = field(validator=identifier)
+    group_id: ApprovalGroupId = field(converter=ApprovalGroupId, validator=identifier)
 
 
 @frozen(kw_only=True)
@@ -76,7 +76,7 @@ class CustomerApprover:
         customer_id: The customer's id.
     """
 
-    customer_id: CustomerId = field(validator=identifier)
+    customer_id: CustomerId = field(converter=CustomerId, validator=identifier)
 
 
 @frozen

@@ -136,7 +136,7 @@ class CreditBypass:
         reason: Why, for the audit trail.
     """
 
-    customer_id: CustomerId = field(validator=identifier)
+    customer_id: CustomerId = field(converter=CustomerId, validator=identifier)
     granted_by: str = field(validator=identifier)
     granted_at: datetime = field(validator=aware_datetime)
     reason: str = field(converter=strip, validator=text())
@@ -161,9 +161,10 @@ def _each_bypass(instance: CreditAccount, _attribute: object, value: object) -> 
         )
 
 
-def _company_ids(value: Iterable[CompanyId]) -> frozenset[CompanyId]:
+def _company_ids(value: Iterable[str]) -> frozenset[CompanyId]:
+    # Plain str ids are welcome; at run time a CompanyId is the same str.
     items = items_of(value)
-    return cast("frozenset[CompanyId]", value) if items is None else frozenset(items)
+    return cast("frozenset[CompanyId]", value if items is None else frozenset(items))
 
 
 def _zero_in_currency(account: CreditAccount) -> Money:
@@ -199,8 +200,8 @@ class CreditAccount(Versioned):
         last_sequence: The sequence number of the latest ledger entry.
     """
 
-    id: CreditAccountId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
+    id: CreditAccountId = field(converter=CreditAccountId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     currency: str = field(converter=normalize_code, validator=currency_code)
     credit_limit: Money = field(validator=money_amount(non_negative=True))
     shared_with: frozenset[CompanyId] = field(factory=frozenset, converter=_company_ids)

@@ -155,7 +155,7 @@ class LedgerEntry:
     """
 
     id: str = field(validator=identifier)
-    account_id: CreditAccountId = field(validator=identifier)
+    account_id: CreditAccountId = field(converter=CreditAccountId, validator=identifier)
     sequence: int
     kind: EntryKind = field(converter=EntryKind)
     amount: Money = field(validator=money_amount())

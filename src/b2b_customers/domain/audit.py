@@ -117,14 +117,16 @@ class AuditLogEntry:
             are ``None``, or a system entry names an actor.
     """
 
-    id: EventId = field(validator=identifier)
+    id: EventId = field(converter=EventId, validator=identifier)
     occurred_at: datetime = field(validator=aware_datetime)
     actor_id: str | None = field(default=None, validator=optional(identifier))
     actor_kind: ActorKind = field(default=ActorKind.SYSTEM, converter=ActorKind)
     action: str = field(validator=_action)
     aggregate_type: str = field(converter=strip, validator=text(max_length=64))
     aggregate_id: str = field(validator=identifier)
-    company_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    company_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     before: Mapping[str, Any] | None = field(
         default=None, converter=_optional_state, validator=_state, hash=False
     )

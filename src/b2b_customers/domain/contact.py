@@ -91,9 +91,9 @@ class ContactAssignment(Versioned):
         subscriptions: The notifications this contact receives.
     """
 
-    id: ContactAssignmentId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
-    customer_id: CustomerId = field(validator=identifier)
+    id: ContactAssignmentId = field(converter=ContactAssignmentId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
+    customer_id: CustomerId = field(converter=CustomerId, validator=identifier)
     type: ContactType = field(
         default=ContactType.CONTACT,
         converter=ContactType,

@@ -101,7 +101,7 @@ class Customer(Versioned):
         custom_fields: The seller's own fields.
     """
 
-    id: CustomerId = field(validator=identifier)
+    id: CustomerId = field(converter=CustomerId, validator=identifier)
     email: str = field(converter=normalize_email, validator=email_address)
     first_name: str = field(converter=strip, validator=text())
     last_name: str = field(converter=strip, validator=text())
@@ -116,7 +116,11 @@ class Customer(Versioned):
         converter=strip_optional,
         validator=optional(text(max_length=_MAX_LANGUAGE_LENGTH)),
     )
-    manager_id: CustomerId | None = field(default=None, validator=optional(identifier))
+    manager_id: CustomerId | None = field(
+        default=None,
+        converter=attrs.converters.optional(CustomerId),
+        validator=optional(identifier),
+    )
     memberships: tuple[Membership, ...] = field(
         factory=tuple, converter=_memberships, validator=_membership_list
     )
@@ -179,7 +183,7 @@ class Customer(Versioned):
         """Return the roles the customer acts with at ``company_id``: none unless acting for it."""
         return self.roles_in(company_id) if self.acts_for(company_id) else frozenset()
 
-    def with_roles(self, company_id: CompanyId, roles: Iterable[Role | str]) -> Customer:
+    def with_roles(self, company_id: CompanyId | str, roles: Iterable[Role | str]) -> Customer:
         """Return a copy holding exactly ``roles`` in ``company_id`` (joining it if need be).
 
         A member keeps their standing there; a new membership is invited for
@@ -189,6 +193,7 @@ class Customer(Versioned):
             ValidationError: The roles break the role rule
                 (see [b2b_customers.domain.membership][]).
         """
+        company_id = CompanyId(company_id)
         current = self.membership_in(company_id)
         if current is not None:
             status = current.status

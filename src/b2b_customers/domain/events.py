@@ -64,12 +64,14 @@ class DomainEvent:
         payload: JSON-ready details (the converter's form of the entity, figures).
     """
 
-    id: EventId = field(validator=identifier)
+    id: EventId = field(converter=EventId, validator=identifier)
     name: str = field(validator=_event_name)
     aggregate_type: str = field(converter=strip, validator=text(max_length=64))
     aggregate_id: str = field(validator=identifier)
     occurred_at: datetime = field(validator=aware_datetime)
-    company_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    company_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     actor: str | None = field(default=None, validator=optional(identifier))
     payload: Mapping[str, Any] = field(
         factory=_empty, converter=freeze_mapping, validator=_payload, hash=False

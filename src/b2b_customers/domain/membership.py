@@ -109,7 +109,7 @@ class Membership:
             both active ([Customer.acts_for][b2b_customers.domain.customer.Customer.acts_for]).
     """
 
-    company_id: CompanyId = field(validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     roles: frozenset[Role] = field(converter=_to_roles, validator=_roles)
     status: CustomerStatus = field(default=CustomerStatus.ACTIVE, converter=_membership_status)
 

@@ -118,7 +118,7 @@ class LimitScope:
     """
 
     kind: ScopeKind = field(converter=ScopeKind)
-    company_id: CompanyId = field(validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     target: str | None = field(default=None, validator=optional(identifier))
     include_subtree: bool = field(default=False, validator=flag)
 
@@ -287,7 +287,7 @@ class PurchasingLimit(Versioned):
             default, is Emporix's rule: see :attr:`exempt`.
     """
 
-    id: LimitId = field(validator=identifier)
+    id: LimitId = field(converter=LimitId, validator=identifier)
     scope: LimitScope = field(validator=of_type(LimitScope))
     rule: LimitRule = field(validator=of_type(*_RULE_TYPES))
     on_exceed: OnExceed = field(default=OnExceed.APPROVAL, converter=OnExceed)

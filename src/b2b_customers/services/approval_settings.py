@@ -115,7 +115,7 @@ class ApprovalSettingsService:
                 uow, uow.approval_policies, "approval_policy.saved", policy, current, actor=actor
             )
 
-    def remove_policy(self, *, actor: Actor, policy: ApprovalPolicyId) -> None:
+    def remove_policy(self, *, actor: Actor, policy: ApprovalPolicyId | str) -> None:
         """Remove a stored policy; its company follows the seller-wide one (or the built-in).
 
         Requests submitted under it keep their snapshot of it.
@@ -124,6 +124,7 @@ class ApprovalSettingsService:
             NotFound: No policy has this id.
             PermissionDenied: The actor may not manage the company's approvals.
         """
+        policy = ApprovalPolicyId(policy)
         checked_id(policy, "policy")
         with self._context.store.unit_of_work() as uow:
             current = uow.approval_policies.get(policy)
@@ -138,9 +139,9 @@ class ApprovalSettingsService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         name: str,
-        members: Iterable[CustomerId] = (),
+        members: Iterable[CustomerId | str] = (),
         roles: Iterable[Role | str] = (),
     ) -> ApprovalGroup:
         """Set the company's approval group: exactly these members and roles.
@@ -154,6 +155,7 @@ class ApprovalSettingsService:
             ValidationError: A member is not a customer of the company; a
                 field is not valid.
         """
+        company = CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_APPROVALS, company)
             current = _group_of(uow, company)
@@ -169,13 +171,14 @@ class ApprovalSettingsService:
                 uow, uow.approval_groups, "approval_group.saved", group, current, actor=actor
             )
 
-    def remove_group(self, *, actor: Actor, company: CompanyId) -> None:
+    def remove_group(self, *, actor: Actor, company: CompanyId | str) -> None:
         """Remove the company's approval group: the standard approver roles apply again.
 
         Raises:
             PermissionDenied: The actor may not manage the company's approvals.
             NotFound: The company, or its group, does not exist.
         """
+        company = CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_APPROVALS, company)
             current = uow.approval_groups.for_company(company)
@@ -189,9 +192,9 @@ class ApprovalSettingsService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         maximum: Money,
-        customer: CustomerId | None = None,
+        customer: CustomerId | str | None = None,
         role: Role | str | None = None,
     ) -> ApproverLimit:
         """Set the largest order ``customer`` (or each holder of ``role``) may approve there.
@@ -206,6 +209,8 @@ class ApprovalSettingsService:
                 given; the customer is not a member of the company.
             CurrencyMismatch: ``maximum`` is not in the company's currency.
         """
+        company = CompanyId(company)
+        customer = None if customer is None else CustomerId(customer)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_APPROVALS, company)
             owner = uow.companies.get(company)
@@ -243,13 +248,14 @@ class ApprovalSettingsService:
                 uow, uow.approver_limits, "approver_limit.set", limit, current, actor=actor
             )
 
-    def remove_approver_limit(self, *, actor: Actor, limit: ApproverLimitId) -> None:
+    def remove_approver_limit(self, *, actor: Actor, limit: ApproverLimitId | str) -> None:
         """Remove an approver limit: its customer (or role) approves without a limit again.
 
         Raises:
             NotFound: No approver limit has this id.
             PermissionDenied: The actor may not manage its company's approvals.
         """
+        limit = ApproverLimitId(limit)
         checked_id(limit, "limit")
         with self._context.store.unit_of_work() as uow:
             current = uow.approver_limits.get(limit)

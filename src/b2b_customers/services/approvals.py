@@ -126,7 +126,7 @@ class ApprovalService:
 
     # -- reading
 
-    def get(self, *, actor: Actor, request: ApprovalRequestId) -> ApprovalRequest:
+    def get(self, *, actor: Actor, request: ApprovalRequestId | str) -> ApprovalRequest:
         """Return a request ``actor`` may see, with its **effective** status now.
 
         An open request past its ``expires_at`` reads ``expired`` (with the
@@ -136,6 +136,7 @@ class ApprovalService:
         Raises:
             NotFound: No such request, or the actor may not see it.
         """
+        request = ApprovalRequestId(request)
         with self._context.store.unit_of_work() as uow:
             current = self._shown(uow, actor, self._visible(uow, actor, request))
         now = self._now()
@@ -147,8 +148,8 @@ class ApprovalService:
         self,
         *,
         actor: Actor,
-        company: CompanyId | None = None,
-        requester: CustomerId | None = None,
+        company: CompanyId | str | None = None,
+        requester: CustomerId | str | None = None,
         status: ApprovalStatus | str | None = None,
         resource_id: str | None = None,
         descending: bool = True,
@@ -168,6 +169,8 @@ class ApprovalService:
             ValidationError: A customer asks for another customer's requests
                 without naming the company; a filter or the page is not valid.
         """
+        company = None if company is None else CompanyId(company)
+        requester = None if requester is None else CustomerId(requester)
         with self._context.store.unit_of_work() as uow:
             actor = current_actor(uow, actor)
             if company is not None:
@@ -202,7 +205,7 @@ class ApprovalService:
             )
 
     def eligible_approvers(
-        self, *, actor: Actor, request: ApprovalRequestId
+        self, *, actor: Actor, request: ApprovalRequestId | str
     ) -> tuple[Candidate, ...]:
         """Return who may approve the request now, and why (empty unless it is pending).
 
@@ -216,6 +219,7 @@ class ApprovalService:
             NotFound: No such request, or the actor may not see it.
             CurrencyMismatch: An approver limit is in another currency than the order.
         """
+        request = ApprovalRequestId(request)
         with self._context.store.unit_of_work() as uow:
             current = self._visible(uow, actor, request)
             found = eligible_now(current, self._directory(uow, current))
@@ -331,7 +335,7 @@ class ApprovalService:
     # -- moves
 
     def approve(
-        self, *, actor: Actor, request: ApprovalRequestId, comment: str | None = None
+        self, *, actor: Actor, request: ApprovalRequestId | str, comment: str | None = None
     ) -> ApprovalRequest:
         """Record ``actor``'s approval of the request's current tier.
 
@@ -346,6 +350,7 @@ class ApprovalService:
             InvalidTransition: The request is not pending, or has expired
                 (at exactly ``expires_at`` too).
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -357,7 +362,9 @@ class ApprovalService:
 
         return self._decide(actor, request, move)
 
-    def reject(self, *, actor: Actor, request: ApprovalRequestId, reason: str) -> ApprovalRequest:
+    def reject(
+        self, *, actor: Actor, request: ApprovalRequestId | str, reason: str
+    ) -> ApprovalRequest:
         """Reject the whole request, with a reason; its credit is released.
 
         Raises:
@@ -367,6 +374,7 @@ class ApprovalService:
                 already, or is not eligible for a tier still open.
             InvalidTransition: The request is not pending, or has expired.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -379,7 +387,7 @@ class ApprovalService:
         return self._decide(actor, request, move)
 
     def cancel(
-        self, *, actor: Actor, request: ApprovalRequestId, reason: str | None = None
+        self, *, actor: Actor, request: ApprovalRequestId | str, reason: str | None = None
     ) -> ApprovalRequest:
         """Withdraw (the requester) or close (an admin of the company, staff) a request.
 
@@ -392,6 +400,7 @@ class ApprovalService:
                 of the company, nor staff who decide approvals.
             InvalidTransition: The request is final, or has expired.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -403,7 +412,7 @@ class ApprovalService:
 
         return self._run(actor, request, move, staff_may=Permission.DECIDE_APPROVALS)
 
-    def complete(self, *, actor: Actor, request: ApprovalRequestId) -> Placement:
+    def complete(self, *, actor: Actor, request: ApprovalRequestId | str) -> Placement:
         """Place the order of an approved request: the pending order becomes ``placed``.
 
         Who may: the requester, an admin of the company, staff who place
@@ -421,6 +430,7 @@ class ApprovalService:
                 (still active), or may not place orders for the company.
             InvalidTransition: The request is not approved, or has expired.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -436,7 +446,7 @@ class ApprovalService:
         return Placement(decision=stored.decision, order=order, request=stored)
 
     def update_comment(
-        self, *, actor: Actor, request: ApprovalRequestId, comment: str | None
+        self, *, actor: Actor, request: ApprovalRequestId | str, comment: str | None
     ) -> ApprovalRequest:
         """Replace the comment of a pending request (the requester only).
 
@@ -448,6 +458,7 @@ class ApprovalService:
             InvalidTransition: The request is not pending, or has expired.
             ValidationError: The comment is too long.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,

@@ -230,7 +230,8 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
 
     What each annotation demands, beyond ``isinstance``:
 
-    - an id type (``CompanyId``, ...): a valid id (:func:`checked_id`);
+    - an id type (``CompanyId``, ...; ``CompanyId | str``, as the services
+      declare ids so that callers may pass plain text): a valid id (:func:`checked_id`);
     - ``str``: text a store can keep (no NUL, no lone surrogate);
     - ``int``: a whole number (not a ``bool``) of at most :data:`MAX_WHOLE_NUMBER`;
     - ``Decimal``, and the amount of a ``Money``: finite and within the bound
@@ -260,9 +261,20 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
 
 
 def _options(hint: Any) -> tuple[Any, ...]:  # noqa: ANN401
-    if typing.get_origin(hint) in {typing.Union, types.UnionType}:
-        return tuple(option for union in typing.get_args(hint) for option in _options(union))
-    return (hint,)
+    """The types a hint allows; ``CompanyId | str`` (an id, given as plain text) is an id."""
+    if typing.get_origin(hint) not in {typing.Union, types.UnionType}:
+        return (hint,)
+    options = tuple(option for union in typing.get_args(hint) for option in _options(union))
+    if any(_is_id_type(option) for option in options):
+        return tuple(option for option in options if option is not str)
+    return options
+
+
+def _is_id_type(option: Any) -> bool:  # noqa: ANN401
+    return (
+        getattr(option, "__supertype__", None) is str
+        and getattr(option, "__module__", None) == ids.__name__
+    )
 
 
 _COLLECTIONS = {
@@ -313,7 +325,7 @@ def _is_unchecked_protocol(kind: type) -> bool:
 def _refined(option: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
     """Check what ``isinstance`` cannot, and return the value the method gets."""
     if getattr(option, "__supertype__", None) is not None:
-        if getattr(option, "__module__", None) == ids.__name__:
+        if _is_id_type(option):
             return checked_id(value, argument)
         return _refined(option.__supertype__, value, argument)
     defect: str | None = None

@@ -40,7 +40,7 @@ class AuditService:
         self,
         *,
         actor: Actor,
-        company_id: CompanyId,
+        company_id: CompanyId | str,
         since: datetime | None = None,
         until: datetime | None = None,
         aggregate_type: str | None = None,
@@ -65,6 +65,7 @@ class AuditService:
             PermissionDenied: The actor may not view the company's audit log.
             ValidationError: A time is naive, or the page is out of range.
         """
+        company_id = CompanyId(company_id)
         query = AuditQuery(
             since=since,
             until=until,

@@ -50,13 +50,12 @@ from b2b_customers.domain.customer import Customer, CustomerStatus
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.values import DomainEnum, identifier, strip, text, to_frozenset
 from b2b_customers.errors import NotFound, PermissionDenied, ValidationError
-from b2b_customers.ids import CustomerId
+from b2b_customers.ids import CompanyId, CustomerId
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from b2b_customers.domain.company import Company
-    from b2b_customers.ids import CompanyId
     from b2b_customers.ports import UnitOfWork
 
 __all__ = [
@@ -377,16 +376,18 @@ def roles_for(
 def may(
     actor: StoredActor,
     permission: Permission,
-    company_id: CompanyId,
-    ancestors: Sequence[CompanyId] = (),
+    company_id: CompanyId | str,
+    ancestors: Sequence[CompanyId | str] = (),
 ) -> bool:
     """Tell whether ``actor`` may do ``permission`` for ``company_id``.
 
     Raises:
         ValidationError: ``actor`` is neither staff nor a customer.
     """
+    above = [CompanyId(ancestor) for ancestor in ancestors]
     return any(
-        permission in ROLE_PERMISSIONS[role] for role in roles_for(actor, company_id, ancestors)
+        permission in ROLE_PERMISSIONS[role]
+        for role in roles_for(actor, CompanyId(company_id), above)
     )
 
 

@@ -105,7 +105,7 @@ class CompanyService:
         self,
         *,
         actor: Actor,
-        parent: CompanyId,
+        parent: CompanyId | str,
         name: str,
         currency: str | None = None,
         **fields: Any,  # noqa: ANN401  (any other Company field)
@@ -118,6 +118,7 @@ class CompanyService:
             ValidationError: A field is not valid, or is not a Company field
                 the caller may set.
         """
+        parent = CompanyId(parent)
         fields = checked_fields(Company, fields, reserved={"parent_id"})
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(
@@ -182,18 +183,19 @@ class CompanyService:
             progress=progress,
         )
 
-    def get(self, *, actor: Actor, company_id: CompanyId) -> Company:
+    def get(self, *, actor: Actor, company_id: CompanyId | str) -> Company:
         """Return a company the actor may see.
 
         Raises:
             NotFound: No such company.
             PermissionDenied: The actor may not see it.
         """
+        company_id = CompanyId(company_id)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.VIEW_COMPANY, company_id)
             return uow.companies.get(company_id)
 
-    def edit(self, *, actor: Actor, company_id: CompanyId, **fields: Any) -> Company:  # noqa: ANN401
+    def edit(self, *, actor: Actor, company_id: CompanyId | str, **fields: Any) -> Company:  # noqa: ANN401
         """Change fields of a company's record: its profile, terms, tags, custom fields, payers.
 
         Args:
@@ -218,6 +220,7 @@ class CompanyService:
                 customer) changes a field that is the seller's.
             AlreadyExists: The account number is taken.
         """
+        company_id = CompanyId(company_id)
         fields = checked_fields(Company, fields, reserved=_FIXED)
         checked_actor(actor)
         checked_id(company_id, "company_id")
@@ -253,9 +256,9 @@ class CompanyService:
         tag: str | None = None,
         custom_fields: Mapping[str, Any] | None = None,
         country: str | None = None,
-        parent: CompanyId | None = None,
+        parent: CompanyId | str | None = None,
         top_level: bool | None = None,
-        paid_by: CompanyId | None = None,
+        paid_by: CompanyId | str | None = None,
         sort: CompanySort | str = CompanySort.NAME,
         descending: bool = False,
         offset: int = 0,
@@ -287,6 +290,8 @@ class CompanyService:
         Raises:
             ValidationError: A filter or the page is not valid.
         """
+        parent = None if parent is None else CompanyId(parent)
+        paid_by = None if paid_by is None else CompanyId(paid_by)
         checked_actor(actor)
         for argument, value in (("text", text), ("tag", tag), ("country", country)):
             if value is not None:
@@ -319,15 +324,16 @@ class CompanyService:
                 return uow.companies.search(query)
             return queries.select(query, self._seen_by(uow, stored))
 
-    def children(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+    def children(self, *, actor: Actor, company_id: CompanyId | str) -> list[Company]:
         """Return the direct subsidiaries of a company that ``actor`` sees, by id.
 
         Raises:
             NotFound: No such company, or the actor does not see it.
         """
+        company_id = CompanyId(company_id)
         return self._tree(actor, company_id, lambda uow: uow.companies.children(company_id))
 
-    def ancestors(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+    def ancestors(self, *, actor: Actor, company_id: CompanyId | str) -> list[Company]:
         """Return the parent, grandparent, ... of a company that ``actor`` sees, nearest first.
 
         A branch's buyer sees the branch, not the head office above it.
@@ -335,17 +341,19 @@ class CompanyService:
         Raises:
             NotFound: No such company, or the actor does not see it.
         """
+        company_id = CompanyId(company_id)
         return self._tree(actor, company_id, lambda uow: uow.companies.ancestors(company_id))
 
-    def descendants(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+    def descendants(self, *, actor: Actor, company_id: CompanyId | str) -> list[Company]:
         """Return every company below this one that ``actor`` sees: nearest levels first.
 
         Raises:
             NotFound: No such company, or the actor does not see it.
         """
+        company_id = CompanyId(company_id)
         return self._tree(actor, company_id, lambda uow: uow.companies.descendants(company_id))
 
-    def paid_for(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+    def paid_for(self, *, actor: Actor, company_id: CompanyId | str) -> list[Company]:
         """Return the companies this one pays for (it is their bill-to or master account), by id.
 
         The bill-to's ``finance`` members see these companies, their orders,
@@ -354,19 +362,24 @@ class CompanyService:
         Raises:
             NotFound: No such company, or the actor does not see it.
         """
+        company_id = CompanyId(company_id)
         return self._tree(
             actor,
             company_id,
             lambda uow: _every(uow, CompanyQuery(paid_by=company_id, sort=CompanySort.ID)),
         )
 
-    def move(self, *, actor: Actor, company_id: CompanyId, new_parent: CompanyId | None) -> Company:
+    def move(
+        self, *, actor: Actor, company_id: CompanyId | str, new_parent: CompanyId | str | None
+    ) -> Company:
         """Put a company under another parent (or make it top-level).
 
         Raises:
             PermissionDenied: The actor may not move companies, here or under the new parent.
             HierarchyError: The move would make a cycle (the store refuses it).
         """
+        company_id = CompanyId(company_id)
+        new_parent = None if new_parent is None else CompanyId(new_parent)
 
         def change(uow: UnitOfWork, company: Company) -> Company:
             if new_parent is not None:
@@ -377,7 +390,7 @@ class CompanyService:
 
         return self._change(actor, company_id, Permission.MOVE_COMPANY, "company.moved", change)
 
-    def put_on_hold(self, *, actor: Actor, company_id: CompanyId) -> Company:
+    def put_on_hold(self, *, actor: Actor, company_id: CompanyId | str) -> Company:
         """Stop the company's orders until it is activated again.
 
         Raises:
@@ -385,9 +398,10 @@ class CompanyService:
             PermissionDenied: The actor may not hold companies.
             InvalidTransition: The company is on hold already.
         """
+        company_id = CompanyId(company_id)
         return self._status(actor, company_id, CompanyStatus.ON_HOLD)
 
-    def activate(self, *, actor: Actor, company_id: CompanyId) -> Company:
+    def activate(self, *, actor: Actor, company_id: CompanyId | str) -> Company:
         """Let the company order again.
 
         Lifting a hold (by activating or deactivating a company on hold) needs
@@ -399,9 +413,10 @@ class CompanyService:
                 hold without the permission to hold companies.
             InvalidTransition: The company is active already.
         """
+        company_id = CompanyId(company_id)
         return self._status(actor, company_id, CompanyStatus.ACTIVE)
 
-    def deactivate(self, *, actor: Actor, company_id: CompanyId) -> Company:
+    def deactivate(self, *, actor: Actor, company_id: CompanyId | str) -> Company:
         """Close the company's account.
 
         Raises:
@@ -410,6 +425,7 @@ class CompanyService:
                 is on hold and the actor may not hold companies.
             InvalidTransition: The company is inactive already.
         """
+        company_id = CompanyId(company_id)
         return self._status(actor, company_id, CompanyStatus.INACTIVE)
 
     def visible_to(self, *, actor: Actor, companies: Iterable[Company]) -> list[Company]:

@@ -112,10 +112,10 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         credit_limit: Any,  # noqa: ANN401  (checked: a Money)
         payment_terms: str = "NET30",
-        shared_with: Iterable[CompanyId] = (),
+        shared_with: Iterable[CompanyId | str] = (),
         auto_hold_after_days: int | None = None,
     ) -> CreditAccount:
         """Open a credit line for ``company``, in its currency.
@@ -140,8 +140,9 @@ class CreditService:
             CurrencyMismatch: The limit is not in the company's currency.
             AlreadyExists: A company draws on another account already.
         """
+        company = CompanyId(company)
         limit = require_money(credit_limit, field="credit_limit")
-        sharing = sorted(set(shared_with))
+        sharing = sorted({CompanyId(other) for other in shared_with})
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CREDIT, company)
             for other in sharing:
@@ -166,7 +167,7 @@ class CreditService:
             uow.commit()
         return stored
 
-    def account(self, *, actor: Actor, company: CompanyId) -> CreditAccount:
+    def account(self, *, actor: Actor, company: CompanyId | str) -> CreditAccount:
         """Return the credit account ``company`` draws on.
 
         Raises:
@@ -174,6 +175,7 @@ class CreditService:
                 for the owner of a shared account).
             NotFound: The company does not exist or has no credit account.
         """
+        company = CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             return self._load(uow, actor, Permission.VIEW_CREDIT, company)
 
@@ -181,7 +183,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         credit_limit: Any,  # noqa: ANN401  (checked: a Money)
         reason: str | None = None,
     ) -> CreditAccount:
@@ -196,6 +198,7 @@ class CreditService:
                 is below the balance owed and no reason is given.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         limit = require_money(credit_limit, field="credit_limit")
         if limit.amount < 0:
             raise ValidationError("a credit limit is zero or more", field="credit_limit")
@@ -236,7 +239,7 @@ class CreditService:
         return stored
 
     def set_payment_terms(
-        self, *, actor: Actor, company: CompanyId, payment_terms: str | PaymentTerms
+        self, *, actor: Actor, company: CompanyId | str, payment_terms: str | PaymentTerms
     ) -> CreditAccount:
         """Make later invoices due by other terms (invoices posted keep their due dates).
 
@@ -248,6 +251,7 @@ class CreditService:
             ValidationError: No stored or preset terms have the code (the
                 message lists those that do).
         """
+        company = CompanyId(company)
         code = payment_terms if isinstance(payment_terms, str) else payment_terms.code
 
         def change(uow: UnitOfWork, account: CreditAccount) -> CreditAccount:
@@ -257,7 +261,7 @@ class CreditService:
         return self._settle_account_in(actor, company, "credit.terms_changed", change)
 
     def set_auto_hold(
-        self, *, actor: Actor, company: CompanyId, after_days: int | None
+        self, *, actor: Actor, company: CompanyId | str, after_days: int | None
     ) -> CreditAccount:
         """Hold the account automatically when an invoice is overdue by more than ``after_days``.
 
@@ -267,6 +271,7 @@ class CreditService:
             PermissionDenied: The actor may not manage credit.
             ValidationError: ``after_days`` is not a whole number of days >= 0.
         """
+        company = CompanyId(company)
         return self._settle_account(
             actor,
             company,
@@ -384,7 +389,7 @@ class CreditService:
                     field="customer",
                 )
             bypass = CreditBypass(
-                customer_id=customer, granted_by=actor.id, granted_at=now, reason=reason
+                customer_id=customer, granted_by=actor_id(actor), granted_at=now, reason=reason
             )
             stored = uow.credit.save(account.grant_bypass(bypass))
             self._context.record(
@@ -428,7 +433,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         invoice: str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
         order: str | None = None,
@@ -466,6 +471,7 @@ class CreditService:
                 account's terms code names no stored or preset terms.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         total = require_money(amount, field="amount", positive=True)
         untaxed = (
             None
@@ -507,7 +513,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         payment: str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
         paid_on: date | None = None,
@@ -549,6 +555,7 @@ class CreditService:
                 the invoice needs or the payment has.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         paid = require_money(amount, field="amount", positive=True)
         if paid_on is not None:
             check_date(paid_on, field="paid_on")
@@ -583,7 +590,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         payment: str,
         allocations: Sequence[Allocation],
     ) -> LedgerEntry:
@@ -606,6 +613,7 @@ class CreditService:
             ValidationError: An allocation names nothing open or asks more
                 than the invoice needs or the advance holds.
         """
+        company = CompanyId(company)
         wanted = _allocation_list(allocations)
         if not wanted:
             raise ValidationError(
@@ -656,7 +664,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         note: str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
     ) -> LedgerEntry:
@@ -667,6 +675,7 @@ class CreditService:
             ValidationError: The amount is not more than zero.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         credited = require_money(amount, field="amount", positive=True)
         return self._book(
             actor,
@@ -682,7 +691,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
         reason: str,
     ) -> LedgerEntry:
@@ -693,6 +702,7 @@ class CreditService:
             ValidationError: The amount is zero or not a Money, or the reason is empty.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         change = require_money(amount, field="amount")
         if not change.amount:
             raise ValidationError("an adjustment of zero changes nothing", field="amount")
@@ -708,7 +718,7 @@ class CreditService:
 
     # -- holds
 
-    def place_hold(self, *, actor: Actor, company: CompanyId, reason: str) -> CreditAccount:
+    def place_hold(self, *, actor: Actor, company: CompanyId | str, reason: str) -> CreditAccount:
         """Stop new reservations on the account until the hold is lifted.
 
         Raises:
@@ -716,6 +726,7 @@ class CreditService:
             InvalidTransition: The account is on hold already.
             ValidationError: The reason is empty.
         """
+        company = CompanyId(company)
         now = self._context.clock.now()
         return self._settle_account(
             actor,
@@ -724,13 +735,14 @@ class CreditService:
             lambda account: account.place_hold(reason, at=now, actor=actor_id(actor)),
         )
 
-    def lift_hold(self, *, actor: Actor, company: CompanyId) -> CreditAccount:
+    def lift_hold(self, *, actor: Actor, company: CompanyId | str) -> CreditAccount:
         """Let the account reserve credit again.
 
         Raises:
             PermissionDenied: The actor may not manage credit.
             InvalidTransition: The account is not on hold.
         """
+        company = CompanyId(company)
         return self._settle_account(
             actor, company, "credit.hold_lifted", lambda account: account.lift_hold()
         )
@@ -739,7 +751,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         order: str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
         reason: str,
@@ -758,6 +770,7 @@ class CreditService:
                 empty, or the order holds a reservation already.
             CurrencyMismatch: The amount is in another currency than the account.
         """
+        company = CompanyId(company)
         reserved = require_money(amount, field="amount", positive=True)
 
         def book(
@@ -772,13 +785,16 @@ class CreditService:
 
     # -- reports
 
-    def statement(self, *, actor: Actor, company: CompanyId, start: date, end: date) -> Statement:
+    def statement(
+        self, *, actor: Actor, company: CompanyId | str, start: date, end: date
+    ) -> Statement:
         """Return the statement from ``start`` to ``end`` (inclusive local days of the payer).
 
         Raises:
             PermissionDenied: The actor may not view credit.
             ValidationError: ``end`` is before ``start``, or either is not a date.
         """
+        company = CompanyId(company)
         check_date(start, field="start")
         check_date(end, field="end")
         if end < start:
@@ -800,7 +816,9 @@ class CreditService:
             last_day=end,
         )
 
-    def aging(self, *, actor: Actor, company: CompanyId, as_of: date | None = None) -> AgingReport:
+    def aging(
+        self, *, actor: Actor, company: CompanyId | str, as_of: date | None = None
+    ) -> AgingReport:
         """Return the account's open instalments in aging buckets as of a day (today by default).
 
         Only entries booked by the end of ``as_of`` (in the payer's time
@@ -812,10 +830,11 @@ class CreditService:
             PermissionDenied: The actor may not view credit.
             ValidationError: ``as_of`` is not a date.
         """
+        company = CompanyId(company)
         return self.open_items(actor=actor, company=company, as_of=as_of).aging
 
     def open_items(
-        self, *, actor: Actor, company: CompanyId, as_of: date | None = None
+        self, *, actor: Actor, company: CompanyId | str, as_of: date | None = None
     ) -> OpenItemStatement:
         """Return the company's open-item statement: open invoices with their instalments.
 
@@ -830,6 +849,7 @@ class CreditService:
             NotFound: The company has no credit account.
             ValidationError: ``as_of`` is not a date.
         """
+        company = CompanyId(company)
         if as_of is not None:
             check_date(as_of, field="as_of")
         with self._context.store.unit_of_work() as uow:

@@ -75,7 +75,7 @@ class CustomerService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         email: str,
         first_name: str,
         last_name: str,
@@ -92,6 +92,7 @@ class CustomerService:
             ValidationError: A field or the role combination is not valid.
             AlreadyExists: The email address is taken.
         """
+        company = CompanyId(company)
         checked_instance(active, bool, "active")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
@@ -153,7 +154,7 @@ class CustomerService:
             progress=progress,
         )
 
-    def get(self, *, actor: Actor, customer: CustomerId) -> Customer:
+    def get(self, *, actor: Actor, customer: CustomerId | str) -> Customer:
         """Return a customer ``actor`` sees, with the memberships the actor may see.
 
         An actor sees themselves, the customers of companies where they may
@@ -164,6 +165,7 @@ class CustomerService:
             ValidationError: The actor is not one, or ``customer`` is not an id.
             NotFound: No such customer, or one the actor does not see.
         """
+        customer = CustomerId(customer)
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             current = self._seen(uow, actor, customer)
@@ -173,7 +175,7 @@ class CustomerService:
         self,
         *,
         actor: Actor,
-        company: CompanyId | None = None,
+        company: CompanyId | str | None = None,
         include_subtree: bool = False,
         role: Role | str | None = None,
         status: CustomerStatus | str | None = None,
@@ -199,6 +201,7 @@ class CustomerService:
                 or (a customer) names no company.
             ValidationError: A filter or the page is not valid.
         """
+        company = None if company is None else CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             if company is None:
                 require_staff(actor, Permission.VIEW_CUSTOMERS, "list every company's customers")
@@ -222,7 +225,7 @@ class CustomerService:
                 page, items=tuple(customer_for(uow, actor, item) for item in page.items)
             )
 
-    def update(self, *, actor: Actor, customer: CustomerId, **fields: Any) -> Customer:  # noqa: ANN401
+    def update(self, *, actor: Actor, customer: CustomerId | str, **fields: Any) -> Customer:  # noqa: ANN401
         """Change a customer's profile: names, email, language, phones, title.
 
         The customer changes their own; otherwise the actor must manage
@@ -240,6 +243,7 @@ class CustomerService:
             PermissionDenied: The actor sees the customer but may not manage them.
             AlreadyExists: The email address is taken.
         """
+        customer = CustomerId(customer)
         checked_id(customer, "customer")
         changes = checked_profile(fields)
         with self._context.store.unit_of_work() as uow:
@@ -248,7 +252,7 @@ class CustomerService:
             return self._commit_change(uow, actor, current, stored, company_id=None)
 
     def activate(
-        self, *, actor: Actor, customer: CustomerId, company: CompanyId | None = None
+        self, *, actor: Actor, customer: CustomerId | str, company: CompanyId | str | None = None
     ) -> Customer:
         """Let a customer act again: everywhere, or (with ``company``) at that company only.
 
@@ -270,12 +274,13 @@ class CustomerService:
             PermissionDenied: The actor may not.
             InvalidTransition: The customer is active already (there).
         """
+        customer = CustomerId(customer)
         if company is None:
             return self._set_status(actor, customer, CustomerStatus.ACTIVE)
-        return self._set_standing(actor, customer, company, CustomerStatus.ACTIVE)
+        return self._set_standing(actor, customer, CompanyId(company), CustomerStatus.ACTIVE)
 
     def deactivate(
-        self, *, actor: Actor, customer: CustomerId, company: CompanyId | None = None
+        self, *, actor: Actor, customer: CustomerId | str, company: CompanyId | str | None = None
     ) -> Customer:
         """Stop a customer from acting: everywhere, or (with ``company``) at that company only.
 
@@ -297,12 +302,18 @@ class CustomerService:
             PermissionDenied: The actor may not.
             InvalidTransition: The customer is inactive already (there).
         """
+        customer = CustomerId(customer)
         if company is None:
             return self._set_status(actor, customer, CustomerStatus.INACTIVE)
-        return self._set_standing(actor, customer, company, CustomerStatus.INACTIVE)
+        return self._set_standing(actor, customer, CompanyId(company), CustomerStatus.INACTIVE)
 
     def assign_roles(
-        self, *, actor: Actor, customer: CustomerId, company: CompanyId, roles: Iterable[Role | str]
+        self,
+        *,
+        actor: Actor,
+        customer: CustomerId | str,
+        company: CompanyId | str,
+        roles: Iterable[Role | str],
     ) -> Customer:
         """Give a customer exactly ``roles`` in ``company`` (joining it if need be).
 
@@ -318,6 +329,8 @@ class CustomerService:
             ValidationError: The role combination is not valid.
             NotFound: No such customer, or one the actor does not see.
         """
+        customer = CustomerId(customer)
+        company = CompanyId(company)
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
@@ -332,7 +345,7 @@ class CustomerService:
             return self._commit_change(uow, actor, current, stored, company_id=company)
 
     def remove_from_company(
-        self, *, actor: Actor, customer: CustomerId, company: CompanyId
+        self, *, actor: Actor, customer: CustomerId | str, company: CompanyId | str
     ) -> Customer:
         """End a customer's membership of ``company`` (their standing there, and only there).
 
@@ -341,6 +354,8 @@ class CustomerService:
             NotFound: The customer does not exist or is not a member of the
                 company (the same answer for both).
         """
+        customer = CustomerId(customer)
+        company = CompanyId(company)
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
@@ -357,7 +372,7 @@ class CustomerService:
             return self._commit_change(uow, actor, current, stored, company_id=company)
 
     def set_manager(
-        self, *, actor: Actor, customer: CustomerId, manager: CustomerId | None
+        self, *, actor: Actor, customer: CustomerId | str, manager: CustomerId | str | None
     ) -> Customer:
         """Name the customer's manager (``None``: nobody), whom ``ManagerApprover`` routes to.
 
@@ -370,6 +385,8 @@ class CustomerService:
             NotFound: No such customer or manager.
             ValidationError: The manager works elsewhere, or is the customer.
         """
+        customer = CustomerId(customer)
+        manager = None if manager is None else CustomerId(manager)
         checked_id(customer, "customer")
         if manager is not None:
             checked_id(manager, "manager")
@@ -394,7 +411,7 @@ class CustomerService:
         return stored
 
     def create_group(
-        self, *, actor: Actor, name: str, members: Iterable[CustomerId] = ()
+        self, *, actor: Actor, name: str, members: Iterable[CustomerId | str] = ()
     ) -> CustomerGroup:
         """Create a customer group of the seller's own making (a price list's or limit's target).
 
@@ -420,9 +437,9 @@ class CustomerService:
         self,
         *,
         actor: Actor,
-        group: CustomerGroupId,
-        add: Iterable[CustomerId] = (),
-        remove: Iterable[CustomerId] = (),
+        group: CustomerGroupId | str,
+        add: Iterable[CustomerId | str] = (),
+        remove: Iterable[CustomerId | str] = (),
     ) -> CustomerGroup:
         """Add members to, and remove members from, a custom customer group.
 
@@ -433,6 +450,7 @@ class CustomerService:
             NotFound: No such group, or a member to add does not exist.
             ValidationError: The group is a company's automatic group.
         """
+        group = CustomerGroupId(group)
         require_staff(actor, Permission.MANAGE_CUSTOMERS, "change customer groups")
         checked_id(group, "group")
         with self._context.store.unit_of_work() as uow:

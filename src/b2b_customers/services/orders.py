@@ -200,13 +200,14 @@ class OrderService:
         ask = _Ask(voluntary=bool(ask_approval), preferred=preferred_approver)
         return self._retry.run(lambda: self._place(actor, draft, comment, ask))
 
-    def get(self, *, actor: Actor, order_id: OrderId) -> OrderRecord:
+    def get(self, *, actor: Actor, order_id: OrderId | str) -> OrderRecord:
         """Return an order of the history that ``actor`` may see.
 
         Raises:
             NotFound: No such order, or it belongs to a company the actor does not see.
             PermissionDenied: The actor sees the company but may not view its orders.
         """
+        order_id = OrderId(order_id)
         with self._context.store.unit_of_work() as uow:
             record = uow.orders.get(order_id)
             require_visible(
@@ -267,9 +268,9 @@ class OrderService:
         self,
         *,
         actor: Actor,
-        company: CompanyId | None = None,
-        customer: CustomerId | None = None,
-        location: LocationId | None = None,
+        company: CompanyId | str | None = None,
+        customer: CustomerId | str | None = None,
+        location: LocationId | str | None = None,
         include_subtree: bool = False,
         status: OrderStatus | str | None = None,
         placed_from: datetime | None = None,
@@ -293,6 +294,9 @@ class OrderService:
                 ``company``; a customer asks for another customer's orders
                 without naming the company; a filter or the page is not valid.
         """
+        company = None if company is None else CompanyId(company)
+        customer = None if customer is None else CustomerId(customer)
+        location = None if location is None else LocationId(location)
         with self._context.store.unit_of_work() as uow:
             scope = self._history_scope(uow, actor, company, location)
             buyer = customer
@@ -323,7 +327,7 @@ class OrderService:
         self,
         *,
         actor: Actor,
-        order_id: OrderId,
+        order_id: OrderId | str,
         comment: str | None = None,
         po_number: str | None = None,
     ) -> Placement:
@@ -339,6 +343,7 @@ class OrderService:
             OrderDenied: Today's rules deny it.
             PermissionDenied: The actor may not place orders for the company.
         """
+        order_id = OrderId(order_id)
         past = self.get(actor=actor, order_id=order_id)
         if not past.lines:
             raise ValidationError(

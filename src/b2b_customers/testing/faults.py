@@ -98,6 +98,10 @@ class FailingStore:
         """Return a unit of work of the wrapped store whose writes are counted."""
         return _FailingUnitOfWork(self, self._store.unit_of_work())
 
+    def dispose(self) -> None:
+        """Dispose of the wrapped store."""
+        self._store.dispose()
+
     def write(self, name: str) -> None:
         """Count one write; raise if it is the one to fail.
 

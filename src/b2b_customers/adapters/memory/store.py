@@ -284,6 +284,9 @@ class MemoryStore:
         """Return a new unit of work over this store (begin it with ``with``)."""
         return MemoryUnitOfWork(self)
 
+    def dispose(self) -> None:
+        """Do nothing: a memory store holds no connections or files (the data stays)."""
+
     def __repr__(self) -> str:
         state = self._state
         with state.lock:

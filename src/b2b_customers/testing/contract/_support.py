@@ -260,11 +260,12 @@ class ContractBase:
     def dispose_store(self, store: Store) -> None:
         """Release a store made by :meth:`make_store` (close it, drop its schema).
 
-        Does nothing unless overridden.
+        Calls the store's own ``dispose()`` unless overridden.
 
         Args:
             store: A store this suite made.
         """
+        store.dispose()
 
     @pytest.fixture
     def clock(self) -> ManualClock:
