@@ -121,12 +121,7 @@ class TestCompanies:
             companies=[company(number) for number in range(BATCH + 1)],
             progress=lambda step, count: told.append((step, count)),
         )
-        assert told == [
-            ("checking", BATCH),
-            ("checking", 1),
-            ("writing", BATCH),
-            ("writing", 1),
-        ]
+        assert told == [("importing", BATCH), ("importing", 1)]
 
 
 class TestCustomers:
