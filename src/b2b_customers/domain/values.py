@@ -100,6 +100,8 @@ def text_defect(value: str) -> str | None:
     UTF-16 pair, which UTF-8 cannot encode). Both arrive from a broken
     decoder or a hostile client, never from a person typing.
     """
+    if value.isascii() and "\x00" not in value:
+        return None  # the common case, at C speed: ASCII holds no surrogate
     nul = value.find("\x00")
     if nul >= 0:
         return f"must not contain the NUL character (found at position {nul}); remove it"

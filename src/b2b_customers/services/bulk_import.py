@@ -21,9 +21,11 @@ each with the item's position (a line number, say) and the field at fault.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from itertools import islice
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeAlias, TypeVar
 
@@ -206,7 +208,7 @@ def run_import(
         raise ValidationError("progress is a function of (step, count), or None", field="progress")
     told = progress or _silent
     step = "checking" if check_only else "importing"
-    with context.store.unit_of_work() as uow:
+    with context.store.unit_of_work() as uow, _collector_between_batches() as batch_done:
         count, problems = 0, list[ImportProblem]()
         for batch in _batches(source, entity):
             good = _good_items(batch, checks, problems)
@@ -215,6 +217,7 @@ def run_import(
                 _write(uow, writes, batch, [item for _, item in good])
             count += len(batch)
             told(step, len(batch))
+            batch_done()
         problems += checks.whole(uow)
         if problems:
             raise ImportRejected(problems)  # leaving the unit of work rolls back every batch
@@ -222,6 +225,41 @@ def run_import(
             writes.finish(uow)
             uow.commit()
     return count
+
+
+COLLECT_EVERY = 20
+"""How many batches an import runs between two runs of the cyclic garbage collector."""
+
+
+@contextmanager
+def _collector_between_batches() -> Iterator[Callable[[], None]]:
+    """Run the cyclic garbage collector every :data:`COLLECT_EVERY` batches, not all along.
+
+    An import makes and drops many small objects per batch and keeps few;
+    left to itself, the collector would walk them again and again (a fifth
+    of an import's time) to find next to no garbage. Reference counting still
+    frees what is dropped; the collector runs on, as before, after the import.
+    """
+    if not gc.isenabled():
+        yield _silent_batch
+        return
+    batches = 0
+
+    def batch_done() -> None:
+        nonlocal batches
+        batches += 1
+        if batches % COLLECT_EVERY == 0:
+            gc.collect()
+
+    gc.disable()
+    try:
+        yield batch_done
+    finally:
+        gc.enable()
+
+
+def _silent_batch() -> None:
+    """Nothing to do after a batch."""
 
 
 def _good_items(

@@ -62,6 +62,8 @@ class Session:
         self._deferred_ids: dict[str, set[str]] = {}
         self.recorded: list[DomainEvent] = []
         self.recorded_ids: set[str] = set()
+        self.sent_early = False
+        """Some recorded events went to the outbox before the commit (see ``EVENTS_HELD``)."""
         self.marks: dict[str, datetime] = {}
 
     def now(self) -> datetime:
@@ -177,6 +179,7 @@ class Session:
             connection.rollback()
         self.recorded = []
         self.recorded_ids = set()
+        self.sent_early = False
         self.marks = {}
         self.deferred = {}
         for ids in self._deferred_ids.values():
@@ -197,6 +200,7 @@ class Session:
             ids.clear()
         self.recorded = []
         self.recorded_ids = set()
+        self.sent_early = False
         self.marks = {}
         self.failure = None
 
