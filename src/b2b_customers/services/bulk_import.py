@@ -91,8 +91,8 @@ ImportSource: TypeAlias = Annotated[Iterable[E | ImportItem[E]], STREAMED]
 """What an import reads: entities or import items, from a list or a stream read once.
 
 A list is checked item by item at the service boundary; any other iterable
-(a file's rows) is read as the import goes (see
-[STREAMED][b2b_customers.services.arguments.STREAMED]), never held whole.
+(a file's rows) is read as the import goes (see ``STREAMED`` in
+``b2b_customers.services.arguments``), never held whole.
 """
 
 
