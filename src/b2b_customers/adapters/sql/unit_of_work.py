@@ -184,26 +184,11 @@ class SqlUnitOfWork:
         connection = session.active()
         events = session.recorded
         try:
-            if events or session.sent_early:
-                if events:
-                    session.begin_write(connection)
-                    session.lock(connection, OUTBOX_LOCK)
-                    connection.execute(outbox.insert(), [event_row(event) for event in events])
-                marked = [
-                    {"event": event_id, "at": moment}
-                    for event_id, moment in session.marks.items()
-                    if event_id in session.recorded_ids
-                ]
-                if marked:
-                    connection.execute(
-                        update(outbox)
-                        .where(
-                            outbox.c.event_id == bindparam("event"),
-                            outbox.c.published_at.is_(None),
-                        )
-                        .values(published_at=bindparam("at")),
-                        marked,
-                    )
+            if events:
+                session.begin_write(connection)
+                session.lock(connection, OUTBOX_LOCK)
+                connection.execute(outbox.insert(), [event_row(event) for event in events])
+                _publish_marked(connection, session)
             connection.commit()
         except SQLAlchemyError as error:
             with contextlib.suppress(SQLAlchemyError):
@@ -261,7 +246,8 @@ class SqlUnitOfWork:
         with session.write(_event_id_taken) as connection:
             session.lock(connection, OUTBOX_LOCK)
             connection.execute(outbox.insert(), [event_row(event) for event in session.recorded])
-        session.recorded = []
+            _publish_marked(connection, session)
+        session.recorded = []  # their ids stay in recorded_ids: an id recorded again is refused
         session.sent_early = True
 
     @property
@@ -281,3 +267,19 @@ class SqlUnitOfWork:
 def _event_id_taken(_connection: Connection, violation: Violation) -> B2BError | None:
     """Explain a unique violation of the outbox: an event id is taken."""
     return AlreadyExists(_EVENT_ID_TAKEN) if violation.kind == "unique" else None
+
+
+def _publish_marked(connection: Connection, session: Session) -> None:
+    """Mark published the events just inserted that were marked while held in memory."""
+    marked = [
+        {"event": event_id, "at": moment}
+        for event_id, moment in session.marks.items()
+        if event_id in session.recorded_ids
+    ]
+    if marked:
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.event_id == bindparam("event"), outbox.c.published_at.is_(None))
+            .values(published_at=bindparam("at")),
+            marked,
+        )
