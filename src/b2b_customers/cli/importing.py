@@ -9,7 +9,8 @@ which read the file once, checking and writing it batch by batch in one
 transaction, never holding it whole; contacts are checked, then written in
 one transaction too; limits and credit accounts go through their services
 (``app.limits``, ``app.credit``) one row at a time, after every row was
-checked."""
+checked.
+"""
 
 from __future__ import annotations
 
