@@ -6,15 +6,16 @@ two CSV files, then, on a fresh database each:
 
 * ours: ``b2b-customers import companies`` then ``import customers`` in a
   child process (timed from start to exit, Python's start-up included), with
-  everything the command does: reading and checking every row against the
-  file and the database, then writing the companies, customers, automatic
-  customer groups and their members, events and audit entries;
+  everything the command does: reading the file once and building (validating)
+  every row's entity, checking each batch against the file and the database,
+  then writing the companies, customers, automatic customer groups and their
+  members, events and audit entries, batch by batch in one transaction;
 * the baseline: ``uow.companies.add_many`` and ``uow.customers.add_many`` of
   the same entities, built beforehand and not timed, in one unit of work.
 
 For scale, a second line adds to the baseline one pass of the command
-line's own reading of the files into validated entities (which the import
-does twice: to check, then to write).
+line's own reading of the files into validated entities (which the
+baseline does not do).
 
 The target is at most 2x. The peak RSS of the import's child processes is
 reported (``resource.getrusage(RUSAGE_CHILDREN)``); it stays flat as N

@@ -34,7 +34,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum, IntEnum, StrEnum
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import cattrs
@@ -52,6 +53,9 @@ from moneyed import Money
 from b2b_customers.domain.money import money
 from b2b_customers.domain.values import DomainEnum
 from b2b_customers.errors import B2BError, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["Converter", "make_converter"]
 
@@ -115,9 +119,9 @@ def make_converter() -> Converter:
         lambda value: sorted((converter.unstructure(item) for item in value), key=_sort_key),
     )
     converter.register_unstructure_hook_factory(_is_tuple, _unstructure_tuple(converter))
+    value_of = _unstructured_value(converter)
     converter.register_unstructure_hook_func(
-        _is_mapping,
-        lambda value: {key: converter.unstructure(value[key]) for key in sorted(value)},
+        _is_mapping, lambda value: {key: value_of(value[key]) for key in sorted(value)}
     )
     converter.register_structure_hook_func(_is_mapping, _structure_mapping(converter))
     # Iterating a string would turn "vip" into the tags {"v", "i", "p"}: refuse lone values.
@@ -283,6 +287,27 @@ def _choices(enum: type[Enum]) -> str:
     return ", ".join(repr(member.value) for member in enum)
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""The types whose values are their own JSON form (exactly these: enums and subclasses differ)."""
+
+
+def _unstructured_value(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """Unstructure a value of any type; JSON scalars, dicts and lists without the hook look-up."""
+    unstructure = converter.unstructure
+
+    def value_of(value: Any) -> Any:  # noqa: ANN401
+        kind = type(value)
+        if kind in _JSON_SCALARS:
+            return value
+        if kind is dict or kind is MappingProxyType:  # what cattrs does for them, inline
+            return {value_of(key): value_of(item) for key, item in value.items()}
+        if kind is list:
+            return [value_of(item) for item in value]
+        return unstructure(value)
+
+    return value_of
+
+
 def _unstructure_tuple(converter: cattrs.Converter) -> Any:  # noqa: ANN401
     """Unstructure a tuple's items; items of a union type through the union's (tagged) hook."""
 
@@ -292,7 +317,8 @@ def _unstructure_tuple(converter: cattrs.Converter) -> Any:  # noqa: ANN401
         if typing.get_origin(item_type) in {typing.Union, types.UnionType}:
             # A tuple of rule classes: unstructure each as the union, so it carries its "kind".
             return lambda value: [converter.unstructure(item, item_type) for item in value]
-        return lambda value: [converter.unstructure(item) for item in value]
+        value_of = _unstructured_value(converter)
+        return lambda value: [value_of(item) for item in value]
 
     return factory
 

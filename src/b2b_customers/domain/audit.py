@@ -26,6 +26,7 @@ from b2b_customers.domain.values import (
     DomainEnum,
     aware_datetime,
     freeze_mapping,
+    has_text_keys,
     identifier,
     optional,
     strip,
@@ -80,7 +81,7 @@ def change_between(
 def _state(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
     if value is None:
         return
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+    if not isinstance(value, Mapping) or not has_text_keys(value):
         raise ValidationError(
             "must be None or a mapping with text keys (the converter's form of the aggregate)",
             field=attribute.name,

@@ -19,6 +19,7 @@ from attrs import field, frozen
 from b2b_customers.domain.values import (
     aware_datetime,
     freeze_mapping,
+    has_text_keys,
     identifier,
     optional,
     strip,
@@ -41,7 +42,7 @@ def _event_name(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
 
 
 def _payload(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+    if not isinstance(value, Mapping) or not has_text_keys(value):
         raise ValidationError("must be a mapping with text keys (JSON-ready)", field=attribute.name)
 
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_WHOLE_NUMBER",
+    "STREAMED",
     "argument_types",
     "checked_arguments",
     "checked_choice",
@@ -57,6 +58,23 @@ MAX_WHOLE_NUMBER = 2**63 - 1
 """The largest whole number (in size) a service takes: what a 64-bit database column holds."""
 
 _STORE_MANAGED = frozenset({"version", "created_at", "updated_at"})
+
+
+class _Streamed:
+    """The mark of :data:`STREAMED`."""
+
+    def __repr__(self) -> str:
+        return "STREAMED"
+
+
+STREAMED = _Streamed()
+"""Marks an iterable argument the method reads as it goes: ``Annotated[Iterable[X], STREAMED]``.
+
+A collection (a list, a tuple) is checked item by item as usual; any other
+iterable (a file's rows, read anew on each pass) is handed over unread, and
+the method checks each item as it reads it, so a large source never has to
+fit in memory.
+"""
 
 
 def checked_id(value: T, argument: str) -> T:
@@ -222,7 +240,7 @@ def argument_types(function: Callable[..., Any]) -> dict[str, Any]:
     namespace = types.SimpleNamespace(
         __annotations__=parameters, __globals__=getattr(function, "__globals__", {})
     )
-    return typing.get_type_hints(namespace)
+    return typing.get_type_hints(namespace, include_extras=True)
 
 
 def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
@@ -242,11 +260,22 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
       each item an ``X``; a one-shot iterator is read into a tuple, which is
       what the method then gets.
 
+    - ``Annotated[Iterable[X], STREAMED]``: as ``Iterable[X]``, but an
+      iterable that is no collection is handed over unread (see :data:`STREAMED`).
+
     Types it cannot check (``Any``, ``object``, protocols) accept anything.
 
     Raises:
         ValidationError: ``value`` does not fit.
     """
+    if typing.get_origin(hint) is typing.Annotated:
+        hint, *marks = typing.get_args(hint)
+        if (
+            STREAMED in marks
+            and _is_a(hint, value)
+            and not isinstance(value, collections.abc.Collection)
+        ):
+            return value  # read by the method, which checks each item as it comes
     options = _options(hint)
     if value is None and type(None) in options:
         return None

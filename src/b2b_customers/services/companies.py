@@ -44,7 +44,7 @@ from b2b_customers.services.authorization import (
     require,
     resolved,
 )
-from b2b_customers.services.bulk_import import ImportItem, ImportProgress, run_import
+from b2b_customers.services.bulk_import import ImportProgress, ImportSource, run_import
 from b2b_customers.services.bulk_import import require_staff as require_importing_staff
 from b2b_customers.services.company_import import CompanyChecks, CompanyWrites
 from b2b_customers.services.visibility import require_staff, require_visible
@@ -139,20 +139,22 @@ class CompanyService:
         self,
         *,
         actor: Actor,
-        companies: Iterable[Company | ImportItem[Company]],
+        companies: ImportSource[Company],
         check_only: bool = False,
         progress: ImportProgress | None = None,
         unit: str = "item",
     ) -> int:
-        """Import many companies at bulk speed: all checked first, then written in batches.
+        """Import many companies at bulk speed: checked and written batch by batch, all or nothing.
 
-        ``companies`` is read twice (check, then write), so pass a list or an
-        iterable that reads its source anew each time; it may hold
-        :class:`~b2b_customers.services.bulk_import.ImportItem` with the
-        position of each company in the source, and the error where a company
-        could not be built. Subsidiaries may come before their parents. Every
-        company gets its automatic customer group, a ``company.created``
-        event and an audit entry, all in one unit of work.
+        ``companies`` is read once, a batch at a time: a list, or any
+        iterable (such as a file's rows) that is then never held whole; it
+        may hold [ImportItem][b2b_customers.services.bulk_import.ImportItem]
+        with the position of each company in the source, and the error where
+        a company could not be built. Subsidiaries may come before their
+        parents. Every company gets its automatic customer group, a
+        ``company.created`` event and an audit entry, all in one unit of
+        work: if any item is bad, every problem is reported and nothing is
+        written.
 
         Args:
             actor: Staff allowed to onboard companies.
@@ -172,7 +174,7 @@ class CompanyService:
         require_importing_staff(actor, Permission.ONBOARD_COMPANY, "companies")
         checked_instance(unit, str, "unit")
         checks = CompanyChecks(unit=unit)
-        writes = CompanyWrites(self._context, actor, checks.parents)
+        writes = CompanyWrites(self._context, actor)
         return run_import(
             self._context,
             companies,

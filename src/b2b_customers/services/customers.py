@@ -41,7 +41,7 @@ from b2b_customers.services.authorization import (
     current_actor,
     may,
 )
-from b2b_customers.services.bulk_import import ImportItem, ImportProgress, run_import
+from b2b_customers.services.bulk_import import ImportProgress, ImportSource, run_import
 from b2b_customers.services.bulk_import import require_staff as require_importing_staff
 from b2b_customers.services.customer_import import CustomerChecks, CustomerWrites
 from b2b_customers.services.visibility import (
@@ -113,17 +113,16 @@ class CustomerService:
         self,
         *,
         actor: Actor,
-        customers: Iterable[Customer | ImportItem[Customer]],
+        customers: ImportSource[Customer],
         check_only: bool = False,
         progress: ImportProgress | None = None,
         unit: str = "item",
     ) -> int:
-        """Import many customers at bulk speed: all checked first, then written in batches.
+        """Import many customers at bulk speed: checked and written batch by batch, all or nothing.
 
-        ``customers`` is read twice (check, then write), as in
-        :meth:`CompanyService.import_many
-        <b2b_customers.services.companies.CompanyService.import_many>`. Their
-        companies must be stored already. Every customer gets a
+        ``customers`` is read once, a batch at a time, as in
+        [CompanyService.import_many][b2b_customers.services.companies.CompanyService.import_many].
+        Their companies must be stored already. Every customer gets a
         ``customer.created`` event and an audit entry, and joins the automatic
         groups of their companies, all in one unit of work.
 

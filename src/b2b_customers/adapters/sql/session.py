@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from b2b_customers.adapters.sql.store import SqlStore
     from b2b_customers.domain import DomainEvent
 
-__all__ = ["OUTBOX_LOCK", "TREE_LOCK", "Explain", "Session"]
+__all__ = ["OUTBOX_LOCK", "ROWS_HELD", "TREE_LOCK", "Explain", "Session"]
 
 Explain: TypeAlias = Callable[[Connection, Violation], B2BError | None]
 """A repository's explanation of a constraint violation (``None``: use the generic one)."""
@@ -39,6 +39,9 @@ OUTBOX_LOCK = 1647469155
 
 TREE_LOCK = 1647469156
 """Advisory lock kind held while a company moves in the tree (PostgreSQL)."""
+
+ROWS_HELD = 5000
+"""The most deferred rows of one table a unit of work holds before sending them."""
 
 
 class Session:
@@ -62,6 +65,8 @@ class Session:
         self._deferred_ids: dict[str, set[str]] = {}
         self.recorded: list[DomainEvent] = []
         self.recorded_ids: set[str] = set()
+        self.sent_early = False
+        """Some recorded events went to the outbox before the commit (see ``EVENTS_HELD``)."""
         self.marks: dict[str, datetime] = {}
 
     def now(self) -> datetime:
@@ -156,10 +161,19 @@ class Session:
         return self._deferred_ids.setdefault(table.name, set())
 
     def defer(self, table: Table, row: dict[str, Any], explain: Explain) -> None:
-        """Insert ``row`` with the next :meth:`flush`: appends batch into one statement."""
+        """Insert ``row`` with the next :meth:`flush`: appends batch into one statement.
+
+        Once :data:`ROWS_HELD` rows wait, they are flushed at once, so a bulk
+        unit of work does not hold every row it appends until it commits.
+
+        Raises:
+            B2BError: A flush failed; the unit of work is rolled back, as by :meth:`write`.
+        """
         self.active()
         rows, _ = self.deferred.setdefault(table, ([], explain))
         rows.append(row)
+        if len(rows) >= ROWS_HELD:
+            self.flush()
 
     def flush(self) -> None:
         """Send the deferred inserts, one batch per table (at commit, and before reading them).
@@ -177,6 +191,7 @@ class Session:
             connection.rollback()
         self.recorded = []
         self.recorded_ids = set()
+        self.sent_early = False
         self.marks = {}
         self.deferred = {}
         for ids in self._deferred_ids.values():
@@ -197,6 +212,7 @@ class Session:
             ids.clear()
         self.recorded = []
         self.recorded_ids = set()
+        self.sent_early = False
         self.marks = {}
         self.failure = None
 

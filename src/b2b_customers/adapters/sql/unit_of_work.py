@@ -13,7 +13,11 @@ Optimistic concurrency is ``UPDATE ... WHERE id = :id AND version =
 Recorded events are inserted into the outbox when the unit of work commits,
 in the same transaction. On PostgreSQL the insert and the commit happen
 under a transaction-scoped advisory lock, so outbox positions increase in
-commit order, as the ports promise.
+commit order, as the ports promise. A unit of work that records more than
+:data:`EVENTS_HELD` events (a bulk import) does not hold them all: each
+time that many wait, they go to the outbox at once, in its transaction, and
+the lock is taken then and held to the commit (other units of work that
+record events wait for it, as they would wait for its commit).
 """
 
 from __future__ import annotations
@@ -44,11 +48,14 @@ from b2b_customers.adapters.sql.payment_terms import SqlPaymentTermsRepository
 from b2b_customers.adapters.sql.session import OUTBOX_LOCK, Session
 from b2b_customers.adapters.sql.tables import outbox
 from b2b_customers.domain import DomainEvent
-from b2b_customers.errors import AlreadyExists, StorageError, ValidationError
+from b2b_customers.errors import AlreadyExists, B2BError, StorageError, ValidationError
 
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from sqlalchemy import Connection
+
+    from b2b_customers.adapters.sql.errors import Violation
     from b2b_customers.adapters.sql.store import SqlStore
     from b2b_customers.ports import (
         ApprovalGroupRepository,
@@ -68,7 +75,15 @@ if TYPE_CHECKING:
         PaymentTermsRepository,
     )
 
-__all__ = ["SqlUnitOfWork"]
+__all__ = ["EVENTS_HELD", "SqlUnitOfWork"]
+
+EVENTS_HELD = 5000
+"""The most recorded events a unit of work holds in memory until it commits."""
+
+_EVENT_ID_TAKEN = (
+    "another unit of work stored an event with one of these ids first; "
+    "give every event an id of its own"
+)
 
 
 class SqlUnitOfWork:
@@ -177,34 +192,14 @@ class SqlUnitOfWork:
                 session.begin_write(connection)
                 session.lock(connection, OUTBOX_LOCK)
                 connection.execute(outbox.insert(), [event_row(event) for event in events])
-                marked = [
-                    {"event": event_id, "at": moment}
-                    for event_id, moment in session.marks.items()
-                    if event_id in session.recorded_ids
-                ]
-                if marked:
-                    connection.execute(
-                        update(outbox)
-                        .where(
-                            outbox.c.event_id == bindparam("event"),
-                            outbox.c.published_at.is_(None),
-                        )
-                        .values(published_at=bindparam("at")),
-                        marked,
-                    )
+                _publish_marked(connection, session)
             connection.commit()
         except SQLAlchemyError as error:
             with contextlib.suppress(SQLAlchemyError):
                 connection.rollback()
             session.clear()
-            raise translate(
-                error,
-                {
-                    "uq_outbox_event_id": "another unit of work stored an event with one of "
-                    "these ids first; give every event an id of its own"
-                },
-            ) from error
-        self._committed = list(events)
+            raise translate(error, {"uq_outbox_event_id": _EVENT_ID_TAKEN}) from error
+        self._committed = [] if session.sent_early else list(events)
         session.clear()
 
     def rollback(self) -> None:
@@ -241,12 +236,54 @@ class SqlUnitOfWork:
             )
         session.recorded.append(event)
         session.recorded_ids.add(event.id)
+        if len(session.recorded) >= EVENTS_HELD:
+            self._send_recorded()
+
+    def _send_recorded(self) -> None:
+        """Insert the events recorded so far into the outbox now, under its lock (held to the end).
+
+        Raises:
+            AlreadyExists: An event's id is in the outbox already (the unit of work is rolled back).
+            StorageError: The database failed (the unit of work is rolled back).
+        """
+        session = self._session
+        with session.write(_event_id_taken) as connection:
+            session.lock(connection, OUTBOX_LOCK)
+            connection.execute(outbox.insert(), [event_row(event) for event in session.recorded])
+            _publish_marked(connection, session)
+        session.recorded = []  # their ids stay in recorded_ids: an id recorded again is refused
+        session.sent_early = True
 
     @property
     def committed_events(self) -> list[DomainEvent]:
-        """The events of the last commit, for in-process handlers."""
+        """The events of the last commit, for in-process handlers.
+
+        Empty after a commit of more than ``EVENTS_HELD`` events (a bulk
+        import), which are not held in memory: read those from the outbox.
+        """
         return list(self._committed)
 
     def __repr__(self) -> str:
         state = "open" if self._session.connection is not None else "closed"
         return f"<SqlUnitOfWork {state} on {self.store!r}>"
+
+
+def _event_id_taken(_connection: Connection, violation: Violation) -> B2BError | None:
+    """Explain a unique violation of the outbox: an event id is taken."""
+    return AlreadyExists(_EVENT_ID_TAKEN) if violation.kind == "unique" else None
+
+
+def _publish_marked(connection: Connection, session: Session) -> None:
+    """Mark published the events just inserted that were marked while held in memory."""
+    marked = [
+        {"event": event_id, "at": moment}
+        for event_id, moment in session.marks.items()
+        if event_id in session.recorded_ids
+    ]
+    if marked:
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.event_id == bindparam("event"), outbox.c.published_at.is_(None))
+            .values(published_at=bindparam("at")),
+            marked,
+        )
