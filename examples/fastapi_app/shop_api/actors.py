@@ -18,7 +18,7 @@ from b2b_customers import App
 from b2b_customers.domain import Customer
 from b2b_customers.errors import NotFound, ValidationError
 from b2b_customers.ids import CustomerId
-from b2b_customers.services import Actor, Staff
+from b2b_customers.services import Staff
 
 
 def services(request: Request) -> App:
@@ -41,7 +41,7 @@ def current_actor(
     staff: Annotated[Mapping[str, Staff], Depends(_staff_accounts)],
     x_customer_id: Annotated[str | None, Header()] = None,
     x_staff_id: Annotated[str | None, Header()] = None,
-) -> Actor:
+) -> Staff | Customer:
     """Return the actor the request acts for: a customer as stored now, or a staff member.
 
     Raises:
@@ -69,5 +69,5 @@ def _customer(app: App, customer_id: str) -> Customer:
 Services = Annotated[App, Depends(services)]
 """The library's services, for a route's parameters."""
 
-CurrentActor = Annotated[Actor, Depends(current_actor)]
+CurrentActor = Annotated[Staff | Customer, Depends(current_actor)]
 """The acting user, for a route's parameters."""
