@@ -3,7 +3,8 @@
 Who may approve depends on data outside a request: the approvers' current
 roles and status, the approval groups, the approver limits, the policies,
 the company tree (for escalation) and the seller's approvers. Services load
-them and pass an :class:`ApprovalDirectory`; the workflow never reads a store.
+them and pass an [`ApprovalDirectory`][b2b_customers.approvals.ApprovalDirectory]; the workflow
+never reads a store.
 
 A directory holds what is current **now**: a customer demoted after a
 request was submitted may no longer approve it.
@@ -182,7 +183,7 @@ class ApprovalDirectory:
         return max(by_role, key=lambda limit: (limit.maximum.amount, limit.id))
 
     def maximum_of(self, customer: Customer, company_id: CompanyId) -> Money | None:
-        """Return the amount of :meth:`limit_of`, or ``None`` when no limit is set."""
+        """Return the amount of `limit_of`, or ``None`` when no limit is set."""
         limit = self.limit_of(customer, company_id)
         return limit.maximum if limit is not None else None
 
@@ -192,7 +193,7 @@ class ApprovalDirectory:
         """Return the policy that applies to ``company_id``.
 
         Its own policy, else the seller-wide one, else the built-in
-        :data:`~b2b_customers.approvals.DEFAULT_POLICY` (the seeds' rules).
+        [`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] (the seeds' rules).
         """
         own = next((policy for policy in self.policies if policy.company_id == company_id), None)
         if own is not None:

@@ -8,9 +8,9 @@ count.
 
 When a company's group has members, it **overrides** the standard approver
 roles (as in Emporix): only its members approve under the built-in rules
-(:class:`~b2b_customers.approvals.StandardApprovers`), and only they are the
+([`StandardApprovers`][b2b_customers.approvals.StandardApprovers]), and only they are the
 company's approvers when a subsidiary's request escalates to it
-(:class:`~b2b_customers.approvals.CompanyApprovers`). A group without
+([`CompanyApprovers`][b2b_customers.approvals.CompanyApprovers]). A group without
 members changes nothing.
 """
 

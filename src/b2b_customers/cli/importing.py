@@ -4,7 +4,7 @@ Every row is built by the domain (which validates it) and checked against
 the other rows and the database first. If any row is bad, every problem is
 reported (line, column, reason), the command exits with status 1 and
 nothing is written. Companies and customers then go through the bulk use
-cases (:meth:`~b2b_customers.services.companies.CompanyService.import_many`),
+cases ([`import_many`][b2b_customers.services.companies.CompanyService.import_many]),
 in batches and in one transaction, reading the file a second time instead of
 holding it; contacts are written in one transaction too; limits and credit
 accounts go through their services (``app.limits``, ``app.credit``) one row

@@ -1,14 +1,15 @@
 """The payment terms a seller offers, looked up by the code a credit account stores.
 
-A :class:`~b2b_customers.credit.account.CreditAccount` keeps the *code* of its
-terms (``"NET30"``); a :class:`PaymentTermsCatalog` turns that code back into
-:class:`~b2b_customers.credit.payment_terms.PaymentTerms` when an invoice is
+A [`CreditAccount`][b2b_customers.credit.CreditAccount] keeps the *code* of its
+terms (``"NET30"``); a [`PaymentTermsCatalog`][b2b_customers.credit.PaymentTermsCatalog] turns that
+code back into [`PaymentTerms`][b2b_customers.credit.PaymentTerms] when an invoice is
 scheduled. Codes are compared without case, underscores or hyphens, so
 ``"NET_30"``, ``"net30"`` and ``"NET-30"`` name the same terms.
 
-:data:`STANDARD_TERMS` holds the presets (Net 7/15/30/45/60/90, due on
-receipt, 30 days after end of month, 50% Net 30 / 50% Net 60); a seller with
-terms of their own adds them with :meth:`PaymentTermsCatalog.with_terms`.
+[`STANDARD_TERMS`][b2b_customers.credit.STANDARD_TERMS] holds the presets (Net 7/15/30/45/60/90, due
+on receipt, 30 days after end of month, 50% Net 30 / 50% Net 60); a seller with
+terms of their own adds them with
+[`PaymentTermsCatalog.with_terms`][b2b_customers.credit.PaymentTermsCatalog.with_terms].
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class PaymentTermsCatalog:
     """Payment terms by code.
 
     Attributes:
-        terms: The terms, keyed by :func:`terms_key` of their code (and of any alias).
+        terms: The terms, keyed by `terms_key` of their code (and of any alias).
     """
 
     terms: Mapping[str, PaymentTerms] = field(converter=_by_key)

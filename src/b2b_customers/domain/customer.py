@@ -170,7 +170,7 @@ class Customer(Versioned):
 
         Raises:
             ValidationError: The roles break the role rule
-                (see :mod:`b2b_customers.domain.membership`).
+                (see `b2b_customers.domain.membership`).
         """
         membership = Membership(company_id=company_id, roles=roles)
         others = tuple(item for item in self.memberships if item.company_id != company_id)

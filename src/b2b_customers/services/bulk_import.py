@@ -3,17 +3,17 @@
 An import reads its source twice, so a large file never has to fit in
 memory: once to check every item (each on its own, against the other items
 and against the store) and, only if no item is bad, once more to write them
-in batches of :data:`BATCH`, with their side effects (automatic customer
-groups, events, audit entries) batched too. Both passes run in one unit of
+in batches of [`BATCH`][b2b_customers.services.bulk_import.BATCH], with their side effects
+(automatic customer groups, events, audit entries) batched too. Both passes run in one unit of
 work: if anything fails, nothing is written.
 
 A source is any iterable that can be iterated again (a list, or an object
 whose ``__iter__`` reads the file anew) of entities, or of
-:class:`ImportItem` (an entity is item 1, 2, ... by its place). An item holds
-the entity, or the :class:`~b2b_customers.errors.ValidationError` building it
-raised, so that every bad item is reported, not only the first: problems come
-back in :class:`ImportRejected`, each with the item's position (a line
-number, say) and the field at fault.
+[`ImportItem`][b2b_customers.services.bulk_import.ImportItem] (an entity is item 1, 2, ... by its
+place). An item holds the entity, or the [`ValidationError`][b2b_customers.ValidationError] building
+it raised, so that every bad item is reported, not only the first: problems come
+back in [`ImportRejected`][b2b_customers.services.bulk_import.ImportRejected], each with the item's
+position (a line number, say) and the field at fault.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ def _batches(source: Iterable[ImportItem[E] | E], entity: type[E]) -> Iterator[l
 
 
 def _item(number: int, item: object, entity: type[E]) -> ImportItem[E]:
-    """The item at ``number`` of a source, as an :class:`ImportItem` (an error if it is neither)."""
+    """The item at ``number`` of a source, as an `ImportItem` (an error if it is neither)."""
     if isinstance(item, ImportItem):
         if isinstance(item.entity, entity | ValidationError) and isinstance(item.position, int):
             return item

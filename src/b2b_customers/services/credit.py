@@ -341,8 +341,9 @@ class CreditService:
         oldest first and what is left is unapplied credit, which settles the
         next invoices. With ``allocations`` it goes to those invoices (or
         instalments) and what is left stays **on account** as an advance,
-        as it all does with ``on_account=True``; :meth:`allocate_payment`
-        applies an advance later.
+        as it all does with ``on_account=True``;
+        [`allocate_payment`][b2b_customers.services.credit.CreditService.allocate_payment] applies
+        an advance later.
 
         Every instalment the payment settles on or before its
         ``discount_until`` needs only its amount less the discount; the
@@ -357,7 +358,7 @@ class CreditService:
             amount: What was paid, more than zero.
             paid_on: The day it was paid (today in the payer's time zone by default).
             allocations: Where it goes, in order; see
-                :class:`~b2b_customers.credit.Allocation`.
+                [`Allocation`][b2b_customers.credit.Allocation].
             on_account: Keep it (what the allocations leave) as an advance.
 
         Returns:
@@ -626,8 +627,8 @@ class CreditService:
 
         Only entries booked by the end of ``as_of`` (in the payer's time
         zone) count, so a past day shows what was open then. For other bucket
-        boundaries, see :meth:`AgingReport.totals_by_range
-        <b2b_customers.credit.AgingReport.totals_by_range>`.
+        boundaries, see
+        [`AgingReport.totals_by_range`][b2b_customers.credit.AgingReport.totals_by_range].
 
         Raises:
             PermissionDenied: The actor may not view credit.
@@ -676,7 +677,7 @@ class CreditService:
                 shared accounts under their owner); every company with a
                 credit account by default.
             boundaries: The bucket boundaries (see
-                :func:`~b2b_customers.credit.age_ranges`).
+                [`age_ranges`][b2b_customers.credit.age_ranges]).
 
         Raises:
             PermissionDenied: The actor may not view credit for a company.

@@ -1,4 +1,4 @@
-"""The checks and writes of a bulk customer import (see :mod:`~b2b_customers.services.bulk_import`).
+"""The checks and writes of a bulk customer import (see `bulk_import`).
 
 Every customer gets a ``customer.created`` event with its audit entry, and
 joins the automatic customer group of each of their companies, as when

@@ -5,11 +5,12 @@ manage everyone's. A customer who belongs to several companies is managed
 (profile, global status, joining another company) only by someone who
 manages customers at every one of them; a company admin changes the
 customer's standing at their own company: the roles there
-(:meth:`CustomerService.assign_roles`), or the membership itself
-(:meth:`CustomerService.remove_from_company`). A record comes back with the
-memberships the actor may see (:func:`~b2b_customers.services.visibility.customer_for`).
-The company's automatic customer group follows its members in the same unit
-of work.
+([`CustomerService.assign_roles`][b2b_customers.services.customers.CustomerService.assign_roles]),
+or the membership itself
+([`CustomerService.remove_from_company`][b2b_customers.services.customers.CustomerService.remove_from_company]).
+A record comes back with the memberships the actor may see
+([`customer_for`][b2b_customers.services.visibility.customer_for]). The company's automatic customer
+group follows its members in the same unit of work.
 """
 
 from __future__ import annotations
@@ -117,9 +118,8 @@ class CustomerService:
         """Import many customers at bulk speed: all checked first, then written in batches.
 
         ``customers`` is read twice (check, then write), as in
-        :meth:`CompanyService.import_many
-        <b2b_customers.services.companies.CompanyService.import_many>`. Their
-        companies must be stored already. Every customer gets a
+        [`CompanyService.import_many`][b2b_customers.services.companies.CompanyService.import_many].
+        Their companies must be stored already. Every customer gets a
         ``customer.created`` event and an audit entry, and joins the automatic
         groups of their companies, all in one unit of work.
 
@@ -187,8 +187,8 @@ class CustomerService:
         With ``company``: its members (with ``include_subtree``, its
         subsidiaries' too). Without it, only staff who view customers may list
         everyone. The filters and the order are those of
-        :class:`~b2b_customers.ports.CustomerQuery`
-        (:mod:`b2b_customers.queries`).
+        [`CustomerQuery`][b2b_customers.ports.CustomerQuery]
+        ([`b2b_customers.queries`][]).
 
         Raises:
             NotFound: The company does not exist, or the actor does not see it.
@@ -265,7 +265,7 @@ class CustomerService:
         The customer may deactivate themselves; otherwise the actor must
         manage customers at every company the customer belongs to (staff:
         anyone). To end a customer's standing at one company only, use
-        :meth:`remove_from_company`.
+        [`remove_from_company`][b2b_customers.services.customers.CustomerService.remove_from_company].
 
         Raises:
             ValidationError: The actor is not one, or ``customer`` is not an id.
