@@ -10,7 +10,7 @@ directory of who may approve; services load and save.
   and validity.
 * `groups`: a company's approval group.
 * `approver_limits`: how much an approver may approve.
-* `default_rules`: the seeds' rules as the
+* `default_rules`: the standard approval rules (admin, buyer, requester) as the
   built-in policy, and [`is_approval_required`][b2b_customers.approvals.is_approval_required].
 * `directory`: everything eligibility depends on.
 * `routing`: who may approve, and escalation.

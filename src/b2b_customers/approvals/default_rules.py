@@ -1,6 +1,7 @@
-"""The seeds' rules (Emporix), as a built-in policy and as the "may I check out?" question.
+"""The standard approval rules, as a built-in policy and as the "may I check out?" question.
 
-The rules, for a company without a policy of its own:
+The rules (Emporix's admin / buyer / requester model), for a company without a
+policy of its own:
 
 * An **admin** orders without approval.
 * A **buyer** orders without approval up to the company limit (inclusive);
@@ -58,7 +59,7 @@ def default_policy(
     policy_id: ApprovalPolicyId = DEFAULT_POLICY_ID,
     company_id: CompanyId | None = None,
 ) -> ApprovalPolicy:
-    """Return the seeds' rules as a policy: one tier of `StandardApprovers`.
+    """Return the standard approval rules as a policy: one tier of `StandardApprovers`.
 
     Use it to keep the standard rules with another validity, seller-wide or for
     one company: ``default_policy(validity=Validity(days=14), policy_id="std-14")``.
@@ -80,13 +81,13 @@ def default_policy(
 
 
 DEFAULT_POLICY = default_policy()
-"""The built-in policy: the seeds' rules, requests valid for 7 days."""
+"""The built-in policy: the standard approval rules, requests valid for 7 days."""
 
 
 def is_approval_required(
     actor: Customer, order: OrderDraft, *, company_limit: Money | PurchasingLimit | None = None
 ) -> bool:
-    """Tell whether ``actor`` needs approval to place ``order`` (the seeds' role rule).
+    """Tell whether ``actor`` needs approval to place ``order`` under the role rule.
 
     The company limit binds whom
     [`PurchasingLimit.binds`][b2b_customers.limits.PurchasingLimit.binds] says, as in the engine:

@@ -193,7 +193,7 @@ class ApprovalDirectory:
         """Return the policy that applies to ``company_id``.
 
         Its own policy, else the seller-wide one, else the built-in
-        [`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] (the seeds' rules).
+        [`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] (the standard approval rules).
         """
         own = next((policy for policy in self.policies if policy.company_id == company_id), None)
         if own is not None:

@@ -1,6 +1,7 @@
 """Approval groups: the customers of a company who may approve its orders.
 
-A company has at most one approval group (the seeds' "approval groups").
+A company has at most one approval group; when it has members, they replace
+the standard approvers (admins and buyers) for the company's orders.
 Its members are the customers it lists **and**, optionally, everyone holding
 one of its roles at the company (``roles={"admin"}``: every admin, today's
 and tomorrow's). Members who are inactive, or who left the company, do not

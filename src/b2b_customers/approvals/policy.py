@@ -43,7 +43,7 @@ A policy is data (versioned, stored, serialisable):
 
 Which policy applies to a company: its own, else the seller-wide one
 (``company_id=None``), else the built-in
-[`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] (the seeds' rules); see
+[`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] (the standard approval rules); see
 [`policy_for`][b2b_customers.approvals.ApprovalDirectory.policy_for].
 """
 

@@ -15,7 +15,7 @@ escalation, an ancestor of it (see `b2b_customers.approvals.routing`).
 * [`CompanyApprovers`][b2b_customers.approvals.CompanyApprovers]: the company's approvers: its
   approval group when it has members, otherwise its admins and holders of the approver role. An
   escalated tier asks for these at the ancestor.
-* [`StandardApprovers`][b2b_customers.approvals.StandardApprovers]: the seeds' rules (Emporix): the
+* [`StandardApprovers`][b2b_customers.approvals.StandardApprovers]: the standard rules: the
   company's approval group when it has members (it *overrides* the standard roles),
   otherwise [`DecisionApprovers`][b2b_customers.approvals.DecisionApprovers] plus holders of the
   approver role. The built-in policy is one tier of this selector.
@@ -97,7 +97,7 @@ class CompanyApprovers:
 
 @frozen
 class StandardApprovers:
-    """The seeds' rules: the approval group when it has members, else the decision's roles.
+    """The standard approvers: the approval group when it has members, else the decision's roles.
 
     Without an approval group this is
     [`DecisionApprovers`][b2b_customers.approvals.DecisionApprovers] plus holders of the

@@ -1,7 +1,7 @@
 """The life of an approval request: its statuses, the moves between them, and what they mean.
 
-The statuses, all set by the library (the seeds' "statuses set automatically"),
-and the moves between them::
+The statuses, all set by the library (never by hand: a caller approves, rejects
+or cancels, and the status follows), and the moves between them::
 
     pending             --approve (the last approval needed)-->  approved
     pending             --reject (any required approver)----->  rejected
@@ -23,7 +23,7 @@ says when), see [`credit_effect`][b2b_customers.approvals.credit_effect]: submit
 order's amount; rejecting, cancelling and expiring **release** it; completing
 **converts** the reservation into the placed order's.
 
-The same statuses in the seeds' system (Emporix), see
+The same statuses in Emporix, whose data a migration may bring, see
 [`EMPORIX_STATUS`][b2b_customers.approvals.EMPORIX_STATUS]:
 
 | Ours | Emporix | Note |
@@ -183,7 +183,7 @@ EMPORIX_STATUS: Mapping[ApprovalStatus, str] = MappingProxyType(
         ApprovalStatus.COMPLETED: "APPROVED",
     }
 )
-"""Our statuses under the names the seeds' system (Emporix) uses; see the module docstring."""
+"""Our statuses under the names Emporix uses; see the module docstring."""
 
 _FROM_EMPORIX: Mapping[str, ApprovalStatus] = MappingProxyType(
     {

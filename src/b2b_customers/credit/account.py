@@ -2,7 +2,7 @@
 
 One account belongs to the company that pays (the bill-to or master account)
 and may be **shared** by the companies it pays for, or each company keeps a
-**separate** one: the seeds' "shared credit / separate credit".
+**separate** one (a group's credit shared, or each member's credit separate).
 
 Every method that moves money returns ``(new_account, entry)``: the account
 with its totals moved, and the [`LedgerEntry`][b2b_customers.credit.LedgerEntry]

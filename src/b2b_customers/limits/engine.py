@@ -9,7 +9,8 @@ The checks, in order, each giving a [`RuleResult`][b2b_customers.limits.RuleResu
 
 1. **Who orders.** The buyer must be an active member of the company with a
    purchasing role, and the company must be active; otherwise denied.
-2. **The role rule** (the Emporix model behind the seeds): a requester needs
+2. **The role rule** (the admin / buyer / requester model of B2B shops such
+   as Emporix): a requester needs
    approval for every order, from a buyer or an admin.
 3. **Every active purchasing limit that covers the order**, see
    `b2b_customers.limits.rules`, unless it does not bind the buyer's

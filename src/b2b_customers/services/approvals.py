@@ -261,8 +261,8 @@ class ApprovalService:
         """Tell whether ``order`` needs approval before it can be placed (the "permitted" check).
 
         The stored rules decide, as for
-        [`OrderService.check`][b2b_customers.services.orders.OrderService.check]: the seeds' role
-        rule (a requester always needs approval, a buyer above the company limit) and every other
+        [`OrderService.check`][b2b_customers.services.orders.OrderService.check]: the role rule (a
+        requester always needs approval, a buyer above the company limit) and every other
         purchasing limit.
 
         Returns:
