@@ -94,9 +94,15 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the documentation site strictly (warnings are errors)."""
-    session.install("-e", ".[docs]")
+    """Build the documentation site strictly (warnings are errors), and check its HTML.
+
+    tests/test_docs_site.py builds it again into a temporary folder and fails on
+    a literal reST role, a doctest rendered as blockquotes or a class without
+    its constructor.
+    """
+    session.install("-e", ".[docs,testing]")
     session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+    session.run("pytest", "tests/test_docs_site.py", "-p", "no:cacheprovider", "-q")
 
 
 @nox.session

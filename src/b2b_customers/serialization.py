@@ -1,13 +1,13 @@
 """One converter between entities and JSON-ready dicts, lossless both ways.
 
->>> from b2b_customers.domain import Company
->>> from b2b_customers.serialization import make_converter
->>> converter = make_converter()
->>> data = converter.unstructure(Company(id="c1", name="ACME", currency="EUR"))
->>> data["currency"], data["status"]
-('EUR', 'active')
->>> converter.structure(data, Company) == Company(id="c1", name="ACME", currency="EUR")
-True
+```python
+from b2b_customers.domain import Company
+from b2b_customers.serialization import make_converter
+converter = make_converter()
+data = converter.unstructure(Company(id="c1", name="ACME", currency="EUR"))
+data["currency"], data["status"]  # ('EUR', 'active')
+converter.structure(data, Company) == Company(id="c1", name="ACME", currency="EUR")  # True
+```
 
 The forms chosen:
 
@@ -21,7 +21,7 @@ The forms chosen:
 Structuring refuses unknown keys (a typo is an error, not silently dropped)
 and a lone string where a list belongs (``"vip"`` is not the tags
 ``["v", "i", "p"]``), and raises
-:class:`~b2b_customers.errors.ValidationError` naming the path of the
+[`ValidationError`][b2b_customers.ValidationError] naming the path of the
 offending field, such as ``legal_info.country``.
 """
 
@@ -65,8 +65,8 @@ T = TypeVar("T")
 class Converter(cattrs.Converter):
     """A cattrs converter whose ``structure`` raises the library's own errors.
 
-    Build one with :func:`make_converter`; do not configure cattrs' global
-    converter.
+    Build one with [`make_converter`][b2b_customers.serialization.make_converter]; do not configure
+    cattrs' global converter.
     """
 
     def structure(self, obj: Any, cl: type[T]) -> T:  # noqa: ANN401  (any JSON-ready value)

@@ -2,7 +2,7 @@
 
 Each example applies one random sequence of writes and reads (terms drawn
 from the public strategy, under a few codes that collide by key) to a
-:class:`MemoryStore` and an SQLite :class:`SqlStore`, one unit of work per
+`MemoryStore` and an SQLite `SqlStore`, one unit of work per
 step, and checks after every step that both answered alike (the same
 result, or the same error class) and hold the same terms.
 """

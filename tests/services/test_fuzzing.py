@@ -1,15 +1,15 @@
 """Every public service method, called with anything: only the library's errors escape.
 
-:data:`ARGUMENTS` holds one strategy per ``"service.method"``: keyword
+`ARGUMENTS` holds one strategy per ``"service.method"``: keyword
 arguments mixing sensible values (the seeded world's ids and actors) with
-hostile ones (:func:`~b2b_customers.testing.strategies.hostile_values`: lone
+hostile ones (`hostile_values`: lone
 surrogates, NUL, very long and right-to-left text, wrong types, naive and
 extreme datetimes, NaN, infinite and huge decimals and amounts). The methods
 are found by introspecting an App, and a test fails when one has no
 strategy, so a new method cannot go unfuzzed. A call either succeeds or
-raises a :class:`B2BError`, and a call that fails leaves the store as it was.
+raises a `B2BError`, and a call that fails leaves the store as it was.
 
-The world (:func:`rich_seed`) holds something for every method to act on: a
+The world (`rich_seed`) holds something for every method to act on: a
 credit line shared by ACME and North with an invoice, a pending approval
 request, a placed order, locations, a contact and an order history.
 
@@ -83,7 +83,7 @@ def fresh_app(url: str = "memory://") -> App:
 
 
 def rich_seed(app: App) -> World:
-    """The shop of :func:`~tests.services.world.seed`, with something for every method."""
+    """The shop of `seed`, with something for every method."""
     world = seed(app)
     pending(app, world)  # ACME's credit line (shared with North), Bea and her 600 EUR request
     invoice_north(app)
@@ -685,7 +685,7 @@ METHODS = sorted(service_methods())
 def call(app: App, method: str, arguments: dict[str, Any]) -> None:
     """Call ``method``: it succeeds, or raises a library error and writes nothing.
 
-    A :class:`StorageError` fails the test too: hostile input must be refused
+    A `StorageError` fails the test too: hostile input must be refused
     before it reaches the database, not make the database fail.
     """
     service, name = method.split(".")

@@ -1,13 +1,13 @@
 """A small shop every reliability harness starts from, and the service calls it runs there.
 
-:func:`seed` builds it through the services themselves: ACME with its
+`seed` builds it through the services themselves: ACME with its
 subsidiary North, and Globex (on hold); Anna (admin of ACME), Bob (buyer at
 North), Ivy (invited to North) and Carl (admin of Globex); a 500 EUR order cap
 on ACME.
 
-:data:`SCENARIOS` is the registry the fault-injection test walks: one
+`SCENARIOS` is the registry the fault-injection test walks: one
 successful call per service method that writes. Covering a new method is one
-entry: its name (``"service.method"``, as on :class:`~b2b_customers.app.App`)
+entry: its name (``"service.method"``, as on `App`)
 and a function that makes the call in the seeded world (``prepare`` puts the
 world in the state the call needs first, outside the measured call: a
 credit line, an invoice, a hold, a placed order, an approval request pending,

@@ -479,7 +479,7 @@ class TestFinalIsFinal:
 
 
 class TestStatusNames:
-    """Our statuses under the seeds' (Emporix) names."""
+    """Our statuses under Emporix's names."""
 
     def test_the_mapping_names_every_status(self):
         assert set(EMPORIX_STATUS) == set(ApprovalStatus)

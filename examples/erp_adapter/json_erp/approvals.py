@@ -25,7 +25,7 @@ def _submitted(request: ApprovalRequest) -> tuple[datetime, str]:
 class JsonApprovalRepository(Repository[ApprovalRequest]):
     """Approval requests, stored whole.
 
-    Implements :class:`~b2b_customers.ports.ApprovalRepository`.
+    Implements `ApprovalRepository`.
     """
 
     entity = "ApprovalRequest"

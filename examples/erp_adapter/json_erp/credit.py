@@ -2,12 +2,12 @@
 and ``credit_reservations.json``.
 
 An account is a row like any other for its terms (``save``). Its totals move
-only by :meth:`JsonCreditRepository.book`: the store has one writer at a
+only by `JsonCreditRepository.book`: the store has one writer at a
 time (its writer lock, taken at the first write and held to the end of the
 unit of work), so booking re-checks the library's credit rule
-(:meth:`~b2b_customers.credit.CreditAccount.refusal`) on the stored totals
+(`refusal`) on the stored totals
 and writes the moved totals, the entry and the reservation change, which
-:func:`~b2b_customers.credit.booking.reservation_moves` lists, as one step.
+`reservation_moves` lists, as one step.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _covered(account: CreditAccount) -> list[CompanyId]:
 
 
 class JsonCreditRepository(Repository[CreditAccount]):
-    """Credit accounts and their ledgers. Implements :class:`~b2b_customers.ports.CreditRepository`.
+    """Credit accounts and their ledgers. Implements `CreditRepository`.
 
     Entry ids are unique across every ledger of the store.
 

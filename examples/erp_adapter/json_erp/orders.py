@@ -1,7 +1,7 @@
 """The order history, in ``orders.json``, with where each order's spend is booked.
 
-Recording an order also writes its :class:`~json_erp.spend.OrderPosting` to
-``spend_postings.json`` (see :mod:`json_erp.spend`). Only an order's status
+Recording an order also writes its `OrderPosting` to
+``spend_postings.json`` (see `json_erp.spend`). Only an order's status
 may change afterwards, so its posting never does.
 """
 
@@ -35,7 +35,7 @@ _MAY_CHANGE = frozenset({"status", "version", "created_at", "updated_at"})
 
 
 class JsonOrderRepository(Repository[OrderRecord]):
-    """The order history and its spend. Implements :class:`~b2b_customers.ports.OrderRepository`.
+    """The order history and its spend. Implements `OrderRepository`.
 
     A status change may go any way; the services decide which transitions are allowed.
 
@@ -65,7 +65,7 @@ class JsonOrderRepository(Repository[OrderRecord]):
         ``decision`` (what the order was decided on) is kept with its posting.
 
         Its spend is booked as ``posting`` says; without one, as
-        :meth:`SpendPosting.of <b2b_customers.limits.SpendPosting.of>` works it
+        `SpendPosting.of` works it
         out from the tree and the company's time zone as they stand now.
 
         Raises:

@@ -12,7 +12,7 @@ __all__ = ["JsonPaymentTermsRepository"]
 class JsonPaymentTermsRepository(Repository[PaymentTerms]):
     """The seller's payment terms: one per code (compared by key).
 
-    Implements :class:`~b2b_customers.ports.PaymentTermsRepository`.
+    Implements `PaymentTermsRepository`.
     """
 
     entity = "PaymentTerms"

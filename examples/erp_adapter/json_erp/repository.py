@@ -46,8 +46,8 @@ class Repository(Generic[R]):
     """The rows of one kind, as one unit of work sees them.
 
     Subclasses name their ``entity`` (for messages), their ``unique`` rules,
-    and override :meth:`_check_references` and :meth:`_check_change`. Every
-    write runs inside :meth:`Workspace.write`, so a refused one writes nothing (and
+    and override `_check_references` and `_check_change`. Every
+    write runs inside `Workspace.write`, so a refused one writes nothing (and
     fails the unit of work: it may not commit).
 
     Args:
@@ -127,7 +127,7 @@ class Repository(Generic[R]):
             self._table.delete(key)
 
     def _check_unique(self, row: R) -> None:
-        """Raise :class:`AlreadyExists` when another row holds one of ``row``'s unique keys."""
+        """Raise `AlreadyExists` when another row holds one of ``row``'s unique keys."""
         key_of = self._table.kind.key
         row_key = key_of(row)
         for rule in self.unique:

@@ -2,8 +2,8 @@
 
 An ERP knows the order history, but not the library's daily spend buckets.
 So when an order is recorded the adapter writes the order's
-:class:`~b2b_customers.limits.SpendPosting` beside it (an
-:class:`OrderPosting` row): the spend keys the order counts for (with the
+`SpendPosting` beside it (an
+`OrderPosting` row): the spend keys the order counts for (with the
 subtrees of the company's ancestors *as the tree stands then*) and its local
 day (in the company's time zone *then*), as the library works them out.
 Spend is the orders' totals summed over their postings, counted by their

@@ -26,7 +26,7 @@ T = TypeVar("T")
 class JsonErpStore:
     """The library's store over a directory of JSON files, one file per kind of row.
 
-    Implements :class:`b2b_customers.ports.Store`. Opening the store reads
+    Implements `b2b_customers.ports.Store`. Opening the store reads
     every file; the committed rows stay in memory from then on, and each
     commit replaces the files of the kinds it changed. One process owns the
     directory; within it, any number of threads may read, and one unit of

@@ -49,16 +49,15 @@ __all__ = ["JsonErpUnitOfWork"]
 
 
 class JsonErpUnitOfWork:
-    """One transaction over every repository. Implements :class:`~b2b_customers.ports.UnitOfWork`.
+    """One transaction over every repository. Implements `UnitOfWork`.
 
     Changes go to the unit of work's own copy of the rows (see
-    :class:`~json_erp.workspace.Workspace`); :meth:`commit` writes the files
+    `Workspace`); `commit` writes the files
     of the kinds it changed and makes the copy the store's committed rows.
     Leaving the ``with`` block without committing, or after an exception,
     throws the copy away: the files are never touched. A repository write
-    that raises fails the unit of work (see :meth:`Workspace.write
-    <json_erp.workspace.Workspace.write>`): :meth:`commit` then refuses,
-    and :meth:`rollback` starts it afresh.
+    that raises fails the unit of work (see `Workspace.write`): `commit` then refuses,
+    and `rollback` starts it afresh.
 
     Args:
         store: The store to work on.

@@ -106,8 +106,8 @@ class Workspace:
     def write(self) -> Iterator[None]:
         """Run one repository write whole; if it raises, the unit of work has failed.
 
-        The write is taken back (:meth:`atomic`) and its error kept in
-        :attr:`failure`. A database adapter without a savepoint per write
+        The write is taken back (`atomic`) and its error kept in
+        `failure`. A database adapter without a savepoint per write
         cannot undo one failed statement alone, so the contract lets no unit
         of work commit after a failed write; this store keeps the same
         promise. ``commit`` then raises ``StorageError``; ``rollback`` (or

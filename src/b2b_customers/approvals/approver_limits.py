@@ -11,11 +11,11 @@ The rules:
 * An approver **without** a limit is unlimited, unless the policy says
   ``approvers_need_limit``: then they may not approve at all.
 * Limits are compared in the order's currency; a limit in another currency
-  is refused with :class:`~b2b_customers.errors.CurrencyMismatch` (as the
+  is refused with [`CurrencyMismatch`][b2b_customers.CurrencyMismatch] (as the
   engine does without exchange rates): set the limit in the company's
   currency.
 * When nobody at the requester's company can cover the amount, the request
-  escalates (see :mod:`b2b_customers.approvals.routing`).
+  escalates (see `b2b_customers.approvals.routing`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Who may approve depends on data outside a request: the approvers' current
 roles and status, the approval groups, the approver limits, the policies,
 the company tree (for escalation) and the seller's approvers. Services load
-them and pass an :class:`ApprovalDirectory`; the workflow never reads a store.
+them and pass an [`ApprovalDirectory`][b2b_customers.approvals.ApprovalDirectory]; the workflow
+never reads a store.
 
 A directory holds what is current **now**: a customer demoted after a
 request was submitted may no longer approve it.
@@ -183,7 +184,7 @@ class ApprovalDirectory:
         return max(by_role, key=lambda limit: (limit.maximum.amount, limit.id))
 
     def maximum_of(self, customer: Customer, company_id: CompanyId) -> Money | None:
-        """Return the amount of :meth:`limit_of`, or ``None`` when no limit is set."""
+        """Return the amount of `limit_of`, or ``None`` when no limit is set."""
         limit = self.limit_of(customer, company_id)
         return limit.maximum if limit is not None else None
 
@@ -195,7 +196,8 @@ class ApprovalDirectory:
         Its own policy, else the nearest ancestor's that covers its
         subsidiaries and from which neither it nor a company between has
         opted out, else the seller-wide one, else the built-in
-        :data:`~b2b_customers.approvals.DEFAULT_POLICY` (the seeds' rules).
+        [`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] (the standard admin, buyer
+        and requester rules).
         """
         own = next((policy for policy in self.policies if policy.company_id == company_id), None)
         if own is not None:

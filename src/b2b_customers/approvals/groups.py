@@ -1,6 +1,7 @@
 """Approval groups: the customers of a company who may approve its orders.
 
-A company has at most one approval group (the seeds' "approval groups").
+A company has at most one approval group; when it has members, they replace
+the standard approvers (admins and buyers) for the company's orders.
 Its members are the customers it lists **and**, optionally, everyone holding
 one of its roles at the company (``roles={"admin"}``: every admin, today's
 and tomorrow's). Members who are inactive, or who left the company, do not
@@ -8,9 +9,9 @@ count.
 
 When a company's group has members, it **overrides** the standard approver
 roles (as in Emporix): only its members approve under the built-in rules
-(:class:`~b2b_customers.approvals.StandardApprovers`), and only they are the
+([`StandardApprovers`][b2b_customers.approvals.StandardApprovers]), and only they are the
 company's approvers when a subsidiary's request escalates to it
-(:class:`~b2b_customers.approvals.CompanyApprovers`). A group without
+([`CompanyApprovers`][b2b_customers.approvals.CompanyApprovers]). A group without
 members changes nothing.
 """
 

@@ -5,10 +5,10 @@ A policy is data (versioned, stored, serialisable):
 * **Tiers, evaluated in sequence.** A request collects approvals for its
   first unsatisfied tier; the next tier opens when that one is satisfied,
   and the request is approved when every tier that applies is.
-* **Each tier is an AND of ORs.** A tier holds rules (:class:`ApprovalRule`);
-  every rule must be met. A rule is met by ``count`` approvals from distinct
-  people who each match **any** of its selectors
-  (:mod:`~b2b_customers.approvals.selectors`). One approval fills one place:
+* **Each tier is an AND of ORs.** A tier holds rules
+  ([`ApprovalRule`][b2b_customers.approvals.ApprovalRule]); every rule must be met. A rule is met by
+  ``count`` approvals from distinct people who each match **any** of its selectors
+  (`selectors`). One approval fills one place:
   an admin who is also in the finance group does not meet "an admin AND
   someone from finance" alone.
 * **Thresholds select the tiers that apply.** ``at_least`` and ``up_to``
@@ -26,8 +26,8 @@ A policy is data (versioned, stored, serialisable):
   limit ids) applies only when the decision crossed one of them: "the
   category manager approves orders stopped by the restricted catalogue", not
   every order of that size. Without it a tier is chosen by the total alone.
-* **Coverage.** :meth:`ApprovalPolicy.check_covers` tells whether every
-  order total finds a tier, so a policy can be refused when it is saved
+* **Coverage.** [`ApprovalPolicy.check_covers`][b2b_customers.approvals.ApprovalPolicy.check_covers]
+  tells whether every order total finds a tier, so a policy can be refused when it is saved
   rather than at a buyer's checkout.
 * **Auto-approval.** ``auto_approve`` lists
   `AutoApproval` rules
@@ -39,7 +39,7 @@ A policy is data (versioned, stored, serialisable):
   31 January is the last day of February).
 * **Flags.** ``allow_self_approval`` (off by default) lets a requester
   approve their own request; ``approvers_need_limit`` makes approvers
-  without an :class:`~b2b_customers.approvals.ApproverLimit` ineligible
+  without an [`ApproverLimit`][b2b_customers.approvals.ApproverLimit] ineligible
   instead of unlimited; ``parent_units_approve`` (off by default) lets the
   approvers of every company above the requester's (its approval group, else
   its admins and approvers) approve a tier at the requester's company
@@ -54,8 +54,9 @@ ancestor's further up, else the seller-wide one, else the built-in).
 
 Which policy applies to a company: its own, else the nearest ancestor's that
 covers it, else the seller-wide one (``company_id=None``), else the built-in
-:data:`~b2b_customers.approvals.DEFAULT_POLICY` (the seeds' rules); see
-:meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`.
+[`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] (the standard admin, buyer and
+requester rules); see
+[`policy_for`][b2b_customers.approvals.ApprovalDirectory.policy_for].
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ class Validity:
 
     @property
     def delta(self) -> relativedelta:
-        """The same span as a :class:`dateutil.relativedelta.relativedelta`."""
+        """The same span as a `dateutil.relativedelta.relativedelta`."""
         return relativedelta(months=self.months, weeks=self.weeks, days=self.days, hours=self.hours)
 
     def after(self, moment: datetime) -> datetime:

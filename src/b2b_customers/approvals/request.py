@@ -1,24 +1,24 @@
 """The approval request: an order that a rule stopped, waiting for the right people's sign-off.
 
-An :class:`ApprovalRequest` is an immutable aggregate. Each method checks the
-move and returns a **new** request with one more audit entry, or raises and
+An [`ApprovalRequest`][b2b_customers.approvals.ApprovalRequest] is an immutable aggregate. Each
+method checks the move and returns a **new** request with one more audit entry, or raises and
 changes nothing:
 
-* :meth:`~ApprovalRequest.submit` turns a decision of "approval required"
+* [`submit`][b2b_customers.approvals.ApprovalRequest.submit] turns a decision of "approval required"
   into a pending request: it snapshots the order, the decision and the
   policy, sets ``expires_at = submitted_at + policy.validity``, and routes
   every tier that applies (escalating where needed).
-* :meth:`~ApprovalRequest.approve` records one approval on the current tier;
-  the one that satisfies the last tier approves the request.
-* :meth:`~ApprovalRequest.reject` (a reason is required): any eligible
+* [`approve`][b2b_customers.approvals.ApprovalRequest.approve] records one approval on the current
+  tier; the one that satisfies the last tier approves the request.
+* [`reject`][b2b_customers.approvals.ApprovalRequest.reject] (a reason is required): any eligible
   approver of a tier not yet satisfied rejects the **whole** request.
-* :meth:`~ApprovalRequest.cancel`: the requester withdraws it, or an admin
-  of the company, a seller approver or the system closes it (with a reason).
-* :meth:`~ApprovalRequest.expire`: from ``expires_at`` on.
-* :meth:`~ApprovalRequest.complete`: links the order placed from an approved
-  request.
-* :meth:`~ApprovalRequest.update_comment`: the requester rewrites the comment
-  of a pending request (an audit entry keeps the new text).
+* [`cancel`][b2b_customers.approvals.ApprovalRequest.cancel]: the requester withdraws it, or an
+  admin of the company, a seller approver or the system closes it (with a reason).
+* [`expire`][b2b_customers.approvals.ApprovalRequest.expire]: from ``expires_at`` on.
+* [`complete`][b2b_customers.approvals.ApprovalRequest.complete]: links the order placed from an
+  approved request.
+* [`update_comment`][b2b_customers.approvals.ApprovalRequest.update_comment]: the requester rewrites
+  the comment of a pending request (an audit entry keeps the new text).
 
 **Voluntary requests.** A buyer may ask for approval of an order no rule
 stops (``voluntary=True``, with a decision that allows it): the request is
@@ -34,9 +34,9 @@ once per request (one approval or one rejection); rejecting needs a reason.
 
 **Expiry.** A request is expired from the instant ``expires_at`` on, whether
 or not anyone has marked it so: acting at exactly ``expires_at`` or later is
-refused with :class:`~b2b_customers.errors.InvalidTransition`, and only
-:meth:`~ApprovalRequest.expire` (or the sweep,
-:func:`~b2b_customers.approvals.expire_due`) is left. Time is always passed
+refused with [`InvalidTransition`][b2b_customers.InvalidTransition], and only
+[`expire`][b2b_customers.approvals.ApprovalRequest.expire] (or the sweep,
+[`expire_due`][b2b_customers.approvals.expire_due]) is left. Time is always passed
 in (``at=``); it never runs backwards within a request.
 
 **Final is final.** Rejected, expired, cancelled and completed requests
@@ -132,7 +132,8 @@ def _audit(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class ApprovalRequest(Versioned):
     """An order (or cart, or quote) waiting for approval, with everything said and done about it.
 
-    Build one with :meth:`submit`; change it only through its methods.
+    Build one with [`submit`][b2b_customers.approvals.ApprovalRequest.submit]; change it only
+    through its methods.
 
     Attributes:
         id: The request's id.
@@ -221,7 +222,7 @@ class ApprovalRequest(Versioned):
             resource_id: The shop's id of the cart, order or quote (defaults to
                 ``order.resource_id``).
             policy: The policy to follow (defaults to the directory's
-                :meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`
+                [`policy_for`][b2b_customers.approvals.ApprovalDirectory.policy_for]
                 the order's company).
             voluntary: The requester asks although the decision allows the
                 order (the decision must then say allowed).
@@ -495,8 +496,8 @@ class ApprovalRequest(Versioned):
                 last change.
             InvalidTransition: The request is not pending, or expired at ``at``.
             PermissionDenied: ``approver`` asked for it (withdraw with
-                :meth:`cancel` instead), has acted already, or is not eligible
-                for any tier still open.
+                [`cancel`][b2b_customers.approvals.ApprovalRequest.cancel] instead), has acted
+                already, or is not eligible for any tier still open.
         """
         self._ensure_may_act(ApprovalStatus.REJECTED, at, "reject")
         text_reason = _required_reason(reason, "reject")

@@ -1,18 +1,18 @@
 """Routing: who may approve each tier of a request, and escalation up the company tree.
 
-For each tier that applies, :func:`route` looks for approvers in this order
-and stops at the first level where the tier **can be satisfied** (enough
+For each tier that applies, [`route`][b2b_customers.approvals.route] looks for approvers in this
+order and stops at the first level where the tier **can be satisfied** (enough
 distinct eligible approvers to fill every place):
 
 1. **The requester's company**, reading the tier's selectors there.
 2. **Its parent**, then the grandparent, up to the top: the escalated tier
    needs as many approvals as before (four eyes stay four eyes), each from
-   the ancestor's approvers (:class:`~b2b_customers.approvals.CompanyApprovers`:
+   the ancestor's approvers ([`CompanyApprovers`][b2b_customers.approvals.CompanyApprovers]:
    its approval group when it has members, else its admins and approvers).
 3. **The seller side**: the directory's
-   :class:`~b2b_customers.approvals.SellerApprover` people. When not even
+   [`SellerApprover`][b2b_customers.approvals.SellerApprover] people. When not even
    they can cover the amount the tier still waits there, and
-   :attr:`TierRoute.staffed` is ``False``: configure a seller approver.
+   `TierRoute.staffed` is ``False``: configure a seller approver.
 
 An approver is **eligible** at a level when all of these hold:
 
@@ -29,10 +29,10 @@ An approver is **eligible** at a level when all of these hold:
   approver acts once per request.
 
 The level of each tier is decided when the request is submitted and kept in
-the request (:attr:`~b2b_customers.approvals.TierProgress.level`), each
+the request (`level`), each
 escalation with an audit entry. Eligibility itself is always checked
 against the directory of the moment, so someone demoted since may no longer
-approve. :meth:`~b2b_customers.approvals.ApprovalRequest.reroute` routes
+approve. [`reroute`][b2b_customers.approvals.ApprovalRequest.reroute] routes
 again the tiers nobody has approved yet, when the directory changed.
 
 With the policy's ``parent_units_approve``, the approvers of every company
@@ -238,7 +238,7 @@ def route(request: ApprovalRequest, directory: ApprovalDirectory) -> tuple[TierR
     """Decide afresh, per tier of ``request``, where it goes and who is eligible there.
 
     This is where the tiers would be routed now; the request keeps where they
-    were routed (see :meth:`~b2b_customers.approvals.ApprovalRequest.reroute`).
+    were routed (see [`reroute`][b2b_customers.approvals.ApprovalRequest.reroute]).
 
     Raises:
         CurrencyMismatch: An approver limit is in another currency than the order.
@@ -252,8 +252,8 @@ def recorded_routes(
 ) -> tuple[TierRoute, ...]:
     """Return, per tier of ``request``, who may act at the level it is routed to now.
 
-    Unlike :func:`route`, this keeps each tier where the request routed it and
-    leaves out whoever has acted already; ``staffed`` says whether the open
+    Unlike [`route`][b2b_customers.approvals.route], this keeps each tier where the request routed
+    it and leaves out whoever has acted already; ``staffed`` says whether the open
     places can still be filled there.
 
     Raises:

@@ -4,7 +4,7 @@ Every row is built by the domain (which validates it) and checked against
 the other rows and the database. If any row is bad, every problem is
 reported (line, column, reason), the command exits with status 1 and
 nothing is written. Companies and customers go through the bulk use cases
-(:meth:`~b2b_customers.services.companies.CompanyService.import_many`),
+([`import_many`][b2b_customers.services.companies.CompanyService.import_many]),
 which read the file once, checking and writing it batch by batch in one
 transaction, never holding it whole; contacts are checked, then written in
 one transaction too; limits and credit accounts go through their services

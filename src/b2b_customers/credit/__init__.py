@@ -1,14 +1,15 @@
 """Credit: the credit account and its ledger, payment terms, and the aging of open items.
 
-* :mod:`~b2b_customers.credit.account`: :class:`CreditAccount`, holds, overrides,
+* `account`: [`CreditAccount`][b2b_customers.credit.CreditAccount], holds, overrides,
   credit control modes and bypasses.
-* :mod:`~b2b_customers.credit.ledger`: the append-only ledger, replay and statements.
-* :mod:`~b2b_customers.credit.due_dates`: due-date rules made of steps, and their presets.
-* :mod:`~b2b_customers.credit.payment_terms`: instalments, portions, discounts, cash rounding.
-* :mod:`~b2b_customers.credit.terms_catalog`: the seller's terms by code.
-* :mod:`~b2b_customers.credit.aging`: aging buckets, settlement with discounts and allocations.
-* :mod:`~b2b_customers.credit.open_items`: open items, advances and statements from a ledger.
-* :mod:`~b2b_customers.credit.booking`: how a booked entry moves an account's reservations
+* `ledger`: the append-only ledger, replay and statements.
+* `due_dates`: due-date rules made of steps, and their presets.
+* `payment_terms`: instalments, portions, discounts, cash rounding.
+* `terms_catalog`: the seller's terms by code.
+* `aging`: aging buckets, settlement with discounts and allocations.
+* [`open_items`][b2b_customers.credit.open_items.open_items]: open items, advances and statements
+  from a ledger.
+* `booking`: how a booked entry moves an account's reservations
   (for store adapters).
 
 Every public name of these modules is exported here (a test keeps it so):

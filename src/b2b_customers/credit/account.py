@@ -2,18 +2,18 @@
 
 One account belongs to the company that pays (the bill-to or master account)
 and may be **shared** by the companies it pays for, or each company keeps a
-**separate** one: the seeds' "shared credit / separate credit".
+**separate** one (a group's credit shared, or each member's credit separate).
 
 Every method that moves money returns ``(new_account, entry)``: the account
-with its totals moved, and the :class:`~b2b_customers.credit.ledger.LedgerEntry`
+with its totals moved, and the [`LedgerEntry`][b2b_customers.credit.LedgerEntry]
 that records the move. A store *books* the entry
-(:meth:`~b2b_customers.ports.CreditRepository.book`): it moves the stored
+([`book`][b2b_customers.ports.CreditRepository.book]): it moves the stored
 totals by the entry's changes in one conditional write, which re-checks this
-module's credit rule (:meth:`CreditAccount.refusal`) against the totals as
-they are at that moment, so two concurrent reservations can never together
+module's credit rule ([`CreditAccount.refusal`][b2b_customers.credit.CreditAccount.refusal]) against
+the totals as they are at that moment, so two concurrent reservations can never together
 spend more than the line: credit is never spent twice. The open
 reservations themselves are rows of their own
-(:class:`~b2b_customers.credit.reservation.Reservation`), not part of the
+([`Reservation`][b2b_customers.credit.Reservation]), not part of the
 account, so the account's size never grows with the number of open orders.
 
 The credit rule: a reservation is refused when ``balance + reserved + amount``
@@ -184,7 +184,7 @@ class CreditAccount(Versioned):
         credit_limit: The credit line (``0``: no credit, every order is refused).
         balance: What is owed now (invoices less payments and credit notes).
         reserved: What open orders hold: the sum of the account's open
-            :class:`~b2b_customers.credit.reservation.Reservation` rows.
+            [`Reservation`][b2b_customers.credit.Reservation] rows.
         hold: The current hold, if any.
         auto_hold_after_days: Place a hold automatically when an invoice is
             overdue by more than this many days (``None``: never).
@@ -293,8 +293,8 @@ class CreditAccount(Versioned):
         """Reserve credit for an open order.
 
         The store books the entry only if the rule still holds on the totals
-        it has when it writes (see :meth:`refusal`); one reservation per
-        order reference (a second one is refused by the store).
+        it has when it writes (see [`refusal`][b2b_customers.credit.CreditAccount.refusal]); one
+        reservation per order reference (a second one is refused by the store).
 
         Args:
             order_reference: The order (or approval request) it is held for.
@@ -422,7 +422,7 @@ class CreditAccount(Versioned):
             reservation: The order's open reservation, which it converts into debt.
             invoice_date: The day its instalments were scheduled from.
             instalments: When each part falls due (see
-                :meth:`~b2b_customers.credit.payment_terms.PaymentTerms.schedule`);
+                [`schedule`][b2b_customers.credit.PaymentTerms.schedule]);
                 none: due on the day it is posted.
 
         Raises:

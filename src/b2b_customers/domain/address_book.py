@@ -7,8 +7,8 @@
 * Making another location primary (or default) takes the flag from the one
   that had it; a flag is never simply dropped from the primary address.
 
-:class:`AddressBook` applies these rules and answers with every location
-that has to be stored, in an order that can be stored one by one: the
+[`AddressBook`][b2b_customers.domain.AddressBook] applies these rules and answers with every
+location that has to be stored, in an order that can be stored one by one: the
 locations that lose a flag come before the one that takes it, so a store
 that enforces the rules with unique indexes never sees two holders.
 """

@@ -1,7 +1,7 @@
 """The audit log: who changed what, when, from what to what.
 
-Every change a service makes is kept as an :class:`AuditLogEntry`, written in
-the same unit of work as the change (so a rolled-back change leaves no
+Every change a service makes is kept as an [`AuditLogEntry`][b2b_customers.domain.AuditLogEntry],
+written in the same unit of work as the change (so a rolled-back change leaves no
 entry), and never changed or removed afterwards. An entry keeps the
 aggregate's converter form before and after the change (``before`` is
 ``None`` when it was created, ``after`` when it was removed), so an auditor
@@ -108,8 +108,8 @@ class AuditLogEntry:
         company_id: The company the change belongs to (what per-company
             queries select by), if any.
         before: For a change, the fields that changed, as they were (see
-            :func:`change_between`); for a removal, the whole aggregate as it
-            was; ``None`` when the change created it.
+            [`change_between`][b2b_customers.domain.audit.change_between]); for a removal, the whole
+            aggregate as it was; ``None`` when the change created it.
         after: For a change, the same fields as they are now; for a
             creation, the whole aggregate; ``None`` when the change removed it.
 

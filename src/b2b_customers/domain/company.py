@@ -1,7 +1,7 @@
 """The company: a legal entity that buys from the seller.
 
 Companies form a tree (a head office with subsidiaries); the rules for the
-tree itself live in :mod:`b2b_customers.domain.hierarchy`.
+tree itself live in `b2b_customers.domain.hierarchy`.
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ class Company(Versioned):
 
     Create one with at least an id, a name and a currency; everything else has
     a sensible default. Companies are immutable: change one with
-    :func:`attrs.evolve` or the methods below, which return a new copy and
+    `attrs.evolve` or the methods below, which return a new copy and
     validate it.
 
     Attributes:

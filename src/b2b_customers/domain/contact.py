@@ -2,7 +2,7 @@
 
 A customer is assigned at most once per company, in one capacity (primary,
 billing, logistics or plain contact), and subscribes to the notifications
-the seed system sends (order confirmation, invoice posted, ...). The
+the seller sends (order confirmation, invoice posted, ...). The
 ``SELL_TO_*`` subscriptions only make sense for a contact of a bill-to
 company: they notify it of orders and invoices of the companies it pays for.
 """

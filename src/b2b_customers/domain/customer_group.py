@@ -1,7 +1,7 @@
 """Customer groups: sets of customers that price lists and limits can target.
 
 Every company gets a group of its own, created with it and kept in step with
-its customers (the seeds' "automatically-created customer groups"), so a
+its customers (nobody adds them by hand), so a
 price list can target "everyone at ACME". Sellers may also keep groups of
 their own making (``CUSTOM``).
 """

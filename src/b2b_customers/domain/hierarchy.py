@@ -1,7 +1,7 @@
 """The company tree: parents, subsidiaries, and the rule that it has no cycles.
 
-:class:`CompanyTree` answers tree questions from a mapping of each company
-to its parent. Stores answer the same questions with their own queries (a
+[`CompanyTree`][b2b_customers.domain.CompanyTree] answers tree questions from a mapping of each
+company to its parent. Stores answer the same questions with their own queries (a
 recursive CTE in SQL); this class is the plain statement of the rules that
 the memory adapter, services and tests use.
 """
@@ -41,12 +41,12 @@ def ensure_acyclic(
         new_parent_id: Its proposed parent; ``None`` makes it a top-level company.
         parent_of: Looks up the current parent of a company.
         height: How many levels the company's subtree has, itself included
-            (1 for a company without subsidiaries; see :func:`subtree_height`).
+            (1 for a company without subsidiaries; see `subtree_height`).
 
     Raises:
         HierarchyError: ``new_parent_id`` is ``company_id`` itself or one of its
             descendants, or the resulting tree would be deeper than
-            :data:`MAX_DEPTH`.
+            [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH].
     """
     depth = height
     if depth > MAX_DEPTH:
@@ -80,8 +80,9 @@ def subtree_height(
 ) -> int:
     """Return how many levels the subtree of ``company_id`` has, itself included.
 
-    Counting stops past :data:`MAX_DEPTH` (so damaged data that loops ends),
-    which is enough for :func:`ensure_acyclic` to refuse the move.
+    Counting stops past [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH] (so damaged data that loops
+    ends), which is enough for [`ensure_acyclic`][b2b_customers.domain.ensure_acyclic] to refuse the
+    move.
 
     Args:
         company_id: The top of the subtree.
@@ -96,7 +97,7 @@ def subtree_height(
 
 
 def too_deep(company_id: CompanyId) -> HierarchyError:
-    """Return the error for a stored tree deeper than :data:`MAX_DEPTH` above or below a company.
+    """Return the error for a stored tree deeper than `MAX_DEPTH` above or below a company.
 
     Moves and inserts never build one; a store that finds one says so rather
     than answering with part of the tree.
@@ -147,7 +148,8 @@ class CompanyTree:
         """Return the parent, grandparent, ... of ``company_id``, nearest first.
 
         Raises:
-            HierarchyError: The chain is longer than :data:`MAX_DEPTH` or loops.
+            HierarchyError: The chain is longer than [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH]
+                or loops.
         """
         result: list[CompanyId] = []
         current = self._parents.get(company_id)
@@ -162,7 +164,8 @@ class CompanyTree:
         """Return every company below ``company_id``: nearest levels first, by id within a level.
 
         Raises:
-            HierarchyError: The subtree is deeper than :data:`MAX_DEPTH` levels or loops.
+            HierarchyError: The subtree is deeper than [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH]
+                levels or loops.
         """
         return list(self._walk(company_id))[1:]
 
@@ -184,13 +187,13 @@ class CompanyTree:
         return company_id == ancestor_id or ancestor_id in self.ancestors(company_id)
 
     def height(self, company_id: CompanyId | str) -> int:
-        """Return how many levels the subtree of ``company_id`` has; see :func:`subtree_height`."""
+        """Return how many levels the subtree of ``company_id`` has; see `subtree_height`."""
         return subtree_height(CompanyId(company_id), self.children)
 
     def ensure_can_move(
         self, company_id: CompanyId | str, new_parent_id: CompanyId | str | None
     ) -> None:
-        """Refuse a move that would make a cycle or too deep a tree; see :func:`ensure_acyclic`."""
+        """Refuse a move that would make a cycle or too deep a tree; see `ensure_acyclic`."""
         ensure_acyclic(
             CompanyId(company_id),
             None if new_parent_id is None else CompanyId(new_parent_id),

@@ -2,7 +2,7 @@
 
 The rules that tie a company's locations together (exactly one primary, at
 most one default billing and one default shipping address) live in
-:mod:`b2b_customers.domain.address_book`.
+`b2b_customers.domain.address_book`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What a customer may do for a company: the roles of a membership.
 
-The role rule (after the Emporix admin / buyer / requester model the seeds
-describe):
+The role rule (after the admin / buyer / requester model of B2B shops such as
+Emporix):
 
 * A membership holds **at most one purchasing role**: ``ADMIN`` (manages the
   company's users and approves), ``BUYER`` (orders up to the limits) or

@@ -2,7 +2,7 @@
 
 A customer has a status of their own, and a status in each membership (their
 standing at that company). They act for a company only while both are
-active: :func:`standing` combines the two.
+active: `standing` combines the two.
 """
 
 from __future__ import annotations

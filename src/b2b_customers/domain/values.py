@@ -2,7 +2,7 @@
 
 Each rule is an attrs converter (to normalise what a caller passes) or an
 attrs validator (to refuse what cannot be right). Validators raise
-:class:`~b2b_customers.errors.ValidationError` naming the field and what a
+[`ValidationError`][b2b_customers.ValidationError] naming the field and what a
 right value looks like; they never raise a bare ``TypeError``.
 """
 
@@ -123,7 +123,7 @@ def has_text_keys(value: Mapping[Any, Any]) -> bool:
 
 
 def _plain_ascii(value: str) -> bool:
-    """Whether ``value`` is ASCII without NUL: storable text, as :func:`text_defect` would say."""
+    """Whether ``value`` is ASCII without NUL: storable text, as `text_defect` would say."""
     return value.isascii() and "\x00" not in value
 
 
@@ -441,7 +441,7 @@ def datetime_defect(value: datetime) -> str | None:
 
 
 def aware_datetime(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
-    """Require a timezone-aware datetime that exists in UTC (see :func:`datetime_defect`)."""
+    """Require a timezone-aware datetime that exists in UTC (see `datetime_defect`)."""
     if not isinstance(value, datetime):
         _fail(
             attribute,
@@ -459,9 +459,9 @@ def version_number(_instance: Any, attribute: attrs.Attribute[Any], value: Any) 
 
 
 def money_amount(*, non_negative: bool = False) -> Validator:
-    """Require a :class:`moneyed.Money` with an exact amount (optionally not below zero).
+    """Require a `moneyed.Money` with an exact amount (optionally not below zero).
 
-    The amount's bound is :func:`~b2b_customers.domain.money.amount_defect`'s.
+    The amount's bound is [`amount_defect`][b2b_customers.domain.money.amount_defect]'s.
     """
 
     def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401

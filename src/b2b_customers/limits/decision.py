@@ -1,15 +1,15 @@
 """The engine's answer for an order: allowed, approval required, or denied, with every reason.
 
-A :class:`Decision` lists a :class:`RuleResult` for every rule it evaluated,
-crossed or not, with the figures (limit, spent so far, this order, what
-remains), so a shop can show the buyer why and an auditor can replay it with
-the recorded ``policy_version`` (see
+A [`Decision`][b2b_customers.limits.Decision] lists a
+[`RuleResult`][b2b_customers.limits.RuleResult] for every rule it evaluated, crossed or not, with
+the figures (limit, spent so far, this order, what remains), so a shop can show the buyer why and an
+auditor can replay it with the recorded ``policy_version`` (see
 [DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord]).
 
-The engine hands each result its message as a :class:`DeferredMessage`: the
+The engine hands each result its message as a `DeferredMessage`: the
 sentence is formatted the first time it is read (``result.message``,
-:meth:`Decision.explain`, comparing or storing the result), not for every rule
-of every decision. A result compares, hashes, pickles and serializes by the
+[`Decision.explain`][b2b_customers.limits.Decision.explain], comparing or storing the result), not
+for every rule of every decision. A result compares, hashes, pickles and serializes by the
 text, so a deferred message and the same text given as a string are equal.
 """
 
@@ -126,8 +126,9 @@ class RuleResult:
     Attributes:
         rule: The kind of rule (``"order_total"``, ``"budget"``, ``"credit"``, ...).
         outcome: ``allowed`` when the order is within it; otherwise what crossing it means.
-        message: One sentence for the buyer, with the figures (see :attr:`message`;
-            the engine passes a :class:`DeferredMessage`).
+        message: One sentence for the buyer, with the figures (see
+            [`message`][b2b_customers.limits.RuleResult.message]; the engine passes a
+            `DeferredMessage`).
         limit_id: The purchasing limit evaluated, when the rule is one.
         limit: The limit's amount, for money rules.
         spent: What was already used in the rule's period (budgets, credit).
@@ -253,7 +254,8 @@ class Decision:
     def explain(self) -> str:
         """Say in plain words what was decided and why, for the buyer.
 
-        >>> # "Approval required: Monthly budget of ACME GmbH: 12,600.00 EUR would exceed ..."
+        For example: "Approval required: Monthly budget of ACME GmbH: 12,600.00 EUR
+        would exceed ...".
         """
         warnings = self.warnings
         allowed = (

@@ -1,21 +1,21 @@
 """The decision: may this buyer place this order, and if not, why and who can let it through.
 
-:func:`decide` is a pure function: the same order, context and time give the
-same :class:`~b2b_customers.limits.decision.Decision`. It reads nothing and
+[`decide`][b2b_customers.limits.decide] is a pure function: the same order, context and time give
+the same [`Decision`][b2b_customers.limits.Decision]. It reads nothing and
 writes nothing; services gather the context (limits, spend totals, credit)
 and record the decision.
 
-The checks, in order, each giving a :class:`RuleResult`:
+The checks, in order, each giving a [`RuleResult`][b2b_customers.limits.RuleResult]:
 
 1. **Who orders.** The buyer must be an active member of the company with a
    purchasing role, and the company must be active; otherwise denied.
-2. **The role rule** (the Emporix model behind the seeds): a requester needs
+2. **The role rule** (the admin / buyer / requester model of B2B shops such
+   as Emporix): a requester needs
    approval for every order, from a buyer or an admin.
 3. **Every active purchasing limit that covers the order**, see
-   :mod:`b2b_customers.limits.rules`, unless it does not bind the buyer's
-   roles (:meth:`PurchasingLimit.binds
-   <b2b_customers.limits.rules.PurchasingLimit.binds>`; by default admins are
-   not bound by approval limits on company, location and group scopes): such
+   `b2b_customers.limits.rules`, unless it does not bind the buyer's
+   roles ([`PurchasingLimit.binds`][b2b_customers.limits.PurchasingLimit.binds]; by default admins
+   are not bound by approval limits on company, location and group scopes): such
    a limit gives an allowed ``"exempt"`` result saying so.
 4. **Credit**, when the company buys on credit: a hold denies (unless an
    override is recorded); an order over the available credit is denied
@@ -127,7 +127,7 @@ def _group_ids(value: Iterable[str]) -> frozenset[str]:
 
 @frozen(kw_only=True)
 class DecisionContext:
-    """Everything :func:`decide` looks at besides the order.
+    """Everything [`decide`][b2b_customers.limits.decide] looks at besides the order.
 
     Attributes:
         company: The ordering company.
@@ -193,7 +193,7 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
 
 
 class _Evaluation:
-    """One run of the rules over one order; a namespace for the steps of :func:`decide`."""
+    """One run of the rules over one order; a namespace for the steps of `decide`."""
 
     def __init__(self, order: OrderDraft, context: DecisionContext, now: datetime) -> None:
         self.order = order

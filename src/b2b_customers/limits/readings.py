@@ -1,6 +1,6 @@
 """What the engine read while deciding: spend totals and currency conversions, recorded.
 
-:func:`~b2b_customers.limits.engine.decide` is pure but for two look-ups it
+[`decide`][b2b_customers.limits.decide] is pure but for two look-ups it
 is handed: the spend so far (a [SpendLookup][b2b_customers.limits.spend.SpendLookup])
 and, when currencies differ, the exchange rates. To decide again later
 without reading today's order history or today's rates, a service hands the

@@ -30,8 +30,9 @@ _DIGITS = 16  # 64 bits of a SHA-256: far beyond any count of limit versions
 def rules_version(limits: Iterable[PurchasingLimit]) -> str:
     """Return the fingerprint of the ids and versions of ``limits`` (order does not matter).
 
-    >>> rules_version([])
-    'none'
+    ```python
+    rules_version([])  # 'none'
+    ```
     """
     pairs = sorted(f"{limit.id}@{limit.version}" for limit in limits)
     if not pairs:

@@ -284,7 +284,7 @@ class PurchasingLimit(Versioned):
         active: Inactive limits are kept but not applied.
         exempt_roles: Holders of these roles at the company are not bound by
             the limit (``frozenset()``: it binds everyone). ``None``, the
-            default, is Emporix's rule: see :attr:`exempt`.
+            default, is Emporix's rule: see [`exempt`][b2b_customers.limits.PurchasingLimit.exempt].
     """
 
     id: LimitId = field(converter=LimitId, validator=identifier)
@@ -317,7 +317,8 @@ class PurchasingLimit(Versioned):
             roles: The roles the orderer holds at the ordering company.
 
         Returns:
-            ``False`` when they hold a role the limit exempts (see :attr:`exempt`).
+            ``False`` when they hold a role the limit exempts (see
+            [`exempt`][b2b_customers.limits.PurchasingLimit.exempt]).
         """
         return self.exempt.isdisjoint(roles)
 

@@ -8,7 +8,7 @@ store, saves it, and records one domain event with its audit entry:
 * ``approval_policy.saved`` / ``approval_policy.removed``. A policy is
   validated **when it is saved**: its thresholds must be in the company's
   currency and its tiers must leave no order total without a tier
-  (:meth:`~b2b_customers.approvals.ApprovalPolicy.check_covers`); the
+  ([`check_covers`][b2b_customers.approvals.ApprovalPolicy.check_covers]); the
   groups and customers it names must exist. Saving again bumps its version,
   which every request submitted under it records.
 * ``approval_group.saved`` / ``approval_group.removed``: the company's one

@@ -1,18 +1,18 @@
 """Approval use cases: approve, reject, cancel, complete, expire, and who may approve.
 
 Each move is one unit of work: load the request (invisible requests are not
-found), load the :class:`~b2b_customers.approvals.ApprovalDirectory` as the
+found), load the [`ApprovalDirectory`][b2b_customers.approvals.ApprovalDirectory] as the
 store knows it now, let the pure workflow make the move (it enforces
 eligibility, segregation of duties, approver limits and expiry), save the
 request, apply what the move means for the order and its credit
-(:mod:`b2b_customers.services.reservations`), record one domain event per
+([`b2b_customers.services.reservations`][]), record one domain event per
 audit entry the move appended, and commit. A refusal writes nothing.
 
 Credit moves with the request: **rejecting, cancelling and expiring**
 release the reservation and cancel the pending order; **completing** places
 the order and keeps the reservation for it. Units of work that touch credit
 run again when another writer saved the account first
-(:mod:`b2b_customers.services.retries`).
+([`b2b_customers.services.retries`][]).
 
 Staff act as seller-side approvers; customers as themselves, as stored now
 (a customer demoted or removed since their last sign-in no longer approves,
@@ -21,7 +21,7 @@ hold, inactive) has no approved order completed either.
 
 A request comes back as the actor may see it: its decision without the
 credit line's figures unless the actor may view the company's credit
-(:func:`~b2b_customers.services.visibility.decision_for`).
+([`decision_for`][b2b_customers.services.visibility.decision_for]).
 """
 
 from __future__ import annotations
@@ -210,8 +210,8 @@ class ApprovalService:
         """Return who may approve the request now, and why (empty unless it is pending).
 
         When the current tier waits at the seller side, the list ends with
-        :data:`ANY_STAFF`: any staff member with the right to decide approvals
-        who is not listed as a seller approver approves without a limit, so a
+        [`ANY_STAFF`][b2b_customers.services.approvals.ANY_STAFF]: any staff member with the right
+        to decide approvals who is not listed as a seller approver approves without a limit, so a
         request escalated past a company with nobody else to ask (a sole
         admin's, say) always names who can approve it.
 
@@ -228,9 +228,10 @@ class ApprovalService:
     def approvers_for(self, *, actor: Actor, order: OrderDraft) -> tuple[TierRoute, ...]:
         """Say, before the cart is submitted, who could approve it: per tier, where and who.
 
-        Decides as :meth:`is_approval_required` does; when the order would need
-        approval, routes it as submitting it would (the company's policy,
-        escalation up the tree, the seller side) without writing anything.
+        Decides as
+        [`is_approval_required`][b2b_customers.services.approvals.ApprovalService.is_approval_required]
+        does; when the order would need approval, routes it as submitting it would (the company's
+        policy, escalation up the tree, the seller side) without writing anything.
 
         Returns:
             One route per tier that would apply, with its eligible candidates;
@@ -313,10 +314,10 @@ class ApprovalService:
     def is_approval_required(self, *, actor: Actor, order: OrderDraft) -> bool:
         """Tell whether ``order`` needs approval before it can be placed (the "permitted" check).
 
-        The stored rules decide, as for :meth:`OrderService.check
-        <b2b_customers.services.orders.OrderService.check>`: the seeds' role
-        rule (a requester always needs approval, a buyer above the company
-        limit) and every other purchasing limit.
+        The stored rules decide, as for
+        [`OrderService.check`][b2b_customers.services.orders.OrderService.check]: the role rule (a
+        requester always needs approval, a buyer above the company limit) and every other
+        purchasing limit.
 
         Returns:
             ``True`` when the order would become an approval request,
@@ -340,7 +341,8 @@ class ApprovalService:
         """Record ``actor``'s approval of the request's current tier.
 
         The approval that satisfies the last tier approves the request; the
-        order is then placed with :meth:`complete`.
+        order is then placed with
+        [`complete`][b2b_customers.services.approvals.ApprovalService.complete].
 
         Raises:
             NotFound: No such request, or the actor may not see it.

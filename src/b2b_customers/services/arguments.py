@@ -3,12 +3,12 @@
 A service is called from an application's request handler, with whatever
 arrived: an int where an id belongs, a field name misspelt, ``None`` for an
 order, text with a lone surrogate. These checks turn each into a
-:class:`~b2b_customers.errors.ValidationError` that names the argument, so no
+[`ValidationError`][b2b_customers.ValidationError] that names the argument, so no
 ``TypeError`` or database error escapes and nothing is read or written.
 
-:func:`checks_arguments` is the boundary: a service class wears it, and each
+`checks_arguments` is the boundary: a service class wears it, and each
 of its public methods then checks every argument against the method's own
-annotations before its body runs (see :func:`conform` for what each
+annotations before its body runs (see `conform` for what each
 annotation demands).
 """
 
@@ -61,7 +61,7 @@ _STORE_MANAGED = frozenset({"version", "created_at", "updated_at"})
 
 
 class _Streamed:
-    """The mark of :data:`STREAMED`."""
+    """The mark of `STREAMED`."""
 
     def __repr__(self) -> str:
         return "STREAMED"
@@ -165,7 +165,7 @@ def checks_arguments(service: type[T]) -> type[T]:
     """Make every public method of ``service`` check its arguments first.
 
     A class decorator for the services: each method not starting with ``_``
-    is wrapped by :func:`checked_arguments`, so a method added later is
+    is wrapped by `checked_arguments`, so a method added later is
     checked too, with no code of its own.
     """
     for name, member in list(vars(service).items()):
@@ -249,11 +249,11 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
     What each annotation demands, beyond ``isinstance``:
 
     - an id type (``CompanyId``, ...; ``CompanyId | str``, as the services
-      declare ids so that callers may pass plain text): a valid id (:func:`checked_id`);
+      declare ids so that callers may pass plain text): a valid id (`checked_id`);
     - ``str``: text a store can keep (no NUL, no lone surrogate);
-    - ``int``: a whole number (not a ``bool``) of at most :data:`MAX_WHOLE_NUMBER`;
+    - ``int``: a whole number (not a ``bool``) of at most `MAX_WHOLE_NUMBER`;
     - ``Decimal``, and the amount of a ``Money``: finite and within the bound
-      of amounts (:func:`~b2b_customers.domain.money.amount_defect`);
+      of amounts ([`amount_defect`][b2b_customers.domain.money.amount_defect]);
     - ``datetime``: timezone-aware, within years 1 to 9999 in UTC;
       ``date``: a date, not a datetime;
     - ``Iterable[X]`` and the other collections: a collection (not text),
@@ -261,7 +261,7 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
       what the method then gets.
 
     - ``Annotated[Iterable[X], STREAMED]``: as ``Iterable[X]``, but an
-      iterable that is no collection is handed over unread (see :data:`STREAMED`).
+      iterable that is no collection is handed over unread (see `STREAMED`).
 
     Types it cannot check (``Any``, ``object``, protocols) accept anything.
 

@@ -1,7 +1,7 @@
 """Reading the audit log: a company's changes, for those allowed to audit it.
 
 Every service writes its audit entries itself (through
-:meth:`~b2b_customers.services.context.ServiceContext.record`); this service
+`record`); this service
 only reads them. Customers with the ``view_audit`` permission (admins and
 finance) read the log of the companies they oversee; staff with it
 (credit controllers, administrators) read any company's.

@@ -1,15 +1,15 @@
 """Who may do what, for which company: the permission matrix and the visibility rule.
 
-Every service call is made on behalf of an **actor**: a :class:`Staff` member
-of the seller, or a :class:`~b2b_customers.domain.Customer` acting for a
-company. Services call :func:`require` before they read or write anything; a
-refusal raises :class:`~b2b_customers.errors.PermissionDenied` and nothing
+Every service call is made on behalf of an **actor**: a [`Staff`][b2b_customers.services.Staff]
+member of the seller, or a [`Customer`][b2b_customers.domain.Customer] acting for a
+company. Services call [`require`][b2b_customers.services.require] before they read or write
+anything; a refusal raises [`PermissionDenied`][b2b_customers.PermissionDenied] and nothing
 happens.
 
 Two questions decide:
 
-1. **Does a role grant the action?** :data:`ROLE_PERMISSIONS` is the matrix,
-   one row per customer role and per staff role (rendered in the docs'
+1. **Does a role grant the action?** [`ROLE_PERMISSIONS`][b2b_customers.services.ROLE_PERMISSIONS]
+   is the matrix, one row per customer role and per staff role (rendered in the docs'
    permissions page).
 2. **Can the actor see the company?** Staff see every company. A customer sees
    the companies they are a member of; an ``admin`` (and ``finance``, for
@@ -22,7 +22,8 @@ Two questions decide:
 3. **Does the company's payer reach it?** A ``finance`` member of the
    company named as a company's bill-to or master account (the account that
    pays for it) may view that company, its orders and its credit
-   (:data:`PAYER_PERMISSIONS`), and nothing more.
+   ([`PAYER_PERMISSIONS`][b2b_customers.services.authorization.PAYER_PERMISSIONS]), and nothing
+   more.
 
 Inactive customers may do nothing. A customer acts for a company only with a
 membership in standing: one deactivated (or only invited) at a company gives
@@ -31,10 +32,10 @@ no authority there, while the customer still acts for their other companies
 ancestor where they are in standing still reach it).
 
 **Authority is what the store says now.** A service never trusts the roles,
-memberships or status of the :class:`~b2b_customers.domain.Customer` object
-it is handed: :func:`current_actor` looks the customer up by id inside the
-unit of work, and every check reads that. A customer removed from a company,
-demoted or deactivated since the object was loaded acts with what is stored
+memberships or status of the [`Customer`][b2b_customers.domain.Customer] object
+it is handed: [`current_actor`][b2b_customers.services.authorization.current_actor] looks the
+customer up by id inside the unit of work, and every check reads that. A customer removed from a
+company, demoted or deactivated since the object was loaded acts with what is stored
 now (nothing, for a customer no longer stored). Staff act as given: the
 seller's own user directory vouches for them.
 """
@@ -414,14 +415,15 @@ def payer_permissions(
 
     Args:
         uow: The open unit of work.
-        actor: The actor as stored now (see :func:`current_actor`).
+        actor: The actor as stored now (see
+            [`current_actor`][b2b_customers.services.authorization.current_actor]).
         company_id: The company acted on.
         company: The company, when the caller read it already.
 
     Returns:
-        :data:`PAYER_PERMISSIONS` when ``actor`` is an active customer holding
-        ``finance`` at the company's bill-to or master account (or reaching
-        it from an ancestor); else nothing.
+        [`PAYER_PERMISSIONS`][b2b_customers.services.authorization.PAYER_PERMISSIONS] when ``actor``
+        is an active customer holding ``finance`` at the company's bill-to or master account (or
+        reaching it from an ancestor); else nothing.
 
     Raises:
         NotFound: The company does not exist.
@@ -442,8 +444,8 @@ def payer_permissions(
 def may_in(uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId) -> bool:
     """Tell whether ``actor``, as stored now, may do ``permission`` for ``company_id``.
 
-    Reads the actor (:func:`current_actor`), the company's ancestors and, when
-    the roles do not grant it, the accounts that pay for the company.
+    Reads the actor ([`current_actor`][b2b_customers.services.authorization.current_actor]), the
+    company's ancestors and, when the roles do not grant it, the accounts that pay for the company.
 
     Raises:
         ValidationError: ``actor`` is neither staff nor a customer.
@@ -481,7 +483,7 @@ def require_in(
 ) -> None:
     """Refuse unless ``actor``, as stored now, may do ``permission`` for ``company_id``.
 
-    The check every service makes (see :func:`may_in`).
+    The check every service makes (see [`may_in`][b2b_customers.services.authorization.may_in]).
 
     Raises:
         PermissionDenied: Naming the actor, the action and the company.

@@ -4,22 +4,26 @@ Each is a plain method to call from a cron job, a Celery beat or a
 management command; each returns what it did and records domain events, so
 the host's outbox publisher sends the e-mails and webhooks.
 
-* :meth:`Automations.hold_overdue_accounts`: hold every credit account with an
-  instalment overdue by more than its threshold of days, or more overdue in
-  all than its threshold amount, and tag its companies
-  ``at-risk`` (``credit.hold_placed``, ``company.tagged``). Each account is
-  its own unit of work, so one conflict does not undo the others.
-* :meth:`Automations.lapsed_customers`: the top customers (by number of placed
-  orders) who stopped ordering (``company.lapsed``).
-* :meth:`Automations.due_invoice_reminders`: instalments falling due soon, or
-  overdue (``invoice.reminder_due``).
-* :meth:`Automations.approval_expiry_reminders`: open approval requests that
-  expire soon (``approval.expiring_soon``), so their approvers (or, for an
-  approved one, the requester) are reminded before the sweep expires them.
+* Hold every credit account with an instalment overdue by more than its
+  threshold of days, or more overdue in all than its threshold amount, and
+  tag its companies ``at-risk`` (``credit.hold_placed``, ``company.tagged``).
+  Each account is its own unit of work, so one conflict does not undo the
+  others:
+  [`hold_overdue_accounts`][b2b_customers.services.automations.Automations.hold_overdue_accounts].
+* The top customers (by number of placed orders) who stopped ordering
+  (``company.lapsed``):
+  [`lapsed_customers`][b2b_customers.services.automations.Automations.lapsed_customers].
+* Instalments falling due soon, or overdue (``invoice.reminder_due``):
+  [`due_invoice_reminders`][b2b_customers.services.automations.Automations.due_invoice_reminders].
+* Open approval requests that expire soon (``approval.expiring_soon``), so
+  their approvers (or, for an approved one, the requester) are reminded
+  before the sweep expires them:
+  [`approval_expiry_reminders`][b2b_customers.services.automations.Automations.approval_expiry_reminders].
 
 Automations look at every company, so they run on behalf of staff; a
-customer gets :class:`~b2b_customers.errors.PermissionDenied`. Expiring due
-approvals is :meth:`ApprovalService.expire_due`.
+customer gets [`PermissionDenied`][b2b_customers.PermissionDenied]. Expiring due
+approvals is
+[`ApprovalService.expire_due`][b2b_customers.services.approvals.ApprovalService.expire_due].
 
 Each sweep logs what it did on the ``b2b_customers.services.automations``
 logger (INFO: one line per account held and one summary per sweep), for the
@@ -77,7 +81,7 @@ if TYPE_CHECKING:
 __all__ = ["AT_RISK", "Automations", "HeldAccount", "InvoiceReminder", "LapsedCustomer"]
 
 AT_RISK = "at-risk"
-"""The tag :meth:`Automations.hold_overdue_accounts` puts on the companies of a held account."""
+"""The tag `Automations.hold_overdue_accounts` puts on the companies of a held account."""
 
 _CONVERTER = make_converter()
 
@@ -183,10 +187,10 @@ class Automations:
     def expire_due_approvals(self, *, actor: Actor, limit: int = 100) -> list[ApprovalRequest]:
         """Expire every approval request due now and release its credit.
 
-        The same sweep as :meth:`ApprovalService.expire_due
-        <b2b_customers.services.approvals.ApprovalService.expire_due>`, here
-        with the other scheduled jobs; each expiry records
-        ``approval.expired`` (and the credit release) in the outbox.
+        The same sweep as
+        [`ApprovalService.expire_due`][b2b_customers.services.approvals.ApprovalService.expire_due],
+        here with the other scheduled jobs; each expiry records ``approval.expired`` (and the credit
+        release) in the outbox.
 
         Args:
             actor: Staff who decide approvals (the job's service account).

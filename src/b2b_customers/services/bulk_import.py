@@ -1,7 +1,7 @@
 """Bulk imports: read once, checked and written batch by batch, all or nothing.
 
-An import reads its source once, in batches of :data:`BATCH`, so a large file
-never has to fit in memory: each batch is checked (each item on its own,
+An import reads its source once, in batches of [`BATCH`][b2b_customers.services.bulk_import.BATCH],
+so a large file never has to fit in memory: each batch is checked (each item on its own,
 against the items before it and against the store) and, while no item so far
 was bad, written at once with its side effects (automatic customer groups,
 events, audit entries), batched too. After the last batch come the checks
@@ -12,11 +12,12 @@ nothing more, and the unit of work is rolled back; if a write fails, the
 error names the batch's positions and nothing is written either.
 
 A source is any iterable (a list, or an object whose ``__iter__`` reads a
-file) of entities, or of :class:`ImportItem` (an entity is item 1, 2, ...
-by its place). An item holds the entity, or the
-:class:`~b2b_customers.errors.ValidationError` building it raised, so that
-every bad item is reported: problems come back in :class:`ImportRejected`,
-each with the item's position (a line number, say) and the field at fault.
+file) of entities, or of [`ImportItem`][b2b_customers.services.bulk_import.ImportItem] (an entity is
+item 1, 2, ... by its place). An item holds the entity, or the
+[`ValidationError`][b2b_customers.ValidationError] building it raised, so that
+every bad item is reported: problems come back in
+[`ImportRejected`][b2b_customers.services.bulk_import.ImportRejected], each with the item's position
+(a line number, say) and the field at fault.
 """
 
 from __future__ import annotations
@@ -234,7 +235,7 @@ COLLECT_EVERY = 20
 
 @contextmanager
 def _collector_between_batches() -> Iterator[Callable[[], None]]:
-    """Run the cyclic garbage collector every :data:`COLLECT_EVERY` batches, not all along.
+    """Run the cyclic garbage collector every `COLLECT_EVERY` batches, not all along.
 
     An import makes and drops many small objects per batch and keeps few;
     left to itself, the collector would walk them again and again (a fifth
@@ -301,7 +302,7 @@ def _batches(source: Iterable[ImportItem[E] | E], entity: type[E]) -> Iterator[l
 
 
 def _item(number: int, item: object, entity: type[E]) -> ImportItem[E]:
-    """The item at ``number`` of a source, as an :class:`ImportItem` (an error if it is neither)."""
+    """The item at ``number`` of a source, as an `ImportItem` (an error if it is neither)."""
     if isinstance(item, ImportItem):
         if isinstance(item.entity, entity | ValidationError) and isinstance(item.position, int):
             return item

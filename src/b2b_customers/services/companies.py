@@ -6,11 +6,12 @@ and commits; a failure anywhere leaves every repository as it was. Reads
 return only what the actor may see: a company the actor does not see is not
 found, and lists leave it out.
 
-Who edits what (:meth:`CompanyService.edit`): a company's own admin keeps its
-profile (:data:`PROFILE_FIELDS`: name, legal and tax registration, time zone,
-first day of the week); the seller's commercial terms and segmentation (tags,
-custom fields, account number, sales tax, bill-to and master accounts,
-payment options, private catalog, ...) are the seller's staff's to change.
+Who edits what ([`CompanyService.edit`][b2b_customers.services.companies.CompanyService.edit]): a
+company's own admin keeps its profile
+([`PROFILE_FIELDS`][b2b_customers.services.companies.PROFILE_FIELDS]: name, legal and tax
+registration, time zone, first day of the week); the seller's commercial terms and segmentation
+(tags, custom fields, account number, sales tax, bill-to and master accounts, payment options,
+private catalog, ...) are the seller's staff's to change.
 """
 
 from __future__ import annotations
@@ -85,13 +86,14 @@ class CompanyService:
             actor: Staff allowed to onboard companies.
             name: The company's name.
             currency: Its ISO 4217 currency.
-            **fields: Any other :class:`~b2b_customers.domain.Company` field
+            **fields: Any other [`Company`][b2b_customers.domain.Company] field
                 (``time_zone``, ``account_number``, ``legal_info``, ...).
 
         Raises:
             PermissionDenied: The actor may not onboard companies.
             ValidationError: A field is not valid, or is not a Company field
-                the caller may set (``parent_id``: use :meth:`add_subsidiary`).
+                the caller may set (``parent_id``: use
+                [`add_subsidiary`][b2b_customers.services.companies.CompanyService.add_subsidiary]).
             AlreadyExists: The id or account number is taken.
         """
         fields = checked_fields(Company, fields, reserved={"parent_id"})
@@ -201,14 +203,17 @@ class CompanyService:
         """Change fields of a company's record: its profile, terms, tags, custom fields, payers.
 
         Args:
-            actor: Who edits: a company admin may change :data:`PROFILE_FIELDS`;
-                staff allowed to edit companies may change any field below.
+            actor: Who edits: a company admin may change
+                [`PROFILE_FIELDS`][b2b_customers.services.companies.PROFILE_FIELDS]; staff allowed
+                to edit companies may change any field below.
             company_id: The company.
-            **fields: New values of :class:`~b2b_customers.domain.Company`
+            **fields: New values of [`Company`][b2b_customers.domain.Company]
                 fields (``name``, ``legal_info``, ``tags``, ``custom_fields``,
                 ``bill_to_id``, ...). Not ``id``, ``currency``, ``parent_id``
-                (use :meth:`move`) or ``status`` (:meth:`put_on_hold`,
-                :meth:`activate`, :meth:`deactivate`).
+                (use [`move`][b2b_customers.services.companies.CompanyService.move]) or ``status``
+                ([`put_on_hold`][b2b_customers.services.companies.CompanyService.put_on_hold],
+                [`activate`][b2b_customers.services.companies.CompanyService.activate],
+                [`deactivate`][b2b_customers.services.companies.CompanyService.deactivate]).
 
         Returns:
             The company as stored. The ``company.updated`` event names the
@@ -271,8 +276,8 @@ class CompanyService:
         Staff search every company; a customer the companies they see (their
         own, the subtree below those where they are admin or finance, and
         those their company pays for as finance). Matching and order are
-        those of :class:`~b2b_customers.ports.CompanyQuery` (see
-        :mod:`b2b_customers.queries`).
+        those of [`CompanyQuery`][b2b_customers.ports.CompanyQuery] (see
+        [`b2b_customers.queries`][]).
 
         Args:
             actor: Who searches.
@@ -359,7 +364,8 @@ class CompanyService:
         """Return the companies this one pays for (it is their bill-to or master account), by id.
 
         The bill-to's ``finance`` members see these companies, their orders,
-        invoices and aging (see :data:`~b2b_customers.services.authorization.PAYER_PERMISSIONS`).
+        invoices and aging (see
+        [`PAYER_PERMISSIONS`][b2b_customers.services.authorization.PAYER_PERMISSIONS]).
 
         Raises:
             NotFound: No such company, or the actor does not see it.

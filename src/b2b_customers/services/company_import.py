@@ -1,4 +1,4 @@
-"""The checks and writes of a bulk company import (see :mod:`~b2b_customers.services.bulk_import`).
+"""The checks and writes of a bulk company import (see `bulk_import`).
 
 Items may come in any order: a subsidiary whose parent comes later waits
 for it and is written right after it. Every company gets its automatic

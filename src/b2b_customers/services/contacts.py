@@ -3,7 +3,7 @@
 A contact is a member of the company (any role; ``contact`` is the role of
 someone who is only that), assigned in one capacity (primary, billing,
 logistics or plain contact) with the notifications they subscribe to (see
-:func:`~b2b_customers.services.notifications.recipients`). A company has at
+[`recipients`][b2b_customers.services.notifications.recipients]). A company has at
 most one primary contact per type: making another one primary takes the flag
 from the one who had it, in the same unit of work. Admins of the company or
 of a company above it, and staff, manage contacts. Events:

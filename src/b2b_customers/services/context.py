@@ -123,7 +123,7 @@ class ServiceContext:
 
         Both say what changed, not a copy of the whole aggregate: the audit
         entry of a change holds, in ``before`` and ``after``, only the fields
-        that changed (see :func:`~b2b_customers.domain.audit.change_between`;
+        that changed (see [`change_between`][b2b_customers.domain.audit.change_between];
         ``version`` among them, so each
         entry follows on from the one before), of a creation the new
         aggregate, of a removal the one removed.
@@ -226,7 +226,7 @@ class ServiceContext:
     ) -> list[DomainEvent]:
         """Record the creation of many entities: one event each, the audit entries in one batch.
 
-        The events and entries are those :meth:`record` makes for each created entity.
+        The events and entries are those `record` makes for each created entity.
 
         Args:
             uow: The open unit of work the entities were stored in.

@@ -24,10 +24,11 @@ for the seller's payment terms, ``payment_terms.saved`` and ``payment_terms.remo
 **Payment terms.** An account names its terms by code. The terms a code
 names are looked up in the unit of work that needs them (opening an
 account, changing its terms, posting an invoice): the seller's **stored**
-terms first (:meth:`CreditService.save_payment_terms`), then the service's
-preset catalogue ([STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS]
-unless the host passed its own). Nothing is cached between calls, so terms
-saved by another process count from its commit on.
+terms first
+([`CreditService.save_payment_terms`][b2b_customers.services.credit.CreditService.save_payment_terms]),
+then the service's preset catalogue ([STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS] unless
+the host passed its own). Nothing is cached between calls, so terms saved by another process count
+from its commit on.
 """
 
 from __future__ import annotations
@@ -526,8 +527,9 @@ class CreditService:
         oldest first and what is left is unapplied credit, which settles the
         next invoices. With ``allocations`` it goes to those invoices (or
         instalments) and what is left stays **on account** as an advance,
-        as it all does with ``on_account=True``; :meth:`allocate_payment`
-        applies an advance later.
+        as it all does with ``on_account=True``;
+        [`allocate_payment`][b2b_customers.services.credit.CreditService.allocate_payment] applies
+        an advance later.
 
         Every instalment the payment settles on or before its
         ``discount_until`` needs only its amount less the discount; the
@@ -542,7 +544,7 @@ class CreditService:
             amount: What was paid, more than zero.
             paid_on: The day it was paid (today in the payer's time zone by default).
             allocations: Where it goes, in order; see
-                :class:`~b2b_customers.credit.Allocation`.
+                [`Allocation`][b2b_customers.credit.Allocation].
             on_account: Keep it (what the allocations leave) as an advance.
 
         Returns:
@@ -823,8 +825,8 @@ class CreditService:
 
         Only entries booked by the end of ``as_of`` (in the payer's time
         zone) count, so a past day shows what was open then. For other bucket
-        boundaries, see :meth:`AgingReport.totals_by_range
-        <b2b_customers.credit.AgingReport.totals_by_range>`.
+        boundaries, see
+        [`AgingReport.totals_by_range`][b2b_customers.credit.AgingReport.totals_by_range].
 
         Raises:
             PermissionDenied: The actor may not view credit.
@@ -875,7 +877,7 @@ class CreditService:
                 shared accounts under their owner); every company with a
                 credit account by default.
             boundaries: The bucket boundaries (see
-                :func:`~b2b_customers.credit.age_ranges`).
+                [`age_ranges`][b2b_customers.credit.age_ranges]).
 
         Raises:
             PermissionDenied: The actor may not view credit for a company.

@@ -1,4 +1,4 @@
-"""The checks and writes of a bulk customer import (see :mod:`~b2b_customers.services.bulk_import`).
+"""The checks and writes of a bulk customer import (see `bulk_import`).
 
 Every customer gets a ``customer.created`` event with its audit entry, and
 joins the automatic customer group of each of their companies, as when
@@ -141,7 +141,7 @@ class CustomerWrites:
         """Add every customer to the automatic groups of their companies, batch by batch.
 
         Each group is read and written once, however many batches its
-        members came in; a batch of :data:`~b2b_customers.services.bulk_import.BATCH`
+        members came in; a batch of [`BATCH`][b2b_customers.services.bulk_import.BATCH]
         groups at a time keeps memory flat.
         """
         companies = sorted(self._members)

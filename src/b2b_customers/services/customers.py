@@ -8,7 +8,7 @@ themselves or staff. A company admin changes the customer's standing at
 their own company: the roles there (`assign_roles`), the membership's
 status (`activate` and `deactivate` with `company`), or the membership
 itself (`remove_from_company`). A record comes back with the
-memberships the actor may see (:func:`~b2b_customers.services.visibility.customer_for`).
+memberships the actor may see ([`customer_for`][b2b_customers.services.visibility.customer_for]).
 The company's automatic customer group follows its members in the same unit
 of work.
 """
@@ -191,8 +191,8 @@ class CustomerService:
         With ``company``: its members (with ``include_subtree``, its
         subsidiaries' too). Without it, only staff who view customers may list
         everyone. The filters and the order are those of
-        :class:`~b2b_customers.ports.CustomerQuery`
-        (:mod:`b2b_customers.queries`).
+        [`CustomerQuery`][b2b_customers.ports.CustomerQuery]
+        ([`b2b_customers.queries`][]).
 
         Raises:
             NotFound: The company does not exist, or the actor does not see it.

@@ -1,13 +1,13 @@
 """The approval directory as the store knows it now, and who a service actor is to the workflow.
 
-The pure workflow (:mod:`b2b_customers.approvals`) never reads a store: it
-takes an :class:`~b2b_customers.approvals.ApprovalDirectory`. :func:`load_directory`
+The pure workflow ([`b2b_customers.approvals`][]) never reads a store: it
+takes an [`ApprovalDirectory`][b2b_customers.approvals.ApprovalDirectory]. `load_directory`
 builds one for a company from one unit of work: the customers of the company
 and of every ancestor (escalation goes up the tree), the requester and their
 manager, customers a policy names, the approval groups, approver limits and
 policies on that chain, the tree itself, and the seller's approvers.
 
-Staff act on requests as **seller approvers** (:func:`workflow_actor`): a
+Staff act on requests as **seller approvers** (`workflow_actor`): a
 staff member listed in the service's seller approvers keeps the limit set
 there; one not listed approves without a limit (their staff role already
 grants the decision).

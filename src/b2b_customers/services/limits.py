@@ -65,7 +65,7 @@ class LimitService:
                 ``frozenset()`` binds everyone. ``None`` (the default) keeps
                 Emporix's rule: admins are exempt from approval limits on
                 company, location and group scopes (see
-                :attr:`PurchasingLimit.exempt <b2b_customers.limits.PurchasingLimit.exempt>`).
+                [`PurchasingLimit.exempt`][b2b_customers.limits.PurchasingLimit.exempt]).
 
         Raises:
             PermissionDenied: The actor may not manage limits for the company.

@@ -1,7 +1,7 @@
 """Location use cases: add and update a company's addresses, pick its defaults.
 
 A company's locations obey the rules of
-:class:`~b2b_customers.domain.AddressBook`: exactly one primary address, at
+[`AddressBook`][b2b_customers.domain.AddressBook]: exactly one primary address, at
 most one default billing and one default shipping address. Giving a flag to
 one location takes it from the location that had it, in the same unit of
 work; each location that changes is recorded (``location.created``,
@@ -57,7 +57,7 @@ class LocationService:
             company: The company.
             name: A name people recognise (``"Munich warehouse"``).
             address: The postal address.
-            **fields: Any other :class:`~b2b_customers.domain.Location` field
+            **fields: Any other [`Location`][b2b_customers.domain.Location] field
                 (``type``, ``is_default_billing``, ``emails``, ...), and an ``id``
                 of your own if you like.
 

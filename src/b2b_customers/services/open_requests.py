@@ -2,11 +2,11 @@
 
 Placing a cart that already waits for approval (same company, resource type
 and resource id, with a request still **pending** or **approved**) does not
-make a second request: :func:`ensure_no_open_request` raises
-:class:`~b2b_customers.errors.OpenRequestExists`, whose ``request_id`` names
-the open one (look it up, complete it once approved, or cancel it to place
-the cart afresh). Once that request is final (rejected, cancelled, expired or
-completed) the same resource may be placed again.
+make a second request:
+[`ensure_no_open_request`][b2b_customers.services.open_requests.ensure_no_open_request] raises
+[`OpenRequestExists`][b2b_customers.OpenRequestExists], whose ``request_id`` names the open one
+(look it up, complete it once approved, or cancel it to place the cart afresh). Once that request is
+final (rejected, cancelled, expired or completed) the same resource may be placed again.
 
 Orders placed without a ``resource_id`` are each their own resource: the
 rule does not apply to them.

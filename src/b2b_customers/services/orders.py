@@ -8,13 +8,13 @@ asks the engine. Nothing is written.
 ``place`` decides the same way and acts on the outcome, in **one** unit of
 work: an allowed order is recorded ``placed`` and its credit reserved; an
 order that needs approval is recorded ``pending_approval`` with its credit
-reserved and an :class:`~b2b_customers.approvals.ApprovalRequest` submitted
-(see :mod:`b2b_customers.services.reservations`); a denied order raises
-:class:`~b2b_customers.errors.OrderDenied` carrying the decision, with
+reserved and an [`ApprovalRequest`][b2b_customers.approvals.ApprovalRequest] submitted
+(see [`b2b_customers.services.reservations`][]); a denied order raises
+[`OrderDenied`][b2b_customers.OrderDenied] carrying the decision, with
 nothing written. The decision and the reservation cannot drift apart: when
 another writer changes the credit account in between, the store refuses the
 save and the whole unit of work runs again on fresh figures
-(:mod:`b2b_customers.services.retries`).
+([`b2b_customers.services.retries`][]).
 
 A placed or pending order is stored with its
 [DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord] (what it
@@ -129,8 +129,8 @@ class OrderService:
                 or checks another buyer's order without being an admin.
             NotFound: The company or the buyer does not exist.
             CurrencyMismatch: A limit or the credit line is in another currency.
-            ValidationError: ``order`` is not an :class:`OrderDraft`, or the
-                actor is not one.
+            ValidationError: ``order`` is not an
+                [`OrderDraft`][b2b_customers.domain.order.OrderDraft], or the actor is not one.
         """
         checked_instance(order, OrderDraft, "order")
         with self._context.store.unit_of_work() as uow:
@@ -156,7 +156,7 @@ class OrderService:
         * **Approval required**: the order is recorded ``pending_approval``
           (under the request's id), its total reserved, and an approval
           request submitted, routed (and escalated) by the company's policy.
-        * **Denied**: :class:`~b2b_customers.errors.OrderDenied`, with the
+        * **Denied**: [`OrderDenied`][b2b_customers.OrderDenied], with the
           decision attached; nothing is written.
 
         With ``ask_approval``, an order the rules allow is not placed but
@@ -335,7 +335,8 @@ class OrderService:
 
         The new order has the past order's lines, prices and location; the
         buyer is the acting customer (staff reorder for the past order's
-        buyer). It is decided and placed exactly as :meth:`place` does.
+        buyer). It is decided and placed exactly as
+        [`place`][b2b_customers.services.orders.OrderService.place] does.
 
         Raises:
             NotFound: No such order, or the actor does not see it.

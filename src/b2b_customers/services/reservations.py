@@ -6,17 +6,18 @@ the company buys on a credit line), under the order's id:
 
 * an **allowed** order is recorded ``placed``, with its reservation;
 * an order that needs **approval** is recorded ``pending_approval`` under the
-  approval request's own id (:func:`pending_order_id`), with its reservation,
-  so budgets count it while it waits;
+  approval request's own id
+  ([`pending_order_id`][b2b_customers.services.reservations.pending_order_id]), with its
+  reservation, so budgets count it while it waits;
 * when the request is **rejected, cancelled or expired** the reservation is
   released and the order recorded ``cancelled``;
 * when it is **completed** the pending order becomes ``placed`` and keeps its
   reservation: the reservation is converted into the placed order's, until
   the invoice for the order is posted.
 
-:func:`settle` applies the move's :func:`~b2b_customers.approvals.credit_effect`.
-Each change of the account and of the order records a domain event
-(``credit.reserved``, ``credit.released``, ``order.placed``,
+[`settle`][b2b_customers.services.reservations.settle] applies the move's
+[`credit_effect`][b2b_customers.approvals.credit_effect]. Each change of the account and of the
+order records a domain event (``credit.reserved``, ``credit.released``, ``order.placed``,
 ``order.cancelled``).
 """
 
@@ -65,9 +66,8 @@ def pending_order_id(request: ApprovalRequest) -> OrderId:
 class RecordedOverride:
     """Credit a controller reserved past the hold (and the limit) for a cart, before it is ordered.
 
-    :meth:`CreditService.override_hold
-    <b2b_customers.services.CreditService.override_hold>` reserves under the
-    reference it is given; when that is the cart's ``resource_id``, the order
+    [`CreditService.override_hold`][b2b_customers.services.credit.CreditService.override_hold]
+    reserves under the reference it is given; when that is the cart's ``resource_id``, the order
     placed from the cart uses the reservation instead of checking the line.
 
     Attributes:
@@ -250,7 +250,7 @@ def credit_line(
     """Return the credit account a company's orders draw on, or ``None`` without a credit line.
 
     ``lock`` holds the account until the unit of work ends (see
-    :meth:`~b2b_customers.ports.CreditRepository.for_company`): pass it when
+    [`for_company`][b2b_customers.ports.CreditRepository.for_company]): pass it when
     the account's terms will be saved. Reserving needs no lock.
     """
     try:

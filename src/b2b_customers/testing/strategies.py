@@ -1,8 +1,8 @@
 """Hypothesis strategies for every entity and value object, and for hostile input.
 
 The entity strategies produce only valid values. The hostile ones at the end
-(:func:`hostile_values` and its parts) produce what a careless or hostile
-caller might pass instead: lone surrogates, NUL, very long and right-to-left
+([`hostile_values`][b2b_customers.testing.strategies.hostile_values] and its parts) produce what a
+careless or hostile caller might pass instead: lone surrogates, NUL, very long and right-to-left
 text, wrong types, naive datetimes, NaN, infinite and huge decimals.
 
 Use them to property-test code built on the library::
@@ -266,12 +266,12 @@ def custom_fields() -> st.SearchStrategy[dict[str, str | int | bool]]:
 
 
 def currencies() -> st.SearchStrategy[str]:
-    """ISO 4217 codes from :data:`CURRENCIES`."""
+    """ISO 4217 codes from [`CURRENCIES`][b2b_customers.testing.strategies.CURRENCIES]."""
     return st.sampled_from(CURRENCIES)
 
 
 def time_zones() -> st.SearchStrategy[str]:
-    """IANA time zone names from :data:`TIME_ZONES`."""
+    """IANA time zone names from [`TIME_ZONES`][b2b_customers.testing.strategies.TIME_ZONES]."""
     return st.sampled_from(TIME_ZONES)
 
 
@@ -1380,8 +1380,8 @@ def hostile_texts() -> st.SearchStrategy[str]:
     """Text a caller might pass that a store may not keep, or that careless code mishandles.
 
     Lone surrogates, NUL characters, very long and right-to-left text (see
-    :data:`HOSTILE_TEXTS`), and short random text from every code point,
-    surrogates included. Many are valid text (right-to-left names are); the
+    [`HOSTILE_TEXTS`][b2b_customers.testing.strategies.HOSTILE_TEXTS]), and short random text from
+    every code point, surrogates included. Many are valid text (right-to-left names are); the
     library must accept those and refuse the rest with a ValidationError.
     """
     any_character = st.one_of(
@@ -1427,7 +1427,7 @@ def hostile_decimals() -> st.SearchStrategy[Decimal]:
 
 
 def hostile_money() -> st.SearchStrategy[Money]:
-    """Money a caller might build by hand: any of :func:`hostile_decimals`, in EUR or another."""
+    """Money a caller might build by hand: any of `hostile_decimals`, in EUR or another."""
     return st.builds(Money, hostile_decimals(), st.sampled_from(["EUR", "USD", "JPY"]))
 
 

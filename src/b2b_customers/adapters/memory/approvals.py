@@ -58,7 +58,7 @@ def _submitted(request: ApprovalRequest) -> tuple[datetime, str]:
 class MemoryApprovalRepository(_Repository[ApprovalRequest]):
     """Approval requests, in memory, indexed by company, requester, resource and openness.
 
-    Implements :class:`~b2b_customers.ports.ApprovalRepository`.
+    Implements [`ApprovalRepository`][b2b_customers.ports.ApprovalRepository].
     """
 
     def add(self, request: ApprovalRequest) -> ApprovalRequest:

@@ -1,16 +1,16 @@
 """The order history and its daily spend buckets, in memory.
 
 Orders are rows like any other. Recording one also books its total into
-daily spend buckets: per :class:`~b2b_customers.limits.spend.SpendKey` the
+daily spend buckets: per [`SpendKey`][b2b_customers.limits.SpendKey] the
 order counts for, per local day in the ordering company's time zone, per
 currency, with orders pending approval apart. Where an order was booked (its
 keys, with the subtrees of the company's ancestors at the time, and its local
-day) is kept as its :class:`~b2b_customers.limits.spend.SpendPosting`, so a
+day) is kept as its [`SpendPosting`][b2b_customers.limits.SpendPosting], so a
 later status change moves exactly that spend, even after the company moved in
 the tree or changed time zone.
 
 A unit of work keeps the changes to the buckets as deltas
-(:class:`_SpendBuffer`): they are added on commit and dropped on rollback.
+(`_SpendBuffer`): they are added on commit and dropped on rollback.
 Deltas add up in any order, so two units of work recording orders at once do
 not conflict; two changing the same order do, through the order's version.
 """
@@ -179,8 +179,8 @@ _MAY_CHANGE = frozenset({"status", "version", "created_at", "updated_at"})
 class MemoryOrderRepository(_Repository[OrderRecord]):
     """The order history and its daily spend buckets, in memory.
 
-    Implements :class:`~b2b_customers.ports.OrderRepository` (and so
-    :class:`~b2b_customers.limits.spend.SpendLookup`). A status change may
+    Implements [`OrderRepository`][b2b_customers.ports.OrderRepository] (and so
+    [`SpendLookup`][b2b_customers.limits.SpendLookup]). A status change may
     go any way; the services decide which transitions are allowed.
     """
 
@@ -215,9 +215,10 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
     def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
         """Record many orders at once (a bulk import of history), all or none.
 
-        The checks, errors and spend are those of :meth:`add`, for every order
-        (the error is the first failing order's); the spend of the batch is
-        summed per posting before it is booked.
+        The checks, errors and spend are those of
+        [`add`][b2b_customers.adapters.memory.MemoryOrderRepository.add], for every order (the error
+        is the first failing order's); the spend of the batch is summed per posting before it is
+        booked.
 
         Raises:
             AlreadyExists: An id is taken (or given twice).

@@ -300,12 +300,13 @@ class MemoryStore:
 
 
 class MemoryUnitOfWork:
-    """One transaction over a :class:`MemoryStore`.
+    """One transaction over a [`MemoryStore`][b2b_customers.adapters.memory.MemoryStore].
 
-    Implements :class:`~b2b_customers.ports.UnitOfWork`. Changes go to a
-    write buffer and reach the store on :meth:`commit`; see the module
-    docstring for the checks made then. The buffer starts empty again after
-    every commit and rollback, so one unit of work may commit several times.
+    Implements [`UnitOfWork`][b2b_customers.ports.UnitOfWork]. Changes go to a
+    write buffer and reach the store on
+    [`commit`][b2b_customers.adapters.memory.MemoryUnitOfWork.commit]; see the module docstring for
+    the checks made then. The buffer starts empty again after every commit and rollback, so one unit
+    of work may commit several times.
 
     Args:
         store: The store it reads and writes.

@@ -159,7 +159,7 @@ class _Buffer(Generic[R]):
                 yield row
 
     def check_unique(self, row: R) -> None:
-        """Raise :class:`AlreadyExists` when another row holds one of ``row``'s unique keys."""
+        """Raise `AlreadyExists` when another row holds one of ``row``'s unique keys."""
         row_id = self.schema.ident(row)
         for rule in self.schema.unique:
             for key in self.written.indexes[rule.index].keys(row):

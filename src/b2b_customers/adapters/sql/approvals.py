@@ -79,7 +79,7 @@ def _row(request: ApprovalRequest) -> dict[str, Any]:
 class SqlApprovalRepository:
     """Approval requests, in SQL.
 
-    Implements :class:`~b2b_customers.ports.ApprovalRepository`.
+    Implements [`ApprovalRepository`][b2b_customers.ports.ApprovalRepository].
 
     Args:
         session: The unit of work's connection.

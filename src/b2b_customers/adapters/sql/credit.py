@@ -6,7 +6,7 @@ credit rule reads as columns: ``credit_limit``, ``on_hold``, ``balance``,
 and those it is shared with) are rows of ``credit_coverage``, whose primary
 key lets a company draw on one line at most.
 
-Booking a ledger entry (:meth:`SqlCreditRepository.book`) is **one
+Booking a ledger entry (`SqlCreditRepository.book`) is **one
 conditional statement** on the account row::
 
     UPDATE credit_accounts
@@ -18,8 +18,8 @@ followed by the entry's ``INSERT`` and the one reservation row it opens,
 shrinks or deletes. The row stays locked from that statement to the end of
 the transaction, a few round trips, so concurrent reservations queue for
 only that long and can never together pass the limit. On SQLite, which
-keeps amounts as text, :data:`~b2b_customers.adapters.sql.engines.DECIMAL_ADD`
-and :data:`~b2b_customers.adapters.sql.engines.DECIMAL_COVERS` do the sums
+keeps amounts as text, `DECIMAL_ADD`
+and `DECIMAL_COVERS` do the sums
 exactly.
 """
 
@@ -221,7 +221,7 @@ def _entry_row(entry: LedgerEntry) -> dict[str, Any]:
 class SqlCreditRepository:
     """Credit accounts and their ledgers, in SQL.
 
-    Implements :class:`~b2b_customers.ports.CreditRepository`. Entry ids are
+    Implements [`CreditRepository`][b2b_customers.ports.CreditRepository]. Entry ids are
     unique across every ledger of the store.
 
     Args:

@@ -1,8 +1,8 @@
 """Creating and upgrading the schema with Alembic, from code: no ``alembic.ini`` needed.
 
 The migration scripts ship inside the package
-(``b2b_customers/adapters/sql/migrations``). :func:`migrate` runs every
-script the database has not seen yet, in one transaction, and records the
+(``b2b_customers/adapters/sql/migrations``). [`migrate`][b2b_customers.adapters.sql.migrate.migrate]
+runs every script the database has not seen yet, in one transaction, and records the
 revision in a version table of the library's own, ``b2b_customers_alembic_version``
 (in the tenant's schema, when one is given). Alembic's default
 ``alembic_version`` table is left to the host application's own migrations,

@@ -1,12 +1,12 @@
 """The order history and its daily spend buckets in SQL.
 
 Recording an order books its total into ``spend_buckets`` as its
-:class:`~b2b_customers.limits.spend.SpendPosting` says: per key the order
+[`SpendPosting`][b2b_customers.limits.SpendPosting] says: per key the order
 counts for, per local day in the ordering company's time zone, per currency,
 with orders pending approval apart. The posting is kept with the order, so a
 later status change moves exactly that spend, even after the company moved
 in the tree or changed time zone. The order service passes the posting it
-worked out from what it loaded: then :meth:`SqlOrderRepository.add` is two
+worked out from what it loaded: then `SqlOrderRepository.add` is two
 statements, the order's ``INSERT`` and the buckets' upsert, and the foreign
 keys check the company and buyer.
 
@@ -14,14 +14,14 @@ Bucket amounts are exact decimals, added to in the upsert, so concurrent
 orders never lose an update: ``amount = amount + excluded.amount`` on
 PostgreSQL; on SQLite, which keeps them as text, through the exact decimal
 addition every connection of the store has
-(:data:`~b2b_customers.adapters.sql.engines.DECIMAL_ADD`). :meth:`spent`
+(`DECIMAL_ADD`). [`spent`][b2b_customers.adapters.memory.MemoryOrderRepository.spent]
 reads the buckets of the window's days, one indexed range of the buckets'
 primary key: the history is never scanned.
 
-:meth:`add_many` imports history in bulk: the references are checked with
+`add_many` imports history in bulk: the references are checked with
 one query per thousands of orders, the rows go to the database in
 ``executemany`` batches, and the spend is summed in Python per bucket
-(key, day, currency, pending) and upserted once per bucket. :meth:`add` is
+(key, day, currency, pending) and upserted once per bucket. `add` is
 the same path with one order.
 """
 
@@ -176,8 +176,8 @@ _BOOK = {
 class SqlOrderRepository:
     """The order history and its daily spend buckets, in SQL.
 
-    Implements :class:`~b2b_customers.ports.OrderRepository` (and so
-    :class:`~b2b_customers.limits.spend.SpendLookup`). A status change may go
+    Implements [`OrderRepository`][b2b_customers.ports.OrderRepository] (and so
+    [`SpendLookup`][b2b_customers.limits.SpendLookup]). A status change may go
     any way; the services decide which transitions are allowed.
 
     Args:
@@ -244,7 +244,7 @@ class SqlOrderRepository:
     def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
         """Record many orders at once (a bulk import of history), all or none.
 
-        The checks, errors and spend are those of :meth:`add`, for every order
+        The checks, errors and spend are those of `add`, for every order
         (the error is the first order's that fails); the rows go to the
         database in batches and each spend bucket is written once.
 
@@ -419,7 +419,7 @@ class _Postings:
     """Where a batch of orders is booked, and the spend it adds to each bucket.
 
     Looks up the companies (their time zones and ancestors) and buyers of
-    the whole batch at once; :attr:`failure` is the first order (index and
+    the whole batch at once; `failure` is the first order (index and
     error) that names a company or buyer that does not exist.
     """
 
@@ -476,7 +476,7 @@ class _LocalDays:
 
     Each local day found is remembered as its window of instants, filed under
     the UTC dates it overlaps, so the orders of one day cost one window
-    (:func:`~b2b_customers.limits.periods.window_of`) between them. An
+    ([`window_of`][b2b_customers.limits.window_of]) between them. An
     instant lies in a day's window exactly when that is its local day.
     """
 

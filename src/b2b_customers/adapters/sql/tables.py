@@ -3,7 +3,7 @@
 Each aggregate table keeps the converter's JSON form of the entity in a
 ``data`` column (lossless: reads structure it back) next to the columns that
 queries filter and sort by, and the columns the database needs to enforce the
-rules of :mod:`b2b_customers.ports`:
+rules of [`b2b_customers.ports`][]:
 
 * primary keys for ids, unique constraints for account numbers, (lower-cased)
   email addresses, one contact per customer and company, one automatic
@@ -17,7 +17,7 @@ rules of :mod:`b2b_customers.ports`:
 
 Text that lists are sorted by uses the ``"C"`` collation on PostgreSQL, so
 the database sorts by code point as Python does. Tables carry no schema name;
-a store (and :func:`~b2b_customers.adapters.sql.migrate`) maps them into a
+a store (and [`migrate`][b2b_customers.adapters.sql.migrate.migrate]) maps them into a
 PostgreSQL schema with ``schema_translate_map``.
 """
 

@@ -1,20 +1,20 @@
 """The SQL unit of work: one database transaction over every repository.
 
-A :class:`SqlUnitOfWork` holds one connection from ``with`` to the end of the
-block. Reads see the latest committed state and the unit of work's own
+A [`SqlUnitOfWork`][b2b_customers.adapters.sql.SqlUnitOfWork] holds one connection from ``with`` to
+the end of the block. Reads see the latest committed state and the unit of work's own
 changes (PostgreSQL's READ COMMITTED; on SQLite, reads run outside a
 transaction until the first write, which takes the write lock with
 ``BEGIN IMMEDIATE`` so that writers queue instead of failing half-way).
 
 Optimistic concurrency is ``UPDATE ... WHERE id = :id AND version =
 :expected``: no row updated means someone else saved first, and
-:class:`~b2b_customers.errors.StaleVersion` is raised at once.
+[`StaleVersion`][b2b_customers.StaleVersion] is raised at once.
 
 Recorded events are inserted into the outbox when the unit of work commits,
 in the same transaction. On PostgreSQL the insert and the commit happen
 under a transaction-scoped advisory lock, so outbox positions increase in
 commit order, as the ports promise. A unit of work that records more than
-:data:`EVENTS_HELD` events (a bulk import) does not hold them all: each
+`EVENTS_HELD` events (a bulk import) does not hold them all: each
 time that many wait, they go to the outbox at once, in its transaction, and
 the lock is taken then and held to the commit (other units of work that
 record events wait for it, as they would wait for its commit).
@@ -87,9 +87,9 @@ _EVENT_ID_TAKEN = (
 
 
 class SqlUnitOfWork:
-    """One transaction over a :class:`~b2b_customers.adapters.sql.SqlStore`.
+    """One transaction over a [`SqlStore`][b2b_customers.adapters.sql.SqlStore].
 
-    Implements :class:`~b2b_customers.ports.UnitOfWork`; see the module
+    Implements [`UnitOfWork`][b2b_customers.ports.UnitOfWork]; see the module
     docstring for isolation and locking. One unit of work may commit several
     times: each commit ends a transaction, and the next statement begins another.
 
@@ -220,7 +220,7 @@ class SqlUnitOfWork:
         Raises:
             AlreadyExists: An event with this id is in the outbox, or was
                 recorded in this transaction, already.
-            ValidationError: ``event`` is not a :class:`~b2b_customers.domain.DomainEvent`.
+            ValidationError: ``event`` is not a [`DomainEvent`][b2b_customers.domain.DomainEvent].
         """
         if not isinstance(event, DomainEvent):
             raise ValidationError(

@@ -258,7 +258,7 @@ class ContractBase:
         )
 
     def dispose_store(self, store: Store) -> None:
-        """Release a store made by :meth:`make_store` (close it, drop its schema).
+        """Release a store made by `make_store` (close it, drop its schema).
 
         Calls the store's own ``dispose()`` unless overridden.
 
@@ -269,7 +269,7 @@ class ContractBase:
 
     @pytest.fixture
     def clock(self) -> ManualClock:
-        """A manual clock standing at :data:`START`."""
+        """A manual clock standing at [`START`][b2b_customers.testing.contract.START]."""
         return ManualClock(START)
 
     @pytest.fixture

@@ -1,7 +1,7 @@
 """The contract of approvals: requests, policies, approval groups and approver limits.
 
 The requests stored here are made by the workflow itself
-(:meth:`~b2b_customers.approvals.ApprovalRequest.submit`, ``approve``,
+([`submit`][b2b_customers.approvals.ApprovalRequest.submit], ``approve``,
 ``reject``, ...), in a small world: ``acme`` under ``hq``, and ``bolt``; Rita
 requests at acme, Anna is an admin there (up to 1,000 EUR, so larger orders
 escalate to hq), Hank an admin at hq, Fiona in finance at acme, and Bea

@@ -53,7 +53,7 @@ def _order(
     currency: str = "EUR",
     **fields: Any,  # noqa: ANN401  (any OrderRecord field)
 ) -> OrderRecord:
-    """Build an order for the contract: placed at :data:`START` unless told otherwise."""
+    """Build an order for the contract: placed at `START` unless told otherwise."""
     fields.setdefault("placed_at", START)
     return OrderRecord(
         id=OrderId(order_id),
