@@ -89,6 +89,8 @@ def masked(text: str, url: str | None) -> str:
     if parts is not None and "@" in plain:
         # A driver that split at the first "@" names the rest, "@" and all, as the host.
         pieces.add(f"{plain.split('@', 1)[1]}{parts[3]}".split("/", 1)[0])
+    masked_url = shown(url)
+    segments = text.split(masked_url)  # the URL shown masked stays as it is
     for piece in sorted(pieces, key=len, reverse=True):
-        text = text.replace(piece, MASK)
-    return text
+        segments = [segment.replace(piece, MASK) for segment in segments]
+    return masked_url.join(segments)

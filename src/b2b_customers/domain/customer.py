@@ -166,21 +166,24 @@ class Customer(Versioned):
         membership = self.membership_in(company_id)
         return membership.roles if membership is not None else frozenset()
 
-    def status_in(self, company_id: CompanyId) -> CustomerStatus | None:
+    def status_in(self, company_id: CompanyId | str) -> CustomerStatus | None:
         """Return the customer's standing at ``company_id`` (``None`` when not a member).
 
         Inactive when the customer or the membership is; else invited when
         either is; else active.
         """
+        company_id = CompanyId(company_id)
         membership = self.membership_in(company_id)
         return None if membership is None else standing(self.status, membership.status)
 
-    def acts_for(self, company_id: CompanyId) -> bool:
+    def acts_for(self, company_id: CompanyId | str) -> bool:
         """Whether the customer may act for ``company_id``: a member, active there and at all."""
+        company_id = CompanyId(company_id)
         return self.status_in(company_id) is CustomerStatus.ACTIVE
 
-    def acting_roles_in(self, company_id: CompanyId) -> frozenset[Role]:
+    def acting_roles_in(self, company_id: CompanyId | str) -> frozenset[Role]:
         """Return the roles the customer acts with at ``company_id``: none unless acting for it."""
+        company_id = CompanyId(company_id)
         return self.roles_in(company_id) if self.acts_for(company_id) else frozenset()
 
     def with_roles(self, company_id: CompanyId | str, roles: Iterable[Role | str]) -> Customer:
@@ -191,7 +194,7 @@ class Customer(Versioned):
 
         Raises:
             ValidationError: The roles break the role rule
-                (see [b2b_customers.domain.membership][]).
+                (see [`Membership`][b2b_customers.domain.Membership]).
         """
         company_id = CompanyId(company_id)
         current = self.membership_in(company_id)
@@ -205,13 +208,14 @@ class Customer(Versioned):
         others = tuple(item for item in self.memberships if item.company_id != company_id)
         return attrs.evolve(self, memberships=(*others, membership))
 
-    def with_status_in(self, company_id: CompanyId, status: CustomerStatus | str) -> Customer:
+    def with_status_in(self, company_id: CompanyId | str, status: CustomerStatus | str) -> Customer:
         """Return a copy whose standing at ``company_id`` (the membership's status) is ``status``.
 
         Raises:
             NotFound: The customer is not a member of ``company_id``.
             ValidationError: ``status`` is not a status.
         """
+        company_id = CompanyId(company_id)
         current = self.membership_in(company_id)
         if current is None:
             raise NotFound("Membership", f"{self.id} in {company_id}", by="customer and company")

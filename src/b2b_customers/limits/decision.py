@@ -196,7 +196,7 @@ class Decision:
             ``"admin"`` for the company's admins, ``"seller"`` for the seller's staff).
         policy_version: The version of the rules used, for replay: the engine
             records the fingerprint of the limits that applied (see
-            [rules_version][b2b_customers.limits.rule_versions.rules_version]).
+            `rules_version`).
         evaluated_at: When the decision was made (the injected clock's time).
     """
 

@@ -115,9 +115,9 @@ class DecisionRecord:
             context: The context it was decided in.
             decision: What [decide][b2b_customers.limits.engine.decide] answered.
             spend: The spend totals it read (see
-                [RecordingSpend][b2b_customers.limits.readings.RecordingSpend]).
+                `RecordingSpend`).
             conversions: The conversions it made (see
-                [RecordingRates][b2b_customers.limits.readings.RecordingRates]).
+                `RecordingRates`).
         """
         applied = {result.limit_id for result in decision.results if result.limit_id is not None}
         return cls(

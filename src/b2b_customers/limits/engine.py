@@ -142,7 +142,7 @@ class DecisionContext:
             so parallel requests cannot each slip under the same budget.
         policy_version: The version recorded in the decision; by default (``None``)
             the fingerprint of the limits that applied (see
-            [rules_version][b2b_customers.limits.rule_versions.rules_version]).
+            `rules_version`).
     """
 
     company: Company

@@ -4,8 +4,8 @@
 is handed: the spend so far (a [SpendLookup][b2b_customers.limits.spend.SpendLookup])
 and, when currencies differ, the exchange rates. To decide again later
 without reading today's order history or today's rates, a service hands the
-engine a [RecordingSpend][b2b_customers.limits.readings.RecordingSpend] and a
-[RecordingRates][b2b_customers.limits.readings.RecordingRates]: each passes
+engine a `RecordingSpend` and a
+`RecordingRates`: each passes
 every question on and keeps the answer as a
 [SpendReading][b2b_customers.limits.readings.SpendReading] or a
 [Conversion][b2b_customers.limits.readings.Conversion]. Replaying hands the

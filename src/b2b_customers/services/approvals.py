@@ -267,7 +267,7 @@ class ApprovalService:
         *,
         actor: Actor,
         order: OrderDraft,
-        preferred_approver: CustomerId | None = None,
+        preferred_approver: CustomerId | str | None = None,
         comment: str | None = None,
         po_number: str | None = None,
     ) -> Placement:
@@ -302,6 +302,7 @@ class ApprovalService:
                 first tier; an argument is not valid.
             CreditRefused: The credit line cannot cover the order.
         """
+        preferred_approver = None if preferred_approver is None else CustomerId(preferred_approver)
         return self._orders.place(
             actor=actor,
             order=order,

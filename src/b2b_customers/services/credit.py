@@ -284,7 +284,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         amount: Any,  # noqa: ANN401  (checked: a Money or None)
     ) -> CreditAccount:
         """Hold the account automatically when more than ``amount`` is overdue.
@@ -301,6 +301,7 @@ class CreditService:
             ValidationError: ``amount`` is not a Money of zero or more.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         threshold = None if amount is None else require_money(amount, field="amount")
         if threshold is not None and threshold.amount < 0:
             raise ValidationError("an overdue amount to hold at is zero or more", field="amount")
@@ -312,7 +313,7 @@ class CreditService:
         )
 
     def set_credit_control(
-        self, *, actor: Actor, company: CompanyId, control: CreditControl | str
+        self, *, actor: Actor, company: CompanyId | str, control: CreditControl | str
     ) -> CreditAccount:
         """Say what an order over the available credit meets: ``refuse`` or ``warn``.
 
@@ -325,6 +326,7 @@ class CreditService:
             PermissionDenied: The actor may not manage credit.
             ValidationError: ``control`` is not a credit control.
         """
+        company = CompanyId(company)
         chosen = checked_choice(control, CreditControl, "control")
         return self._settle_account(
             actor,
@@ -334,7 +336,7 @@ class CreditService:
         )
 
     def set_invoice_credit_check(
-        self, *, actor: Actor, company: CompanyId, enabled: bool
+        self, *, actor: Actor, company: CompanyId | str, enabled: bool
     ) -> CreditAccount:
         """Check the credit limit when an invoice is posted on the account, or stop checking.
 
@@ -348,6 +350,7 @@ class CreditService:
             PermissionDenied: The actor may not manage credit.
             ValidationError: ``enabled`` is not True or False.
         """
+        company = CompanyId(company)
         return self._settle_account(
             actor,
             company,
@@ -356,7 +359,7 @@ class CreditService:
         )
 
     def grant_credit_bypass(
-        self, *, actor: Actor, company: CompanyId, customer: CustomerId, reason: str
+        self, *, actor: Actor, company: CompanyId | str, customer: CustomerId | str, reason: str
     ) -> CreditAccount:
         """Let one buyer order past the credit limit of the line ``company`` draws on.
 
@@ -379,6 +382,8 @@ class CreditService:
                 line covers, or the reason is empty.
             InvalidTransition: The customer holds a bypass already.
         """
+        company = CompanyId(company)
+        customer = CustomerId(customer)
         now = self._context.clock.now()
         with self._context.store.unit_of_work() as uow:
             account = self._load(uow, actor, Permission.OVERRIDE_CREDIT_HOLD, company)
@@ -410,7 +415,7 @@ class CreditService:
         return stored
 
     def revoke_credit_bypass(
-        self, *, actor: Actor, company: CompanyId, customer: CustomerId
+        self, *, actor: Actor, company: CompanyId | str, customer: CustomerId | str
     ) -> CreditAccount:
         """Bind a buyer by the credit limit again.
 
@@ -420,6 +425,8 @@ class CreditService:
             PermissionDenied: The actor may not override credit.
             InvalidTransition: The customer holds no bypass on the line.
         """
+        company = CompanyId(company)
+        customer = CustomerId(customer)
         return self._settle_account(
             actor,
             company,

@@ -147,7 +147,7 @@ class OrderService:
         comment: str | None = None,
         po_number: str | None = None,
         ask_approval: bool = False,
-        preferred_approver: CustomerId | None = None,
+        preferred_approver: CustomerId | str | None = None,
     ) -> Placement:
         """Decide on ``order`` now and act on the decision, all in one unit of work.
 
@@ -196,6 +196,7 @@ class OrderService:
             CreditRefused: The credit line cannot cover the order.
             StaleVersion: The credit account kept changing under every attempt.
         """
+        preferred_approver = None if preferred_approver is None else CustomerId(preferred_approver)
         draft = order if po_number is None else attrs.evolve(order, po_number=po_number)
         ask = _Ask(voluntary=bool(ask_approval), preferred=preferred_approver)
         return self._retry.run(lambda: self._place(actor, draft, comment, ask))
