@@ -94,17 +94,24 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the documentation site strictly (warnings are errors)."""
-    session.install("-e", ".[docs]")
+    """Build the documentation site strictly (warnings are errors), and check its HTML.
+
+    tests/test_docs_site.py builds it again into a temporary folder and fails on
+    a literal reST role, a doctest rendered as blockquotes or a class without
+    its constructor.
+    """
+    session.install("-e", ".[docs,testing]")
     session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+    session.run("pytest", "tests/test_docs_site.py", "-p", "no:cacheprovider", "-q")
 
 
 @nox.session
 def examples(session: nox.Session) -> None:
-    """Run every script in examples/ (the test suite runs them too)."""
-    session.install("-e", ".[sql]")
+    """Run every script in examples/ and the FastAPI walkthrough (the tests run them too)."""
+    session.install("-e", ".[sql]", "fastapi", "httpx")
     for script in sorted(pathlib.Path("examples").glob("*.py")):
         session.run("python", str(script))
+    session.run("python", "examples/fastapi_app/api_demo.py")
 
 
 @nox.session

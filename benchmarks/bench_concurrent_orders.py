@@ -1,6 +1,6 @@
 """Eight processes placing orders against one shared credit line, on PostgreSQL.
 
-Ours: :func:`b2b_customers.testing.concurrency.race_in_processes`: ``--workers``
+Ours: `b2b_customers.testing.concurrency.race_in_processes`: ``--workers``
 processes (8) each place ``--orders`` orders (1,000) through
 ``app.orders.place`` against one credit line that covers about three quarters
 of them. Each order is a whole use case: authorize, read the company, the

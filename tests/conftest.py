@@ -9,7 +9,7 @@ module in schemas of its own, dropped afterwards). The old name
 ``B2B_POSTGRES_URL`` still works, with a note in the header of the run.
 
 Markers choose a database: ``postgresql`` (needs the server) and ``sqlite``
-(runs on SQLite files, given here, see :func:`pytest_collection_modifyitems`).
+(runs on SQLite files, given here, see `pytest_collection_modifyitems`).
 ``-m "not sqlite and not postgresql"``, ``-m "sqlite and not postgresql"`` and
 ``-m postgresql`` split the suite into three shares without overlap; the nox
 session ``tests(database=...)`` runs one of them.

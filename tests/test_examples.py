@@ -1,4 +1,8 @@
-"""Every script in examples/ runs to the end, and the demo too."""
+"""Every script in examples/ runs to the end, and the demo too.
+
+The scripts are the ``*.py`` files of examples/ and the ``*demo.py`` of each
+example package in a folder of its own (the ERP adapter, the FastAPI app).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,17 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+EXAMPLES = sorted([*(ROOT / "examples").glob("*.py"), *(ROOT / "examples").glob("*/*demo.py")])
 
 
 def test_there_are_examples():
     assert EXAMPLES
+    assert ROOT / "examples" / "fastapi_app" / "api_demo.py" in EXAMPLES
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "script", EXAMPLES, ids=lambda path: str(path.relative_to(ROOT / "examples"))
+)
 def test_example_runs(script: pathlib.Path, tmp_path: pathlib.Path):
     result = subprocess.run(  # noqa: S603  (our own scripts)
         [sys.executable, str(script)],

@@ -2,13 +2,14 @@
 
 The main pieces:
 
-* :mod:`b2b_customers.domain`: companies and subsidiaries, locations,
+* [`b2b_customers.domain`][]: companies and subsidiaries, locations,
   customers with roles, contact assignments and customer groups.
-* :mod:`b2b_customers.approvals`: approval policies, routing with escalation, and
+* [`b2b_customers.approvals`][]: approval policies, routing with escalation, and
   the approval request's state machine.
-* :mod:`b2b_customers.serialization`: one converter to and from JSON-ready dicts.
-* :mod:`b2b_customers.errors`: every error the library raises, under :class:`B2BError`.
-* :mod:`b2b_customers.testing`: Hypothesis strategies for every entity.
+* [`b2b_customers.serialization`][]: one converter to and from JSON-ready dicts.
+* [`b2b_customers.errors`][]: every error the library raises, under
+  [`B2BError`][b2b_customers.B2BError].
+* [`b2b_customers.testing`][]: Hypothesis strategies for every entity.
 
 The library prints nothing; it logs what an operator wants to know
 (migrations run, automations' actions, import batches) on loggers under

@@ -1,9 +1,10 @@
-"""One entry point: ``connect(url)`` gives an :class:`App` with every service.
+"""One entry point: ``connect(url)`` gives an [`App`][b2b_customers.App] with every service.
 
->>> from b2b_customers import connect
->>> app = connect("memory://")
->>> app.store.__class__.__name__
-'MemoryStore'
+```python
+from b2b_customers import connect
+app = connect("memory://")
+app.store.__class__.__name__  # 'MemoryStore'
+```
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class App:
     def recipients(self, event: DomainEvent) -> list[Recipient]:
         """Return who should be notified of ``event``, from the contacts' subscriptions.
 
-        See :func:`b2b_customers.services.notifications.recipients`.
+        See [`b2b_customers.services.notifications.recipients`][].
         """
         with self.store.unit_of_work() as uow:
             return recipients(event, uow)
@@ -120,7 +121,7 @@ def connect(
         ids: The id generator (random UUIDs by default).
         migrate: Bring an SQL database to the current schema first.
         schema: A PostgreSQL schema (one per tenant).
-        seller_approvers: The seller-side approvers (see :class:`App`).
+        seller_approvers: The seller-side approvers (see [`App`][b2b_customers.App]).
         rates: Exchange rates, for limits in another currency than an order.
 
     Raises:

@@ -1,8 +1,8 @@
 """Every error the library raises, in one hierarchy.
 
-Catch :class:`B2BError` to catch them all. Each class also derives from the
+Catch [`B2BError`][b2b_customers.B2BError] to catch them all. Each class also derives from the
 builtin exception a caller would expect, so ``except LookupError`` still works
-for :class:`NotFound`::
+for [`NotFound`][b2b_customers.NotFound]::
 
     B2BError
     ├── ValidationError (ValueError)            bad input; names the field

@@ -1,7 +1,7 @@
 """Typed identifiers and the generators that mint them.
 
 Every id is a ``str`` at run time, but a distinct type for mypy, so a
-:data:`CustomerId` cannot be passed where a :data:`CompanyId` is expected.
+`CustomerId` cannot be passed where a `CompanyId` is expected.
 Ids are opaque: adapters may use their ERP's keys, as long as they are
 non-empty strings of at most 64 characters.
 """

@@ -1,8 +1,8 @@
 """The contract between the library and any store: repositories, unit of work, clock, ids.
 
 Everything the services need from the outside world is a
-:class:`typing.Protocol` here. The memory and SQL adapters implement them, and
-so can an ERP adapter; :mod:`b2b_customers.testing.contract` checks that an
+`typing.Protocol` here. The memory and SQL adapters implement them, and
+so can an ERP adapter; [`b2b_customers.testing.contract`][] checks that an
 implementation keeps the contract.
 
 The rules every implementation keeps:
@@ -11,27 +11,27 @@ The rules every implementation keeps:
   ``created_at = updated_at = clock.now()``, and returns the stored copy.
   ``save`` takes a copy whose ``version`` is the stored one, stores it with
   ``version + 1`` and a fresh ``updated_at``, and returns that; a copy with any
-  other version raises :class:`~b2b_customers.errors.StaleVersion`.
-* **Errors.** A missing id raises :class:`~b2b_customers.errors.NotFound`; a
+  other version raises [`StaleVersion`][b2b_customers.StaleVersion].
+* **Errors.** A missing id raises [`NotFound`][b2b_customers.NotFound]; a
   taken unique key (id, account number, email, one contact per customer and
   company, one primary / default-billing / default-shipping location per
   company, one primary contact per company and type, one company group per
   company, one approval policy per company and one seller-wide, one approval
   group per company, one approver limit per customer or role and company)
-  raises :class:`~b2b_customers.errors.AlreadyExists`; a reference to
+  raises [`AlreadyExists`][b2b_customers.AlreadyExists]; a reference to
   a company (or customer) that does not exist, or a parent that would make a
-  cycle, raises :class:`~b2b_customers.errors.HierarchyError` (parent) or
-  :class:`~b2b_customers.errors.ValidationError` (any other reference). Never
+  cycle, raises [`HierarchyError`][b2b_customers.HierarchyError] (parent) or
+  [`ValidationError`][b2b_customers.ValidationError] (any other reference). Never
   a driver's exception.
-* **Transactions.** Changes made through a :class:`UnitOfWork` become visible
-  to other units of work only on ``commit``; leaving the ``with`` block
+* **Transactions.** Changes made through a [`UnitOfWork`][b2b_customers.ports.UnitOfWork] become
+  visible to other units of work only on ``commit``; leaving the ``with`` block
   without committing (or after an exception) rolls every change back.
   Reads inside a unit of work see its own uncommitted changes. A failed
   write ends the unit of work: when a repository write (``add``,
   ``add_many``, ``save``, ``remove``, ``book``, ``append``,
   ``mark_published``) raises, nothing of the unit of work since its last
   commit is written, neither the failed write nor the ones before it, and
-  ``commit`` raises :class:`~b2b_customers.errors.StorageError` (a store may
+  ``commit`` raises [`StorageError`][b2b_customers.StorageError] (a store may
   refuse any other use too); ``rollback`` makes it usable again, empty. A
   read that raises (``get`` of a missing id: ``NotFound``) ends nothing.
   A store need not keep a savepoint per write to undo one failed call.
@@ -92,7 +92,9 @@ if TYPE_CHECKING:
     from b2b_customers.approvals.request import ApprovalRequest
     from b2b_customers.credit.account import CreditAccount
     from b2b_customers.credit.ledger import LedgerEntry
+    from b2b_customers.credit.payment_terms import PaymentTerms
     from b2b_customers.credit.reservation import Reservation
+    from b2b_customers.limits.decision_record import DecisionRecord
     from b2b_customers.limits.periods import Window
     from b2b_customers.limits.rules import PurchasingLimit
     from b2b_customers.limits.spend import SpendKey, SpendPosting
@@ -126,6 +128,7 @@ __all__ = [
     "Outbox",
     "OutboxEntry",
     "Page",
+    "PaymentTermsRepository",
     "Store",
     "UnitOfWork",
 ]
@@ -147,7 +150,7 @@ class Clock(Protocol):
 class ExchangeRates(Protocol):
     """Converts amounts between currencies: the only way two currencies may meet.
 
-    See :class:`b2b_customers.exchange_rates.FixedRates` for a simple one.
+    See [`b2b_customers.exchange_rates.FixedRates`][] for a simple one.
     """
 
     def convert(self, amount: Money, currency: str, at: datetime) -> Money:
@@ -160,7 +163,7 @@ class ExchangeRates(Protocol):
 
 
 class IdGenerator(Protocol):
-    """Mints new, unique ids (see :class:`b2b_customers.ids.RandomIds`)."""
+    """Mints new, unique ids (see [`b2b_customers.ids.RandomIds`][])."""
 
     def __call__(self) -> str:
         """Return a new id."""
@@ -246,7 +249,7 @@ class CompanyQuery:
         sort: The sort key; ties are broken by id.
         descending: Sort from high to low.
         offset: How many matches to skip.
-        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+        limit: The most to return (1 to [`MAX_PAGE_SIZE`][b2b_customers.ports.MAX_PAGE_SIZE]).
     """
 
     name_contains: str | None = None
@@ -278,7 +281,7 @@ class CustomerQuery:
         sort: The sort key; ties are broken by id.
         descending: Sort from high to low.
         offset: How many matches to skip.
-        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+        limit: The most to return (1 to [`MAX_PAGE_SIZE`][b2b_customers.ports.MAX_PAGE_SIZE]).
     """
 
     company_id: CompanyId | None = None
@@ -318,7 +321,7 @@ class OrderQuery:
             unless ``descending`` is ``False``.
         descending: Sort from high to low (the default: newest first).
         offset: How many matches to skip.
-        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+        limit: The most to return (1 to [`MAX_PAGE_SIZE`][b2b_customers.ports.MAX_PAGE_SIZE]).
     """
 
     company_id: CompanyId | None = None
@@ -350,7 +353,7 @@ class ApprovalQuery:
             Either way ties are broken by id, and a descending list is the
             ascending one reversed.
         offset: How many matches to skip.
-        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+        limit: The most to return (1 to [`MAX_PAGE_SIZE`][b2b_customers.ports.MAX_PAGE_SIZE]).
     """
 
     company_id: CompanyId | None = None
@@ -388,7 +391,7 @@ class AuditQuery:
         aggregate_type: Only changes of this kind of aggregate (``"location"``).
         aggregate_id: Only changes of the aggregate with this id.
         offset: How many matches to skip.
-        limit: The most to return (1 to :data:`MAX_PAGE_SIZE`).
+        limit: The most to return (1 to [`MAX_PAGE_SIZE`][b2b_customers.ports.MAX_PAGE_SIZE]).
     """
 
     since: datetime | None = field(default=None, validator=_optional_instant)
@@ -418,8 +421,8 @@ class CompanyRepository(Protocol):
     def add_many(self, companies: Iterable[Company]) -> list[Company]:
         """Store many new companies at once (a bulk import); return the stored copies.
 
-        Checks and errors are those of :meth:`add`, for every item; adapters
-        batch the writes. Inside a unit of work it is all or nothing. Parents must
+        Checks and errors are those of [`add`][b2b_customers.ports.CompanyRepository.add], for every
+        item; adapters batch the writes. Inside a unit of work it is all or nothing. Parents must
         come before their subsidiaries (or already be stored).
         """
         ...
@@ -492,7 +495,7 @@ class CompanyRepository(Protocol):
 class LocationRepository(Protocol):
     """The locations (addresses) of companies.
 
-    Store the changes an :class:`~b2b_customers.domain.AddressBook` returns in
+    Store the changes an [`AddressBook`][b2b_customers.domain.AddressBook] returns in
     the order it returns them: flags are taken away before they are given.
     """
 
@@ -553,8 +556,8 @@ class CustomerRepository(Protocol):
     def add_many(self, customers: Iterable[Customer]) -> list[Customer]:
         """Store many new customers at once (a bulk import); return the stored copies.
 
-        Checks and errors are those of :meth:`add`, for every item; adapters
-        batch the writes. Inside a unit of work it is all or nothing.
+        Checks and errors are those of [`add`][b2b_customers.ports.CustomerRepository.add], for
+        every item; adapters batch the writes. Inside a unit of work it is all or nothing.
         """
         ...
 
@@ -802,10 +805,10 @@ class CreditRepository(Protocol):
         """Store a change of the account's terms: limit, hold, payment terms, sharing.
 
         The money figures (``balance``, ``reserved``, ``last_sequence``) are
-        not the caller's to set: they move only by :meth:`book`, and the
-        copy returned carries the stored ones. Booking does not change the
-        account's version, so orders flowing on a line never make a change of
-        its terms conflict.
+        not the caller's to set: they move only by
+        [`book`][b2b_customers.ports.CreditRepository.book], and the copy returned carries the
+        stored ones. Booking does not change the account's version, so orders flowing on a line
+        never make a change of its terms conflict.
 
         Raises:
             NotFound: No account has this id.
@@ -830,9 +833,15 @@ class CreditRepository(Protocol):
 
         With ``within_limit`` the step happens only if, on the totals stored
         *at that moment*, the account is not on hold and its available credit
-        covers the amount (:meth:`CreditAccount.refusal
-        <b2b_customers.credit.CreditAccount.refusal>`): one conditional write,
-        so concurrent reservations can never together pass the limit.
+        covers the amount ([`CreditAccount.refusal`][b2b_customers.credit.CreditAccount.refusal]):
+        one conditional write, so concurrent reservations can never together pass the limit.
+
+        Services pass ``within_limit`` for every order's reservation the
+        limit binds. A reservation the decision let past the limit (an
+        account whose credit control is ``warn``, a buyer holding a bypass,
+        a recorded override) is booked without it: the totals move past the
+        limit, so ``reserved`` stays the sum of the open reservations and
+        ``available`` goes below zero. The store's rule never loosens.
 
         Returns:
             The account as stored after the step, and the entry as appended.
@@ -880,9 +889,10 @@ class CreditRepository(Protocol):
             company_id: The company.
             lock: Hold the account against other writers until the unit of
                 work ends (``SELECT ... FOR UPDATE`` on PostgreSQL), for a
-                read that will be followed by a :meth:`save` of its terms.
-                Orders need no lock: :meth:`book` checks the credit rule in
-                its own write. A store without row locks may ignore it.
+                read that will be followed by a [`save`][b2b_customers.ports.CreditRepository.save]
+                of its terms. Orders need no lock:
+                [`book`][b2b_customers.ports.CreditRepository.book] checks the credit rule in its
+                own write. A store without row locks may ignore it.
 
         Raises:
             NotFound: No account covers the company.
@@ -908,25 +918,42 @@ class CreditRepository(Protocol):
         """
         ...
 
+    def using_terms(self, code: str) -> list[CreditAccountId]:
+        """Return the ids of the accounts whose payment terms ``code`` names, sorted.
+
+        Codes are compared by
+        [terms_key][b2b_customers.credit.terms_key], as
+        everywhere: ``"net_30"`` finds an account on ``"NET30"``.
+        """
+        ...
+
 
 class OrderRepository(Protocol):
     """The order history, and the running spend totals that budgets read.
 
     Recording an order adds it to daily spend buckets (per company, per
     subtree of each ancestor, per location, per buyer; in the company's time
-    zone; pending orders apart), so :meth:`spent` is a look-up per day of the
-    window, never a scan of the history.
+    zone; pending orders apart), so [`spent`][b2b_customers.ports.OrderRepository.spent] is a
+    look-up per day of the window, never a scan of the history.
     """
 
-    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
+    def add(
+        self,
+        order: OrderRecord,
+        *,
+        posting: SpendPosting | None = None,
+        decision: DecisionRecord | None = None,
+    ) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
         Its total is booked as ``posting`` says
-        (:meth:`SpendPosting.of <b2b_customers.limits.spend.SpendPosting.of>`,
+        ([`SpendPosting.of`][b2b_customers.limits.SpendPosting.of],
         from the company's time zone and ancestors, which the caller has at
         hand); without one, the store works it out the same way from the tree
         as it stands. The posting is kept with the order: a status change
-        moves exactly the spend it booked.
+        moves exactly the spend it booked. So is ``decision``, what the order
+        was decided on (see [`decision_of`][b2b_customers.ports.OrderRepository.decision_of]), in
+        the same write: a status change leaves it as it is.
 
         Raises:
             AlreadyExists: The id is taken.
@@ -937,8 +964,8 @@ class OrderRepository(Protocol):
     def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
         """Record many orders at once (a bulk import of history); return the stored copies.
 
-        Checks, errors and spend are those of :meth:`add`, for every item (an id
-        given twice is taken the second time); adapters batch the writes.
+        Checks, errors and spend are those of [`add`][b2b_customers.ports.OrderRepository.add], for
+        every item (an id given twice is taken the second time); adapters batch the writes.
         Inside a unit of work it is all or nothing: when an item fails, none is
         recorded and the spend totals stay as they were.
         """
@@ -966,12 +993,20 @@ class OrderRepository(Protocol):
         """Return one page of the orders matching ``query`` (default: all, newest first)."""
         ...
 
+    def decision_of(self, order_id: OrderId) -> DecisionRecord | None:
+        """Return the decision recorded with the order (``None``: recorded without one).
+
+        Raises:
+            NotFound: No order has this id.
+        """
+        ...
+
     def spent(
         self, key: SpendKey, window: Window, *, include_pending: bool = True
     ) -> dict[str, Decimal]:
         """Return the spend per currency code of ``key`` in ``window`` (empty when none).
 
-        This makes the repository a :class:`~b2b_customers.limits.spend.SpendLookup`.
+        This makes the repository a [`SpendLookup`][b2b_customers.limits.SpendLookup].
         """
         ...
 
@@ -990,6 +1025,10 @@ class ApprovalRepository(Protocol):
 
     A request is stored whole; its status, company, requester, resource,
     submission and expiry times are also indexed, for the look-ups below.
+    At most one **open** (pending or approved) request per company, resource
+    type and resource id is stored, even when two units of work add one at
+    once: the later write or commit raises `OpenRequestExists` (see
+    `b2b_customers.approvals.open_resource`).
     """
 
     def add(self, request: ApprovalRequest) -> ApprovalRequest:
@@ -997,6 +1036,9 @@ class ApprovalRepository(Protocol):
 
         Raises:
             AlreadyExists: The id is taken.
+            OpenRequestExists: The request is open and another open request
+                has its company, resource type and resource id (committed, or
+                added in this unit of work); ``request_id`` names that one.
             ValidationError: The company or the requester does not exist.
         """
         ...
@@ -1032,8 +1074,8 @@ class ApprovalRepository(Protocol):
         """Return the open requests due for expiry at ``at``: ``expires_at <= at``.
 
         Soonest ``expires_at`` first (ties by id), as
-        :func:`~b2b_customers.approvals.due_for_expiry` sorts them; feed them to
-        :func:`~b2b_customers.approvals.expire_due`.
+        [`due_for_expiry`][b2b_customers.approvals.due_for_expiry] sorts them; feed them to
+        [`expire_due`][b2b_customers.approvals.expire_due].
 
         Args:
             at: Now, timezone-aware.
@@ -1058,7 +1100,7 @@ class ApprovalPolicyRepository(Protocol):
 
     The seller-wide policy has ``company_id=None``; it applies to companies
     without one of their own (see
-    :meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`).
+    [`policy_for`][b2b_customers.approvals.ApprovalDirectory.policy_for]).
     """
 
     def add(self, policy: ApprovalPolicy) -> ApprovalPolicy:
@@ -1216,6 +1258,67 @@ class ApproverLimitRepository(Protocol):
         ...
 
 
+class PaymentTermsRepository(Protocol):
+    """The seller's own payment terms: at most one per code.
+
+    Codes are compared by
+    [terms_key][b2b_customers.credit.terms_key]: ``"NET_30"``
+    and ``"net30"`` are one code, so a store keeps terms by that key (the
+    SQL store's primary key ``code_key``) and every look-up goes through it.
+    The presets of [STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS] are
+    not stored; stored terms with a preset's code take its place.
+    """
+
+    def add(self, terms: PaymentTerms) -> PaymentTerms:
+        """Store new terms; return the stored copy (version 1).
+
+        Raises:
+            AlreadyExists: Terms with the same code (by key) are stored already.
+            ValidationError: ``terms`` is not a
+                [PaymentTerms][b2b_customers.credit.PaymentTerms].
+        """
+        ...
+
+    def save(self, terms: PaymentTerms) -> PaymentTerms:
+        """Store a changed copy of stored terms; return the stored copy (version + 1).
+
+        Raises:
+            NotFound: No terms with this code are stored.
+            StaleVersion: The copy's version is not the stored one.
+            ValidationError: ``terms`` is not a
+                [PaymentTerms][b2b_customers.credit.PaymentTerms].
+        """
+        ...
+
+    def remove(self, code: str) -> None:
+        """Delete the terms with this code.
+
+        Raises:
+            NotFound: No terms with this code are stored.
+        """
+        ...
+
+    def get(self, code: str, *, lock: bool = False) -> PaymentTerms:
+        """Return the stored terms with this code (compared by key).
+
+        Args:
+            code: The code, in any spelling.
+            lock: Hold the terms against other writers until the unit of work
+                ends (``SELECT ... FOR UPDATE`` on PostgreSQL), for a read an
+                account is about to name them by: a concurrent ``remove``
+                then waits, and sees the account. A store without row locks
+                may ignore it.
+
+        Raises:
+            NotFound: No terms with this code are stored.
+        """
+        ...
+
+    def all(self) -> list[PaymentTerms]:
+        """Return every stored terms, sorted by the key of their code."""
+        ...
+
+
 # -- audit log
 
 
@@ -1239,7 +1342,8 @@ class AuditLog(Protocol):
         Raises:
             AlreadyExists: An entry with this id is in the log already (or was
                 appended in this unit of work).
-            ValidationError: ``entry`` is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+            ValidationError: ``entry`` is not an
+                [`AuditLogEntry`][b2b_customers.domain.AuditLogEntry].
         """
         ...
 
@@ -1248,7 +1352,8 @@ class AuditLog(Protocol):
 
         Raises:
             AlreadyExists: An entry's id is in the log already, or given twice.
-            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+            ValidationError: An item is not an
+                [`AuditLogEntry`][b2b_customers.domain.AuditLogEntry].
         """
         ...
 
@@ -1309,7 +1414,8 @@ class Outbox(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over every repository: all of it happens, or none of it.
 
-    Use it as a context manager; leaving the block without :meth:`commit`
+    Use it as a context manager; leaving the block without
+    [`commit`][b2b_customers.ports.UnitOfWork.commit]
     rolls back::
 
         with store.unit_of_work() as uow:
@@ -1321,13 +1427,13 @@ class UnitOfWork(Protocol):
     ``add_many``, ``save``, ``remove``, ``book``, ``append``,
     ``mark_published``) raises, the transaction is lost: nothing of this
     unit of work since its last commit is written, neither the failed write
-    nor the changes before it, and :meth:`commit` raises
-    :class:`~b2b_customers.errors.StorageError`. (The SQL store has rolled the
+    nor the changes before it, and [`commit`][b2b_customers.ports.UnitOfWork.commit] raises
+    [`StorageError`][b2b_customers.StorageError]. (The SQL store has rolled the
     transaction back already and refuses every further read and write too;
     the memory store refuses the commit.) Catching the error does not save
     the unit of work: leave the ``with`` block and start a new one, or call
-    :meth:`rollback`, after which it is usable again, with nothing in it. To
-    try something that may fail without losing earlier work, commit that
+    [`rollback`][b2b_customers.ports.UnitOfWork.rollback], after which it is usable again, with
+    nothing in it. To try something that may fail without losing earlier work, commit that
     work first, or check before writing (``get_many``, a look-up). A read
     that raises, such as ``get`` of a missing id (``NotFound``), ends
     nothing: the unit of work goes on.
@@ -1345,6 +1451,7 @@ class UnitOfWork(Protocol):
     approval_policies: ApprovalPolicyRepository
     approval_groups: ApprovalGroupRepository
     approver_limits: ApproverLimitRepository
+    payment_terms: PaymentTermsRepository
     audit: AuditLog
     outbox: Outbox
 
@@ -1397,4 +1504,12 @@ class Store(Protocol):
 
     def unit_of_work(self) -> UnitOfWork:
         """Return a new unit of work (begin it with ``with``)."""
+        ...
+
+    def dispose(self) -> None:
+        """Release what the store holds open (a connection pool, files); call it at shutdown.
+
+        A store with nothing to release does nothing. No unit of work may be
+        opened on it afterwards.
+        """
         ...

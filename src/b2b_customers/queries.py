@@ -1,18 +1,19 @@
-"""What the queries of :mod:`b2b_customers.ports` mean: matching, order, nulls, pages.
+"""What the queries of [`b2b_customers.ports`][] mean: matching, order, nulls, pages.
 
-The reference implementation of :class:`~b2b_customers.ports.CompanyQuery`,
-:class:`~b2b_customers.ports.CustomerQuery`,
-:class:`~b2b_customers.ports.OrderQuery`,
-:class:`~b2b_customers.ports.ApprovalQuery` and
-:class:`~b2b_customers.ports.AuditQuery`, written once, pure (no I/O). The
+The reference implementation of [`CompanyQuery`][b2b_customers.ports.CompanyQuery],
+[`CustomerQuery`][b2b_customers.ports.CustomerQuery],
+[`OrderQuery`][b2b_customers.ports.OrderQuery],
+[`ApprovalQuery`][b2b_customers.ports.ApprovalQuery] and
+[`AuditQuery`][b2b_customers.ports.AuditQuery], written once, pure (no I/O). The
 memory store runs on it; an adapter that keeps its data where it cannot
 query natively (an ERP's export, a JSON file) calls it instead of restating
 the rules; the SQL store's tests compare their pages with it.
 
-* :func:`matches` tells whether an entity passes every filter of a query
+* [`matches`][b2b_customers.queries.matches] tells whether an entity passes every filter of a query
   (filters are ANDed; ``None`` means "any").
-* :func:`sort_key` is the key a list is sorted by, and :func:`select`
-  filters, sorts (``reverse`` when the query is descending) and cuts the page.
+* [`sort_key`][b2b_customers.queries.sort_key] is the key a list is sorted by, and
+  [`select`][b2b_customers.queries.select] filters, sorts (``reverse`` when the query is descending)
+  and cuts the page.
 
 The rules, filter by filter:
 
@@ -34,7 +35,7 @@ The rules, filter by filter:
   time or id; orders by placing time, total amount (whatever the currency)
   or id; always with ties broken by id. Approval requests by submission
   time, then id. Audit entries by time, and in the order they were appended
-  within the same instant (give them to :func:`select` in that order).
+  within the same instant (give them to [`select`][b2b_customers.queries.select] in that order).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
 __all__ = ["Query", "matches", "page", "select", "sort_key"]
 
 Query = CompanyQuery | CustomerQuery | OrderQuery | ApprovalQuery | AuditQuery
-"""Every query :mod:`b2b_customers.ports` defines."""
+"""Every query [`b2b_customers.ports`][] defines."""
 
 T = TypeVar("T")
 
@@ -76,8 +77,9 @@ def matches(query: Query, entity: Any, scope: Collection[CompanyId] | None = Non
     """Tell whether ``entity`` passes every filter of ``query``.
 
     Args:
-        query: A query of :mod:`b2b_customers.ports`.
-        entity: What it lists (a company for a :class:`CompanyQuery`, ...).
+        query: A query of [`b2b_customers.ports`][].
+        entity: What it lists (a company for a [`CompanyQuery`][b2b_customers.ports.CompanyQuery],
+            ...).
         scope: For a customer or order query with ``company_id``: the
             companies it covers (the company, and with ``include_subtree``
             its subsidiaries as the tree stands now). Ignored otherwise;
@@ -107,10 +109,10 @@ def select(
     """Return the page of ``entities`` that ``query`` asks for: filtered, sorted, cut.
 
     Args:
-        query: A query of :mod:`b2b_customers.ports`.
+        query: A query of [`b2b_customers.ports`][].
         entities: Candidates (any superset of the matches), audit entries in
             the order they were appended.
-        scope: See :func:`matches`.
+        scope: See [`matches`][b2b_customers.queries.matches].
     """
     found = [entity for entity in entities if matches(query, entity, scope)]
     found.sort(key=sort_key(query), reverse=_descending(query))

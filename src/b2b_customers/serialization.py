@@ -1,13 +1,13 @@
 """One converter between entities and JSON-ready dicts, lossless both ways.
 
->>> from b2b_customers.domain import Company
->>> from b2b_customers.serialization import make_converter
->>> converter = make_converter()
->>> data = converter.unstructure(Company(id="c1", name="ACME", currency="EUR"))
->>> data["currency"], data["status"]
-('EUR', 'active')
->>> converter.structure(data, Company) == Company(id="c1", name="ACME", currency="EUR")
-True
+```python
+from b2b_customers.domain import Company
+from b2b_customers.serialization import make_converter
+converter = make_converter()
+data = converter.unstructure(Company(id="c1", name="ACME", currency="EUR"))
+data["currency"], data["status"]  # ('EUR', 'active')
+converter.structure(data, Company) == Company(id="c1", name="ACME", currency="EUR")  # True
+```
 
 The forms chosen:
 
@@ -21,7 +21,7 @@ The forms chosen:
 Structuring refuses unknown keys (a typo is an error, not silently dropped)
 and a lone string where a list belongs (``"vip"`` is not the tags
 ``["v", "i", "p"]``), and raises
-:class:`~b2b_customers.errors.ValidationError` naming the path of the
+[`ValidationError`][b2b_customers.ValidationError] naming the path of the
 offending field, such as ``legal_info.country``.
 """
 
@@ -34,7 +34,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum, IntEnum, StrEnum
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import cattrs
@@ -53,6 +54,9 @@ from b2b_customers.domain.money import money
 from b2b_customers.domain.values import DomainEnum
 from b2b_customers.errors import B2BError, ValidationError
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = ["Converter", "make_converter"]
 
 T = TypeVar("T")
@@ -61,8 +65,8 @@ T = TypeVar("T")
 class Converter(cattrs.Converter):
     """A cattrs converter whose ``structure`` raises the library's own errors.
 
-    Build one with :func:`make_converter`; do not configure cattrs' global
-    converter.
+    Build one with [`make_converter`][b2b_customers.serialization.make_converter]; do not configure
+    cattrs' global converter.
     """
 
     def structure(self, obj: Any, cl: type[T]) -> T:  # noqa: ANN401  (any JSON-ready value)
@@ -115,9 +119,9 @@ def make_converter() -> Converter:
         lambda value: sorted((converter.unstructure(item) for item in value), key=_sort_key),
     )
     converter.register_unstructure_hook_factory(_is_tuple, _unstructure_tuple(converter))
+    value_of = _unstructured_value(converter)
     converter.register_unstructure_hook_func(
-        _is_mapping,
-        lambda value: {key: converter.unstructure(value[key]) for key in sorted(value)},
+        _is_mapping, lambda value: {key: value_of(value[key]) for key in sorted(value)}
     )
     converter.register_structure_hook_func(_is_mapping, _structure_mapping(converter))
     # Iterating a string would turn "vip" into the tags {"v", "i", "p"}: refuse lone values.
@@ -131,6 +135,7 @@ def make_converter() -> Converter:
         configure_tagged_union(union, converter, tag_generator=_kind_of, tag_name="kind")
     _register_rule_results(converter)
     _read_strict_tier_thresholds(converter)
+    _read_membership_status_from_customer(converter)
     return converter
 
 
@@ -182,6 +187,50 @@ def _read_strict_tier_thresholds(converter: cattrs.Converter) -> None:
         return structure_tier(value, cl)
 
     converter.register_structure_hook(ApprovalTier, structure)
+
+
+def _read_membership_status_from_customer(converter: cattrs.Converter) -> None:
+    """Read a membership stored without a status (before memberships had one) by the customer's.
+
+    An invited customer's memberships were invitations, so they read as
+    invited; every other membership reads as active: the customer's own
+    status already said whether they acted, and still does (a deactivated
+    customer's memberships come back with them when staff reactivate them,
+    as before).
+    """
+    from b2b_customers.domain.customer import Customer  # noqa: PLC0415
+
+    structure_customer = converter.get_structure_hook(Customer)
+
+    def structure(value: Any, cl: type) -> Any:  # noqa: ANN401
+        if isinstance(value, Mapping):
+            value = _with_membership_statuses(value)
+        return structure_customer(value, cl)
+
+    converter.register_structure_hook(Customer, structure)
+
+
+def _with_membership_statuses(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return a customer's stored data with a status in each membership that lacks one.
+
+    The data as written before memberships had a status: see
+    `make_converter`. Data that has them all (or is damaged) comes back as is.
+    """
+    memberships = data.get("memberships")
+    if not isinstance(memberships, list) or all(
+        not isinstance(item, Mapping) or "status" in item for item in memberships
+    ):
+        return data
+    status = "invited" if data.get("status") == "invited" else "active"
+    return {
+        **data,
+        "memberships": [
+            {**item, "status": status}
+            if isinstance(item, Mapping) and "status" not in item
+            else item
+            for item in memberships
+        ],
+    }
 
 
 def _tagged_unions() -> tuple[Any, ...]:
@@ -238,6 +287,27 @@ def _choices(enum: type[Enum]) -> str:
     return ", ".join(repr(member.value) for member in enum)
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""The types whose values are their own JSON form (exactly these: enums and subclasses differ)."""
+
+
+def _unstructured_value(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """Unstructure a value of any type; JSON scalars, dicts and lists without the hook look-up."""
+    unstructure = converter.unstructure
+
+    def value_of(value: Any) -> Any:  # noqa: ANN401
+        kind = type(value)
+        if kind in _JSON_SCALARS:
+            return value
+        if kind is dict or kind is MappingProxyType:  # what cattrs does for them, inline
+            return {value_of(key): value_of(item) for key, item in value.items()}
+        if kind is list:
+            return [value_of(item) for item in value]
+        return unstructure(value)
+
+    return value_of
+
+
 def _unstructure_tuple(converter: cattrs.Converter) -> Any:  # noqa: ANN401
     """Unstructure a tuple's items; items of a union type through the union's (tagged) hook."""
 
@@ -247,7 +317,8 @@ def _unstructure_tuple(converter: cattrs.Converter) -> Any:  # noqa: ANN401
         if typing.get_origin(item_type) in {typing.Union, types.UnionType}:
             # A tuple of rule classes: unstructure each as the union, so it carries its "kind".
             return lambda value: [converter.unstructure(item, item_type) for item in value]
-        return lambda value: [converter.unstructure(item) for item in value]
+        value_of = _unstructured_value(converter)
+        return lambda value: [value_of(item) for item in value]
 
     return factory
 

@@ -27,7 +27,7 @@ class Result:
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]):
-    """Run ``b2b-customers`` with the given arguments in-process; return a :class:`Result`."""
+    """Run ``b2b-customers`` with the given arguments in-process; return a `Result`."""
 
     def run(*argv: str) -> Result:
         capsys.readouterr()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 from moneyed import Money
 
 from b2b_customers.adapters.sql import SqlStore
+from b2b_customers.credit import NET_30
 from b2b_customers.ids import CompanyId
 from b2b_customers.limits.rules import BudgetLimit, OnExceed, OrderTotalLimit, ScopeKind
 
@@ -103,3 +105,14 @@ class TestCredit:
         assert "line 3, column company_id: company 'globex' draws on credit account" in result.err
         assert "line 4, column company_id: no company 'nowhere'" in result.err
         assert "line 5, column credit_limit" in result.err
+
+    def test_accounts_may_name_the_terms_the_seller_stored(self, cli, shop, tmp_path):
+        import_examples(cli, shop)
+        with SqlStore(shop) as store, store.unit_of_work() as uow:
+            uow.payment_terms.add(attrs.evolve(NET_30, code="OWN-45", name="Our own"))
+            uow.commit()
+        path = write(tmp_path, CREDIT + "acme-south,100,own_45,,\n")
+        result = cli("import", "credit", path, "--url", shop)
+        assert result.code == 0, result.err
+        with SqlStore(shop) as store, store.unit_of_work() as uow:
+            assert uow.credit.for_company(CompanyId("acme-south")).payment_terms == "OWN-45"

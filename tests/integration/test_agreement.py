@@ -1,7 +1,7 @@
 """The memory and SQL adapters agree, step by step, on random histories.
 
 One ``RuleBasedStateMachine`` applies the same operations to a
-:class:`MemoryStore` and a :class:`SqlStore` (SQLite, and PostgreSQL when
+`MemoryStore` and a `SqlStore` (SQLite, and PostgreSQL when
 ``B2B_TEST_POSTGRES_URL`` is set), each in its own unit of work, and checks after
 every step that both answered alike: the same result, or the same error
 class. After every step the whole visible state is compared as well.

@@ -35,6 +35,13 @@ from b2b_customers.approvals.approver_limits import ApproverLimit
 from b2b_customers.approvals.groups import ApprovalGroup
 from b2b_customers.approvals.policy import ApprovalPolicy
 from b2b_customers.clock import ManualClock
+from b2b_customers.credit import (
+    DaysAfterInvoice,
+    EarlyPaymentDiscount,
+    InstalmentTerm,
+    PaymentTerms,
+    PercentPortion,
+)
 from b2b_customers.domain import (
     Company,
     ContactAssignment,
@@ -115,7 +122,24 @@ def _stored() -> list[tuple[type, object]]:
                 maximum=Money(Decimal(1000), "EUR"),
             ),
         ),
+        (PaymentTerms, TERMS),
     ]
+
+
+TERMS = PaymentTerms(
+    code="2-10-NET30",
+    name="2% 10, net 30",
+    instalments=[
+        InstalmentTerm(portion=PercentPortion(percent=60), due=DaysAfterInvoice(days=30)),
+        InstalmentTerm(
+            portion=PercentPortion(percent=40),
+            due=DaysAfterInvoice(days=60),
+            discount=EarlyPaymentDiscount(within_days=5, percent=1),
+        ),
+    ],
+    discount=EarlyPaymentDiscount(within_days=10, percent=2),
+)
+"""The seller's own terms, stored under the key ``210NET30``."""
 
 
 def _policy() -> ApprovalPolicy:
@@ -210,6 +234,15 @@ ROWS: list[tuple[str, str, str, list[tuple[str, Read]]]] = [
         [("get", lambda uow: uow.approver_limits.get(ApproverLimitId("al1")))],
     ),
     (
+        "payment_terms",
+        "code_key",
+        "210NET30",
+        [
+            ("get", lambda uow: uow.payment_terms.get("2-10-net30")),
+            ("all", lambda uow: uow.payment_terms.all()),
+        ],
+    ),
+    (
         "outbox",
         "event_id",
         "e1",
@@ -225,7 +258,7 @@ ROWS: list[tuple[str, str, str, list[tuple[str, Read]]]] = [
 CLASS_OF = {table: cls for cls, table in TABLE_OF.items()}
 # Tables whose every read selects the key with the data, so even unreadable data is named
 # by its key; the others name it by the id in the data when that is readable.
-KEYED_READS = {"companies", "customers"}
+KEYED_READS = {"companies", "customers", "payment_terms"}
 
 
 # -- the stores
@@ -278,6 +311,7 @@ def _repository(uow: UnitOfWork, cls: type) -> Any:
         ApprovalPolicy: uow.approval_policies,
         ApprovalGroup: uow.approval_groups,
         ApproverLimit: uow.approver_limits,
+        PaymentTerms: uow.payment_terms,
         DomainEvent: None,
         AuditLogEntry: None,
     }[cls]
@@ -438,7 +472,14 @@ SAVES: list[tuple[str, str, Read]] = [
         "al1",
         lambda uow: uow.approver_limits.save(uow.approver_limits.get(ApproverLimitId("al1"))),
     ),
+    (
+        "payment_terms",
+        "210NET30",
+        lambda uow: uow.payment_terms.save(uow.payment_terms.get("2-10-NET30")),
+    ),
 ]
+KEY_COLUMN = {"payment_terms": "code_key"}
+"""The key column of each table not keyed by ``id``."""
 
 # (column, value) pairs each store can hold; SQLite keeps any value in any column.
 BOOKKEEPING_DAMAGE: dict[str, list[tuple[str, object]]] = {
@@ -471,12 +512,14 @@ def test_a_damaged_version_or_creation_time_fails_the_save(
 
 
 def _column(store: SqlStore, table: str, key: str, column: str) -> object:
-    select = f"SELECT {column} FROM {_name(store, table)} WHERE id = :key"  # noqa: S608  (our own tables)
+    key_column = KEY_COLUMN.get(table, "id")
+    select = f"SELECT {column} FROM {_name(store, table)} WHERE {key_column} = :key"  # noqa: S608  (our own tables)
     with store.engine.connect() as connection:
         return connection.execute(sqlalchemy.text(select), {"key": key}).scalar_one()
 
 
 def _set_column(store: SqlStore, table: str, key: str, column: str, value: object) -> None:
-    change = f"UPDATE {_name(store, table)} SET {column} = :value WHERE id = :key"  # noqa: S608  (our own tables)
+    key_column = KEY_COLUMN.get(table, "id")
+    change = f"UPDATE {_name(store, table)} SET {column} = :value WHERE {key_column} = :key"  # noqa: S608  (our own tables)
     with store.engine.begin() as connection:
         connection.execute(sqlalchemy.text(change), {"value": value, "key": key})

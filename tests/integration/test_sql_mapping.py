@@ -73,6 +73,7 @@ STORED_ENTITIES: dict[str, st.SearchStrategy[Any]] = {
     "approval_policies": st_b2b.approval_policies(),
     "approval_groups": st_b2b.approval_groups(),
     "approver_limits": st_b2b.approver_limits(),
+    "payment_terms": st_b2b.payment_terms(),
     "audit_log": st_b2b.audit_log_entries(),
 }
 

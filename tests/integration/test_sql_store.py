@@ -28,6 +28,7 @@ from moneyed import Money
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from b2b_customers.adapters.sql import SqlStore, migrate
+from b2b_customers.adapters.sql import unit_of_work as sql_unit_of_work
 from b2b_customers.adapters.sql.errors import MIGRATE_HINT, classify, translate
 from b2b_customers.adapters.sql.tables import metadata
 from b2b_customers.clock import ManualClock
@@ -349,6 +350,28 @@ class TestUnitsOfWork:
             uow.commit()
         with store.unit_of_work() as uow:
             assert uow.outbox.pending() == []
+
+    def test_many_recorded_events_go_to_the_outbox_in_batches_and_keep_their_order(
+        self, make_store, monkeypatch
+    ):
+        monkeypatch.setattr(sql_unit_of_work, "EVENTS_HELD", 3)
+        store = make_store()
+        with store.unit_of_work() as uow:
+            for number in range(7):
+                uow.record(_event(f"e{number}"))
+            uow.outbox.mark_published([EventId("e1"), EventId("e6")])
+            with pytest.raises(AlreadyExists):
+                uow.record(_event("e0"))  # sent to the outbox already
+        with store.unit_of_work() as uow:
+            assert uow.outbox.pending() == []  # the sent batches were rolled back too
+            for number in range(7):
+                uow.record(_event(f"e{number}"))
+            uow.outbox.mark_published([EventId("e1"), EventId("e6")])
+            uow.commit()
+            assert uow.committed_events == []  # not held: read them from the outbox
+        with store.unit_of_work() as uow:
+            pending = [entry.event.id for entry in uow.outbox.pending()]
+        assert pending == ["e0", "e2", "e3", "e4", "e5"]
 
     def test_an_in_memory_store_runs_one_unit_of_work_at_a_time(self):
         with (

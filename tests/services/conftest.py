@@ -71,7 +71,7 @@ def _empty(url: str, schema: str) -> None:
 
 @pytest.fixture
 def clock() -> ManualClock:
-    """The clock every service in a test reads; starts at :data:`NOW`."""
+    """The clock every service in a test reads; starts at `NOW`."""
     return ManualClock(NOW)
 
 
@@ -168,7 +168,7 @@ def invite(app: App, name: str, role: Role, company: str = "acme") -> Customer:
 
 @pytest.fixture
 def shop(app: App, clock: ManualClock) -> Shop:
-    """:class:`Shop` on each store."""
+    """`Shop` on each store."""
     app.companies.onboard(
         actor=STAFF, id="hold", name="ACME Holding", currency="EUR", time_zone="Europe/Berlin"
     )

@@ -21,7 +21,7 @@ from b2b_customers.errors import (
     ValidationError,
 )
 from b2b_customers.ids import ApprovalPolicyId, CompanyId, CustomerId, LocationId, SequentialIds
-from b2b_customers.services import Staff, StaffRole
+from b2b_customers.services import Actor, Staff, StaffRole
 from b2b_customers.services.visibility import decision_for, require_buyer_of, require_location_of
 from b2b_customers.testing import strategies
 from b2b_customers.testing.snapshot import snapshot
@@ -81,6 +81,7 @@ MAY = {
     "hold company": {"credit_controller", "administrator"},
     "manage customers": {"admin", "sales_rep", "administrator"},
     "check orders": {"admin", "buyer", "requester", "sales_rep", "administrator"},
+    "place orders": {"admin", "buyer", "requester", "administrator"},
     "manage approvals": {"admin", "sales_rep", "administrator"},
     "decide approvals": {"admin", "approver", "credit_controller", "administrator"},
 }
@@ -111,13 +112,16 @@ class Shop:
 
     def acting_roles(self, actor: Staff | Customer, company: str) -> set[str]:
         """Staff act with their roles anywhere; an active customer with their roles in the
-        company, or else with the admin / finance roles of the nearest ancestor holding any."""
+        company, or else with the admin / finance roles of the nearest ancestor holding any;
+        only memberships in standing (active) count."""
         if isinstance(actor, Staff):
             return {role.value for role in actor.roles}
         if actor.status is not CustomerStatus.ACTIVE:
             return set()
         held: dict[str, set[str]] = {
-            m.company_id: {r.value for r in m.roles} for m in actor.memberships
+            m.company_id: {r.value for r in m.roles}
+            for m in actor.memberships
+            if m.status is CustomerStatus.ACTIVE
         }
         if company in held:
             return held[company]
@@ -174,6 +178,9 @@ def shops(draw: st.DrawFn) -> tuple[list[Company], list[Customer]]:
         )
         for company in member_of:
             customer = customer.with_roles(company, draw(strategies.role_sets()))
+            # Mostly in standing; some deactivated (or invited) at this company only.
+            standing = draw(st.sampled_from([*[CustomerStatus.ACTIVE] * 3, *CustomerStatus]))
+            customer = customer.with_status_in(company, standing)
         customers.append(customer)
     return companies, customers
 
@@ -186,6 +193,8 @@ CALLS = (
     "assign_roles",
     "remove_from_company",
     "activate_customer",
+    "activate_membership",
+    "deactivate_membership",
     "move",
     "put_on_hold",
     "activate",
@@ -199,6 +208,7 @@ CALLS = (
     "set_manager",
     "create_group",
     "approvers_for",
+    "request_approval",
     "remove_group",
     "expiry_reminders",
 )
@@ -220,6 +230,7 @@ def moves(draw: st.DrawFn, companies: Sequence[str], customers: Sequence[str]) -
         "other": draw(st.none() | st.sampled_from(companies)),
         "customer": draw(st.sampled_from(customers)),
         "roles": draw(strategies.role_sets()),
+        "by_id": draw(st.booleans()),  # a customer acts by their id, or as an object
     }
 
 
@@ -236,7 +247,12 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
         return (
             isinstance(actor, Staff)
             or actor.id == target.id
-            or "admin" in {r.value for r in actor.roles_in(CompanyId(company))}
+            or "admin" in shop.acting_roles(actor, company)
+        )
+    if call == "request_approval":
+        # A customer asks for approval of their own orders; staff who place orders, for anyone.
+        return shop.may(actor, "place orders", company) and (
+            isinstance(actor, Staff) or actor.id == target.id
         )
     if call in {"invite", "remove_from_company"}:
         return shop.may(actor, "manage customers", company)
@@ -244,14 +260,25 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
         return shop.may(actor, "manage customers", company) and (
             company in {m.company_id for m in target.memberships} or shop.manages(actor, target)
         )
-    if call == "activate_customer":
+    if call == "activate_customer":  # everywhere: an invited self, or staff
         if (
             isinstance(actor, Customer)
             and actor.id == target.id
             and (target.status is CustomerStatus.INVITED)
         ):
             return True
-        return shop.manages(actor, target)
+        return isinstance(actor, Staff) and shop.manages(actor, target)
+    if call in {"activate_membership", "deactivate_membership"}:  # at one company
+        membership = target.membership_in(CompanyId(company))
+        own = (
+            isinstance(actor, Customer)
+            and actor.id == target.id
+            and actor.status is CustomerStatus.ACTIVE
+            and membership is not None
+            and membership.status
+            is (CustomerStatus.INVITED if call == "activate_membership" else CustomerStatus.ACTIVE)
+        )
+        return own or shop.may(actor, "manage customers", company)
     if call == "move":
         return shop.may(actor, "move company", company) and (
             other is None or shop.may(actor, "move company", other)
@@ -281,7 +308,7 @@ def expected(shop: Shop, actor: Staff | Customer, move: dict[str, Any]) -> bool:
     )
 
 
-def make(app: App, actor: Staff | Customer, move: dict[str, Any]) -> Any:
+def make(app: App, actor: Actor, move: dict[str, Any]) -> Any:
     """Make the call through the services."""
     company, other = CompanyId(move["company"]), move["other"]
     customer = CustomerId(move["customer"])
@@ -304,6 +331,12 @@ def make(app: App, actor: Staff | Customer, move: dict[str, Any]) -> Any:
             actor=actor, customer=customer, company=company
         ),
         "activate_customer": lambda: app.customers.activate(actor=actor, customer=customer),
+        "activate_membership": lambda: app.customers.activate(
+            actor=actor, customer=customer, company=company
+        ),
+        "deactivate_membership": lambda: app.customers.deactivate(
+            actor=actor, customer=customer, company=company
+        ),
         "move": lambda: app.companies.move(actor=actor, company_id=company, new_parent=other),
         "put_on_hold": lambda: app.companies.put_on_hold(actor=actor, company_id=company),
         "activate": lambda: app.companies.activate(actor=actor, company_id=company),
@@ -329,6 +362,9 @@ def make(app: App, actor: Staff | Customer, move: dict[str, Any]) -> Any:
         ),
         "create_group": lambda: app.customers.create_group(actor=actor, name="Trusted"),
         "approvers_for": lambda: app.approvals.approvers_for(
+            actor=actor, order=order(company, customer)
+        ),
+        "request_approval": lambda: app.approvals.request(
             actor=actor, order=order(company, customer)
         ),
         "remove_group": lambda: app.approval_settings.remove_group(actor=actor, company=company),
@@ -367,14 +403,15 @@ def check_policy(app: App, data: st.DataObject) -> None:
             actor = shop.customers[actor]
         before = snapshot(app.store)
         allowed = expected(shop, actor, move)
+        acting = actor.id if move["by_id"] and isinstance(actor, Customer) else actor
         if move["call"] == "visible_to":
             with app.store.unit_of_work() as uow:
                 stored = uow.companies.get_many(ids)
-            seen = app.companies.visible_to(actor=actor, companies=stored)
+            seen = app.companies.visible_to(actor=acting, companies=stored)
             assert {c.id for c in seen} == {c for c in ids if shop.may(actor, "view company", c)}
             continue
         try:
-            result = make(app, actor, move)
+            result = make(app, acting, move)
         except PermissionDenied:
             assert not allowed, f"{move} was refused, but the policy allows it"
             assert snapshot(app.store) == before, "a refused call wrote"
@@ -390,21 +427,27 @@ def check_policy(app: App, data: st.DataObject) -> None:
 
 
 def no_escalation(before: Shop, after: Shop, actor: Customer) -> None:
-    """A customer changed memberships only where they manage customers, and no one's
-    status but an invited self."""
+    """A customer changed memberships only where they manage customers (or their own
+    standing), and no one's status but an invited self's."""
     for customer_id, now in after.customers.items():
         was = before.customers.get(customer_id)
         if was is None:
             continue
         changed = {m.company_id for m in set(was.memberships) ^ set(now.memberships)}
         for company in changed:
-            assert before.may(actor, "manage customers", company), (
-                f"{actor.id} changed {customer_id}'s roles in {company} without managing it"
+            old, new = was.membership_in(company), now.membership_in(company)
+            own_standing = (
+                customer_id == actor.id
+                and old is not None
+                and new is not None
+                and old.roles == new.roles
             )
-        if was.status is not now.status:  # global: only the customer, or who manages them
-            assert (
-                customer_id == actor.id and was.status is CustomerStatus.INVITED
-            ) or before.manages(actor, was)
+            assert own_standing or before.may(actor, "manage customers", company), (
+                f"{actor.id} changed {customer_id}'s membership of {company} without managing it"
+            )
+        if was.status is not now.status:  # global: only an invited self (staff aside)
+            assert customer_id == actor.id, f"{actor.id} changed {customer_id}'s status"
+            assert was.status is CustomerStatus.INVITED
         joined = {m.company_id for m in now.memberships} - {m.company_id for m in was.memberships}
         if joined:
             assert before.manages(actor, was), f"{actor.id} pulled {customer_id} into {joined}"
@@ -423,7 +466,7 @@ def test_the_services_keep_the_policy_on_sqlite(data: st.DataObject) -> None:
     try:
         check_policy(app, data)
     finally:
-        app.store.dispose()  # type: ignore[attr-defined]
+        app.store.dispose()
 
 
 # -- authority is what the store says now
@@ -563,7 +606,9 @@ def test_who_may_change_a_customers_own_standing(app: App) -> None:
     assert app.customers.update(actor=world.bob, customer=world.bob.id, title="Buyer").title == (
         "Buyer"
     )
-    assert app.customers.deactivate(actor=world.anna, customer=world.bob.id).status is (
+    with pytest.raises(PermissionDenied, match="company="):  # an admin names their company
+        app.customers.deactivate(actor=world.anna, customer=world.bob.id)
+    assert app.customers.deactivate(actor=REP, customer=world.bob.id).status is (
         CustomerStatus.INACTIVE
     )
     with pytest.raises(NotFound):  # an inactive customer sees nothing, not even themselves
@@ -761,11 +806,23 @@ def _people(app: App) -> dict[str, list[Customer]]:
     app.customers.remove_from_company(actor=REP, customer=removed.id, company=ACME)
     deactivated = member(ACME, "dave", "finance")
     app.customers.deactivate(actor=REP, customer=deactivated.id)
+
+    def deactivated_here(company: CompanyId, name: str, role: str) -> Customer:
+        """Active at Initech, deactivated at ``company`` (acting with the object from before)."""
+        person = member(company, name, role)
+        app.customers.assign_roles(actor=REP, customer=person.id, company=INITECH, roles=[role])
+        app.customers.deactivate(actor=REP, customer=person.id, company=company)
+        return person
+
     return {
         "sibling": [member(SOUTH, "sib", role) for role in CUSTOMER_ROLES],
         "unrelated": [member(INITECH, "uno", role) for role in CUSTOMER_ROLES],
         "removed": [removed],  # acting with the object from before the removal
         "deactivated": [deactivated],  # acting with the object from while active
+        "deactivated here": [
+            *(deactivated_here(ACME, "dh", role) for role in ("admin", "finance", "buyer")),
+            deactivated_here(NORTH, "dn", "admin"),
+        ],
         "child": [member(NORTH, "kid", role) for role in CUSTOMER_ROLES],
         "parent": [member(ACME, "pa", role) for role in NARROW_ROLES],
     }
@@ -793,7 +850,7 @@ def test_no_call_reveals_or_changes_what_the_actor_does_not_see(
     if scenario.prepare is not None:
         scenario.prepare(app, world)
     before = snapshot(app.store)
-    for relation in ("sibling", "unrelated", "removed", "deactivated"):
+    for relation in ("sibling", "unrelated", "removed", "deactivated", "deactivated here"):
         for actor in people[relation]:
             answer = _call(app, actor, scenario, world)
             leaked = _leaks(answer, GROUP_SECRETS)
@@ -842,3 +899,50 @@ def test_a_removed_requester_no_longer_lists_their_requests_there(app: App) -> N
     assert app.approvals.search(actor=asker).total == 0
     with pytest.raises(NotFound):
         app.approvals.get(actor=asker, request=the_request(app).id)
+
+
+def test_who_is_deactivated_at_acmes_group_still_acts_at_initech(app: App) -> None:
+    seed(app)
+    for person in _people(app)["deactivated here"]:
+        assert app.companies.get(actor=person, company_id=INITECH).id == INITECH
+        with pytest.raises(NotFound):
+            app.companies.get(actor=person, company_id=NORTH)
+
+
+# -- a customer's id as the actor
+
+
+def test_a_customer_acts_by_id_with_what_is_stored_now(app: App) -> None:
+    world = seed(app)
+    placed(app, world)
+    fiona = _finance_of_acme(app)
+    assert app.audit.for_company(actor=fiona.id, company_id=ACME).total > 0
+    assert app.orders.check(actor=world.bob.id, order=order(NORTH, world.bob.id)).outcome
+    mine = app.customers.update(actor=world.bob.id, customer=world.bob.id, title="Buyer")
+    entries = app.audit.for_company(actor=CONTROLLER, company_id=NORTH).items
+    assert mine.title == "Buyer"
+    assert entries[-1].actor_id == world.bob.id
+    app.customers.deactivate(actor=world.anna.id, customer=fiona.id, company=ACME)
+    before = snapshot(app.store)
+    with pytest.raises(NotFound):
+        app.audit.for_company(actor=fiona.id, company_id=ACME)
+    with pytest.raises(PermissionDenied):  # the id form is no way round "own orders only"
+        app.orders.place(actor=world.bob.id, order=order(NORTH, world.anna.id))
+    assert snapshot(app.store) == before
+
+
+def test_the_id_of_no_stored_customer_may_do_nothing(app: App) -> None:
+    world = seed(app)
+    before = snapshot(app.store)
+    for call in (
+        lambda: app.companies.get(actor=CustomerId("nobody"), company_id=ACME),
+        lambda: app.customers.get(actor=CustomerId("nobody"), customer=world.bob.id),
+        lambda: app.companies.onboard(actor=CustomerId("nobody"), name="Mine", currency="EUR"),
+        # Plain text works too, at run time (type checkers ask for a CustomerId).
+        lambda: app.orders.check(actor="nobody", order=order(NORTH, world.bob.id)),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(PermissionDenied, match="no customer with id 'nobody'"):
+            call()
+    with pytest.raises(ValidationError, match="actor"):
+        app.companies.get(actor=CustomerId(" nobody"), company_id=ACME)
+    assert snapshot(app.store) == before

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
+from b2b_customers.adapters.sql import unit_of_work as sql_unit_of_work
 from b2b_customers.domain import Company, Customer, Membership, Role
-from b2b_customers.errors import PermissionDenied, ValidationError
+from b2b_customers.errors import NotFound, PermissionDenied, StorageError, ValidationError
 from b2b_customers.ids import CompanyId, CustomerId
-from b2b_customers.ports import AuditQuery
+from b2b_customers.ports import AuditQuery, CompanyQuery, CustomerQuery
 from b2b_customers.services import Staff, StaffRole
 from b2b_customers.services.bulk_import import BATCH, ImportItem, ImportRejected
+from b2b_customers.services.company_import import CompanyWrites
 
 from .conftest import STAFF
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from b2b_customers.app import App
 
 CONTROLLER = Staff(id="s-cc", name="Chris Credit", roles={StaffRole.CREDIT_CONTROLLER})
 
@@ -121,12 +130,7 @@ class TestCompanies:
             companies=[company(number) for number in range(BATCH + 1)],
             progress=lambda step, count: told.append((step, count)),
         )
-        assert told == [
-            ("checking", BATCH),
-            ("checking", 1),
-            ("writing", BATCH),
-            ("writing", 1),
-        ]
+        assert told == [("importing", BATCH), ("importing", 1)]
 
 
 class TestCustomers:
@@ -167,6 +171,109 @@ class TestCustomers:
     def test_only_staff_allowed_to_manage_customers_may_import(self, app):
         with pytest.raises(PermissionDenied):
             app.customers.import_many(actor=app_customer(), customers=[])
+
+
+class TestAllOrNothing:
+    """A problem in the last batch undoes the batches written before it, events and audit too."""
+
+    LAST = 2 * BATCH + 1
+
+    @pytest.fixture(autouse=True)
+    def _few_events_held(self, monkeypatch):
+        # SQL stores: the first batches' events reach the outbox before the last batch fails.
+        monkeypatch.setattr(sql_unit_of_work, "EVENTS_HELD", 50)
+
+    def test_a_bad_item_in_the_last_batch_leaves_no_company_written(self, app):
+        items = [company(number) for number in range(self.LAST - 1)] + [company(0)]
+        with pytest.raises(ImportRejected) as rejected:
+            app.companies.import_many(actor=STAFF, companies=iter(items), unit="line")
+        assert problems(rejected) == [(self.LAST, "id"), (self.LAST, "account_number")]
+        assert "is on line 1 already" in rejected.value.problems[0].reason
+        self.assert_no_company_written(app)
+
+    def test_a_failed_write_of_the_last_batch_leaves_no_company_written(self, app, monkeypatch):
+        written = CompanyWrites.batch
+        calls = []
+
+        def batch_failing_the_third_time(writes, uow, entities):
+            calls.append(len(entities))
+            if len(calls) == 3:
+                raise StorageError("the disk is full")
+            written(writes, uow, entities)
+
+        monkeypatch.setattr(CompanyWrites, "batch", batch_failing_the_third_time)
+        items = [company(number) for number in range(self.LAST)]
+        with pytest.raises(StorageError, match=r"items 2001 to 2001 failed: the disk is full"):
+            app.companies.import_many(actor=STAFF, companies=items)
+        assert calls == [BATCH, BATCH, 1]
+        self.assert_no_company_written(app)
+
+    def test_a_bad_item_in_the_last_batch_leaves_no_customer_written(self, app):
+        app.companies.import_many(actor=STAFF, companies=[company(1), company(2)])
+        items = [customer(number, 1 + number % 2) for number in range(self.LAST - 1)]
+        with pytest.raises(ImportRejected) as rejected:
+            app.customers.import_many(actor=STAFF, customers=[*items, customer(self.LAST, 9)])
+        assert problems(rejected) == [(self.LAST, "memberships")]
+        with app.store.unit_of_work() as uow:
+            assert not uow.customers.search(CustomerQuery(limit=1)).items
+            assert uow.groups.for_company(CompanyId("c1")).member_ids == frozenset()
+            events = [entry.event.name for entry in uow.outbox.pending(limit=100)]
+            assert not uow.audit.for_aggregate("customer", "u0").items
+        assert events == ["company.created", "company.created"]
+
+    @staticmethod
+    def assert_no_company_written(app: App) -> None:
+        with app.store.unit_of_work() as uow:
+            assert not uow.companies.search(CompanyQuery(limit=1)).items
+            with pytest.raises(NotFound):
+                uow.groups.for_company(CompanyId("c0"))
+            assert not uow.outbox.pending(limit=1)
+            assert not uow.audit.for_aggregate("company", "c0").items
+
+
+class TestEventsAndAudit:
+    COUNT = 2 * BATCH + 3
+
+    @pytest.fixture(autouse=True)
+    def _few_events_held(self, monkeypatch):
+        monkeypatch.setattr(sql_unit_of_work, "EVENTS_HELD", 50)
+
+    def test_every_imported_entity_has_its_event_and_audit_entry(self, app):
+        numbers = range(self.COUNT)
+        app.companies.import_many(actor=STAFF, companies=(company(number) for number in numbers))
+        app.customers.import_many(
+            actor=STAFF, customers=(customer(number, number) for number in numbers)
+        )
+        with app.store.unit_of_work() as uow:
+            events = [entry.event for entry in uow.outbox.pending(limit=3 * self.COUNT)]
+            audit = {
+                number: [
+                    (entry.action, entry.aggregate_id, entry.actor_id, entry.id)
+                    for entry in uow.audit.for_company(CompanyId(f"c{number}")).items
+                ]
+                for number in numbers
+            }
+        assert [(event.name, event.aggregate_id) for event in events] == [
+            *(("company.created", f"c{number}") for number in numbers),
+            *(("customer.created", f"u{number}") for number in numbers),
+        ]
+        event_ids = {event.aggregate_id: event.id for event in events}
+        for number in numbers:
+            assert audit[number] == [
+                ("company.created", f"c{number}", STAFF.id, event_ids[f"c{number}"]),
+                ("customer.created", f"u{number}", STAFF.id, event_ids[f"u{number}"]),
+            ]
+
+    def test_a_one_shot_stream_is_read_once(self, app):
+        read = []
+
+        def companies() -> Iterator[Company]:
+            for number in range(self.COUNT):
+                read.append(number)
+                yield company(number)
+
+        assert app.companies.import_many(actor=STAFF, companies=companies()) == self.COUNT
+        assert read == list(range(self.COUNT))
 
 
 def app_customer() -> Customer:

@@ -1,7 +1,7 @@
 """The company tree never grows deeper than MAX_DEPTH, and a read never cuts it short.
 
 A company moves with its whole subtree, so a move is refused when the new
-parent's level plus the subtree's height passes :data:`MAX_DEPTH`, on every
+parent's level plus the subtree's height passes `MAX_DEPTH`, on every
 store. A tree that is deeper anyway (damaged data) makes ``ancestors`` and
 ``descendants`` raise rather than answer with part of it.
 """

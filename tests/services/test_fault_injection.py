@@ -1,9 +1,9 @@
 """A store failure at any write of a service call leaves every repository as it was.
 
-For each scenario of :data:`tests.services.world.SCENARIOS` and each write
+For each scenario of `tests.services.world.SCENARIOS` and each write
 position k the call makes (every repository write, every recorded event, the
-commit), a :class:`~b2b_customers.testing.faults.FailingStore` fails the k-th
-write; the call must raise that fault and :func:`snapshot` must be unchanged.
+commit), a `FailingStore` fails the k-th
+write; the call must raise that fault and `snapshot` must be unchanged.
 Then the call runs once more without a fault, which proves both that it makes
 at least one write and that k has reached past the last. On all three stores.
 """

@@ -91,7 +91,7 @@ WRONG_TYPES: dict[str, tuple[Callable[[App, World], Any], str]] = {
         "factor",
     ),
     "companies.get(company_id=lone surrogate)": (
-        lambda app, _w: app.companies.get(actor=REP, company_id="acme\ud800"),  # type: ignore[arg-type]
+        lambda app, _w: app.companies.get(actor=REP, company_id="acme\ud800"),
         "company_id",
     ),
     "customers.invite(first_name=NUL)": (

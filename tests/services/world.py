@@ -1,13 +1,13 @@
 """A small shop every reliability harness starts from, and the service calls it runs there.
 
-:func:`seed` builds it through the services themselves: ACME with its
+`seed` builds it through the services themselves: ACME with its
 subsidiary North, and Globex (on hold); Anna (admin of ACME), Bob (buyer at
 North), Ivy (invited to North) and Carl (admin of Globex); a 500 EUR order cap
 on ACME.
 
-:data:`SCENARIOS` is the registry the fault-injection test walks: one
+`SCENARIOS` is the registry the fault-injection test walks: one
 successful call per service method that writes. Covering a new method is one
-entry: its name (``"service.method"``, as on :class:`~b2b_customers.app.App`)
+entry: its name (``"service.method"``, as on `App`)
 and a function that makes the call in the seeded world (``prepare`` puts the
 world in the state the call needs first, outside the measured call: a
 credit line, an invoice, a hold, a placed order, an approval request pending,
@@ -21,13 +21,22 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.app import App, connect
 from b2b_customers.approvals import ApprovalPolicy, ApprovalRule, ApprovalTier, RoleApprover
 from b2b_customers.clock import ManualClock
-from b2b_customers.credit import Allocation
+from b2b_customers.credit import (
+    NET_30,
+    Allocation,
+    DaysAfterInvoice,
+    EarlyPaymentDiscount,
+    InstalmentTerm,
+    PaymentTerms,
+    PercentPortion,
+)
 from b2b_customers.domain import Address, Company, Customer, Membership, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord, OrderStatus
 from b2b_customers.ids import ApprovalPolicyId, CompanyId, CustomerId, LimitId, OrderId
@@ -160,6 +169,20 @@ def paid_on_account(app: App, world: World | None = None) -> None:
     app.credit.record_payment(
         actor=CONTROLLER, company=ACME, payment="adv-1", amount=eur("60"), on_account=True
     )
+
+
+def bypassed(app: App, world: World) -> None:
+    """The credit line, and Bob (North) may order past its limit."""
+    open_credit(app, world)
+    app.credit.grant_credit_bypass(
+        actor=CONTROLLER, company=NORTH, customer=world.bob.id, reason="key account"
+    )
+
+
+def checks_invoices(app: App, world: World | None = None) -> None:
+    """The credit line, checking credit when an invoice is posted."""
+    open_credit(app, world)
+    app.credit.set_invoice_credit_check(actor=CONTROLLER, company=ACME, enabled=True)
 
 
 def on_hold(app: App, world: World | None = None) -> None:
@@ -302,6 +325,28 @@ def with_policy(app: App, _world: World | None = None) -> None:
     app.approval_settings.save_policy(actor=REP, policy=acme_policy())
 
 
+TWO_TEN_NET_30 = PaymentTerms(
+    code="2-10-NET30",
+    name="2% 10, net 30",
+    instalments=[
+        InstalmentTerm(portion=PercentPortion(percent=100), due=DaysAfterInvoice(days=30))
+    ],
+    discount=EarlyPaymentDiscount(within_days=10, percent=2),
+)
+"""The seller's own terms: 2% off within 10 days, else net 30."""
+
+
+def with_terms(app: App, _world: World | None = None) -> None:
+    """The seller's 2/10 net 30 terms, stored."""
+    app.credit.save_payment_terms(actor=CONTROLLER, terms=TWO_TEN_NET_30)
+
+
+def credit_and_terms(app: App, world: World) -> None:
+    """ACME's credit line, and the seller's 2/10 net 30 terms."""
+    open_credit(app, world)
+    with_terms(app, world)
+
+
 def with_group(app: App, world: World) -> None:
     """ACME's approval group: Anna."""
     app.approval_settings.save_group(
@@ -321,6 +366,11 @@ def the_approver_limit(app: App) -> ApproverLimit:
     with app.store.unit_of_work() as uow:
         (limit,) = uow.approver_limits.for_companies([ACME])
         return limit
+
+
+def bob_deactivated_at_north(app: App, world: World) -> None:
+    """Bob, deactivated at North by Anna (ACME's admin): he keeps the membership."""
+    app.customers.deactivate(actor=world.anna, customer=world.bob.id, company=NORTH)
 
 
 def with_customer_group(app: App, world: World) -> None:
@@ -504,9 +554,18 @@ SCENARIOS: tuple[Scenario, ...] = (
         "customers.update",
         lambda app, w: app.customers.update(actor=w.bob, customer=w.bob.id, title="Buyer"),
     ),
-    Scenario(
+    Scenario(  # at one company: Bob's standing at North
         "customers.deactivate",
-        lambda app, w: app.customers.deactivate(actor=w.anna, customer=w.bob.id),
+        lambda app, w: app.customers.deactivate(actor=w.anna, customer=w.bob.id, company=NORTH),
+    ),
+    Scenario(  # everywhere: staff only (or the customer)
+        "customers.deactivate",
+        lambda app, w: app.customers.deactivate(actor=REP, customer=w.bob.id),
+    ),
+    Scenario(  # at one company, again
+        "customers.activate",
+        lambda app, w: app.customers.activate(actor=w.anna, customer=w.bob.id, company=NORTH),
+        prepare=bob_deactivated_at_north,
     ),
     # -- orders and approvals
     Scenario(
@@ -518,6 +577,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         "orders.place",
         lambda app, _w: app.orders.place(actor=bea(app), order=order(ACME, bea(app).id, "600")),
         prepare=with_bea,
+    ),
+    Scenario(  # a voluntary request: the order waits, its credit reserved, a request made
+        "approvals.request",
+        lambda app, w: app.approvals.request(
+            actor=w.bob, order=order(NORTH, w.bob.id), comment="please check"
+        ),
+        prepare=open_credit,
     ),
     Scenario(
         "orders.reorder",
@@ -585,9 +651,74 @@ SCENARIOS: tuple[Scenario, ...] = (
         prepare=open_credit,
     ),
     Scenario(
+        "credit.save_payment_terms",
+        lambda app, _w: app.credit.save_payment_terms(actor=CONTROLLER, terms=TWO_TEN_NET_30),
+    ),
+    Scenario(  # replaces the stored terms: a new version
+        "credit.save_payment_terms",
+        lambda app, _w: app.credit.save_payment_terms(
+            actor=CONTROLLER, terms=attrs.evolve(TWO_TEN_NET_30, name="2/10 net 30")
+        ),
+        prepare=with_terms,
+    ),
+    Scenario(  # the preset's code, stored in its place
+        "credit.save_payment_terms",
+        lambda app, _w: app.credit.save_payment_terms(
+            actor=CONTROLLER, terms=attrs.evolve(NET_30, name="Thirty days net")
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.remove_payment_terms",
+        lambda app, _w: app.credit.remove_payment_terms(actor=CONTROLLER, code="2-10-net30"),
+        prepare=with_terms,
+    ),
+    Scenario(
+        "credit.set_payment_terms",
+        lambda app, _w: app.credit.set_payment_terms(
+            actor=CONTROLLER, company=ACME, payment_terms="2-10-NET30"
+        ),
+        prepare=credit_and_terms,
+    ),
+    Scenario(
         "credit.set_auto_hold",
         lambda app, _w: app.credit.set_auto_hold(actor=CONTROLLER, company=ACME, after_days=45),
         prepare=open_credit,
+    ),
+    Scenario(
+        "credit.set_overdue_hold_amount",
+        lambda app, _w: app.credit.set_overdue_hold_amount(
+            actor=CONTROLLER, company=ACME, amount=eur("1000")
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.set_credit_control",
+        lambda app, _w: app.credit.set_credit_control(
+            actor=CONTROLLER, company=ACME, control="warn"
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.set_invoice_credit_check",
+        lambda app, _w: app.credit.set_invoice_credit_check(
+            actor=CONTROLLER, company=ACME, enabled=True
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.grant_credit_bypass",
+        lambda app, w: app.credit.grant_credit_bypass(
+            actor=CONTROLLER, company=NORTH, customer=w.bob.id, reason="key account"
+        ),
+        prepare=open_credit,
+    ),
+    Scenario(
+        "credit.revoke_credit_bypass",
+        lambda app, w: app.credit.revoke_credit_bypass(
+            actor=CONTROLLER, company=NORTH, customer=w.bob.id
+        ),
+        prepare=bypassed,
     ),
     Scenario(
         "credit.post_invoice",
@@ -595,6 +726,13 @@ SCENARIOS: tuple[Scenario, ...] = (
             actor=CONTROLLER, company=NORTH, invoice="inv-2", amount=eur("250")
         ),
         prepare=open_credit,
+    ),
+    Scenario(  # an account that checks credit on invoices: its row is locked for the check
+        "credit.post_invoice",
+        lambda app, _w: app.credit.post_invoice(
+            actor=CONTROLLER, company=NORTH, invoice="inv-2", amount=eur("250")
+        ),
+        prepare=checks_invoices,
     ),
     Scenario(
         "credit.record_payment",
@@ -777,6 +915,7 @@ READ_ONLY = frozenset(
         "orders.check",
         "orders.get",
         "orders.history",
+        "orders.replay",
         "approvals.get",
         "approvals.search",
         "approvals.eligible_approvers",
@@ -787,6 +926,8 @@ READ_ONLY = frozenset(
         "credit.aging",
         "credit.open_items",
         "credit.receivables_aging",
+        "credit.payment_terms",
+        "credit.list_payment_terms",
         "limits.for_company",
         "locations.for_company",
         "contacts.for_company",
@@ -833,6 +974,11 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "orders.history",
         lambda app, w: app.orders.history(actor=w.anna, company=NORTH),
+        prepare=placed,
+    ),
+    Scenario(
+        "orders.replay",
+        lambda app, w: app.orders.replay(actor=w.bob, order_id=the_order(app).id),
         prepare=placed,
     ),
     Scenario(
@@ -889,6 +1035,16 @@ READ_SCENARIOS: tuple[Scenario, ...] = (
         "credit.receivables_aging",
         lambda app, _w: app.credit.receivables_aging(actor=CONTROLLER, boundaries=(15, 45)),
         prepare=invoiced,
+    ),
+    Scenario(
+        "credit.payment_terms",
+        lambda app, _w: app.credit.payment_terms(actor=CONTROLLER, code="2-10-NET30"),
+        prepare=with_terms,
+    ),
+    Scenario(
+        "credit.list_payment_terms",
+        lambda app, _w: app.credit.list_payment_terms(actor=CONTROLLER),
+        prepare=with_terms,
     ),
     Scenario(
         "limits.for_company", lambda app, w: app.limits.for_company(actor=w.anna, company=ACME)

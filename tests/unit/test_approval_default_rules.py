@@ -1,4 +1,4 @@
-"""The seeds' rules (Emporix), one test per rule, on both sides of each boundary.
+"""The standard approval rules (Emporix's), one test per rule, on both sides of each boundary.
 
 The company limit is 1,000.00 EUR per order: 1,000.00 is within it, 1,000.01 crosses it.
 """

@@ -160,6 +160,8 @@ class TestEventsOfASubmission:
                 "credit_effect": "reserve",
                 "expires_at": "2026-03-09T09:00:00+00:00",
                 "order_id": None,
+                "voluntary": False,
+                "preferred_approver_id": None,
             },
         )
 

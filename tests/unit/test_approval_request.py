@@ -29,6 +29,7 @@ from b2b_customers.approvals import (
     Validity,
     credit_effect,
     due_for_expiry,
+    eligible_approvers,
     expire_due,
     from_emporix,
     to_emporix,
@@ -478,7 +479,7 @@ class TestFinalIsFinal:
 
 
 class TestStatusNames:
-    """Our statuses under the seeds' (Emporix) names."""
+    """Our statuses under Emporix's names."""
 
     def test_the_mapping_names_every_status(self):
         assert set(EMPORIX_STATUS) == set(ApprovalStatus)
@@ -570,3 +571,68 @@ class TestWhatARequestSays:
         assert PENDING.holds_credit
         assert APPROVED.holds_credit
         assert not any(request.holds_credit for request in finals().values())
+
+
+class TestVoluntaryRequestsAndPreferredApprovers:
+    """A buyer may ask for approval no rule requires, and name whom they would like."""
+
+    def voluntary(self, **options: object) -> ApprovalRequest:
+        order = draft("100", buyer=BOB)
+        return ApprovalRequest.submit(
+            id=ApprovalRequestId("r-v"),
+            order=order,
+            decision=decision_for(order, Outcome.ALLOWED),
+            requester=BOB,
+            directory=DIRECTORY,
+            at=NOW,
+            voluntary=True,
+            **options,  # type: ignore[arg-type]
+        )
+
+    def test_an_allowed_order_becomes_a_voluntary_request_that_admins_approve(self):
+        request = self.voluntary()
+        assert (request.voluntary, request.status) == (True, ApprovalStatus.PENDING)
+        assert request.decision.outcome is Outcome.ALLOWED
+        assert {c.id for c in eligible_approvers(request, DIRECTORY)} == {"anna", "adam"}
+        approved = request.approve(ANNA, at=LATER, directory=DIRECTORY)
+        assert approved.status is ApprovalStatus.APPROVED
+
+    def test_a_voluntary_request_needs_a_decision_that_allows_the_order(self):
+        order = draft()
+        with pytest.raises(ValidationError, match="voluntary request is for an order the rules"):
+            ApprovalRequest.submit(
+                id=ApprovalRequestId("r-x"),
+                order=order,
+                decision=decision_for(order),
+                requester=RITA,
+                directory=DIRECTORY,
+                at=NOW,
+                voluntary=True,
+            )
+        with pytest.raises(ValidationError, match="only a voluntary one does"):
+            attrs.evolve(PENDING, voluntary=True)
+        with pytest.raises(ValidationError, match="only a voluntary one does"):
+            attrs.evolve(self.voluntary(), voluntary=False)
+
+    def test_the_preferred_approver_is_recorded_and_listed_first(self):
+        request = self.voluntary(preferred_approver=CustomerId("anna"))
+        assert request.preferred_approver_id == "anna"
+        assert [c.id for c in eligible_approvers(request, DIRECTORY)] == ["anna", "adam"]
+        adam_first = self.voluntary(preferred_approver=CustomerId("adam"))
+        assert [c.id for c in eligible_approvers(adam_first, DIRECTORY)] == ["adam", "anna"]
+        # Preferred, not exclusive: another eligible approver may still approve.
+        assert adam_first.approve(ANNA, at=LATER, directory=DIRECTORY).status is (
+            ApprovalStatus.APPROVED
+        )
+
+    @pytest.mark.parametrize("who", ["finn", "bob", "zoe", "nobody"])
+    def test_a_preferred_approver_must_be_eligible_for_the_first_tier(self, who):
+        with pytest.raises(ValidationError, match="choose one of the eligible approvers") as bad:
+            self.voluntary(preferred_approver=CustomerId(who))
+        assert bad.value.field == "preferred_approver"
+        assert "'adam'" in str(bad.value)
+
+    def test_a_voluntary_request_round_trips_through_the_converter(self):
+        request = self.voluntary(preferred_approver=CustomerId("adam"))
+        converter = make_converter()
+        assert converter.structure(converter.unstructure(request), ApprovalRequest) == request

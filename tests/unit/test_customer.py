@@ -14,7 +14,7 @@ from b2b_customers.errors import NotFound, ValidationError
 from b2b_customers.testing import strategies as st_b2b
 
 if TYPE_CHECKING:
-    from b2b_customers.ids import CompanyId
+    from b2b_customers.ids import CompanyId, CustomerId
 
 
 def cid(name: str) -> CompanyId:
@@ -34,7 +34,7 @@ def anna(**changes: Any) -> Customer:
 
 
 def member(company: str, *roles: str) -> Membership:
-    return Membership(company_id=company, roles=roles or ("buyer",))  # type: ignore[arg-type]
+    return Membership(company_id=company, roles=roles or ("buyer",))
 
 
 class TestCustomer:
@@ -191,3 +191,60 @@ class TestLeave:
         assert attrs.evolve(customer.leave(cid("acme")), memberships=customer.memberships) == (
             customer
         )
+
+
+class TestStandingPerCompany:
+    """A customer acts for a company only while they and their membership there are active."""
+
+    @staticmethod
+    def member(status: str = "active", standing: str = "active") -> Customer:
+        customer = Customer(
+            id=cast("CustomerId", "c1"), email="c1@acme.example", first_name="C", last_name="One"
+        )
+        customer = customer.with_roles(cid("acme"), ["admin"]).with_roles(cid("bolt"), ["buyer"])
+        return attrs.evolve(
+            customer.with_status_in(cid("acme"), standing), status=CustomerStatus(status)
+        )
+
+    @pytest.mark.parametrize(
+        ("status", "standing", "combined"),
+        [
+            ("active", "active", "active"),
+            ("active", "inactive", "inactive"),
+            ("active", "invited", "invited"),
+            ("invited", "active", "invited"),
+            ("invited", "inactive", "inactive"),
+            ("inactive", "active", "inactive"),
+            ("inactive", "invited", "inactive"),
+        ],
+    )
+    def test_the_standing_combines_both_statuses(
+        self, status: str, standing: str, combined: str
+    ) -> None:
+        customer = self.member(status, standing)
+        assert customer.status_in(cid("acme")) is CustomerStatus(combined)
+        assert customer.acts_for(cid("acme")) is (combined == "active")
+        assert customer.acting_roles_in(cid("acme")) == (
+            {Role.ADMIN} if combined == "active" else frozenset()
+        )
+        assert customer.roles_in(cid("acme")) == {Role.ADMIN}  # held, whatever the standing
+
+    def test_a_deactivated_membership_leaves_the_others_alone(self) -> None:
+        customer = self.member(standing="inactive")
+        assert customer.acts_for(cid("bolt"))
+        assert customer.status_in(cid("nowhere")) is None
+
+    def test_changing_roles_keeps_the_standing(self) -> None:
+        customer = self.member(standing="inactive").with_roles(cid("acme"), ["finance"])
+        assert customer.status_in(cid("acme")) is CustomerStatus.INACTIVE
+
+    def test_a_new_membership_of_an_invited_customer_is_an_invitation(self) -> None:
+        invited = attrs.evolve(self.member(), status=CustomerStatus.INVITED)
+        joined = invited.with_roles(cid("new"), ["buyer"])
+        assert joined.membership_in(cid("new")).status is CustomerStatus.INVITED  # type: ignore[union-attr]
+        accepted = joined.accepting_invitations()
+        assert accepted.membership_in(cid("new")).is_active  # type: ignore[union-attr]
+
+    def test_the_standing_at_a_company_not_joined_is_not_found(self) -> None:
+        with pytest.raises(NotFound):
+            self.member().with_status_in(cid("nowhere"), "inactive")

@@ -74,7 +74,7 @@ class TestCustomerGroup:
 
     def test_members_must_be_a_collection(self) -> None:
         with pytest.raises(ValidationError) as info:
-            CustomerGroup(id=GROUP, name="G", member_ids="anna")  # type: ignore[arg-type]
+            CustomerGroup(id=GROUP, name="G", member_ids="anna")
         assert info.value.field == "member_ids"
 
     @given(st_b2b.customer_groups(), st.lists(st_b2b.ids(), max_size=6))

@@ -132,7 +132,11 @@ class TestForms:
         data = converter.unstructure(
             Membership(company_id=CompanyId("c1"), roles={Role.FINANCE, Role.APPROVER, Role.BUYER})
         )
-        assert data == {"company_id": "c1", "roles": ["approver", "buyer", "finance"]}
+        assert data == {
+            "company_id": "c1",
+            "roles": ["approver", "buyer", "finance"],
+            "status": "active",
+        }
 
     def test_tuples_are_lists_in_order(self) -> None:
         customer = Customer(
@@ -214,3 +218,17 @@ class TestForms:
         assert cattrs.global_converter.unstructure(Decimal("1.5")) == Decimal("1.5")
         assert cattrs.global_converter.unstructure(CompanyStatus.ACTIVE) == "active"
         assert not isinstance(cattrs.global_converter.unstructure(money(1, "EUR")), dict)
+
+
+def test_a_membership_stored_without_a_status_reads_as_the_customers_standing() -> None:
+    stored = {
+        "id": "c1",
+        "email": "c1@acme.example",
+        "first_name": "C",
+        "last_name": "One",
+        "memberships": [{"company_id": "acme", "roles": ["buyer"]}],
+    }
+    for status, standing in (("invited", "invited"), ("active", "active"), ("inactive", "active")):
+        customer = converter.structure({**stored, "status": status}, Customer)
+        assert [m.status.value for m in customer.memberships] == [standing]
+    assert converter.structure(stored, Customer).memberships[0].is_active  # status left out too

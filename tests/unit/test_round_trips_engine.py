@@ -17,6 +17,7 @@ from b2b_customers.domain.order import OrderDraft, OrderRecord
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, LimitId
 from b2b_customers.limits.decision import Decision
+from b2b_customers.limits.decision_record import DecisionRecord
 from b2b_customers.limits.periods import CalendarPeriod, CalendarUnit
 from b2b_customers.limits.rules import BudgetLimit, LimitScope, PurchasingLimit, ScopeKind
 from b2b_customers.serialization import make_converter
@@ -32,6 +33,7 @@ ENTITIES: list[tuple[type[Any], st.SearchStrategy[Any]]] = [
     (LedgerEntry, b2b.ledger_entries()),
     (PaymentTerms, b2b.payment_terms()),
     (Decision, b2b.decisions()),
+    (DecisionRecord, b2b.decision_records()),
 ]
 
 

@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Iterable  # noqa: TC003  (Probe checks it at run time)
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pytest
 from hypothesis import given
@@ -20,6 +20,7 @@ from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, CustomerId
 from b2b_customers.services.arguments import (
     MAX_WHOLE_NUMBER,
+    STREAMED,
     argument_types,
     checked_arguments,
     checks_arguments,
@@ -32,7 +33,8 @@ from tests.services.world import service_methods
 class Probe:
     """A service with one argument of each kind; each method returns what it got."""
 
-    def ids(self, *, company: CompanyId, parent: CompanyId | None = None) -> Any:
+    # Ids as the services declare them: a CompanyId, or plain text, checked as an id.
+    def ids(self, *, company: CompanyId | str, parent: CompanyId | str | None = None) -> Any:
         return company, parent
 
     def words(self, *, name: str, role: Role | str = Role.BUYER) -> Any:
@@ -44,7 +46,10 @@ class Probe:
     def times(self, *, since: datetime | None = None, day: date | None = None) -> Any:
         return since, day
 
-    def many(self, *, companies: Iterable[CompanyId]) -> Any:
+    def many(self, *, companies: Iterable[CompanyId | str]) -> Any:
+        return companies
+
+    def streamed(self, *, companies: Annotated[Iterable[CompanyId], STREAMED]) -> Any:
         return companies
 
     def entity(self, *, order: OrderDraft, anything: Any = None, extra: object = None) -> Any:
@@ -133,6 +138,18 @@ class TestChecksArguments:
             "acme",
             "north",
         )
+
+    def test_hands_a_streamed_source_over_unread(self) -> None:
+        source: Any = iter([CompanyId("acme"), 42])
+        assert PROBE.streamed(companies=source) is source
+        assert next(source) == "acme"  # nothing was read from it
+
+    def test_checks_the_items_of_a_streamed_collection_and_refuses_a_lone_value(self) -> None:
+        assert PROBE.streamed(companies=[CompanyId("acme")]) == ["acme"]
+        with pytest.raises(ValidationError, match=r"companies\[1\]: must be an id"):
+            PROBE.streamed(companies=[CompanyId("acme"), 42])  # type: ignore[list-item]
+        with pytest.raises(ValidationError, match="companies: must be a collection"):
+            PROBE.streamed(companies="acme")  # type: ignore[arg-type]
 
     def test_leaves_any_and_object_to_the_method(self) -> None:
         marker = object()

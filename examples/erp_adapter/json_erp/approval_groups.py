@@ -19,7 +19,7 @@ __all__ = ["JsonApprovalGroupRepository"]
 class JsonApprovalGroupRepository(Repository[ApprovalGroup]):
     """Approval groups: one per company.
 
-    Implements :class:`~b2b_customers.ports.ApprovalGroupRepository`.
+    Implements `ApprovalGroupRepository`.
     """
 
     entity = "ApprovalGroup"

@@ -24,7 +24,7 @@ def _holder(policy: ApprovalPolicy) -> str:
 class JsonApprovalPolicyRepository(Repository[ApprovalPolicy]):
     """Approval policies: one per company, one seller-wide (``company_id=None``).
 
-    Implements :class:`~b2b_customers.ports.ApprovalPolicyRepository`.
+    Implements `ApprovalPolicyRepository`.
     """
 
     entity = "ApprovalPolicy"

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from b2b_customers.approvals import ApprovalRequest
-from b2b_customers.errors import ValidationError
+from b2b_customers.approvals.open_resource import open_request_exists, open_resource_key
+from b2b_customers.errors import OpenRequestExists, ValidationError
 from b2b_customers.ports import ApprovalQuery, Page
 from b2b_customers.queries import select
-from json_erp.repository import Repository
+from json_erp.repository import Repository, Unique
 
 if TYPE_CHECKING:
     from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
@@ -24,16 +25,30 @@ def _submitted(request: ApprovalRequest) -> tuple[datetime, str]:
 class JsonApprovalRepository(Repository[ApprovalRequest]):
     """Approval requests, stored whole.
 
-    Implements :class:`~b2b_customers.ports.ApprovalRepository`.
+    Implements `ApprovalRepository`.
     """
 
     entity = "ApprovalRequest"
+    unique = (
+        # One open request per company and resource (b2b_customers.approvals.open_resource).
+        # Writes hold the store's writer lock over the latest committed rows, so a second
+        # unit of work placing the same cart meets the first one's request here.
+        Unique(
+            keys=lambda request: [key for key in (open_resource_key(request),) if key is not None],
+            message=lambda request, holder: str(
+                open_request_exists(request.resource_type, request.resource_id, holder)
+            ),
+            error=lambda message, holder: OpenRequestExists(message, request_id=holder),
+        ),
+    )
 
     def add(self, request: ApprovalRequest) -> ApprovalRequest:
         """Store a new request; return the stored copy (version 1).
 
         Raises:
             AlreadyExists: The id is taken.
+            OpenRequestExists: The request is open and another open request
+                has its company, resource type and resource id.
             ValidationError: The company or the requester does not exist.
         """
         return self._insert(request)

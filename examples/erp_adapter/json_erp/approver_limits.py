@@ -19,7 +19,7 @@ __all__ = ["JsonApproverLimitRepository"]
 class JsonApproverLimitRepository(Repository[ApproverLimit]):
     """Approver limits: one per customer or role and company.
 
-    Implements :class:`~b2b_customers.ports.ApproverLimitRepository`.
+    Implements `ApproverLimitRepository`.
     """
 
     entity = "ApproverLimit"

@@ -1,6 +1,6 @@
 """The audit log, in the export's ``audit_log.json``: append-only, oldest first.
 
-The file holds every entry as an :class:`AuditRow`: the entry as the
+The file holds every entry as an `AuditRow`: the entry as the
 library's converter writes it, and its position in the log. The file is
 sorted by entry id like every other kind, so the position keeps the order
 entries were appended in. A list is sorted by ``occurred_at`` and then by
@@ -45,7 +45,7 @@ class AuditRow:
 
 
 class JsonAuditLog:
-    """The audit log seen from one unit of work. Implements :class:`~b2b_customers.ports.AuditLog`.
+    """The audit log seen from one unit of work. Implements `AuditLog`.
 
     An append is a write like any other: it takes the writer lock, so
     positions follow the order entries are appended in across units of
@@ -67,7 +67,7 @@ class JsonAuditLog:
 
         Raises:
             AlreadyExists: An entry with this id is in the log already.
-            ValidationError: ``entry`` is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+            ValidationError: ``entry`` is not an `AuditLogEntry`.
         """
         with self._work.write():
             if not isinstance(entry, AuditLogEntry):
@@ -89,7 +89,7 @@ class JsonAuditLog:
 
         Raises:
             AlreadyExists: An entry's id is in the log already, or given twice.
-            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+            ValidationError: An item is not an `AuditLogEntry`.
         """
         with self._work.write():
             return [self.append(entry) for entry in entries]
@@ -114,6 +114,6 @@ class JsonAuditLog:
 
 
 def _select(rows: Iterable[AuditRow], query: AuditQuery) -> Page[AuditLogEntry]:
-    """Return one page of the rows' entries, as :mod:`b2b_customers.queries` selects them."""
+    """Return one page of the rows' entries, as `b2b_customers.queries` selects them."""
     in_order = sorted(rows, key=lambda row: row.position)  # append order within an instant
     return select(query, [row.entry for row in in_order])

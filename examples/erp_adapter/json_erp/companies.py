@@ -25,7 +25,7 @@ def _tax_number(company: Company) -> str | None:
 
 
 class JsonCompanyRepository(Repository[Company]):
-    """Companies and their tree. Implements :class:`~b2b_customers.ports.CompanyRepository`."""
+    """Companies and their tree. Implements `CompanyRepository`."""
 
     entity = "Company"
     unique = (

@@ -15,7 +15,7 @@ __all__ = ["JsonContactRepository"]
 
 
 class JsonContactRepository(Repository[ContactAssignment]):
-    """Contact assignments. Implements :class:`~b2b_customers.ports.ContactRepository`."""
+    """Contact assignments. Implements `ContactRepository`."""
 
     entity = "ContactAssignment"
     unique = (

@@ -2,20 +2,19 @@
 and ``credit_reservations.json``.
 
 An account is a row like any other for its terms (``save``). Its totals move
-only by :meth:`JsonCreditRepository.book`: the store has one writer at a
+only by `JsonCreditRepository.book`: the store has one writer at a
 time (its writer lock, taken at the first write and held to the end of the
 unit of work), so booking re-checks the library's credit rule
-(:meth:`~b2b_customers.credit.CreditAccount.refusal`) on the stored totals
+(`refusal`) on the stored totals
 and writes the moved totals, the entry and the reservation change, which
-:func:`~b2b_customers.credit.booking.reservation_moves` lists, as one step.
+`reservation_moves` lists, as one step.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from b2b_customers.credit import CreditAccount, Reservation
-from b2b_customers.credit.booking import reservation_moves
+from b2b_customers.credit import CreditAccount, Reservation, reservation_moves, terms_key
 from b2b_customers.errors import AlreadyExists, NotFound, ValidationError
 from json_erp.repository import Repository, Unique
 
@@ -36,7 +35,7 @@ def _covered(account: CreditAccount) -> list[CompanyId]:
 
 
 class JsonCreditRepository(Repository[CreditAccount]):
-    """Credit accounts and their ledgers. Implements :class:`~b2b_customers.ports.CreditRepository`.
+    """Credit accounts and their ledgers. Implements `CreditRepository`.
 
     Entry ids are unique across every ledger of the store.
 
@@ -213,6 +212,11 @@ class JsonCreditRepository(Repository[CreditAccount]):
             ),
             key=lambda entry: entry.sequence,
         )
+
+    def using_terms(self, code: str) -> list[CreditAccountId]:
+        """Return the ids of the accounts whose payment terms ``code`` names, sorted."""
+        key = terms_key(code)
+        return sorted(row.id for row in self._table if terms_key(row.payment_terms) == key)
 
     def _check_references(self, row: CreditAccount) -> None:
         if not self._work.company_exists(row.company_id):

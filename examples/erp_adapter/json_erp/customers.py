@@ -21,7 +21,7 @@ __all__ = ["JsonCustomerRepository"]
 class JsonCustomerRepository(Repository[Customer]):
     """Customers and their memberships.
 
-    Implements :class:`~b2b_customers.ports.CustomerRepository`.
+    Implements `CustomerRepository`.
     """
 
     entity = "Customer"

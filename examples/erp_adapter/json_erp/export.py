@@ -32,7 +32,7 @@ class ExportDirectory:
 
     Each file is a JSON list of rows sorted by key, one row a line, every row
     an entity unstructured by the library's own converter
-    (:func:`b2b_customers.serialization.make_converter`), so amounts keep
+    (`b2b_customers.serialization.make_converter`), so amounts keep
     every digit and times their offset. A missing file is an empty kind.
 
     Args:

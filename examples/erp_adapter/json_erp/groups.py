@@ -24,7 +24,7 @@ def _company_of(group: CustomerGroup) -> list[CompanyId]:
 
 
 class JsonCustomerGroupRepository(Repository[CustomerGroup]):
-    """Customer groups. Implements :class:`~b2b_customers.ports.CustomerGroupRepository`."""
+    """Customer groups. Implements `CustomerGroupRepository`."""
 
     entity = "CustomerGroup"
     unique = (

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 from attrs import frozen
 
 from b2b_customers.approvals import ApprovalGroup, ApprovalPolicy, ApprovalRequest, ApproverLimit
-from b2b_customers.credit import CreditAccount, LedgerEntry, Reservation
+from b2b_customers.credit import CreditAccount, LedgerEntry, PaymentTerms, Reservation
 from b2b_customers.domain import Company, ContactAssignment, Customer, CustomerGroup, Location
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.limits import PurchasingLimit
@@ -33,6 +33,7 @@ __all__ = [
     "LOCATIONS",
     "ORDERS",
     "OUTBOX",
+    "PAYMENT_TERMS",
     "PURCHASING_LIMITS",
     "SPEND_POSTINGS",
     "Kind",
@@ -73,6 +74,7 @@ APPROVAL_REQUESTS = Kind("approval_requests", ApprovalRequest, lambda row: row.i
 APPROVAL_POLICIES = Kind("approval_policies", ApprovalPolicy, lambda row: row.id)
 APPROVAL_GROUPS = Kind("approval_groups", ApprovalGroup, lambda row: row.id)
 APPROVER_LIMITS = Kind("approver_limits", ApproverLimit, lambda row: row.id)
+PAYMENT_TERMS = Kind("payment_terms", PaymentTerms, lambda row: row.key)
 AUDIT_LOG = Kind("audit_log", AuditRow, lambda row: row.entry.id)
 OUTBOX = Kind("outbox", OutboxEntry, lambda row: row.event.id)
 
@@ -92,6 +94,7 @@ ALL_KINDS: tuple[Kind[Any], ...] = (
     APPROVAL_POLICIES,
     APPROVAL_GROUPS,
     APPROVER_LIMITS,
+    PAYMENT_TERMS,
     AUDIT_LOG,
     OUTBOX,
 )

@@ -17,7 +17,7 @@ __all__ = ["JsonLimitRepository"]
 
 
 class JsonLimitRepository(Repository[PurchasingLimit]):
-    """Purchasing limits. Implements :class:`~b2b_customers.ports.LimitRepository`."""
+    """Purchasing limits. Implements `LimitRepository`."""
 
     entity = "PurchasingLimit"
 

@@ -31,7 +31,7 @@ def _one_per_company(has_flag: Callable[[Location], bool], what: str) -> Unique[
 
 
 class JsonLocationRepository(Repository[Location]):
-    """Company locations. Implements :class:`~b2b_customers.ports.LocationRepository`."""
+    """Company locations. Implements `LocationRepository`."""
 
     entity = "Location"
     unique = (

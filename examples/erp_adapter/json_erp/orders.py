@@ -1,7 +1,7 @@
 """The order history, in ``orders.json``, with where each order's spend is booked.
 
-Recording an order also writes its :class:`~json_erp.spend.OrderPosting` to
-``spend_postings.json`` (see :mod:`json_erp.spend`). Only an order's status
+Recording an order also writes its `OrderPosting` to
+``spend_postings.json`` (see `json_erp.spend`). Only an order's status
 may change afterwards, so its posting never does.
 """
 
@@ -14,7 +14,7 @@ import attrs
 from b2b_customers import queries
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.errors import ValidationError
-from b2b_customers.limits import SpendPosting
+from b2b_customers.limits import DecisionRecord, SpendPosting
 from b2b_customers.ports import OrderQuery, Page
 from json_erp.repository import Repository
 from json_erp.spend import OrderPosting, spent_in
@@ -35,7 +35,7 @@ _MAY_CHANGE = frozenset({"status", "version", "created_at", "updated_at"})
 
 
 class JsonOrderRepository(Repository[OrderRecord]):
-    """The order history and its spend. Implements :class:`~b2b_customers.ports.OrderRepository`.
+    """The order history and its spend. Implements `OrderRepository`.
 
     A status change may go any way; the services decide which transitions are allowed.
 
@@ -53,17 +53,29 @@ class JsonOrderRepository(Repository[OrderRecord]):
         super().__init__(work, table)
         self._postings = postings
 
-    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
+    def add(
+        self,
+        order: OrderRecord,
+        *,
+        posting: SpendPosting | None = None,
+        decision: DecisionRecord | None = None,
+    ) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
+        ``decision`` (what the order was decided on) is kept with its posting.
+
         Its spend is booked as ``posting`` says; without one, as
-        :meth:`SpendPosting.of <b2b_customers.limits.SpendPosting.of>` works it
+        `SpendPosting.of` works it
         out from the tree and the company's time zone as they stand now.
 
         Raises:
             AlreadyExists: The id is taken.
             ValidationError: The company or buyer does not exist.
         """
+        if decision is not None and not isinstance(decision, DecisionRecord):
+            raise ValidationError(
+                f"expected a DecisionRecord, got {type(decision).__name__}", field="decision"
+            )
         with self._work.write():
             stored = self._insert(order)
             if posting is None:
@@ -73,7 +85,7 @@ class JsonOrderRepository(Repository[OrderRecord]):
                     time_zone=company.time_zone,
                     ancestors=self._work.tree().ancestors(stored.company_id),
                 )
-            self._postings.put(OrderPosting(order_id=stored.id, posting=posting))
+            self._postings.put(OrderPosting(order_id=stored.id, posting=posting, decision=decision))
             return stored
 
     def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
@@ -103,6 +115,16 @@ class JsonOrderRepository(Repository[OrderRecord]):
             NotFound: No order has this id.
         """
         return self._find(order_id)
+
+    def decision_of(self, order_id: OrderId) -> DecisionRecord | None:
+        """Return the decision recorded with the order (``None``: recorded without one).
+
+        Raises:
+            NotFound: No order has this id.
+        """
+        self._find(order_id)
+        posting = self._postings.rows.get(order_id)
+        return None if posting is None else posting.decision
 
     def history(self, query: OrderQuery | None = None) -> Page[OrderRecord]:
         """Return one page of the orders matching ``query`` (default: all, newest first).

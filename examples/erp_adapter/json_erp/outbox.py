@@ -22,7 +22,7 @@ __all__ = ["JsonOutbox"]
 
 
 class JsonOutbox:
-    """The outbox seen from one unit of work. Implements :class:`~b2b_customers.ports.Outbox`.
+    """The outbox seen from one unit of work. Implements `Outbox`.
 
     Events recorded and marks made in a unit of work wait in it; they join the
     outbox when it commits and are dropped when it rolls back. Positions are

@@ -31,18 +31,23 @@ class Unique(Generic[R]):
         keys: The keys of a row under this rule (none: the rule does not apply).
         message: What to tell the caller, given the new row and the id of the
             row holding its key.
+        error: The error to raise, given the message and the holder's id
+            (`AlreadyExists`, or a subclass naming the holder).
     """
 
     keys: Callable[[R], Iterable[Hashable]]
     message: Callable[[R, str], str]
+    error: Callable[[str, str], AlreadyExists] = attrs.field(
+        default=lambda message, _holder: AlreadyExists(message)
+    )
 
 
 class Repository(Generic[R]):
     """The rows of one kind, as one unit of work sees them.
 
     Subclasses name their ``entity`` (for messages), their ``unique`` rules,
-    and override :meth:`_check_references` and :meth:`_check_change`. Every
-    write runs inside :meth:`Workspace.write`, so a refused one writes nothing (and
+    and override `_check_references` and `_check_change`. Every
+    write runs inside `Workspace.write`, so a refused one writes nothing (and
     fails the unit of work: it may not commit).
 
     Args:
@@ -122,7 +127,7 @@ class Repository(Generic[R]):
             self._table.delete(key)
 
     def _check_unique(self, row: R) -> None:
-        """Raise :class:`AlreadyExists` when another row holds one of ``row``'s unique keys."""
+        """Raise `AlreadyExists` when another row holds one of ``row``'s unique keys."""
         key_of = self._table.kind.key
         row_key = key_of(row)
         for rule in self.unique:
@@ -131,7 +136,8 @@ class Repository(Generic[R]):
                 continue
             for other in self._table:
                 if key_of(other) != row_key and wanted.intersection(rule.keys(other)):
-                    raise AlreadyExists(rule.message(row, key_of(other)))
+                    holder = key_of(other)
+                    raise rule.error(rule.message(row, holder), holder)
 
     def _check_references(self, row: R) -> None:
         """Raise when ``row`` names something that does not exist (a hook)."""

@@ -2,8 +2,8 @@
 
 An ERP knows the order history, but not the library's daily spend buckets.
 So when an order is recorded the adapter writes the order's
-:class:`~b2b_customers.limits.SpendPosting` beside it (an
-:class:`OrderPosting` row): the spend keys the order counts for (with the
+`SpendPosting` beside it (an
+`OrderPosting` row): the spend keys the order counts for (with the
 subtrees of the company's ancestors *as the tree stands then*) and its local
 day (in the company's time zone *then*), as the library works them out.
 Spend is the orders' totals summed over their postings, counted by their
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from b2b_customers.ids import OrderId
-from b2b_customers.limits import SpendPosting
+from b2b_customers.limits import DecisionRecord, SpendPosting
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -42,10 +42,12 @@ class OrderPosting:
     Attributes:
         order_id: The order.
         posting: Its keys, local day and currency, as the library worked them out.
+        decision: What the order was decided on, when the service recorded it.
     """
 
     order_id: OrderId
     posting: SpendPosting
+    decision: DecisionRecord | None = None
 
 
 def spent_in(

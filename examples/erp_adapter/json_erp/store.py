@@ -26,7 +26,7 @@ T = TypeVar("T")
 class JsonErpStore:
     """The library's store over a directory of JSON files, one file per kind of row.
 
-    Implements :class:`b2b_customers.ports.Store`. Opening the store reads
+    Implements `b2b_customers.ports.Store`. Opening the store reads
     every file; the committed rows stay in memory from then on, and each
     commit replaces the files of the kinds it changed. One process owns the
     directory; within it, any number of threads may read, and one unit of
@@ -75,6 +75,9 @@ class JsonErpStore:
     def unit_of_work(self) -> JsonErpUnitOfWork:
         """Return a new unit of work (begin it with ``with``)."""
         return JsonErpUnitOfWork(self)
+
+    def dispose(self) -> None:
+        """Do nothing: every commit has written and closed its files already."""
 
     def committed(self, kind: Kind[T]) -> Mapping[str, T]:
         """Return the committed rows of ``kind`` by key (never change them)."""

@@ -19,6 +19,7 @@ from json_erp.limits import JsonLimitRepository
 from json_erp.locations import JsonLocationRepository
 from json_erp.orders import JsonOrderRepository
 from json_erp.outbox import JsonOutbox
+from json_erp.payment_terms import JsonPaymentTermsRepository
 from json_erp.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         LocationRepository,
         OrderRepository,
         Outbox,
+        PaymentTermsRepository,
     )
     from json_erp.store import JsonErpStore
 
@@ -47,16 +49,15 @@ __all__ = ["JsonErpUnitOfWork"]
 
 
 class JsonErpUnitOfWork:
-    """One transaction over every repository. Implements :class:`~b2b_customers.ports.UnitOfWork`.
+    """One transaction over every repository. Implements `UnitOfWork`.
 
     Changes go to the unit of work's own copy of the rows (see
-    :class:`~json_erp.workspace.Workspace`); :meth:`commit` writes the files
+    `Workspace`); `commit` writes the files
     of the kinds it changed and makes the copy the store's committed rows.
     Leaving the ``with`` block without committing, or after an exception,
     throws the copy away: the files are never touched. A repository write
-    that raises fails the unit of work (see :meth:`Workspace.write
-    <json_erp.workspace.Workspace.write>`): :meth:`commit` then refuses,
-    and :meth:`rollback` starts it afresh.
+    that raises fails the unit of work (see `Workspace.write`): `commit` then refuses,
+    and `rollback` starts it afresh.
 
     Args:
         store: The store to work on.
@@ -87,6 +88,9 @@ class JsonErpUnitOfWork:
         )
         self.approver_limits: ApproverLimitRepository = JsonApproverLimitRepository(
             work, work.approver_limits
+        )
+        self.payment_terms: PaymentTermsRepository = JsonPaymentTermsRepository(
+            work, work.payment_terms
         )
         self.audit: AuditLog = JsonAuditLog(work, work.audit_log)
         self._outbox = JsonOutbox(work, work.outbox)

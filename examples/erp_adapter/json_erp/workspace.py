@@ -54,6 +54,7 @@ class Workspace:
         self.approval_policies = self._table(kinds.APPROVAL_POLICIES)
         self.approval_groups = self._table(kinds.APPROVAL_GROUPS)
         self.approver_limits = self._table(kinds.APPROVER_LIMITS)
+        self.payment_terms = self._table(kinds.PAYMENT_TERMS)
         self.audit_log = self._table(kinds.AUDIT_LOG)
         self.outbox = self._table(kinds.OUTBOX)
         self.tables: tuple[Table[Any], ...] = (
@@ -72,6 +73,7 @@ class Workspace:
             self.approval_policies,
             self.approval_groups,
             self.approver_limits,
+            self.payment_terms,
             self.audit_log,
             self.outbox,
         )
@@ -104,8 +106,8 @@ class Workspace:
     def write(self) -> Iterator[None]:
         """Run one repository write whole; if it raises, the unit of work has failed.
 
-        The write is taken back (:meth:`atomic`) and its error kept in
-        :attr:`failure`. A database adapter without a savepoint per write
+        The write is taken back (`atomic`) and its error kept in
+        `failure`. A database adapter without a savepoint per write
         cannot undo one failed statement alone, so the contract lets no unit
         of work commit after a failed write; this store keeps the same
         promise. ``commit`` then raises ``StorageError``; ``rollback`` (or

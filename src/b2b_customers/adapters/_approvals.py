@@ -11,7 +11,7 @@ __all__ = ["check_request_change", "require_batch", "require_moment", "require_r
 
 
 def require_request(request: object) -> None:
-    """Refuse anything but an :class:`~b2b_customers.approvals.ApprovalRequest`.
+    """Refuse anything but an [`ApprovalRequest`][b2b_customers.approvals.ApprovalRequest].
 
     Raises:
         ValidationError: ``request`` is something else.

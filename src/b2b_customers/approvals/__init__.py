@@ -3,27 +3,30 @@
 No I/O and no clock reads: every method takes the time (``at=``) and the
 directory of who may approve; services load and save.
 
-* :mod:`~b2b_customers.approvals.status`: the statuses, their moves, what
+* `status`: the statuses, their moves, what
   each means for credit, and the Emporix names.
-* :mod:`~b2b_customers.approvals.selectors`: who a tier's rules name.
-* :mod:`~b2b_customers.approvals.policy`: tiers (an AND of ORs), thresholds
+* `selectors`: who a tier's rules name.
+* `policy`: tiers (an AND of ORs), thresholds
   and validity.
-* :mod:`~b2b_customers.approvals.groups`: a company's approval group.
-* :mod:`~b2b_customers.approvals.approver_limits`: how much an approver may approve.
-* :mod:`~b2b_customers.approvals.default_rules`: the seeds' rules as the
-  built-in policy, and :func:`is_approval_required`.
-* :mod:`~b2b_customers.approvals.directory`: everything eligibility depends on.
-* :mod:`~b2b_customers.approvals.routing`: who may approve, and escalation.
-* :mod:`~b2b_customers.approvals.progress`: approvals and rejections per tier.
-* :mod:`~b2b_customers.approvals.audit`: the audit trail.
-* :mod:`~b2b_customers.approvals.request`: the :class:`ApprovalRequest`.
-* :mod:`~b2b_customers.approvals.sweep`: expiring due requests.
-* :mod:`~b2b_customers.approvals.events`: the domain events a move emits.
+* `auto_approval`: rules that place an order
+  needing approval at once.
+* `groups`: a company's approval group.
+* `approver_limits`: how much an approver may approve.
+* `default_rules`: the standard rules (admin, buyer, requester) as the
+  built-in policy, and [`is_approval_required`][b2b_customers.approvals.is_approval_required].
+* `directory`: everything eligibility depends on.
+* `routing`: who may approve, and escalation.
+* `progress`: approvals and rejections per tier.
+* `audit`: the audit trail.
+* `request`: the [`ApprovalRequest`][b2b_customers.approvals.ApprovalRequest].
+* `sweep`: expiring due requests.
+* `events`: the domain events a move emits.
 """
 
 from b2b_customers.approvals.actors import SELLER, Actor, ActorKind, SellerApprover
 from b2b_customers.approvals.approver_limits import ApproverLimit
 from b2b_customers.approvals.audit import ApprovalAction, AuditEntry
+from b2b_customers.approvals.auto_approval import AutoApproval
 from b2b_customers.approvals.default_rules import (
     DEFAULT_POLICY,
     DEFAULT_POLICY_ID,
@@ -93,6 +96,7 @@ __all__ = [
     "ApproverSelector",
     "Assessment",
     "AuditEntry",
+    "AutoApproval",
     "Candidate",
     "CompanyApprovers",
     "CreditEffect",

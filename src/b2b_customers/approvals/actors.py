@@ -1,10 +1,10 @@
 """Who acts on an approval request: a customer, a seller-side approver, or the system.
 
-Customers (:class:`~b2b_customers.domain.Customer`) approve for their
+Customers ([`Customer`][b2b_customers.domain.Customer]) approve for their
 companies. When nobody in the requester's company tree can cover an amount,
 a request escalates to the **seller side**: people of the seller's own staff,
-described by :class:`SellerApprover`, each with an optional approver limit.
-The system acts when the clock says so (expiry) or when routing changes
+described by [`SellerApprover`][b2b_customers.approvals.SellerApprover], each with an optional
+approver limit. The system acts when the clock says so (expiry) or when routing changes
 (escalation).
 """
 
@@ -27,7 +27,7 @@ from b2b_customers.errors import ValidationError
 __all__ = ["SELLER", "Actor", "ActorKind", "SellerApprover", "actor_kind", "describe"]
 
 SELLER = "seller"
-"""The role name a :class:`~b2b_customers.limits.Decision` uses for the seller's approvers."""
+"""The role name a [`Decision`][b2b_customers.limits.Decision] uses for the seller's approvers."""
 
 
 @frozen(kw_only=True)

@@ -11,15 +11,16 @@ The rules:
 * An approver **without** a limit is unlimited, unless the policy says
   ``approvers_need_limit``: then they may not approve at all.
 * Limits are compared in the order's currency; a limit in another currency
-  is refused with :class:`~b2b_customers.errors.CurrencyMismatch` (as the
+  is refused with [`CurrencyMismatch`][b2b_customers.CurrencyMismatch] (as the
   engine does without exchange rates): set the limit in the company's
   currency.
 * When nobody at the requester's company can cover the amount, the request
-  escalates (see :mod:`b2b_customers.approvals.routing`).
+  escalates (see `b2b_customers.approvals.routing`).
 """
 
 from __future__ import annotations
 
+import attrs
 from attrs import field, frozen
 from moneyed import Money
 
@@ -49,10 +50,14 @@ class ApproverLimit(Versioned):
         role: The role it is set on (give this or ``customer_id``).
     """
 
-    id: ApproverLimitId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
+    id: ApproverLimitId = field(converter=ApproverLimitId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     maximum: Money = field(validator=money_amount(non_negative=True))
-    customer_id: CustomerId | None = field(default=None, validator=optional(identifier))
+    customer_id: CustomerId | None = field(
+        default=None,
+        converter=attrs.converters.optional(CustomerId),
+        validator=optional(identifier),
+    )
     role: Role | None = field(default=None, converter=_optional_role)
 
     def __attrs_post_init__(self) -> None:

@@ -1,13 +1,14 @@
 """The audit trail: every action on a request leaves an entry, appended, never changed.
 
-An :class:`AuditEntry` says who did what and when, with their comment, the
-tier concerned, and the status before and after. The trail starts with the
+An [`AuditEntry`][b2b_customers.approvals.AuditEntry] says who did what and when, with their
+comment, the tier concerned, and the status before and after. The trail starts with the
 submission (``before`` is ``None``) and each entry's ``before`` is the
 previous entry's ``after``; the last ``after`` is the request's status.
 
 Each entry also says what a service must do next: the domain event to emit
-(:attr:`AuditEntry.event_name`, such as ``approval.approved``) and what it
-means for reserved credit (:attr:`AuditEntry.credit_effect`).
+([`AuditEntry.event_name`][b2b_customers.approvals.AuditEntry.event_name], such as
+``approval.approved``) and what it means for reserved credit
+([`AuditEntry.credit_effect`][b2b_customers.approvals.AuditEntry.credit_effect]).
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class AuditEntry:
 
     @property
     def credit_effect(self) -> CreditEffect:
-        """What the action means for reserved credit (see :func:`credit_effect`)."""
+        """What the action means for reserved credit (see `credit_effect`)."""
         return credit_effect(self.before, self.after)
 
     @property

@@ -1,6 +1,7 @@
-"""The seeds' rules (Emporix), as a built-in policy and as the "may I check out?" question.
+"""The standard approval rules, as a built-in policy and as the "may I check out?" question.
 
-The rules, for a company without a policy of its own:
+The rules (Emporix's admin / buyer / requester model), for a company without a
+policy of its own:
 
 * An **admin** orders without approval.
 * A **buyer** orders without approval up to the company limit (inclusive);
@@ -12,16 +13,16 @@ The rules, for a company without a policy of its own:
 * Holders of the **approver** duty role (this library's addition) approve in
   both cases, within their approver limit.
 
-:func:`is_approval_required` answers the first three for a company limit
-(Emporix's "permitted" check), with the engine's rule of whom a limit binds
-(:meth:`~b2b_customers.limits.PurchasingLimit.binds`: by default an approval
+[`is_approval_required`][b2b_customers.approvals.is_approval_required] answers the first three for a
+company limit (Emporix's "permitted" check), with the engine's rule of whom a limit binds
+([`binds`][b2b_customers.limits.PurchasingLimit.binds]: by default an approval
 limit on the company does not bind its admins). The engine's
-:func:`~b2b_customers.limits.decide` applies the same role rule and every
+[`decide`][b2b_customers.limits.decide] applies the same role rule and every
 purchasing limit besides, and names the approver roles in
-:attr:`~b2b_customers.limits.Decision.approver_roles` (``admin``, or
-``admin`` and ``buyer`` when no limit was crossed); :data:`DEFAULT_POLICY`
-reads those roles through one tier of
-:class:`~b2b_customers.approvals.StandardApprovers`. So a company with the
+`approver_roles` (``admin``, or
+``admin`` and ``buyer`` when no limit was crossed);
+[`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] reads those roles through one tier of
+[`StandardApprovers`][b2b_customers.approvals.StandardApprovers]. So a company with the
 built-in rules and a company with a policy of its own go through the very
 same routing and state machine.
 """
@@ -58,7 +59,7 @@ def default_policy(
     policy_id: ApprovalPolicyId = DEFAULT_POLICY_ID,
     company_id: CompanyId | None = None,
 ) -> ApprovalPolicy:
-    """Return the seeds' rules as a policy: one tier of :class:`StandardApprovers`.
+    """Return the standard approval rules as a policy: one tier of `StandardApprovers`.
 
     Use it to keep the standard rules with another validity, seller-wide or for
     one company: ``default_policy(validity=Validity(days=14), policy_id="std-14")``.
@@ -80,25 +81,25 @@ def default_policy(
 
 
 DEFAULT_POLICY = default_policy()
-"""The built-in policy: the seeds' rules, requests valid for 7 days."""
+"""The built-in policy: the standard approval rules, requests valid for 7 days."""
 
 
 def is_approval_required(
     actor: Customer, order: OrderDraft, *, company_limit: Money | PurchasingLimit | None = None
 ) -> bool:
-    """Tell whether ``actor`` needs approval to place ``order`` (the seeds' role rule).
+    """Tell whether ``actor`` needs approval to place ``order`` under the role rule.
 
-    The company limit binds whom :meth:`PurchasingLimit.binds
-    <b2b_customers.limits.PurchasingLimit.binds>` says, as in the engine: given
-    as an amount it is an approval limit on the whole company, which by
-    default does not bind admins (Emporix).
+    The company limit binds whom
+    [`PurchasingLimit.binds`][b2b_customers.limits.PurchasingLimit.binds] says, as in the engine:
+    given as an amount it is an approval limit on the whole company, which by default does not bind
+    admins (Emporix).
 
     Args:
         actor: The customer placing the order.
         order: The order; its ``buyer_id`` must be ``actor``.
         company_limit: The company's per-order limit (inclusive): an amount, or
-            a stored :class:`~b2b_customers.limits.PurchasingLimit` holding an
-            :class:`~b2b_customers.limits.OrderTotalLimit` (then its
+            a stored [`PurchasingLimit`][b2b_customers.limits.PurchasingLimit] holding an
+            [`OrderTotalLimit`][b2b_customers.limits.OrderTotalLimit] (then its
             ``exempt_roles`` count); ``None`` for no limit.
 
     Returns:
@@ -124,6 +125,11 @@ def is_approval_required(
             f"{actor.display_name} is {actor.status.value} and may not order; activate them first"
         )
     membership = actor.membership_in(order.company_id)
+    if membership is not None and not membership.is_active:
+        raise PermissionDenied(
+            f"{actor.display_name} is {membership.status.value} at {order.company_id!r} and "
+            "may not order for it; activate them there first"
+        )
     role = membership.purchasing_role if membership is not None else None
     if membership is None or role is None:
         raise PermissionDenied(

@@ -3,7 +3,8 @@
 Who may approve depends on data outside a request: the approvers' current
 roles and status, the approval groups, the approver limits, the policies,
 the company tree (for escalation) and the seller's approvers. Services load
-them and pass an :class:`ApprovalDirectory`; the workflow never reads a store.
+them and pass an [`ApprovalDirectory`][b2b_customers.approvals.ApprovalDirectory]; the workflow
+never reads a store.
 
 A directory holds what is current **now**: a customer demoted after a
 request was submitted may no longer approve it.
@@ -59,7 +60,10 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return cast("tuple[Any, ...]", value) if items is None else tuple(items)
 
 
-def _parents(value: Mapping[CompanyId, CompanyId | None]) -> Mapping[CompanyId, CompanyId | None]:
+def _parents(
+    value: Mapping[CompanyId, CompanyId | None] | Mapping[str, str | None],
+) -> Mapping[CompanyId, CompanyId | None]:
+    # Plain str ids are welcome: at run time a CompanyId is the same str.
     raw: object = value
     if not isinstance(raw, Mapping):
         raise ValidationError(
@@ -117,12 +121,10 @@ class ApprovalDirectory:
         return next((seller for seller in self.seller_approvers if seller.id == seller_id), None)
 
     def holders(self, company_id: CompanyId, roles: Iterable[Role]) -> list[Customer]:
-        """Return the active customers holding any of ``roles`` at ``company_id``, by id."""
+        """Return the customers acting with any of ``roles`` at ``company_id``, by id."""
         wanted = frozenset(roles)
         return [
-            customer
-            for customer in self._sorted()
-            if customer.is_active and customer.roles_in(company_id) & wanted
+            customer for customer in self._sorted() if customer.acting_roles_in(company_id) & wanted
         ]
 
     # -- groups
@@ -182,7 +184,7 @@ class ApprovalDirectory:
         return max(by_role, key=lambda limit: (limit.maximum.amount, limit.id))
 
     def maximum_of(self, customer: Customer, company_id: CompanyId) -> Money | None:
-        """Return the amount of :meth:`limit_of`, or ``None`` when no limit is set."""
+        """Return the amount of `limit_of`, or ``None`` when no limit is set."""
         limit = self.limit_of(customer, company_id)
         return limit.maximum if limit is not None else None
 
@@ -191,12 +193,21 @@ class ApprovalDirectory:
     def policy_for(self, company_id: CompanyId) -> ApprovalPolicy:
         """Return the policy that applies to ``company_id``.
 
-        Its own policy, else the seller-wide one, else the built-in
-        :data:`~b2b_customers.approvals.DEFAULT_POLICY` (the seeds' rules).
+        Its own policy, else the nearest ancestor's that covers its
+        subsidiaries and from which neither it nor a company between has
+        opted out, else the seller-wide one, else the built-in
+        [`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] (the standard admin, buyer
+        and requester rules).
         """
         own = next((policy for policy in self.policies if policy.company_id == company_id), None)
         if own is not None:
             return own
+        below = [company_id]  # the companies between an ancestor and company_id, and it
+        for ancestor in self.ancestors(company_id):
+            theirs = next((p for p in self.policies if p.company_id == ancestor), None)
+            if theirs is not None and theirs.covers(below):
+                return theirs
+            below.append(ancestor)
         seller_wide = next((policy for policy in self.policies if policy.company_id is None), None)
         return seller_wide if seller_wide is not None else DEFAULT_POLICY
 

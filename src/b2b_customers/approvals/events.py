@@ -1,8 +1,9 @@
 """Domain events for approvals: what a move of a request tells the rest of the world.
 
-Every move of an :class:`~b2b_customers.approvals.ApprovalRequest` appends
-:class:`~b2b_customers.approvals.AuditEntry` items; :func:`events_for` turns
-the entries one move appended into :class:`~b2b_customers.domain.DomainEvent`
+Every move of an [`ApprovalRequest`][b2b_customers.approvals.ApprovalRequest] appends
+[`AuditEntry`][b2b_customers.approvals.AuditEntry] items;
+[`events_for`][b2b_customers.approvals.events_for] turns the entries one move appended into
+[`DomainEvent`][b2b_customers.domain.DomainEvent]
 objects, one per entry, for a service to record with the change::
 
     approved = request.approve(anna, at=now, directory=directory)
@@ -12,11 +13,12 @@ objects, one per entry, for a service to record with the change::
             uow.record(event)
         uow.commit()
 
-Each event is named by its entry (:attr:`AuditEntry.event_name`:
-``approval.requested``, ``approval.approval_recorded``, ``approval.approved``,
-``approval.rejected``, ``approval.cancelled``, ``approval.expired``,
-``approval.completed``, ``approval.escalated``), happened when the entry says,
-and names the request (``aggregate_type="approval"``), its company and the
+Each event is named by its entry
+([`AuditEntry.event_name`][b2b_customers.approvals.AuditEntry.event_name]: ``approval.requested``,
+``approval.approval_recorded``, ``approval.approved``, ``approval.rejected``,
+``approval.cancelled``, ``approval.expired``, ``approval.completed``, ``approval.escalated``),
+happened when the entry says, and names the request (``aggregate_type="approval"``), its company and
+the
 actor. Its JSON-ready payload:
 
 | Key | Value |
@@ -32,6 +34,8 @@ actor. Its JSON-ready payload:
 | ``credit_effect`` | ``reserve``, ``keep``, ``release`` or ``convert`` |
 | ``expires_at`` | when the request expires (ISO 8601) |
 | ``order_id`` | the order placed, on the completion (else ``None``) |
+| ``voluntary`` | whether the requester asked though no rule required it |
+| ``preferred_approver_id`` | the approver the requester asked for, or ``None`` |
 """
 
 from __future__ import annotations
@@ -96,17 +100,17 @@ def events_for(
         before: The request as loaded, or ``None`` for a new submission.
         after: The request the move returned.
         event_ids: Mints the events' ids (a
-            :class:`~b2b_customers.ports.IdGenerator`, such as
-            :class:`~b2b_customers.ids.RandomIds`); called once per event.
+            [`IdGenerator`][b2b_customers.ports.IdGenerator], such as
+            [`RandomIds`][b2b_customers.ids.RandomIds]); called once per event.
 
     Returns:
         The events, in the order of the entries (empty when nothing was appended,
-        as after a :meth:`~b2b_customers.approvals.ApprovalRequest.reroute` that
+        as after a [`reroute`][b2b_customers.approvals.ApprovalRequest.reroute] that
         moved no tier). Each happened at its entry's ``at``.
 
     Raises:
         ValidationError: ``after`` does not continue ``before`` (see
-            :func:`appended`), or ``event_ids`` returned something that is not an id.
+            `appended`), or ``event_ids`` returned something that is not an id.
     """
     return [_event(after, entry, EventId(event_ids())) for entry in appended(before, after)]
 
@@ -147,6 +151,8 @@ def _payload(request: ApprovalRequest, entry: AuditEntry) -> dict[str, Any]:
         "credit_effect": entry.credit_effect.value,
         "expires_at": request.expires_at.isoformat(),
         "order_id": request.order_id if entry.action is ApprovalAction.COMPLETE else None,
+        "voluntary": request.voluntary,
+        "preferred_approver_id": request.preferred_approver_id,
     }
 
 

@@ -1,6 +1,7 @@
 """Approval groups: the customers of a company who may approve its orders.
 
-A company has at most one approval group (the seeds' "approval groups").
+A company has at most one approval group; when it has members, they replace
+the standard approvers (admins and buyers) for the company's orders.
 Its members are the customers it lists **and**, optionally, everyone holding
 one of its roles at the company (``roles={"admin"}``: every admin, today's
 and tomorrow's). Members who are inactive, or who left the company, do not
@@ -8,9 +9,9 @@ count.
 
 When a company's group has members, it **overrides** the standard approver
 roles (as in Emporix): only its members approve under the built-in rules
-(:class:`~b2b_customers.approvals.StandardApprovers`), and only they are the
+([`StandardApprovers`][b2b_customers.approvals.StandardApprovers]), and only they are the
 company's approvers when a subsidiary's request escalates to it
-(:class:`~b2b_customers.approvals.CompanyApprovers`). A group without
+([`CompanyApprovers`][b2b_customers.approvals.CompanyApprovers]). A group without
 members changes nothing.
 """
 
@@ -35,9 +36,10 @@ if TYPE_CHECKING:
 __all__ = ["ApprovalGroup"]
 
 
-def _customer_ids(value: Iterable[CustomerId]) -> frozenset[CustomerId]:
+def _customer_ids(value: Iterable[str]) -> frozenset[CustomerId]:
+    # Plain str ids are welcome; at run time a CustomerId is the same str.
     items = items_of(value)
-    return cast("frozenset[CustomerId]", value) if items is None else frozenset(items)
+    return cast("frozenset[CustomerId]", value if items is None else frozenset(items))
 
 
 def _member_ids(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
@@ -73,8 +75,8 @@ class ApprovalGroup(Versioned):
         roles: Everyone holding one of these roles at the company is in the group too.
     """
 
-    id: ApprovalGroupId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
+    id: ApprovalGroupId = field(converter=ApprovalGroupId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     name: str = field(converter=strip, validator=text())
     member_ids: frozenset[CustomerId] = field(
         factory=frozenset, converter=_customer_ids, validator=_member_ids
@@ -84,11 +86,9 @@ class ApprovalGroup(Versioned):
     def includes(self, customer: Customer) -> bool:
         """Tell whether ``customer`` is an active member: listed, or holding one of the roles.
 
-        A listed customer counts only while a member of the group's company.
+        A listed customer counts only while a member of the group's company, in standing there.
         """
-        if not customer.is_active:
-            return False
-        held = customer.roles_in(self.company_id)
+        held = customer.acting_roles_in(self.company_id)
         if not held:
             return False
         return customer.id in self.member_ids or bool(held & self.roles)

@@ -5,10 +5,10 @@ A policy is data (versioned, stored, serialisable):
 * **Tiers, evaluated in sequence.** A request collects approvals for its
   first unsatisfied tier; the next tier opens when that one is satisfied,
   and the request is approved when every tier that applies is.
-* **Each tier is an AND of ORs.** A tier holds rules (:class:`ApprovalRule`);
-  every rule must be met. A rule is met by ``count`` approvals from distinct
-  people who each match **any** of its selectors
-  (:mod:`~b2b_customers.approvals.selectors`). One approval fills one place:
+* **Each tier is an AND of ORs.** A tier holds rules
+  ([`ApprovalRule`][b2b_customers.approvals.ApprovalRule]); every rule must be met. A rule is met by
+  ``count`` approvals from distinct people who each match **any** of its selectors
+  (`selectors`). One approval fills one place:
   an admin who is also in the finance group does not meet "an admin AND
   someone from finance" alone.
 * **Thresholds select the tiers that apply.** ``at_least`` and ``up_to``
@@ -26,25 +26,37 @@ A policy is data (versioned, stored, serialisable):
   limit ids) applies only when the decision crossed one of them: "the
   category manager approves orders stopped by the restricted catalogue", not
   every order of that size. Without it a tier is chosen by the total alone.
-* **Coverage.** :meth:`ApprovalPolicy.check_covers` tells whether every
-  order total finds a tier, so a policy can be refused when it is saved
+* **Coverage.** [`ApprovalPolicy.check_covers`][b2b_customers.approvals.ApprovalPolicy.check_covers]
+  tells whether every order total finds a tier, so a policy can be refused when it is saved
   rather than at a buyer's checkout.
+* **Auto-approval.** ``auto_approve`` lists
+  `AutoApproval` rules
+  (under an amount, for a trusted customer group): an order that needs
+  approval and matches one is placed at once, the rule recorded as the
+  reason.
 * **Validity.** A request expires ``validity`` after it was submitted
   (calendar arithmetic with dateutil's ``relativedelta``: one month after
   31 January is the last day of February).
 * **Flags.** ``allow_self_approval`` (off by default) lets a requester
   approve their own request; ``approvers_need_limit`` makes approvers
-  without an :class:`~b2b_customers.approvals.ApproverLimit` ineligible
+  without an [`ApproverLimit`][b2b_customers.approvals.ApproverLimit] ineligible
   instead of unlimited; ``parent_units_approve`` (off by default) lets the
   approvers of every company above the requester's (its approval group, else
   its admins and approvers) approve a tier at the requester's company
   directly, as SAP Commerce's units approve their children's orders, instead
   of only once the tier escalates.
 
-Which policy applies to a company: its own, else the seller-wide one
-(``company_id=None``), else the built-in
-:data:`~b2b_customers.approvals.DEFAULT_POLICY` (the seeds' rules); see
-:meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`.
+**Subsidiaries.** A company's policy with ``covers_subsidiaries`` applies to
+its subsidiaries (and theirs) that have no policy of their own, the nearest
+such ancestor's first; a subsidiary listed in ``excluded_subsidiaries``
+opts out of it, with its own subtree, and follows the next policy up (an
+ancestor's further up, else the seller-wide one, else the built-in).
+
+Which policy applies to a company: its own, else the nearest ancestor's that
+covers it, else the seller-wide one (``company_id=None``), else the built-in
+[`DEFAULT_POLICY`][b2b_customers.approvals.DEFAULT_POLICY] (the standard admin, buyer and
+requester rules); see
+[`policy_for`][b2b_customers.approvals.ApprovalDirectory.policy_for].
 """
 
 from __future__ import annotations
@@ -59,6 +71,11 @@ from attrs import field, frozen
 from dateutil.relativedelta import relativedelta
 from moneyed import Money
 
+from b2b_customers.approvals.auto_approval import (
+    AutoApproval,
+    auto_approvals_of,
+    check_auto_approvals,
+)
 from b2b_customers.approvals.selectors import ApproverSelector
 from b2b_customers.domain.money import (
     format_money,
@@ -128,7 +145,7 @@ class Validity:
 
     @property
     def delta(self) -> relativedelta:
-        """The same span as a :class:`dateutil.relativedelta.relativedelta`."""
+        """The same span as a `dateutil.relativedelta.relativedelta`."""
         return relativedelta(months=self.months, weeks=self.weeks, days=self.days, hours=self.hours)
 
     def after(self, moment: datetime) -> datetime:
@@ -359,17 +376,32 @@ class ApprovalPolicy(Versioned):
             requester's approve its requests directly, not only after an
             escalation (off by default).
         effective_from: When the policy took effect, for the audit (optional).
+        auto_approve: Rules that place an order needing approval at once (the
+            first that matches is recorded as the reason).
+        covers_subsidiaries: The policy applies to the company's subsidiaries
+            without a policy of their own, too (off by default).
+        excluded_subsidiaries: Subsidiaries that opt out of it (with their
+            own subsidiaries).
     """
 
-    id: ApprovalPolicyId = field(validator=identifier)
+    id: ApprovalPolicyId = field(converter=ApprovalPolicyId, validator=identifier)
     name: str = field(converter=strip, validator=text())
     tiers: tuple[ApprovalTier, ...] = field(converter=_tiers_of, validator=_tiers)
-    company_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    company_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     validity: Validity = field(factory=_seven_days)
     allow_self_approval: bool = field(default=False, validator=flag)
     approvers_need_limit: bool = field(default=False, validator=flag)
     parent_units_approve: bool = field(default=False, validator=flag)
     effective_from: datetime | None = field(default=None, validator=optional(aware_datetime))
+    auto_approve: tuple[AutoApproval, ...] = field(
+        factory=tuple, converter=auto_approvals_of, validator=check_auto_approvals
+    )
+    covers_subsidiaries: bool = field(default=False, validator=flag)
+    excluded_subsidiaries: frozenset[CompanyId] = field(
+        factory=frozenset, converter=_names_of, validator=_rule_names
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.validity, Validity):
@@ -377,6 +409,28 @@ class ApprovalPolicy(Versioned):
                 f"must be a Validity such as Validity(days=7), got {self.validity!r}",
                 field="validity",
             )
+        if self.excluded_subsidiaries and (self.company_id is None or not self.covers_subsidiaries):
+            raise ValidationError(
+                "only a company's policy that covers its subsidiaries has subsidiaries to "
+                "exclude; set covers_subsidiaries=True, or leave excluded_subsidiaries empty",
+                field="excluded_subsidiaries",
+            )
+        if self.company_id is not None and self.company_id in self.excluded_subsidiaries:
+            raise ValidationError(
+                f"policy {self.id!r} is {self.company_id!r}'s own; a company cannot opt out of "
+                "its own policy (remove the policy instead)",
+                field="excluded_subsidiaries",
+            )
+
+    def covers(self, path: list[CompanyId]) -> bool:
+        """Tell whether the policy applies, as an ancestor's, to the company at the end of ``path``.
+
+        Args:
+            path: The companies from the policy's company down to the one
+                asking (excluded), nearest to the policy's company first: the
+                subsidiary and the ones between.
+        """
+        return self.covers_subsidiaries and not self.excluded_subsidiaries.intersection(path)
 
     def applicable_tiers(
         self, total: Money, crossed: frozenset[str] | None = None
@@ -395,6 +449,18 @@ class ApprovalPolicy(Versioned):
             index for index, tier in enumerate(self.tiers) if tier.applies_to(total, crossed)
         )
 
+    def auto_approval_for(self, total: Money, group_ids: frozenset[str]) -> AutoApproval | None:
+        """Return the first auto-approval rule that lets an order of ``total`` through, if any.
+
+        Args:
+            total: The order total.
+            group_ids: The customer groups of the buyer.
+
+        Raises:
+            CurrencyMismatch: A rule's ``up_to`` is in another currency than ``total``.
+        """
+        return next((rule for rule in self.auto_approve if rule.matches(total, group_ids)), None)
+
     def check_covers(self, currency: str) -> None:
         """Refuse a policy under which an order in ``currency`` could find no tier.
 
@@ -409,6 +475,8 @@ class ApprovalPolicy(Versioned):
                 first gap and how to close it).
         """
         code = money(0, currency).currency.code
+        for rule in self.auto_approve:
+            rule.check_currency(code)
         for tier in self.tiers:
             for name, threshold in tier._thresholds():  # noqa: SLF001  (the same class's helper)
                 if threshold is not None and threshold.currency.code != code:

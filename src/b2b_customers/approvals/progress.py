@@ -1,7 +1,7 @@
 """What a request has collected so far: verdicts (approvals and rejections), per tier.
 
-Each applicable tier of the policy becomes a :class:`TierProgress` with a
-number of **places** (one per approval its rules ask for) and the level it
+Each applicable tier of the policy becomes a [`TierProgress`][b2b_customers.approvals.TierProgress]
+with a number of **places** (one per approval its rules ask for) and the level it
 is routed to: the requester's company, an ancestor (escalated), or the
 seller side. Each approval records which places its approver qualified for
 (``places``), so whether a tier is satisfied is a plain matching of
@@ -126,7 +126,9 @@ class TierProgress:
     tier: int = field(validator=_count)
     name: str = field(converter=strip, validator=text(max_length=100))
     required: int = field(validator=_count)
-    approver_company_id: CompanyId | None = field(validator=optional(identifier))
+    approver_company_id: CompanyId | None = field(
+        converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     level: int = field(default=0, validator=_count)
     approvals: tuple[Verdict, ...] = field(
         factory=tuple, converter=_verdicts_of, validator=_verdicts

@@ -1,24 +1,32 @@
 """The approval request: an order that a rule stopped, waiting for the right people's sign-off.
 
-An :class:`ApprovalRequest` is an immutable aggregate. Each method checks the
-move and returns a **new** request with one more audit entry, or raises and
+An [`ApprovalRequest`][b2b_customers.approvals.ApprovalRequest] is an immutable aggregate. Each
+method checks the move and returns a **new** request with one more audit entry, or raises and
 changes nothing:
 
-* :meth:`~ApprovalRequest.submit` turns a decision of "approval required"
+* [`submit`][b2b_customers.approvals.ApprovalRequest.submit] turns a decision of "approval required"
   into a pending request: it snapshots the order, the decision and the
   policy, sets ``expires_at = submitted_at + policy.validity``, and routes
   every tier that applies (escalating where needed).
-* :meth:`~ApprovalRequest.approve` records one approval on the current tier;
-  the one that satisfies the last tier approves the request.
-* :meth:`~ApprovalRequest.reject` (a reason is required): any eligible
+* [`approve`][b2b_customers.approvals.ApprovalRequest.approve] records one approval on the current
+  tier; the one that satisfies the last tier approves the request.
+* [`reject`][b2b_customers.approvals.ApprovalRequest.reject] (a reason is required): any eligible
   approver of a tier not yet satisfied rejects the **whole** request.
-* :meth:`~ApprovalRequest.cancel`: the requester withdraws it, or an admin
-  of the company, a seller approver or the system closes it (with a reason).
-* :meth:`~ApprovalRequest.expire`: from ``expires_at`` on.
-* :meth:`~ApprovalRequest.complete`: links the order placed from an approved
-  request.
-* :meth:`~ApprovalRequest.update_comment`: the requester rewrites the comment
-  of a pending request (an audit entry keeps the new text).
+* [`cancel`][b2b_customers.approvals.ApprovalRequest.cancel]: the requester withdraws it, or an
+  admin of the company, a seller approver or the system closes it (with a reason).
+* [`expire`][b2b_customers.approvals.ApprovalRequest.expire]: from ``expires_at`` on.
+* [`complete`][b2b_customers.approvals.ApprovalRequest.complete]: links the order placed from an
+  approved request.
+* [`update_comment`][b2b_customers.approvals.ApprovalRequest.update_comment]: the requester rewrites
+  the comment of a pending request (an audit entry keeps the new text).
+
+**Voluntary requests.** A buyer may ask for approval of an order no rule
+stops (``voluntary=True``, with a decision that allows it): the request is
+routed by the same policy, its decision roles taken as
+`VOLUNTARY_APPROVER_ROLES`
+(an admin, as when a limit is crossed). Any request may name a **preferred
+approver**, who must be eligible for its first tier when it is submitted; the
+request records them and lists them first among the eligible approvers.
 
 **Segregation of duties.** Nobody approves their own request, unless the
 policy's ``allow_self_approval`` says so (off by default); an approver acts
@@ -26,9 +34,9 @@ once per request (one approval or one rejection); rejecting needs a reason.
 
 **Expiry.** A request is expired from the instant ``expires_at`` on, whether
 or not anyone has marked it so: acting at exactly ``expires_at`` or later is
-refused with :class:`~b2b_customers.errors.InvalidTransition`, and only
-:meth:`~ApprovalRequest.expire` (or the sweep,
-:func:`~b2b_customers.approvals.expire_due`) is left. Time is always passed
+refused with [`InvalidTransition`][b2b_customers.InvalidTransition], and only
+[`expire`][b2b_customers.approvals.ApprovalRequest.expire] (or the sweep,
+[`expire_due`][b2b_customers.approvals.expire_due]) is left. Time is always passed
 in (``at=``); it never runs backwards within a request.
 
 **Final is final.** Rejected, expired, cancelled and completed requests
@@ -62,6 +70,7 @@ from b2b_customers.domain.money import format_money
 from b2b_customers.domain.order import OrderDraft, ResourceType
 from b2b_customers.domain.values import (
     aware_datetime,
+    flag,
     identifier,
     items_of,
     of_type,
@@ -78,11 +87,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from b2b_customers.approvals.directory import ApprovalDirectory
-    from b2b_customers.approvals.routing import Candidate
+    from b2b_customers.approvals.routing import Candidate, TierRoute
 
-__all__ = ["ApprovalRequest"]
+__all__ = ["VOLUNTARY_APPROVER_ROLES", "ApprovalRequest"]
 
 _MAX_COMMENT = 2000
+
+VOLUNTARY_APPROVER_ROLES = ("admin",)
+"""Whom a voluntary request names as the decision's approvers (no rule named any)."""
 
 
 def _tiers_of(value: Iterable[TierProgress]) -> tuple[TierProgress, ...]:
@@ -120,7 +132,8 @@ def _audit(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 class ApprovalRequest(Versioned):
     """An order (or cart, or quote) waiting for approval, with everything said and done about it.
 
-    Build one with :meth:`submit`; change it only through its methods.
+    Build one with [`submit`][b2b_customers.approvals.ApprovalRequest.submit]; change it only
+    through its methods.
 
     Attributes:
         id: The request's id.
@@ -139,11 +152,16 @@ class ApprovalRequest(Versioned):
         comment: The requester's comment.
         order_id: The order placed from it, once completed.
         audit: Every action, oldest first.
+        voluntary: The requester asked for approval although the decision
+            allowed the order.
+        preferred_approver_id: The approver the requester asked for (eligible
+            for the first tier when submitted), listed first among the
+            eligible approvers.
     """
 
-    id: ApprovalRequestId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
-    requester_id: CustomerId = field(validator=identifier)
+    id: ApprovalRequestId = field(converter=ApprovalRequestId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
+    requester_id: CustomerId = field(converter=CustomerId, validator=identifier)
     resource_type: ResourceType = field(converter=ResourceType)
     resource_id: str = field(validator=identifier)
     order: OrderDraft = field(validator=of_type(OrderDraft))
@@ -157,7 +175,15 @@ class ApprovalRequest(Versioned):
     comment: str | None = field(
         default=None, converter=strip_optional, validator=optional(text(max_length=_MAX_COMMENT))
     )
-    order_id: OrderId | None = field(default=None, validator=optional(identifier))
+    order_id: OrderId | None = field(
+        default=None, converter=attrs.converters.optional(OrderId), validator=optional(identifier)
+    )
+    voluntary: bool = field(default=False, validator=flag)
+    preferred_approver_id: CustomerId | None = field(
+        default=None,
+        converter=attrs.converters.optional(CustomerId),
+        validator=optional(identifier),
+    )
 
     def __attrs_post_init__(self) -> None:
         self._check_snapshots()
@@ -171,7 +197,7 @@ class ApprovalRequest(Versioned):
     def submit(
         cls,
         *,
-        id: ApprovalRequestId,  # noqa: A002  (the entity's own field name)
+        id: ApprovalRequestId | str,  # noqa: A002  (the entity's own field name)
         order: OrderDraft,
         decision: Decision,
         requester: Customer,
@@ -180,6 +206,8 @@ class ApprovalRequest(Versioned):
         comment: str | None = None,
         resource_id: str | None = None,
         policy: ApprovalPolicy | None = None,
+        voluntary: bool = False,
+        preferred_approver: CustomerId | None = None,
     ) -> ApprovalRequest:
         """Turn a decision of "approval required" into a pending request.
 
@@ -194,30 +222,38 @@ class ApprovalRequest(Versioned):
             resource_id: The shop's id of the cart, order or quote (defaults to
                 ``order.resource_id``).
             policy: The policy to follow (defaults to the directory's
-                :meth:`~b2b_customers.approvals.ApprovalDirectory.policy_for`
+                [`policy_for`][b2b_customers.approvals.ApprovalDirectory.policy_for]
                 the order's company).
+            voluntary: The requester asks although the decision allows the
+                order (the decision must then say allowed).
+            preferred_approver: The customer the requester would like to
+                approve; they must be eligible for the first tier.
 
         Raises:
-            ValidationError: The decision is not "approval required", was made
-                for another total, or after ``at``; the order names another
-                buyer; no resource id is given; no tier applies.
+            ValidationError: The decision is not "approval required" (nor
+                "allowed" for a voluntary request), was made for another
+                total, or after ``at``; the order names another buyer; no
+                resource id is given; no tier applies; the preferred approver
+                is not eligible for the first tier.
             PermissionDenied: The requester is inactive or may not order for the
                 company.
             CurrencyMismatch: A threshold or an approver limit is in another
                 currency than the order.
         """
         _ensure_aware(at)
-        _ensure_may_request(requester, order, decision, at)
+        _ensure_may_request(requester, order, decision, at, voluntary=voluntary)
         chosen = policy if policy is not None else directory.policy_for(order.company_id)
         case = RoutingCase(
             company_id=order.company_id,
             requester_id=requester.id,
             total=order.total,
-            approver_roles=decision.approver_roles,
+            approver_roles=VOLUNTARY_APPROVER_ROLES if voluntary else decision.approver_roles,
             crossed=crossed_by(decision),
             policy=chosen,
         )
         routes = plan_routes(case, directory)
+        if preferred_approver is not None:
+            _ensure_preferred_eligible(preferred_approver, routes[0])
         resource = resource_id if resource_id is not None else order.resource_id
         if resource is None:
             raise ValidationError(
@@ -271,9 +307,16 @@ class ApprovalRequest(Versioned):
             ),
             audit=tuple(entries),
             comment=comment,
+            voluntary=voluntary,
+            preferred_approver_id=preferred_approver,
         )
 
     # -- what it says
+
+    @property
+    def approver_roles(self) -> tuple[str, ...]:
+        """The roles routing reads for the decision's approvers (a voluntary request's own)."""
+        return VOLUNTARY_APPROVER_ROLES if self.voluntary else self.decision.approver_roles
 
     @property
     def is_open(self) -> bool:
@@ -453,8 +496,8 @@ class ApprovalRequest(Versioned):
                 last change.
             InvalidTransition: The request is not pending, or expired at ``at``.
             PermissionDenied: ``approver`` asked for it (withdraw with
-                :meth:`cancel` instead), has acted already, or is not eligible
-                for any tier still open.
+                [`cancel`][b2b_customers.approvals.ApprovalRequest.cancel] instead), has acted
+                already, or is not eligible for any tier still open.
         """
         self._ensure_may_act(ApprovalStatus.REJECTED, at, "reject")
         text_reason = _required_reason(reason, "reject")
@@ -559,7 +602,7 @@ class ApprovalRequest(Versioned):
         )
 
     def complete(
-        self, order_id: OrderId, *, at: datetime, actor: Actor | None = None
+        self, order_id: OrderId | str, *, at: datetime, actor: Actor | None = None
     ) -> ApprovalRequest:
         """Link the order placed from this approved request; it is then completed.
 
@@ -581,7 +624,7 @@ class ApprovalRequest(Versioned):
             at=at,
             actor=actor,
             comment=f"order {order_id} placed",
-            order_id=order_id,
+            order_id=OrderId(order_id),
         )
 
     def update_comment(
@@ -724,6 +767,12 @@ class ApprovalRequest(Versioned):
                 "the order snapshot must be the requester's order for the request's company",
                 field="order",
             )
+        if self.voluntary != (self.decision.outcome is Outcome.ALLOWED):
+            raise ValidationError(
+                "a voluntary request keeps a decision that allowed the order, and only a "
+                "voluntary one does",
+                field="voluntary",
+            )
         if self.expires_at <= self.submitted_at:
             raise ValidationError("must be after submitted_at", field="expires_at")
 
@@ -847,10 +896,33 @@ def _ensure_aware(at: datetime) -> None:
         )
 
 
+def _ensure_preferred_eligible(preferred: CustomerId, first: TierRoute) -> None:
+    """Refuse a preferred approver who may not approve the first tier where it is routed."""
+    eligible = [candidate.id for candidate in first.candidates]
+    if preferred not in eligible:
+        named = ", ".join(repr(key) for key in eligible) or "nobody"
+        raise ValidationError(
+            f"{preferred!r} may not approve tier {first.name!r} of this order, so cannot be its "
+            f"preferred approver; choose one of the eligible approvers: {named}",
+            field="preferred_approver",
+        )
+
+
 def _ensure_may_request(
-    requester: Customer, order: OrderDraft, decision: Decision, at: datetime
+    requester: Customer,
+    order: OrderDraft,
+    decision: Decision,
+    at: datetime,
+    *,
+    voluntary: bool = False,
 ) -> None:
-    if decision.outcome is not Outcome.APPROVAL_REQUIRED:
+    if voluntary and decision.outcome is not Outcome.ALLOWED:
+        raise ValidationError(
+            f"the decision says {decision.outcome.value}: a voluntary request is for an order "
+            "the rules allow; submit it as a required one (voluntary=False)",
+            field="voluntary",
+        )
+    if not voluntary and decision.outcome is not Outcome.APPROVAL_REQUIRED:
         advice = (
             "place the order directly"
             if decision.outcome is Outcome.ALLOWED
@@ -878,7 +950,7 @@ def _ensure_may_request(
             field="order",
         )
     membership = requester.membership_in(order.company_id)
-    if not requester.is_active or membership is None or not membership.may_order:
+    if not requester.acts_for(order.company_id) or membership is None or not membership.may_order:
         raise PermissionDenied(
             f"{describe(requester)} may not order for {order.company_id!r} (inactive, or no "
             "admin, buyer or requester role there), so cannot ask for approval"

@@ -1,24 +1,25 @@
 """Routing: who may approve each tier of a request, and escalation up the company tree.
 
-For each tier that applies, :func:`route` looks for approvers in this order
-and stops at the first level where the tier **can be satisfied** (enough
+For each tier that applies, [`route`][b2b_customers.approvals.route] looks for approvers in this
+order and stops at the first level where the tier **can be satisfied** (enough
 distinct eligible approvers to fill every place):
 
 1. **The requester's company**, reading the tier's selectors there.
 2. **Its parent**, then the grandparent, up to the top: the escalated tier
    needs as many approvals as before (four eyes stay four eyes), each from
-   the ancestor's approvers (:class:`~b2b_customers.approvals.CompanyApprovers`:
+   the ancestor's approvers ([`CompanyApprovers`][b2b_customers.approvals.CompanyApprovers]:
    its approval group when it has members, else its admins and approvers).
 3. **The seller side**: the directory's
-   :class:`~b2b_customers.approvals.SellerApprover` people. When not even
+   [`SellerApprover`][b2b_customers.approvals.SellerApprover] people. When not even
    they can cover the amount the tier still waits there, and
-   :attr:`TierRoute.staffed` is ``False``: configure a seller approver.
+   `TierRoute.staffed` is ``False``: configure a seller approver.
 
 An approver is **eligible** at a level when all of these hold:
 
 * they match a selector of an open place of the tier, read at that level's
   company;
-* they are active;
+* they are active, and in standing at the company whose role they act in
+  (a membership deactivated there matches no selector);
 * they are not the requester (segregation of duties), unless the policy's
   ``allow_self_approval`` says otherwise;
 * their approver limit covers the order total (inclusive: a limit of X
@@ -28,10 +29,10 @@ An approver is **eligible** at a level when all of these hold:
   approver acts once per request.
 
 The level of each tier is decided when the request is submitted and kept in
-the request (:attr:`~b2b_customers.approvals.TierProgress.level`), each
+the request (`level`), each
 escalation with an audit entry. Eligibility itself is always checked
 against the directory of the moment, so someone demoted since may no longer
-approve. :meth:`~b2b_customers.approvals.ApprovalRequest.reroute` routes
+approve. [`reroute`][b2b_customers.approvals.ApprovalRequest.reroute] routes
 again the tiers nobody has approved yet, when the directory changed.
 
 With the policy's ``parent_units_approve``, the approvers of every company
@@ -198,7 +199,7 @@ class RoutingCase:
             company_id=request.company_id,
             requester_id=request.requester_id,
             total=request.order.total,
-            approver_roles=request.decision.approver_roles,
+            approver_roles=request.approver_roles,
             policy=request.policy,
             acted=request.acted,
             crossed=crossed_by(request.decision),
@@ -237,7 +238,7 @@ def route(request: ApprovalRequest, directory: ApprovalDirectory) -> tuple[TierR
     """Decide afresh, per tier of ``request``, where it goes and who is eligible there.
 
     This is where the tiers would be routed now; the request keeps where they
-    were routed (see :meth:`~b2b_customers.approvals.ApprovalRequest.reroute`).
+    were routed (see [`reroute`][b2b_customers.approvals.ApprovalRequest.reroute]).
 
     Raises:
         CurrencyMismatch: An approver limit is in another currency than the order.
@@ -251,8 +252,8 @@ def recorded_routes(
 ) -> tuple[TierRoute, ...]:
     """Return, per tier of ``request``, who may act at the level it is routed to now.
 
-    Unlike :func:`route`, this keeps each tier where the request routed it and
-    leaves out whoever has acted already; ``staffed`` says whether the open
+    Unlike [`route`][b2b_customers.approvals.route], this keeps each tier where the request routed
+    it and leaves out whoever has acted already; ``staffed`` says whether the open
     places can still be filled there.
 
     Raises:
@@ -291,7 +292,8 @@ def eligible_approvers(
     """Return who may approve ``request`` now: for its current tier, at the level it is routed to.
 
     Leaves out whoever has acted already and anyone whose approval would fill
-    no open place. Empty when the request is not pending.
+    no open place. The requester's preferred approver, when eligible, comes
+    first. Empty when the request is not pending.
 
     Raises:
         CurrencyMismatch: An approver limit is in another currency than the order.
@@ -300,13 +302,14 @@ def eligible_approvers(
     if progress is None or request.status is not ApprovalStatus.PENDING:
         return ()
     router = _Router(RoutingCase.of(request), directory)
-    return tuple(
+    found = [
         candidate
         for candidate in router.candidates(
             progress.tier, progress.level, progress.approver_company_id
         )
         if candidate.id not in request.acted and progress.would_fill(candidate.places)
-    )
+    ]
+    return tuple(sorted(found, key=lambda candidate: candidate.id != request.preferred_approver_id))
 
 
 def assess_approver(
@@ -498,9 +501,9 @@ class _Router:
             return person.maximum
         if company is None:
             return None
-        if not person.roles_in(company) and self._parent_units_approve_at(company):
+        if not _standing_roles(person, company) and self._parent_units_approve_at(company):
             # A parent unit's approver approves within their limit at their own unit.
-            unit = next((a for a in self._ancestors if person.roles_in(a)), company)
+            unit = next((a for a in self._ancestors if _standing_roles(person, a)), company)
             return self.directory.maximum_of(person, unit)
         return self.directory.maximum_of(person, company)
 
@@ -530,7 +533,7 @@ class _Router:
     def _parent_unit_basis(self, customer: Customer) -> str | None:
         """A parent unit's approver, when the policy lets them approve directly."""
         for ancestor in self._ancestors:
-            held = customer.roles_in(ancestor)
+            held = _standing_roles(customer, ancestor)
             basis = self._pool_basis(customer, CompanyApprovers(), held, ancestor)
             if basis is not None:
                 return f"{basis}, a parent unit"
@@ -549,7 +552,7 @@ class _Router:
     def _customer_basis(
         self, customer: Customer, selector: ApproverSelector, company: CompanyId
     ) -> str | None:
-        roles = customer.roles_in(company)
+        roles = _standing_roles(customer, company)
         if isinstance(selector, RoleApprover):
             return f"{selector.role.value} at {company!r}" if selector.role in roles else None
         if isinstance(selector, DecisionApprovers):
@@ -611,3 +614,13 @@ class _Router:
                 customer.id for customer in self.directory.group_members_of(company)
             )
         return self._groups[company]
+
+
+def _standing_roles(customer: Customer, company: CompanyId) -> frozenset[Role]:
+    """The roles ``customer`` holds at ``company`` while in standing there.
+
+    A membership deactivated (or only invited) at the company matches no
+    selector; a customer inactive everywhere matches, and is refused as inactive.
+    """
+    membership = customer.membership_in(company)
+    return membership.roles if membership is not None and membership.is_active else frozenset()

@@ -1,24 +1,25 @@
 """Approver selectors: the building blocks of a tier, each naming who may approve.
 
 A selector is read **at a company**: the requester's company, or, after an
-escalation, an ancestor of it (see :mod:`b2b_customers.approvals.routing`).
+escalation, an ancestor of it (see `b2b_customers.approvals.routing`).
 
-* :class:`RoleApprover`: customers holding a role there (``admin``,
+* [`RoleApprover`][b2b_customers.approvals.RoleApprover]: customers holding a role there (``admin``,
   ``approver``, ``finance``, ...).
-* :class:`GroupApprover`: the members of a named approval group.
-* :class:`CustomerApprover`: one named customer.
-* :class:`ManagerApprover`: the requester's manager (``Customer.manager_id``).
-* :class:`DecisionApprovers`: the roles the engine's
-  :class:`~b2b_customers.limits.Decision` named (``admin``, or ``admin`` and
+* [`GroupApprover`][b2b_customers.approvals.GroupApprover]: the members of a named approval group.
+* [`CustomerApprover`][b2b_customers.approvals.CustomerApprover]: one named customer.
+* [`ManagerApprover`][b2b_customers.approvals.ManagerApprover]: the requester's manager
+  (``Customer.manager_id``).
+* [`DecisionApprovers`][b2b_customers.approvals.DecisionApprovers]: the roles the engine's
+  [`Decision`][b2b_customers.limits.Decision] named (``admin``, or ``admin`` and
   ``buyer`` when no limit was crossed; ``seller`` for the seller's approvers).
-* :class:`CompanyApprovers`: the company's approvers: its approval group when
-  it has members, otherwise its admins and holders of the approver role. An
+* [`CompanyApprovers`][b2b_customers.approvals.CompanyApprovers]: the company's approvers: its
+  approval group when it has members, otherwise its admins and holders of the approver role. An
   escalated tier asks for these at the ancestor.
-* :class:`StandardApprovers`: the seeds' rules (Emporix): the company's
-  approval group when it has members (it *overrides* the standard roles),
-  otherwise :class:`DecisionApprovers` plus holders of the approver role.
-  The built-in policy is one tier of this selector.
-* :class:`SellerApprovers`: the seller-side approvers.
+* [`StandardApprovers`][b2b_customers.approvals.StandardApprovers]: the standard rules: the
+  company's approval group when it has members (it *overrides* the standard roles),
+  otherwise [`DecisionApprovers`][b2b_customers.approvals.DecisionApprovers] plus holders of the
+  approver role. The built-in policy is one tier of this selector.
+* [`SellerApprovers`][b2b_customers.approvals.SellerApprovers]: the seller-side approvers.
 
 Every selector is data: stored in a policy with a ``"kind"`` key naming the
 class (``{"kind": "role_approver", "role": "admin"}``).
@@ -62,10 +63,10 @@ class GroupApprover:
     """The members of an approval group (its listed customers and its role holders).
 
     Attributes:
-        group_id: The :class:`~b2b_customers.approvals.ApprovalGroup`'s id.
+        group_id: The [`ApprovalGroup`][b2b_customers.approvals.ApprovalGroup]'s id.
     """
 
-    group_id: ApprovalGroupId = field(validator=identifier)
+    group_id: ApprovalGroupId = field(converter=ApprovalGroupId, validator=identifier)
 
 
 @frozen(kw_only=True)
@@ -76,7 +77,7 @@ class CustomerApprover:
         customer_id: The customer's id.
     """
 
-    customer_id: CustomerId = field(validator=identifier)
+    customer_id: CustomerId = field(converter=CustomerId, validator=identifier)
 
 
 @frozen
@@ -96,10 +97,11 @@ class CompanyApprovers:
 
 @frozen
 class StandardApprovers:
-    """The seeds' rules: the approval group when it has members, else the decision's roles.
+    """The standard approvers: the approval group when it has members, else the decision's roles.
 
-    Without an approval group this is :class:`DecisionApprovers` plus holders of
-    the ``approver`` role; with one, only its members.
+    Without an approval group this is
+    [`DecisionApprovers`][b2b_customers.approvals.DecisionApprovers] plus holders of the
+    ``approver`` role; with one, only its members.
     """
 
 

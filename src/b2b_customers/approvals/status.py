@@ -1,7 +1,7 @@
 """The life of an approval request: its statuses, the moves between them, and what they mean.
 
-The statuses, all set by the library (the seeds' "statuses set automatically"),
-and the moves between them::
+The statuses, all set by the library (never by hand: a caller approves, rejects
+or cancels, and the status follows), and the moves between them::
 
     pending             --approve (the last approval needed)-->  approved
     pending             --reject (any required approver)----->  rejected
@@ -19,11 +19,12 @@ and the moves between them::
   final request never changes again; submit a new one.
 
 What each move means for credit (services reserve and release; the domain
-says when), see :func:`credit_effect`: submitting reserves the order's
-amount; rejecting, cancelling and expiring **release** it; completing
+says when), see [`credit_effect`][b2b_customers.approvals.credit_effect]: submitting reserves the
+order's amount; rejecting, cancelling and expiring **release** it; completing
 **converts** the reservation into the placed order's.
 
-The same statuses in the seeds' system (Emporix), see :data:`EMPORIX_STATUS`:
+The same statuses in Emporix, whose data a migration may bring, see
+[`EMPORIX_STATUS`][b2b_customers.approvals.EMPORIX_STATUS]:
 
 | Ours | Emporix | Note |
 |---|---|---|
@@ -34,7 +35,8 @@ The same statuses in the seeds' system (Emporix), see :data:`EMPORIX_STATUS`:
 | ``cancelled`` | CLOSED | withdrawn by the requester, or closed by an admin |
 | ``completed`` | APPROVED | Emporix keeps it approved; our ``order_id`` names the order |
 
-Reading Emporix names back (:func:`from_emporix`) gives ``approved`` for
+Reading Emporix names back ([`from_emporix`][b2b_customers.approvals.from_emporix]) gives
+``approved`` for
 APPROVED: whether an order followed is told by the order link, not the name.
 """
 
@@ -181,7 +183,7 @@ EMPORIX_STATUS: Mapping[ApprovalStatus, str] = MappingProxyType(
         ApprovalStatus.COMPLETED: "APPROVED",
     }
 )
-"""Our statuses under the names the seeds' system (Emporix) uses; see the module docstring."""
+"""Our statuses under the names Emporix uses; see the module docstring."""
 
 _FROM_EMPORIX: Mapping[str, ApprovalStatus] = MappingProxyType(
     {
@@ -198,7 +200,8 @@ def to_emporix(status: ApprovalStatus | str) -> str:
     """Return the Emporix name of ``status`` (``"rejected"`` -> ``"DECLINED"``).
 
     Raises:
-        ValidationError: ``status`` is not an :class:`ApprovalStatus`.
+        ValidationError: ``status`` is not an
+            [`ApprovalStatus`][b2b_customers.approvals.ApprovalStatus].
     """
     return EMPORIX_STATUS[ApprovalStatus(status)]
 

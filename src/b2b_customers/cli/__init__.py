@@ -13,8 +13,8 @@ Commands:
 Every command but ``demo`` takes ``--url`` (or the ``B2B_CUSTOMERS_URL``
 environment variable) and ``--schema`` for a PostgreSQL schema. A user error
 is one line on stderr and exit status 2, never a traceback; the statuses are
-listed in :mod:`b2b_customers.cli.exit_codes`. No message shows a password
-(:mod:`b2b_customers.cli.passwords`).
+listed in [`b2b_customers.cli.exit_codes`][]. No message shows a password
+(`b2b_customers.cli.passwords`).
 """
 
 from __future__ import annotations

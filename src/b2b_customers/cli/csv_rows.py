@@ -8,8 +8,8 @@ flags are ``true``/``false`` (also ``yes``/``no``, ``1``/``0``), dates are
 ISO 8601 (``2024-05-31``), and ``custom.<name>`` columns fill custom fields
 (as text).
 
-Problems are collected, not raised one at a time: a :class:`RowProblem` names
-the line, the column and the reason, and :class:`RowsRejected` carries all of
+Problems are collected, not raised one at a time: a `RowProblem` names
+the line, the column and the reason, and `RowsRejected` carries all of
 them.
 """
 

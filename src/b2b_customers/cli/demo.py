@@ -2,7 +2,7 @@
 
 It builds a realistic scenario in an embedded SQLite database (set up through
 the stores), then orders, approves, expires and holds credit through the same
-services an application uses (:class:`~b2b_customers.app.App`), and says in
+services an application uses ([`App`][b2b_customers.App]), and says in
 plain words what happens. The database file stays behind so it can be opened.
 """
 

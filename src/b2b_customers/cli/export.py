@@ -5,7 +5,7 @@ credit (accounts, with their terms and figures), approvals (requests) and
 orders (the order history).
 
 Every entity is written in the library's converter form
-(:mod:`b2b_customers.serialization`), so ``make_converter().structure`` reads
+([`b2b_customers.serialization`][]), so ``make_converter().structure`` reads
 it back unchanged. The order is stable: the kinds in the order below, each
 sorted by id, and the keys of every object sorted, so two exports of the same
 data are byte for byte equal.

@@ -2,7 +2,7 @@
 
 Rows may come in any order: parents are written before their subsidiaries.
 The rows go through the bulk use case
-(:meth:`~b2b_customers.services.companies.CompanyService.import_many`): every
+([`import_many`][b2b_customers.services.companies.CompanyService.import_many]): every
 company gets its automatic customer group, a ``company.created`` event and an
 audit entry, as when it is onboarded through the services.
 """

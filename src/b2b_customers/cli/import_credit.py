@@ -59,7 +59,7 @@ def _account(row: Row) -> CreditRow:
     limit = amount_of(row, "credit_limit")
     if limit is None:
         raise ValidationError("write the credit line, such as 25000", field="credit_limit")
-    terms = STANDARD_TERMS.get(row.text("payment_terms") or "NET30").code
+    terms = row.text("payment_terms") or "NET30"  # checked against the store's terms too
     return CreditRow(
         company_id=CompanyId(row.cells.get("company_id", "")),
         credit_limit=limit,
@@ -73,9 +73,14 @@ def _account(row: Row) -> CreditRow:
 def _problems(uow: UnitOfWork, parsed: Sequence[Parsed[CreditRow]]) -> list[RowProblem]:
     wanted = {c for item in parsed for c in (item.entity.company_id, *item.entity.shared_with)}
     currencies = {company.id: company.currency for company in uow.companies.get_many(wanted)}
+    terms = STANDARD_TERMS.with_terms(*uow.payment_terms.all())  # stored before the presets
     problems = []
     for item in parsed:
         account, line = item.entity, item.line
+        try:
+            terms.get(account.payment_terms)
+        except ValidationError as unknown:
+            problems.append(RowProblem(line, "payment_terms", unknown.reason))
         for column, company in [
             ("company_id", account.company_id),
             *(("shared_with", other) for other in account.shared_with),

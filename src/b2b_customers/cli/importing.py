@@ -1,14 +1,15 @@
 """``b2b-customers import KIND FILE.csv --url URL``: a bulk import.
 
 Every row is built by the domain (which validates it) and checked against
-the other rows and the database first. If any row is bad, every problem is
+the other rows and the database. If any row is bad, every problem is
 reported (line, column, reason), the command exits with status 1 and
-nothing is written. Companies and customers then go through the bulk use
-cases (:meth:`~b2b_customers.services.companies.CompanyService.import_many`),
-in batches and in one transaction, reading the file a second time instead of
-holding it; contacts are written in one transaction too; limits and credit
-accounts go through their services (``app.limits``, ``app.credit``) one row
-at a time, after every row was checked.
+nothing is written. Companies and customers go through the bulk use cases
+([`import_many`][b2b_customers.services.companies.CompanyService.import_many]),
+which read the file once, checking and writing it batch by batch in one
+transaction, never holding it whole; contacts are checked, then written in
+one transaction too; limits and credit accounts go through their services
+(``app.limits``, ``app.credit``) one row at a time, after every row was
+checked.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ A URL such as ``postgresql+psycopg://u:p@ss@host/db`` has an ``@`` in the
 password that should have been written ``%40``. SQLAlchemy splits it at the
 first ``@`` (password ``p``, host ``ss@host``), so its own masking and the
 driver's messages would show part of the password. The command line reads
-such a URL as Python's :mod:`urllib.parse` does, splitting at the *last*
-``@``: :func:`repaired` escapes the password so the database sees what the
-user meant, and :func:`masked` removes it, in every form, from any message.
+such a URL as Python's `urllib.parse` does, splitting at the *last*
+``@``: `repaired` escapes the password so the database sees what the
+user meant, and `masked` removes it, in every form, from any message.
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ def masked(text: str, url: str | None) -> str:
     if parts is not None and "@" in plain:
         # A driver that split at the first "@" names the rest, "@" and all, as the host.
         pieces.add(f"{plain.split('@', 1)[1]}{parts[3]}".split("/", 1)[0])
+    masked_url = shown(url)
+    segments = text.split(masked_url)  # the URL shown masked stays as it is
     for piece in sorted(pieces, key=len, reverse=True):
-        text = text.replace(piece, MASK)
-    return text
+        segments = [segment.replace(piece, MASK) for segment in segments]
+    return masked_url.join(segments)

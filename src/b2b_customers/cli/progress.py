@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["StepProgress", "bars_available"]
 
-_STEPS = {"checking": "Checking", "writing": "Writing"}
+_STEPS = {"checking": "Checking", "importing": "Importing", "writing": "Writing"}
 
 
 def bars_available(stream: TextIO | None = None) -> bool:

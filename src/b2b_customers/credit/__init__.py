@@ -1,17 +1,29 @@
 """Credit: the credit account and its ledger, payment terms, and the aging of open items.
 
-* :mod:`~b2b_customers.credit.account`: :class:`CreditAccount`, holds and overrides.
-* :mod:`~b2b_customers.credit.ledger`: the append-only ledger, replay and statements.
-* :mod:`~b2b_customers.credit.due_dates`: due-date rules made of steps, and their presets.
-* :mod:`~b2b_customers.credit.payment_terms`: instalments, portions, discounts, cash rounding.
-* :mod:`~b2b_customers.credit.terms_catalog`: the seller's terms by code.
-* :mod:`~b2b_customers.credit.aging`: aging buckets, settlement with discounts and allocations.
-* :mod:`~b2b_customers.credit.open_items`: open items, advances and statements from a ledger.
+* `account`: [`CreditAccount`][b2b_customers.credit.CreditAccount], holds, overrides,
+  credit control modes and bypasses.
+* `ledger`: the append-only ledger, replay and statements.
+* `due_dates`: due-date rules made of steps, and their presets.
+* `payment_terms`: instalments, portions, discounts, cash rounding.
+* `terms_catalog`: the seller's terms by code.
+* `aging`: aging buckets, settlement with discounts and allocations.
+* [`open_items`][b2b_customers.credit.open_items.open_items]: open items, advances and statements
+  from a ledger.
+* `booking`: how a booked entry moves an account's reservations
+  (for store adapters).
 
-Everything needed to build payment terms and read receivables is exported here.
+Every public name of these modules is exported here (a test keeps it so):
+build payment terms, read receivables or write an adapter without importing
+a submodule.
 """
 
-from b2b_customers.credit.account import CreditAccount, CreditHold, Override
+from b2b_customers.credit.account import (
+    CreditAccount,
+    CreditBypass,
+    CreditControl,
+    CreditHold,
+    Override,
+)
 from b2b_customers.credit.aging import (
     DEFAULT_BOUNDARIES,
     AgeRange,
@@ -28,7 +40,12 @@ from b2b_customers.credit.aging import (
     days_past_due,
     settle,
 )
+from b2b_customers.credit.booking import ReservationMove, reservation_moves
 from b2b_customers.credit.due_dates import (
+    DUE_DATE_RULE_TYPES,
+    MAX_DAYS,
+    MAX_MONTHS,
+    MAX_STEPS,
     AddDays,
     AddMonths,
     DayOfFollowingMonth,
@@ -47,7 +64,15 @@ from b2b_customers.credit.due_dates import (
     net_days,
     next_day_of_month,
 )
-from b2b_customers.credit.ledger import EntryKind, LedgerEntry, Statement, replay, statement
+from b2b_customers.credit.ledger import (
+    EntryKind,
+    LedgerEntry,
+    LedgerTotals,
+    Statement,
+    ensure_continues,
+    replay,
+    statement,
+)
 from b2b_customers.credit.open_items import (
     OpenInvoice,
     OpenItems,
@@ -58,6 +83,7 @@ from b2b_customers.credit.open_items import (
 from b2b_customers.credit.payment_terms import (
     DUE_ON_RECEIPT,
     END_OF_MONTH_30,
+    MAX_INSTALMENTS,
     NET_7,
     NET_15,
     NET_30,
@@ -74,14 +100,20 @@ from b2b_customers.credit.payment_terms import (
     PercentPortion,
     Portion,
     net,
+    terms_key,
 )
 from b2b_customers.credit.reservation import Reservation
 from b2b_customers.credit.terms_catalog import STANDARD_TERMS, PaymentTermsCatalog
 
 __all__ = [
     "DEFAULT_BOUNDARIES",
+    "DUE_DATE_RULE_TYPES",
     "DUE_ON_RECEIPT",
     "END_OF_MONTH_30",
+    "MAX_DAYS",
+    "MAX_INSTALMENTS",
+    "MAX_MONTHS",
+    "MAX_STEPS",
     "NET_7",
     "NET_15",
     "NET_30",
@@ -98,6 +130,8 @@ __all__ = [
     "Allocation",
     "BalancePortion",
     "CreditAccount",
+    "CreditBypass",
+    "CreditControl",
     "CreditHold",
     "DayOfFollowingMonth",
     "DayOfMonth",
@@ -113,6 +147,7 @@ __all__ = [
     "Instalment",
     "InstalmentTerm",
     "LedgerEntry",
+    "LedgerTotals",
     "MonthsAfterMonthEnd",
     "NextWeekday",
     "OpenInvoice",
@@ -127,6 +162,7 @@ __all__ = [
     "ReceivablesAging",
     "ReceivablesRow",
     "Reservation",
+    "ReservationMove",
     "Settlement",
     "Statement",
     "age",
@@ -135,6 +171,7 @@ __all__ = [
     "day_of_following_month",
     "days_past_due",
     "end_of_month_after",
+    "ensure_continues",
     "months_end_of_month_days",
     "net",
     "net_days",
@@ -142,6 +179,8 @@ __all__ = [
     "open_item_statement",
     "open_items",
     "replay",
+    "reservation_moves",
     "settle",
     "statement",
+    "terms_key",
 ]

@@ -2,24 +2,33 @@
 
 One account belongs to the company that pays (the bill-to or master account)
 and may be **shared** by the companies it pays for, or each company keeps a
-**separate** one: the seeds' "shared credit / separate credit".
+**separate** one (a group's credit shared, or each member's credit separate).
 
 Every method that moves money returns ``(new_account, entry)``: the account
-with its totals moved, and the :class:`~b2b_customers.credit.ledger.LedgerEntry`
+with its totals moved, and the [`LedgerEntry`][b2b_customers.credit.LedgerEntry]
 that records the move. A store *books* the entry
-(:meth:`~b2b_customers.ports.CreditRepository.book`): it moves the stored
+([`book`][b2b_customers.ports.CreditRepository.book]): it moves the stored
 totals by the entry's changes in one conditional write, which re-checks this
-module's credit rule (:meth:`CreditAccount.refusal`) against the totals as
-they are at that moment, so two concurrent reservations can never together
+module's credit rule ([`CreditAccount.refusal`][b2b_customers.credit.CreditAccount.refusal]) against
+the totals as they are at that moment, so two concurrent reservations can never together
 spend more than the line: credit is never spent twice. The open
 reservations themselves are rows of their own
-(:class:`~b2b_customers.credit.reservation.Reservation`), not part of the
+([`Reservation`][b2b_customers.credit.Reservation]), not part of the
 account, so the account's size never grows with the number of open orders.
 
 The credit rule: a reservation is refused when ``balance + reserved + amount``
 exceeds the credit limit (equal is allowed), or while the account is on hold,
 unless an override is recorded (who and why); services check that the actor
 holds the permission to override.
+
+How the limit binds is the account's **credit control**
+([CreditControl][b2b_customers.credit.account.CreditControl]): ``refuse`` (the
+default) refuses an order over the available credit; ``warn`` lets it through
+with a warning, and the account goes over its line. A buyer granted a
+[CreditBypass][b2b_customers.credit.account.CreditBypass] orders past the limit
+whatever the control (ERPNext's "bypass credit limit check at sales order").
+Neither goes through a hold. With ``check_credit_on_invoice`` an invoice that
+would take the account over its limit is refused too.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from moneyed import Money
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry
 from b2b_customers.domain.money import format_money
 from b2b_customers.domain.values import (
+    DomainEnum,
     aware_datetime,
     currency_code,
     flag,
@@ -56,7 +66,7 @@ from b2b_customers.errors import (
     InvalidTransition,
     ValidationError,
 )
-from b2b_customers.ids import CompanyId, CreditAccountId
+from b2b_customers.ids import CompanyId, CreditAccountId, CustomerId
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -65,7 +75,20 @@ if TYPE_CHECKING:
     from b2b_customers.credit.payment_terms import Instalment
     from b2b_customers.credit.reservation import Reservation
 
-__all__ = ["CreditAccount", "CreditHold", "Override"]
+__all__ = ["CreditAccount", "CreditBypass", "CreditControl", "CreditHold", "Override"]
+
+
+class CreditControl(DomainEnum):
+    """What an order over the available credit meets (Odoo's "warning" and "blocking").
+
+    Attributes:
+        REFUSE: The order is denied; credit is never over-committed (the default).
+        WARN: The order goes through with a warning the shop shows; the
+            account may go over its line.
+    """
+
+    REFUSE = "refuse"
+    WARN = "warn"
 
 
 @frozen(kw_only=True)
@@ -98,9 +121,50 @@ class CreditHold:
     automatic: bool = field(default=False, validator=flag)
 
 
-def _company_ids(value: Iterable[CompanyId]) -> frozenset[CompanyId]:
+@frozen(kw_only=True)
+class CreditBypass:
+    """A buyer's standing permission to order past the credit limit.
+
+    The seller grants it to one customer; that customer's orders on the
+    account are not refused for credit (a hold still stops them), and the
+    decision says so. Their credit is reserved and invoiced as anyone's.
+
+    Attributes:
+        customer_id: The buyer.
+        granted_by: Who granted it (holds the permission to override credit).
+        granted_at: When.
+        reason: Why, for the audit trail.
+    """
+
+    customer_id: CustomerId = field(converter=CustomerId, validator=identifier)
+    granted_by: str = field(validator=identifier)
+    granted_at: datetime = field(validator=aware_datetime)
+    reason: str = field(converter=strip, validator=text())
+
+
+def _bypasses(value: Iterable[CreditBypass]) -> tuple[CreditBypass, ...]:
     items = items_of(value)
-    return cast("frozenset[CompanyId]", value) if items is None else frozenset(items)
+    if items is None:
+        return cast("tuple[CreditBypass, ...]", value)
+    return tuple(
+        sorted(items, key=lambda item: item.customer_id if isinstance(item, CreditBypass) else "")
+    )
+
+
+def _each_bypass(instance: CreditAccount, _attribute: object, value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(item, CreditBypass) for item in value):
+        raise ValidationError(f"must be a list of CreditBypass, got {value!r}", field="bypasses")
+    customers = [item.customer_id for item in value]
+    if len(set(customers)) != len(customers):
+        raise ValidationError(
+            f"a customer holds one bypass at most on account {instance.id!r}", field="bypasses"
+        )
+
+
+def _company_ids(value: Iterable[str]) -> frozenset[CompanyId]:
+    # Plain str ids are welcome; at run time a CompanyId is the same str.
+    items = items_of(value)
+    return cast("frozenset[CompanyId]", value if items is None else frozenset(items))
 
 
 def _zero_in_currency(account: CreditAccount) -> Money:
@@ -120,16 +184,24 @@ class CreditAccount(Versioned):
         credit_limit: The credit line (``0``: no credit, every order is refused).
         balance: What is owed now (invoices less payments and credit notes).
         reserved: What open orders hold: the sum of the account's open
-            :class:`~b2b_customers.credit.reservation.Reservation` rows.
+            [`Reservation`][b2b_customers.credit.Reservation] rows.
         hold: The current hold, if any.
         auto_hold_after_days: Place a hold automatically when an invoice is
             overdue by more than this many days (``None``: never).
+        auto_hold_overdue_amount: Place a hold automatically when more than
+            this is overdue, summed over every instalment past its due date
+            (``None``: never).
         payment_terms: The code of the payment terms invoices are due by.
+        credit_control: What an order over the available credit meets:
+            refused (the default) or allowed with a warning.
+        check_credit_on_invoice: Refuse to post an invoice that would take the
+            account over its limit.
+        bypasses: The buyers who may order past the limit, by customer id.
         last_sequence: The sequence number of the latest ledger entry.
     """
 
-    id: CreditAccountId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
+    id: CreditAccountId = field(converter=CreditAccountId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     currency: str = field(converter=normalize_code, validator=currency_code)
     credit_limit: Money = field(validator=money_amount(non_negative=True))
     shared_with: frozenset[CompanyId] = field(factory=frozenset, converter=_company_ids)
@@ -142,13 +214,21 @@ class CreditAccount(Versioned):
     )
     hold: CreditHold | None = field(default=None, validator=optional(of_type(CreditHold)))
     auto_hold_after_days: int | None = None
+    auto_hold_overdue_amount: Money | None = field(
+        default=None, validator=optional(money_amount(non_negative=True))
+    )
     payment_terms: str = field(default="NET_30", validator=identifier)
+    credit_control: CreditControl = field(default=CreditControl.REFUSE, converter=CreditControl)
+    check_credit_on_invoice: bool = field(default=False, validator=flag)
+    bypasses: tuple[CreditBypass, ...] = field(
+        default=(), converter=_bypasses, validator=_each_bypass
+    )
     last_sequence: int = 0
 
     def __attrs_post_init__(self) -> None:
-        for name in ("credit_limit", "balance", "reserved"):
+        for name in ("credit_limit", "balance", "reserved", "auto_hold_overdue_amount"):
             amount = getattr(self, name)
-            if amount.currency.code != self.currency:
+            if amount is not None and amount.currency.code != self.currency:
                 raise CurrencyMismatch(
                     f"{name} is in {amount.currency.code} but the account is kept in "
                     f"{self.currency}; give every amount in {self.currency}"
@@ -186,6 +266,18 @@ class CreditAccount(Versioned):
         """Whether orders of ``company_id`` draw on this line."""
         return company_id == self.company_id or company_id in self.shared_with
 
+    def bypass_of(self, customer_id: CustomerId | None) -> CreditBypass | None:
+        """Return the bypass granted to ``customer_id``, if any."""
+        return next((b for b in self.bypasses if b.customer_id == customer_id), None)
+
+    def limit_binds(self, buyer: CustomerId | None = None) -> bool:
+        """Whether an order by ``buyer`` over the available credit is refused.
+
+        It is, unless the account only warns (``credit_control`` is ``warn``)
+        or the buyer holds a bypass. A hold stops orders either way.
+        """
+        return self.credit_control is CreditControl.REFUSE and self.bypass_of(buyer) is None
+
     # -- entries
 
     def reserve(
@@ -196,22 +288,32 @@ class CreditAccount(Versioned):
         entry_id: str,
         at: datetime,
         override: Override | None = None,
+        buyer: CustomerId | None = None,
     ) -> tuple[CreditAccount, LedgerEntry]:
         """Reserve credit for an open order.
 
         The store books the entry only if the rule still holds on the totals
-        it has when it writes (see :meth:`refusal`); one reservation per
-        order reference (a second one is refused by the store).
+        it has when it writes (see [`refusal`][b2b_customers.credit.CreditAccount.refusal]); one
+        reservation per order reference (a second one is refused by the store).
+
+        Args:
+            order_reference: The order (or approval request) it is held for.
+            amount: How much, in the account's currency.
+            entry_id: The ledger entry's id.
+            at: When.
+            override: A recorded override: neither the hold nor the limit refuses.
+            buyer: Who orders: when the limit does not bind them
+                (`limit_binds`), only a hold refuses.
 
         Raises:
             CreditOnHold: The account is on hold and no override is given.
-            InsufficientCredit: ``amount`` is more than the available credit
-                and no override is given.
+            InsufficientCredit: ``amount`` is more than the available credit,
+                the limit binds the buyer and no override is given.
             CurrencyMismatch: ``amount`` is in another currency.
         """
         self._same_currency(amount)
         if override is None:
-            refused = self.refusal(amount)
+            refused = self.refusal(amount) if self.limit_binds(buyer) else self._hold_refusal()
             if refused is not None:
                 raise refused
         entry = self._entry(EntryKind.RESERVATION, amount, entry_id, at, order_reference, override)
@@ -238,6 +340,37 @@ class CreditAccount(Versioned):
                 f"{format_money(self.reserved)})"
             )
         return None
+
+    def _hold_refusal(self) -> CreditOnHold | None:
+        if self.hold is None:
+            return None
+        return CreditOnHold(
+            f"credit account {self.id!r} is on hold ({self.hold.reason}); lift the hold "
+            "or record an override"
+        )
+
+    def invoice_refusal(self, amount: Money, released: Money | None = None) -> B2BError | None:
+        """Return why posting an invoice of ``amount`` is refused, or ``None`` when it may be.
+
+        Only an account with ``check_credit_on_invoice`` refuses, and only an
+        invoice that adds to what the account owes and holds
+        (``amount - released``, the part of a reservation it converts being
+        counted already) more than the available credit. A hold does not stop
+        invoicing what was ordered.
+        """
+        if not self.check_credit_on_invoice:
+            return None
+        added = amount.amount - (Decimal(0) if released is None else released.amount)
+        if added <= 0 or added <= self.available.amount:
+            return None
+        extra = format_money(Money(added, self.currency))
+        return InsufficientCredit(
+            f"invoice of {format_money(amount)} would add {extra} to account {self.id!r}, "
+            "more than its available credit of "
+            f"{format_money(self.available)} (limit {format_money(self.credit_limit)}); this "
+            "account checks credit when an invoice is posted: raise the limit, take a payment "
+            "first, or turn the check off"
+        )
 
     def release(
         self,
@@ -289,11 +422,13 @@ class CreditAccount(Versioned):
             reservation: The order's open reservation, which it converts into debt.
             invoice_date: The day its instalments were scheduled from.
             instalments: When each part falls due (see
-                :meth:`~b2b_customers.credit.payment_terms.PaymentTerms.schedule`);
+                [`schedule`][b2b_customers.credit.PaymentTerms.schedule]);
                 none: due on the day it is posted.
 
         Raises:
             CurrencyMismatch: ``amount`` is in another currency.
+            InsufficientCredit: The account checks credit on invoices and this
+                one would take it over its limit (see `invoice_refusal`).
             ValidationError: The instalments do not add up to ``amount``, or
                 come without ``invoice_date``; the reservation is held on
                 another account.
@@ -303,6 +438,9 @@ class CreditAccount(Versioned):
         if reservation is not None:
             self._own(reservation)
             released = Money(min(amount.amount, reservation.amount.amount), self.currency)
+        refused = self.invoice_refusal(amount, released)
+        if refused is not None:
+            raise refused
         entry = attrs.evolve(
             self._entry(EntryKind.INVOICE, amount, entry_id, at, invoice_reference, None),
             released_reservation=released,
@@ -420,6 +558,34 @@ class CreditAccount(Versioned):
         if self.hold is None:
             raise InvalidTransition(f"credit account {self.id!r} is not on hold")
         return attrs.evolve(self, hold=None)
+
+    def grant_bypass(self, bypass: CreditBypass) -> CreditAccount:
+        """Return a copy where ``bypass.customer_id`` may order past the limit.
+
+        Raises:
+            InvalidTransition: The customer holds a bypass already.
+        """
+        if self.bypass_of(bypass.customer_id) is not None:
+            raise InvalidTransition(
+                f"customer {bypass.customer_id!r} may order past the limit of credit account "
+                f"{self.id!r} already"
+            )
+        return attrs.evolve(self, bypasses=(*self.bypasses, bypass))
+
+    def revoke_bypass(self, customer_id: CustomerId) -> CreditAccount:
+        """Return a copy where ``customer_id`` is bound by the limit again.
+
+        Raises:
+            InvalidTransition: The customer holds no bypass.
+        """
+        if self.bypass_of(customer_id) is None:
+            raise InvalidTransition(
+                f"customer {customer_id!r} holds no bypass of the limit of credit account "
+                f"{self.id!r}"
+            )
+        return attrs.evolve(
+            self, bypasses=tuple(b for b in self.bypasses if b.customer_id != customer_id)
+        )
 
     def with_limit(self, credit_limit: Money) -> CreditAccount:
         """Return a copy with a new credit line (reservations already made stand)."""

@@ -1,10 +1,11 @@
 """Aging of open items: what is owed, how late, and how a payment settles it.
 
-An :class:`OpenItem` is what is still owed on one instalment of one invoice.
-:func:`age` sorts open items into :class:`AgingBucket` by days past due and
-totals them; :func:`settle` applies a payment to them, oldest first or as
-the payer allocated it (:class:`Allocation`), taking the early-payment
-discount of every instalment it pays inside the discount window.
+An [`OpenItem`][b2b_customers.credit.OpenItem] is what is still owed on one instalment of one
+invoice. [`age`][b2b_customers.credit.age] sorts open items into
+[`AgingBucket`][b2b_customers.credit.AgingBucket] by days past due and totals them;
+[`settle`][b2b_customers.credit.settle] applies a payment to them, oldest first or as the payer
+allocated it ([`Allocation`][b2b_customers.credit.Allocation]), taking the early-payment discount of
+every instalment it pays inside the discount window.
 
 Days past due are ``(as_of - due_date).days``. An item is overdue from the day
 *after* its due date: an instalment due today is ``NOT_DUE``. The buckets'
@@ -15,23 +16,24 @@ Rules where the choice was ours:
 - Oldest first means by due date, then invoice date, then invoice id, then
   instalment number. The same order is used everywhere (settlement, the
   items of a bucket), so the results do not depend on the order of the input.
-- :func:`settle` returns the items still open, oldest first; fully paid items
-  (and items that came in at zero) are left out, and ``applied`` records
+- [`settle`][b2b_customers.credit.settle] returns the items still open, oldest first; fully paid
+  items (and items that came in at zero) are left out, and ``applied`` records
   what each payment paid. Without a payment date, settling in one payment
   leaves the same items open as settling the same total in several.
-- :func:`age` leaves out items with nothing open: they owe nothing and are
+- [`age`][b2b_customers.credit.age] leaves out items with nothing open: they owe nothing and are
   never overdue.
 - One (invoice id, instalment) may appear only once in a list of items.
-- Early-payment discounts (when :func:`settle` is given the payment date):
+- Early-payment discounts (when [`settle`][b2b_customers.credit.settle] is given the payment date):
   an instalment paid on or before its ``discount_until`` needs only its open
   amount less its discount; when the payment covers that, the instalment is
   settled and the discount is listed in ``Settlement.discounts`` (the ledger
   books it as an entry of its own). A payment that does not cover it pays
   part of the instalment and earns no discount; a later payment inside the
   window that covers the rest earns it then.
-- Aging with other bucket boundaries: :func:`age_ranges` gives the
-  :class:`AgeRange` columns for any boundaries, and
-  :meth:`AgingReport.totals_by_range` totals a report in them.
+- Aging with other bucket boundaries: [`age_ranges`][b2b_customers.credit.age_ranges] gives the
+  [`AgeRange`][b2b_customers.credit.AgeRange] columns for any boundaries, and
+  [`AgingReport.totals_by_range`][b2b_customers.credit.AgingReport.totals_by_range] totals a report
+  in them.
 """
 
 from __future__ import annotations
@@ -264,7 +266,8 @@ class OpenItem:
         Args:
             invoice_id: The invoice's id.
             invoice_date: The invoice date the schedule was made for.
-            instalment: One instalment of :meth:`PaymentTerms.schedule`.
+            instalment: One instalment of
+                [`PaymentTerms.schedule`][b2b_customers.credit.PaymentTerms.schedule].
         """
         return cls(
             invoice_id=invoice_id,
@@ -568,7 +571,7 @@ def _items_by_bucket(
 class AgingReport:
     """Open items sorted into aging buckets as of one day, in one currency.
 
-    Build it with :func:`age`.
+    Build it with [`age`][b2b_customers.credit.age].
 
     Attributes:
         as_of: The day of the report.
@@ -630,10 +633,11 @@ class AgingReport:
     def items_by_range(
         self, boundaries: Sequence[int] = DEFAULT_BOUNDARIES
     ) -> Mapping[AgeRange, tuple[OpenItem, ...]]:
-        """Return the open items in the columns of :func:`age_ranges`, oldest first.
+        """Return the open items in the columns of `age_ranges`, oldest first.
 
         Raises:
-            ValidationError: The boundaries are not valid (see :func:`age_ranges`).
+            ValidationError: The boundaries are not valid (see
+                [`age_ranges`][b2b_customers.credit.age_ranges]).
         """
         ranges = age_ranges(boundaries)
         items = sorted(
@@ -652,10 +656,11 @@ class AgingReport:
     def totals_by_range(
         self, boundaries: Sequence[int] = DEFAULT_BOUNDARIES
     ) -> Mapping[AgeRange, Money]:
-        """Return what is open in each column of :func:`age_ranges` (zero when empty).
+        """Return what is open in each column of `age_ranges` (zero when empty).
 
         Raises:
-            ValidationError: The boundaries are not valid (see :func:`age_ranges`).
+            ValidationError: The boundaries are not valid (see
+                [`age_ranges`][b2b_customers.credit.age_ranges]).
         """
         return MappingProxyType(
             {
@@ -727,7 +732,9 @@ class ReceivablesAging:
 
     Attributes:
         as_of: The day of the report.
-        boundaries: The bucket boundaries of :meth:`totals` (see :func:`age_ranges`).
+        boundaries: The bucket boundaries of
+            [`totals`][b2b_customers.credit.ReceivablesAging.totals] (see
+            [`age_ranges`][b2b_customers.credit.age_ranges]).
         rows: One row per credit account, by company id.
     """
 

@@ -5,7 +5,7 @@ closes it (its amount must be the reservation's whole amount); an invoice
 that converts a reservation (``released_from``) shrinks it by
 ``released_reservation``, closing it when nothing is left. Stores apply the
 moves this module lists, and the account's ``reserved`` total moves by the
-entry's :attr:`~b2b_customers.credit.ledger.LedgerEntry.reserved_change`,
+entry's [`reserved_change`][b2b_customers.credit.LedgerEntry.reserved_change],
 so ``reserved`` always equals the sum of the open reservations.
 """
 

@@ -2,11 +2,12 @@
 
 Each rule is a small frozen value with one method,
 ``due_date(invoice_date) -> date``, computed with
-:class:`dateutil.relativedelta.relativedelta` so that month ends and leap
+`dateutil.relativedelta.relativedelta` so that month ends and leap
 years come out right.
 
-The general rule is :class:`DueDateSteps`: a short sequence of steps applied
-to the invoice date in order, each a :data:`DueDateStep`:
+The general rule is [`DueDateSteps`][b2b_customers.credit.DueDateSteps]: a short sequence of steps
+applied
+to the invoice date in order, each a [`DueDateStep`][b2b_customers.credit.DueDateStep]:
 
 - ``AddDays(days=N)``: N calendar days later (or earlier, when negative);
 - ``AddMonths(months=M)``: M months later (or earlier), the day capped at
@@ -23,10 +24,13 @@ put it earlier, it is the invoice date. Every step is non-decreasing in its
 date, so every rule is too: a later invoice is never due earlier.
 
 The presets below build the common ERP shapes from steps (see
-:func:`net_days`, :func:`end_of_month_after`, :func:`months_end_of_month_days`,
-:func:`next_day_of_month`, :func:`day_of_following_month`), and the four rule
-types kept from earlier releases are presets too, each with the same
-``steps``; their stored form (``{"kind": "days_after_invoice", "days": 30}``)
+[`net_days`][b2b_customers.credit.net_days],
+[`end_of_month_after`][b2b_customers.credit.end_of_month_after],
+[`months_end_of_month_days`][b2b_customers.credit.months_end_of_month_days],
+[`next_day_of_month`][b2b_customers.credit.next_day_of_month],
+[`day_of_following_month`][b2b_customers.credit.day_of_following_month]), and the four rule types
+kept from earlier releases are presets too, each with the same ``steps``; their stored form
+(``{"kind": "days_after_invoice", "days": 30}``)
 still loads:
 
 - ``DaysAfterInvoice(days=30)``: the invoice date + 30 days ("Net 30"; 0 = due
@@ -89,7 +93,7 @@ MAX_MONTHS = 120
 """The longest offset in months a rule or step accepts (ten years)."""
 
 MAX_STEPS = 8
-"""The most steps one :class:`DueDateSteps` may have."""
+"""The most steps one [`DueDateSteps`][b2b_customers.credit.DueDateSteps] may have."""
 
 _SUNDAY = 6
 
@@ -108,7 +112,7 @@ def whole_number(low: int, high: int) -> Validator:
         high: The largest value accepted.
 
     Returns:
-        An attrs validator raising :class:`~b2b_customers.errors.ValidationError`.
+        An attrs validator raising [`ValidationError`][b2b_customers.ValidationError].
     """
 
     def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
@@ -122,7 +126,7 @@ def whole_number(low: int, high: int) -> Validator:
 
 
 def calendar_date(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
-    """Require a :class:`~datetime.date` that is not a ``datetime``.
+    """Require a `date` that is not a ``datetime``.
 
     Raises:
         ValidationError: The value is not a plain date.
@@ -246,7 +250,7 @@ class NextWeekday:
 
 
 DueDateStep: TypeAlias = AddDays | AddMonths | EndOfMonth | DayOfMonth | NextWeekday
-"""One step of a :class:`DueDateSteps` rule: ``apply(date) -> date``."""
+"""One step of a `DueDateSteps` rule: ``apply(date) -> date``."""
 
 _STEP_TYPES = (AddDays, AddMonths, EndOfMonth, DayOfMonth, NextWeekday)
 
@@ -303,7 +307,8 @@ class DueDateSteps(_StepRule):
     date (see the module documentation).
 
     Attributes:
-        steps: Up to eight :data:`DueDateStep` values (a list is converted).
+        steps: Up to eight [`DueDateStep`][b2b_customers.credit.DueDateStep] values (a list is
+            converted).
     """
 
     steps: tuple[DueDateStep, ...] = field(converter=_to_steps, validator=_valid_steps)
@@ -406,7 +411,7 @@ DUE_DATE_RULE_TYPES = (
     MonthsAfterMonthEnd,
     DueDateSteps,
 )
-"""The classes of :data:`DueDateRule`, for ``isinstance`` checks."""
+"""The classes of [`DueDateRule`][b2b_customers.credit.DueDateRule], for ``isinstance`` checks."""
 
 
 # -- the ERP presets, built from steps

@@ -1,9 +1,9 @@
 """The credit ledger: an append-only list of what happened to a credit account.
 
-Every change to a :class:`~b2b_customers.credit.account.CreditAccount` appends
-one :class:`LedgerEntry`; nothing is ever edited or removed. The account
-keeps running totals (balance, reserved) so that available credit is one
-subtraction, and :func:`replay` recomputes them from the entries, so an
+Every change to a [`CreditAccount`][b2b_customers.credit.CreditAccount] appends
+one [`LedgerEntry`][b2b_customers.credit.LedgerEntry]; nothing is ever edited or removed. The
+account keeps running totals (balance, reserved) so that available credit is one
+subtraction, and [`replay`][b2b_customers.credit.replay] recomputes them from the entries, so an
 auditor can check one against the other.
 
 How each kind moves the figures (amounts are always positive, except
@@ -21,7 +21,7 @@ adjustments):
 | allocation  |                      |                                    |
 
 A payment records the day it was made (``paid_on``) and where it went
-(``allocations``: one :class:`~b2b_customers.credit.aging.Allocation` per
+(``allocations``: one [`Allocation`][b2b_customers.credit.Allocation] per
 instalment, with the amount applied). A payment made with ``on_account``
 keeps what it did not allocate as an advance on account, until an
 ``allocation`` entry applies (part of) it to invoices. An early-payment
@@ -155,7 +155,7 @@ class LedgerEntry:
     """
 
     id: str = field(validator=identifier)
-    account_id: CreditAccountId = field(validator=identifier)
+    account_id: CreditAccountId = field(converter=CreditAccountId, validator=identifier)
     sequence: int
     kind: EntryKind = field(converter=EntryKind)
     amount: Money = field(validator=money_amount())
@@ -395,8 +395,9 @@ def statement(
     """Build the statement of ``entries`` between ``start`` (inclusive) and ``end`` (exclusive).
 
     ``start`` and ``end`` are the instants where the period's first and last
-    local days begin and end (see :func:`b2b_customers.limits.periods.window_of`).
-    Reservations and releases do not appear: they do not move the balance.
+    local days begin and end (see
+    [`b2b_customers.limits.periods.window_of`][b2b_customers.limits.window_of]). Reservations and
+    releases do not appear: they do not move the balance.
 
     Raises:
         ValidationError: ``end`` is not after ``start``.

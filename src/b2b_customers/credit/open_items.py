@@ -1,6 +1,7 @@
 """What is still owed on each instalment, read from a credit account's ledger.
 
-:func:`open_items` replays a ledger into the :class:`~b2b_customers.credit.aging.OpenItem`
+[`open_items`][b2b_customers.credit.open_items.open_items] replays a ledger into the
+[`OpenItem`][b2b_customers.credit.OpenItem]
 values that aging, reminders, statements and the overdue rule look at:
 
 - an invoice opens one item per instalment of the schedule it was posted
@@ -15,7 +16,7 @@ values that aging, reminders, statements and the overdue rule look at:
 - an allocation entry moves (part of) an advance onto the instalments it names;
 - payments, credit notes and negative adjustments without allocations
   settle the open items oldest first
-  (:func:`~b2b_customers.credit.aging.settle`); what is left over is kept as
+  ([`settle`][b2b_customers.credit.settle]); what is left over is kept as
   **unapplied** credit, which settles the next items opened.
 
 So ``sum(open amounts) - unapplied - advances`` is always the ledger's balance.

@@ -1,20 +1,22 @@
 """Payment terms: how an invoice amount is split into instalments, and when each is due.
 
-A :class:`PaymentTerms` lists one or more :class:`InstalmentTerm`, each a
-*portion* of the invoice, a *due-date rule* and optionally its own
-:class:`EarlyPaymentDiscount`, plus an optional discount for every instalment
-and an optional cash rounding. :meth:`PaymentTerms.schedule` turns an invoice
-amount and date into :class:`Instalment` values.
+A [`PaymentTerms`][b2b_customers.credit.PaymentTerms] lists one or more
+[`InstalmentTerm`][b2b_customers.credit.InstalmentTerm], each a *portion* of the invoice, a
+*due-date rule* and optionally its own
+[`EarlyPaymentDiscount`][b2b_customers.credit.EarlyPaymentDiscount], plus an optional discount for
+every instalment and an optional cash rounding.
+[`PaymentTerms.schedule`][b2b_customers.credit.PaymentTerms.schedule] turns an invoice amount and
+date into [`Instalment`][b2b_customers.credit.Instalment] values.
 
 How the amount is split (terms may be listed in any order; the instalments
 are numbered by due date, ties in the order listed):
 
-- Fixed portions (:class:`FixedPortion`) are each exactly their amount. They
-  must all be in the invoice currency (else
-  :class:`~b2b_customers.errors.CurrencyMismatch`) and together not exceed the
-  invoice amount (else :class:`~b2b_customers.errors.ValidationError`).
-- **With a balance line** (:class:`BalancePortion`, at most one), as Odoo and
-  ERPNext do it: each percent portion is that percent *of the invoice total*,
+- Fixed portions ([`FixedPortion`][b2b_customers.credit.FixedPortion]) are each exactly their
+  amount. They must all be in the invoice currency (else
+  [`CurrencyMismatch`][b2b_customers.CurrencyMismatch]) and together not exceed the
+  invoice amount (else [`ValidationError`][b2b_customers.ValidationError]).
+- **With a balance line** ([`BalancePortion`][b2b_customers.credit.BalancePortion], at most one), as
+  Odoo and ERPNext do it: each percent portion is that percent *of the invoice total*,
   rounded half up to the currency's minor unit, and the balance line takes
   whatever the fixed and percent portions leave (so the rounding lands on
   it). The percents total at most 100; a balance that would be negative is
@@ -91,6 +93,7 @@ from b2b_customers.domain.values import (
     strip,
     text,
 )
+from b2b_customers.domain.versioned import Versioned
 from b2b_customers.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -118,6 +121,7 @@ __all__ = [
     "PercentPortion",
     "Portion",
     "net",
+    "terms_key",
 ]
 
 MAX_INSTALMENTS = 120
@@ -243,7 +247,7 @@ def _split_cumulatively(units: int, weights: Sequence[Fraction]) -> list[int]:
 def _split(units: int, weights: Sequence[Fraction]) -> list[int]:
     """Split ``units`` by ``weights`` (summing to 1): each part rounded, the last the rest.
 
-    Falls back to :func:`_split_cumulatively` when rounding the other parts up
+    Falls back to `_split_cumulatively` when rounding the other parts up
     would leave the last one negative.
     """
     if not weights:
@@ -262,8 +266,8 @@ def _split(units: int, weights: Sequence[Fraction]) -> list[int]:
 class PercentPortion:
     """A percentage of the invoice.
 
-    With a :class:`BalancePortion` in the terms it is a percentage of the
-    invoice total; without one, of what the fixed portions leave (see the
+    With a [`BalancePortion`][b2b_customers.credit.BalancePortion] in the terms it is a percentage
+    of the invoice total; without one, of what the fixed portions leave (see the
     module documentation).
 
     Attributes:
@@ -323,8 +327,8 @@ class EarlyPaymentDiscount:
         percent: The discount in percent of each instalment it covers, more
             than 0 and less than 100.
         amount: A fixed discount, more than zero, in whole minor units: of
-            its instalment when given on an :class:`InstalmentTerm`, else
-            shared among the instalments it covers.
+            its instalment when given on an [`InstalmentTerm`][b2b_customers.credit.InstalmentTerm],
+            else shared among the instalments it covers.
         on_untaxed: Take a percent discount of the untaxed amount when the
             invoice says what that is (Odoo's "excluded" computation, the
             "tax-exclusive" discount of German and French practice); else
@@ -376,8 +380,9 @@ class InstalmentTerm:
     """One instalment of payment terms: how much, when it falls due, and its own discount.
 
     Attributes:
-        portion: A :class:`PercentPortion`, :class:`FixedPortion` or
-            :class:`BalancePortion`.
+        portion: A [`PercentPortion`][b2b_customers.credit.PercentPortion],
+            [`FixedPortion`][b2b_customers.credit.FixedPortion] or
+            [`BalancePortion`][b2b_customers.credit.BalancePortion].
         due: The due-date rule, e.g. ``DaysAfterInvoice(days=30)`` or
             ``DueDateSteps(steps=(...))``.
         discount: An early-payment discount for this instalment only (it
@@ -483,19 +488,40 @@ class _Line:
     discount: int | None = None
 
 
+def terms_key(code: str) -> str:
+    """Return the form payment-terms codes are compared in: upper case, no ``_``, ``-`` or spaces.
+
+    ``"NET_30"``, ``"net30"`` and ``"NET-30"`` all give ``"NET30"``: they name the same terms.
+
+    Raises:
+        ValidationError: ``code`` is not text.
+    """
+    raw: object = code
+    if not isinstance(raw, str):
+        raise ValidationError(
+            f"a payment terms code is text, got {type(raw).__name__}", field="code"
+        )
+    return "".join(char for char in code.upper() if char not in "_- ")
+
+
 @frozen(kw_only=True)
-class PaymentTerms:
+class PaymentTerms(Versioned):
     """Named payment terms: the instalments of an invoice and their early-payment discounts.
 
     See the module documentation for how the amount is split, rounded and
-    discounted.
+    discounted. Terms a seller stores (see
+    [PaymentTermsRepository][b2b_customers.ports.PaymentTermsRepository]) carry
+    the bookkeeping fields of `Versioned`; the
+    presets and terms never stored have ``version=0``.
 
     Attributes:
-        code: A short key such as ``"NET30"``.
+        code: A short key such as ``"NET30"``; codes are compared by
+            [terms_key][b2b_customers.credit.terms_key].
         name: The name shown to people, such as ``"Net 30"``.
-        instalments: One or more :class:`InstalmentTerm`, in any order.
-        discount: An :class:`EarlyPaymentDiscount` for every instalment
-            without one of its own, or ``None``.
+        instalments: One or more [`InstalmentTerm`][b2b_customers.credit.InstalmentTerm], in any
+            order.
+        discount: An [`EarlyPaymentDiscount`][b2b_customers.credit.EarlyPaymentDiscount] for every
+            instalment without one of its own, or ``None``.
         cash_rounding: Round instalments and discounts to this increment
             (``Decimal("0.05")``), or ``None`` for the currency's minor unit.
 
@@ -549,6 +575,11 @@ class PaymentTerms:
         if fixed:
             ensure_same_currency(*fixed, context="the fixed amounts of payment terms")
 
+    @property
+    def key(self) -> str:
+        """The code as codes are compared ([terms_key][b2b_customers.credit.terms_key] of it)."""
+        return terms_key(self.code)
+
     def _check_duplicates(self) -> None:
         balances = [
             number
@@ -597,8 +628,8 @@ class PaymentTerms:
                 discounts with ``on_untaxed=True`` are taken of it.
 
         Returns:
-            One :class:`Instalment` per instalment term, by due date (ties in
-            the order listed), summing exactly to ``amount``.
+            One [`Instalment`][b2b_customers.credit.Instalment] per instalment term, by due date
+            (ties in the order listed), summing exactly to ``amount``.
 
         Raises:
             ValidationError: ``amount`` is not more than zero, is finer than the

@@ -28,6 +28,6 @@ class Reservation:
         amount: How much is held, in the account's currency; always positive.
     """
 
-    account_id: CreditAccountId = field(validator=identifier)
+    account_id: CreditAccountId = field(converter=CreditAccountId, validator=identifier)
     reference: str = field(validator=identifier)
     amount: Money = field(validator=money_amount(non_negative=True))

@@ -1,14 +1,21 @@
 """The payment terms a seller offers, looked up by the code a credit account stores.
 
-A :class:`~b2b_customers.credit.account.CreditAccount` keeps the *code* of its
-terms (``"NET30"``); a :class:`PaymentTermsCatalog` turns that code back into
-:class:`~b2b_customers.credit.payment_terms.PaymentTerms` when an invoice is
-scheduled. Codes are compared without case, underscores or hyphens, so
-``"NET_30"``, ``"net30"`` and ``"NET-30"`` name the same terms.
+A [CreditAccount][b2b_customers.credit.CreditAccount] keeps the *code* of its
+terms (``"NET30"``); a [PaymentTermsCatalog][b2b_customers.credit.PaymentTermsCatalog]
+turns that code back into [PaymentTerms][b2b_customers.credit.PaymentTerms] when an
+invoice is scheduled. Codes are compared by
+[terms_key][b2b_customers.credit.terms_key] (without case,
+underscores, hyphens or spaces), so ``"NET_30"``, ``"net30"`` and ``"NET-30"``
+name the same terms.
 
-:data:`STANDARD_TERMS` holds the presets (Net 7/15/30/45/60/90, due on
-receipt, 30 days after end of month, 50% Net 30 / 50% Net 60); a seller with
-terms of their own adds them with :meth:`PaymentTermsCatalog.with_terms`.
+[STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS] holds the presets (Net
+7/15/30/45/60/90, due on receipt, 30 days after end of month, 50% Net 30 / 50%
+Net 60). A seller's own terms are stored (``app.credit.save_payment_terms``)
+and take precedence over a preset with the same code; the credit service reads
+them from the store in the unit of work that needs them, so terms changed by
+another process count at once. A catalog of your own may also be built in
+memory with
+[with_terms][b2b_customers.credit.terms_catalog.PaymentTermsCatalog.with_terms].
 """
 
 from __future__ import annotations
@@ -29,15 +36,11 @@ from b2b_customers.credit.payment_terms import (
     NET_90,
     TWO_PART_30_60,
     PaymentTerms,
+    terms_key,
 )
 from b2b_customers.errors import ValidationError
 
 __all__ = ["STANDARD_TERMS", "PaymentTermsCatalog", "terms_key"]
-
-
-def terms_key(code: str) -> str:
-    """Return the form codes are compared in: upper case, without ``_``, ``-`` or spaces."""
-    return "".join(char for char in code.upper() if char not in "_- ")
 
 
 def _by_key(value: Mapping[str, PaymentTerms]) -> Mapping[str, PaymentTerms]:
@@ -49,7 +52,9 @@ class PaymentTermsCatalog:
     """Payment terms by code.
 
     Attributes:
-        terms: The terms, keyed by :func:`terms_key` of their code (and of any alias).
+        terms: The terms, keyed by
+            [terms_key][b2b_customers.credit.terms_key] of their
+            code (and of any alias).
     """
 
     terms: Mapping[str, PaymentTerms] = field(converter=_by_key)
@@ -62,6 +67,14 @@ class PaymentTermsCatalog:
     def with_terms(self, *terms: PaymentTerms) -> PaymentTermsCatalog:
         """Return a copy that also offers ``terms`` (replacing any with the same code)."""
         return PaymentTermsCatalog({**self.terms, **{item.code: item for item in terms}})
+
+    def listed(self) -> list[PaymentTerms]:
+        """Return every terms of the catalog once (aliases add none), sorted by code key."""
+        # Under its own code first: an alias may still name a preset a stored code replaced.
+        distinct = {key: terms for key, terms in self.terms.items() if key == terms.key}
+        for terms in self.terms.values():
+            distinct.setdefault(terms.key, terms)
+        return [distinct[key] for key in sorted(distinct)]
 
     def __contains__(self, code: object) -> bool:
         """Tell whether ``code`` names terms of the catalog."""
@@ -77,8 +90,8 @@ class PaymentTermsCatalog:
         if code not in self:
             known = ", ".join(sorted({terms.code for terms in self.terms.values()}))
             raise ValidationError(
-                f"unknown payment terms {code!r}; use one of {known}, or add the terms to "
-                "the catalog",
+                f"unknown payment terms {code!r}; use one of {known}, or define the terms "
+                "first (app.credit.save_payment_terms)",
                 field="payment_terms",
             )
         return self.terms[terms_key(code)]

@@ -2,7 +2,7 @@
 
 Nothing here does I/O or reads the clock. Entities are immutable attrs
 classes that validate themselves on construction: change one with
-:func:`attrs.evolve` or its methods, which return a validated copy.
+`attrs.evolve` or its methods, which return a validated copy.
 """
 
 from b2b_customers.domain.address_book import AddressBook

@@ -7,8 +7,8 @@
 * Making another location primary (or default) takes the flag from the one
   that had it; a flag is never simply dropped from the primary address.
 
-:class:`AddressBook` applies these rules and answers with every location
-that has to be stored, in an order that can be stored one by one: the
+[`AddressBook`][b2b_customers.domain.AddressBook] applies these rules and answers with every
+location that has to be stored, in an order that can be stored one by one: the
 locations that lose a flag come before the one that takes it, so a store
 that enforces the rules with unique indexes never sees two holders.
 """
@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING
 import attrs
 
 from b2b_customers.errors import NotFound, ValidationError
+from b2b_customers.ids import CompanyId
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from b2b_customers.domain.location import Location
-    from b2b_customers.ids import CompanyId, LocationId
+    from b2b_customers.ids import LocationId
 
 __all__ = ["AddressBook"]
 
@@ -44,8 +45,8 @@ class AddressBook:
             locations already break a rule.
     """
 
-    def __init__(self, company_id: CompanyId, locations: Iterable[Location] = ()) -> None:
-        self.company_id = company_id
+    def __init__(self, company_id: CompanyId | str, locations: Iterable[Location] = ()) -> None:
+        self.company_id = CompanyId(company_id)
         self._locations: dict[LocationId, Location] = {}
         for location in locations:
             self._check_owner(location)

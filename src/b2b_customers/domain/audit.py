@@ -1,7 +1,7 @@
 """The audit log: who changed what, when, from what to what.
 
-Every change a service makes is kept as an :class:`AuditLogEntry`, written in
-the same unit of work as the change (so a rolled-back change leaves no
+Every change a service makes is kept as an [`AuditLogEntry`][b2b_customers.domain.AuditLogEntry],
+written in the same unit of work as the change (so a rolled-back change leaves no
 entry), and never changed or removed afterwards. An entry keeps the
 aggregate's converter form before and after the change (``before`` is
 ``None`` when it was created, ``after`` when it was removed), so an auditor
@@ -26,6 +26,7 @@ from b2b_customers.domain.values import (
     DomainEnum,
     aware_datetime,
     freeze_mapping,
+    has_text_keys,
     identifier,
     optional,
     strip,
@@ -80,7 +81,7 @@ def change_between(
 def _state(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
     if value is None:
         return
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+    if not isinstance(value, Mapping) or not has_text_keys(value):
         raise ValidationError(
             "must be None or a mapping with text keys (the converter's form of the aggregate)",
             field=attribute.name,
@@ -107,8 +108,8 @@ class AuditLogEntry:
         company_id: The company the change belongs to (what per-company
             queries select by), if any.
         before: For a change, the fields that changed, as they were (see
-            :func:`change_between`); for a removal, the whole aggregate as it
-            was; ``None`` when the change created it.
+            [`change_between`][b2b_customers.domain.audit.change_between]); for a removal, the whole
+            aggregate as it was; ``None`` when the change created it.
         after: For a change, the same fields as they are now; for a
             creation, the whole aggregate; ``None`` when the change removed it.
 
@@ -117,14 +118,16 @@ class AuditLogEntry:
             are ``None``, or a system entry names an actor.
     """
 
-    id: EventId = field(validator=identifier)
+    id: EventId = field(converter=EventId, validator=identifier)
     occurred_at: datetime = field(validator=aware_datetime)
     actor_id: str | None = field(default=None, validator=optional(identifier))
     actor_kind: ActorKind = field(default=ActorKind.SYSTEM, converter=ActorKind)
     action: str = field(validator=_action)
     aggregate_type: str = field(converter=strip, validator=text(max_length=64))
     aggregate_id: str = field(validator=identifier)
-    company_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    company_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     before: Mapping[str, Any] | None = field(
         default=None, converter=_optional_state, validator=_state, hash=False
     )

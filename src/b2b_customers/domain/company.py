@@ -1,7 +1,7 @@
 """The company: a legal entity that buys from the seller.
 
 Companies form a tree (a head office with subsidiaries); the rules for the
-tree itself live in :mod:`b2b_customers.domain.hierarchy`.
+tree itself live in `b2b_customers.domain.hierarchy`.
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ class Company(Versioned):
 
     Create one with at least an id, a name and a currency; everything else has
     a sensible default. Companies are immutable: change one with
-    :func:`attrs.evolve` or the methods below, which return a new copy and
+    `attrs.evolve` or the methods below, which return a new copy and
     validate it.
 
     Attributes:
@@ -252,11 +252,13 @@ class Company(Versioned):
         custom_fields: The seller's own fields (industry, territory, ...).
     """
 
-    id: CompanyId = field(validator=identifier)
+    id: CompanyId = field(converter=CompanyId, validator=identifier)
     name: str = field(converter=strip, validator=text())
     currency: str = field(converter=normalize_code, validator=currency_code)
     time_zone: str = field(default="UTC", converter=strip, validator=time_zone)
-    parent_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    parent_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     status: CompanyStatus = field(
         default=CompanyStatus.ACTIVE,
         converter=_company_status,
@@ -277,8 +279,12 @@ class Company(Versioned):
         converter=strip_optional,
         validator=optional(text(max_length=_MAX_CODE_LENGTH)),
     )
-    bill_to_id: CompanyId | None = field(default=None, validator=optional(identifier))
-    master_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    bill_to_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
+    master_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     term_customer: bool = field(default=False, validator=flag)
     allow_store_pickup: bool = field(default=False, validator=flag)
     allow_cash_on_delivery: bool = field(default=False, validator=flag)

@@ -2,7 +2,7 @@
 
 A customer is assigned at most once per company, in one capacity (primary,
 billing, logistics or plain contact), and subscribes to the notifications
-the seed system sends (order confirmation, invoice posted, ...). The
+the seller sends (order confirmation, invoice posted, ...). The
 ``SELL_TO_*`` subscriptions only make sense for a contact of a bill-to
 company: they notify it of orders and invoices of the companies it pays for.
 """
@@ -91,9 +91,9 @@ class ContactAssignment(Versioned):
         subscriptions: The notifications this contact receives.
     """
 
-    id: ContactAssignmentId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
-    customer_id: CustomerId = field(validator=identifier)
+    id: ContactAssignmentId = field(converter=ContactAssignmentId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
+    customer_id: CustomerId = field(converter=CustomerId, validator=identifier)
     type: ContactType = field(
         default=ContactType.CONTACT,
         converter=ContactType,

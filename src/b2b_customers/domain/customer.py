@@ -10,9 +10,9 @@ import attrs
 from attrs import field, frozen
 
 from b2b_customers.domain.membership import Membership, Role
+from b2b_customers.domain.standing import CustomerStatus, standing
 from b2b_customers.domain.values import (
     CustomFieldValue,
-    DomainEnum,
     custom_fields,
     email_address,
     freeze_custom_fields,
@@ -37,18 +37,6 @@ __all__ = ["Customer", "CustomerStatus"]
 
 _MAX_PHONES = 10
 _MAX_LANGUAGE_LENGTH = 35
-
-
-class CustomerStatus(DomainEnum):
-    """Whether a customer may log in.
-
-    ``INVITED`` has been created but not yet signed in; ``INACTIVE`` may no
-    longer log in or act.
-    """
-
-    INVITED = "invited"
-    ACTIVE = "active"
-    INACTIVE = "inactive"
 
 
 def _phone_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
@@ -101,7 +89,9 @@ class Customer(Versioned):
         email: Login and contact address; unique, compared without case.
         first_name: Given name.
         last_name: Family name.
-        status: Invited, active or inactive.
+        status: Invited, active or inactive: the customer's own status,
+            everywhere. Each membership has a status of its own, the
+            customer's standing at that company.
         phones: Phone numbers, first is preferred.
         title: Job title (``"Head of Procurement"``).
         preferred_language: BCP 47 language tag such as ``"de-DE"``.
@@ -111,7 +101,7 @@ class Customer(Versioned):
         custom_fields: The seller's own fields.
     """
 
-    id: CustomerId = field(validator=identifier)
+    id: CustomerId = field(converter=CustomerId, validator=identifier)
     email: str = field(converter=normalize_email, validator=email_address)
     first_name: str = field(converter=strip, validator=text())
     last_name: str = field(converter=strip, validator=text())
@@ -126,7 +116,11 @@ class Customer(Versioned):
         converter=strip_optional,
         validator=optional(text(max_length=_MAX_LANGUAGE_LENGTH)),
     )
-    manager_id: CustomerId | None = field(default=None, validator=optional(identifier))
+    manager_id: CustomerId | None = field(
+        default=None,
+        converter=attrs.converters.optional(CustomerId),
+        validator=optional(identifier),
+    )
     memberships: tuple[Membership, ...] = field(
         factory=tuple, converter=_memberships, validator=_membership_list
     )
@@ -148,7 +142,10 @@ class Customer(Versioned):
 
     @property
     def is_active(self) -> bool:
-        """Whether the customer may act (log in, order, approve)."""
+        """Whether the customer may act at all (log in).
+
+        At one company, see [acts_for][b2b_customers.domain.customer.Customer.acts_for].
+        """
         return self.status is CustomerStatus.ACTIVE
 
     @property
@@ -161,20 +158,82 @@ class Customer(Versioned):
         return next((item for item in self.memberships if item.company_id == company_id), None)
 
     def roles_in(self, company_id: CompanyId) -> frozenset[Role]:
-        """Return the roles held in ``company_id`` (empty when not a member)."""
+        """Return the roles held in ``company_id``, whatever the standing (none: not a member).
+
+        What the customer acts with there is
+        [acting_roles_in][b2b_customers.domain.customer.Customer.acting_roles_in].
+        """
         membership = self.membership_in(company_id)
         return membership.roles if membership is not None else frozenset()
 
-    def with_roles(self, company_id: CompanyId, roles: Iterable[Role | str]) -> Customer:
+    def status_in(self, company_id: CompanyId | str) -> CustomerStatus | None:
+        """Return the customer's standing at ``company_id`` (``None`` when not a member).
+
+        Inactive when the customer or the membership is; else invited when
+        either is; else active.
+        """
+        company_id = CompanyId(company_id)
+        membership = self.membership_in(company_id)
+        return None if membership is None else standing(self.status, membership.status)
+
+    def acts_for(self, company_id: CompanyId | str) -> bool:
+        """Whether the customer may act for ``company_id``: a member, active there and at all."""
+        company_id = CompanyId(company_id)
+        return self.status_in(company_id) is CustomerStatus.ACTIVE
+
+    def acting_roles_in(self, company_id: CompanyId | str) -> frozenset[Role]:
+        """Return the roles the customer acts with at ``company_id``: none unless acting for it."""
+        company_id = CompanyId(company_id)
+        return self.roles_in(company_id) if self.acts_for(company_id) else frozenset()
+
+    def with_roles(self, company_id: CompanyId | str, roles: Iterable[Role | str]) -> Customer:
         """Return a copy holding exactly ``roles`` in ``company_id`` (joining it if need be).
+
+        A member keeps their standing there; a new membership is invited for
+        an invited customer (they accept it when they first sign in), else active.
 
         Raises:
             ValidationError: The roles break the role rule
-                (see :mod:`b2b_customers.domain.membership`).
+                (see [`Membership`][b2b_customers.domain.Membership]).
         """
-        membership = Membership(company_id=company_id, roles=roles)
+        company_id = CompanyId(company_id)
+        current = self.membership_in(company_id)
+        if current is not None:
+            status = current.status
+        elif self.status is CustomerStatus.INVITED:
+            status = CustomerStatus.INVITED
+        else:
+            status = CustomerStatus.ACTIVE
+        membership = Membership(company_id=company_id, roles=roles, status=status)
         others = tuple(item for item in self.memberships if item.company_id != company_id)
         return attrs.evolve(self, memberships=(*others, membership))
+
+    def with_status_in(self, company_id: CompanyId | str, status: CustomerStatus | str) -> Customer:
+        """Return a copy whose standing at ``company_id`` (the membership's status) is ``status``.
+
+        Raises:
+            NotFound: The customer is not a member of ``company_id``.
+            ValidationError: ``status`` is not a status.
+        """
+        company_id = CompanyId(company_id)
+        current = self.membership_in(company_id)
+        if current is None:
+            raise NotFound("Membership", f"{self.id} in {company_id}", by="customer and company")
+        changed = attrs.evolve(current, status=status)
+        others = tuple(item for item in self.memberships if item.company_id != company_id)
+        return attrs.evolve(self, memberships=(*others, changed))
+
+    def accepting_invitations(self) -> Customer:
+        """Return a copy whose invited memberships are active (what signing in first does)."""
+        return attrs.evolve(
+            self,
+            memberships=tuple(
+                attrs.evolve(item, status=CustomerStatus.ACTIVE)
+                if item.status is CustomerStatus.INVITED
+                else item
+                for item in self.memberships
+            ),
+        )
 
     def leave(self, company_id: CompanyId) -> Customer:
         """Return a copy that no longer acts for ``company_id``.

@@ -1,7 +1,7 @@
 """Customer groups: sets of customers that price lists and limits can target.
 
 Every company gets a group of its own, created with it and kept in step with
-its customers (the seeds' "automatically-created customer groups"), so a
+its customers (nobody adds them by hand), so a
 price list can target "everyone at ACME". Sellers may also keep groups of
 their own making (``CUSTOM``).
 """
@@ -45,9 +45,10 @@ def _member_ids(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> N
         identifier(instance, attribute, member)
 
 
-def _customer_ids(value: Iterable[CustomerId]) -> frozenset[CustomerId]:
+def _customer_ids(value: Iterable[str]) -> frozenset[CustomerId]:
+    # Plain str ids are welcome; at run time a CustomerId is the same str.
     items = items_of(value)
-    return cast("frozenset[CustomerId]", value) if items is None else frozenset(items)
+    return cast("frozenset[CustomerId]", value if items is None else frozenset(items))
 
 
 @frozen(kw_only=True)
@@ -62,13 +63,15 @@ class CustomerGroup(Versioned):
         member_ids: The customers in the group.
     """
 
-    id: CustomerGroupId = field(validator=identifier)
+    id: CustomerGroupId = field(converter=CustomerGroupId, validator=identifier)
     name: str = field(converter=strip, validator=text())
     kind: GroupKind = field(
         default=GroupKind.CUSTOM,
         converter=GroupKind,
     )
-    company_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    company_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     member_ids: frozenset[CustomerId] = field(
         factory=frozenset, converter=_customer_ids, validator=_member_ids
     )

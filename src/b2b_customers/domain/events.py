@@ -19,6 +19,7 @@ from attrs import field, frozen
 from b2b_customers.domain.values import (
     aware_datetime,
     freeze_mapping,
+    has_text_keys,
     identifier,
     optional,
     strip,
@@ -41,7 +42,7 @@ def _event_name(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
 
 
 def _payload(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+    if not isinstance(value, Mapping) or not has_text_keys(value):
         raise ValidationError("must be a mapping with text keys (JSON-ready)", field=attribute.name)
 
 
@@ -64,12 +65,14 @@ class DomainEvent:
         payload: JSON-ready details (the converter's form of the entity, figures).
     """
 
-    id: EventId = field(validator=identifier)
+    id: EventId = field(converter=EventId, validator=identifier)
     name: str = field(validator=_event_name)
     aggregate_type: str = field(converter=strip, validator=text(max_length=64))
     aggregate_id: str = field(validator=identifier)
     occurred_at: datetime = field(validator=aware_datetime)
-    company_id: CompanyId | None = field(default=None, validator=optional(identifier))
+    company_id: CompanyId | None = field(
+        default=None, converter=attrs.converters.optional(CompanyId), validator=optional(identifier)
+    )
     actor: str | None = field(default=None, validator=optional(identifier))
     payload: Mapping[str, Any] = field(
         factory=_empty, converter=freeze_mapping, validator=_payload, hash=False

@@ -1,7 +1,7 @@
 """The company tree: parents, subsidiaries, and the rule that it has no cycles.
 
-:class:`CompanyTree` answers tree questions from a mapping of each company
-to its parent. Stores answer the same questions with their own queries (a
+[`CompanyTree`][b2b_customers.domain.CompanyTree] answers tree questions from a mapping of each
+company to its parent. Stores answer the same questions with their own queries (a
 recursive CTE in SQL); this class is the plain statement of the rules that
 the memory adapter, services and tests use.
 """
@@ -12,11 +12,11 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from b2b_customers.errors import HierarchyError
+from b2b_customers.ids import CompanyId
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
-    from b2b_customers.ids import CompanyId
 
 __all__ = ["MAX_DEPTH", "CompanyTree", "ensure_acyclic", "subtree_height", "too_deep"]
 
@@ -41,12 +41,12 @@ def ensure_acyclic(
         new_parent_id: Its proposed parent; ``None`` makes it a top-level company.
         parent_of: Looks up the current parent of a company.
         height: How many levels the company's subtree has, itself included
-            (1 for a company without subsidiaries; see :func:`subtree_height`).
+            (1 for a company without subsidiaries; see `subtree_height`).
 
     Raises:
         HierarchyError: ``new_parent_id`` is ``company_id`` itself or one of its
             descendants, or the resulting tree would be deeper than
-            :data:`MAX_DEPTH`.
+            [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH].
     """
     depth = height
     if depth > MAX_DEPTH:
@@ -80,8 +80,9 @@ def subtree_height(
 ) -> int:
     """Return how many levels the subtree of ``company_id`` has, itself included.
 
-    Counting stops past :data:`MAX_DEPTH` (so damaged data that loops ends),
-    which is enough for :func:`ensure_acyclic` to refuse the move.
+    Counting stops past [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH] (so damaged data that loops
+    ends), which is enough for [`ensure_acyclic`][b2b_customers.domain.ensure_acyclic] to refuse the
+    move.
 
     Args:
         company_id: The top of the subtree.
@@ -96,7 +97,7 @@ def subtree_height(
 
 
 def too_deep(company_id: CompanyId) -> HierarchyError:
-    """Return the error for a stored tree deeper than :data:`MAX_DEPTH` above or below a company.
+    """Return the error for a stored tree deeper than `MAX_DEPTH` above or below a company.
 
     Moves and inserts never build one; a store that finds one says so rather
     than answering with part of the tree.
@@ -111,83 +112,100 @@ def too_deep(company_id: CompanyId) -> HierarchyError:
 class CompanyTree:
     """A read-only view of the company tree, built from each company's parent.
 
+    Ids may be given as plain ``str``; the tree answers with ``CompanyId``.
+
     Args:
         parents: Every company id mapped to its parent id (``None`` at the top).
     """
 
-    def __init__(self, parents: Mapping[CompanyId, CompanyId | None]) -> None:
-        self._parents = dict(parents)
-        self._children: defaultdict[CompanyId, list[CompanyId]] = defaultdict(list)
+    def __init__(
+        self, parents: Mapping[CompanyId, CompanyId | None] | Mapping[str, str | None]
+    ) -> None:
+        # Keyed by plain text, which a CompanyId is at run time, so str ids look up too.
+        self._parents: dict[str, CompanyId | None] = {
+            child: None if parent is None else CompanyId(parent)
+            for child, parent in parents.items()
+        }
+        self._children: defaultdict[str, list[CompanyId]] = defaultdict(list)
         for child, parent in self._parents.items():
             if parent is not None:
-                self._children[parent].append(child)
+                self._children[parent].append(CompanyId(child))
         for children in self._children.values():
             children.sort()
 
     def __contains__(self, company_id: object) -> bool:
         return company_id in self._parents
 
-    def parent(self, company_id: CompanyId) -> CompanyId | None:
+    def parent(self, company_id: CompanyId | str) -> CompanyId | None:
         """Return the parent of ``company_id`` (``None`` for a top-level company)."""
         return self._parents.get(company_id)
 
-    def children(self, company_id: CompanyId) -> list[CompanyId]:
+    def children(self, company_id: CompanyId | str) -> list[CompanyId]:
         """Return the direct subsidiaries of ``company_id``, sorted by id."""
         return list(self._children.get(company_id, ()))
 
-    def ancestors(self, company_id: CompanyId) -> list[CompanyId]:
+    def ancestors(self, company_id: CompanyId | str) -> list[CompanyId]:
         """Return the parent, grandparent, ... of ``company_id``, nearest first.
 
         Raises:
-            HierarchyError: The chain is longer than :data:`MAX_DEPTH` or loops.
+            HierarchyError: The chain is longer than [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH]
+                or loops.
         """
         result: list[CompanyId] = []
         current = self._parents.get(company_id)
         while current is not None:
             if len(result) >= MAX_DEPTH:
-                raise too_deep(company_id)
+                raise too_deep(CompanyId(company_id))
             result.append(current)
             current = self._parents.get(current)
         return result
 
-    def descendants(self, company_id: CompanyId) -> list[CompanyId]:
+    def descendants(self, company_id: CompanyId | str) -> list[CompanyId]:
         """Return every company below ``company_id``: nearest levels first, by id within a level.
 
         Raises:
-            HierarchyError: The subtree is deeper than :data:`MAX_DEPTH` levels or loops.
+            HierarchyError: The subtree is deeper than [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH]
+                levels or loops.
         """
         return list(self._walk(company_id))[1:]
 
-    def subtree(self, company_id: CompanyId) -> list[CompanyId]:
+    def subtree(self, company_id: CompanyId | str) -> list[CompanyId]:
         """Return ``company_id`` followed by all its descendants."""
         return list(self._walk(company_id))
 
-    def root(self, company_id: CompanyId) -> CompanyId:
+    def root(self, company_id: CompanyId | str) -> CompanyId:
         """Return the top-level company of the tree ``company_id`` belongs to."""
         ancestors = self.ancestors(company_id)
-        return ancestors[-1] if ancestors else company_id
+        return ancestors[-1] if ancestors else CompanyId(company_id)
 
-    def depth(self, company_id: CompanyId) -> int:
+    def depth(self, company_id: CompanyId | str) -> int:
         """Return how many ancestors ``company_id`` has (0 at the top)."""
         return len(self.ancestors(company_id))
 
-    def is_within(self, company_id: CompanyId, ancestor_id: CompanyId) -> bool:
+    def is_within(self, company_id: CompanyId | str, ancestor_id: CompanyId | str) -> bool:
         """Tell whether ``company_id`` is ``ancestor_id`` or lies below it."""
         return company_id == ancestor_id or ancestor_id in self.ancestors(company_id)
 
-    def height(self, company_id: CompanyId) -> int:
-        """Return how many levels the subtree of ``company_id`` has; see :func:`subtree_height`."""
-        return subtree_height(company_id, self.children)
+    def height(self, company_id: CompanyId | str) -> int:
+        """Return how many levels the subtree of ``company_id`` has; see `subtree_height`."""
+        return subtree_height(CompanyId(company_id), self.children)
 
-    def ensure_can_move(self, company_id: CompanyId, new_parent_id: CompanyId | None) -> None:
-        """Refuse a move that would make a cycle or too deep a tree; see :func:`ensure_acyclic`."""
-        ensure_acyclic(company_id, new_parent_id, self.parent, height=self.height(company_id))
+    def ensure_can_move(
+        self, company_id: CompanyId | str, new_parent_id: CompanyId | str | None
+    ) -> None:
+        """Refuse a move that would make a cycle or too deep a tree; see `ensure_acyclic`."""
+        ensure_acyclic(
+            CompanyId(company_id),
+            None if new_parent_id is None else CompanyId(new_parent_id),
+            self.parent,
+            height=self.height(company_id),
+        )
 
-    def _walk(self, company_id: CompanyId) -> Iterator[CompanyId]:
-        level = [company_id]
+    def _walk(self, company_id: CompanyId | str) -> Iterator[CompanyId]:
+        level = [CompanyId(company_id)]
         for _ in range(MAX_DEPTH):
             yield from level
             level = sorted(child for parent in level for child in self._children.get(parent, ()))
             if not level:
                 return
-        raise too_deep(company_id)
+        raise too_deep(CompanyId(company_id))

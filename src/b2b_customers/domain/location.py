@@ -2,7 +2,7 @@
 
 The rules that tie a company's locations together (exactly one primary, at
 most one default billing and one default shipping address) live in
-:mod:`b2b_customers.domain.address_book`.
+`b2b_customers.domain.address_book`.
 """
 
 from __future__ import annotations
@@ -139,8 +139,8 @@ class Location(Versioned):
         custom_fields: The seller's own fields.
     """
 
-    id: LocationId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
+    id: LocationId = field(converter=LocationId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     name: str = field(converter=strip, validator=text())
     type: LocationType = field(
         default=LocationType.OFFICE,

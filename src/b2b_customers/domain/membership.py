@@ -1,7 +1,7 @@
 """What a customer may do for a company: the roles of a membership.
 
-The role rule (after the Emporix admin / buyer / requester model the seeds
-describe):
+The role rule (after the admin / buyer / requester model of B2B shops such as
+Emporix):
 
 * A membership holds **at most one purchasing role**: ``ADMIN`` (manages the
   company's users and approves), ``BUYER`` (orders up to the limits) or
@@ -11,6 +11,11 @@ describe):
   person, may not order) combine freely with each other and with a
   purchasing role.
 * A membership has at least one role.
+
+A membership also has a status, the customer's standing at that company
+([CustomerStatus][b2b_customers.domain.CustomerStatus]): invited, active or
+deactivated there. It is the company's own: deactivating a customer at one
+company leaves their memberships of the others as they are.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 from attrs import field, frozen
 
-from b2b_customers.domain.values import DomainEnum, identifier, items_of
+from b2b_customers.domain.standing import CustomerStatus
+from b2b_customers.domain.values import DomainEnum, identifier, items_of, to_member
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId
 
@@ -83,22 +89,39 @@ def _roles(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
 
 
+_MEMBERSHIP_STATUS = to_member(CustomerStatus)
+
+
+def _membership_status(value: CustomerStatus | str) -> CustomerStatus:
+    return _MEMBERSHIP_STATUS(value)
+
+
 @frozen(kw_only=True)
 class Membership:
-    """A customer's roles in one company.
+    """A customer's roles in one company, and their standing there.
 
     Attributes:
         company_id: The company the customer acts for.
         roles: The roles held there; see the module docstring for the rule.
+        status: The customer's standing at this company: invited (not yet
+            accepted), active, or inactive (deactivated there). The customer
+            acts for the company only while this and their own status are
+            both active ([Customer.acts_for][b2b_customers.domain.customer.Customer.acts_for]).
     """
 
-    company_id: CompanyId = field(validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     roles: frozenset[Role] = field(converter=_to_roles, validator=_roles)
+    status: CustomerStatus = field(default=CustomerStatus.ACTIVE, converter=_membership_status)
 
     @property
     def purchasing_role(self) -> Role | None:
         """The one purchasing role held (admin, buyer or requester), if any."""
         return next(iter(self.roles & PURCHASING_ROLES), None)
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the membership is in standing (the customer's own status aside)."""
+        return self.status is CustomerStatus.ACTIVE
 
     @property
     def may_order(self) -> bool:

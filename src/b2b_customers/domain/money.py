@@ -1,8 +1,8 @@
 """Money arithmetic that never mixes currencies and never touches a float.
 
-Amounts are :class:`moneyed.Money` with :class:`~decimal.Decimal` amounts.
+Amounts are `moneyed.Money` with `Decimal` amounts.
 py-moneyed raises a bare ``TypeError`` when two currencies meet; the
-functions here raise :class:`~b2b_customers.errors.CurrencyMismatch` instead,
+functions here raise [`CurrencyMismatch`][b2b_customers.CurrencyMismatch] instead,
 naming both currencies and what was being computed.
 """
 
@@ -83,7 +83,7 @@ def amount_defect(amount: Decimal) -> str | None:
 
 
 def money(amount: Decimal | int | str, currency: str) -> Money:
-    """Build a :class:`Money`, refusing floats, non-numbers and unknown currencies.
+    """Build a `Money`, refusing floats, non-numbers and unknown currencies.
 
     Args:
         amount: A ``Decimal``, an ``int`` or a decimal string such as ``"12.50"``.
@@ -121,7 +121,7 @@ def money(amount: Decimal | int | str, currency: str) -> Money:
 
 
 def require_money(value: object, *, field: str, positive: bool = False) -> Money:
-    """Return ``value`` if it is a :class:`Money` with an exact amount (more than zero if asked).
+    """Return ``value`` if it is a `Money` with an exact amount (more than zero if asked).
 
     Services check what a caller passed with it before any arithmetic, so a
     float or a bare number never reaches py-moneyed.
@@ -133,7 +133,7 @@ def require_money(value: object, *, field: str, positive: bool = False) -> Money
 
     Raises:
         ValidationError: ``value`` is not such a Money, or its amount is not
-            one :func:`amount_defect` accepts.
+            one [`amount_defect`][b2b_customers.domain.money.amount_defect] accepts.
     """
     amount: object = getattr(value, "amount", None)
     if not isinstance(value, Money) or not isinstance(amount, Decimal):

@@ -1,17 +1,17 @@
 """Who is told about an event: the contacts subscribed to it, and the bill-to's contacts.
 
 Each event a host application mails about maps to one notification a contact
-subscribes to (:data:`NOTIFIED_BY`): ``order.placed`` is an order
-confirmation, ``invoice.posted`` an invoice posted, and so on. The contacts of
+subscribes to ([`NOTIFIED_BY`][b2b_customers.domain.notifications.NOTIFIED_BY]): ``order.placed`` is
+an order confirmation, ``invoice.posted`` an invoice posted, and so on. The contacts of
 the company the event is about receive it when they subscribed to it. When
 that company names a **bill-to** company (who pays its invoices), the
 bill-to's contacts receive the sell-to variant
-(:data:`SELL_TO_VARIANT`: order confirmation and invoice posted), when they
-subscribed to that.
+([`SELL_TO_VARIANT`][b2b_customers.domain.notifications.SELL_TO_VARIANT]: order confirmation and
+invoice posted), when they subscribed to that.
 
-:func:`recipients_of` is pure: give it the contacts and the customers, it
-answers who is notified, why, in a fixed order. The service function
-:func:`b2b_customers.services.notifications.recipients` loads them.
+[`recipients_of`][b2b_customers.domain.notifications.recipients_of] is pure: give it the contacts
+and the customers, it answers who is notified, why, in a fixed order. The service function
+[`b2b_customers.services.notifications.recipients`][] loads them.
 """
 
 from __future__ import annotations
@@ -96,10 +96,12 @@ def recipients_of(
     """Return who receives ``notification``, each person once.
 
     Args:
-        notification: What happened, as a subscription (see :func:`notification_for`).
+        notification: What happened, as a subscription (see
+            [`notification_for`][b2b_customers.domain.notifications.notification_for]).
         contacts: The contacts of the company the event is about.
         customers: The customers those contacts (and the bill-to's) name;
-            contacts of customers missing here or inactive are left out.
+            contacts of customers missing here, inactive, or deactivated
+            at the contact's company are left out.
         bill_to_contacts: The contacts of the company's bill-to company (none
             when it pays its own invoices); they receive the sell-to variant.
 
@@ -120,6 +122,7 @@ def recipients_of(
         if (
             customer is None
             or customer.status is CustomerStatus.INACTIVE
+            or customer.status_in(contact.company_id) is CustomerStatus.INACTIVE
             or customer.id in seen
             or not contact.is_subscribed_to(subscription)
         ):

@@ -114,10 +114,14 @@ class OrderDraft:
         resource_id: The shop's id of the cart, order or quote.
     """
 
-    company_id: CompanyId = field(validator=identifier)
-    buyer_id: CustomerId = field(validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
+    buyer_id: CustomerId = field(converter=CustomerId, validator=identifier)
     lines: tuple[OrderLine, ...] = field(converter=_lines_of, validator=_lines)
-    location_id: LocationId | None = field(default=None, validator=optional(identifier))
+    location_id: LocationId | None = field(
+        default=None,
+        converter=attrs.converters.optional(LocationId),
+        validator=optional(identifier),
+    )
     po_number: str | None = field(
         default=None, converter=strip_optional, validator=optional(text(max_length=_MAX_CODE))
     )
@@ -176,13 +180,17 @@ class OrderRecord(Versioned):
         po_number: The purchase order number, if any.
     """
 
-    id: OrderId = field(validator=identifier)
-    company_id: CompanyId = field(validator=identifier)
-    buyer_id: CustomerId = field(validator=identifier)
+    id: OrderId = field(converter=OrderId, validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
+    buyer_id: CustomerId = field(converter=CustomerId, validator=identifier)
     total: Money = field(validator=money_amount(non_negative=True))
     placed_at: datetime = field(validator=aware_datetime)
     status: OrderStatus = field(default=OrderStatus.PLACED, converter=OrderStatus)
-    location_id: LocationId | None = field(default=None, validator=optional(identifier))
+    location_id: LocationId | None = field(
+        default=None,
+        converter=attrs.converters.optional(LocationId),
+        validator=optional(identifier),
+    )
     lines: tuple[OrderLine, ...] = field(factory=tuple, converter=_lines_of)
     po_number: str | None = field(
         default=None, converter=strip_optional, validator=optional(text(max_length=_MAX_CODE))

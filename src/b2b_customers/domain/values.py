@@ -2,7 +2,7 @@
 
 Each rule is an attrs converter (to normalise what a caller passes) or an
 attrs validator (to refuse what cannot be right). Validators raise
-:class:`~b2b_customers.errors.ValidationError` naming the field and what a
+[`ValidationError`][b2b_customers.ValidationError] naming the field and what a
 right value looks like; they never raise a bare ``TypeError``.
 """
 
@@ -43,6 +43,7 @@ __all__ = [
     "flag",
     "freeze_custom_fields",
     "freeze_mapping",
+    "has_text_keys",
     "identifier",
     "is_known_time_zone",
     "items_of",
@@ -100,6 +101,8 @@ def text_defect(value: str) -> str | None:
     UTF-16 pair, which UTF-8 cannot encode). Both arrive from a broken
     decoder or a hostile client, never from a person typing.
     """
+    if _plain_ascii(value):
+        return None  # the common case, at C speed: ASCII holds no surrogate
     nul = value.find("\x00")
     if nul >= 0:
         return f"must not contain the NUL character (found at position {nul}); remove it"
@@ -112,6 +115,16 @@ def text_defect(value: str) -> str | None:
             "decode the input as UTF-8 before passing it"
         )
     return None
+
+
+def has_text_keys(value: Mapping[Any, Any]) -> bool:
+    """Whether every key of ``value`` is text (the keys' types gathered at C speed)."""
+    return set(map(type, value)) <= {str} or all(isinstance(key, str) for key in value)
+
+
+def _plain_ascii(value: str) -> bool:
+    """Whether ``value`` is ASCII without NUL: storable text, as `text_defect` would say."""
+    return value.isascii() and "\x00" not in value
 
 
 def storable_text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
@@ -282,6 +295,8 @@ def text(*, max_length: int = MAX_NAME_LENGTH) -> Validator:
     """Require non-blank text of at most ``max_length`` characters."""
 
     def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+        if type(value) is str and 0 < len(value) <= max_length and _plain_ascii(value):
+            return  # the common case, checked at C speed
         if not isinstance(value, str):
             _fail(attribute, f"must be text, got {type(value).__name__} {value!r}")
         if not value:
@@ -295,6 +310,14 @@ def text(*, max_length: int = MAX_NAME_LENGTH) -> Validator:
 
 def identifier(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
     """Require an id: non-empty text of at most 64 characters, no surrounding spaces."""
+    if (
+        type(value) is str
+        and 0 < len(value) <= MAX_ID_LENGTH
+        and _plain_ascii(value)
+        and not value[0].isspace()
+        and not value[-1].isspace()
+    ):
+        return  # the common case, checked at C speed
     if not isinstance(value, str) or not value or value != value.strip():
         _fail(attribute, f"must be a non-empty id without surrounding spaces, got {value!r}")
     storable_text(_instance, attribute, value)
@@ -418,7 +441,7 @@ def datetime_defect(value: datetime) -> str | None:
 
 
 def aware_datetime(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
-    """Require a timezone-aware datetime that exists in UTC (see :func:`datetime_defect`)."""
+    """Require a timezone-aware datetime that exists in UTC (see `datetime_defect`)."""
     if not isinstance(value, datetime):
         _fail(
             attribute,
@@ -436,9 +459,9 @@ def version_number(_instance: Any, attribute: attrs.Attribute[Any], value: Any) 
 
 
 def money_amount(*, non_negative: bool = False) -> Validator:
-    """Require a :class:`moneyed.Money` with an exact amount (optionally not below zero).
+    """Require a `moneyed.Money` with an exact amount (optionally not below zero).
 
-    The amount's bound is :func:`~b2b_customers.domain.money.amount_defect`'s.
+    The amount's bound is [`amount_defect`][b2b_customers.domain.money.amount_defect]'s.
     """
 
     def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401

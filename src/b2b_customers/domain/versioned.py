@@ -19,7 +19,7 @@ class Versioned:
         version: ``0`` for an aggregate never stored; a repository sets ``1``
             when it adds one and increments it on every save. Saving a copy
             whose version is not the stored one raises
-            :class:`~b2b_customers.errors.StaleVersion`.
+            [`StaleVersion`][b2b_customers.StaleVersion].
         created_at: When the aggregate was first stored (timezone-aware).
         updated_at: When it was last changed (timezone-aware).
     """

@@ -1,14 +1,17 @@
 """The purchasing-limit engine: from an order and account state to an explained Decision.
 
-* :mod:`~b2b_customers.limits.rules`: purchasing limits (scope, rule, what crossing means).
-* :mod:`~b2b_customers.limits.periods`: budget periods in the company's time zone.
-* :mod:`~b2b_customers.limits.spend`: running spend totals per scope and local day.
-* :mod:`~b2b_customers.limits.engine`: :func:`decide`.
-* :mod:`~b2b_customers.limits.decision`: the :class:`Decision` and its reasons.
-* :mod:`~b2b_customers.limits.simulation`: what-if runs of proposed limits over a history.
+* `rules`: purchasing limits (scope, rule, what crossing means).
+* `periods`: budget periods in the company's time zone.
+* `spend`: running spend totals per scope and local day.
+* `engine`: [`decide`][b2b_customers.limits.decide].
+* `decision`: the [`Decision`][b2b_customers.limits.Decision] and its reasons.
+* `decision_record`: a decision kept with what it was decided on.
+* `replay`: deciding again from a record.
+* `simulation`: what-if runs of proposed limits over a history.
 """
 
 from b2b_customers.limits.decision import Decision, Outcome, RuleResult
+from b2b_customers.limits.decision_record import DecisionRecord
 from b2b_customers.limits.engine import CreditPosition, DecisionContext, decide
 from b2b_customers.limits.periods import (
     CalendarPeriod,
@@ -21,6 +24,7 @@ from b2b_customers.limits.periods import (
     local_day,
     window_of,
 )
+from b2b_customers.limits.replay import Replay
 from b2b_customers.limits.rules import (
     BudgetLimit,
     DistinctSkuLimit,
@@ -45,6 +49,7 @@ __all__ = [
     "CreditPosition",
     "Decision",
     "DecisionContext",
+    "DecisionRecord",
     "DistinctSkuLimit",
     "FlaggedItems",
     "LifetimePeriod",
@@ -58,6 +63,7 @@ __all__ = [
     "PurchasingLimit",
     "QuantityLimit",
     "RecurrencePeriod",
+    "Replay",
     "RestrictedCatalog",
     "RollingPeriod",
     "RuleResult",

@@ -1,14 +1,15 @@
 """The engine's answer for an order: allowed, approval required, or denied, with every reason.
 
-A :class:`Decision` lists a :class:`RuleResult` for every rule it evaluated,
-crossed or not, with the figures (limit, spent so far, this order, what
-remains), so a shop can show the buyer why and an auditor can replay it with
-the recorded ``policy_version``.
+A [`Decision`][b2b_customers.limits.Decision] lists a
+[`RuleResult`][b2b_customers.limits.RuleResult] for every rule it evaluated, crossed or not, with
+the figures (limit, spent so far, this order, what remains), so a shop can show the buyer why and an
+auditor can replay it with the recorded ``policy_version`` (see
+[DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord]).
 
-The engine hands each result its message as a :class:`DeferredMessage`: the
+The engine hands each result its message as a `DeferredMessage`: the
 sentence is formatted the first time it is read (``result.message``,
-:meth:`Decision.explain`, comparing or storing the result), not for every rule
-of every decision. A result compares, hashes, pickles and serializes by the
+[`Decision.explain`][b2b_customers.limits.Decision.explain], comparing or storing the result), not
+for every rule of every decision. A result compares, hashes, pickles and serializes by the
 text, so a deferred message and the same text given as a string are equal.
 """
 
@@ -125,8 +126,9 @@ class RuleResult:
     Attributes:
         rule: The kind of rule (``"order_total"``, ``"budget"``, ``"credit"``, ...).
         outcome: ``allowed`` when the order is within it; otherwise what crossing it means.
-        message: One sentence for the buyer, with the figures (see :attr:`message`;
-            the engine passes a :class:`DeferredMessage`).
+        message: One sentence for the buyer, with the figures (see
+            [`message`][b2b_customers.limits.RuleResult.message]; the engine passes a
+            `DeferredMessage`).
         limit_id: The purchasing limit evaluated, when the rule is one.
         limit: The limit's amount, for money rules.
         spent: What was already used in the rule's period (budgets, credit).
@@ -192,7 +194,9 @@ class Decision:
         order_total: The order's total, in the order's currency.
         approver_roles: Who may approve when approval is required (role names,
             ``"admin"`` for the company's admins, ``"seller"`` for the seller's staff).
-        policy_version: The version of the rules used, for replay.
+        policy_version: The version of the rules used, for replay: the engine
+            records the fingerprint of the limits that applied (see
+            `rules_version`).
         evaluated_at: When the decision was made (the injected clock's time).
     """
 
@@ -215,8 +219,21 @@ class Decision:
 
     @property
     def warnings(self) -> tuple[RuleResult, ...]:
-        """The ``warn`` limits the order crosses: it goes through, and the shop shows these."""
+        """The ``warn`` limits the order crosses: it goes through, and the shop shows these.
+
+        The ``credit`` rule warns too, when the order goes past the credit
+        limit of a line that only warns, or of a buyer who holds a bypass.
+        """
         return tuple(result for result in self.results if result.warning)
+
+    @property
+    def past_credit_limit(self) -> bool:
+        """Whether the order goes through past the credit limit (a ``credit`` warning).
+
+        Its reservation is then booked without the store's limit check, so
+        the account's totals stay true and its available credit goes below zero.
+        """
+        return any(result.rule == CREDIT_RULE and result.warning for result in self.results)
 
     def without_credit_figures(self) -> Decision:
         """Return the decision as someone who may not view the credit line sees it.
@@ -237,7 +254,8 @@ class Decision:
     def explain(self) -> str:
         """Say in plain words what was decided and why, for the buyer.
 
-        >>> # "Approval required: Monthly budget of ACME GmbH: 12,600.00 EUR would exceed ..."
+        For example: "Approval required: Monthly budget of ACME GmbH: 12,600.00 EUR
+        would exceed ...".
         """
         warnings = self.warnings
         allowed = (
@@ -260,12 +278,18 @@ class Decision:
 
 def _credit_without_figures(result: RuleResult) -> RuleResult:
     amount = "" if result.order_amount is None else f" of {format_money(result.order_amount)}"
-    verdict = "exceeds the credit available" if result.crossed else "is within the credit available"
+    if result.warning:
+        verdict = "exceeds the credit available; it may go through all the same"
+    elif result.crossed:
+        verdict = "exceeds the credit available"
+    else:
+        verdict = "is within the credit available"
     return RuleResult(
         rule=result.rule,
         outcome=result.outcome,
         message=f"Credit: this order{amount} {verdict}",
         order_amount=result.order_amount,
+        warning=result.warning,
     )
 
 

@@ -1,25 +1,27 @@
 """The decision: may this buyer place this order, and if not, why and who can let it through.
 
-:func:`decide` is a pure function: the same order, context and time give the
-same :class:`~b2b_customers.limits.decision.Decision`. It reads nothing and
+[`decide`][b2b_customers.limits.decide] is a pure function: the same order, context and time give
+the same [`Decision`][b2b_customers.limits.Decision]. It reads nothing and
 writes nothing; services gather the context (limits, spend totals, credit)
 and record the decision.
 
-The checks, in order, each giving a :class:`RuleResult`:
+The checks, in order, each giving a [`RuleResult`][b2b_customers.limits.RuleResult]:
 
 1. **Who orders.** The buyer must be an active member of the company with a
    purchasing role, and the company must be active; otherwise denied.
-2. **The role rule** (the Emporix model behind the seeds): a requester needs
+2. **The role rule** (the admin / buyer / requester model of B2B shops such
+   as Emporix): a requester needs
    approval for every order, from a buyer or an admin.
 3. **Every active purchasing limit that covers the order**, see
-   :mod:`b2b_customers.limits.rules`, unless it does not bind the buyer's
-   roles (:meth:`PurchasingLimit.binds
-   <b2b_customers.limits.rules.PurchasingLimit.binds>`; by default admins are
-   not bound by approval limits on company, location and group scopes): such
+   `b2b_customers.limits.rules`, unless it does not bind the buyer's
+   roles ([`PurchasingLimit.binds`][b2b_customers.limits.PurchasingLimit.binds]; by default admins
+   are not bound by approval limits on company, location and group scopes): such
    a limit gives an allowed ``"exempt"`` result saying so.
 4. **Credit**, when the company buys on credit: a hold denies (unless an
    override is recorded); an order over the available credit is denied
-   (blocked when balance + reserved + order > credit limit; equal is allowed).
+   (blocked when balance + reserved + order > credit limit; equal is allowed),
+   unless the line only warns (allowed, with a warning) or the buyer holds a
+   bypass of the limit (allowed, with a warning that says so).
 
 The outcome is the most severe of all results.
 """
@@ -38,6 +40,7 @@ from b2b_customers.domain.company import Company
 from b2b_customers.domain.customer import Customer
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
+from b2b_customers.domain.standing import CustomerStatus
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import CompanyId
 from b2b_customers.limits.decision import (
@@ -48,6 +51,7 @@ from b2b_customers.limits.decision import (
     RuleResult,
 )
 from b2b_customers.limits.periods import window_of
+from b2b_customers.limits.rule_versions import rules_version
 from b2b_customers.limits.rules import (
     BudgetLimit,
     DistinctSkuLimit,
@@ -86,6 +90,10 @@ class CreditPosition:
         reserved: What pending orders hold.
         on_hold: Whether a credit hold blocks new orders.
         hold_overridden: Whether an override of the hold is recorded for this order.
+        warn_only: The line warns rather than refuses: an order over the
+            available credit is allowed with a warning (credit control ``warn``).
+        bypassed: The buyer may order past the limit (a bypass granted to them):
+            an order over the available credit is allowed with a warning.
     """
 
     credit_limit: Money
@@ -93,6 +101,8 @@ class CreditPosition:
     reserved: Money
     on_hold: bool = False
     hold_overridden: bool = False
+    warn_only: bool = False
+    bypassed: bool = False
 
     @property
     def available(self) -> Money:
@@ -117,7 +127,7 @@ def _group_ids(value: Iterable[str]) -> frozenset[str]:
 
 @frozen(kw_only=True)
 class DecisionContext:
-    """Everything :func:`decide` looks at besides the order.
+    """Everything [`decide`][b2b_customers.limits.decide] looks at besides the order.
 
     Attributes:
         company: The ordering company.
@@ -130,7 +140,9 @@ class DecisionContext:
         rates: Exchange rates, needed only when currencies differ.
         count_pending: Count orders pending approval against budgets (default),
             so parallel requests cannot each slip under the same budget.
-        policy_version: The version of the rules, recorded in the decision.
+        policy_version: The version recorded in the decision; by default (``None``)
+            the fingerprint of the limits that applied (see
+            `rules_version`).
     """
 
     company: Company
@@ -142,7 +154,7 @@ class DecisionContext:
     credit: CreditPosition | None = None
     rates: ExchangeRates | None = None
     count_pending: bool = True
-    policy_version: str = "1"
+    policy_version: str | None = None
 
 
 def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decision:
@@ -162,8 +174,10 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
     evaluator = _Evaluation(order, context, now)
     who = evaluator.who_orders()
     results = [*who, *evaluator.role_rule()]
+    applied: list[PurchasingLimit] = []
     if not (who[0].outcome is Outcome.DENIED and who[0].rule == "buyer"):
-        results.extend(evaluator.limit(limit) for limit in evaluator.applicable_limits())
+        applied = evaluator.applicable_limits()
+        results.extend(evaluator.limit(limit) for limit in applied)
         results.extend(evaluator.credit())
     outcome = Outcome.worst(result.outcome for result in results)
     return Decision(
@@ -171,13 +185,15 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
         results=tuple(results),
         order_total=evaluator.total,
         evaluated_at=now,
-        policy_version=context.policy_version,
+        policy_version=(
+            rules_version(applied) if context.policy_version is None else context.policy_version
+        ),
         approver_roles=evaluator.approvers(results) if outcome is Outcome.APPROVAL_REQUIRED else (),
     )
 
 
 class _Evaluation:
-    """One run of the rules over one order; a namespace for the steps of :func:`decide`."""
+    """One run of the rules over one order; a namespace for the steps of `decide`."""
 
     def __init__(self, order: OrderDraft, context: DecisionContext, now: datetime) -> None:
         self.order = order
@@ -199,6 +215,15 @@ class _Evaluation:
         if not buyer.is_active:
             return [
                 _denied("buyer", f"{buyer.display_name} is {buyer.status.value} and may not order")
+            ]
+        standing = buyer.status_in(self.order.company_id)
+        if standing is not None and standing is not CustomerStatus.ACTIVE:
+            return [
+                _denied(
+                    "buyer",
+                    f"{buyer.display_name} is {standing.value} at {company.name} "
+                    "and may not order for it",
+                )
             ]
         if not self.roles & {Role.ADMIN, Role.BUYER, Role.REQUESTER}:
             return [
@@ -397,15 +422,22 @@ class _Evaluation:
         amount = self._in(currency.code, self.total)
         available = credit.available
         over = amount.amount > available.amount
+        past_limit = over and (credit.bypassed or credit.warn_only)
+        bypass = (
+            f"; {self.context.buyer.display_name} may order past the credit limit (bypass granted)"
+            if past_limit and credit.bypassed
+            else ""
+        )
         return [
             RuleResult(
                 rule=CREDIT_RULE,
-                outcome=Outcome.DENIED if over else Outcome.ALLOWED,
-                message=DeferredMessage(_credit_message, credit, amount, _exceeds(over)),
+                outcome=Outcome.DENIED if over and not past_limit else Outcome.ALLOWED,
+                message=DeferredMessage(_credit_message, credit, amount, _exceeds(over), bypass),
                 limit=credit.credit_limit,
                 spent=Money(credit.balance.amount + credit.reserved.amount, currency),
                 order_amount=amount,
                 remaining=available,
+                warning=past_limit,
             )
         ]
 
@@ -512,10 +544,10 @@ def _budget_message(
     )
 
 
-def _credit_message(credit: CreditPosition, amount: Money, verb: str) -> str:
+def _credit_message(credit: CreditPosition, amount: Money, verb: str, bypass: str) -> str:
     return (
         f"Credit: this order of {format_money(amount)} "
         f"{verb} the available {format_money(credit.available)} "
         f"(limit {format_money(credit.credit_limit)}, owed {format_money(credit.balance)}, "
-        f"reserved {format_money(credit.reserved)})"
+        f"reserved {format_money(credit.reserved)}){bypass}"
     )

@@ -4,13 +4,13 @@ A budget ("at most 5,000 EUR a month") counts the spend of one **window**: a
 half-open interval of instants ``[start, end)`` made of whole local calendar
 days. Three kinds of period say how windows are cut:
 
-- :class:`CalendarPeriod`: calendar days, weeks (starting on the company's
-  first weekday), months, quarters (January, April, July, October) or years.
-- :class:`RollingPeriod`: the last *N* local days, including today.
-- :class:`RecurrencePeriod`: windows between the occurrences of an RFC 5545
-  RRULE (``"FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"``), counted from an anchor date.
-- :class:`LifetimePeriod`: one window that never resets, holding every day
-  ``datetime`` can hold a whole local day of (a lifetime budget).
+- [`CalendarPeriod`][b2b_customers.limits.CalendarPeriod]: calendar days, weeks (starting on the
+  company's first weekday), months, quarters (January, April, July, October) or years.
+- [`RollingPeriod`][b2b_customers.limits.RollingPeriod]: the last *N* local days, including today.
+- [`RecurrencePeriod`][b2b_customers.limits.RecurrencePeriod]: windows between the occurrences of an
+  RFC 5545 RRULE (``"FREQ=WEEKLY;INTERVAL=2;BYDAY=MO"``), counted from an anchor date.
+- [`LifetimePeriod`][b2b_customers.limits.LifetimePeriod]: one window that never resets, holding
+  every day ``datetime`` can hold a whole local day of (a lifetime budget).
 
 Days are always counted in the company's IANA time zone, never the server's.
 The functions are pure: they read no clock and the caller passes the instant.
@@ -26,8 +26,8 @@ How local days meet daylight saving time:
   Where midnight happens twice, it is the first (``fold=0``) occurrence.
 - Where the clocks jump back across midnight (America/Goose_Bay until 2010:
   00:01 back to 23:01), the repeated wall-clock minutes after the new day began
-  belong to the new day: :func:`local_day` and the windows agree on it, so an
-  order's daily spend bucket always lies in the window that contains the order.
+  belong to the new day: [`local_day`][b2b_customers.limits.local_day] and the windows agree on it,
+  so an order's daily spend bucket always lies in the window that contains the order.
 - A day skipped entirely (Pacific/Apia, 30 December 2011) starts and ends at
   the same instant: no instant falls into it.
 
@@ -87,7 +87,7 @@ _RRULE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, Att
 
 
 class CalendarUnit(DomainEnum):
-    """The unit of a :class:`CalendarPeriod`."""
+    """The unit of a [`CalendarPeriod`][b2b_customers.limits.CalendarPeriod]."""
 
     DAY = "day"
     WEEK = "week"
@@ -193,7 +193,7 @@ def _compile(rule: str, anchor: date) -> rrule:
 
     Raises:
         ValidationError: dateutil cannot read the rule, or it yields no boundary
-            within :data:`MAX_PERIOD_DAYS` days after the anchor.
+            within `MAX_PERIOD_DAYS` days after the anchor.
     """
     start = datetime.combine(anchor, time())
     pattern = ";".join(
@@ -268,7 +268,7 @@ class RollingPeriod:
     spend buckets do.
 
     Attributes:
-        days: How many local days, from 1 to :data:`MAX_PERIOD_DAYS`.
+        days: How many local days, from 1 to `MAX_PERIOD_DAYS`.
     """
 
     days: int = field(validator=_whole_days)
@@ -404,8 +404,8 @@ def _first_day_not_after_last(
 class Window:
     """One window of a budget period: the instants ``[start, end)``, made of whole local days.
 
-    :func:`window_of` gives ``start`` and ``end`` at the company's UTC offset
-    of each moment (a fixed offset such as ``+01:00``), so they read as local
+    [`window_of`][b2b_customers.limits.window_of] gives ``start`` and ``end`` at the company's UTC
+    offset of each moment (a fixed offset such as ``+01:00``), so they read as local
     wall time (``2026-02-01T00:00:00+01:00``) and yet subtract and compare as
     exact instants. Convert with ``.astimezone(ZoneInfo(zone))`` to do calendar
     arithmetic in the zone.
@@ -558,7 +558,7 @@ def local_day(instant: datetime, time_zone: str) -> date:
 
     This is the date on the local wall clock, except in the minutes that repeat
     when the clocks go back across midnight: those belong to the day that had
-    already begun. So an instant lies in a :class:`Window` exactly when its
+    already begun. So an instant lies in a [`Window`][b2b_customers.limits.Window] exactly when its
     local day is one of the window's days.
 
     Args:

@@ -118,7 +118,7 @@ class LimitScope:
     """
 
     kind: ScopeKind = field(converter=ScopeKind)
-    company_id: CompanyId = field(validator=identifier)
+    company_id: CompanyId = field(converter=CompanyId, validator=identifier)
     target: str | None = field(default=None, validator=optional(identifier))
     include_subtree: bool = field(default=False, validator=flag)
 
@@ -284,10 +284,10 @@ class PurchasingLimit(Versioned):
         active: Inactive limits are kept but not applied.
         exempt_roles: Holders of these roles at the company are not bound by
             the limit (``frozenset()``: it binds everyone). ``None``, the
-            default, is Emporix's rule: see :attr:`exempt`.
+            default, is Emporix's rule: see [`exempt`][b2b_customers.limits.PurchasingLimit.exempt].
     """
 
-    id: LimitId = field(validator=identifier)
+    id: LimitId = field(converter=LimitId, validator=identifier)
     scope: LimitScope = field(validator=of_type(LimitScope))
     rule: LimitRule = field(validator=of_type(*_RULE_TYPES))
     on_exceed: OnExceed = field(default=OnExceed.APPROVAL, converter=OnExceed)
@@ -317,7 +317,8 @@ class PurchasingLimit(Versioned):
             roles: The roles the orderer holds at the ordering company.
 
         Returns:
-            ``False`` when they hold a role the limit exempts (see :attr:`exempt`).
+            ``False`` when they hold a role the limit exempts (see
+            [`exempt`][b2b_customers.limits.PurchasingLimit.exempt]).
         """
         return self.exempt.isdisjoint(roles)
 

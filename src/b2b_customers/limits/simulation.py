@@ -1,7 +1,7 @@
 """What-if: how would a proposed set of limits have decided the orders we already have?
 
-:func:`simulate` replays a recorded order history, oldest first, and asks
-:func:`~b2b_customers.limits.engine.decide` about each order as if the proposed
+[`simulate`][b2b_customers.limits.simulate] replays a recorded order history, oldest first, and asks
+[`decide`][b2b_customers.limits.decide] about each order as if the proposed
 limits had been in force, with the spend that had *actually* happened before
 it (the past is not rewritten: an order that would have needed approval still
 happened). It answers order by order, with totals, and loads into a pandas
@@ -80,7 +80,7 @@ class SimulatedOrder:
 
 @frozen(kw_only=True)
 class Simulation:
-    """The answer of :func:`simulate`.
+    """The answer of [`simulate`][b2b_customers.limits.simulate].
 
     Attributes:
         orders: Every simulated order, oldest first.
@@ -103,7 +103,7 @@ class Simulation:
         return sums
 
     def rows(self) -> list[dict[str, Any]]:
-        """One flat dict per order (see :meth:`SimulatedOrder.as_row`)."""
+        """One flat dict per order (see `SimulatedOrder.as_row`)."""
         return [row.as_row() for row in self.orders]
 
     def to_dataframe(self) -> Any:  # noqa: ANN401  (pandas is optional, so is its type)

@@ -15,13 +15,14 @@ kept in buckets of their own, so a check may count them (the default: two
 parallel requests cannot each slip under the same budget) or leave them out.
 Cancelling an order subtracts it again; placing a pending one moves it.
 
-Where an order is booked is its :class:`SpendPosting`, worked out once, here,
-from what the service that records the order has loaded (the company's time
+Where an order is booked is its [`SpendPosting`][b2b_customers.limits.SpendPosting], worked out
+once, here, from what the service that records the order has loaded (the company's time
 zone and ancestors), and stored with the order, so that a later status change
 moves exactly that spend even after the company moved in the tree or changed
 its time zone. Every store books the amounts the posting lists
-(:meth:`SpendPosting.amounts`, :meth:`SpendPosting.moves`); none works out
-keys or days of its own.
+([`SpendPosting.amounts`][b2b_customers.limits.SpendPosting.amounts],
+[`SpendPosting.moves`][b2b_customers.limits.SpendPosting.moves]); none works out keys or days of its
+own.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ class SpendLookup(Protocol):
 
 
 class SpendTotals:
-    """Daily spend buckets in memory: the reference :class:`SpendLookup`.
+    """Daily spend buckets in memory: the reference `SpendLookup`.
 
     Args:
         time_zone_of: The IANA time zone of each company, for the local day.

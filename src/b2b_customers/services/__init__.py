@@ -1,27 +1,27 @@
 """Use cases: one unit of work each, always on behalf of an actor.
 
-* :mod:`~b2b_customers.services.authorization`: actors, the permission matrix
+* [`authorization`][b2b_customers.services.authorization]: actors, the permission matrix
   and the visibility rule every service applies first.
-* :mod:`~b2b_customers.services.companies`: onboard, subsidiaries, moves, holds.
-* :mod:`~b2b_customers.services.customers`: invite, activate, roles.
-* :mod:`~b2b_customers.services.orders`: decisions from the stored rules;
+* [`companies`][b2b_customers.services.companies]: onboard, subsidiaries, moves, holds.
+* [`customers`][b2b_customers.services.customers]: invite, activate, roles.
+* [`orders`][b2b_customers.services.orders]: decisions from the stored rules;
   place, history, reorder.
-* :mod:`~b2b_customers.services.approvals`: approve, reject, cancel,
+* [`approvals`][b2b_customers.services.approvals]: approve, reject, cancel,
   complete and expire approval requests, credit moving with them.
-* :mod:`~b2b_customers.services.credit`: credit lines, invoices, payments, holds, aging.
-* :mod:`~b2b_customers.services.limits`: purchasing limits on every kind of scope.
-* :mod:`~b2b_customers.services.automations`: scheduled sweeps (overdue holds,
+* [`credit`][b2b_customers.services.credit]: credit lines, invoices, payments, holds, aging.
+* [`limits`][b2b_customers.services.limits]: purchasing limits on every kind of scope.
+* [`automations`][b2b_customers.services.automations]: scheduled sweeps (overdue holds,
   lapsed customers, invoice reminders).
-* :mod:`~b2b_customers.services.locations`: addresses and their defaults.
-* :mod:`~b2b_customers.services.contacts`: contact assignments and subscriptions.
-* :mod:`~b2b_customers.services.notifications`: who is notified of an event.
-* :mod:`~b2b_customers.services.audit`: a company's audit log.
+* [`locations`][b2b_customers.services.locations]: addresses and their defaults.
+* [`contacts`][b2b_customers.services.contacts]: contact assignments and subscriptions.
+* [`notifications`][b2b_customers.services.notifications]: who is notified of an event.
+* [`audit`][b2b_customers.services.audit]: a company's audit log.
 
 Every change is recorded by
-:meth:`~b2b_customers.services.context.ServiceContext.record`: a domain event
+`record`: a domain event
 in the outbox and an audit log entry, in the change's unit of work.
 
-Reach them through :func:`b2b_customers.connect`.
+Reach them through [`b2b_customers.connect`][].
 """
 
 from b2b_customers.services.approvals import ApprovalService

@@ -25,9 +25,9 @@ def record_move(
     """Record the events of the move from ``before`` to ``after`` in the unit of work's outbox.
 
     The names and payloads are those of
-    :func:`~b2b_customers.approvals.events_for` (``approval.requested``,
+    [`events_for`][b2b_customers.approvals.events_for] (``approval.requested``,
     ``approval.escalated``, ``approval.approved``, ...); each is recorded
-    through :meth:`~b2b_customers.services.context.ServiceContext.record`
+    through `record`
     with the request before the move, for the audit log.
 
     Raises:

@@ -8,7 +8,7 @@ store, saves it, and records one domain event with its audit entry:
 * ``approval_policy.saved`` / ``approval_policy.removed``. A policy is
   validated **when it is saved**: its thresholds must be in the company's
   currency and its tiers must leave no order total without a tier
-  (:meth:`~b2b_customers.approvals.ApprovalPolicy.check_covers`); the
+  ([`check_covers`][b2b_customers.approvals.ApprovalPolicy.check_covers]); the
   groups and customers it names must exist. Saving again bumps its version,
   which every request submitted under it records.
 * ``approval_group.saved`` / ``approval_group.removed``: the company's one
@@ -41,6 +41,7 @@ from b2b_customers.ids import (
     ApprovalPolicyId,
     ApproverLimitId,
     CompanyId,
+    CustomerGroupId,
     CustomerId,
 )
 from b2b_customers.services.arguments import checked_id, checked_instance, checks_arguments
@@ -85,7 +86,9 @@ class ApprovalSettingsService:
                 (the seller-wide policy: staff who manage approvals).
             NotFound: The company does not exist.
             ValidationError: The company already has another policy; some
-                totals find no tier; a group or customer named does not exist.
+                totals find no tier; a group or customer named (by a selector or
+                an auto-approval rule) does not exist; an excluded subsidiary is
+                not below the company.
             CurrencyMismatch: A threshold is not in the company's currency.
         """
         checked_instance(policy, ApprovalPolicy, "policy")
@@ -99,6 +102,7 @@ class ApprovalSettingsService:
             if currency is not None:
                 policy.check_covers(currency)
             _ensure_named_exist(uow, policy)
+            _ensure_subsidiaries(uow, policy)
             current = _stored(uow, policy.company_id)
             _ensure_id_free(uow, policy)
             if current is not None and current.id != policy.id:
@@ -111,7 +115,7 @@ class ApprovalSettingsService:
                 uow, uow.approval_policies, "approval_policy.saved", policy, current, actor=actor
             )
 
-    def remove_policy(self, *, actor: Actor, policy: ApprovalPolicyId) -> None:
+    def remove_policy(self, *, actor: Actor, policy: ApprovalPolicyId | str) -> None:
         """Remove a stored policy; its company follows the seller-wide one (or the built-in).
 
         Requests submitted under it keep their snapshot of it.
@@ -120,6 +124,7 @@ class ApprovalSettingsService:
             NotFound: No policy has this id.
             PermissionDenied: The actor may not manage the company's approvals.
         """
+        policy = ApprovalPolicyId(policy)
         checked_id(policy, "policy")
         with self._context.store.unit_of_work() as uow:
             current = uow.approval_policies.get(policy)
@@ -134,9 +139,9 @@ class ApprovalSettingsService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         name: str,
-        members: Iterable[CustomerId] = (),
+        members: Iterable[CustomerId | str] = (),
         roles: Iterable[Role | str] = (),
     ) -> ApprovalGroup:
         """Set the company's approval group: exactly these members and roles.
@@ -150,6 +155,7 @@ class ApprovalSettingsService:
             ValidationError: A member is not a customer of the company; a
                 field is not valid.
         """
+        company = CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_APPROVALS, company)
             current = _group_of(uow, company)
@@ -165,13 +171,14 @@ class ApprovalSettingsService:
                 uow, uow.approval_groups, "approval_group.saved", group, current, actor=actor
             )
 
-    def remove_group(self, *, actor: Actor, company: CompanyId) -> None:
+    def remove_group(self, *, actor: Actor, company: CompanyId | str) -> None:
         """Remove the company's approval group: the standard approver roles apply again.
 
         Raises:
             PermissionDenied: The actor may not manage the company's approvals.
             NotFound: The company, or its group, does not exist.
         """
+        company = CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_APPROVALS, company)
             current = uow.approval_groups.for_company(company)
@@ -185,9 +192,9 @@ class ApprovalSettingsService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         maximum: Money,
-        customer: CustomerId | None = None,
+        customer: CustomerId | str | None = None,
         role: Role | str | None = None,
     ) -> ApproverLimit:
         """Set the largest order ``customer`` (or each holder of ``role``) may approve there.
@@ -202,6 +209,8 @@ class ApprovalSettingsService:
                 given; the customer is not a member of the company.
             CurrencyMismatch: ``maximum`` is not in the company's currency.
         """
+        company = CompanyId(company)
+        customer = None if customer is None else CustomerId(customer)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_APPROVALS, company)
             owner = uow.companies.get(company)
@@ -239,13 +248,14 @@ class ApprovalSettingsService:
                 uow, uow.approver_limits, "approver_limit.set", limit, current, actor=actor
             )
 
-    def remove_approver_limit(self, *, actor: Actor, limit: ApproverLimitId) -> None:
+    def remove_approver_limit(self, *, actor: Actor, limit: ApproverLimitId | str) -> None:
         """Remove an approver limit: its customer (or role) approves without a limit again.
 
         Raises:
             NotFound: No approver limit has this id.
             PermissionDenied: The actor may not manage its company's approvals.
         """
+        limit = ApproverLimitId(limit)
         checked_id(limit, "limit")
         with self._context.store.unit_of_work() as uow:
             current = uow.approver_limits.get(limit)
@@ -347,6 +357,9 @@ def _threshold_currency(policy: ApprovalPolicy) -> str | None:
         for threshold in (tier.at_least, tier.up_to):
             if threshold is not None:
                 return str(threshold.currency.code)
+    for rule in policy.auto_approve:
+        if rule.up_to is not None:
+            return str(rule.up_to.currency.code)
     return None
 
 
@@ -365,6 +378,17 @@ def _ensure_named_exist(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
                     "does not exist; save the group first",
                     field="policy",
                 ) from None
+    for rule in policy.auto_approve:
+        if rule.customer_group_id is None:
+            continue
+        try:
+            uow.groups.get(CustomerGroupId(rule.customer_group_id))
+        except NotFound:
+            raise ValidationError(
+                f"auto-approval rule {rule.name!r} of policy {policy.id!r} names customer group "
+                f"{rule.customer_group_id!r}, which does not exist; create the group first",
+                field="policy",
+            ) from None
     named = {s.customer_id for s in selectors if isinstance(s, CustomerApprover)}
     found = {customer.id for customer in uow.customers.get_many(named)}
     if named - found:
@@ -372,6 +396,21 @@ def _ensure_named_exist(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
             f"policy {policy.id!r} names customer {min(named - found)!r}, who does not exist",
             field="policy",
         )
+
+
+def _ensure_subsidiaries(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
+    """Refuse a policy excluding a company that is not a subsidiary of its company."""
+    for excluded in sorted(policy.excluded_subsidiaries):
+        try:
+            above = {company.id for company in uow.companies.ancestors(CompanyId(excluded))}
+        except NotFound:
+            above = set()
+        if policy.company_id not in above:
+            raise ValidationError(
+                f"policy {policy.id!r} excludes {excluded!r}, which is not a subsidiary of "
+                f"{policy.company_id!r}; list only companies below it",
+                field="policy",
+            )
 
 
 def _ensure_members(uow: UnitOfWork, group: ApprovalGroup) -> None:

@@ -1,18 +1,18 @@
 """Approval use cases: approve, reject, cancel, complete, expire, and who may approve.
 
 Each move is one unit of work: load the request (invisible requests are not
-found), load the :class:`~b2b_customers.approvals.ApprovalDirectory` as the
+found), load the [`ApprovalDirectory`][b2b_customers.approvals.ApprovalDirectory] as the
 store knows it now, let the pure workflow make the move (it enforces
 eligibility, segregation of duties, approver limits and expiry), save the
 request, apply what the move means for the order and its credit
-(:mod:`b2b_customers.services.reservations`), record one domain event per
+([`b2b_customers.services.reservations`][]), record one domain event per
 audit entry the move appended, and commit. A refusal writes nothing.
 
 Credit moves with the request: **rejecting, cancelling and expiring**
 release the reservation and cancel the pending order; **completing** places
 the order and keeps the reservation for it. Units of work that touch credit
 run again when another writer saved the account first
-(:mod:`b2b_customers.services.retries`).
+([`b2b_customers.services.retries`][]).
 
 Staff act as seller-side approvers; customers as themselves, as stored now
 (a customer demoted or removed since their last sign-in no longer approves,
@@ -21,7 +21,7 @@ hold, inactive) has no approved order completed either.
 
 A request comes back as the actor may see it: its decision without the
 credit line's figures unless the actor may view the company's credit
-(:func:`~b2b_customers.services.visibility.decision_for`).
+([`decision_for`][b2b_customers.services.visibility.decision_for]).
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
+    actor_id,
     checked_actor,
     current_actor,
     roles_for,
@@ -125,7 +126,7 @@ class ApprovalService:
 
     # -- reading
 
-    def get(self, *, actor: Actor, request: ApprovalRequestId) -> ApprovalRequest:
+    def get(self, *, actor: Actor, request: ApprovalRequestId | str) -> ApprovalRequest:
         """Return a request ``actor`` may see, with its **effective** status now.
 
         An open request past its ``expires_at`` reads ``expired`` (with the
@@ -135,6 +136,7 @@ class ApprovalService:
         Raises:
             NotFound: No such request, or the actor may not see it.
         """
+        request = ApprovalRequestId(request)
         with self._context.store.unit_of_work() as uow:
             current = self._shown(uow, actor, self._visible(uow, actor, request))
         now = self._now()
@@ -146,8 +148,8 @@ class ApprovalService:
         self,
         *,
         actor: Actor,
-        company: CompanyId | None = None,
-        requester: CustomerId | None = None,
+        company: CompanyId | str | None = None,
+        requester: CustomerId | str | None = None,
         status: ApprovalStatus | str | None = None,
         resource_id: str | None = None,
         descending: bool = True,
@@ -167,6 +169,8 @@ class ApprovalService:
             ValidationError: A customer asks for another customer's requests
                 without naming the company; a filter or the page is not valid.
         """
+        company = None if company is None else CompanyId(company)
+        requester = None if requester is None else CustomerId(requester)
         with self._context.store.unit_of_work() as uow:
             actor = current_actor(uow, actor)
             if company is not None:
@@ -201,13 +205,13 @@ class ApprovalService:
             )
 
     def eligible_approvers(
-        self, *, actor: Actor, request: ApprovalRequestId
+        self, *, actor: Actor, request: ApprovalRequestId | str
     ) -> tuple[Candidate, ...]:
         """Return who may approve the request now, and why (empty unless it is pending).
 
         When the current tier waits at the seller side, the list ends with
-        :data:`ANY_STAFF`: any staff member with the right to decide approvals
-        who is not listed as a seller approver approves without a limit, so a
+        [`ANY_STAFF`][b2b_customers.services.approvals.ANY_STAFF]: any staff member with the right
+        to decide approvals who is not listed as a seller approver approves without a limit, so a
         request escalated past a company with nobody else to ask (a sole
         admin's, say) always names who can approve it.
 
@@ -215,6 +219,7 @@ class ApprovalService:
             NotFound: No such request, or the actor may not see it.
             CurrencyMismatch: An approver limit is in another currency than the order.
         """
+        request = ApprovalRequestId(request)
         with self._context.store.unit_of_work() as uow:
             current = self._visible(uow, actor, request)
             found = eligible_now(current, self._directory(uow, current))
@@ -223,9 +228,10 @@ class ApprovalService:
     def approvers_for(self, *, actor: Actor, order: OrderDraft) -> tuple[TierRoute, ...]:
         """Say, before the cart is submitted, who could approve it: per tier, where and who.
 
-        Decides as :meth:`is_approval_required` does; when the order would need
-        approval, routes it as submitting it would (the company's policy,
-        escalation up the tree, the seller side) without writing anything.
+        Decides as
+        [`is_approval_required`][b2b_customers.services.approvals.ApprovalService.is_approval_required]
+        does; when the order would need approval, routes it as submitting it would (the company's
+        policy, escalation up the tree, the seller side) without writing anything.
 
         Returns:
             One route per tier that would apply, with its eligible candidates;
@@ -256,13 +262,63 @@ class ApprovalService:
         )
         return plan_routes(case, directory)
 
+    def request(
+        self,
+        *,
+        actor: Actor,
+        order: OrderDraft,
+        preferred_approver: CustomerId | str | None = None,
+        comment: str | None = None,
+        po_number: str | None = None,
+    ) -> Placement:
+        """Submit ``order`` for approval, whether or not a rule requires it.
+
+        An order the rules allow becomes a **voluntary** request (routed by
+        the company's policy, its decision's approvers taken as admins); one
+        that needs approval anyway becomes the usual request. Either way the
+        order waits as ``pending_approval`` with its credit reserved, exactly
+        as `app.orders.place(..., ask_approval=True)`
+        does (same permission, audit entries and
+        events: ``order.awaiting_approval``, ``approval.requested``).
+
+        Args:
+            actor: The buyer (or staff placing for them).
+            order: The order.
+            preferred_approver: Whom the requester would like to approve; they
+                must be eligible for the first tier. The request records them
+                and lists them first among its eligible approvers.
+            comment: For the approvers.
+            po_number: The purchase order number (replaces the order's own).
+
+        Returns:
+            The decision, the pending order and the request.
+
+        Raises:
+            OrderDenied: The rules deny the order.
+            OpenRequestExists: The cart already has an open request.
+            PermissionDenied: The actor may not place orders for the company.
+            NotFound: The company or the buyer does not exist.
+            ValidationError: The preferred approver is not eligible for the
+                first tier; an argument is not valid.
+            CreditRefused: The credit line cannot cover the order.
+        """
+        preferred_approver = None if preferred_approver is None else CustomerId(preferred_approver)
+        return self._orders.place(
+            actor=actor,
+            order=order,
+            comment=comment,
+            po_number=po_number,
+            ask_approval=True,
+            preferred_approver=preferred_approver,
+        )
+
     def is_approval_required(self, *, actor: Actor, order: OrderDraft) -> bool:
         """Tell whether ``order`` needs approval before it can be placed (the "permitted" check).
 
-        The stored rules decide, as for :meth:`OrderService.check
-        <b2b_customers.services.orders.OrderService.check>`: the seeds' role
-        rule (a requester always needs approval, a buyer above the company
-        limit) and every other purchasing limit.
+        The stored rules decide, as for
+        [`OrderService.check`][b2b_customers.services.orders.OrderService.check]: the role rule (a
+        requester always needs approval, a buyer above the company limit) and every other
+        purchasing limit.
 
         Returns:
             ``True`` when the order would become an approval request,
@@ -281,12 +337,13 @@ class ApprovalService:
     # -- moves
 
     def approve(
-        self, *, actor: Actor, request: ApprovalRequestId, comment: str | None = None
+        self, *, actor: Actor, request: ApprovalRequestId | str, comment: str | None = None
     ) -> ApprovalRequest:
         """Record ``actor``'s approval of the request's current tier.
 
         The approval that satisfies the last tier approves the request; the
-        order is then placed with :meth:`complete`.
+        order is then placed with
+        [`complete`][b2b_customers.services.approvals.ApprovalService.complete].
 
         Raises:
             NotFound: No such request, or the actor may not see it.
@@ -296,6 +353,7 @@ class ApprovalService:
             InvalidTransition: The request is not pending, or has expired
                 (at exactly ``expires_at`` too).
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -307,7 +365,9 @@ class ApprovalService:
 
         return self._decide(actor, request, move)
 
-    def reject(self, *, actor: Actor, request: ApprovalRequestId, reason: str) -> ApprovalRequest:
+    def reject(
+        self, *, actor: Actor, request: ApprovalRequestId | str, reason: str
+    ) -> ApprovalRequest:
         """Reject the whole request, with a reason; its credit is released.
 
         Raises:
@@ -317,6 +377,7 @@ class ApprovalService:
                 already, or is not eligible for a tier still open.
             InvalidTransition: The request is not pending, or has expired.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -329,7 +390,7 @@ class ApprovalService:
         return self._decide(actor, request, move)
 
     def cancel(
-        self, *, actor: Actor, request: ApprovalRequestId, reason: str | None = None
+        self, *, actor: Actor, request: ApprovalRequestId | str, reason: str | None = None
     ) -> ApprovalRequest:
         """Withdraw (the requester) or close (an admin of the company, staff) a request.
 
@@ -342,6 +403,7 @@ class ApprovalService:
                 of the company, nor staff who decide approvals.
             InvalidTransition: The request is final, or has expired.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -353,7 +415,7 @@ class ApprovalService:
 
         return self._run(actor, request, move, staff_may=Permission.DECIDE_APPROVALS)
 
-    def complete(self, *, actor: Actor, request: ApprovalRequestId) -> Placement:
+    def complete(self, *, actor: Actor, request: ApprovalRequestId | str) -> Placement:
         """Place the order of an approved request: the pending order becomes ``placed``.
 
         Who may: the requester, an admin of the company, staff who place
@@ -371,6 +433,7 @@ class ApprovalService:
                 (still active), or may not place orders for the company.
             InvalidTransition: The request is not approved, or has expired.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -386,7 +449,7 @@ class ApprovalService:
         return Placement(decision=stored.decision, order=order, request=stored)
 
     def update_comment(
-        self, *, actor: Actor, request: ApprovalRequestId, comment: str | None
+        self, *, actor: Actor, request: ApprovalRequestId | str, comment: str | None
     ) -> ApprovalRequest:
         """Replace the comment of a pending request (the requester only).
 
@@ -398,6 +461,7 @@ class ApprovalService:
             InvalidTransition: The request is not pending, or has expired.
             ValidationError: The comment is too long.
         """
+        request = ApprovalRequestId(request)
 
         def move(
             current: ApprovalRequest,
@@ -566,4 +630,4 @@ def _unlisted_staff(
 
 def _approved(request: ApprovalRequest, actor: Actor) -> bool:
     """Whether ``actor`` recorded an approval on ``request``."""
-    return any(verdict.approver_id == actor.id for verdict in request.approvals)
+    return any(verdict.approver_id == actor_id(actor) for verdict in request.approvals)

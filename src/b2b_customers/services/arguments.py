@@ -3,12 +3,12 @@
 A service is called from an application's request handler, with whatever
 arrived: an int where an id belongs, a field name misspelt, ``None`` for an
 order, text with a lone surrogate. These checks turn each into a
-:class:`~b2b_customers.errors.ValidationError` that names the argument, so no
+[`ValidationError`][b2b_customers.ValidationError] that names the argument, so no
 ``TypeError`` or database error escapes and nothing is read or written.
 
-:func:`checks_arguments` is the boundary: a service class wears it, and each
+`checks_arguments` is the boundary: a service class wears it, and each
 of its public methods then checks every argument against the method's own
-annotations before its body runs (see :func:`conform` for what each
+annotations before its body runs (see `conform` for what each
 annotation demands).
 """
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_WHOLE_NUMBER",
+    "STREAMED",
     "argument_types",
     "checked_arguments",
     "checked_choice",
@@ -57,6 +58,23 @@ MAX_WHOLE_NUMBER = 2**63 - 1
 """The largest whole number (in size) a service takes: what a 64-bit database column holds."""
 
 _STORE_MANAGED = frozenset({"version", "created_at", "updated_at"})
+
+
+class _Streamed:
+    """The mark of `STREAMED`."""
+
+    def __repr__(self) -> str:
+        return "STREAMED"
+
+
+STREAMED = _Streamed()
+"""Marks an iterable argument the method reads as it goes: ``Annotated[Iterable[X], STREAMED]``.
+
+A collection (a list, a tuple) is checked item by item as usual; any other
+iterable (a file's rows, read anew on each pass) is handed over unread, and
+the method checks each item as it reads it, so a large source never has to
+fit in memory.
+"""
 
 
 def checked_id(value: T, argument: str) -> T:
@@ -147,7 +165,7 @@ def checks_arguments(service: type[T]) -> type[T]:
     """Make every public method of ``service`` check its arguments first.
 
     A class decorator for the services: each method not starting with ``_``
-    is wrapped by :func:`checked_arguments`, so a method added later is
+    is wrapped by `checked_arguments`, so a method added later is
     checked too, with no code of its own.
     """
     for name, member in list(vars(service).items()):
@@ -163,10 +181,14 @@ def checked_arguments(function: Callable[P, R]) -> Callable[P, R]:
     imports later still resolve). Arguments annotated ``Any`` or ``object``,
     and ``**kwargs``, are left to the method (and the entities it builds).
 
+    An ``actor`` given as a customer's id is then read from the service's
+    store (`ServiceContext.resolve_actor`), so the body gets the customer.
+
     Raises:
         ValidationError: From the wrapped function, before its body runs: an
             argument does not fit its annotation (naming it), or the call
             names an argument the method does not have.
+        PermissionDenied: ``actor`` is the id of no stored customer.
     """
     signature = inspect.signature(function)
 
@@ -179,9 +201,23 @@ def checked_arguments(function: Callable[P, R]) -> Callable[P, R]:
         for name, hint in argument_types(function).items():
             if name in bound.arguments:
                 bound.arguments[name] = conform(hint, bound.arguments[name], name)
+        actor = bound.arguments.get("actor")
+        if isinstance(actor, str):
+            bound.arguments["actor"] = _resolved_actor(bound.arguments.get("self"), actor)
         return function(*bound.args, **bound.kwargs)
 
     return check_then_call
+
+
+def _resolved_actor(service: object, actor: str) -> object:
+    """A customer's id given as ``actor``, read from the service's store.
+
+    Done once, at the boundary, so a service body always has staff or a
+    customer object (and checks them again, as stored now, in its own unit of
+    work). See `ServiceContext.resolve_actor`.
+    """
+    resolve = getattr(getattr(service, "_context", None), "resolve_actor", None)
+    return actor if resolve is None else resolve(actor)
 
 
 @functools.cache
@@ -204,7 +240,7 @@ def argument_types(function: Callable[..., Any]) -> dict[str, Any]:
     namespace = types.SimpleNamespace(
         __annotations__=parameters, __globals__=getattr(function, "__globals__", {})
     )
-    return typing.get_type_hints(namespace)
+    return typing.get_type_hints(namespace, include_extras=True)
 
 
 def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
@@ -212,22 +248,34 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
 
     What each annotation demands, beyond ``isinstance``:
 
-    - an id type (``CompanyId``, ...): a valid id (:func:`checked_id`);
+    - an id type (``CompanyId``, ...; ``CompanyId | str``, as the services
+      declare ids so that callers may pass plain text): a valid id (`checked_id`);
     - ``str``: text a store can keep (no NUL, no lone surrogate);
-    - ``int``: a whole number (not a ``bool``) of at most :data:`MAX_WHOLE_NUMBER`;
+    - ``int``: a whole number (not a ``bool``) of at most `MAX_WHOLE_NUMBER`;
     - ``Decimal``, and the amount of a ``Money``: finite and within the bound
-      of amounts (:func:`~b2b_customers.domain.money.amount_defect`);
+      of amounts ([`amount_defect`][b2b_customers.domain.money.amount_defect]);
     - ``datetime``: timezone-aware, within years 1 to 9999 in UTC;
       ``date``: a date, not a datetime;
     - ``Iterable[X]`` and the other collections: a collection (not text),
       each item an ``X``; a one-shot iterator is read into a tuple, which is
       what the method then gets.
 
+    - ``Annotated[Iterable[X], STREAMED]``: as ``Iterable[X]``, but an
+      iterable that is no collection is handed over unread (see `STREAMED`).
+
     Types it cannot check (``Any``, ``object``, protocols) accept anything.
 
     Raises:
         ValidationError: ``value`` does not fit.
     """
+    if typing.get_origin(hint) is typing.Annotated:
+        hint, *marks = typing.get_args(hint)
+        if (
+            STREAMED in marks
+            and _is_a(hint, value)
+            and not isinstance(value, collections.abc.Collection)
+        ):
+            return value  # read by the method, which checks each item as it comes
     options = _options(hint)
     if value is None and type(None) in options:
         return None
@@ -242,9 +290,20 @@ def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
 
 
 def _options(hint: Any) -> tuple[Any, ...]:  # noqa: ANN401
-    if typing.get_origin(hint) in {typing.Union, types.UnionType}:
-        return tuple(option for union in typing.get_args(hint) for option in _options(union))
-    return (hint,)
+    """The types a hint allows; ``CompanyId | str`` (an id, given as plain text) is an id."""
+    if typing.get_origin(hint) not in {typing.Union, types.UnionType}:
+        return (hint,)
+    options = tuple(option for union in typing.get_args(hint) for option in _options(union))
+    if any(_is_id_type(option) for option in options):
+        return tuple(option for option in options if option is not str)
+    return options
+
+
+def _is_id_type(option: Any) -> bool:  # noqa: ANN401
+    return (
+        getattr(option, "__supertype__", None) is str
+        and getattr(option, "__module__", None) == ids.__name__
+    )
 
 
 _COLLECTIONS = {
@@ -295,7 +354,7 @@ def _is_unchecked_protocol(kind: type) -> bool:
 def _refined(option: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
     """Check what ``isinstance`` cannot, and return the value the method gets."""
     if getattr(option, "__supertype__", None) is not None:
-        if getattr(option, "__module__", None) == ids.__name__:
+        if _is_id_type(option):
             return checked_id(value, argument)
         return _refined(option.__supertype__, value, argument)
     defect: str | None = None

@@ -1,7 +1,7 @@
 """Reading the audit log: a company's changes, for those allowed to audit it.
 
 Every service writes its audit entries itself (through
-:meth:`~b2b_customers.services.context.ServiceContext.record`); this service
+`record`); this service
 only reads them. Customers with the ``view_audit`` permission (admins and
 finance) read the log of the companies they oversee; staff with it
 (credit controllers, administrators) read any company's.
@@ -40,7 +40,7 @@ class AuditService:
         self,
         *,
         actor: Actor,
-        company_id: CompanyId,
+        company_id: CompanyId | str,
         since: datetime | None = None,
         until: datetime | None = None,
         aggregate_type: str | None = None,
@@ -65,6 +65,7 @@ class AuditService:
             PermissionDenied: The actor may not view the company's audit log.
             ValidationError: A time is naive, or the page is out of range.
         """
+        company_id = CompanyId(company_id)
         query = AuditQuery(
             since=since,
             until=until,

@@ -1,15 +1,15 @@
 """Who may do what, for which company: the permission matrix and the visibility rule.
 
-Every service call is made on behalf of an **actor**: a :class:`Staff` member
-of the seller, or a :class:`~b2b_customers.domain.Customer` acting for a
-company. Services call :func:`require` before they read or write anything; a
-refusal raises :class:`~b2b_customers.errors.PermissionDenied` and nothing
+Every service call is made on behalf of an **actor**: a [`Staff`][b2b_customers.services.Staff]
+member of the seller, or a [`Customer`][b2b_customers.domain.Customer] acting for a
+company. Services call [`require`][b2b_customers.services.require] before they read or write
+anything; a refusal raises [`PermissionDenied`][b2b_customers.PermissionDenied] and nothing
 happens.
 
 Two questions decide:
 
-1. **Does a role grant the action?** :data:`ROLE_PERMISSIONS` is the matrix,
-   one row per customer role and per staff role (rendered in the docs'
+1. **Does a role grant the action?** [`ROLE_PERMISSIONS`][b2b_customers.services.ROLE_PERMISSIONS]
+   is the matrix, one row per customer role and per staff role (rendered in the docs'
    permissions page).
 2. **Can the actor see the company?** Staff see every company. A customer sees
    the companies they are a member of; an ``admin`` (and ``finance``, for
@@ -22,22 +22,27 @@ Two questions decide:
 3. **Does the company's payer reach it?** A ``finance`` member of the
    company named as a company's bill-to or master account (the account that
    pays for it) may view that company, its orders and its credit
-   (:data:`PAYER_PERMISSIONS`), and nothing more.
+   ([`PAYER_PERMISSIONS`][b2b_customers.services.authorization.PAYER_PERMISSIONS]), and nothing
+   more.
 
-Inactive customers may do nothing.
+Inactive customers may do nothing. A customer acts for a company only with a
+membership in standing: one deactivated (or only invited) at a company gives
+no authority there, while the customer still acts for their other companies
+([Customer.acts_for][b2b_customers.domain.customer.Customer.acts_for]; roles reaching down from an
+ancestor where they are in standing still reach it).
 
 **Authority is what the store says now.** A service never trusts the roles,
-memberships or status of the :class:`~b2b_customers.domain.Customer` object
-it is handed: :func:`current_actor` looks the customer up by id inside the
-unit of work, and every check reads that. A customer removed from a company,
-demoted or deactivated since the object was loaded acts with what is stored
+memberships or status of the [`Customer`][b2b_customers.domain.Customer] object
+it is handed: [`current_actor`][b2b_customers.services.authorization.current_actor] looks the
+customer up by id inside the unit of work, and every check reads that. A customer removed from a
+company, demoted or deactivated since the object was loaded acts with what is stored
 now (nothing, for a customer no longer stored). Staff act as given: the
 seller's own user directory vouches for them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 from attrs import field, frozen
@@ -46,12 +51,12 @@ from b2b_customers.domain.customer import Customer, CustomerStatus
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.values import DomainEnum, identifier, strip, text, to_frozenset
 from b2b_customers.errors import NotFound, PermissionDenied, ValidationError
+from b2b_customers.ids import CompanyId, CustomerId
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
     from b2b_customers.domain.company import Company
-    from b2b_customers.ids import CompanyId
     from b2b_customers.ports import UnitOfWork
 
 __all__ = [
@@ -62,6 +67,10 @@ __all__ = [
     "Permission",
     "Staff",
     "StaffRole",
+    "StoredActor",
+    "acting_roles",
+    "actor_id",
+    "actor_name",
     "checked_actor",
     "current_actor",
     "held_roles",
@@ -70,8 +79,10 @@ __all__ = [
     "payer_permissions",
     "require",
     "require_in",
+    "resolved",
     "roles_for",
     "sees_company",
+    "unknown_actor",
 ]
 
 
@@ -187,41 +198,109 @@ class Staff:
     roles: frozenset[StaffRole] = field(converter=_staff_roles)
 
 
-Actor = Staff | Customer
-"""Whoever a service call is made for."""
+Actor = Staff | Customer | CustomerId
+"""Whoever a service call is made for: staff, a customer, or a customer's id.
+
+A customer (object or id) acts as stored now: see "the stale-actor rule" in
+the permissions page. A service resolves an id at its boundary, before the
+call's own unit of work.
+"""
+
+StoredActor = Staff | Customer
+"""An actor as a service checks them: staff as given, a customer as stored now."""
+
+
+@frozen
+class _Named:
+    """Stands in for an attrs attribute, so the id validator names the argument."""
+
+    name: str
+
+
+_ACTOR_FIELD: Any = _Named("actor")
 
 
 def checked_actor(actor: object) -> Actor:
-    """Return ``actor`` if it is one: a :class:`Staff` member or a customer.
+    """Return ``actor`` if it is one: a `Staff` member, a customer, or a customer's id.
 
     Raises:
-        ValidationError: It is anything else.
+        ValidationError: It is anything else (text that is not a valid id included).
     """
+    if isinstance(actor, str):
+        identifier(None, _ACTOR_FIELD, actor)
+        return CustomerId(actor)
     if not isinstance(actor, Staff | Customer):
         raise ValidationError(
-            f"must be a Staff member or a Customer, got {type(actor).__name__}", field="actor"
+            f"must be a Staff member, a Customer or a customer's id, got {type(actor).__name__}",
+            field="actor",
         )
     return actor
 
 
-def current_actor(uow: UnitOfWork, actor: object) -> Actor:
+def actor_id(actor: Actor) -> str:
+    """Return the id of ``actor`` (staff or customer), as audit entries and events record it."""
+    return actor if isinstance(actor, str) else actor.id
+
+
+def actor_name(actor: Actor) -> str:
+    """Return how messages name ``actor``: staff by name, a customer by full name, an id as is."""
+    if isinstance(actor, Staff):
+        return actor.name
+    return actor if isinstance(actor, str) else actor.display_name
+
+
+def resolved(actor: Actor) -> StoredActor:
+    """Return ``actor`` as a service body has it: staff or a customer object.
+
+    A service resolves a customer's id at its boundary (`checks_arguments`),
+    so its body never sees one.
+
+    Raises:
+        ValidationError: ``actor`` is still an id (code below the services
+            is handed the object, or reads it with `current_actor`).
+    """
+    if isinstance(actor, str):
+        raise ValidationError(
+            f"a customer's id ({actor!r}) is resolved by the services; pass the Customer "
+            "here, or read it with current_actor()",
+            field="actor",
+        )
+    return actor
+
+
+def unknown_actor(customer_id: str) -> PermissionDenied:
+    """The refusal for a customer id that names no stored customer: they may do nothing."""
+    return PermissionDenied(
+        f"no customer with id {customer_id!r} is stored, so they may do nothing; act as "
+        "a stored customer (or as staff)"
+    )
+
+
+def current_actor(uow: UnitOfWork, actor: object) -> StoredActor:
     """Return ``actor`` as the store knows it now: the one every check reads.
 
     Args:
         uow: The open unit of work.
-        actor: Staff (returned as given) or a customer (looked up by id).
+        actor: Staff (returned as given), a customer or a customer's id
+            (looked up by id).
 
     Returns:
-        Staff as given; the customer as stored now; a customer no longer
-        stored comes back inactive and without memberships, so they may do
-        nothing.
+        Staff as given; the customer as stored now; a customer object no
+        longer stored comes back inactive and without memberships, so they
+        may do nothing.
 
     Raises:
-        ValidationError: ``actor`` is neither staff nor a customer.
+        ValidationError: ``actor`` is neither staff nor a customer (nor an id).
+        PermissionDenied: ``actor`` is an id that names no stored customer.
     """
     checked = checked_actor(actor)
     if isinstance(checked, Staff):
         return checked
+    if isinstance(checked, str):
+        try:
+            return uow.customers.get(checked)
+        except NotFound:
+            raise unknown_actor(checked) from None
     try:
         return uow.customers.get(checked.id)
     except NotFound:
@@ -235,19 +314,41 @@ def held_roles(
 
     Their roles in the company itself; else those of their roles in the
     nearest ancestor that reach the subtree (admin, finance); else nothing.
+    What they act with is `acting_roles`.
     """
-    own = customer.roles_in(company_id)
+    return _reached_roles(customer.roles_in, company_id, ancestors)
+
+
+def acting_roles(
+    customer: Customer, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
+) -> frozenset[Role]:
+    """Return the roles ``customer`` acts with for ``company_id``: `held_roles` in standing.
+
+    Only memberships where the customer acts count
+    ([Customer.acts_for][b2b_customers.domain.customer.Customer.acts_for]): a
+    membership deactivated (or only invited) at a company gives nothing there,
+    whatever the customer holds elsewhere.
+    """
+    return _reached_roles(customer.acting_roles_in, company_id, ancestors)
+
+
+def _reached_roles(
+    roles_in: Callable[[CompanyId], frozenset[Role]],
+    company_id: CompanyId,
+    ancestors: Sequence[CompanyId],
+) -> frozenset[Role]:
+    own = roles_in(company_id)
     if own:
         return own
     for ancestor in ancestors:
-        reaching = customer.roles_in(ancestor) & SUBTREE_ROLES
+        reaching = roles_in(ancestor) & SUBTREE_ROLES
         if reaching:
             return frozenset(reaching)
     return frozenset()
 
 
 def roles_for(
-    actor: Actor, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
+    actor: StoredActor, company_id: CompanyId, ancestors: Sequence[CompanyId] = ()
 ) -> frozenset[Role | StaffRole]:
     """Return the roles ``actor`` acts with for ``company_id``.
 
@@ -259,7 +360,8 @@ def roles_for(
     Returns:
         Staff: their staff roles, for any company. A customer: their roles in
         the company; else those of their roles in the nearest ancestor that
-        reach the subtree (admin, finance); else nothing.
+        reach the subtree (admin, finance); else nothing. Only memberships in
+        standing count (`acting_roles`).
 
     Raises:
         ValidationError: ``actor`` is neither staff nor a customer.
@@ -269,27 +371,29 @@ def roles_for(
         return frozenset(actor.roles)
     if not actor.is_active:
         return frozenset()
-    return frozenset(held_roles(actor, company_id, ancestors))
+    return frozenset(acting_roles(actor, company_id, ancestors))
 
 
 def may(
-    actor: Actor,
+    actor: StoredActor,
     permission: Permission,
-    company_id: CompanyId,
-    ancestors: Sequence[CompanyId] = (),
+    company_id: CompanyId | str,
+    ancestors: Sequence[CompanyId | str] = (),
 ) -> bool:
     """Tell whether ``actor`` may do ``permission`` for ``company_id``.
 
     Raises:
         ValidationError: ``actor`` is neither staff nor a customer.
     """
+    above = [CompanyId(ancestor) for ancestor in ancestors]
     return any(
-        permission in ROLE_PERMISSIONS[role] for role in roles_for(actor, company_id, ancestors)
+        permission in ROLE_PERMISSIONS[role]
+        for role in roles_for(actor, CompanyId(company_id), above)
     )
 
 
 def require(
-    actor: Actor,
+    actor: StoredActor,
     permission: Permission,
     company_id: CompanyId,
     ancestors: Sequence[CompanyId] = (),
@@ -305,20 +409,21 @@ def require(
 
 
 def payer_permissions(
-    uow: UnitOfWork, actor: Actor, company_id: CompanyId, *, company: Company | None = None
+    uow: UnitOfWork, actor: StoredActor, company_id: CompanyId, *, company: Company | None = None
 ) -> frozenset[Permission]:
     """Return what ``actor`` may do for ``company_id`` as finance of the account that pays for it.
 
     Args:
         uow: The open unit of work.
-        actor: The actor as stored now (see :func:`current_actor`).
+        actor: The actor as stored now (see
+            [`current_actor`][b2b_customers.services.authorization.current_actor]).
         company_id: The company acted on.
         company: The company, when the caller read it already.
 
     Returns:
-        :data:`PAYER_PERMISSIONS` when ``actor`` is an active customer holding
-        ``finance`` at the company's bill-to or master account (or reaching
-        it from an ancestor); else nothing.
+        [`PAYER_PERMISSIONS`][b2b_customers.services.authorization.PAYER_PERMISSIONS] when ``actor``
+        is an active customer holding ``finance`` at the company's bill-to or master account (or
+        reaching it from an ancestor); else nothing.
 
     Raises:
         NotFound: The company does not exist.
@@ -331,7 +436,7 @@ def payer_permissions(
         if payer is None:
             continue
         ancestors = [above.id for above in uow.companies.ancestors(payer)]
-        if Role.FINANCE in held_roles(actor, payer, ancestors):
+        if Role.FINANCE in acting_roles(actor, payer, ancestors):
             return PAYER_PERMISSIONS
     return frozenset()
 
@@ -339,8 +444,8 @@ def payer_permissions(
 def may_in(uow: UnitOfWork, actor: Actor, permission: Permission, company_id: CompanyId) -> bool:
     """Tell whether ``actor``, as stored now, may do ``permission`` for ``company_id``.
 
-    Reads the actor (:func:`current_actor`), the company's ancestors and, when
-    the roles do not grant it, the accounts that pay for the company.
+    Reads the actor ([`current_actor`][b2b_customers.services.authorization.current_actor]), the
+    company's ancestors and, when the roles do not grant it, the accounts that pay for the company.
 
     Raises:
         ValidationError: ``actor`` is neither staff nor a customer.
@@ -378,7 +483,7 @@ def require_in(
 ) -> None:
     """Refuse unless ``actor``, as stored now, may do ``permission`` for ``company_id``.
 
-    The check every service makes (see :func:`may_in`).
+    The check every service makes (see [`may_in`][b2b_customers.services.authorization.may_in]).
 
     Raises:
         PermissionDenied: Naming the actor, the action and the company.
@@ -389,7 +494,7 @@ def require_in(
         _refuse(current_actor(uow, actor), permission, company_id)
 
 
-def _refuse(actor: Actor, permission: Permission, company_id: CompanyId) -> NoReturn:
+def _refuse(actor: StoredActor, permission: Permission, company_id: CompanyId) -> NoReturn:
     who = actor.name if isinstance(actor, Staff) else actor.display_name
     raise PermissionDenied(
         f"{who} may not {permission.value.replace('_', ' ')} for company {company_id!r}; "

@@ -4,21 +4,26 @@ Each is a plain method to call from a cron job, a Celery beat or a
 management command; each returns what it did and records domain events, so
 the host's outbox publisher sends the e-mails and webhooks.
 
-* :meth:`Automations.hold_overdue_accounts`: hold every credit account with an
-  instalment overdue by more than its threshold, and tag its companies
-  ``at-risk`` (``credit.hold_placed``, ``company.tagged``). Each account is
-  its own unit of work, so one conflict does not undo the others.
-* :meth:`Automations.lapsed_customers`: the top customers (by number of placed
-  orders) who stopped ordering (``company.lapsed``).
-* :meth:`Automations.due_invoice_reminders`: instalments falling due soon, or
-  overdue (``invoice.reminder_due``).
-* :meth:`Automations.approval_expiry_reminders`: open approval requests that
-  expire soon (``approval.expiring_soon``), so their approvers (or, for an
-  approved one, the requester) are reminded before the sweep expires them.
+* Hold every credit account with an instalment overdue by more than its
+  threshold of days, or more overdue in all than its threshold amount, and
+  tag its companies ``at-risk`` (``credit.hold_placed``, ``company.tagged``).
+  Each account is its own unit of work, so one conflict does not undo the
+  others:
+  [`hold_overdue_accounts`][b2b_customers.services.automations.Automations.hold_overdue_accounts].
+* The top customers (by number of placed orders) who stopped ordering
+  (``company.lapsed``):
+  [`lapsed_customers`][b2b_customers.services.automations.Automations.lapsed_customers].
+* Instalments falling due soon, or overdue (``invoice.reminder_due``):
+  [`due_invoice_reminders`][b2b_customers.services.automations.Automations.due_invoice_reminders].
+* Open approval requests that expire soon (``approval.expiring_soon``), so
+  their approvers (or, for an approved one, the requester) are reminded
+  before the sweep expires them:
+  [`approval_expiry_reminders`][b2b_customers.services.automations.Automations.approval_expiry_reminders].
 
 Automations look at every company, so they run on behalf of staff; a
-customer gets :class:`~b2b_customers.errors.PermissionDenied`. Expiring due
-approvals is :meth:`ApprovalService.expire_due`.
+customer gets [`PermissionDenied`][b2b_customers.PermissionDenied]. Expiring due
+approvals is
+[`ApprovalService.expire_due`][b2b_customers.services.approvals.ApprovalService.expire_due].
 
 Each sweep logs what it did on the ``b2b_customers.services.automations``
 logger (INFO: one line per account held and one summary per sweep), for the
@@ -38,8 +43,9 @@ from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.credit.account import CreditAccount
-from b2b_customers.credit.aging import days_past_due
+from b2b_customers.credit.aging import OpenItem, days_past_due
 from b2b_customers.credit.open_items import open_items
+from b2b_customers.domain.money import format_money
 from b2b_customers.domain.order import OrderStatus
 from b2b_customers.domain.order_rhythm import (
     MIN_ORDERS,
@@ -54,14 +60,19 @@ from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort, OrderQ
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.approvals import ApprovalService
 from b2b_customers.services.arguments import checks_arguments
-from b2b_customers.services.authorization import ROLE_PERMISSIONS, Actor, Permission, Staff
+from b2b_customers.services.authorization import (
+    ROLE_PERMISSIONS,
+    Actor,
+    Permission,
+    Staff,
+    actor_name,
+)
 from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from b2b_customers.approvals import ApprovalRequest
-    from b2b_customers.credit.aging import OpenItem
     from b2b_customers.domain import Company
     from b2b_customers.domain.order import OrderRecord
     from b2b_customers.ports import UnitOfWork
@@ -70,7 +81,7 @@ if TYPE_CHECKING:
 __all__ = ["AT_RISK", "Automations", "HeldAccount", "InvoiceReminder", "LapsedCustomer"]
 
 AT_RISK = "at-risk"
-"""The tag :meth:`Automations.hold_overdue_accounts` puts on the companies of a held account."""
+"""The tag `Automations.hold_overdue_accounts` puts on the companies of a held account."""
 
 _CONVERTER = make_converter()
 
@@ -87,6 +98,10 @@ class HeldAccount:
         days_overdue: How many days that instalment is past due.
         threshold: The days overdue it had to exceed.
         tagged: The companies tagged ``at-risk`` (those not tagged already).
+        overdue_amount: What is overdue in all (every instalment past its due date).
+        amount_threshold: The account's overdue amount to hold at, if it has one.
+        by_amount: Held because ``overdue_amount`` is more than
+            ``amount_threshold`` (and not because of the days).
     """
 
     account: CreditAccount
@@ -94,6 +109,24 @@ class HeldAccount:
     days_overdue: int
     threshold: int
     tagged: tuple[CompanyId, ...]
+    overdue_amount: Money | None = None
+    amount_threshold: Money | None = None
+    by_amount: bool = False
+
+
+@frozen(kw_only=True)
+class _Overdue:
+    """What is overdue on an account, and whether the overdue rule holds it."""
+
+    oldest: OpenItem
+    days: int
+    total: Money
+    by_days: bool
+    by_amount: bool
+
+    @property
+    def holds(self) -> bool:
+        return self.by_days or self.by_amount
 
 
 @frozen(kw_only=True)
@@ -154,10 +187,10 @@ class Automations:
     def expire_due_approvals(self, *, actor: Actor, limit: int = 100) -> list[ApprovalRequest]:
         """Expire every approval request due now and release its credit.
 
-        The same sweep as :meth:`ApprovalService.expire_due
-        <b2b_customers.services.approvals.ApprovalService.expire_due>`, here
-        with the other scheduled jobs; each expiry records
-        ``approval.expired`` (and the credit release) in the outbox.
+        The same sweep as
+        [`ApprovalService.expire_due`][b2b_customers.services.approvals.ApprovalService.expire_due],
+        here with the other scheduled jobs; each expiry records ``approval.expired`` (and the credit
+        release) in the outbox.
 
         Args:
             actor: Staff who decide approvals (the job's service account).
@@ -179,9 +212,11 @@ class Automations:
 
         An account's own ``auto_hold_after_days`` is its threshold; accounts
         without one use ``days_overdue``. Exactly the threshold is not enough:
-        an instalment due today is 0 days overdue, tomorrow 1. Accounts on
-        hold already are left alone. The companies the account covers are
-        tagged ``at-risk``.
+        an instalment due today is 0 days overdue, tomorrow 1. An account with
+        an ``auto_hold_overdue_amount`` is held as well when more than that is
+        overdue in all (every instalment past its due date, by any number of
+        days). Accounts on hold already are left alone. The companies the
+        account covers are tagged ``at-risk``.
 
         Args:
             actor: Staff who may manage credit.
@@ -202,7 +237,7 @@ class Automations:
                 account.id
                 for account in self._accounts(uow)
                 if account.hold is None
-                and self._oldest_overdue(uow, account, now, _threshold(account, days_overdue))
+                and _holds(self._overdue(uow, account, now, _threshold(account, days_overdue)))
             ]
         held = []
         for account_id in candidates:
@@ -399,17 +434,14 @@ class Automations:
         with self._context.store.unit_of_work() as uow:
             account = uow.credit.get(account_id)
             threshold = _threshold(account, days_overdue)
-            oldest = self._oldest_overdue(uow, account, now, threshold)
-            if account.hold is not None or oldest is None:
+            overdue = self._overdue(uow, account, now, threshold)
+            if account.hold is not None or overdue is None or not overdue.holds:
                 _log.debug("left credit account %s: paid or held since the sweep", account_id)
                 return None  # paid or held since the sweep looked
-            item, days = oldest
+            item, days = overdue.oldest, overdue.days
             held = uow.credit.save(
                 account.place_hold(
-                    f"instalment {item.instalment} of invoice {item.invoice_id} is {days} days "
-                    f"overdue (more than {threshold})",
-                    at=now,
-                    automatic=True,
+                    _hold_reason(account, overdue, threshold), at=now, automatic=True
                 )
             )
             self._context.record(
@@ -436,11 +468,16 @@ class Automations:
                 tagged.append(stored.id)
             uow.commit()
         _log.info(
-            "held credit account %s: invoice %s is %d days overdue (threshold %d); tagged %s",
+            "held credit account %s: invoice %s is %d days overdue (threshold %d), %s overdue "
+            "in all (threshold %s); tagged %s",
             held.id,
             item.invoice_id,
             days,
             threshold,
+            format_money(overdue.total),
+            "none"
+            if account.auto_hold_overdue_amount is None
+            else format_money(account.auto_hold_overdue_amount),
             ", ".join(tagged) or "no company",
         )
         return HeldAccount(
@@ -449,6 +486,9 @@ class Automations:
             days_overdue=days,
             threshold=threshold,
             tagged=tuple(tagged),
+            overdue_amount=overdue.total,
+            amount_threshold=account.auto_hold_overdue_amount,
+            by_amount=overdue.by_amount and not overdue.by_days,
         )
 
     def _accounts(self, uow: UnitOfWork) -> list[CreditAccount]:
@@ -468,17 +508,31 @@ class Automations:
     def _today(self, uow: UnitOfWork, account: CreditAccount, now: datetime) -> date:
         return local_day(now, uow.companies.get(account.company_id).time_zone)
 
-    def _oldest_overdue(
+    def _overdue(
         self, uow: UnitOfWork, account: CreditAccount, now: datetime, threshold: int
-    ) -> tuple[OpenItem, int] | None:
-        """The open item most overdue, if it is overdue by more than ``threshold`` days."""
+    ) -> _Overdue | None:
+        """What is overdue on the account, weighed against ``threshold`` days and its amount.
+
+        ``None`` when nothing is open.
+        """
         today = self._today(uow, account, now)
         items = self._open(uow, account)
         if not items:
             return None
+        zero = Money(Decimal(0), account.currency)
         oldest = items[0]  # oldest first: the earliest due date
         days = days_past_due(oldest.due_date, today)
-        return (oldest, days) if days > threshold else None
+        total = sum(
+            (item.open_amount for item in items if days_past_due(item.due_date, today) > 0), zero
+        )
+        limit = account.auto_hold_overdue_amount
+        return _Overdue(
+            oldest=oldest,
+            days=days,
+            total=total,
+            by_days=days > threshold,
+            by_amount=limit is not None and total.amount > limit.amount,
+        )
 
 
 def _lapse_payload(customer: LapsedCustomer) -> dict[str, object]:
@@ -493,6 +547,25 @@ def _lapse_payload(customer: LapsedCustomer) -> dict[str, object]:
     }
 
 
+def _holds(overdue: _Overdue | None) -> bool:
+    return overdue is not None and overdue.holds
+
+
+def _hold_reason(account: CreditAccount, overdue: _Overdue, threshold: int) -> str:
+    item = overdue.oldest
+    if overdue.by_days:
+        return (
+            f"instalment {item.instalment} of invoice {item.invoice_id} is {overdue.days} days "
+            f"overdue (more than {threshold})"
+        )
+    limit = account.auto_hold_overdue_amount
+    return (
+        f"{format_money(overdue.total)} is overdue (more than "
+        f"{format_money(limit) if limit is not None else ''}); the oldest is instalment "
+        f"{item.instalment} of invoice {item.invoice_id}, {overdue.days} days overdue"
+    )
+
+
 def _threshold(account: CreditAccount, default: int) -> int:
     return default if account.auto_hold_after_days is None else account.auto_hold_after_days
 
@@ -505,7 +578,7 @@ def _whole(value: object, name: str, *, low: int = 0) -> None:
 def _require_staff(actor: Actor, permission: Permission) -> None:
     if not isinstance(actor, Staff):
         raise PermissionDenied(
-            f"{actor.display_name} may not run automations: they look at every company; "
+            f"{actor_name(actor)} may not run automations: they look at every company; "
             "run them as staff"
         )
     if not any(permission in ROLE_PERMISSIONS[role] for role in actor.roles):

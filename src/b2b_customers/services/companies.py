@@ -6,11 +6,12 @@ and commits; a failure anywhere leaves every repository as it was. Reads
 return only what the actor may see: a company the actor does not see is not
 found, and lists leave it out.
 
-Who edits what (:meth:`CompanyService.edit`): a company's own admin keeps its
-profile (:data:`PROFILE_FIELDS`: name, legal and tax registration, time zone,
-first day of the week); the seller's commercial terms and segmentation (tags,
-custom fields, account number, sales tax, bill-to and master accounts,
-payment options, private catalog, ...) are the seller's staff's to change.
+Who edits what ([`CompanyService.edit`][b2b_customers.services.companies.CompanyService.edit]): a
+company's own admin keeps its profile
+([`PROFILE_FIELDS`][b2b_customers.services.companies.PROFILE_FIELDS]: name, legal and tax
+registration, time zone, first day of the week); the seller's commercial terms and segmentation
+(tags, custom fields, account number, sales tax, bill-to and master accounts, payment options,
+private catalog, ...) are the seller's staff's to change.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ from b2b_customers.services.authorization import (
     current_actor,
     may_in,
     require,
+    resolved,
 )
-from b2b_customers.services.bulk_import import ImportItem, ImportProgress, run_import
+from b2b_customers.services.bulk_import import ImportProgress, ImportSource, run_import
 from b2b_customers.services.bulk_import import require_staff as require_importing_staff
 from b2b_customers.services.company_import import CompanyChecks, CompanyWrites
 from b2b_customers.services.visibility import require_staff, require_visible
@@ -84,19 +86,20 @@ class CompanyService:
             actor: Staff allowed to onboard companies.
             name: The company's name.
             currency: Its ISO 4217 currency.
-            **fields: Any other :class:`~b2b_customers.domain.Company` field
+            **fields: Any other [`Company`][b2b_customers.domain.Company] field
                 (``time_zone``, ``account_number``, ``legal_info``, ...).
 
         Raises:
             PermissionDenied: The actor may not onboard companies.
             ValidationError: A field is not valid, or is not a Company field
-                the caller may set (``parent_id``: use :meth:`add_subsidiary`).
+                the caller may set (``parent_id``: use
+                [`add_subsidiary`][b2b_customers.services.companies.CompanyService.add_subsidiary]).
             AlreadyExists: The id or account number is taken.
         """
         fields = checked_fields(Company, fields, reserved={"parent_id"})
         company_id = CompanyId(fields.pop("id") if "id" in fields else self._context.ids())
         # A new top-level company has no members yet: only staff pass.
-        require(actor, Permission.ONBOARD_COMPANY, company_id)
+        require(resolved(actor), Permission.ONBOARD_COMPANY, company_id)
         company = Company(id=company_id, name=name, currency=currency, **fields)
         return self._create(actor, company)
 
@@ -104,7 +107,7 @@ class CompanyService:
         self,
         *,
         actor: Actor,
-        parent: CompanyId,
+        parent: CompanyId | str,
         name: str,
         currency: str | None = None,
         **fields: Any,  # noqa: ANN401  (any other Company field)
@@ -117,6 +120,7 @@ class CompanyService:
             ValidationError: A field is not valid, or is not a Company field
                 the caller may set.
         """
+        parent = CompanyId(parent)
         fields = checked_fields(Company, fields, reserved={"parent_id"})
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(
@@ -137,20 +141,22 @@ class CompanyService:
         self,
         *,
         actor: Actor,
-        companies: Iterable[Company | ImportItem[Company]],
+        companies: ImportSource[Company],
         check_only: bool = False,
         progress: ImportProgress | None = None,
         unit: str = "item",
     ) -> int:
-        """Import many companies at bulk speed: all checked first, then written in batches.
+        """Import many companies at bulk speed: checked and written batch by batch, all or nothing.
 
-        ``companies`` is read twice (check, then write), so pass a list or an
-        iterable that reads its source anew each time; it may hold
-        :class:`~b2b_customers.services.bulk_import.ImportItem` with the
-        position of each company in the source, and the error where a company
-        could not be built. Subsidiaries may come before their parents. Every
-        company gets its automatic customer group, a ``company.created``
-        event and an audit entry, all in one unit of work.
+        ``companies`` is read once, a batch at a time: a list, or any
+        iterable (such as a file's rows) that is then never held whole; it
+        may hold [ImportItem][b2b_customers.services.bulk_import.ImportItem]
+        with the position of each company in the source, and the error where
+        a company could not be built. Subsidiaries may come before their
+        parents. Every company gets its automatic customer group, a
+        ``company.created`` event and an audit entry, all in one unit of
+        work: if any item is bad, every problem is reported and nothing is
+        written.
 
         Args:
             actor: Staff allowed to onboard companies.
@@ -170,7 +176,7 @@ class CompanyService:
         require_importing_staff(actor, Permission.ONBOARD_COMPANY, "companies")
         checked_instance(unit, str, "unit")
         checks = CompanyChecks(unit=unit)
-        writes = CompanyWrites(self._context, actor, checks.parents)
+        writes = CompanyWrites(self._context, actor)
         return run_import(
             self._context,
             companies,
@@ -181,29 +187,33 @@ class CompanyService:
             progress=progress,
         )
 
-    def get(self, *, actor: Actor, company_id: CompanyId) -> Company:
+    def get(self, *, actor: Actor, company_id: CompanyId | str) -> Company:
         """Return a company the actor may see.
 
         Raises:
             NotFound: No such company.
             PermissionDenied: The actor may not see it.
         """
+        company_id = CompanyId(company_id)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.VIEW_COMPANY, company_id)
             return uow.companies.get(company_id)
 
-    def edit(self, *, actor: Actor, company_id: CompanyId, **fields: Any) -> Company:  # noqa: ANN401
+    def edit(self, *, actor: Actor, company_id: CompanyId | str, **fields: Any) -> Company:  # noqa: ANN401
         """Change fields of a company's record: its profile, terms, tags, custom fields, payers.
 
         Args:
-            actor: Who edits: a company admin may change :data:`PROFILE_FIELDS`;
-                staff allowed to edit companies may change any field below.
+            actor: Who edits: a company admin may change
+                [`PROFILE_FIELDS`][b2b_customers.services.companies.PROFILE_FIELDS]; staff allowed
+                to edit companies may change any field below.
             company_id: The company.
-            **fields: New values of :class:`~b2b_customers.domain.Company`
+            **fields: New values of [`Company`][b2b_customers.domain.Company]
                 fields (``name``, ``legal_info``, ``tags``, ``custom_fields``,
                 ``bill_to_id``, ...). Not ``id``, ``currency``, ``parent_id``
-                (use :meth:`move`) or ``status`` (:meth:`put_on_hold`,
-                :meth:`activate`, :meth:`deactivate`).
+                (use [`move`][b2b_customers.services.companies.CompanyService.move]) or ``status``
+                ([`put_on_hold`][b2b_customers.services.companies.CompanyService.put_on_hold],
+                [`activate`][b2b_customers.services.companies.CompanyService.activate],
+                [`deactivate`][b2b_customers.services.companies.CompanyService.deactivate]).
 
         Returns:
             The company as stored. The ``company.updated`` event names the
@@ -217,6 +227,7 @@ class CompanyService:
                 customer) changes a field that is the seller's.
             AlreadyExists: The account number is taken.
         """
+        company_id = CompanyId(company_id)
         fields = checked_fields(Company, fields, reserved=_FIXED)
         checked_actor(actor)
         checked_id(company_id, "company_id")
@@ -252,9 +263,9 @@ class CompanyService:
         tag: str | None = None,
         custom_fields: Mapping[str, Any] | None = None,
         country: str | None = None,
-        parent: CompanyId | None = None,
+        parent: CompanyId | str | None = None,
         top_level: bool | None = None,
-        paid_by: CompanyId | None = None,
+        paid_by: CompanyId | str | None = None,
         sort: CompanySort | str = CompanySort.NAME,
         descending: bool = False,
         offset: int = 0,
@@ -265,8 +276,8 @@ class CompanyService:
         Staff search every company; a customer the companies they see (their
         own, the subtree below those where they are admin or finance, and
         those their company pays for as finance). Matching and order are
-        those of :class:`~b2b_customers.ports.CompanyQuery` (see
-        :mod:`b2b_customers.queries`).
+        those of [`CompanyQuery`][b2b_customers.ports.CompanyQuery] (see
+        [`b2b_customers.queries`][]).
 
         Args:
             actor: Who searches.
@@ -286,6 +297,8 @@ class CompanyService:
         Raises:
             ValidationError: A filter or the page is not valid.
         """
+        parent = None if parent is None else CompanyId(parent)
+        paid_by = None if paid_by is None else CompanyId(paid_by)
         checked_actor(actor)
         for argument, value in (("text", text), ("tag", tag), ("country", country)):
             if value is not None:
@@ -318,15 +331,16 @@ class CompanyService:
                 return uow.companies.search(query)
             return queries.select(query, self._seen_by(uow, stored))
 
-    def children(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+    def children(self, *, actor: Actor, company_id: CompanyId | str) -> list[Company]:
         """Return the direct subsidiaries of a company that ``actor`` sees, by id.
 
         Raises:
             NotFound: No such company, or the actor does not see it.
         """
+        company_id = CompanyId(company_id)
         return self._tree(actor, company_id, lambda uow: uow.companies.children(company_id))
 
-    def ancestors(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+    def ancestors(self, *, actor: Actor, company_id: CompanyId | str) -> list[Company]:
         """Return the parent, grandparent, ... of a company that ``actor`` sees, nearest first.
 
         A branch's buyer sees the branch, not the head office above it.
@@ -334,38 +348,46 @@ class CompanyService:
         Raises:
             NotFound: No such company, or the actor does not see it.
         """
+        company_id = CompanyId(company_id)
         return self._tree(actor, company_id, lambda uow: uow.companies.ancestors(company_id))
 
-    def descendants(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+    def descendants(self, *, actor: Actor, company_id: CompanyId | str) -> list[Company]:
         """Return every company below this one that ``actor`` sees: nearest levels first.
 
         Raises:
             NotFound: No such company, or the actor does not see it.
         """
+        company_id = CompanyId(company_id)
         return self._tree(actor, company_id, lambda uow: uow.companies.descendants(company_id))
 
-    def paid_for(self, *, actor: Actor, company_id: CompanyId) -> list[Company]:
+    def paid_for(self, *, actor: Actor, company_id: CompanyId | str) -> list[Company]:
         """Return the companies this one pays for (it is their bill-to or master account), by id.
 
         The bill-to's ``finance`` members see these companies, their orders,
-        invoices and aging (see :data:`~b2b_customers.services.authorization.PAYER_PERMISSIONS`).
+        invoices and aging (see
+        [`PAYER_PERMISSIONS`][b2b_customers.services.authorization.PAYER_PERMISSIONS]).
 
         Raises:
             NotFound: No such company, or the actor does not see it.
         """
+        company_id = CompanyId(company_id)
         return self._tree(
             actor,
             company_id,
             lambda uow: _every(uow, CompanyQuery(paid_by=company_id, sort=CompanySort.ID)),
         )
 
-    def move(self, *, actor: Actor, company_id: CompanyId, new_parent: CompanyId | None) -> Company:
+    def move(
+        self, *, actor: Actor, company_id: CompanyId | str, new_parent: CompanyId | str | None
+    ) -> Company:
         """Put a company under another parent (or make it top-level).
 
         Raises:
             PermissionDenied: The actor may not move companies, here or under the new parent.
             HierarchyError: The move would make a cycle (the store refuses it).
         """
+        company_id = CompanyId(company_id)
+        new_parent = None if new_parent is None else CompanyId(new_parent)
 
         def change(uow: UnitOfWork, company: Company) -> Company:
             if new_parent is not None:
@@ -376,7 +398,7 @@ class CompanyService:
 
         return self._change(actor, company_id, Permission.MOVE_COMPANY, "company.moved", change)
 
-    def put_on_hold(self, *, actor: Actor, company_id: CompanyId) -> Company:
+    def put_on_hold(self, *, actor: Actor, company_id: CompanyId | str) -> Company:
         """Stop the company's orders until it is activated again.
 
         Raises:
@@ -384,9 +406,10 @@ class CompanyService:
             PermissionDenied: The actor may not hold companies.
             InvalidTransition: The company is on hold already.
         """
+        company_id = CompanyId(company_id)
         return self._status(actor, company_id, CompanyStatus.ON_HOLD)
 
-    def activate(self, *, actor: Actor, company_id: CompanyId) -> Company:
+    def activate(self, *, actor: Actor, company_id: CompanyId | str) -> Company:
         """Let the company order again.
 
         Lifting a hold (by activating or deactivating a company on hold) needs
@@ -398,9 +421,10 @@ class CompanyService:
                 hold without the permission to hold companies.
             InvalidTransition: The company is active already.
         """
+        company_id = CompanyId(company_id)
         return self._status(actor, company_id, CompanyStatus.ACTIVE)
 
-    def deactivate(self, *, actor: Actor, company_id: CompanyId) -> Company:
+    def deactivate(self, *, actor: Actor, company_id: CompanyId | str) -> Company:
         """Close the company's account.
 
         Raises:
@@ -409,6 +433,7 @@ class CompanyService:
                 is on hold and the actor may not hold companies.
             InvalidTransition: The company is inactive already.
         """
+        company_id = CompanyId(company_id)
         return self._status(actor, company_id, CompanyStatus.INACTIVE)
 
     def visible_to(self, *, actor: Actor, companies: Iterable[Company]) -> list[Company]:
@@ -452,6 +477,8 @@ class CompanyService:
             return []
         seen: dict[CompanyId, Company] = {}
         for membership in customer.memberships:
+            if not membership.is_active:
+                continue
             reach = [uow.companies.get(membership.company_id)]
             if membership.roles & SUBTREE_ROLES:
                 reach.extend(uow.companies.descendants(membership.company_id))

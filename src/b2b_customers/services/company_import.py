@@ -1,4 +1,4 @@
-"""The checks and writes of a bulk company import (see :mod:`~b2b_customers.services.bulk_import`).
+"""The checks and writes of a bulk company import (see `bulk_import`).
 
 Items may come in any order: a subsidiary whose parent comes later waits
 for it and is written right after it. Every company gets its automatic
@@ -119,27 +119,33 @@ class CompanyWrites:
     Args:
         context: The store, clock and id generator.
         actor: Who imports (recorded in events and the audit log).
-        parents: The parent of every company of the import.
     """
 
-    def __init__(
-        self,
-        context: ServiceContext,
-        actor: Actor,
-        parents: dict[CompanyId, CompanyId | None],
-    ) -> None:
+    def __init__(self, context: ServiceContext, actor: Actor) -> None:
         self._context = context
         self._actor = actor
-        self._parents = parents
         self._written: set[CompanyId] = set()
         self._waiting: defaultdict[CompanyId, list[Company]] = defaultdict(list)
 
     def batch(self, uow: UnitOfWork, entities: Sequence[Company]) -> None:
-        """Write the companies whose parent is written (or stored), and those waiting for them."""
+        """Write the companies whose parent is written (or stored), and those waiting for them.
+
+        A company whose parent is neither waits for it (it may come later in
+        the source); the checks after the last batch report a parent that
+        never came.
+        """
+        unwritten = {
+            parent
+            for company in entities
+            if (parent := company.parent_id) is not None and parent not in self._written
+        }
+        in_store = (
+            {company.id for company in uow.companies.get_many(unwritten)} if unwritten else set()
+        )
         ready: list[Company] = []
         for company in entities:
             parent = company.parent_id
-            if parent is not None and parent in self._parents and parent not in self._written:
+            if parent is not None and parent not in self._written and parent not in in_store:
                 self._waiting[parent].append(company)
             else:
                 self._release(company, ready)
@@ -160,8 +166,13 @@ class CompanyWrites:
             company_of=lambda company: company.id,
         )
 
-    def finish(self, uow: UnitOfWork) -> None:
+    def finish(self, uow: UnitOfWork) -> None:  # noqa: ARG002  (the protocol's signature)
         """Nothing waits: the checks made sure every parent is in the import or the store."""
+        if self._waiting:  # pragma: no cover  (the checks refuse such an import)
+            raise HierarchyError(
+                f"{sum(map(len, self._waiting.values()))} companies wait for parents that never "
+                "came; import the parents too"
+            )
 
     def _release(self, company: Company, ready: list[Company]) -> None:
         """Make ``company`` ready, then the subsidiaries that waited for it (depth first)."""

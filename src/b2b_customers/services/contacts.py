@@ -3,7 +3,7 @@
 A contact is a member of the company (any role; ``contact`` is the role of
 someone who is only that), assigned in one capacity (primary, billing,
 logistics or plain contact) with the notifications they subscribe to (see
-:func:`~b2b_customers.services.notifications.recipients`). A company has at
+[`recipients`][b2b_customers.services.notifications.recipients]). A company has at
 most one primary contact per type: making another one primary takes the flag
 from the one who had it, in the same unit of work. Admins of the company or
 of a company above it, and staff, manage contacts. Events:
@@ -46,8 +46,8 @@ class ContactService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
-        customer: CustomerId,
+        company: CompanyId | str,
+        customer: CustomerId | str,
         type: ContactType | str = ContactType.CONTACT,  # noqa: A002  (the domain's word)
         primary: bool = False,
         subscriptions: Iterable[NotificationEvent | str] = (),
@@ -70,6 +70,8 @@ class ContactService:
                 type or subscription is unknown.
             AlreadyExists: The customer is a contact of the company already.
         """
+        company = CompanyId(company)
+        customer = CustomerId(customer)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CONTACTS, company)
             person = uow.customers.get(customer)
@@ -97,7 +99,7 @@ class ContactService:
         self,
         *,
         actor: Actor,
-        contact: ContactAssignmentId,
+        contact: ContactAssignmentId | str,
         type: ContactType | str | None = None,  # noqa: A002  (the domain's word)
         primary: bool | None = None,
         subscriptions: Iterable[NotificationEvent | str] | None = None,
@@ -109,6 +111,7 @@ class ContactService:
             PermissionDenied: The actor may not manage the company's contacts.
             ValidationError: A type or subscription is unknown.
         """
+        contact = ContactAssignmentId(contact)
         with self._context.store.unit_of_work() as uow:
             current = uow.contacts.get(contact)
             self._context.authorize(uow, actor, Permission.MANAGE_CONTACTS, current.company_id)
@@ -131,13 +134,14 @@ class ContactService:
             uow.commit()
         return stored
 
-    def remove(self, *, actor: Actor, contact: ContactAssignmentId) -> ContactAssignment:
+    def remove(self, *, actor: Actor, contact: ContactAssignmentId | str) -> ContactAssignment:
         """End an assignment (the customer stays a member); return it as it was.
 
         Raises:
             NotFound: The assignment does not exist.
             PermissionDenied: The actor may not manage the company's contacts.
         """
+        contact = ContactAssignmentId(contact)
         with self._context.store.unit_of_work() as uow:
             current = uow.contacts.get(contact)
             self._context.authorize(uow, actor, Permission.MANAGE_CONTACTS, current.company_id)
@@ -154,13 +158,14 @@ class ContactService:
             uow.commit()
         return current
 
-    def for_company(self, *, actor: Actor, company: CompanyId) -> list[ContactAssignment]:
+    def for_company(self, *, actor: Actor, company: CompanyId | str) -> list[ContactAssignment]:
         """Return the contacts of a company the actor may see the customers of, by id.
 
         Raises:
             NotFound: The company does not exist.
             PermissionDenied: The actor may not see the company's customers.
         """
+        company = CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.VIEW_CUSTOMERS, company)
             return uow.contacts.for_company(company)

@@ -12,7 +12,15 @@ from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.arguments import checked_id
-from b2b_customers.services.authorization import Actor, Permission, Staff, checked_actor
+from b2b_customers.services.authorization import (
+    Actor,
+    Permission,
+    Staff,
+    StoredActor,
+    actor_id,
+    checked_actor,
+    current_actor,
+)
 from b2b_customers.services.visibility import require_visible
 
 if TYPE_CHECKING:
@@ -45,6 +53,23 @@ class ServiceContext:
         """The store's clock: every service reads the time from it."""
         return self.store.clock
 
+    def resolve_actor(self, actor: Actor) -> StoredActor:
+        """Return ``actor`` with a customer's id read from the store: the customer as stored now.
+
+        Services call it at their boundary (`checks_arguments`) for an actor
+        given as an id; staff and customer objects come back as given (the
+        call checks them again, as stored now, in its own unit of work).
+
+        Raises:
+            ValidationError: ``actor`` is no actor (nor a valid id).
+            PermissionDenied: ``actor`` is an id that names no stored customer.
+        """
+        checked = checked_actor(actor)
+        if not isinstance(checked, str):
+            return checked
+        with self.store.unit_of_work() as uow:
+            return current_actor(uow, checked)
+
     def authorize(
         self,
         uow: UnitOfWork,
@@ -54,7 +79,7 @@ class ServiceContext:
         *,
         argument: str = "company_id",
         ancestors: Sequence[CompanyId] | None = None,
-        stored: Actor | None = None,
+        stored: StoredActor | None = None,
     ) -> None:
         """Refuse (before anything else is read) unless ``actor`` may act for the company.
 
@@ -92,12 +117,13 @@ class ServiceContext:
         before: Any = None,  # noqa: ANN401  (the aggregate before the change)
         removed: bool = False,
         payload: dict[str, Any] | None = None,
+        aggregate_id: str | None = None,
     ) -> DomainEvent:
         """Record a change: a domain event in the outbox and an entry in the audit log.
 
         Both say what changed, not a copy of the whole aggregate: the audit
         entry of a change holds, in ``before`` and ``after``, only the fields
-        that changed (see :func:`~b2b_customers.domain.audit.change_between`;
+        that changed (see [`change_between`][b2b_customers.domain.audit.change_between];
         ``version`` among them, so each
         entry follows on from the one before), of a creation the new
         aggregate, of a removal the one removed.
@@ -120,24 +146,27 @@ class ServiceContext:
             payload: The event's data. When omitted: the converter's dict of
                 a created ``entity``; for a change, its id and the fields that
                 changed (their new values); for a removal, its id.
+            aggregate_id: The aggregate's key, for one keyed otherwise than
+                by ``id`` (payment terms: the key of their code).
 
         Raises:
             AlreadyExists: The id generator gave an id the outbox or audit log holds.
         """
+        key: str = entity.id if aggregate_id is None else aggregate_id
         after = _CONVERTER.unstructure(entity)
         audit_before: dict[str, Any] | None = None
         audit_after: dict[str, Any] | None = after
         summary = after
         if removed:
             audit_before = _CONVERTER.unstructure(before if before is not None else entity)
-            audit_after, summary = None, {"id": entity.id}
+            audit_after, summary = None, {"id": key}
         elif before is not None:
             audit_before, audit_after = change_between(_CONVERTER.unstructure(before), after)
-            summary = {"id": entity.id, **audit_after}
+            summary = {"id": key, **audit_after}
         return self._append(
             uow,
             name,
-            entity.id,
+            key,
             actor=actor,
             company_id=company_id,
             payload=payload if payload is not None else summary,
@@ -197,7 +226,7 @@ class ServiceContext:
     ) -> list[DomainEvent]:
         """Record the creation of many entities: one event each, the audit entries in one batch.
 
-        The events and entries are those :meth:`record` makes for each created entity.
+        The events and entries are those `record` makes for each created entity.
 
         Args:
             uow: The open unit of work the entities were stored in.
@@ -273,13 +302,13 @@ class ServiceContext:
             aggregate_id=aggregate_id,
             occurred_at=self.clock.now(),
             company_id=company_id,
-            actor=actor.id,
+            actor=actor_id(actor),
             payload=payload,
         )
         entry = AuditLogEntry(
             id=event.id,
             occurred_at=event.occurred_at,
-            actor_id=actor.id,
+            actor_id=actor_id(actor),
             actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
             action=name,
             aggregate_type=event.aggregate_type,

@@ -12,11 +12,23 @@ new ledger entry saved together, a domain event recorded with the account
 before and after, and committed. A failure anywhere leaves the store as it was.
 
 Events: ``credit.account_opened``, ``credit.limit_changed``,
-``credit.terms_changed``, ``credit.auto_hold_changed``, ``invoice.posted``,
+``credit.terms_changed``, ``credit.auto_hold_changed``,
+``credit.control_changed``, ``credit.invoice_check_changed``,
+``credit.bypass_granted``, ``credit.bypass_revoked``, ``invoice.posted``,
 ``payment.received``, ``payment.allocated``, ``payment.discount_taken``,
 ``credit_note.issued``, ``invoice.paid`` (for each invoice a payment,
 allocation or credit note settles in full), ``credit.adjusted``,
-``credit.hold_placed``, ``credit.hold_lifted`` and ``credit.hold_overridden``.
+``credit.hold_placed``, ``credit.hold_lifted`` and ``credit.hold_overridden``;
+for the seller's payment terms, ``payment_terms.saved`` and ``payment_terms.removed``.
+
+**Payment terms.** An account names its terms by code. The terms a code
+names are looked up in the unit of work that needs them (opening an
+account, changing its terms, posting an invoice): the seller's **stored**
+terms first
+([`CreditService.save_payment_terms`][b2b_customers.services.credit.CreditService.save_payment_terms]),
+then the service's preset catalogue ([STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS] unless
+the host passed its own). Nothing is cached between calls, so terms saved by another process count
+from its commit on.
 """
 
 from __future__ import annotations
@@ -29,7 +41,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Money  # noqa: TC002  (argument checks read the hints at run time)
 
-from b2b_customers.credit.account import CreditAccount, Override
+from b2b_customers.credit.account import CreditAccount, CreditBypass, CreditControl, Override
 from b2b_customers.credit.aging import (
     DEFAULT_BOUNDARIES,
     AgingReport,
@@ -48,12 +60,13 @@ from b2b_customers.credit.terms_catalog import STANDARD_TERMS, PaymentTermsCatal
 from b2b_customers.domain.money import format_money, require_money
 from b2b_customers.domain.values import items_of, strip
 from b2b_customers.errors import AlreadyExists, NotFound, ValidationError
-from b2b_customers.ids import CompanyId, CreditAccountId
+from b2b_customers.ids import CompanyId, CreditAccountId, CustomerId
 from b2b_customers.limits.periods import CalendarPeriod, Window, local_day, window_of
 from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort
 from b2b_customers.serialization import make_converter
-from b2b_customers.services.arguments import checks_arguments
-from b2b_customers.services.authorization import Actor, Permission
+from b2b_customers.services.arguments import checked_choice, checks_arguments
+from b2b_customers.services.authorization import Actor, Permission, actor_id
+from b2b_customers.services.visibility import require_staff
 
 if TYPE_CHECKING:
     from b2b_customers.domain import Company
@@ -64,6 +77,7 @@ __all__ = ["CreditService"]
 
 _CONVERTER = make_converter()
 _DAY = CalendarPeriod(unit="day")
+_SHOWN_ACCOUNTS = 5  # accounts a refused removal names
 
 
 _Booking = Callable[["UnitOfWork", CreditAccount, datetime, str], tuple[CreditAccount, LedgerEntry]]
@@ -81,7 +95,9 @@ class CreditService:
 
     Args:
         context: The store, clock and id generator.
-        terms: The payment terms the seller offers (the presets by default).
+        terms: The preset payment terms, offered besides the terms stored with
+            [save_payment_terms][b2b_customers.services.credit.CreditService.save_payment_terms]
+            ([STANDARD_TERMS][b2b_customers.credit.STANDARD_TERMS] by default).
     """
 
     def __init__(
@@ -89,7 +105,7 @@ class CreditService:
     ) -> None:
         self._context = context
         self.terms = terms or STANDARD_TERMS
-        """The payment terms accounts may name."""
+        """The preset payment terms: a code names these when no stored terms have it."""
 
     # -- the account
 
@@ -97,10 +113,10 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         credit_limit: Any,  # noqa: ANN401  (checked: a Money)
         payment_terms: str = "NET30",
-        shared_with: Iterable[CompanyId] = (),
+        shared_with: Iterable[CompanyId | str] = (),
         auto_hold_after_days: int | None = None,
     ) -> CreditAccount:
         """Open a credit line for ``company``, in its currency.
@@ -110,7 +126,8 @@ class CreditService:
                 company it is shared with).
             company: The company that pays.
             credit_limit: The line, in the company's currency.
-            payment_terms: The code of the terms invoices are due by.
+            payment_terms: The code of the terms invoices are due by: stored
+                terms, or a preset (Net 30 by default).
             shared_with: Companies whose orders draw on this line: each must
                 name ``company`` as its bill-to or master account, or be below it.
             auto_hold_after_days: Hold the account when an invoice is overdue
@@ -118,18 +135,20 @@ class CreditService:
 
         Raises:
             PermissionDenied: The actor may not manage credit for a company.
-            ValidationError: A figure or the terms are not valid, or a company
+            ValidationError: A figure is not valid, no stored or preset terms
+                have the code (the message lists those that do), or a company
                 does not bill to ``company``.
             CurrencyMismatch: The limit is not in the company's currency.
             AlreadyExists: A company draws on another account already.
         """
+        company = CompanyId(company)
         limit = require_money(credit_limit, field="credit_limit")
-        terms = self.terms.get(payment_terms)
-        sharing = sorted(set(shared_with))
+        sharing = sorted({CompanyId(other) for other in shared_with})
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CREDIT, company)
             for other in sharing:
                 self._context.authorize(uow, actor, Permission.MANAGE_CREDIT, other)
+            terms = self._terms_in(uow, payment_terms, lock=True)
             owner = uow.companies.get(company)
             for other in sharing:
                 _ensure_pays_for(uow, owner, other)
@@ -149,7 +168,7 @@ class CreditService:
             uow.commit()
         return stored
 
-    def account(self, *, actor: Actor, company: CompanyId) -> CreditAccount:
+    def account(self, *, actor: Actor, company: CompanyId | str) -> CreditAccount:
         """Return the credit account ``company`` draws on.
 
         Raises:
@@ -157,6 +176,7 @@ class CreditService:
                 for the owner of a shared account).
             NotFound: The company does not exist or has no credit account.
         """
+        company = CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             return self._load(uow, actor, Permission.VIEW_CREDIT, company)
 
@@ -164,7 +184,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         credit_limit: Any,  # noqa: ANN401  (checked: a Money)
         reason: str | None = None,
     ) -> CreditAccount:
@@ -179,6 +199,7 @@ class CreditService:
                 is below the balance owed and no reason is given.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         limit = require_money(credit_limit, field="credit_limit")
         if limit.amount < 0:
             raise ValidationError("a credit limit is zero or more", field="credit_limit")
@@ -219,25 +240,29 @@ class CreditService:
         return stored
 
     def set_payment_terms(
-        self, *, actor: Actor, company: CompanyId, payment_terms: str | PaymentTerms
+        self, *, actor: Actor, company: CompanyId | str, payment_terms: str | PaymentTerms
     ) -> CreditAccount:
         """Make later invoices due by other terms (invoices posted keep their due dates).
 
+        The account keeps the code; its invoices are scheduled by the terms
+        the code names when each is posted (stored terms first, then the presets).
+
         Raises:
             PermissionDenied: The actor may not manage credit.
-            ValidationError: The catalog has no such terms.
+            ValidationError: No stored or preset terms have the code (the
+                message lists those that do).
         """
+        company = CompanyId(company)
         code = payment_terms if isinstance(payment_terms, str) else payment_terms.code
-        terms = self.terms.get(code)
-        return self._settle_account(
-            actor,
-            company,
-            "credit.terms_changed",
-            lambda account: attrs.evolve(account, payment_terms=terms.code),
-        )
+
+        def change(uow: UnitOfWork, account: CreditAccount) -> CreditAccount:
+            terms = self._terms_in(uow, code, lock=True)
+            return attrs.evolve(account, payment_terms=terms.code)
+
+        return self._settle_account_in(actor, company, "credit.terms_changed", change)
 
     def set_auto_hold(
-        self, *, actor: Actor, company: CompanyId, after_days: int | None
+        self, *, actor: Actor, company: CompanyId | str, after_days: int | None
     ) -> CreditAccount:
         """Hold the account automatically when an invoice is overdue by more than ``after_days``.
 
@@ -247,11 +272,167 @@ class CreditService:
             PermissionDenied: The actor may not manage credit.
             ValidationError: ``after_days`` is not a whole number of days >= 0.
         """
+        company = CompanyId(company)
         return self._settle_account(
             actor,
             company,
             "credit.auto_hold_changed",
             lambda account: attrs.evolve(account, auto_hold_after_days=after_days),
+        )
+
+    def set_overdue_hold_amount(
+        self,
+        *,
+        actor: Actor,
+        company: CompanyId | str,
+        amount: Any,  # noqa: ANN401  (checked: a Money or None)
+    ) -> CreditAccount:
+        """Hold the account automatically when more than ``amount`` is overdue.
+
+        What is overdue is the open amount of every instalment past its due
+        date, however few days; the sweep
+        [hold_overdue_accounts][b2b_customers.services.automations.Automations.hold_overdue_accounts]
+        holds the account when it is more than ``amount`` (exactly ``amount``
+        is not enough), as well as when an instalment is overdue by more than
+        the days of `set_auto_hold`. ``None`` turns the amount rule off.
+
+        Raises:
+            PermissionDenied: The actor may not manage credit.
+            ValidationError: ``amount`` is not a Money of zero or more.
+            CurrencyMismatch: It is in another currency than the account.
+        """
+        company = CompanyId(company)
+        threshold = None if amount is None else require_money(amount, field="amount")
+        if threshold is not None and threshold.amount < 0:
+            raise ValidationError("an overdue amount to hold at is zero or more", field="amount")
+        return self._settle_account(
+            actor,
+            company,
+            "credit.auto_hold_changed",
+            lambda account: attrs.evolve(account, auto_hold_overdue_amount=threshold),
+        )
+
+    def set_credit_control(
+        self, *, actor: Actor, company: CompanyId | str, control: CreditControl | str
+    ) -> CreditAccount:
+        """Say what an order over the available credit meets: ``refuse`` or ``warn``.
+
+        ``refuse`` (every account's default) denies it; ``warn`` lets it
+        through with a warning on the ``credit`` rule of the decision
+        (``Decision.warnings``), its credit reserved all the same, so the
+        account may go over its line. A hold stops orders in either mode.
+
+        Raises:
+            PermissionDenied: The actor may not manage credit.
+            ValidationError: ``control`` is not a credit control.
+        """
+        company = CompanyId(company)
+        chosen = checked_choice(control, CreditControl, "control")
+        return self._settle_account(
+            actor,
+            company,
+            "credit.control_changed",
+            lambda account: attrs.evolve(account, credit_control=chosen),
+        )
+
+    def set_invoice_credit_check(
+        self, *, actor: Actor, company: CompanyId | str, enabled: bool
+    ) -> CreditAccount:
+        """Check the credit limit when an invoice is posted on the account, or stop checking.
+
+        With the check, `post_invoice` refuses an invoice that adds more
+        to what the account owes and holds than its available credit (the
+        part of an order's reservation it converts counts already), with
+        [InsufficientCredit][b2b_customers.errors.InsufficientCredit], and
+        writes nothing. A bypass or the ``warn`` control does not lift it.
+
+        Raises:
+            PermissionDenied: The actor may not manage credit.
+            ValidationError: ``enabled`` is not True or False.
+        """
+        company = CompanyId(company)
+        return self._settle_account(
+            actor,
+            company,
+            "credit.invoice_check_changed",
+            lambda account: attrs.evolve(account, check_credit_on_invoice=enabled),
+        )
+
+    def grant_credit_bypass(
+        self, *, actor: Actor, company: CompanyId | str, customer: CustomerId | str, reason: str
+    ) -> CreditAccount:
+        """Let one buyer order past the credit limit of the line ``company`` draws on.
+
+        ERPNext's "bypass credit limit check at sales order", for one
+        customer: their orders are not refused for credit (a hold still stops
+        them), the decision's ``credit`` rule says they hold a bypass, and
+        their credit is reserved and invoiced as anyone's, so the account's
+        figures stay true (its available credit may go below zero).
+
+        Args:
+            actor: Who grants it (override credit holds and limits).
+            company: A company the line covers.
+            customer: The buyer, a member of a company the line covers.
+            reason: Why, kept with the bypass, in the event and the audit log.
+
+        Raises:
+            PermissionDenied: The actor may not override credit.
+            NotFound: The customer does not exist.
+            ValidationError: The customer is not a member of a company the
+                line covers, or the reason is empty.
+            InvalidTransition: The customer holds a bypass already.
+        """
+        company = CompanyId(company)
+        customer = CustomerId(customer)
+        now = self._context.clock.now()
+        with self._context.store.unit_of_work() as uow:
+            account = self._load(uow, actor, Permission.OVERRIDE_CREDIT_HOLD, company)
+            buyer = uow.customers.get(customer)
+            if not any(account.covers(m.company_id) for m in buyer.memberships):
+                raise ValidationError(
+                    f"{buyer.display_name} ({customer!r}) is not a member of a company drawing "
+                    f"on credit account {account.id!r}; invite them to one first",
+                    field="customer",
+                )
+            bypass = CreditBypass(
+                customer_id=customer, granted_by=actor_id(actor), granted_at=now, reason=reason
+            )
+            stored = uow.credit.save(account.grant_bypass(bypass))
+            self._context.record(
+                uow,
+                "credit.bypass_granted",
+                stored,
+                actor=actor,
+                company_id=company,
+                before=account,
+                payload={
+                    "account_id": stored.id,
+                    "customer_id": customer,
+                    "reason": bypass.reason,
+                },
+            )
+            uow.commit()
+        return stored
+
+    def revoke_credit_bypass(
+        self, *, actor: Actor, company: CompanyId | str, customer: CustomerId | str
+    ) -> CreditAccount:
+        """Bind a buyer by the credit limit again.
+
+        Orders already placed keep their reservations.
+
+        Raises:
+            PermissionDenied: The actor may not override credit.
+            InvalidTransition: The customer holds no bypass on the line.
+        """
+        company = CompanyId(company)
+        customer = CustomerId(customer)
+        return self._settle_account(
+            actor,
+            company,
+            "credit.bypass_revoked",
+            lambda account: account.revoke_bypass(customer),
+            permission=Permission.OVERRIDE_CREDIT_HOLD,
         )
 
     # -- the ledger
@@ -260,7 +441,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         invoice: str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
         order: str | None = None,
@@ -280,16 +461,25 @@ class CreditService:
             untaxed_amount: The invoice amount before tax, when the terms take
                 a discount of it (``EarlyPaymentDiscount(on_untaxed=True)``).
 
+        An account that checks credit on invoices
+        (`set_invoice_credit_check`) refuses an invoice that would take
+        it over its limit; on PostgreSQL its row is locked from that check to
+        the commit, so no order's reservation slips in between.
+
         Returns:
             The ledger entry, with its instalments and due dates.
 
         Raises:
             PermissionDenied: The actor may not post invoices.
+            InsufficientCredit: The account checks credit on invoices and this
+                one would take it over its limit; nothing is written.
             AlreadyExists: The account has an invoice with this number.
             NotFound: ``order`` holds no reservation.
-            ValidationError: The amount is not valid for the terms.
+            ValidationError: The amount is not valid for the terms, or the
+                account's terms code names no stored or preset terms.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         total = require_money(amount, field="amount", positive=True)
         untaxed = (
             None
@@ -308,8 +498,11 @@ class CreditService:
                     f"credit account {account.id!r} has an invoice {invoice!r} already; "
                     "give each invoice its own number"
                 )
+            if account.check_credit_on_invoice:
+                # The totals as they are now, held until the commit: the check is on them.
+                account = uow.credit.for_company(account.company_id, lock=True)
             day = invoice_date or self._today(uow, account, now)
-            instalments = self.terms.get(account.payment_terms).schedule(
+            instalments = self._terms_in(uow, account.payment_terms).schedule(
                 total, day, untaxed_amount=untaxed
             )
             return account.post_invoice(
@@ -328,7 +521,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         payment: str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
         paid_on: date | None = None,
@@ -341,8 +534,9 @@ class CreditService:
         oldest first and what is left is unapplied credit, which settles the
         next invoices. With ``allocations`` it goes to those invoices (or
         instalments) and what is left stays **on account** as an advance,
-        as it all does with ``on_account=True``; :meth:`allocate_payment`
-        applies an advance later.
+        as it all does with ``on_account=True``;
+        [`allocate_payment`][b2b_customers.services.credit.CreditService.allocate_payment] applies
+        an advance later.
 
         Every instalment the payment settles on or before its
         ``discount_until`` needs only its amount less the discount; the
@@ -357,7 +551,7 @@ class CreditService:
             amount: What was paid, more than zero.
             paid_on: The day it was paid (today in the payer's time zone by default).
             allocations: Where it goes, in order; see
-                :class:`~b2b_customers.credit.Allocation`.
+                [`Allocation`][b2b_customers.credit.Allocation].
             on_account: Keep it (what the allocations leave) as an advance.
 
         Returns:
@@ -370,6 +564,7 @@ class CreditService:
                 the invoice needs or the payment has.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         paid = require_money(amount, field="amount", positive=True)
         if paid_on is not None:
             check_date(paid_on, field="paid_on")
@@ -404,7 +599,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         payment: str,
         allocations: Sequence[Allocation],
     ) -> LedgerEntry:
@@ -427,6 +622,7 @@ class CreditService:
             ValidationError: An allocation names nothing open or asks more
                 than the invoice needs or the advance holds.
         """
+        company = CompanyId(company)
         wanted = _allocation_list(allocations)
         if not wanted:
             raise ValidationError(
@@ -477,7 +673,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         note: str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
     ) -> LedgerEntry:
@@ -488,6 +684,7 @@ class CreditService:
             ValidationError: The amount is not more than zero.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         credited = require_money(amount, field="amount", positive=True)
         return self._book(
             actor,
@@ -503,7 +700,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
         reason: str,
     ) -> LedgerEntry:
@@ -514,6 +711,7 @@ class CreditService:
             ValidationError: The amount is zero or not a Money, or the reason is empty.
             CurrencyMismatch: It is in another currency than the account.
         """
+        company = CompanyId(company)
         change = require_money(amount, field="amount")
         if not change.amount:
             raise ValidationError("an adjustment of zero changes nothing", field="amount")
@@ -523,13 +721,13 @@ class CreditService:
             Permission.MANAGE_CREDIT,
             "credit.adjusted",
             lambda _uow, account, now, entry_id: account.adjust(
-                change, reason=reason, actor=actor.id, entry_id=entry_id, at=now
+                change, reason=reason, actor=actor_id(actor), entry_id=entry_id, at=now
             ),
         )
 
     # -- holds
 
-    def place_hold(self, *, actor: Actor, company: CompanyId, reason: str) -> CreditAccount:
+    def place_hold(self, *, actor: Actor, company: CompanyId | str, reason: str) -> CreditAccount:
         """Stop new reservations on the account until the hold is lifted.
 
         Raises:
@@ -537,21 +735,23 @@ class CreditService:
             InvalidTransition: The account is on hold already.
             ValidationError: The reason is empty.
         """
+        company = CompanyId(company)
         now = self._context.clock.now()
         return self._settle_account(
             actor,
             company,
             "credit.hold_placed",
-            lambda account: account.place_hold(reason, at=now, actor=actor.id),
+            lambda account: account.place_hold(reason, at=now, actor=actor_id(actor)),
         )
 
-    def lift_hold(self, *, actor: Actor, company: CompanyId) -> CreditAccount:
+    def lift_hold(self, *, actor: Actor, company: CompanyId | str) -> CreditAccount:
         """Let the account reserve credit again.
 
         Raises:
             PermissionDenied: The actor may not manage credit.
             InvalidTransition: The account is not on hold.
         """
+        company = CompanyId(company)
         return self._settle_account(
             actor, company, "credit.hold_lifted", lambda account: account.lift_hold()
         )
@@ -560,7 +760,7 @@ class CreditService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         order: str,
         amount: Any,  # noqa: ANN401  (checked: a Money)
         reason: str,
@@ -579,12 +779,13 @@ class CreditService:
                 empty, or the order holds a reservation already.
             CurrencyMismatch: The amount is in another currency than the account.
         """
+        company = CompanyId(company)
         reserved = require_money(amount, field="amount", positive=True)
 
         def book(
             _uow: UnitOfWork, account: CreditAccount, now: datetime, entry_id: str
         ) -> tuple[CreditAccount, LedgerEntry]:
-            override = Override(actor=actor.id, reason=reason)
+            override = Override(actor=actor_id(actor), reason=reason)
             return account.reserve(order, reserved, entry_id=entry_id, at=now, override=override)
 
         return self._book(
@@ -593,13 +794,16 @@ class CreditService:
 
     # -- reports
 
-    def statement(self, *, actor: Actor, company: CompanyId, start: date, end: date) -> Statement:
+    def statement(
+        self, *, actor: Actor, company: CompanyId | str, start: date, end: date
+    ) -> Statement:
         """Return the statement from ``start`` to ``end`` (inclusive local days of the payer).
 
         Raises:
             PermissionDenied: The actor may not view credit.
             ValidationError: ``end`` is before ``start``, or either is not a date.
         """
+        company = CompanyId(company)
         check_date(start, field="start")
         check_date(end, field="end")
         if end < start:
@@ -621,22 +825,25 @@ class CreditService:
             last_day=end,
         )
 
-    def aging(self, *, actor: Actor, company: CompanyId, as_of: date | None = None) -> AgingReport:
+    def aging(
+        self, *, actor: Actor, company: CompanyId | str, as_of: date | None = None
+    ) -> AgingReport:
         """Return the account's open instalments in aging buckets as of a day (today by default).
 
         Only entries booked by the end of ``as_of`` (in the payer's time
         zone) count, so a past day shows what was open then. For other bucket
-        boundaries, see :meth:`AgingReport.totals_by_range
-        <b2b_customers.credit.AgingReport.totals_by_range>`.
+        boundaries, see
+        [`AgingReport.totals_by_range`][b2b_customers.credit.AgingReport.totals_by_range].
 
         Raises:
             PermissionDenied: The actor may not view credit.
             ValidationError: ``as_of`` is not a date.
         """
+        company = CompanyId(company)
         return self.open_items(actor=actor, company=company, as_of=as_of).aging
 
     def open_items(
-        self, *, actor: Actor, company: CompanyId, as_of: date | None = None
+        self, *, actor: Actor, company: CompanyId | str, as_of: date | None = None
     ) -> OpenItemStatement:
         """Return the company's open-item statement: open invoices with their instalments.
 
@@ -651,6 +858,7 @@ class CreditService:
             NotFound: The company has no credit account.
             ValidationError: ``as_of`` is not a date.
         """
+        company = CompanyId(company)
         if as_of is not None:
             check_date(as_of, field="as_of")
         with self._context.store.unit_of_work() as uow:
@@ -676,7 +884,7 @@ class CreditService:
                 shared accounts under their owner); every company with a
                 credit account by default.
             boundaries: The bucket boundaries (see
-                :func:`~b2b_customers.credit.age_ranges`).
+                [`age_ranges`][b2b_customers.credit.age_ranges]).
 
         Raises:
             PermissionDenied: The actor may not view credit for a company.
@@ -741,6 +949,156 @@ class CreditService:
             as_of=day,
         )
 
+    # -- the seller's payment terms
+
+    def save_payment_terms(self, *, actor: Actor, terms: PaymentTerms) -> PaymentTerms:
+        """Define payment terms under their code, or replace the terms stored under it.
+
+        Accounts name terms by code (compared by
+        [terms_key][b2b_customers.credit.terms_key]); stored terms take the
+        place of a preset with the same code. Invoices posted from the commit
+        on are scheduled by the saved terms; those posted before keep their
+        instalments.
+
+        Terms built fresh (``version`` 0) define the code, or replace whatever
+        is stored under it. A copy read from the store (``version`` 1 and
+        up) replaces that version only: if someone saved or removed the terms
+        since, the save is refused, so no change is lost unseen.
+
+        Args:
+            actor: Who saves them (staff who manage credit).
+            terms: The terms, with their code.
+
+        Returns:
+            The terms as stored, with their new version.
+
+        Raises:
+            PermissionDenied: The actor is not staff who manage credit.
+            ValidationError: ``terms`` is not a
+                [PaymentTerms][b2b_customers.credit.PaymentTerms].
+            StaleVersion: A stored copy's version is not the stored one.
+            NotFound: A stored copy's terms were removed meanwhile.
+        """
+        require_staff(actor, Permission.MANAGE_CREDIT, "define payment terms")
+        with self._context.store.unit_of_work() as uow:
+            current = _stored_terms(uow, terms.code)
+            if terms.version == 0 and current is None:
+                stored = uow.payment_terms.add(terms)
+            elif terms.version == 0 and current is not None:
+                stored = uow.payment_terms.save(
+                    attrs.evolve(terms, version=current.version, created_at=current.created_at)
+                )
+            else:
+                stored = uow.payment_terms.save(terms)
+            self._context.record(
+                uow,
+                "payment_terms.saved",
+                stored,
+                actor=actor,
+                company_id=None,
+                before=current,
+                aggregate_id=stored.key,
+            )
+            uow.commit()
+        return stored
+
+    def remove_payment_terms(self, *, actor: Actor, code: str) -> None:
+        """Remove the stored terms with ``code``; refused while an account names the code.
+
+        Move those accounts to other terms first
+        ([set_payment_terms][b2b_customers.services.credit.CreditService.set_payment_terms]).
+        To go back from stored terms to the preset of the same code, save the
+        preset (``save_payment_terms(terms=NET_30)``) instead.
+
+        Opening an account or changing its terms locks the stored terms it
+        names (on PostgreSQL), and this call removes them before it looks for
+        accounts naming them, so the two cannot cross: one of them waits for
+        the other and then sees its change.
+
+        Raises:
+            PermissionDenied: The actor is not staff who manage credit.
+            NotFound: No terms with this code are stored (presets cannot be removed).
+            ValidationError: A credit account names the code (the message
+                lists the accounts).
+        """
+        require_staff(actor, Permission.MANAGE_CREDIT, "remove payment terms")
+        with self._context.store.unit_of_work() as uow:
+            current = uow.payment_terms.get(code)
+            # Removed first, then checked: on PostgreSQL the delete waits for a unit of
+            # work that locked the terms to name them, and the check then sees its account.
+            uow.payment_terms.remove(code)
+            users = uow.credit.using_terms(code)
+            if users:
+                shown = ", ".join(map(repr, users[:_SHOWN_ACCOUNTS]))
+                more = len(users) - _SHOWN_ACCOUNTS
+                raise ValidationError(
+                    f"payment terms {current.code!r} are the terms of {len(users)} credit "
+                    f"account(s) ({shown}{f' and {more} more' if more > 0 else ''}); move them "
+                    "to other terms with set_payment_terms first",
+                    field="code",
+                )
+            self._context.record(
+                uow,
+                "payment_terms.removed",
+                current,
+                actor=actor,
+                company_id=None,
+                before=current,
+                removed=True,
+                aggregate_id=current.key,
+            )
+            uow.commit()
+
+    def payment_terms(self, *, actor: Actor, code: str) -> PaymentTerms:
+        """Return the terms ``code`` names now: the stored terms, else the preset.
+
+        A preset comes with ``version`` 0; stored terms with their version.
+
+        Raises:
+            PermissionDenied: The actor is not staff who view credit.
+            NotFound: No stored or preset terms have the code.
+        """
+        require_staff(actor, Permission.VIEW_CREDIT, "read the seller's payment terms")
+        with self._context.store.unit_of_work() as uow:
+            found = _stored_terms(uow, code)
+        if found is not None:
+            return found
+        if code not in self.terms:
+            raise NotFound("PaymentTerms", code, by="code")
+        return self.terms.get(code)
+
+    def list_payment_terms(self, *, actor: Actor) -> list[PaymentTerms]:
+        """Return every terms an account may name: the stored ones and the presets they leave.
+
+        Sorted by the key of their code; presets have ``version`` 0.
+
+        Raises:
+            PermissionDenied: The actor is not staff who view credit.
+        """
+        require_staff(actor, Permission.VIEW_CREDIT, "list the seller's payment terms")
+        with self._context.store.unit_of_work() as uow:
+            return self._catalog_in(uow).listed()
+
+    def _terms_in(self, uow: UnitOfWork, code: str, *, lock: bool = False) -> PaymentTerms:
+        """The terms ``code`` names in this unit of work: stored first, then the presets.
+
+        ``lock`` holds stored terms until the unit of work ends, for an
+        account about to name them (see ``remove_payment_terms``).
+
+        Raises:
+            ValidationError: Neither has the code (the message lists every code there is).
+        """
+        stored = _stored_terms(uow, code, lock=lock)
+        if stored is not None:
+            return stored
+        if code in self.terms:
+            return self.terms.get(code)
+        return self._catalog_in(uow).get(code)
+
+    def _catalog_in(self, uow: UnitOfWork) -> PaymentTermsCatalog:
+        """The presets with every stored terms in place of a preset of the same code."""
+        return self.terms.with_terms(*uow.payment_terms.all())
+
     # -- steps
 
     def _load(
@@ -766,10 +1124,25 @@ class CreditService:
         company: CompanyId,
         event: str,
         change: Callable[[CreditAccount], CreditAccount],
+        *,
+        permission: Permission = Permission.MANAGE_CREDIT,
+    ) -> CreditAccount:
+        return self._settle_account_in(
+            actor, company, event, lambda _uow, account: change(account), permission=permission
+        )
+
+    def _settle_account_in(
+        self,
+        actor: Actor,
+        company: CompanyId,
+        event: str,
+        change: Callable[[UnitOfWork, CreditAccount], CreditAccount],
+        *,
+        permission: Permission = Permission.MANAGE_CREDIT,
     ) -> CreditAccount:
         with self._context.store.unit_of_work() as uow:
-            account = self._load(uow, actor, Permission.MANAGE_CREDIT, company)
-            stored = uow.credit.save(change(account))
+            account = self._load(uow, actor, permission, company)
+            stored = uow.credit.save(change(uow, account))
             self._context.record(
                 uow, event, stored, actor=actor, company_id=company, before=account
             )
@@ -823,6 +1196,13 @@ class CreditService:
                 )
             uow.commit()
         return entry
+
+
+def _stored_terms(uow: UnitOfWork, code: str, *, lock: bool = False) -> PaymentTerms | None:
+    try:
+        return uow.payment_terms.get(code, lock=lock)
+    except NotFound:
+        return None
 
 
 def _settled_invoices(

@@ -1,4 +1,4 @@
-"""The checks and writes of a bulk customer import (see :mod:`~b2b_customers.services.bulk_import`).
+"""The checks and writes of a bulk customer import (see `bulk_import`).
 
 Every customer gets a ``customer.created`` event with its audit entry, and
 joins the automatic customer group of each of their companies, as when
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from b2b_customers.errors import NotFound
 from b2b_customers.ports import CustomerQuery
-from b2b_customers.services.bulk_import import ImportProblem, first_seen, stored_already
+from b2b_customers.services.bulk_import import BATCH, ImportProblem, first_seen, stored_already
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -138,5 +138,17 @@ class CustomerWrites:
                 self._members[company].add(customer.id)
 
     def finish(self, uow: UnitOfWork) -> None:
-        """Add every customer to the automatic groups of their companies, in one batch."""
-        uow.groups.add_members(self._members)
+        """Add every customer to the automatic groups of their companies, batch by batch.
+
+        Each group is read and written once, however many batches its
+        members came in; a batch of [`BATCH`][b2b_customers.services.bulk_import.BATCH]
+        groups at a time keeps memory flat.
+        """
+        companies = sorted(self._members)
+        for start in range(0, len(companies), BATCH):
+            uow.groups.add_members(
+                {
+                    company: self._members.pop(company)
+                    for company in companies[start : start + BATCH]
+                }
+            )

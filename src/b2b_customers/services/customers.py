@@ -2,12 +2,13 @@
 
 Company admins manage the users of their own company and its subtree; staff
 manage everyone's. A customer who belongs to several companies is managed
-(profile, global status, joining another company) only by someone who
-manages customers at every one of them; a company admin changes the
-customer's standing at their own company: the roles there
-(:meth:`CustomerService.assign_roles`), or the membership itself
-(:meth:`CustomerService.remove_from_company`). A record comes back with the
-memberships the actor may see (:func:`~b2b_customers.services.visibility.customer_for`).
+(profile, joining another company) only by someone who manages customers at
+every one of them; their own status (active anywhere at all) only by
+themselves or staff. A company admin changes the customer's standing at
+their own company: the roles there (`assign_roles`), the membership's
+status (`activate` and `deactivate` with `company`), or the membership
+itself (`remove_from_company`). A record comes back with the
+memberships the actor may see ([`customer_for`][b2b_customers.services.visibility.customer_for]).
 The company's automatic customer group follows its members in the same unit
 of work.
 """
@@ -35,10 +36,12 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
+    actor_name,
     checked_actor,
     current_actor,
+    may,
 )
-from b2b_customers.services.bulk_import import ImportItem, ImportProgress, run_import
+from b2b_customers.services.bulk_import import ImportProgress, ImportSource, run_import
 from b2b_customers.services.bulk_import import require_staff as require_importing_staff
 from b2b_customers.services.customer_import import CustomerChecks, CustomerWrites
 from b2b_customers.services.visibility import (
@@ -72,7 +75,7 @@ class CustomerService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         email: str,
         first_name: str,
         last_name: str,
@@ -89,6 +92,7 @@ class CustomerService:
             ValidationError: A field or the role combination is not valid.
             AlreadyExists: The email address is taken.
         """
+        company = CompanyId(company)
         checked_instance(active, bool, "active")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
@@ -109,17 +113,16 @@ class CustomerService:
         self,
         *,
         actor: Actor,
-        customers: Iterable[Customer | ImportItem[Customer]],
+        customers: ImportSource[Customer],
         check_only: bool = False,
         progress: ImportProgress | None = None,
         unit: str = "item",
     ) -> int:
-        """Import many customers at bulk speed: all checked first, then written in batches.
+        """Import many customers at bulk speed: checked and written batch by batch, all or nothing.
 
-        ``customers`` is read twice (check, then write), as in
-        :meth:`CompanyService.import_many
-        <b2b_customers.services.companies.CompanyService.import_many>`. Their
-        companies must be stored already. Every customer gets a
+        ``customers`` is read once, a batch at a time, as in
+        [CompanyService.import_many][b2b_customers.services.companies.CompanyService.import_many].
+        Their companies must be stored already. Every customer gets a
         ``customer.created`` event and an audit entry, and joins the automatic
         groups of their companies, all in one unit of work.
 
@@ -150,7 +153,7 @@ class CustomerService:
             progress=progress,
         )
 
-    def get(self, *, actor: Actor, customer: CustomerId) -> Customer:
+    def get(self, *, actor: Actor, customer: CustomerId | str) -> Customer:
         """Return a customer ``actor`` sees, with the memberships the actor may see.
 
         An actor sees themselves, the customers of companies where they may
@@ -161,6 +164,7 @@ class CustomerService:
             ValidationError: The actor is not one, or ``customer`` is not an id.
             NotFound: No such customer, or one the actor does not see.
         """
+        customer = CustomerId(customer)
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             current = self._seen(uow, actor, customer)
@@ -170,7 +174,7 @@ class CustomerService:
         self,
         *,
         actor: Actor,
-        company: CompanyId | None = None,
+        company: CompanyId | str | None = None,
         include_subtree: bool = False,
         role: Role | str | None = None,
         status: CustomerStatus | str | None = None,
@@ -187,8 +191,8 @@ class CustomerService:
         With ``company``: its members (with ``include_subtree``, its
         subsidiaries' too). Without it, only staff who view customers may list
         everyone. The filters and the order are those of
-        :class:`~b2b_customers.ports.CustomerQuery`
-        (:mod:`b2b_customers.queries`).
+        [`CustomerQuery`][b2b_customers.ports.CustomerQuery]
+        ([`b2b_customers.queries`][]).
 
         Raises:
             NotFound: The company does not exist, or the actor does not see it.
@@ -196,6 +200,7 @@ class CustomerService:
                 or (a customer) names no company.
             ValidationError: A filter or the page is not valid.
         """
+        company = None if company is None else CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             if company is None:
                 require_staff(actor, Permission.VIEW_CUSTOMERS, "list every company's customers")
@@ -219,7 +224,7 @@ class CustomerService:
                 page, items=tuple(customer_for(uow, actor, item) for item in page.items)
             )
 
-    def update(self, *, actor: Actor, customer: CustomerId, **fields: Any) -> Customer:  # noqa: ANN401
+    def update(self, *, actor: Actor, customer: CustomerId | str, **fields: Any) -> Customer:  # noqa: ANN401
         """Change a customer's profile: names, email, language, phones, title.
 
         The customer changes their own; otherwise the actor must manage
@@ -237,6 +242,7 @@ class CustomerService:
             PermissionDenied: The actor sees the customer but may not manage them.
             AlreadyExists: The email address is taken.
         """
+        customer = CustomerId(customer)
         checked_id(customer, "customer")
         changes = checked_profile(fields)
         with self._context.store.unit_of_work() as uow:
@@ -244,39 +250,69 @@ class CustomerService:
             stored = uow.customers.save(attrs.evolve(current, **changes))
             return self._commit_change(uow, actor, current, stored, company_id=None)
 
-    def activate(self, *, actor: Actor, customer: CustomerId) -> Customer:
-        """Let an invited (or deactivated) customer act, e.g. when they first sign in.
+    def activate(
+        self, *, actor: Actor, customer: CustomerId | str, company: CompanyId | str | None = None
+    ) -> Customer:
+        """Let a customer act again: everywhere, or (with ``company``) at that company only.
 
-        The status is the customer's own, at every company: an invited
-        customer may activate themselves; otherwise the actor must manage
-        customers at every company the customer belongs to (staff: anyone).
+        Without ``company``, the customer's own status: an invited customer
+        activates themselves when they first sign in (which accepts their
+        invited memberships too); otherwise only staff who manage customers
+        may. Memberships deactivated at a company stay so: that company
+        activates them.
 
-        Raises:
-            ValidationError: The actor is not one, or ``customer`` is not an id.
-            NotFound: No such customer, or one the actor does not see.
-            PermissionDenied: The actor may not.
-            InvalidTransition: The customer is active already.
-        """
-        return self._set_status(actor, customer, CustomerStatus.ACTIVE)
-
-    def deactivate(self, *, actor: Actor, customer: CustomerId) -> Customer:
-        """Stop a customer from acting anywhere (they keep their memberships).
-
-        The customer may deactivate themselves; otherwise the actor must
-        manage customers at every company the customer belongs to (staff:
-        anyone). To end a customer's standing at one company only, use
-        :meth:`remove_from_company`.
+        With ``company``, the customer's standing there (their membership's
+        status), and nowhere else: the actor must manage that company's
+        customers, or be the customer accepting an invitation to it.
 
         Raises:
-            ValidationError: The actor is not one, or ``customer`` is not an id.
-            NotFound: No such customer, or one the actor does not see.
+            ValidationError: The actor is not one, or an argument is not an id.
+            NotFound: No such customer (or one the actor does not see), or,
+                with ``company``, no such company the actor sees, or the
+                customer is not a member of it.
             PermissionDenied: The actor may not.
-            InvalidTransition: The customer is inactive already.
+            InvalidTransition: The customer is active already (there).
         """
-        return self._set_status(actor, customer, CustomerStatus.INACTIVE)
+        customer = CustomerId(customer)
+        if company is None:
+            return self._set_status(actor, customer, CustomerStatus.ACTIVE)
+        return self._set_standing(actor, customer, CompanyId(company), CustomerStatus.ACTIVE)
+
+    def deactivate(
+        self, *, actor: Actor, customer: CustomerId | str, company: CompanyId | str | None = None
+    ) -> Customer:
+        """Stop a customer from acting: everywhere, or (with ``company``) at that company only.
+
+        Without ``company``, the customer's own status, at every company:
+        the customer may deactivate themselves; otherwise only staff who
+        manage customers may (one company's admin never ends a customer's
+        standing at another company).
+
+        With ``company``, the customer's standing there (their membership's
+        status): they keep the membership, and act for their other companies
+        as before. The actor must manage that company's customers, or be the
+        customer. To end the membership itself, use `remove_from_company`.
+
+        Raises:
+            ValidationError: The actor is not one, or an argument is not an id.
+            NotFound: No such customer (or one the actor does not see), or,
+                with ``company``, no such company the actor sees, or the
+                customer is not a member of it.
+            PermissionDenied: The actor may not.
+            InvalidTransition: The customer is inactive already (there).
+        """
+        customer = CustomerId(customer)
+        if company is None:
+            return self._set_status(actor, customer, CustomerStatus.INACTIVE)
+        return self._set_standing(actor, customer, CompanyId(company), CustomerStatus.INACTIVE)
 
     def assign_roles(
-        self, *, actor: Actor, customer: CustomerId, company: CompanyId, roles: Iterable[Role | str]
+        self,
+        *,
+        actor: Actor,
+        customer: CustomerId | str,
+        company: CompanyId | str,
+        roles: Iterable[Role | str],
     ) -> Customer:
         """Give a customer exactly ``roles`` in ``company`` (joining it if need be).
 
@@ -292,6 +328,8 @@ class CustomerService:
             ValidationError: The role combination is not valid.
             NotFound: No such customer, or one the actor does not see.
         """
+        customer = CustomerId(customer)
+        company = CompanyId(company)
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
@@ -306,7 +344,7 @@ class CustomerService:
             return self._commit_change(uow, actor, current, stored, company_id=company)
 
     def remove_from_company(
-        self, *, actor: Actor, customer: CustomerId, company: CompanyId
+        self, *, actor: Actor, customer: CustomerId | str, company: CompanyId | str
     ) -> Customer:
         """End a customer's membership of ``company`` (their standing there, and only there).
 
@@ -315,6 +353,8 @@ class CustomerService:
             NotFound: The customer does not exist or is not a member of the
                 company (the same answer for both).
         """
+        customer = CustomerId(customer)
+        company = CompanyId(company)
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CUSTOMERS, company)
@@ -331,7 +371,7 @@ class CustomerService:
             return self._commit_change(uow, actor, current, stored, company_id=company)
 
     def set_manager(
-        self, *, actor: Actor, customer: CustomerId, manager: CustomerId | None
+        self, *, actor: Actor, customer: CustomerId | str, manager: CustomerId | str | None
     ) -> Customer:
         """Name the customer's manager (``None``: nobody), whom ``ManagerApprover`` routes to.
 
@@ -344,6 +384,8 @@ class CustomerService:
             NotFound: No such customer or manager.
             ValidationError: The manager works elsewhere, or is the customer.
         """
+        customer = CustomerId(customer)
+        manager = None if manager is None else CustomerId(manager)
         checked_id(customer, "customer")
         if manager is not None:
             checked_id(manager, "manager")
@@ -368,7 +410,7 @@ class CustomerService:
         return stored
 
     def create_group(
-        self, *, actor: Actor, name: str, members: Iterable[CustomerId] = ()
+        self, *, actor: Actor, name: str, members: Iterable[CustomerId | str] = ()
     ) -> CustomerGroup:
         """Create a customer group of the seller's own making (a price list's or limit's target).
 
@@ -394,9 +436,9 @@ class CustomerService:
         self,
         *,
         actor: Actor,
-        group: CustomerGroupId,
-        add: Iterable[CustomerId] = (),
-        remove: Iterable[CustomerId] = (),
+        group: CustomerGroupId | str,
+        add: Iterable[CustomerId | str] = (),
+        remove: Iterable[CustomerId | str] = (),
     ) -> CustomerGroup:
         """Add members to, and remove members from, a custom customer group.
 
@@ -407,6 +449,7 @@ class CustomerService:
             NotFound: No such group, or a member to add does not exist.
             ValidationError: The group is a company's automatic group.
         """
+        group = CustomerGroupId(group)
         require_staff(actor, Permission.MANAGE_CUSTOMERS, "change customer groups")
         checked_id(group, "group")
         with self._context.store.unit_of_work() as uow:
@@ -435,30 +478,67 @@ class CustomerService:
     # -- steps
 
     def _set_status(self, actor: Actor, customer: CustomerId, status: CustomerStatus) -> Customer:
+        """Change the customer's own status: themselves (see the rule below) or staff only."""
         checked_actor(actor)
         checked_id(customer, "customer")
         with self._context.store.unit_of_work() as uow:
             stored_actor = current_actor(uow, actor)
-            # Invited customers activate themselves when they first sign in; an
-            # active one may deactivate themselves. Nobody else but who manages them.
-            own_move = (
-                isinstance(stored_actor, Customer)
-                and stored_actor.id == customer
-                and (
-                    stored_actor.status is CustomerStatus.INVITED
-                    if status is CustomerStatus.ACTIVE
-                    else stored_actor.is_active
-                )
-            )
+            own = _own_move(stored_actor, customer, status)
             current = (
-                uow.customers.get(customer)
-                if own_move
-                else self._managed(uow, actor, customer, themselves=False)
+                stored_actor
+                if own and isinstance(stored_actor, Customer)
+                else self._seen(uow, actor, customer)
             )
+            if not (own or _staff_manages(stored_actor)):
+                raise PermissionDenied(
+                    f"{actor_name(stored_actor)} may not {_verb(status)} customer {customer!r} at "
+                    "every company: only the customer themselves or the seller's staff may; a "
+                    "company admin names their company (company=...) to change the customer's "
+                    "standing there"
+                )
             if current.status is status:
                 raise InvalidTransition(f"customer {customer!r} is {status.value} already")
-            stored = uow.customers.save(attrs.evolve(current, status=status))
+            changed = attrs.evolve(current, status=status)
+            if status is CustomerStatus.ACTIVE:
+                changed = changed.accepting_invitations()
+            stored = uow.customers.save(changed)
             return self._commit_change(uow, actor, current, stored, company_id=None)
+
+    def _set_standing(
+        self, actor: Actor, customer: CustomerId, company: CompanyId, status: CustomerStatus
+    ) -> Customer:
+        """Change the customer's standing at ``company`` only (their membership's status)."""
+        checked_actor(actor)
+        checked_id(customer, "customer")
+        checked_id(company, "company")
+        with self._context.store.unit_of_work() as uow:
+            stored_actor = current_actor(uow, actor)
+            current = stored_or_none(uow.customers.get, customer)
+            membership = None if current is None else current.membership_in(company)
+            own = (
+                current is not None
+                and membership is not None
+                and isinstance(stored_actor, Customer)
+                and stored_actor.id == current.id
+                and stored_actor.is_active
+                and (
+                    membership.status is CustomerStatus.INVITED
+                    if status is CustomerStatus.ACTIVE
+                    else membership.is_active
+                )
+            )
+            if not own:
+                self._context.authorize(
+                    uow, actor, Permission.MANAGE_CUSTOMERS, company, argument="company"
+                )
+            if current is None or membership is None:
+                raise NotFound("Membership", f"{customer} in {company}", by="customer and company")
+            if membership.status is status:
+                raise InvalidTransition(
+                    f"customer {customer!r} is {status.value} at {company!r} already"
+                )
+            stored = uow.customers.save(current.with_status_in(company, status))
+            return self._commit_change(uow, actor, current, stored, company_id=company)
 
     def _commit_change(
         self,
@@ -509,6 +589,28 @@ class CustomerService:
             return
         if customer not in group.member_ids:
             uow.groups.save(group.with_member(customer))
+
+
+def _own_move(actor: Actor, customer: CustomerId, status: CustomerStatus) -> bool:
+    """Whether ``actor`` (as stored now) changes their own status as a customer may.
+
+    An invited customer activates themselves when they first sign in; an
+    active one may deactivate themselves.
+    """
+    if not isinstance(actor, Customer) or actor.id != customer:
+        return False
+    if status is CustomerStatus.ACTIVE:
+        return actor.status is CustomerStatus.INVITED
+    return actor.is_active
+
+
+def _staff_manages(actor: Actor) -> bool:
+    """Whether ``actor`` is staff who manage every company's customers."""
+    return isinstance(actor, Staff) and may(actor, Permission.MANAGE_CUSTOMERS, CompanyId(""))
+
+
+def _verb(status: CustomerStatus) -> str:
+    return "activate" if status is CustomerStatus.ACTIVE else "deactivate"
 
 
 def _ensure_customers(uow: UnitOfWork, ids: frozenset[CustomerId]) -> None:

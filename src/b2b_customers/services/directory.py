@@ -1,13 +1,13 @@
 """The approval directory as the store knows it now, and who a service actor is to the workflow.
 
-The pure workflow (:mod:`b2b_customers.approvals`) never reads a store: it
-takes an :class:`~b2b_customers.approvals.ApprovalDirectory`. :func:`load_directory`
+The pure workflow ([`b2b_customers.approvals`][]) never reads a store: it
+takes an [`ApprovalDirectory`][b2b_customers.approvals.ApprovalDirectory]. `load_directory`
 builds one for a company from one unit of work: the customers of the company
 and of every ancestor (escalation goes up the tree), the requester and their
 manager, customers a policy names, the approval groups, approver limits and
 policies on that chain, the tree itself, and the seller's approvers.
 
-Staff act on requests as **seller approvers** (:func:`workflow_actor`): a
+Staff act on requests as **seller approvers** (`workflow_actor`): a
 staff member listed in the service's seller approvers keeps the limit set
 there; one not listed approves without a limit (their staff role already
 grants the decision).
@@ -21,7 +21,7 @@ from b2b_customers.approvals import ApprovalDirectory, CustomerApprover, SellerA
 from b2b_customers.errors import NotFound
 from b2b_customers.ids import CustomerId
 from b2b_customers.ports import MAX_PAGE_SIZE, CustomerQuery
-from b2b_customers.services.authorization import Actor, Staff
+from b2b_customers.services.authorization import Actor, Staff, actor_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -58,7 +58,7 @@ def load_directory(
         chain[index]: chain[index + 1] if index + 1 < len(chain) else None
         for index in range(len(chain))
     }
-    policies = _policies(uow, company_id)
+    policies = _policies(uow, chain)
     customers: dict[str, Customer] = {}
     for member_of in chain:
         for customer in _members(uow, member_of):
@@ -92,7 +92,7 @@ def workflow_actor(
     if isinstance(actor, Staff):
         listed = next((seller for seller in seller_approvers if seller.id == actor.id), None)
         return listed if listed is not None else SellerApprover(id=actor.id, name=actor.name)
-    return uow.customers.get(actor.id)
+    return uow.customers.get(CustomerId(actor_id(actor)))
 
 
 def with_seller(
@@ -117,9 +117,11 @@ def _members(uow: UnitOfWork, company_id: CompanyId) -> list[Customer]:
     return found
 
 
-def _policies(uow: UnitOfWork, company_id: CompanyId) -> list[ApprovalPolicy]:
+def _policies(uow: UnitOfWork, chain: Sequence[CompanyId]) -> list[ApprovalPolicy]:
+    """The policies of the company, of its ancestors (they may cover it) and the seller-wide one."""
     found = []
-    for owner in (company_id, None):
+    owners: list[CompanyId | None] = [*chain, None]
+    for owner in owners:
         try:
             found.append(uow.approval_policies.for_company(owner))
         except NotFound:

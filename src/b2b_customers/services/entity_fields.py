@@ -3,7 +3,7 @@
 Services that take ``**fields`` (add a location, update one) build or change
 an attrs entity with them. A misspelt field, or one the store owns (id,
 company, version, timestamps), is refused with a
-:class:`~b2b_customers.errors.ValidationError` naming the fields that may be
+[`ValidationError`][b2b_customers.ValidationError] naming the fields that may be
 given, before anything is read or written.
 """
 
@@ -52,7 +52,7 @@ def check_fields(cls: type[Any], given: Collection[str], *, fixed: Collection[st
 
 
 def evolved(entity: T, changes: Mapping[str, Any], *, fixed: Collection[str] = ()) -> T:
-    """Return ``entity`` with ``changes`` applied, after :func:`check_fields`.
+    """Return ``entity`` with ``changes`` applied, after `check_fields`.
 
     Raises:
         ValidationError: A field may not be changed, or a new value is not valid.

@@ -65,7 +65,7 @@ class LimitService:
                 ``frozenset()`` binds everyone. ``None`` (the default) keeps
                 Emporix's rule: admins are exempt from approval limits on
                 company, location and group scopes (see
-                :attr:`PurchasingLimit.exempt <b2b_customers.limits.PurchasingLimit.exempt>`).
+                [`PurchasingLimit.exempt`][b2b_customers.limits.PurchasingLimit.exempt]).
 
         Raises:
             PermissionDenied: The actor may not manage limits for the company.
@@ -98,7 +98,7 @@ class LimitService:
         self,
         *,
         actor: Actor,
-        limit: LimitId,
+        limit: LimitId | str,
         rule: LimitRule | None = None,
         on_exceed: OnExceed | str | None = None,
         name: str | object | None = _UNSET,
@@ -116,6 +116,7 @@ class LimitService:
             ValidationError: A field is not valid.
             CurrencyMismatch: A money rule is not in the company's currency.
         """
+        limit = LimitId(limit)
         with self._context.store.unit_of_work() as uow:
             current = uow.limits.get(limit)
             self._context.authorize(uow, actor, Permission.MANAGE_LIMITS, current.scope.company_id)
@@ -144,13 +145,14 @@ class LimitService:
             uow.commit()
         return stored
 
-    def remove(self, *, actor: Actor, limit: LimitId) -> PurchasingLimit:
+    def remove(self, *, actor: Actor, limit: LimitId | str) -> PurchasingLimit:
         """Delete a limit; return it as it was.
 
         Raises:
             NotFound: No limit has this id.
             PermissionDenied: The actor may not manage limits for its company.
         """
+        limit = LimitId(limit)
         with self._context.store.unit_of_work() as uow:
             current = uow.limits.get(limit)
             self._context.authorize(uow, actor, Permission.MANAGE_LIMITS, current.scope.company_id)
@@ -167,7 +169,7 @@ class LimitService:
         return current
 
     def for_company(
-        self, *, actor: Actor, company: CompanyId, include_inactive: bool = False
+        self, *, actor: Actor, company: CompanyId | str, include_inactive: bool = False
     ) -> list[PurchasingLimit]:
         """Return the limits that may apply to orders of ``company``, sorted by id.
 
@@ -178,6 +180,7 @@ class LimitService:
             NotFound: The company does not exist.
             PermissionDenied: The actor may not see the company.
         """
+        company = CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.VIEW_COMPANY, company)
             ancestors = [ancestor.id for ancestor in uow.companies.ancestors(company)]

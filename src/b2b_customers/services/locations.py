@@ -1,7 +1,7 @@
 """Location use cases: add and update a company's addresses, pick its defaults.
 
 A company's locations obey the rules of
-:class:`~b2b_customers.domain.AddressBook`: exactly one primary address, at
+[`AddressBook`][b2b_customers.domain.AddressBook]: exactly one primary address, at
 most one default billing and one default shipping address. Giving a flag to
 one location takes it from the location that had it, in the same unit of
 work; each location that changes is recorded (``location.created``,
@@ -45,7 +45,7 @@ class LocationService:
         self,
         *,
         actor: Actor,
-        company: CompanyId,
+        company: CompanyId | str,
         name: str,
         address: Address,
         **fields: Any,  # noqa: ANN401  (any other Location field)
@@ -57,7 +57,7 @@ class LocationService:
             company: The company.
             name: A name people recognise (``"Munich warehouse"``).
             address: The postal address.
-            **fields: Any other :class:`~b2b_customers.domain.Location` field
+            **fields: Any other [`Location`][b2b_customers.domain.Location] field
                 (``type``, ``is_default_billing``, ``emails``, ...), and an ``id``
                 of your own if you like.
 
@@ -67,6 +67,7 @@ class LocationService:
             ValidationError: A field is unknown or not valid.
             AlreadyExists: The id is taken.
         """
+        company = CompanyId(company)
         location_id = fields.pop("id", None)
         check_fields(Location, fields, fixed=_FIXED)
         with self._context.store.unit_of_work() as uow:
@@ -87,7 +88,7 @@ class LocationService:
         self,
         *,
         actor: Actor,
-        location: LocationId,
+        location: LocationId | str,
         **changes: Any,  # noqa: ANN401  (any Location field but id and company)
     ) -> Location:
         """Change fields of a location (name, address, flags, ...).
@@ -99,23 +100,31 @@ class LocationService:
                 valid, or the change takes the primary flag from the primary
                 address (make another location primary instead).
         """
+        location = LocationId(location)
         check_fields(Location, changes, fixed=_FIXED)
         return self._change(actor, location, lambda current: evolved(current, changes))
 
-    def make_primary(self, *, actor: Actor, location: LocationId) -> Location:
+    def make_primary(self, *, actor: Actor, location: LocationId | str) -> Location:
         """Make a location the company's primary address (the previous one stops being it)."""
+        location = LocationId(location)
         return self.update(actor=actor, location=location, is_primary=True)
 
-    def set_default_billing(self, *, actor: Actor, location: LocationId) -> Location:
+    def set_default_billing(self, *, actor: Actor, location: LocationId | str) -> Location:
         """Make a location the company's default billing address (taking the flag from another)."""
+        location = LocationId(location)
         return self.update(actor=actor, location=location, is_default_billing=True)
 
-    def set_default_shipping(self, *, actor: Actor, location: LocationId) -> Location:
+    def set_default_shipping(self, *, actor: Actor, location: LocationId | str) -> Location:
         """Make a location the company's default shipping address (taking the flag from another)."""
+        location = LocationId(location)
         return self.update(actor=actor, location=location, is_default_shipping=True)
 
     def remove(
-        self, *, actor: Actor, location: LocationId, new_primary: LocationId | None = None
+        self,
+        *,
+        actor: Actor,
+        location: LocationId | str,
+        new_primary: LocationId | str | None = None,
     ) -> Location:
         """Remove a location; return it as it was.
 
@@ -130,6 +139,8 @@ class LocationService:
             PermissionDenied: The actor may not manage the company's locations.
             ValidationError: The primary address is removed without a ``new_primary``.
         """
+        location = LocationId(location)
+        new_primary = None if new_primary is None else LocationId(new_primary)
         with self._context.store.unit_of_work() as uow:
             current = uow.locations.get(location)
             self._authorize(uow, actor, current)
@@ -149,13 +160,14 @@ class LocationService:
             uow.commit()
         return current
 
-    def for_company(self, *, actor: Actor, company: CompanyId) -> list[Location]:
+    def for_company(self, *, actor: Actor, company: CompanyId | str) -> list[Location]:
         """Return the locations of a company the actor may see, oldest first.
 
         Raises:
             NotFound: The company does not exist.
             PermissionDenied: The actor may not see the company.
         """
+        company = CompanyId(company)
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.VIEW_COMPANY, company)
             return uow.locations.for_company(company)

@@ -1,8 +1,8 @@
 """Who should be notified of a domain event: read from the contacts' subscriptions.
 
-A host application publishing the outbox asks :func:`recipients` for each
-event it mails about; the rules are those of
-:mod:`b2b_customers.domain.notifications`.
+A host application publishing the outbox asks
+[`recipients`][b2b_customers.services.notifications.recipients] for each event it mails about; the
+rules are those of [`b2b_customers.domain.notifications`][].
 """
 
 from __future__ import annotations

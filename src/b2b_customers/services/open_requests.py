@@ -2,21 +2,22 @@
 
 Placing a cart that already waits for approval (same company, resource type
 and resource id, with a request still **pending** or **approved**) does not
-make a second request: :func:`ensure_no_open_request` raises
-:class:`~b2b_customers.errors.OpenRequestExists`, whose ``request_id`` names
-the open one (look it up, complete it once approved, or cancel it to place
-the cart afresh). Once that request is final (rejected, cancelled, expired or
-completed) the same resource may be placed again.
+make a second request:
+[`ensure_no_open_request`][b2b_customers.services.open_requests.ensure_no_open_request] raises
+[`OpenRequestExists`][b2b_customers.OpenRequestExists], whose ``request_id`` names the open one
+(look it up, complete it once approved, or cancel it to place the cart afresh). Once that request is
+final (rejected, cancelled, expired or completed) the same resource may be placed again.
 
 Orders placed without a ``resource_id`` are each their own resource: the
 rule does not apply to them.
 
 The check reads through the repository's own query (``ApprovalQuery`` by
-company, resource type, resource id and status), which every adapter's
-contract suite already covers. Two placements of the same cart racing each
-other in separate transactions may both pass it; a host application that
-places carts concurrently serialises them per cart (the lock on the credit
-line does so for companies with a credit line).
+company, resource type, resource id and status), so the usual refusal costs
+no failed write. Two placements of the same cart racing each other in
+separate transactions may both pass it; the store then refuses the second
+request when it is written (see `b2b_customers.approvals.open_resource`),
+with the same [OpenRequestExists][b2b_customers.errors.OpenRequestExists],
+and nothing of that placement is written.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from b2b_customers.approvals import ApprovalStatus
-from b2b_customers.errors import OpenRequestExists
+from b2b_customers.approvals.open_resource import open_request_exists
 from b2b_customers.ports import ApprovalQuery
 
 if TYPE_CHECKING:
@@ -56,14 +57,6 @@ def ensure_no_open_request(uow: UnitOfWork, order: OrderDraft) -> None:
             )
         ).items
         if found:
-            request = found[0]
-            advice = (
-                "wait for its approvers, or cancel it to submit the cart afresh"
-                if status is ApprovalStatus.PENDING
-                else "it is approved: complete it to place the order, or cancel it"
-            )
-            raise OpenRequestExists(
-                f"{order.resource_type.value} {order.resource_id!r} already has approval request "
-                f"{request.id!r} ({status.value}); {advice}",
-                request_id=request.id,
+            raise open_request_exists(
+                order.resource_type, order.resource_id, found[0].id, found[0].status
             )

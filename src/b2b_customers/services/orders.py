@@ -8,13 +8,17 @@ asks the engine. Nothing is written.
 ``place`` decides the same way and acts on the outcome, in **one** unit of
 work: an allowed order is recorded ``placed`` and its credit reserved; an
 order that needs approval is recorded ``pending_approval`` with its credit
-reserved and an :class:`~b2b_customers.approvals.ApprovalRequest` submitted
-(see :mod:`b2b_customers.services.reservations`); a denied order raises
-:class:`~b2b_customers.errors.OrderDenied` carrying the decision, with
+reserved and an [`ApprovalRequest`][b2b_customers.approvals.ApprovalRequest] submitted
+(see [`b2b_customers.services.reservations`][]); a denied order raises
+[`OrderDenied`][b2b_customers.OrderDenied] carrying the decision, with
 nothing written. The decision and the reservation cannot drift apart: when
 another writer changes the credit account in between, the store refuses the
 save and the whole unit of work runs again on fresh figures
-(:mod:`b2b_customers.services.retries`).
+([`b2b_customers.services.retries`][]).
+
+A placed or pending order is stored with its
+[DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord] (what it
+was decided on) in the same write; ``replay`` decides again from it alone.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.approvals import ApprovalRequest
-from b2b_customers.credit import CreditAccount
+from b2b_customers.credit import CreditAccount, CreditControl
 from b2b_customers.domain import Company, Customer
 from b2b_customers.domain.order import OrderDraft, OrderRecord, OrderStatus
 from b2b_customers.errors import (
@@ -40,13 +44,23 @@ from b2b_customers.errors import (
     ValidationError,
 )
 from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId, LocationId, OrderId
-from b2b_customers.limits import CreditPosition, Decision, DecisionContext, Outcome, decide
+from b2b_customers.limits import (
+    CreditPosition,
+    Decision,
+    DecisionContext,
+    DecisionRecord,
+    Outcome,
+    Replay,
+    decide,
+)
+from b2b_customers.limits.readings import RecordingRates, RecordingSpend
 from b2b_customers.limits.rules import BudgetLimit, PurchasingLimit, ScopeKind
 from b2b_customers.limits.spend import SpendPosting
 from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
 from b2b_customers.services.arguments import checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
+from b2b_customers.services.auto_approvals import auto_approval, record_auto_approval
 from b2b_customers.services.directory import load_directory
 from b2b_customers.services.open_requests import ensure_no_open_request
 from b2b_customers.services.placement import Placement
@@ -115,8 +129,8 @@ class OrderService:
                 or checks another buyer's order without being an admin.
             NotFound: The company or the buyer does not exist.
             CurrencyMismatch: A limit or the credit line is in another currency.
-            ValidationError: ``order`` is not an :class:`OrderDraft`, or the
-                actor is not one.
+            ValidationError: ``order`` is not an
+                [`OrderDraft`][b2b_customers.domain.order.OrderDraft], or the actor is not one.
         """
         checked_instance(order, OrderDraft, "order")
         with self._context.store.unit_of_work() as uow:
@@ -132,6 +146,8 @@ class OrderService:
         order: OrderDraft,
         comment: str | None = None,
         po_number: str | None = None,
+        ask_approval: bool = False,
+        preferred_approver: CustomerId | str | None = None,
     ) -> Placement:
         """Decide on ``order`` now and act on the decision, all in one unit of work.
 
@@ -140,8 +156,13 @@ class OrderService:
         * **Approval required**: the order is recorded ``pending_approval``
           (under the request's id), its total reserved, and an approval
           request submitted, routed (and escalated) by the company's policy.
-        * **Denied**: :class:`~b2b_customers.errors.OrderDenied`, with the
+        * **Denied**: [`OrderDenied`][b2b_customers.OrderDenied], with the
           decision attached; nothing is written.
+
+        With ``ask_approval``, an order the rules allow is not placed but
+        submitted for approval all the same (a **voluntary** request, routed
+        by the company's policy to its admins); ``preferred_approver`` names
+        whom the requester would like to approve (they must be eligible).
 
         A customer places their own orders; staff allowed to place orders may
         place one for a buyer.
@@ -151,6 +172,9 @@ class OrderService:
             order: The order.
             comment: For the approvers, when approval is required.
             po_number: The purchase order number (replaces the order's own).
+            ask_approval: Submit the order for approval even if the rules allow it.
+            preferred_approver: The approver the requester would like; only
+                for an order that goes to approval.
 
         Returns:
             The decision, the order as recorded and the request, if any.
@@ -163,22 +187,28 @@ class OrderService:
                 or places another customer's order.
             NotFound: The company or the buyer does not exist.
             ValidationError: ``po_number`` or ``comment`` is not valid; no tier
-                of the approval policy applies to the order.
+                of the approval policy applies to the order; the preferred
+                approver is not eligible, or the order is placed without
+                approval (name one only with ``ask_approval`` or when the
+                order needs approval).
             CurrencyMismatch: A limit, approver limit or the credit line is in
                 another currency.
             CreditRefused: The credit line cannot cover the order.
             StaleVersion: The credit account kept changing under every attempt.
         """
+        preferred_approver = None if preferred_approver is None else CustomerId(preferred_approver)
         draft = order if po_number is None else attrs.evolve(order, po_number=po_number)
-        return self._retry.run(lambda: self._place(actor, draft, comment))
+        ask = _Ask(voluntary=bool(ask_approval), preferred=preferred_approver)
+        return self._retry.run(lambda: self._place(actor, draft, comment, ask))
 
-    def get(self, *, actor: Actor, order_id: OrderId) -> OrderRecord:
+    def get(self, *, actor: Actor, order_id: OrderId | str) -> OrderRecord:
         """Return an order of the history that ``actor`` may see.
 
         Raises:
             NotFound: No such order, or it belongs to a company the actor does not see.
             PermissionDenied: The actor sees the company but may not view its orders.
         """
+        order_id = OrderId(order_id)
         with self._context.store.unit_of_work() as uow:
             record = uow.orders.get(order_id)
             require_visible(
@@ -191,13 +221,57 @@ class OrderService:
             )
             return record
 
+    def replay(self, *, actor: Actor, order_id: OrderId) -> Replay:
+        """Decide an order again from what it was decided on, and compare.
+
+        The order's [DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord],
+        stored when it was placed or submitted for approval, holds the order,
+        the limits that applied at their versions then, the credit position
+        and the spend read: the engine decides again from those alone, at
+        the recorded time, whatever the rules are today. Nothing is written.
+
+        Whoever may read the order may replay it; both decisions are shown as
+        the actor may see them (without the credit figures unless they may
+        view the company's credit).
+
+        Returns:
+            The recorded decision, the one made again, and whether they match.
+
+        Raises:
+            NotFound: No such order, or it belongs to a company the actor does not see.
+            PermissionDenied: The actor sees the company but may not view its orders.
+            ValidationError: The order was recorded without its decision
+                (imported history, or placed before decisions were recorded).
+        """
+        with self._context.store.unit_of_work() as uow:
+            record = uow.orders.get(order_id)
+            require_visible(
+                uow,
+                actor,
+                Permission.VIEW_ORDERS,
+                record.company_id,
+                entity="OrderRecord",
+                key=order_id,
+            )
+            kept = uow.orders.decision_of(order_id)
+            if kept is None:
+                raise ValidationError(
+                    f"order {order_id!r} was recorded without its decision (imported history, "
+                    "or placed before decisions were kept), so there is nothing to replay",
+                    field="order_id",
+                )
+            whole = decision_for(uow, actor, kept.decision, record.company_id)
+            # decision_for returns the decision itself to whoever may view the credit.
+            shown = None if whole is kept.decision else Decision.without_credit_figures
+            return Replay.of(order_id, kept, shown=shown)
+
     def history(
         self,
         *,
         actor: Actor,
-        company: CompanyId | None = None,
-        customer: CustomerId | None = None,
-        location: LocationId | None = None,
+        company: CompanyId | str | None = None,
+        customer: CustomerId | str | None = None,
+        location: LocationId | str | None = None,
         include_subtree: bool = False,
         status: OrderStatus | str | None = None,
         placed_from: datetime | None = None,
@@ -221,6 +295,9 @@ class OrderService:
                 ``company``; a customer asks for another customer's orders
                 without naming the company; a filter or the page is not valid.
         """
+        company = None if company is None else CompanyId(company)
+        customer = None if customer is None else CustomerId(customer)
+        location = None if location is None else LocationId(location)
         with self._context.store.unit_of_work() as uow:
             scope = self._history_scope(uow, actor, company, location)
             buyer = customer
@@ -251,7 +328,7 @@ class OrderService:
         self,
         *,
         actor: Actor,
-        order_id: OrderId,
+        order_id: OrderId | str,
         comment: str | None = None,
         po_number: str | None = None,
     ) -> Placement:
@@ -259,7 +336,8 @@ class OrderService:
 
         The new order has the past order's lines, prices and location; the
         buyer is the acting customer (staff reorder for the past order's
-        buyer). It is decided and placed exactly as :meth:`place` does.
+        buyer). It is decided and placed exactly as
+        [`place`][b2b_customers.services.orders.OrderService.place] does.
 
         Raises:
             NotFound: No such order, or the actor does not see it.
@@ -267,6 +345,7 @@ class OrderService:
             OrderDenied: Today's rules deny it.
             PermissionDenied: The actor may not place orders for the company.
         """
+        order_id = OrderId(order_id)
         past = self.get(actor=actor, order_id=order_id)
         if not past.lines:
             raise ValidationError(
@@ -285,7 +364,10 @@ class OrderService:
 
     # -- steps
 
-    def _place(self, actor: Actor, order: OrderDraft, comment: str | None) -> Placement:
+    def _place(
+        self, actor: Actor, order: OrderDraft, comment: str | None, ask: _Ask | None = None
+    ) -> Placement:
+        ask = ask if ask is not None else _Ask()
         with self._context.store.unit_of_work() as uow:
             loaded = self._loaded(uow, order)
             self._context.authorize(
@@ -305,29 +387,34 @@ class OrderService:
             # The budgets this order may draw on are held from here to the commit, so the
             # spend the decision reads cannot change under it (see LimitRepository.lock).
             uow.limits.lock(loaded.budget_ids)
-            context = self._context_for(uow, loaded)
+            context, spend, rates = _recording(self._context_for(uow, loaded))
             now = self._context.clock.now()
             decision = decide(order, context, now)
             if decision.outcome is Outcome.DENIED:
                 raise OrderDenied(
                     decision_for(uow, actor, decision, order.company_id, known=loaded.known)
                 )
+            ask.check(decision)
+            kept = DecisionRecord.of(
+                order,
+                context,
+                decision,
+                spend=spend.readings,
+                conversions=() if rates is None else rates.conversions,
+            )
             try:
-                if decision.allowed:
-                    record = OrderRecord.from_draft(
-                        OrderId(self._context.ids()), order, now, OrderStatus.PLACED
-                    )
-                    placed = uow.orders.add(record, posting=loaded.posting(record))
-                    self._context.record(
-                        uow, "order.placed", placed, actor=actor, company_id=placed.company_id
-                    )
-                    reserve(
-                        uow, self._context, actor, placed, loaded.account, override=loaded.override
-                    )
-                    placement = Placement(decision=decision, order=placed)
+                if decision.allowed and not ask.voluntary:
+                    placement = self._record_placed(uow, actor, order, loaded, kept=kept, now=now)
                 else:
                     placement = self._submit(
-                        uow, actor, order, loaded, decision=decision, now=now, comment=comment
+                        uow,
+                        actor,
+                        order,
+                        loaded,
+                        kept=kept,
+                        now=now,
+                        comment=comment,
+                        ask=ask,
                     )
             except CreditRefused as refused:
                 # The line was read without a lock; its conditional write found it spent
@@ -341,6 +428,33 @@ class OrderService:
             uow.commit()
         return placement
 
+    def _record_placed(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        order: OrderDraft,
+        loaded: _Loaded,
+        *,
+        kept: DecisionRecord,
+        now: datetime,
+    ) -> Placement:
+        """Record ``order`` placed, with its spend posted and its credit reserved."""
+        record = OrderRecord.from_draft(
+            OrderId(self._context.ids()), order, now, OrderStatus.PLACED
+        )
+        placed = uow.orders.add(record, posting=loaded.posting(record), decision=kept)
+        self._context.record(uow, "order.placed", placed, actor=actor, company_id=placed.company_id)
+        reserve(
+            uow,
+            self._context,
+            actor,
+            placed,
+            loaded.account,
+            override=loaded.override,
+            past_limit=kept.decision.past_credit_limit,
+        )
+        return Placement(decision=kept.decision, order=placed)
+
     def _submit(
         self,
         uow: UnitOfWork,
@@ -348,9 +462,10 @@ class OrderService:
         order: OrderDraft,
         loaded: _Loaded,
         *,
-        decision: Decision,
+        kept: DecisionRecord,
         now: datetime,
         comment: str | None,
+        ask: _Ask,
     ) -> Placement:
         ensure_no_open_request(uow, order)
         request_id = ApprovalRequestId(self._context.ids())
@@ -360,27 +475,51 @@ class OrderService:
         directory = load_directory(
             uow, order.company_id, seller_approvers=self._sellers, people=[buyer.id]
         )
+        if not ask.voluntary:
+            policy = directory.policy_for(order.company_id)
+            rule = auto_approval(uow, policy, order)
+            if rule is not None:  # the policy lets it through: placed, the rule the reason
+                placement = self._record_placed(uow, actor, order, loaded, kept=kept, now=now)
+                record_auto_approval(
+                    uow, self._context, actor, placement.order, policy=policy, rule=rule
+                )
+                return attrs.evolve(placement, auto_approved_by=rule.describe())
         request = ApprovalRequest.submit(
             id=request_id,
             order=order,
-            decision=decision,
+            decision=kept.decision,
             requester=buyer,
             directory=directory,
             at=now,
             comment=comment,
             resource_id=order.resource_id or request_id,
+            voluntary=kept.decision.allowed,
+            preferred_approver=ask.preferred,
         )
         record = OrderRecord.from_draft(
             pending_order_id(request), order, now, OrderStatus.PENDING_APPROVAL
         )
-        pending = uow.orders.add(record, posting=loaded.posting(record))
+        routed = attrs.evolve(
+            kept,
+            approval_policy_id=request.policy_id,
+            approval_policy_version=request.policy_version,
+        )
+        pending = uow.orders.add(record, posting=loaded.posting(record), decision=routed)
         self._context.record(
             uow, "order.awaiting_approval", pending, actor=actor, company_id=pending.company_id
         )
-        reserve(uow, self._context, actor, pending, loaded.account, override=loaded.override)
+        reserve(
+            uow,
+            self._context,
+            actor,
+            pending,
+            loaded.account,
+            override=loaded.override,
+            past_limit=kept.decision.past_credit_limit,
+        )
         stored = uow.approvals.add(request)
         record_move(uow, self._context, actor, None, stored)
-        return Placement(decision=decision, order=pending, request=stored)
+        return Placement(decision=kept.decision, order=pending, request=stored)
 
     def _history_scope(
         self,
@@ -454,9 +593,26 @@ class OrderService:
             spend=uow.orders,
             ancestors=loaded.ancestor_ids,
             group_ids=groups,
-            credit=_credit_position(loaded.account, loaded.override),
+            credit=_credit_position(loaded.account, loaded.override, buyer=buyer),
             rates=self._rates,
         )
+
+
+@frozen(kw_only=True)
+class _Ask:
+    """What the buyer asked of the approval flow: approval anyway, and whom they would like."""
+
+    voluntary: bool = False
+    preferred: CustomerId | None = None
+
+    def check(self, decision: Decision) -> None:
+        """Refuse a preferred approver for an order that is placed without approval."""
+        if self.preferred is not None and decision.allowed and not self.voluntary:
+            raise ValidationError(
+                f"the order needs no approval, so it has no approver to prefer "
+                f"({self.preferred!r}); pass ask_approval=True to ask for approval anyway",
+                field="preferred_approver",
+            )
 
 
 @frozen(kw_only=True)
@@ -496,13 +652,17 @@ class _Loaded:
 
 
 def _credit_position(
-    account: CreditAccount | None, override: RecordedOverride | None = None
+    account: CreditAccount | None,
+    override: RecordedOverride | None = None,
+    *,
+    buyer: Customer | None = None,
 ) -> CreditPosition | None:
     """What the engine needs to know of a credit line (``None``: the company has none).
 
     With an override recorded for the order's cart, the hold is overridden
     and the cart's reservation counts as this order's own (it is not
-    reserved twice).
+    reserved twice). The line's credit control and the buyer's bypass say
+    whether an order over the available credit is refused or warned of.
     """
     if account is None:
         return None
@@ -513,4 +673,15 @@ def _credit_position(
         reserved=Money(account.reserved.amount - held, account.currency),
         on_hold=account.on_hold,
         hold_overridden=override is not None,
+        warn_only=account.credit_control is CreditControl.WARN,
+        bypassed=buyer is not None and account.bypass_of(buyer.id) is not None,
     )
+
+
+def _recording(
+    context: DecisionContext,
+) -> tuple[DecisionContext, RecordingSpend, RecordingRates | None]:
+    """``context`` with look-ups that keep what the engine reads, for the order's record."""
+    spend = RecordingSpend(context.spend)
+    rates = None if context.rates is None else RecordingRates(context.rates)
+    return attrs.evolve(context, spend=spend, rates=rates), spend, rates

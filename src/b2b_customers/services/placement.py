@@ -21,11 +21,14 @@ class Placement:
             while its approval request is open.
         request: The approval request, when the order needed approval
             (completed, once the order was placed from it); else ``None``.
+        auto_approved_by: When the order needed approval but a rule of the
+            policy let it through: that rule, in words (the recorded reason).
     """
 
     decision: Decision
     order: OrderRecord
     request: ApprovalRequest | None = None
+    auto_approved_by: str | None = None
 
     @property
     def placed(self) -> bool:

@@ -6,17 +6,18 @@ the company buys on a credit line), under the order's id:
 
 * an **allowed** order is recorded ``placed``, with its reservation;
 * an order that needs **approval** is recorded ``pending_approval`` under the
-  approval request's own id (:func:`pending_order_id`), with its reservation,
-  so budgets count it while it waits;
+  approval request's own id
+  ([`pending_order_id`][b2b_customers.services.reservations.pending_order_id]), with its
+  reservation, so budgets count it while it waits;
 * when the request is **rejected, cancelled or expired** the reservation is
   released and the order recorded ``cancelled``;
 * when it is **completed** the pending order becomes ``placed`` and keeps its
   reservation: the reservation is converted into the placed order's, until
   the invoice for the order is posted.
 
-:func:`settle` applies the move's :func:`~b2b_customers.approvals.credit_effect`.
-Each change of the account and of the order records a domain event
-(``credit.reserved``, ``credit.released``, ``order.placed``,
+[`settle`][b2b_customers.services.reservations.settle] applies the move's
+[`credit_effect`][b2b_customers.approvals.credit_effect]. Each change of the account and of the
+order records a domain event (``credit.reserved``, ``credit.released``, ``order.placed``,
 ``order.cancelled``).
 """
 
@@ -34,6 +35,7 @@ from b2b_customers.credit.reservation import Reservation
 from b2b_customers.domain.order import OrderDraft, OrderStatus
 from b2b_customers.errors import NotFound
 from b2b_customers.ids import OrderId
+from b2b_customers.services.authorization import actor_id
 
 if TYPE_CHECKING:
     from b2b_customers.approvals import ApprovalRequest
@@ -64,9 +66,8 @@ def pending_order_id(request: ApprovalRequest) -> OrderId:
 class RecordedOverride:
     """Credit a controller reserved past the hold (and the limit) for a cart, before it is ordered.
 
-    :meth:`CreditService.override_hold
-    <b2b_customers.services.CreditService.override_hold>` reserves under the
-    reference it is given; when that is the cart's ``resource_id``, the order
+    [`CreditService.override_hold`][b2b_customers.services.credit.CreditService.override_hold]
+    reserves under the reference it is given; when that is the cart's ``resource_id``, the order
     placed from the cart uses the reservation instead of checking the line.
 
     Attributes:
@@ -115,6 +116,7 @@ def reserve(
     account: CreditAccount | None,
     *,
     override: RecordedOverride | None = None,
+    past_limit: bool = False,
 ) -> CreditAccount | None:
     """Reserve the order's total on ``account``, the credit line its company draws on.
 
@@ -126,6 +128,17 @@ def reserve(
     With ``override`` (a controller's override recorded for the order's
     cart), the cart's reservation is released and the order's reserved under
     that override, past the hold and the limit.
+
+    With ``past_limit`` (the decision let the order go past the credit limit:
+    the line only warns, or the buyer holds a bypass; see
+    `Decision.past_credit_limit`)
+    the reservation is booked without the store's limit check
+    (``within_limit=False``): the totals stay true and the available credit
+    goes below zero. The hold was checked by the decision on the account as
+    read; a hold placed between that read and the write stops the next order,
+    not this one. An order the decision found within the limit is booked with
+    the check, even on a line that only warns: if concurrent orders took the
+    room meanwhile, it is decided again, and then carries its warning.
 
     Returns:
         The account as booked, or ``None`` when the company has no credit line.
@@ -152,8 +165,9 @@ def reserve(
         entry_id=context.ids(),
         at=now,
         override=None if override is None else override.override,
+        buyer=order.buyer_id,
     )
-    stored, booked = uow.credit.book(entry, within_limit=override is None)
+    stored, booked = uow.credit.book(entry, within_limit=override is None and not past_limit)
     context.record_booking(
         uow, "credit.reserved", stored, booked, actor=actor, company_id=order.company_id
     )
@@ -176,7 +190,7 @@ def release(
     except NotFound:
         return None
     _, entry = account.release(
-        reservation, entry_id=context.ids(), at=context.clock.now(), actor=actor.id
+        reservation, entry_id=context.ids(), at=context.clock.now(), actor=actor_id(actor)
     )
     stored, booked = uow.credit.book(entry)
     context.record_booking(
@@ -236,7 +250,7 @@ def credit_line(
     """Return the credit account a company's orders draw on, or ``None`` without a credit line.
 
     ``lock`` holds the account until the unit of work ends (see
-    :meth:`~b2b_customers.ports.CreditRepository.for_company`): pass it when
+    [`for_company`][b2b_customers.ports.CreditRepository.for_company]): pass it when
     the account's terms will be saved. Reserving needs no lock.
     """
     try:

@@ -2,15 +2,15 @@
 
 Credit is never spent twice because saving a credit account is optimistic:
 the store refuses a copy whose version is no longer the stored one
-(:class:`~b2b_customers.errors.StaleVersion`). A service that reserves or
+([`StaleVersion`][b2b_customers.StaleVersion]). A service that reserves or
 releases credit therefore reads, decides and writes inside one unit of work,
 and when the store says another writer committed first, it starts that unit
 of work **again from the beginning**: it reads the fresh account, decides
 again (an order that fitted a moment ago may now be denied), and writes.
 
-The policy is small and bounded: :data:`DEFAULT_RETRY` makes at most three
-attempts in all. When every attempt conflicts the last
-:class:`~b2b_customers.errors.StaleVersion` is raised, with nothing written;
+The policy is small and bounded: [`DEFAULT_RETRY`][b2b_customers.services.retries.DEFAULT_RETRY]
+makes at most three attempts in all. When every attempt conflicts the last
+[`StaleVersion`][b2b_customers.StaleVersion] is raised, with nothing written;
 the caller may try again later. Nothing sleeps between attempts: the
 conflicting writer has already committed, so the next read sees its change.
 """

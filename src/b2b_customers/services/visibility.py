@@ -1,10 +1,10 @@
 """What an actor may see of orders and approval requests: the invisible is not found.
 
 A customer never learns that another company's order or request exists:
-looking one up answers :class:`~b2b_customers.errors.NotFound`, exactly as
+looking one up answers [`NotFound`][b2b_customers.NotFound], exactly as
 for an id nobody has, and lists leave it out. Only once the actor sees the
 company does the permission matrix speak (a ``contact`` who sees the company
-but may not view its orders is told :class:`~b2b_customers.errors.PermissionDenied`).
+but may not view its orders is told [`PermissionDenied`][b2b_customers.PermissionDenied]).
 
 An approval request is visible to whoever may view the orders of the
 requester's company, to the requester and anyone who acted on it, and, once a
@@ -15,13 +15,15 @@ requester and those who acted see it only while they still hold a role at
 the company.
 
 Every check reads the actor as stored now
-(:func:`~b2b_customers.services.authorization.current_actor`).
+([`current_actor`][b2b_customers.services.authorization.current_actor]).
 
 The same rule answers the questions an order asks about another company's
 things: a buyer or a ship-to location that is not the company's is *not
-found*, exactly like an id nobody has (:func:`require_buyer_of`,
-:func:`require_location_of`). And of the credit line, only those who may view
-credit see figures: :func:`decision_for` leaves anyone else "within" or
+found*, exactly like an id nobody has
+([`require_buyer_of`][b2b_customers.services.visibility.require_buyer_of],
+[`require_location_of`][b2b_customers.services.visibility.require_location_of]). And of the credit
+line, only those who may view credit see figures:
+[`decision_for`][b2b_customers.services.visibility.decision_for] leaves anyone else "within" or
 "exceeds the available credit".
 
 A customer record belongs to every company the customer is a member of:
@@ -29,12 +31,13 @@ A customer record belongs to every company the customer is a member of:
 * an actor **sees** a customer who is themselves, or who belongs to a
   company where the actor may view customers (staff who view customers see
   everyone); anyone else is not found;
-* what they see of the record (:func:`customer_for`) holds only the
-  memberships of companies they may view customers of;
-* an actor **manages** a customer (:func:`manages_customer`: changes their
-  profile, global status, or adds them to another company) only when the
-  actor may manage customers at *every* company the customer belongs to.
-  One company's admin never changes a customer's standing at another
+* what they see of the record ([`customer_for`][b2b_customers.services.visibility.customer_for])
+  holds only the memberships of companies they may view customers of;
+* an actor **manages** a customer
+  ([`manages_customer`][b2b_customers.services.visibility.manages_customer]: changes their profile,
+  global status, or adds them to another company) only when the actor may manage customers at
+  *every* company the customer belongs to. One company's admin never changes a customer's standing
+  at another
   company: they change (or end) the customer's membership of their own.
 """
 
@@ -55,6 +58,9 @@ from b2b_customers.services.authorization import (
     Actor,
     Permission,
     Staff,
+    StoredActor,
+    actor_id,
+    actor_name,
     checked_actor,
     current_actor,
     held_roles,
@@ -112,8 +118,8 @@ class Known:
                 return customer
         return stored_or_none(uow.customers.get, customer_id)
 
-    def actor_as_stored(self, uow: UnitOfWork, actor: Actor) -> Actor:
-        """Return ``actor`` as stored now (see :func:`current_actor`)."""
+    def actor_as_stored(self, uow: UnitOfWork, actor: Actor) -> StoredActor:
+        """Return ``actor`` as stored now (see `current_actor`)."""
         if isinstance(actor, Customer):
             for customer in self.customers:
                 if customer.id == actor.id:
@@ -137,7 +143,7 @@ def require_visible(
     entity: str = "Company",
     key: object = None,
     ancestors: Sequence[CompanyId] | None = None,
-    stored: Actor | None = None,
+    stored: StoredActor | None = None,
 ) -> None:
     """Refuse unless ``actor`` sees ``company_id`` and may do ``permission`` there.
 
@@ -151,7 +157,7 @@ def require_visible(
         actor: Who asks.
         permission: What they want to do.
         company_id: The company the thing looked at belongs to.
-        entity: The kind of thing looked at, named by :class:`NotFound`.
+        entity: The kind of thing looked at, named by [`NotFound`][b2b_customers.NotFound].
         key: Its id (the company's id by default).
         ancestors: The company's ancestors' ids, nearest first, if read already.
         stored: ``actor`` as this unit of work read it from the store, if it did.
@@ -163,7 +169,7 @@ def require_visible(
     """
     checked_actor(actor)
     checked_id(company_id, "company_id")
-    if stored is None or stored.id != actor.id:
+    if stored is None or stored.id != actor_id(actor):
         stored = current_actor(uow, actor)
     if ancestors is None:
         ancestors = _ancestors(uow, company_id)
@@ -195,9 +201,8 @@ def require_staff(actor: Actor, permission: Permission, what: str) -> Staff:
         permission in ROLE_PERMISSIONS[role] for role in actor.roles
     ):
         return actor
-    who = actor.name if isinstance(actor, Staff) else actor.display_name
     raise PermissionDenied(
-        f"{who} may not {what}: only staff whose role allows "
+        f"{actor_name(actor)} may not {what}: only staff whose role allows "
         f"{permission.value.replace('_', ' ')} may; a customer names the company"
     )
 
@@ -300,7 +305,7 @@ def decision_for(
     sales rep) learns of the credit line only whether the order is within
     it or exceeds it, and whether a hold stops it: no limit, balance,
     reservations or available amount (see
-    :meth:`~b2b_customers.limits.Decision.without_credit_figures`).
+    [`without_credit_figures`][b2b_customers.limits.Decision.without_credit_figures]).
     """
     known = known or Known()
     stored = known.actor_as_stored(uow, actor)
@@ -359,7 +364,7 @@ def customer_for(uow: UnitOfWork, actor: Actor, customer: Customer) -> Customer:
 
 
 def stored_or_none(lookup: Callable[[K], T], key: K) -> T | None:
-    """Return ``lookup(key)``, or ``None`` where it raises :class:`NotFound`.
+    """Return ``lookup(key)``, or ``None`` where it raises [`NotFound`][b2b_customers.NotFound].
 
     For the checks above that answer "not found" alike for what does not
     exist and for what the actor may not know of.

@@ -12,15 +12,17 @@ report = race_in_processes(url, setup, schema="race", workers=8, orders_each=100
 report.check()
 ```
 
-:func:`prepare_race` sets up a company with a buyer, an admin, and what the
-:class:`RaceSetup` asks for: a credit line, a monthly budget that denies or
-asks for approval past it, or both. :func:`race_in_processes` starts worker
-processes, each with a store of its own (PostgreSQL, or an SQLite file);
-:func:`race_in_threads` runs worker threads on one store (the memory store).
-Each worker places orders through :meth:`OrderService.place
-<b2b_customers.services.OrderService.place>` as fast as it can; an order is
-placed, waits for approval, or is refused with one of the library's errors.
-:meth:`RaceReport.check` then proves the invariants from the store's own
+[`prepare_race`][b2b_customers.testing.concurrency.prepare_race] sets up a company with a buyer, an
+admin, and what the [`RaceSetup`][b2b_customers.testing.concurrency.RaceSetup] asks for: a credit
+line, a monthly budget that denies or asks for approval past it, or both.
+[`race_in_processes`][b2b_customers.testing.concurrency.race_in_processes] starts worker processes,
+each with a store of its own (PostgreSQL, or an SQLite file);
+[`race_in_threads`][b2b_customers.testing.concurrency.race_in_threads] runs worker threads on one
+store (the memory store). Each worker places orders through
+[`OrderService.place`][b2b_customers.services.orders.OrderService.place] as fast as it can; an order
+is placed, waits for approval, or is refused with one of the library's errors.
+[`RaceReport.check`][b2b_customers.testing.concurrency.RaceReport.check] then proves the invariants
+from the store's own
 records: the reserved total equals what the open orders hold and stays within
 the limit, the ledger replays to the account, a deny budget's spend never
 passes the budget, and the orders placed without approval never pass an
@@ -142,7 +144,7 @@ class RaceReport:
         return self.attempted / self.seconds if self.seconds else float("inf")
 
     def check(self) -> None:
-        """Raise :class:`AssertionError` unless nothing was over-committed or overshot."""
+        """Raise `AssertionError` unless nothing was over-committed or overshot."""
         setup = self.setup
         counted = sum(t.placed for t in self.tallies), sum(t.pending for t in self.tallies)
         stored = (
@@ -264,18 +266,18 @@ def race_in_processes(
     """Let ``workers`` processes, each with a store of its own, place ``orders_each`` orders.
 
     The store at ``url``/``schema`` must have been set up with
-    :func:`prepare_race` (and nothing placed since).
+    [`prepare_race`][b2b_customers.testing.concurrency.prepare_race] (and nothing placed since).
 
     Args:
         url: An SQLAlchemy URL every process can reach (PostgreSQL, an SQLite file).
-        setup: What :func:`prepare_race` set up.
+        setup: What [`prepare_race`][b2b_customers.testing.concurrency.prepare_race] set up.
         schema: The PostgreSQL schema, if any.
         workers: How many processes race.
         orders_each: How many orders each places.
 
     Returns:
-        What happened; call :meth:`RaceReport.check` to prove nothing was
-        over-committed or overshot.
+        What happened; call [`RaceReport.check`][b2b_customers.testing.concurrency.RaceReport.check]
+        to prove nothing was over-committed or overshot.
 
     Raises:
         B2BError: Reading the outcome failed.
@@ -309,13 +311,15 @@ def race_in_threads(
     """Let ``workers`` threads place ``orders_each`` orders each on one shared store.
 
     Args:
-        store: A store set up with :func:`prepare_race` (the memory store, say).
-        setup: What :func:`prepare_race` set up.
+        store: A store set up with [`prepare_race`][b2b_customers.testing.concurrency.prepare_race]
+            (the memory store, say).
+        setup: What [`prepare_race`][b2b_customers.testing.concurrency.prepare_race] set up.
         workers: How many threads race.
         orders_each: How many orders each places.
 
     Returns:
-        What happened; call :meth:`RaceReport.check`.
+        What happened; call
+        [`RaceReport.check`][b2b_customers.testing.concurrency.RaceReport.check].
     """
     app = App(store, ids=RandomIds())
     buyer = _buyer(store)

@@ -1,20 +1,20 @@
 """Fault injection: a store that fails at the k-th write, to prove a call leaves nothing behind.
 
-Wrap any :class:`~b2b_customers.ports.Store` (memory, SQL, an ERP adapter) in a
-:class:`FailingStore` and hand it to :class:`~b2b_customers.app.App`. Every
-write made through it is counted: ``add``, ``add_many``, ``save``, ``remove``
-(and the other names in :data:`WRITE_METHODS`) on any repository of a unit of
-work, :meth:`~b2b_customers.ports.UnitOfWork.record` and
-:meth:`~b2b_customers.ports.UnitOfWork.commit` itself. With ``fail_at=k`` the
-k-th write raises :class:`InjectedFault` instead of reaching the store, as a
-dropped connection would; without it the store only counts, to learn how many
+Wrap any [`Store`][b2b_customers.ports.Store] (memory, SQL, an ERP adapter) in a
+[`FailingStore`][b2b_customers.testing.faults.FailingStore] and hand it to
+[`App`][b2b_customers.App]. Every write made through it is counted: ``add``, ``add_many``, ``save``,
+``remove`` (and the other names in [`WRITE_METHODS`][b2b_customers.testing.faults.WRITE_METHODS]) on
+any repository of a unit of work, [`record`][b2b_customers.ports.UnitOfWork.record] and
+[`commit`][b2b_customers.ports.UnitOfWork.commit] itself. With ``fail_at=k`` the
+k-th write raises [`InjectedFault`][b2b_customers.testing.faults.InjectedFault] instead of reaching
+the store, as a dropped connection would; without it the store only counts, to learn how many
 writes a call makes::
 
     counting = FailingStore(app.store)
     App(counting).companies.onboard(actor=staff, name="ACME", currency="EUR")
     counting.writes     # ['companies.add', 'groups.add', 'record', 'audit.append', 'commit']
 
-Compare :func:`~b2b_customers.testing.snapshot.snapshot` before and after a
+Compare [`snapshot`][b2b_customers.testing.snapshot.snapshot] before and after a
 failed call: a store that keeps the unit-of-work contract shows no change.
 """
 
@@ -53,7 +53,7 @@ REPOSITORIES = tuple(inspect.get_annotations(UnitOfWork))
 
 
 class InjectedFault(StorageError):
-    """The failure a :class:`FailingStore` raises at the write it was told to fail.
+    """The failure a `FailingStore` raises at the write it was told to fail.
 
     Attributes:
         position: Which write (counting from 1) failed.
@@ -72,7 +72,7 @@ class InjectedFault(StorageError):
 class FailingStore:
     """A store that counts the writes made through it and fails the one it is told to.
 
-    Implements :class:`~b2b_customers.ports.Store` around another store; reads
+    Implements [`Store`][b2b_customers.ports.Store] around another store; reads
     pass through untouched.
 
     Args:
@@ -98,6 +98,10 @@ class FailingStore:
         """Return a unit of work of the wrapped store whose writes are counted."""
         return _FailingUnitOfWork(self, self._store.unit_of_work())
 
+    def dispose(self) -> None:
+        """Dispose of the wrapped store."""
+        self._store.dispose()
+
     def write(self, name: str) -> None:
         """Count one write; raise if it is the one to fail.
 
@@ -114,7 +118,7 @@ class FailingStore:
 
 
 class _FailingRepository:
-    """A repository whose writes go through :meth:`FailingStore.write` first."""
+    """A repository whose writes go through `FailingStore.write` first."""
 
     def __init__(self, faults: FailingStore, name: str, repository: object) -> None:
         self._faults = faults

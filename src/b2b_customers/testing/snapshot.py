@@ -1,16 +1,16 @@
 """Everything a store holds, read through the port's public queries, as plain data.
 
-:func:`snapshot` reads every repository in full (through the converter, so
-two snapshots compare with ``==``, and a difference prints as data). Take one
+[`snapshot`][b2b_customers.testing.snapshot.snapshot] reads every repository in full (through the
+converter, so two snapshots compare with ``==``, and a difference prints as data). Take one
 before a call that fails and one after: they are equal when the failure wrote
-nothing. It reads through any :class:`~b2b_customers.ports.Store`, so an ERP
+nothing. It reads through any [`Store`][b2b_customers.ports.Store], so an ERP
 adapter's too.
 
-A repository added to the port gets a reader in :data:`READERS`: a function
-from an open unit of work and every company id to the repository's items.
+A repository added to the port gets a reader in [`READERS`][b2b_customers.testing.snapshot.READERS]:
+a function from an open unit of work and every company id to the repository's items.
 The audit log is read per company, and by aggregate for the entries of no
-company (a customer's own changes); an adapter whose entries name other
-companyless aggregates would need more here.
+company (a customer's own changes, the seller's payment terms); an adapter
+whose entries name other companyless aggregates would need more here.
 """
 
 from __future__ import annotations
@@ -118,6 +118,7 @@ def _audit(uow: UnitOfWork, companies: Sequence[CompanyId]) -> list[Any]:
     searches = [by_company(company) for company in companies]
     searches += [by_aggregate("company", company) for company in companies]
     searches += [by_aggregate("customer", c.id) for c in _customers(uow, companies)]
+    searches += [by_aggregate("payment_terms", terms.key) for terms in uow.payment_terms.all()]
     for search in searches:
         for entry in _all_pages(search):
             entries[entry.id] = entry
@@ -137,6 +138,7 @@ READERS: Mapping[str, Callable[[UnitOfWork, Sequence[CompanyId]], Sequence[Any]]
     "approval_policies": lambda uow, _companies: uow.approval_policies.all(),
     "approval_groups": lambda uow, companies: uow.approval_groups.for_companies(companies),
     "approver_limits": lambda uow, companies: uow.approver_limits.for_companies(companies),
+    "payment_terms": lambda uow, _companies: uow.payment_terms.all(),
     "audit": _audit,
     "outbox": lambda uow, _companies: uow.outbox.pending(limit=_OUTBOX_LIMIT),
 }
@@ -150,8 +152,8 @@ def snapshot(store: Store) -> dict[str, Any]:
         store: Any store.
 
     Returns:
-        One entry per repository in :data:`READERS`: the list of its items,
-        unstructured by the library's converter, in a stable order.
+        One entry per repository in [`READERS`][b2b_customers.testing.snapshot.READERS]: the list of
+        its items, unstructured by the library's converter, in a stable order.
     """
     with store.unit_of_work() as uow:
         companies = [company.id for company in _companies(uow, ())]

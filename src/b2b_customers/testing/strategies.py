@@ -1,8 +1,8 @@
 """Hypothesis strategies for every entity and value object, and for hostile input.
 
 The entity strategies produce only valid values. The hostile ones at the end
-(:func:`hostile_values` and its parts) produce what a careless or hostile
-caller might pass instead: lone surrogates, NUL, very long and right-to-left
+([`hostile_values`][b2b_customers.testing.strategies.hostile_values] and its parts) produce what a
+careless or hostile caller might pass instead: lone surrogates, NUL, very long and right-to-left
 text, wrong types, naive datetimes, NaN, infinite and huge decimals.
 
 Use them to property-test code built on the library::
@@ -40,6 +40,7 @@ from b2b_customers.approvals import (
     ApproverLimit,
     ApproverSelector,
     AuditEntry,
+    AutoApproval,
     CompanyApprovers,
     CustomerApprover,
     DecisionApprovers,
@@ -55,8 +56,21 @@ from b2b_customers.approvals import (
     default_policy,
     eligible_approvers,
 )
-from b2b_customers.credit.account import CreditAccount, CreditHold
+from b2b_customers.credit.account import CreditAccount, CreditBypass, CreditControl, CreditHold
 from b2b_customers.credit.aging import Allocation
+from b2b_customers.credit.due_dates import (
+    AddDays,
+    AddMonths,
+    DayOfFollowingMonth,
+    DayOfMonth,
+    DaysAfterInvoice,
+    DaysAfterMonthEnd,
+    DueDateRule,
+    DueDateSteps,
+    EndOfMonth,
+    MonthsAfterMonthEnd,
+    NextWeekday,
+)
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry
 from b2b_customers.credit.payment_terms import (
     DUE_ON_RECEIPT,
@@ -68,7 +82,13 @@ from b2b_customers.credit.payment_terms import (
     NET_60,
     NET_90,
     TWO_PART_30_60,
+    BalancePortion,
+    EarlyPaymentDiscount,
+    FixedPortion,
+    InstalmentTerm,
     PaymentTerms,
+    PercentPortion,
+    Portion,
     net,
 )
 from b2b_customers.domain import (
@@ -106,6 +126,8 @@ from b2b_customers.ids import (
     OrderId,
 )
 from b2b_customers.limits.decision import Decision, Outcome, RuleResult
+from b2b_customers.limits.decision_record import DecisionRecord
+from b2b_customers.limits.engine import CreditPosition
 from b2b_customers.limits.periods import (
     CalendarPeriod,
     CalendarUnit,
@@ -113,7 +135,9 @@ from b2b_customers.limits.periods import (
     Period,
     RecurrencePeriod,
     RollingPeriod,
+    window_of,
 )
+from b2b_customers.limits.readings import Conversion, SpendReading
 from b2b_customers.limits.rules import (
     BudgetLimit,
     DistinctSkuLimit,
@@ -128,6 +152,7 @@ from b2b_customers.limits.rules import (
     RestrictedCatalog,
     ScopeKind,
 )
+from b2b_customers.limits.spend import SpendKey
 
 __all__ = [
     "CURRENCIES",
@@ -144,16 +169,19 @@ __all__ = [
     "approver_selectors",
     "audit_entries",
     "audit_log_entries",
+    "auto_approvals",
     "aware_datetimes",
     "companies",
     "company_ids",
     "contact_assignments",
     "countries",
     "credit_accounts",
+    "credit_positions",
     "currencies",
     "custom_fields",
     "customer_groups",
     "customers",
+    "decision_records",
     "decisions",
     "domain_events",
     "emails",
@@ -183,6 +211,7 @@ __all__ = [
     "rule_results",
     "sales_taxes",
     "seller_approvers",
+    "spend_readings",
     "tags",
     "tier_progress",
     "time_zones",
@@ -237,12 +266,12 @@ def custom_fields() -> st.SearchStrategy[dict[str, str | int | bool]]:
 
 
 def currencies() -> st.SearchStrategy[str]:
-    """ISO 4217 codes from :data:`CURRENCIES`."""
+    """ISO 4217 codes from [`CURRENCIES`][b2b_customers.testing.strategies.CURRENCIES]."""
     return st.sampled_from(CURRENCIES)
 
 
 def time_zones() -> st.SearchStrategy[str]:
-    """IANA time zone names from :data:`TIME_ZONES`."""
+    """IANA time zone names from [`TIME_ZONES`][b2b_customers.testing.strategies.TIME_ZONES]."""
     return st.sampled_from(TIME_ZONES)
 
 
@@ -430,8 +459,12 @@ def role_sets() -> st.SearchStrategy[frozenset[Role]]:
 
 
 def memberships(**pinned: Any) -> st.SearchStrategy[Membership]:  # noqa: ANN401
-    """Valid memberships."""
-    fields: dict[str, st.SearchStrategy[Any]] = {"company_id": ids(), "roles": role_sets()}
+    """Valid memberships, in every standing (invited, active, inactive)."""
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "company_id": ids(),
+        "roles": role_sets(),
+        "status": st.sampled_from(CustomerStatus),
+    }
     fields.update({key: st.just(value) for key, value in pinned.items()})
     return st.fixed_dictionaries(fields).map(lambda kwargs: Membership(**kwargs))
 
@@ -690,6 +723,13 @@ def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa:
         hold = st.none() | st.builds(
             CreditHold, reason=names(), placed_at=aware_datetimes(), automatic=st.booleans()
         )
+        bypass = st.builds(
+            CreditBypass,
+            customer_id=ids(),
+            granted_by=ids(),
+            granted_at=aware_datetimes(),
+            reason=names(),
+        )
 
         def assemble(values: dict[str, Any]) -> CreditAccount:
             return CreditAccount(**values)
@@ -704,7 +744,11 @@ def credit_accounts(**pinned: Any) -> st.SearchStrategy[CreditAccount]:  # noqa:
             "reserved": money(currency, min_value=Decimal(0)),
             "hold": hold,
             "auto_hold_after_days": st.none() | st.integers(0, 365),
+            "auto_hold_overdue_amount": st.none() | money(currency, min_value=Decimal(0)),
             "payment_terms": st.sampled_from(["NET_30", "NET_60", "DUE_ON_RECEIPT"]),
+            "credit_control": st.sampled_from(CreditControl),
+            "check_credit_on_invoice": st.booleans(),
+            "bypasses": st.lists(bypass, max_size=3, unique_by=lambda b: b.customer_id),
             "last_sequence": st.integers(0, 10_000),
         }
         fields.update({key: st.just(value) for key, value in pinned.items()})
@@ -769,7 +813,13 @@ def ledger_entries(**pinned: Any) -> st.SearchStrategy[LedgerEntry]:  # noqa: AN
 
 
 def payment_terms() -> st.SearchStrategy[PaymentTerms]:
-    """The shipped payment-term presets and Net N terms."""
+    """Payment terms: the presets, Net N, and terms composed as ERPs compose them.
+
+    Composed terms have a code and name of their own, one to four
+    instalments (percent, fixed EUR and balance portions, each due by a
+    preset rule or a sequence of steps, some with a discount of their own),
+    and maybe a discount for every instalment and a cash rounding.
+    """
     presets = st.sampled_from(
         [
             DUE_ON_RECEIPT,
@@ -783,7 +833,70 @@ def payment_terms() -> st.SearchStrategy[PaymentTerms]:
             TWO_PART_30_60,
         ]
     )
-    return st.one_of(presets, st.integers(0, 365).map(net))
+    return st.one_of(presets, st.integers(0, 365).map(net), _composed_terms())
+
+
+def _due_date_rules() -> st.SearchStrategy[DueDateRule]:
+    steps = st.one_of(
+        st.builds(AddDays, days=st.integers(-30, 365)),
+        st.builds(AddMonths, months=st.integers(-2, 24)),
+        st.just(EndOfMonth()),
+        st.builds(DayOfMonth, day=st.integers(1, 31), on_or_after=st.booleans()),
+        st.builds(NextWeekday, weekday=st.integers(0, 6)),
+    )
+    return st.one_of(
+        st.builds(DaysAfterInvoice, days=st.integers(0, 365)),
+        st.builds(DaysAfterMonthEnd, days=st.integers(0, 90)),
+        st.builds(DayOfFollowingMonth, day=st.integers(1, 31), after_days=st.integers(0, 60)),
+        st.builds(MonthsAfterMonthEnd, months=st.integers(0, 12)),
+        st.builds(DueDateSteps, steps=st.lists(steps, max_size=4)),
+    )
+
+
+def _discounts() -> st.SearchStrategy[EarlyPaymentDiscount]:
+    return st.one_of(
+        st.builds(
+            EarlyPaymentDiscount,
+            within_days=st.integers(0, 60),
+            percent=st.integers(1, 10).map(Decimal),
+            on_untaxed=st.booleans(),
+        ),
+        st.builds(
+            EarlyPaymentDiscount,
+            within_days=st.integers(0, 60),
+            amount=st.integers(1, 500).map(lambda cents: Money(Decimal(cents) / 100, "EUR")),
+        ),
+    )
+
+
+@st.composite
+def _composed_terms(draw: st.DrawFn) -> PaymentTerms:
+    count = draw(st.integers(1, 4))
+    shares = st.one_of(
+        st.builds(PercentPortion, percent=st.integers(1, 30).map(Decimal)),
+        st.builds(
+            FixedPortion,
+            amount=st.integers(1, 10_000).map(lambda cents: Money(Decimal(cents) / 100, "EUR")),
+        ),
+    )
+    drawn: list[Portion] = [BalancePortion(), *(draw(shares) for _ in range(count - 1))]
+    portions = draw(st.permutations(drawn))
+    lines = [
+        InstalmentTerm(
+            portion=portion,
+            due=draw(_due_date_rules()),
+            discount=draw(st.none() | _discounts()),
+        )
+        for portion in portions
+    ]
+    unique = list(dict.fromkeys(lines))  # the same line twice is refused
+    return PaymentTerms(
+        code=draw(ids()),
+        name=draw(names(max_size=30)),
+        instalments=unique,
+        discount=draw(st.none() | _discounts()),
+        cash_rounding=draw(st.sampled_from([None, Decimal("0.05"), Decimal("0.10")])),
+    )
 
 
 def rule_results() -> st.SearchStrategy[RuleResult]:
@@ -833,6 +946,63 @@ def decisions() -> st.SearchStrategy[Decision]:
 
 
 # -- approvals
+
+
+def credit_positions(currency: str = "EUR") -> st.SearchStrategy[CreditPosition]:
+    """Credit positions as the engine reads them (available may be negative)."""
+    figure = money(currency, min_value=Decimal(0))
+    return st.builds(
+        CreditPosition,
+        credit_limit=figure,
+        balance=figure,
+        reserved=figure,
+        on_hold=st.booleans(),
+        hold_overridden=st.booleans(),
+    )
+
+
+def spend_readings() -> st.SearchStrategy[SpendReading]:
+    """Answers of the spend look-up: a key, a budget window, amounts per currency."""
+    keys = st.builds(
+        SpendKey,
+        kind=st.sampled_from(["company", "subtree", "location", "buyer"]),
+        company_id=ids(),
+        other_id=st.none() | ids(),
+    )
+    calendar_or_rolling = st.builds(CalendarPeriod, unit=st.sampled_from(CalendarUnit)) | st.builds(
+        RollingPeriod, days=st.integers(1, 400)
+    )
+    windows = st.builds(window_of, calendar_or_rolling, aware_datetimes(), time_zone=time_zones())
+    return st.builds(
+        SpendReading,
+        key=keys,
+        window=windows,
+        include_pending=st.booleans(),
+        amounts=st.lists(money(min_value=Decimal(0)), max_size=2, unique_by=lambda m: m.currency),
+    )
+
+
+def decision_records() -> st.SearchStrategy[DecisionRecord]:
+    """Decisions kept with what they were decided on (the parts drawn independently)."""
+    conversions = st.builds(
+        Conversion, amount=money("USD"), result=money("EUR"), at=aware_datetimes()
+    )
+    return st.builds(
+        DecisionRecord,
+        order=order_drafts(),
+        decision=decisions(),
+        company=companies(),
+        buyer=customers(),
+        ancestors=st.lists(ids(), max_size=3).map(tuple),
+        group_ids=st.frozensets(ids(), max_size=3),
+        limits=st.lists(purchasing_limits(), max_size=3).map(tuple),
+        credit=st.none() | credit_positions(),
+        spend=st.lists(spend_readings(), max_size=3).map(tuple),
+        conversions=st.lists(conversions, max_size=2).map(tuple),
+        count_pending=st.booleans(),
+        approval_policy_id=st.none() | ids(),
+        approval_policy_version=st.none() | st.integers(0, 50),
+    )
 
 
 def validities() -> st.SearchStrategy[Validity]:
@@ -909,11 +1079,26 @@ def approval_policies(**pinned: Any) -> st.SearchStrategy[ApprovalPolicy]:  # no
                 "allow_self_approval": st.booleans(),
                 "approvers_need_limit": st.booleans(),
                 "effective_from": st.none() | aware_datetimes(),
+                "auto_approve": st.lists(auto_approvals(currency), max_size=2).map(tuple),
+                "covers_subsidiaries": st.booleans(),
             },
             pinned,
         )
 
     return currencies().flatmap(build)
+
+
+def auto_approvals(currency: str = "EUR") -> st.SearchStrategy[AutoApproval]:
+    """Auto-approval rules: under an amount in ``currency``, for a customer group, or both."""
+    amounts = money(currency, min_value=Decimal(0), max_value=Decimal(100_000))
+    conditions = st.tuples(st.none() | amounts, st.none() | ids()).filter(
+        lambda pair: pair != (None, None)
+    )
+    return st.builds(
+        lambda name, pair: AutoApproval(name=name, up_to=pair[0], customer_group_id=pair[1]),
+        names(),
+        conditions,
+    )
 
 
 def approval_groups(**pinned: Any) -> st.SearchStrategy[ApprovalGroup]:  # noqa: ANN401
@@ -1195,8 +1380,8 @@ def hostile_texts() -> st.SearchStrategy[str]:
     """Text a caller might pass that a store may not keep, or that careless code mishandles.
 
     Lone surrogates, NUL characters, very long and right-to-left text (see
-    :data:`HOSTILE_TEXTS`), and short random text from every code point,
-    surrogates included. Many are valid text (right-to-left names are); the
+    [`HOSTILE_TEXTS`][b2b_customers.testing.strategies.HOSTILE_TEXTS]), and short random text from
+    every code point, surrogates included. Many are valid text (right-to-left names are); the
     library must accept those and refuse the rest with a ValidationError.
     """
     any_character = st.one_of(
@@ -1242,7 +1427,7 @@ def hostile_decimals() -> st.SearchStrategy[Decimal]:
 
 
 def hostile_money() -> st.SearchStrategy[Money]:
-    """Money a caller might build by hand: any of :func:`hostile_decimals`, in EUR or another."""
+    """Money a caller might build by hand: any of `hostile_decimals`, in EUR or another."""
     return st.builds(Money, hostile_decimals(), st.sampled_from(["EUR", "USD", "JPY"]))
 
 

@@ -1,7 +1,7 @@
 """The in-memory store: dicts behind a lock, for tests, notebooks and demos.
 
-:class:`MemoryStore` keeps the committed state of every repository in
-dictionaries, with secondary indexes (account number, email, tax number,
+[`MemoryStore`][b2b_customers.adapters.memory.MemoryStore] keeps the committed state of every
+repository in dictionaries, with secondary indexes (account number, email, tax number,
 parent to children, company to locations / contacts / customers / limits /
 orders / credit account / approval requests, policies, groups and approver
 limits, customer to contacts, groups, orders and approval requests, open
@@ -12,16 +12,17 @@ append-only: a unit of work keeps the entries it appends, and the account's
 version makes two units of work that append to one ledger conflict. The
 **spend buckets** of the order history (per spend key, local day, currency,
 pending or not) are kept as running sums: a unit of work keeps its changes as
-deltas, added on commit, so :meth:`MemoryOrderRepository.spent` is one
+deltas, added on commit, so
+[`MemoryOrderRepository.spent`][b2b_customers.adapters.memory.MemoryOrderRepository.spent] is one
 look-up per day of the window.
 
-A :class:`MemoryUnitOfWork` never copies the store. It keeps a write buffer
-per table: the rows it added or changed, the ids it removed, and the version
+A [`MemoryUnitOfWork`][b2b_customers.adapters.memory.MemoryUnitOfWork] never copies the store. It
+keeps a write buffer per table: the rows it added or changed, the ids it removed, and the version
 each touched row had when it first touched it. Its reads lay that buffer over
 the committed state, so it sees its own changes and nobody else does.
-:meth:`MemoryUnitOfWork.commit` takes the store-wide lock, checks that no
-other unit of work committed a newer version of a touched row in the meantime
-(:class:`~b2b_customers.errors.StaleVersion`), re-checks every unique key and
+[`MemoryUnitOfWork.commit`][b2b_customers.adapters.memory.MemoryUnitOfWork.commit] takes the
+store-wide lock, checks that no other unit of work committed a newer version of a touched row in the
+meantime ([`StaleVersion`][b2b_customers.StaleVersion]), re-checks every unique key and
 reference against the state it is about to join, and only then applies the
 whole buffer, recorded events included. Any failure leaves the store as it
 was.
@@ -41,8 +42,8 @@ Example::
         uow.companies.add(Company(id="acme", name="ACME GmbH", currency="EUR"))
         uow.commit()
 
-The package is split by area: :mod:`~b2b_customers.adapters.memory.tables`
-(tables, indexes, write buffers), :mod:`~b2b_customers.adapters.memory.store`
+The package is split by area: `tables`
+(tables, indexes, write buffers), `store`
 (the store and the unit of work) and one module per repository.
 """
 
@@ -62,6 +63,7 @@ from b2b_customers.adapters.memory.limits import MemoryLimitRepository
 from b2b_customers.adapters.memory.locations import MemoryLocationRepository
 from b2b_customers.adapters.memory.orders import MemoryOrderRepository
 from b2b_customers.adapters.memory.outbox import MemoryOutbox
+from b2b_customers.adapters.memory.payment_terms import MemoryPaymentTermsRepository
 from b2b_customers.adapters.memory.store import MemoryStore, MemoryUnitOfWork
 
 __all__ = [
@@ -79,6 +81,7 @@ __all__ = [
     "MemoryLocationRepository",
     "MemoryOrderRepository",
     "MemoryOutbox",
+    "MemoryPaymentTermsRepository",
     "MemoryStore",
     "MemoryUnitOfWork",
 ]

@@ -36,7 +36,7 @@ _APPROVAL_GROUPS: _Schema[ApprovalGroup] = _Schema(
 class MemoryApprovalGroupRepository(_Repository[ApprovalGroup]):
     """Approval groups, in memory: one per company.
 
-    Implements :class:`~b2b_customers.ports.ApprovalGroupRepository`.
+    Implements [`ApprovalGroupRepository`][b2b_customers.ports.ApprovalGroupRepository].
     """
 
     def add(self, group: ApprovalGroup) -> ApprovalGroup:

@@ -38,7 +38,7 @@ _APPROVAL_POLICIES: _Schema[ApprovalPolicy] = _Schema(
 class MemoryApprovalPolicyRepository(_Repository[ApprovalPolicy]):
     """Approval policies, in memory: one per company, one seller-wide.
 
-    Implements :class:`~b2b_customers.ports.ApprovalPolicyRepository`.
+    Implements [`ApprovalPolicyRepository`][b2b_customers.ports.ApprovalPolicyRepository].
     """
 
     def add(self, policy: ApprovalPolicy) -> ApprovalPolicy:

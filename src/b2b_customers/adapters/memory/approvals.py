@@ -11,9 +11,10 @@ from b2b_customers.adapters._approvals import (
     require_request,
 )
 from b2b_customers.adapters.memory.repository import _Repository
-from b2b_customers.adapters.memory.tables import _Schema
+from b2b_customers.adapters.memory.tables import _Schema, _Unique
+from b2b_customers.approvals.open_resource import open_request_exists, open_resource_key
 from b2b_customers.approvals.request import ApprovalRequest
-from b2b_customers.errors import ValidationError
+from b2b_customers.errors import OpenRequestExists, ValidationError
 from b2b_customers.ports import ApprovalQuery, Page
 from b2b_customers.queries import select
 
@@ -34,7 +35,19 @@ _APPROVALS: _Schema[ApprovalRequest] = _Schema(
         "requester": lambda request: [request.requester_id],
         "resource": lambda request: [request.resource_id],
         "open": lambda request: [_OPEN] if request.is_open else [],
+        "open_resource": lambda request: [
+            key for key in (open_resource_key(request),) if key is not None
+        ],
     },
+    unique=[
+        _Unique(
+            "open_resource",
+            lambda request, holder: str(
+                open_request_exists(request.resource_type, request.resource_id, holder)
+            ),
+            error=lambda message, holder: OpenRequestExists(message, request_id=holder),
+        )
+    ],
 )
 
 
@@ -45,7 +58,7 @@ def _submitted(request: ApprovalRequest) -> tuple[datetime, str]:
 class MemoryApprovalRepository(_Repository[ApprovalRequest]):
     """Approval requests, in memory, indexed by company, requester, resource and openness.
 
-    Implements :class:`~b2b_customers.ports.ApprovalRepository`.
+    Implements [`ApprovalRepository`][b2b_customers.ports.ApprovalRepository].
     """
 
     def add(self, request: ApprovalRequest) -> ApprovalRequest:
@@ -53,6 +66,8 @@ class MemoryApprovalRepository(_Repository[ApprovalRequest]):
 
         Raises:
             AlreadyExists: The id is taken.
+            OpenRequestExists: The request is open and another open request
+                has its company, resource type and resource id.
             ValidationError: The company or the requester does not exist.
         """
         require_request(request)

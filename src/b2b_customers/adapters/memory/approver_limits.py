@@ -39,7 +39,7 @@ _APPROVER_LIMITS: _Schema[ApproverLimit] = _Schema(
 class MemoryApproverLimitRepository(_Repository[ApproverLimit]):
     """Approver limits, in memory: one per customer or role and company.
 
-    Implements :class:`~b2b_customers.ports.ApproverLimitRepository`.
+    Implements [`ApproverLimitRepository`][b2b_customers.ports.ApproverLimitRepository].
     """
 
     def add(self, limit: ApproverLimit) -> ApproverLimit:

@@ -78,7 +78,7 @@ class _LogBuffer:
 class MemoryAuditLog:
     """The audit log seen from one unit of work.
 
-    Implements :class:`~b2b_customers.ports.AuditLog`. Entries appended here
+    Implements [`AuditLog`][b2b_customers.ports.AuditLog]. Entries appended here
     are read back by this unit of work at once, and join the log (after
     every committed entry) when it commits.
     """
@@ -92,7 +92,8 @@ class MemoryAuditLog:
 
         Raises:
             AlreadyExists: An entry with this id is in the log already.
-            ValidationError: ``entry`` is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+            ValidationError: ``entry`` is not an
+                [`AuditLogEntry`][b2b_customers.domain.AuditLogEntry].
         """
         if not isinstance(entry, AuditLogEntry):
             raise ValidationError(
@@ -112,7 +113,8 @@ class MemoryAuditLog:
 
         Raises:
             AlreadyExists: An entry's id is in the log already, or given twice.
-            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+            ValidationError: An item is not an
+                [`AuditLogEntry`][b2b_customers.domain.AuditLogEntry].
         """
         items = list(entries)
         for entry in items:

@@ -48,7 +48,7 @@ _COMPANIES: _Schema[Company] = _Schema(
 class MemoryCompanyRepository(_Repository[Company]):
     """Companies and their tree, in memory.
 
-    Implements :class:`~b2b_customers.ports.CompanyRepository`.
+    Implements [`CompanyRepository`][b2b_customers.ports.CompanyRepository].
     """
 
     def add(self, company: Company) -> Company:

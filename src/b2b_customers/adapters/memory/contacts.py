@@ -48,7 +48,7 @@ _CONTACTS: _Schema[ContactAssignment] = _Schema(
 class MemoryContactRepository(_Repository[ContactAssignment]):
     """Contact assignments, in memory.
 
-    Implements :class:`~b2b_customers.ports.ContactRepository`.
+    Implements [`ContactRepository`][b2b_customers.ports.ContactRepository].
     """
 
     def add(self, contact: ContactAssignment) -> ContactAssignment:

@@ -1,14 +1,14 @@
 """Credit accounts, their append-only ledgers and open reservations, in memory.
 
 An account is a row like any other (versioned, buffered, checked on commit)
-for its terms. Its totals move only by :meth:`MemoryCreditRepository.book`,
-which takes the store's write lock first (held until the unit of work ends,
-like SQLite's), re-checks the credit rule on the totals as they stand and
-writes the moved totals without a new version. ``save`` takes the same lock
-and keeps the stored totals, so a change of terms never loses a booking.
+for its terms. Its totals move only by
+[`MemoryCreditRepository.book`][b2b_customers.adapters.memory.MemoryCreditRepository.book], which
+takes the store's write lock first (held until the unit of work ends, like SQLite's), re-checks the
+credit rule on the totals as they stand and writes the moved totals without a new version. ``save``
+takes the same lock and keeps the stored totals, so a change of terms never loses a booking.
 Ledger entries are appended, never changed, so a unit of work keeps only the
-entries it appends (:class:`_LedgerBuffer`); reservations are rows keyed by
-account and reference (:class:`_ReservationBuffer`).
+entries it appends (`_LedgerBuffer`); reservations are rows keyed by
+account and reference (`_ReservationBuffer`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _Schema, _Undo, _Unique
 from b2b_customers.credit.account import CreditAccount
 from b2b_customers.credit.booking import reservation_moves
+from b2b_customers.credit.payment_terms import terms_key
 from b2b_customers.errors import AlreadyExists, NotFound, StaleVersion, ValidationError
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ class _ReservationBuffer:
 class MemoryCreditRepository(_Repository[CreditAccount]):
     """Credit accounts and their ledgers, in memory.
 
-    Implements :class:`~b2b_customers.ports.CreditRepository`. Entry ids
+    Implements [`CreditRepository`][b2b_customers.ports.CreditRepository]. Entry ids
     are unique across every ledger of the store.
     """
 
@@ -329,6 +330,13 @@ class MemoryCreditRepository(_Repository[CreditAccount]):
             if (since is None or entry.occurred_at >= since)
             and (until is None or entry.occurred_at < until)
         ]
+
+    def using_terms(self, code: str) -> list[CreditAccountId]:
+        """Return the ids of the accounts whose payment terms ``code`` names, sorted."""
+        key = terms_key(code)
+        with self._lock:
+            found = [row.id for row in self._buffer.all() if terms_key(row.payment_terms) == key]
+        return sorted(found)
 
     def _check_references(self, row: CreditAccount) -> None:
         if not self._work.company_exists(row.company_id):

@@ -41,7 +41,7 @@ _CUSTOMERS: _Schema[Customer] = _Schema(
 class MemoryCustomerRepository(_Repository[Customer]):
     """Customers and their memberships, in memory.
 
-    Implements :class:`~b2b_customers.ports.CustomerRepository`.
+    Implements [`CustomerRepository`][b2b_customers.ports.CustomerRepository].
     """
 
     def add(self, customer: Customer) -> Customer:

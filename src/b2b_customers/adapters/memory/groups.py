@@ -39,7 +39,7 @@ _GROUPS: _Schema[CustomerGroup] = _Schema(
 class MemoryCustomerGroupRepository(_Repository[CustomerGroup]):
     """Customer groups, in memory.
 
-    Implements :class:`~b2b_customers.ports.CustomerGroupRepository`.
+    Implements [`CustomerGroupRepository`][b2b_customers.ports.CustomerGroupRepository].
     """
 
     def add(self, group: CustomerGroup) -> CustomerGroup:

@@ -4,9 +4,9 @@ The SQL store sends each write straight to its transaction (no SAVEPOINT per
 write), so a write that fails leaves the transaction rolled back and the unit
 of work finished. The memory store could undo one failed call alone, but it
 keeps the same promise, so code written against one store behaves the same
-on the other: after a repository's write raises, :meth:`commit
-<b2b_customers.adapters.memory.MemoryUnitOfWork.commit>` refuses, and the
-caller leaves the ``with`` block (or rolls back) and starts again.
+on the other: after a repository's write raises,
+[`commit`][b2b_customers.adapters.memory.MemoryUnitOfWork.commit] refuses, and the caller leaves the
+``with`` block (or rolls back) and starts again.
 """
 
 from __future__ import annotations

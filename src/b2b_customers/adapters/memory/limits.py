@@ -27,7 +27,7 @@ _LIMITS: _Schema[PurchasingLimit] = _Schema(
 class MemoryLimitRepository(_Repository[PurchasingLimit]):
     """Purchasing limits, in memory, indexed by the company they are set on.
 
-    Implements :class:`~b2b_customers.ports.LimitRepository`.
+    Implements [`LimitRepository`][b2b_customers.ports.LimitRepository].
     """
 
     def add(self, limit: PurchasingLimit) -> PurchasingLimit:

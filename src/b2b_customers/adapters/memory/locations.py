@@ -47,7 +47,7 @@ _LOCATIONS: _Schema[Location] = _Schema(
 class MemoryLocationRepository(_Repository[Location]):
     """Company locations, in memory.
 
-    Implements :class:`~b2b_customers.ports.LocationRepository`.
+    Implements [`LocationRepository`][b2b_customers.ports.LocationRepository].
     """
 
     def add(self, location: Location) -> Location:

@@ -1,16 +1,16 @@
 """The order history and its daily spend buckets, in memory.
 
 Orders are rows like any other. Recording one also books its total into
-daily spend buckets: per :class:`~b2b_customers.limits.spend.SpendKey` the
+daily spend buckets: per [`SpendKey`][b2b_customers.limits.SpendKey] the
 order counts for, per local day in the ordering company's time zone, per
 currency, with orders pending approval apart. Where an order was booked (its
 keys, with the subtrees of the company's ancestors at the time, and its local
-day) is kept as its :class:`~b2b_customers.limits.spend.SpendPosting`, so a
+day) is kept as its [`SpendPosting`][b2b_customers.limits.SpendPosting], so a
 later status change moves exactly that spend, even after the company moved in
 the tree or changed time zone.
 
 A unit of work keeps the changes to the buckets as deltas
-(:class:`_SpendBuffer`): they are added on commit and dropped on rollback.
+(`_SpendBuffer`): they are added on commit and dropped on rollback.
 Deltas add up in any order, so two units of work recording orders at once do
 not conflict; two changing the same order do, through the order's version.
 """
@@ -28,6 +28,7 @@ from b2b_customers.adapters.memory.repository import _Repository
 from b2b_customers.adapters.memory.tables import _Schema, _Undo
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.errors import ValidationError
+from b2b_customers.limits.decision_record import DecisionRecord
 from b2b_customers.limits.spend import Bucket, SpendKey, SpendPosting
 from b2b_customers.ports import OrderQuery, Page
 
@@ -69,24 +70,26 @@ def _add(buckets: _Buckets, key: SpendKey, day: date, slot: _Slot, amount: Decim
 
 
 class _Spend:
-    """The committed spend buckets, and where each committed order is booked."""
+    """The committed spend buckets, where each order is booked and what it was decided on."""
 
-    __slots__ = ("buckets", "postings")
+    __slots__ = ("buckets", "decisions", "postings")
 
     def __init__(self) -> None:
         self.buckets: _Buckets = {}
         self.postings: dict[str, SpendPosting] = {}
+        self.decisions: dict[str, DecisionRecord] = {}
 
 
 class _SpendBuffer:
     """One unit of work's changes to the spend buckets: deltas over the committed sums."""
 
-    __slots__ = ("_journal", "base", "deltas", "postings")
+    __slots__ = ("_journal", "base", "decisions", "deltas", "postings")
 
     def __init__(self, base: _Spend, journal: list[_Undo]) -> None:
         self.base = base
         self.deltas: _Buckets = {}
         self.postings: dict[str, SpendPosting] = {}
+        self.decisions: dict[str, DecisionRecord] = {}
         self._journal = journal
 
     def posting(self, order_id: str) -> SpendPosting:
@@ -94,11 +97,21 @@ class _SpendBuffer:
         found = self.postings.get(order_id)
         return found if found is not None else self.base.postings[order_id]
 
-    def post(self, order_id: str, posting: SpendPosting) -> None:
+    def decision(self, order_id: str) -> DecisionRecord | None:
+        """Return what a stored order was decided on, if that was recorded."""
+        found = self.decisions.get(order_id)
+        return found if found is not None else self.base.decisions.get(order_id)
+
+    def post(
+        self, order_id: str, posting: SpendPosting, decision: DecisionRecord | None = None
+    ) -> None:
         self.postings[order_id] = posting
+        if decision is not None:
+            self.decisions[order_id] = decision
 
         def undo() -> None:
             self.postings.pop(order_id, None)
+            self.decisions.pop(order_id, None)
 
         self._journal.append(undo)
 
@@ -151,10 +164,12 @@ class _SpendBuffer:
                 for slot, amount in slots.items():
                     _add(self.base.buckets, key, day, slot, amount)
         self.base.postings.update(self.postings)
+        self.base.decisions.update(self.decisions)
 
     def clear(self) -> None:
         self.deltas = {}
         self.postings = {}
+        self.decisions = {}
 
 
 # What a saved copy may change; everything else must be as stored.
@@ -164,26 +179,34 @@ _MAY_CHANGE = frozenset({"status", "version", "created_at", "updated_at"})
 class MemoryOrderRepository(_Repository[OrderRecord]):
     """The order history and its daily spend buckets, in memory.
 
-    Implements :class:`~b2b_customers.ports.OrderRepository` (and so
-    :class:`~b2b_customers.limits.spend.SpendLookup`). A status change may
+    Implements [`OrderRepository`][b2b_customers.ports.OrderRepository] (and so
+    [`SpendLookup`][b2b_customers.limits.SpendLookup]). A status change may
     go any way; the services decide which transitions are allowed.
     """
 
-    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
+    def add(
+        self,
+        order: OrderRecord,
+        *,
+        posting: SpendPosting | None = None,
+        decision: DecisionRecord | None = None,
+    ) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
         Its total is booked as ``posting`` says (worked out from the company's
-        time zone and ancestors as they are now when not given).
+        time zone and ancestors as they are now when not given); ``decision``
+        is kept with it.
 
         Raises:
             AlreadyExists: The id is taken.
             ValidationError: The company or buyer does not exist.
         """
+        kept = _decision_record(decision)
 
         def record() -> OrderRecord:
             stored = self._insert(order)
             booked = posting if posting is not None else self._posting_of(stored, {})
-            self._work.spend.post(stored.id, booked)
+            self._work.spend.post(stored.id, booked, kept)
             self._work.spend.book(booked.amounts(stored))
             return stored
 
@@ -192,9 +215,10 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
     def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
         """Record many orders at once (a bulk import of history), all or none.
 
-        The checks, errors and spend are those of :meth:`add`, for every order
-        (the error is the first failing order's); the spend of the batch is
-        summed per posting before it is booked.
+        The checks, errors and spend are those of
+        [`add`][b2b_customers.adapters.memory.MemoryOrderRepository.add], for every order (the error
+        is the first failing order's); the spend of the batch is summed per posting before it is
+        booked.
 
         Raises:
             AlreadyExists: An id is taken (or given twice).
@@ -248,6 +272,16 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
         """
         with self._lock:
             return self._find(order_id)
+
+    def decision_of(self, order_id: OrderId) -> DecisionRecord | None:
+        """Return the decision recorded with the order (``None``: recorded without one).
+
+        Raises:
+            NotFound: No order has this id.
+        """
+        with self._lock:
+            self._find(order_id)
+            return self._work.spend.decision(order_id)
 
     def history(self, query: OrderQuery | None = None) -> Page[OrderRecord]:
         """Return one page of the orders matching ``query`` (default: all, newest first).
@@ -330,3 +364,11 @@ class MemoryOrderRepository(_Repository[OrderRecord]):
                     "record a new order instead",
                     field=name,
                 )
+
+
+def _decision_record(decision: object) -> DecisionRecord | None:
+    if decision is None or isinstance(decision, DecisionRecord):
+        return decision
+    raise ValidationError(
+        f"expected a DecisionRecord, got {type(decision).__name__}", field="decision"
+    )

@@ -22,11 +22,12 @@ __all__ = ["MemoryOutbox"]
 class MemoryOutbox:
     """The outbox seen from one unit of work.
 
-    Implements :class:`~b2b_customers.ports.Outbox`. :meth:`pending` lists
-    committed events; events recorded in this unit of work join the outbox
-    when it commits. Marks made with :meth:`mark_published` belong to the
-    unit of work too: they apply on commit and are dropped on rollback (this
-    unit of work's :meth:`pending` leaves them out at once).
+    Implements [`Outbox`][b2b_customers.ports.Outbox].
+    [`pending`][b2b_customers.adapters.memory.MemoryOutbox.pending] lists committed events; events
+    recorded in this unit of work join the outbox when it commits. Marks made with
+    [`mark_published`][b2b_customers.adapters.memory.MemoryOutbox.mark_published] belong to the unit
+    of work too: they apply on commit and are dropped on rollback (this unit of work's
+    [`pending`][b2b_customers.adapters.memory.MemoryOutbox.pending] leaves them out at once).
     """
 
     def __init__(self, work: _Workspace) -> None:

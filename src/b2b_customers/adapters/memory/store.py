@@ -43,6 +43,10 @@ from b2b_customers.adapters.memory.orders import (
     _SpendBuffer,
 )
 from b2b_customers.adapters.memory.outbox import MemoryOutbox
+from b2b_customers.adapters.memory.payment_terms import (
+    _PAYMENT_TERMS,
+    MemoryPaymentTermsRepository,
+)
 from b2b_customers.adapters.memory.tables import _Buffer, _Pending, _Table, _Undo
 from b2b_customers.adapters.memory.writer import _Writer
 from b2b_customers.clock import SystemClock
@@ -64,6 +68,7 @@ from b2b_customers.ports import (
     OrderRepository,
     Outbox,
     OutboxEntry,
+    PaymentTermsRepository,
 )
 
 if TYPE_CHECKING:
@@ -91,6 +96,7 @@ _REPOSITORIES = (
     "approval_policies",
     "approval_groups",
     "approver_limits",
+    "payment_terms",
     "audit",
     "outbox",
 )
@@ -117,6 +123,7 @@ class _State:
         self.approval_policies = _Table(_APPROVAL_POLICIES)
         self.approval_groups = _Table(_APPROVAL_GROUPS)
         self.approver_limits = _Table(_APPROVER_LIMITS)
+        self.payment_terms = _Table(_PAYMENT_TERMS)
         self.audit = _Log()
         self.events: dict[EventId, OutboxEntry] = {}
         self.unpublished: dict[int, EventId] = {}  # position -> event id, oldest first
@@ -146,6 +153,7 @@ class _Workspace:
         self.approval_policies = _Buffer(state.approval_policies, self.journal)
         self.approval_groups = _Buffer(state.approval_groups, self.journal)
         self.approver_limits = _Buffer(state.approver_limits, self.journal)
+        self.payment_terms = _Buffer(state.payment_terms, self.journal)
         self.audit = _LogBuffer(state.audit, self.journal)
         # Commit checks in this order: an account's version before its ledger's entries.
         self.buffers: tuple[_Pending, ...] = (
@@ -153,6 +161,7 @@ class _Workspace:
             self.approval_policies,
             self.approval_groups,
             self.approver_limits,
+            self.payment_terms,
             self.companies,
             self.locations,
             self.customers,
@@ -275,6 +284,9 @@ class MemoryStore:
         """Return a new unit of work over this store (begin it with ``with``)."""
         return MemoryUnitOfWork(self)
 
+    def dispose(self) -> None:
+        """Do nothing: a memory store holds no connections or files (the data stays)."""
+
     def __repr__(self) -> str:
         state = self._state
         with state.lock:
@@ -288,12 +300,13 @@ class MemoryStore:
 
 
 class MemoryUnitOfWork:
-    """One transaction over a :class:`MemoryStore`.
+    """One transaction over a [`MemoryStore`][b2b_customers.adapters.memory.MemoryStore].
 
-    Implements :class:`~b2b_customers.ports.UnitOfWork`. Changes go to a
-    write buffer and reach the store on :meth:`commit`; see the module
-    docstring for the checks made then. The buffer starts empty again after
-    every commit and rollback, so one unit of work may commit several times.
+    Implements [`UnitOfWork`][b2b_customers.ports.UnitOfWork]. Changes go to a
+    write buffer and reach the store on
+    [`commit`][b2b_customers.adapters.memory.MemoryUnitOfWork.commit]; see the module docstring for
+    the checks made then. The buffer starts empty again after every commit and rollback, so one unit
+    of work may commit several times.
 
     Args:
         store: The store it reads and writes.
@@ -312,6 +325,7 @@ class MemoryUnitOfWork:
         approval_policies: The approval policies.
         approval_groups: The approval groups.
         approver_limits: The approver limits.
+        payment_terms: The seller's payment terms.
         audit: The audit log.
         outbox: The outbox.
     """
@@ -348,6 +362,9 @@ class MemoryUnitOfWork:
         )
         self.approver_limits: ApproverLimitRepository = MemoryApproverLimitRepository(
             self._work, self._work.approver_limits
+        )
+        self.payment_terms: PaymentTermsRepository = MemoryPaymentTermsRepository(
+            self._work, self._work.payment_terms
         )
         self.audit: AuditLog = MemoryAuditLog(self._work, self._work.audit)
         self.outbox: Outbox = MemoryOutbox(self._work)

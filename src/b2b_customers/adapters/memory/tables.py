@@ -24,12 +24,18 @@ _Undo = Callable[[], None]
 # -- tables, indexes and write buffers
 
 
+def _already_exists(message: str, _holder: str) -> AlreadyExists:
+    return AlreadyExists(message)
+
+
 @attrs.frozen
 class _Unique(Generic[R]):
     """A unique rule: at most one row may have each key of ``index``."""
 
     index: str
     message: Callable[[R, str], str]  # (the row, the id holding the key) -> what to fix
+    # (the message, the id holding the key) -> the error; a subclass may name the holder
+    error: Callable[[str, str], AlreadyExists] = _already_exists
 
 
 @attrs.frozen
@@ -153,13 +159,13 @@ class _Buffer(Generic[R]):
                 yield row
 
     def check_unique(self, row: R) -> None:
-        """Raise :class:`AlreadyExists` when another row holds one of ``row``'s unique keys."""
+        """Raise `AlreadyExists` when another row holds one of ``row``'s unique keys."""
         row_id = self.schema.ident(row)
         for rule in self.schema.unique:
             for key in self.written.indexes[rule.index].keys(row):
                 holders = sorted(self.ids(rule.index, key) - {row_id})
                 if holders:
-                    raise AlreadyExists(rule.message(row, holders[0]))
+                    raise rule.error(rule.message(row, holders[0]), holders[0])
 
     # writes, each with an undo step in the journal
 

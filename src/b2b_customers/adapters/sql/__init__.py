@@ -10,15 +10,16 @@
         ...
         uow.commit()
 
-* :class:`SqlStore`: implements :class:`b2b_customers.ports.Store`.
-* :func:`migrate`: brings a database (or one PostgreSQL schema per tenant)
-  to the newest schema with the Alembic scripts shipped in the package.
-* :class:`SqlUnitOfWork`: one transaction over every repository.
+* [`SqlStore`][b2b_customers.adapters.sql.SqlStore]: implements [`b2b_customers.ports.Store`][].
+* [`migrate`][b2b_customers.adapters.sql.migrate.migrate]: brings a database (or one PostgreSQL
+  schema per tenant) to the newest schema with the Alembic scripts shipped in the package.
+* [`SqlUnitOfWork`][b2b_customers.adapters.sql.SqlUnitOfWork]: one transaction over every
+  repository.
 
-The tables (:mod:`b2b_customers.adapters.sql.tables`) keep each entity's
+The tables ([`b2b_customers.adapters.sql.tables`][]) keep each entity's
 converter form in a ``data`` column, next to indexed columns for queries;
 unique rules are database constraints, and driver errors become the
-library's own (:mod:`b2b_customers.adapters.sql.errors`).
+library's own ([`b2b_customers.adapters.sql.errors`][]).
 """
 
 from b2b_customers.errors import MissingDependency

@@ -39,7 +39,7 @@ def _row(group: ApprovalGroup) -> dict[str, Any]:
 class SqlApprovalGroupRepository:
     """Approval groups, in SQL.
 
-    Implements :class:`~b2b_customers.ports.ApprovalGroupRepository`. The
+    Implements [`ApprovalGroupRepository`][b2b_customers.ports.ApprovalGroupRepository]. The
     listed members are checked against the customers before every write
     (customers are never deleted, so the check stays true).
 

@@ -37,7 +37,7 @@ def _row(policy: ApprovalPolicy) -> dict[str, Any]:
 class SqlApprovalPolicyRepository:
     """Approval policies, in SQL.
 
-    Implements :class:`~b2b_customers.ports.ApprovalPolicyRepository`. A
+    Implements [`ApprovalPolicyRepository`][b2b_customers.ports.ApprovalPolicyRepository]. A
     unique constraint keeps one policy per company; a partial unique index on
     ``seller_wide`` keeps one seller-wide policy.
 

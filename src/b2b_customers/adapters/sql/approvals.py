@@ -2,6 +2,9 @@
 
 A company's open requests are found by ``(company_id, status)``, the expiry
 sweep's by ``(status, expires_at)``; both read an index range per open status.
+A partial unique index keeps one open request per company and resource (see
+`b2b_customers.approvals.open_resource`): of two units of work adding one at
+once, the later insert fails, and is explained as `OpenRequestExists`.
 """
 
 from __future__ import annotations
@@ -26,9 +29,19 @@ from b2b_customers.adapters.sql.mapping import (
     utc,
 )
 from b2b_customers.adapters.sql.queries import sort_order, stale
-from b2b_customers.adapters.sql.tables import approval_requests, companies, customers
+from b2b_customers.adapters.sql.tables import (
+    OPEN_REQUEST_PER_RESOURCE,
+    approval_requests,
+    companies,
+    customers,
+)
+from b2b_customers.approvals.open_resource import (
+    OpenResourceKey,
+    open_request_exists,
+    open_resource_key,
+)
 from b2b_customers.approvals.request import ApprovalRequest
-from b2b_customers.approvals.status import OPEN_STATUSES
+from b2b_customers.approvals.status import OPEN_STATUSES, ApprovalStatus
 from b2b_customers.errors import AlreadyExists, B2BError, NotFound, ValidationError
 from b2b_customers.ports import ApprovalQuery, Page
 
@@ -66,7 +79,7 @@ def _row(request: ApprovalRequest) -> dict[str, Any]:
 class SqlApprovalRepository:
     """Approval requests, in SQL.
 
-    Implements :class:`~b2b_customers.ports.ApprovalRepository`.
+    Implements [`ApprovalRepository`][b2b_customers.ports.ApprovalRepository].
 
     Args:
         session: The unit of work's connection.
@@ -74,24 +87,54 @@ class SqlApprovalRepository:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        # The open requests this unit of work added, by resource: a violation of the
+        # open-resource index that no committed request explains names one of them.
+        self._added_open: dict[OpenResourceKey, str] = {}
 
     def add(self, request: ApprovalRequest) -> ApprovalRequest:
         """Store a new request; return the stored copy (version 1).
 
         Raises:
             AlreadyExists: The id is taken.
+            OpenRequestExists: The request is open and another open request
+                has its company, resource type and resource id.
             ValidationError: The company or the requester does not exist.
         """
         require_request(request)
         now = self._session.now()
         stored = stamped(request, version=1, created_at=now, updated_at=now)
 
-        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
+        def explain(connection: Connection, violation: Violation) -> B2BError | None:
+            if violation.constraint == OPEN_REQUEST_PER_RESOURCE:
+                return self._open_elsewhere(connection, stored)
             return _explain(connection, stored)
 
         with self._session.write(explain) as connection:
             connection.execute(_table.insert(), [_row(stored)])
+        key = open_resource_key(stored)
+        if key is not None:
+            self._added_open[key] = stored.id
         return stored
+
+    def _open_elsewhere(self, connection: Connection, request: ApprovalRequest) -> B2BError:
+        """Name the open request that holds ``request``'s resource (committed, or added here)."""
+        holder = connection.execute(
+            select(_table.c.id, _table.c.status).where(
+                _table.c.company_id == request.company_id,
+                _table.c.resource_type == request.resource_type.value,
+                _table.c.resource_id == request.resource_id,
+                _table.c.status.in_(_OPEN),
+            )
+        ).first()
+        if holder is not None:
+            return open_request_exists(
+                request.resource_type, request.resource_id, holder.id, ApprovalStatus(holder.status)
+            )
+        key = open_resource_key(request)
+        added = self._added_open.get(key) if key is not None else None
+        return open_request_exists(
+            request.resource_type, request.resource_id, added or "(added in this unit of work)"
+        )
 
     def save(self, request: ApprovalRequest) -> ApprovalRequest:
         """Store a changed request; return the stored copy (version + 1).

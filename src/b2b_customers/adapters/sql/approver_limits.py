@@ -41,7 +41,7 @@ def _row(limit: ApproverLimit) -> dict[str, Any]:
 class SqlApproverLimitRepository:
     """Approver limits, in SQL.
 
-    Implements :class:`~b2b_customers.ports.ApproverLimitRepository`.
+    Implements [`ApproverLimitRepository`][b2b_customers.ports.ApproverLimitRepository].
 
     Args:
         session: The unit of work's connection.

@@ -31,7 +31,7 @@ _IN_ORDER = (_table.c.occurred_at.asc(), _table.c.position.asc())
 class SqlAuditLog:
     """The audit log, in SQL.
 
-    Implements :class:`~b2b_customers.ports.AuditLog`. Appended entries
+    Implements [`AuditLog`][b2b_customers.ports.AuditLog]. Appended entries
     wait in the unit of work and go to the database in one batch, in its
     transaction, before it commits (or before it next reads the log): each is
     written with the change it describes or not at all.
@@ -49,7 +49,8 @@ class SqlAuditLog:
 
         Raises:
             AlreadyExists: An entry with this id is in the log already.
-            ValidationError: ``entry`` is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+            ValidationError: ``entry`` is not an
+                [`AuditLogEntry`][b2b_customers.domain.AuditLogEntry].
         """
         if not isinstance(entry, AuditLogEntry):
             raise ValidationError(
@@ -72,7 +73,8 @@ class SqlAuditLog:
 
         Raises:
             AlreadyExists: An entry's id is in the log already, or given twice.
-            ValidationError: An item is not an :class:`~b2b_customers.domain.AuditLogEntry`.
+            ValidationError: An item is not an
+                [`AuditLogEntry`][b2b_customers.domain.AuditLogEntry].
         """
         items = list(entries)
         for entry in items:

@@ -90,7 +90,7 @@ _SORT_COLUMNS: dict[CompanySort, Sequence[ColumnElement[Any]]] = {
 class SqlCompanyRepository:
     """Companies and their tree, in SQL.
 
-    Implements :class:`~b2b_customers.ports.CompanyRepository`. The tree is
+    Implements [`CompanyRepository`][b2b_customers.ports.CompanyRepository]. The tree is
     checked before writing (a recursive query walks up from the new parent);
     ids, account numbers and references are enforced by the database's
     constraints and explained afterwards when one is violated.
@@ -118,7 +118,7 @@ class SqlCompanyRepository:
         """Store many new companies, all or none; parents before their subsidiaries.
 
         The rows go to the database in one batch per table; the checks and
-        errors are those of :meth:`add`, for the first item that fails.
+        errors are those of `add`, for the first item that fails.
 
         Raises:
             AlreadyExists: An id or account number is taken.
@@ -360,7 +360,7 @@ class SqlCompanyRepository:
         ensure_acyclic(company.id, parent, parent_of.get, height=height)
 
     def _explain_insert(self, connection: Connection, items: list[Company]) -> B2BError | None:
-        """Say which item broke which rule, checking in the order :meth:`add` promises."""
+        """Say which item broke which rule, checking in the order `add` promises."""
         size = self._session.chunk_size
         references = {
             other for company in items for other in _references(company) if other is not None

@@ -33,7 +33,7 @@ _table = contact_assignments
 class SqlContactRepository:
     """Contact assignments, in SQL.
 
-    Implements :class:`~b2b_customers.ports.ContactRepository`.
+    Implements [`ContactRepository`][b2b_customers.ports.ContactRepository].
 
     Args:
         session: The unit of work's connection.

@@ -6,7 +6,7 @@ credit rule reads as columns: ``credit_limit``, ``on_hold``, ``balance``,
 and those it is shared with) are rows of ``credit_coverage``, whose primary
 key lets a company draw on one line at most.
 
-Booking a ledger entry (:meth:`SqlCreditRepository.book`) is **one
+Booking a ledger entry (`SqlCreditRepository.book`) is **one
 conditional statement** on the account row::
 
     UPDATE credit_accounts
@@ -18,8 +18,8 @@ followed by the entry's ``INSERT`` and the one reservation row it opens,
 shrinks or deletes. The row stays locked from that statement to the end of
 the transaction, a few round trips, so concurrent reservations queue for
 only that long and can never together pass the limit. On SQLite, which
-keeps amounts as text, :data:`~b2b_customers.adapters.sql.engines.DECIMAL_ADD`
-and :data:`~b2b_customers.adapters.sql.engines.DECIMAL_COVERS` do the sums
+keeps amounts as text, `DECIMAL_ADD`
+and `DECIMAL_COVERS` do the sums
 exactly.
 """
 
@@ -54,6 +54,7 @@ from b2b_customers.adapters.sql.tables import (
 from b2b_customers.credit.account import CreditAccount
 from b2b_customers.credit.booking import ReservationMove, reservation_moves
 from b2b_customers.credit.ledger import LedgerEntry
+from b2b_customers.credit.payment_terms import terms_key
 from b2b_customers.credit.reservation import Reservation
 from b2b_customers.errors import AlreadyExists, B2BError, DamagedRow, NotFound, ValidationError
 
@@ -220,7 +221,7 @@ def _entry_row(entry: LedgerEntry) -> dict[str, Any]:
 class SqlCreditRepository:
     """Credit accounts and their ledgers, in SQL.
 
-    Implements :class:`~b2b_customers.ports.CreditRepository`. Entry ids are
+    Implements [`CreditRepository`][b2b_customers.ports.CreditRepository]. Entry ids are
     unique across every ledger of the store.
 
     Args:
@@ -461,6 +462,23 @@ class SqlCreditRepository:
                 decode(LedgerEntry, data, table="ledger_entries", key=entry_id)
                 for entry_id, data in rows
             ]
+
+    def using_terms(self, code: str) -> list[CreditAccountId]:
+        """Return the ids of the accounts whose payment terms ``code`` names, sorted.
+
+        One narrow read of every account's id and terms code; the codes are
+        compared in Python, by [terms_key][b2b_customers.credit.terms_key]
+        (a database's ``upper`` may not fold the letters Python does).
+        """
+        key = terms_key(code)
+        named = _accounts.c.data["payment_terms"].as_string()
+        with self._session.read() as connection:
+            rows = connection.execute(select(_accounts.c.id, named)).all()
+        return sorted(
+            account_id
+            for account_id, stored in rows
+            if isinstance(stored, str) and terms_key(stored) == key
+        )
 
     def _taken_entry(
         self, connection: Connection, entries: Sequence[LedgerEntry]

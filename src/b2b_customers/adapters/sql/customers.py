@@ -63,7 +63,7 @@ _SORT_COLUMNS: dict[CustomerSort, Sequence[ColumnElement[Any]]] = {
 class SqlCustomerRepository:
     """Customers and their memberships, in SQL.
 
-    Implements :class:`~b2b_customers.ports.CustomerRepository`. Emails are
+    Implements [`CustomerRepository`][b2b_customers.ports.CustomerRepository]. Emails are
     stored lower-cased (the domain normalises them), so the unique constraint
     on them ignores case.
 
@@ -89,7 +89,7 @@ class SqlCustomerRepository:
         """Store many new customers, all or none.
 
         The rows go to the database in one batch per table; the checks and
-        errors are those of :meth:`add`, for the first item that fails.
+        errors are those of `add`, for the first item that fails.
 
         Raises:
             AlreadyExists: An id or email address is taken.

@@ -7,7 +7,7 @@
   the engine get a plain ``BEGIN`` when their transaction starts, while a unit
   of work reads the latest committed state until its first write and then
   takes the write lock with ``BEGIN IMMEDIATE``. Every connection also gets
-  :data:`DECIMAL_ADD`, an exact decimal addition for amounts SQLite keeps as
+  `DECIMAL_ADD`, an exact decimal addition for amounts SQLite keeps as
   text (its own ``+`` would turn them into binary floats).
 * **PostgreSQL** (``postgresql+psycopg://...``; ``postgresql://`` and
   ``postgres://`` mean psycopg 3 too): a lock time-out for writers waiting on
@@ -119,10 +119,10 @@ def validate_schema_name(schema: str | None, backend: str) -> None:
 
 
 def create(url: URL, *, lock_timeout: float, for_migrations: bool = False) -> Engine:
-    """Create an engine for ``url``, prepared with :func:`prepare_engine`.
+    """Create an engine for ``url``, prepared with `prepare_engine`.
 
     Args:
-        url: A parsed URL (see :func:`parse_url`).
+        url: A parsed URL (see `parse_url`).
         lock_timeout: Seconds a writer waits for another's lock before giving up.
         for_migrations: Do not pool connections (a one-off engine).
 
@@ -166,7 +166,7 @@ def prepare_engine(engine: Engine, *, lock_timeout: float) -> None:
 
     New connections get foreign keys, a busy time-out and pysqlite's implicit
     transactions switched off; a transaction started through the engine gets
-    an explicit ``BEGIN``, except a unit of work's (see :data:`LAZY_BEGIN`).
+    an explicit ``BEGIN``, except a unit of work's (see `LAZY_BEGIN`).
     """
     if engine.dialect.name != "sqlite" or event.contains(engine, "begin", _begin):
         return
@@ -181,7 +181,7 @@ def prepare_engine(engine: Engine, *, lock_timeout: float) -> None:
 
 
 def prepare_sqlite_connection(connection: Connection, *, lock_timeout: float) -> None:
-    """Set up a pooled SQLite connection that predates :func:`prepare_engine` (once)."""
+    """Set up a pooled SQLite connection that predates `prepare_engine` (once)."""
     if connection.info.get(_PREPARED):
         return
     dbapi_connection = connection.connection.dbapi_connection

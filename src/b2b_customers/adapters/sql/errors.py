@@ -2,14 +2,15 @@
 
 Nothing raised by SQLAlchemy, sqlite3 or psycopg leaves the SQL adapter: a
 repository either explains a constraint violation in the words of the domain
-(see :func:`classify`) or hands the error to :func:`translate`, which maps
+(see [`classify`][b2b_customers.adapters.sql.errors.classify]) or hands the error to
+[`translate`][b2b_customers.adapters.sql.errors.translate], which maps
 
-* unique and primary key violations to :class:`~b2b_customers.errors.AlreadyExists`,
-* foreign key, not-null and check violations to :class:`~b2b_customers.errors.ValidationError`,
-* a missing table, column or schema to :class:`~b2b_customers.errors.SchemaNotReady`,
-* serialization failures to :class:`~b2b_customers.errors.StaleVersion`,
-  dead locks and lock time-outs to :class:`~b2b_customers.errors.ConflictError`,
-* and everything else to :class:`~b2b_customers.errors.StorageError`.
+* unique and primary key violations to [`AlreadyExists`][b2b_customers.AlreadyExists],
+* foreign key, not-null and check violations to [`ValidationError`][b2b_customers.ValidationError],
+* a missing table, column or schema to [`SchemaNotReady`][b2b_customers.SchemaNotReady],
+* serialization failures to [`StaleVersion`][b2b_customers.StaleVersion],
+  dead locks and lock time-outs to [`ConflictError`][b2b_customers.ConflictError],
+* and everything else to [`StorageError`][b2b_customers.StorageError].
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ MIGRATE_HINT = (
     "run b2b_customers.adapters.sql.migrate(url) (or SqlStore.migrate()) to create or "
     "upgrade the schema"
 )
-"""What every :class:`~b2b_customers.errors.SchemaNotReady` message tells the reader to do."""
+"""What every [`SchemaNotReady`][b2b_customers.SchemaNotReady] message tells the reader to do."""
 
 ViolationKind = Literal["unique", "foreign_key", "not_null", "check"]
 
@@ -75,7 +76,7 @@ class Violation:
     Attributes:
         kind: ``"unique"`` (primary keys too), ``"foreign_key"``, ``"not_null"`` or ``"check"``.
         constraint: The constraint's name (see
-            :data:`~b2b_customers.adapters.sql.tables.NAMING_CONVENTION`), when
+            `NAMING_CONVENTION`), when
             the driver tells it; SQLite names unique keys but not foreign keys.
     """
 
@@ -113,7 +114,7 @@ def classify(error: BaseException) -> Violation | None:
     """Tell which constraint a database error reports, or ``None`` when it is no violation.
 
     Args:
-        error: What SQLAlchemy raised (a :class:`sqlalchemy.exc.DBAPIError` wraps the driver's).
+        error: What SQLAlchemy raised (a `sqlalchemy.exc.DBAPIError` wraps the driver's).
 
     Returns:
         The violation, or ``None`` for any other error.

@@ -53,8 +53,8 @@ _ADD_MEMBERS = (
 class SqlCustomerGroupRepository:
     """Customer groups, in SQL.
 
-    Implements :class:`~b2b_customers.ports.CustomerGroupRepository`. Members
-    are rows of their own, so :meth:`of_customer` is one indexed query.
+    Implements [`CustomerGroupRepository`][b2b_customers.ports.CustomerGroupRepository]. Members
+    are rows of their own, so `of_customer` is one indexed query.
 
     Args:
         session: The unit of work's connection.

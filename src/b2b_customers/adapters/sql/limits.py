@@ -50,7 +50,7 @@ def _row(limit: PurchasingLimit) -> dict[str, Any]:
 class SqlLimitRepository:
     """Purchasing limits, in SQL.
 
-    Implements :class:`~b2b_customers.ports.LimitRepository`.
+    Implements [`LimitRepository`][b2b_customers.ports.LimitRepository].
 
     Args:
         session: The unit of work's connection.

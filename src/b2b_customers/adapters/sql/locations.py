@@ -37,10 +37,10 @@ _FLAGS = (
 class SqlLocationRepository:
     """Company locations, in SQL.
 
-    Implements :class:`~b2b_customers.ports.LocationRepository`. Partial
+    Implements [`LocationRepository`][b2b_customers.ports.LocationRepository]. Partial
     unique indexes keep one primary, one default billing and one default
     shipping location per company, so store the changes an
-    :class:`~b2b_customers.domain.AddressBook` returns in its order.
+    [`AddressBook`][b2b_customers.domain.AddressBook] returns in its order.
 
     Args:
         session: The unit of work's connection.

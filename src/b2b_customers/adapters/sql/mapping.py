@@ -6,23 +6,23 @@ what queries filter and sort by: lower-cased names, status, account and tax
 numbers, flags and references. Tags, custom fields, memberships and group
 members get rows of their own, so they can be indexed.
 
-Writing: :func:`encode` is the converter's unstructuring (cattrs' generated,
+Writing: `encode` is the converter's unstructuring (cattrs' generated,
 specialised function per entity class, registered once) as compact JSON
-text. Bookkeeping fields are set with :func:`stamped`, which builds the copy
+text. Bookkeeping fields are set with `stamped`, which builds the copy
 through the entity's constructor, so every stored entity was validated.
 
-Reading: :func:`decode` parses the ``data`` column and structures it with
+Reading: `decode` parses the ``data`` column and structures it with
 cattrs' generated function for the class, made once per class with the
 converter's own hooks: unknown keys are refused, and fields the entity
 converts itself (text, codes, tags, enums, custom fields) go to its
 constructor as they are, so each value is checked once, by the entity's own
 validators. Anything wrong with a row (not JSON, a missing or unknown key, a
-value the entity refuses) raises :class:`~b2b_customers.errors.DamagedRow`
+value the entity refuses) raises [`DamagedRow`][b2b_customers.DamagedRow]
 naming the table, the key and, through the converter's detailed structuring,
 the path of the first bad field. Values kept in plain columns are checked by
-the same rule (:func:`decimal_amount`, :func:`stored_time`).
+the same rule (`decimal_amount`, `stored_time`).
 
-A :class:`Decoder` remembers the latest entities by their JSON text, so a hot
+A `Decoder` remembers the latest entities by their JSON text, so a hot
 read of an unchanged row skips parsing and structuring; with ``cache_size=0``
 every read decodes.
 """
@@ -55,6 +55,7 @@ from b2b_customers.approvals.policy import ApprovalPolicy
 from b2b_customers.approvals.request import ApprovalRequest
 from b2b_customers.credit.account import CreditAccount
 from b2b_customers.credit.ledger import LedgerEntry
+from b2b_customers.credit.payment_terms import PaymentTerms
 from b2b_customers.domain import (
     Company,
     ContactAssignment,
@@ -147,6 +148,7 @@ TABLE_OF: Final[Mapping[type, str]] = {
     ApprovalPolicy: "approval_policies",
     ApprovalGroup: "approval_groups",
     ApproverLimit: "approver_limits",
+    PaymentTerms: "payment_terms",
     AuditLogEntry: "audit_log",
 }
 """The table whose ``data`` column holds each stored entity class."""
@@ -159,7 +161,7 @@ TABLE_OF: Final[Mapping[type, str]] = {
 def converter() -> Converter:
     """The converter every SQL store shares (it is stateless once configured).
 
-    It is :func:`~b2b_customers.serialization.make_converter`'s, with cattrs'
+    It is [`make_converter`][b2b_customers.serialization.make_converter]'s, with cattrs'
     generated unstructuring function registered once for each stored class.
     """
     shared = make_converter()
@@ -170,17 +172,21 @@ def converter() -> Converter:
 
 @functools.cache
 def _row_converter() -> Converter:
-    """A converter like :func:`converter` whose entity hooks are made for reading rows.
+    """A converter like `converter` whose entity hooks are made for reading rows.
 
     The hooks are cattrs' generated functions without the bookkeeping of
     detailed validation (a row that fails is structured again by
-    :func:`converter`, which names the bad field), and they hand the fields
+    `converter`, which names the bad field), and they hand the fields
     an entity converts itself to its constructor unchanged.
     """
     fast = make_converter()
     fast.register_structure_hook(datetime, _stored_moment)
     fast.register_structure_hook_factory(_is_optional, lambda cl: _optional_hook(cl, fast))
     fast.register_structure_hook_factory(attrs.has, lambda cl: _row_structure_fn(cl, fast))
+    # The converter reads a customer through a hook of its own (for memberships stored
+    # without a status); a row that has them all is read the quick way, one without fails
+    # here and is read by the converter.
+    fast.register_structure_hook(Customer, _row_structure_fn(Customer, fast))
     return fast
 
 
@@ -365,7 +371,7 @@ def _damaged(
 
 
 def load(cls: type[T], data: Any, *, key: object = None) -> T:  # noqa: ANN401  (JSON as the driver returns it)
-    """Build an entity from a ``data`` column (see :func:`decode`)."""
+    """Build an entity from a ``data`` column (see `decode`)."""
     return decode(cls, data, key=key)
 
 
@@ -454,7 +460,7 @@ def decimal_amount(
 
     A column of a numeric type arrives as a ``Decimal`` (PostgreSQL), a text
     column as text (SQLite): both are checked to be a finite number within
-    :data:`MAX_STORED_AMOUNT` (and not below zero when ``non_negative``).
+    `MAX_STORED_AMOUNT` (and not below zero when ``non_negative``).
 
     Raises:
         DamagedRow: The value is not such an amount; ``table`` and ``key`` name the row.
@@ -501,8 +507,8 @@ def stored_bookkeeping(
 ) -> tuple[Any, ...] | None:
     """Read one row's ``version``, ``created_at`` (the statement's first columns) and the rest.
 
-    The version and the creation time are checked (:func:`stored_version`,
-    :func:`stored_time`); a column the driver cannot read at all is damage too.
+    The version and the creation time are checked (`stored_version`,
+    `stored_time`); a column the driver cannot read at all is damage too.
 
     Returns:
         The row, or ``None`` when there is none.
@@ -643,18 +649,18 @@ COMPANY_COLUMNS: Final = (
     "country",
     "data",
 )
-"""The columns of :func:`company_values`, in order."""
+"""The columns of `company_values`, in order."""
 
 
 def company_values(company: Company, stamp: Stamp, *, raw: bool) -> tuple[Any, ...]:
     """Return the ``companies`` row of a company stamped with ``stamp`` (see ``COMPANY_COLUMNS``).
 
     Args:
-        company: The stamped company (:meth:`Stamp.apply`).
+        company: The stamped company (`Stamp.apply`).
         stamp: Its version and times.
         raw: Give the times as text, ready for the SQLite driver, instead of
             datetimes for SQLAlchemy. ``data`` is JSON text either way (bind it
-            with :func:`~b2b_customers.adapters.sql.queries.json_text`).
+            with `json_text`).
     """
     info = company.legal_info
     created, updated = stamp.times(raw=raw)
@@ -677,7 +683,7 @@ def company_values(company: Company, stamp: Stamp, *, raw: bool) -> tuple[Any, .
 
 
 COMPANY_TAG_COLUMNS: Final = ("company_id", "tag")
-"""The columns of :func:`company_tag_rows`."""
+"""The columns of `company_tag_rows`."""
 
 
 def company_tag_rows(company: Company) -> list[tuple[str, str]]:
@@ -686,7 +692,7 @@ def company_tag_rows(company: Company) -> list[tuple[str, str]]:
 
 
 COMPANY_FIELD_COLUMNS: Final = ("company_id", "key", "value", "value_hash")
-"""The columns of :func:`company_field_rows`."""
+"""The columns of `company_field_rows`."""
 
 
 def company_field_rows(company: Company) -> list[tuple[str, str, str, str]]:
@@ -712,7 +718,7 @@ CUSTOMER_COLUMNS: Final = (
     "status",
     "data",
 )
-"""The columns of :func:`customer_values`, in order."""
+"""The columns of `customer_values`, in order."""
 
 
 def customer_values(customer: Customer, stamp: Stamp, *, raw: bool) -> tuple[Any, ...]:
@@ -736,7 +742,7 @@ def customer_values(customer: Customer, stamp: Stamp, *, raw: bool) -> tuple[Any
 
 
 MEMBERSHIP_COLUMNS: Final = ("customer_id", "company_id", "role")
-"""The columns of :func:`membership_rows`."""
+"""The columns of `membership_rows`."""
 
 
 def membership_rows(customer: Customer) -> list[tuple[str, str, str]]:
@@ -749,7 +755,7 @@ def membership_rows(customer: Customer) -> list[tuple[str, str, str]]:
 
 
 CUSTOMER_TAG_COLUMNS: Final = ("customer_id", "tag")
-"""The columns of :func:`customer_tag_rows`."""
+"""The columns of `customer_tag_rows`."""
 
 
 def customer_tag_rows(customer: Customer) -> list[tuple[str, str]]:
@@ -775,8 +781,9 @@ ORDER_COLUMNS: Final = (
     "total_key",
     "posting",
     "data",
+    "decision",
 )
-"""The columns of :func:`order_values`, in order."""
+"""The columns of `order_values`, in order."""
 
 
 def amount_key(amount: Decimal) -> str:
@@ -789,7 +796,9 @@ def amount_key(amount: Decimal) -> str:
     return f"{whole.zfill(_AMOUNT_DIGITS)}.{fraction.rstrip('0')}"
 
 
-def order_values(order: OrderRecord, stamp: Stamp, posting: str, *, raw: bool) -> tuple[Any, ...]:
+def order_values(
+    order: OrderRecord, stamp: Stamp, posting: str, *, raw: bool, decision: str | None = None
+) -> tuple[Any, ...]:
     """Return the ``orders`` row of ``order`` with ``stamp`` (see ``ORDER_COLUMNS``).
 
     Args:
@@ -797,7 +806,9 @@ def order_values(order: OrderRecord, stamp: Stamp, posting: str, *, raw: bool) -
         stamp: Its version and times.
         posting: The JSON text of where its spend is booked.
         raw: Give the times as text, ready for the SQLite driver (see
-            :func:`company_values`); ``posting`` and ``data`` are JSON text either way.
+            `company_values`); ``posting``, ``data`` and ``decision``
+            are JSON text either way.
+        decision: The JSON text of what the order was decided on, if recorded.
     """
     created, updated = stamp.times(raw=raw)
     placed = utc(order.placed_at)
@@ -814,6 +825,7 @@ def order_values(order: OrderRecord, stamp: Stamp, posting: str, *, raw: bool) -
         amount_key(order.total.amount),
         posting,
         encode(order),
+        decision,
     )
 
 

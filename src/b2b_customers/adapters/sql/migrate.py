@@ -1,8 +1,8 @@
 """Creating and upgrading the schema with Alembic, from code: no ``alembic.ini`` needed.
 
 The migration scripts ship inside the package
-(``b2b_customers/adapters/sql/migrations``). :func:`migrate` runs every
-script the database has not seen yet, in one transaction, and records the
+(``b2b_customers/adapters/sql/migrations``). [`migrate`][b2b_customers.adapters.sql.migrate.migrate]
+runs every script the database has not seen yet, in one transaction, and records the
 revision in a version table of the library's own, ``b2b_customers_alembic_version``
 (in the tenant's schema, when one is given). Alembic's default
 ``alembic_version`` table is left to the host application's own migrations,
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEAD_REVISION", "MIGRATIONS", "VERSION_TABLE", "adopt_legacy_version", "migrate"]
 
-HEAD_REVISION: Final = "0004"
+HEAD_REVISION: Final = "0008"
 """The schema revision this version of the library works with."""
 
 MIGRATIONS: Final = str(importlib.resources.files("b2b_customers.adapters.sql") / "migrations")

@@ -1,12 +1,12 @@
 """The order history and its daily spend buckets in SQL.
 
 Recording an order books its total into ``spend_buckets`` as its
-:class:`~b2b_customers.limits.spend.SpendPosting` says: per key the order
+[`SpendPosting`][b2b_customers.limits.SpendPosting] says: per key the order
 counts for, per local day in the ordering company's time zone, per currency,
 with orders pending approval apart. The posting is kept with the order, so a
 later status change moves exactly that spend, even after the company moved
 in the tree or changed time zone. The order service passes the posting it
-worked out from what it loaded: then :meth:`SqlOrderRepository.add` is two
+worked out from what it loaded: then `SqlOrderRepository.add` is two
 statements, the order's ``INSERT`` and the buckets' upsert, and the foreign
 keys check the company and buyer.
 
@@ -14,14 +14,14 @@ Bucket amounts are exact decimals, added to in the upsert, so concurrent
 orders never lose an update: ``amount = amount + excluded.amount`` on
 PostgreSQL; on SQLite, which keeps them as text, through the exact decimal
 addition every connection of the store has
-(:data:`~b2b_customers.adapters.sql.engines.DECIMAL_ADD`). :meth:`spent`
+(`DECIMAL_ADD`). [`spent`][b2b_customers.adapters.memory.MemoryOrderRepository.spent]
 reads the buckets of the window's days, one indexed range of the buckets'
 primary key: the history is never scanned.
 
-:meth:`add_many` imports history in bulk: the references are checked with
+`add_many` imports history in bulk: the references are checked with
 one query per thousands of orders, the rows go to the database in
 ``executemany`` batches, and the spend is summed in Python per bucket
-(key, day, currency, pending) and upserted once per bucket. :meth:`add` is
+(key, day, currency, pending) and upserted once per bucket. `add` is
 the same path with one order.
 """
 
@@ -44,6 +44,7 @@ from b2b_customers.adapters.sql.mapping import (
     Stamp,
     amount_key,
     decimal_amount,
+    decode,
     encode,
     json_value,
     order_values,
@@ -67,6 +68,7 @@ from b2b_customers.adapters.sql.tables import companies, customers, orders, spen
 from b2b_customers.domain import MAX_DEPTH
 from b2b_customers.domain.order import OrderRecord, OrderStatus
 from b2b_customers.errors import AlreadyExists, B2BError, DamagedRow, NotFound, ValidationError
+from b2b_customers.limits.decision_record import DecisionRecord
 from b2b_customers.limits.periods import CalendarPeriod, window_of
 from b2b_customers.limits.spend import Bucket, SpendKey, SpendPosting, spend_keys
 from b2b_customers.ports import OrderQuery, OrderSort, Page
@@ -104,6 +106,7 @@ _FOR_SAVE = select(orders.c.version, orders.c.created_at, orders.c.posting, _DAT
     orders.c.id == bindparam("id")
 )
 _COMPANY_DATA = data_text(companies)
+_DECISION = select(cast(orders.c.decision, Text())).where(orders.c.id == bindparam("id"))
 
 
 def _saving(data: ColumnElement[Any]) -> Update:
@@ -173,8 +176,8 @@ _BOOK = {
 class SqlOrderRepository:
     """The order history and its daily spend buckets, in SQL.
 
-    Implements :class:`~b2b_customers.ports.OrderRepository` (and so
-    :class:`~b2b_customers.limits.spend.SpendLookup`). A status change may go
+    Implements [`OrderRepository`][b2b_customers.ports.OrderRepository] (and so
+    [`SpendLookup`][b2b_customers.limits.SpendLookup]). A status change may go
     any way; the services decide which transitions are allowed.
 
     Args:
@@ -184,18 +187,32 @@ class SqlOrderRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, order: OrderRecord, *, posting: SpendPosting | None = None) -> OrderRecord:
+    def add(
+        self,
+        order: OrderRecord,
+        *,
+        posting: SpendPosting | None = None,
+        decision: DecisionRecord | None = None,
+    ) -> OrderRecord:
         """Record an order (placed or pending approval); return the stored copy.
 
         Its total is booked as ``posting`` says; without one, the posting is
         worked out from the company's time zone and ancestors as they are now.
+        ``decision`` goes into the order's row, in the same ``INSERT``.
 
         Raises:
             AlreadyExists: The id is taken.
             ValidationError: The company or buyer does not exist.
         """
+        if decision is not None and not isinstance(decision, DecisionRecord):
+            raise ValidationError(
+                f"expected a DecisionRecord, got {type(decision).__name__}", field="decision"
+            )
+        decision_json = None if decision is None else encode(decision)
         if posting is None:
-            return self._insert([order])[0]
+            return self._insert(
+                [order], {} if decision_json is None else {order.id: decision_json}
+            )[0]
         _require_orders([order])
         if not isinstance(posting, SpendPosting):
             raise ValidationError(
@@ -213,7 +230,13 @@ class SqlOrderRepository:
 
         raw = not session.postgres
         with session.write(explain) as connection:
-            row = order_values(stored, stamp, _posting_json(posting), raw=raw)
+            row = order_values(
+                stored,
+                stamp,
+                _posting_json(posting),
+                raw=raw,
+                decision=decision_json,
+            )
             insert_rows(connection, orders, ORDER_COLUMNS, [row], raw=raw)
             _book(connection, posting.amounts(stored), postgres=session.postgres)
         return stored
@@ -221,7 +244,7 @@ class SqlOrderRepository:
     def add_many(self, orders: Iterable[OrderRecord]) -> list[OrderRecord]:
         """Record many orders at once (a bulk import of history), all or none.
 
-        The checks, errors and spend are those of :meth:`add`, for every order
+        The checks, errors and spend are those of `add`, for every order
         (the error is the first order's that fails); the rows go to the
         database in batches and each spend bucket is written once.
 
@@ -287,6 +310,22 @@ class SqlOrderRepository:
             raise NotFound("OrderRecord", order_id)
         return _DECODE(OrderRecord, data)
 
+    def decision_of(self, order_id: OrderId) -> DecisionRecord | None:
+        """Return the decision recorded with the order (``None``: recorded without one).
+
+        Raises:
+            NotFound: No order has this id.
+            DamagedRow: The stored decision is not a valid record.
+        """
+        with self._session.read() as connection:
+            row = connection.execute(_DECISION, {"id": order_id}).first()
+        if row is None:
+            raise NotFound("OrderRecord", order_id)
+        stored: str | None = row[0]  # NULL: recorded without a decision
+        if stored is None:
+            return None
+        return decode(DecisionRecord, stored, table="orders", key=order_id)
+
     def history(self, query: OrderQuery | None = None) -> Page[OrderRecord]:
         """Return one page of the orders matching ``query`` (default: all, newest first).
 
@@ -337,7 +376,10 @@ class SqlOrderRepository:
                 result[currency] = result.get(currency, _ZERO) + total
         return {currency: amount for currency, amount in result.items() if amount}
 
-    def _insert(self, items: list[OrderRecord]) -> list[OrderRecord]:
+    def _insert(
+        self, items: list[OrderRecord], decisions: dict[str, str] | None = None
+    ) -> list[OrderRecord]:
+        """Insert ``items`` (with the JSON of each one's decision, by id) and book their spend."""
         _require_orders(items)
         if not items:
             return []
@@ -357,7 +399,14 @@ class SqlOrderRepository:
             sent = failure[0] if failure is not None else len(stored)
             for chunk in chunked(stored[:sent] if failure is not None else stored, _ROWS_PER_BATCH):
                 rows = [
-                    order_values(order, stamp, postings.post(order), raw=raw) for order in chunk
+                    order_values(
+                        order,
+                        stamp,
+                        postings.post(order),
+                        raw=raw,
+                        decision=None if decisions is None else decisions.get(order.id),
+                    )
+                    for order in chunk
                 ]
                 insert_rows(connection, orders, ORDER_COLUMNS, rows, raw=raw)
             if failure is not None:
@@ -370,7 +419,7 @@ class _Postings:
     """Where a batch of orders is booked, and the spend it adds to each bucket.
 
     Looks up the companies (their time zones and ancestors) and buyers of
-    the whole batch at once; :attr:`failure` is the first order (index and
+    the whole batch at once; `failure` is the first order (index and
     error) that names a company or buyer that does not exist.
     """
 
@@ -427,7 +476,7 @@ class _LocalDays:
 
     Each local day found is remembered as its window of instants, filed under
     the UTC dates it overlaps, so the orders of one day cost one window
-    (:func:`~b2b_customers.limits.periods.window_of`) between them. An
+    ([`window_of`][b2b_customers.limits.window_of]) between them. An
     instant lies in a day's window exactly when that is its local day.
     """
 

@@ -25,10 +25,10 @@ __all__ = ["SqlOutbox"]
 class SqlOutbox:
     """The outbox seen from one unit of work.
 
-    Implements :class:`~b2b_customers.ports.Outbox`. :meth:`pending` lists
+    Implements [`Outbox`][b2b_customers.ports.Outbox]. `pending` lists
     stored events; the events recorded in this unit of work join them when it
-    commits. :meth:`mark_published` writes in this unit of work's transaction:
-    its own :meth:`pending` leaves the marked events out at once, everybody
+    commits. `mark_published` writes in this unit of work's transaction:
+    its own `pending` leaves the marked events out at once, everybody
     else's after the commit.
 
     Args:

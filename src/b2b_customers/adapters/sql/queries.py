@@ -1,8 +1,8 @@
 """Query building blocks the repositories share: look-ups in chunks, the tree, pages.
 
 The company tree is walked with recursive common table expressions, up
-(:func:`ancestor_rows`, :func:`parents_of`) or down (:func:`descendant_rows`,
-:func:`subtree_ids`), each bounded by :data:`~b2b_customers.domain.MAX_DEPTH`
+(`ancestor_rows`, `parents_of`) or down (`descendant_rows`,
+`subtree_ids`), each bounded by [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH]
 so that even damaged data cannot make a query run forever.
 
 Statements that run again and again are built once, at import, with bound
@@ -10,7 +10,7 @@ parameters (``bindparam``; ``expanding`` ones for ``IN`` lists): building a
 SQLAlchemy statement costs far more than running a cached one, and a
 statement built once keeps its cache key, so the engine's compiled cache
 finds its SQL at once. ``data`` columns are read as JSON text
-(:data:`DATA_TEXT`), for the store's :class:`~b2b_customers.adapters.sql.mapping.Decoder`.
+(`DATA_TEXT`), for the store's `Decoder`.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def insert_rows(
         columns: The column of each value.
         rows: The rows.
         raw: The values are ready for the SQLite driver (see
-            :mod:`~b2b_customers.adapters.sql.mapping`): hand them to it as
+            `mapping`): hand them to it as
             they are, without SQLAlchemy's per-row processing.
     """
     if not rows:
@@ -339,7 +339,7 @@ DESCENDANT_ROWS = (
 SUBTREE_HEIGHT = select(func.max(_TREE.c.depth) + 1)
 """How many levels the subtree of company ``:id`` has (itself included); NULL if it is not stored.
 
-The walk stops past :data:`~b2b_customers.domain.MAX_DEPTH`, which is enough to refuse a move.
+The walk stops past [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH], which is enough to refuse a move.
 """
 
 

@@ -2,11 +2,11 @@
 
 Writes go straight to the transaction, without a SAVEPOINT around each one
 (two more round trips per write, most of a lean use case's cost). The price:
-when a write fails (:meth:`Session.write`), the whole transaction is rolled
+when a write fails (`Session.write`), the whole transaction is rolled
 back and the unit of work is finished; the next read, write or commit raises
-:class:`~b2b_customers.errors.StorageError`, and nothing of it is written.
+[`StorageError`][b2b_customers.StorageError], and nothing of it is written.
 The driver's error becomes one of the library's (see
-:mod:`b2b_customers.adapters.sql.errors`), explained in the domain's words
+[`b2b_customers.adapters.sql.errors`][]), explained in the domain's words
 when the repository can (its explanation reads the committed state).
 """
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from b2b_customers.adapters.sql.store import SqlStore
     from b2b_customers.domain import DomainEvent
 
-__all__ = ["OUTBOX_LOCK", "TREE_LOCK", "Explain", "Session"]
+__all__ = ["OUTBOX_LOCK", "ROWS_HELD", "TREE_LOCK", "Explain", "Session"]
 
 Explain: TypeAlias = Callable[[Connection, Violation], B2BError | None]
 """A repository's explanation of a constraint violation (``None``: use the generic one)."""
@@ -40,12 +40,15 @@ OUTBOX_LOCK = 1647469155
 TREE_LOCK = 1647469156
 """Advisory lock kind held while a company moves in the tree (PostgreSQL)."""
 
+ROWS_HELD = 5000
+"""The most deferred rows of one table a unit of work holds before sending them."""
+
 
 class Session:
     """A unit of work's connection, as its repositories use it.
 
-    Not part of the public API: repositories call :meth:`read` and
-    :meth:`write`; the unit of work opens and closes it.
+    Not part of the public API: repositories call `read` and
+    `write`; the unit of work opens and closes it.
 
     Args:
         store: The store whose engine, clock and settings apply.
@@ -62,6 +65,8 @@ class Session:
         self._deferred_ids: dict[str, set[str]] = {}
         self.recorded: list[DomainEvent] = []
         self.recorded_ids: set[str] = set()
+        self.sent_early = False
+        """Some recorded events went to the outbox before the commit (see ``EVENTS_HELD``)."""
         self.marks: dict[str, datetime] = {}
 
     def now(self) -> datetime:
@@ -138,7 +143,7 @@ class Session:
             raise
 
     def fail(self, error: B2BError) -> B2BError:
-        """End the transaction as a failed :meth:`write` does; return ``error`` to raise.
+        """End the transaction as a failed `write` does; return ``error`` to raise.
 
         For a write a repository refuses before it reaches the database: the
         unit of work is finished all the same, as after any failed write.
@@ -156,16 +161,25 @@ class Session:
         return self._deferred_ids.setdefault(table.name, set())
 
     def defer(self, table: Table, row: dict[str, Any], explain: Explain) -> None:
-        """Insert ``row`` with the next :meth:`flush`: appends batch into one statement."""
+        """Insert ``row`` with the next `flush`: appends batch into one statement.
+
+        Once `ROWS_HELD` rows wait, they are flushed at once, so a bulk
+        unit of work does not hold every row it appends until it commits.
+
+        Raises:
+            B2BError: A flush failed; the unit of work is rolled back, as by `write`.
+        """
         self.active()
         rows, _ = self.deferred.setdefault(table, ([], explain))
         rows.append(row)
+        if len(rows) >= ROWS_HELD:
+            self.flush()
 
     def flush(self) -> None:
         """Send the deferred inserts, one batch per table (at commit, and before reading them).
 
         Raises:
-            B2BError: An insert failed; the unit of work is rolled back, as by :meth:`write`.
+            B2BError: An insert failed; the unit of work is rolled back, as by `write`.
         """
         while self.deferred:
             table, (rows, explain) = self.deferred.popitem()
@@ -177,6 +191,7 @@ class Session:
             connection.rollback()
         self.recorded = []
         self.recorded_ids = set()
+        self.sent_early = False
         self.marks = {}
         self.deferred = {}
         for ids in self._deferred_ids.values():
@@ -197,6 +212,7 @@ class Session:
             ids.clear()
         self.recorded = []
         self.recorded_ids = set()
+        self.sent_early = False
         self.marks = {}
         self.failure = None
 

@@ -69,11 +69,12 @@ class _Gate:
 class SqlStore:
     """Keeps the library's data in SQLite or PostgreSQL (SQLAlchemy Core).
 
-    Implements :class:`~b2b_customers.ports.Store`. Create the schema first
-    with :func:`~b2b_customers.adapters.sql.migrate` (or :meth:`migrate`); a
-    store refuses to work on a database whose schema is missing or at another
-    revision (:class:`~b2b_customers.errors.SchemaNotReady`). An SQLite
-    database in memory (``"sqlite://"``) is migrated when the store is made.
+    Implements [`Store`][b2b_customers.ports.Store]. Create the schema first
+    with [`migrate`][b2b_customers.adapters.sql.migrate.migrate] (or
+    [`migrate`][b2b_customers.adapters.sql.SqlStore.migrate]); a store refuses to work on a database
+    whose schema is missing or at another revision
+    ([`SchemaNotReady`][b2b_customers.SchemaNotReady]). An SQLite database in memory
+    (``"sqlite://"``) is migrated when the store is made.
 
     Args:
         url_or_engine: A database URL (``"sqlite:///shop.db"``, ``"sqlite://"``,
@@ -84,11 +85,11 @@ class SqlStore:
         clock: Stamps ``created_at``, ``updated_at`` and ``published_at``; the
             system clock (UTC) when ``None``.
         lock_timeout: Seconds a writer waits for another writer's lock before
-            :class:`~b2b_customers.errors.ConflictError` (applies to engines the
+            [`ConflictError`][b2b_customers.ConflictError] (applies to engines the
             store creates, and to SQLite).
         cache_size: How many entities read to remember by their stored JSON
             text, so that reading an unchanged row again skips decoding it
-            (see :class:`~b2b_customers.adapters.sql.mapping.Decoder`); 0
+            (see `Decoder`); 0
             remembers none. A company takes about 2 KB (its JSON and the
             entity), so the default 4,096 hold at most about 8 MB.
 
@@ -179,7 +180,7 @@ class SqlStore:
         return SqlUnitOfWork(self)
 
     def migrate(self) -> None:
-        """Create or upgrade this store's schema (see :func:`~b2b_customers.adapters.sql.migrate`).
+        """Create or upgrade this store's schema (see `migrate`).
 
         Raises:
             StorageError: The database failed.

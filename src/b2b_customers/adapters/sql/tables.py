@@ -3,7 +3,7 @@
 Each aggregate table keeps the converter's JSON form of the entity in a
 ``data`` column (lossless: reads structure it back) next to the columns that
 queries filter and sort by, and the columns the database needs to enforce the
-rules of :mod:`b2b_customers.ports`:
+rules of [`b2b_customers.ports`][]:
 
 * primary keys for ids, unique constraints for account numbers, (lower-cased)
   email addresses, one contact per customer and company, one automatic
@@ -17,7 +17,7 @@ rules of :mod:`b2b_customers.ports`:
 
 Text that lists are sorted by uses the ``"C"`` collation on PostgreSQL, so
 the database sorts by code point as Python does. Tables carry no schema name;
-a store (and :func:`~b2b_customers.adapters.sql.migrate`) maps them into a
+a store (and [`migrate`][b2b_customers.adapters.sql.migrate.migrate]) maps them into a
 PostgreSQL schema with ``schema_translate_map``.
 """
 
@@ -42,6 +42,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NAMING_CONVENTION",
+    "OPEN_REQUEST_PER_RESOURCE",
     "approval_groups",
     "approval_policies",
     "approval_requests",
@@ -74,6 +76,7 @@ __all__ = [
     "metadata",
     "orders",
     "outbox",
+    "payment_terms",
     "purchasing_limits",
     "spend_buckets",
 ]
@@ -385,13 +388,15 @@ orders = Table(
     Column("total_key", _text(), nullable=False),
     Column("posting", _data(), nullable=False),
     Column("data", _data(), nullable=False),
+    Column("decision", _data(), nullable=True),
     Index(None, "company_id", "placed_at"),
     Index(None, "buyer_id", "placed_at"),
     Index(None, "location_id"),
     Index(None, "placed_at", "id"),
 )
 """The order history. ``total_key`` sorts as the total's amount does; ``posting`` says
-which spend buckets the order was booked in (keys, local day, currency)."""
+which spend buckets the order was booked in (keys, local day, currency); ``decision`` what
+the order was decided on (a DecisionRecord), when the service recorded one."""
 
 spend_buckets = Table(
     "spend_buckets",
@@ -428,6 +433,19 @@ approval_requests = Table(
 )
 """Approval requests: a company's open ones by ``(company_id, status)``, the expiry sweep's
 by ``(status, expires_at)``, a requester's, a resource's, and every one by submission."""
+
+OPEN_REQUEST_PER_RESOURCE = "uq_approval_requests_open_resource"
+"""The partial unique index that keeps one open request per company and resource."""
+
+Index(
+    OPEN_REQUEST_PER_RESOURCE,
+    approval_requests.c.company_id,
+    approval_requests.c.resource_type,
+    approval_requests.c.resource_id,
+    unique=True,
+    sqlite_where=text("status IN ('pending', 'approved')"),
+    postgresql_where=text("status IN ('pending', 'approved')"),
+)
 
 approval_policies = Table(
     "approval_policies",
@@ -474,6 +492,18 @@ approver_limits = Table(
 )
 """Approver limits: one per customer and company, one per role and company (a limit
 sets one of the two; the other is ``NULL``, which never collides)."""
+
+payment_terms = Table(
+    "payment_terms",
+    metadata,
+    Column("code_key", _text(_NAME_LENGTH), primary_key=True),
+    *_bookkeeping(),
+    Column("code", _id(), nullable=False),
+    Column("data", _data(), nullable=False),
+)
+"""The seller's payment terms, keyed by ``code_key``: the code as codes are compared
+([terms_key][b2b_customers.credit.terms_key]), so ``"NET_30"`` and
+``"net30"`` can never both be stored."""
 
 outbox = Table(
     "outbox",

@@ -1,19 +1,23 @@
 """The SQL unit of work: one database transaction over every repository.
 
-A :class:`SqlUnitOfWork` holds one connection from ``with`` to the end of the
-block. Reads see the latest committed state and the unit of work's own
+A [`SqlUnitOfWork`][b2b_customers.adapters.sql.SqlUnitOfWork] holds one connection from ``with`` to
+the end of the block. Reads see the latest committed state and the unit of work's own
 changes (PostgreSQL's READ COMMITTED; on SQLite, reads run outside a
 transaction until the first write, which takes the write lock with
 ``BEGIN IMMEDIATE`` so that writers queue instead of failing half-way).
 
 Optimistic concurrency is ``UPDATE ... WHERE id = :id AND version =
 :expected``: no row updated means someone else saved first, and
-:class:`~b2b_customers.errors.StaleVersion` is raised at once.
+[`StaleVersion`][b2b_customers.StaleVersion] is raised at once.
 
 Recorded events are inserted into the outbox when the unit of work commits,
 in the same transaction. On PostgreSQL the insert and the commit happen
 under a transaction-scoped advisory lock, so outbox positions increase in
-commit order, as the ports promise.
+commit order, as the ports promise. A unit of work that records more than
+`EVENTS_HELD` events (a bulk import) does not hold them all: each
+time that many wait, they go to the outbox at once, in its transaction, and
+the lock is taken then and held to the commit (other units of work that
+record events wait for it, as they would wait for its commit).
 """
 
 from __future__ import annotations
@@ -40,14 +44,18 @@ from b2b_customers.adapters.sql.locations import SqlLocationRepository
 from b2b_customers.adapters.sql.mapping import event_row
 from b2b_customers.adapters.sql.orders import SqlOrderRepository
 from b2b_customers.adapters.sql.outbox import SqlOutbox
+from b2b_customers.adapters.sql.payment_terms import SqlPaymentTermsRepository
 from b2b_customers.adapters.sql.session import OUTBOX_LOCK, Session
 from b2b_customers.adapters.sql.tables import outbox
 from b2b_customers.domain import DomainEvent
-from b2b_customers.errors import AlreadyExists, StorageError, ValidationError
+from b2b_customers.errors import AlreadyExists, B2BError, StorageError, ValidationError
 
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from sqlalchemy import Connection
+
+    from b2b_customers.adapters.sql.errors import Violation
     from b2b_customers.adapters.sql.store import SqlStore
     from b2b_customers.ports import (
         ApprovalGroupRepository,
@@ -64,15 +72,24 @@ if TYPE_CHECKING:
         LocationRepository,
         OrderRepository,
         Outbox,
+        PaymentTermsRepository,
     )
 
-__all__ = ["SqlUnitOfWork"]
+__all__ = ["EVENTS_HELD", "SqlUnitOfWork"]
+
+EVENTS_HELD = 5000
+"""The most recorded events a unit of work holds in memory until it commits."""
+
+_EVENT_ID_TAKEN = (
+    "another unit of work stored an event with one of these ids first; "
+    "give every event an id of its own"
+)
 
 
 class SqlUnitOfWork:
-    """One transaction over a :class:`~b2b_customers.adapters.sql.SqlStore`.
+    """One transaction over a [`SqlStore`][b2b_customers.adapters.sql.SqlStore].
 
-    Implements :class:`~b2b_customers.ports.UnitOfWork`; see the module
+    Implements [`UnitOfWork`][b2b_customers.ports.UnitOfWork]; see the module
     docstring for isolation and locking. One unit of work may commit several
     times: each commit ends a transaction, and the next statement begins another.
 
@@ -93,6 +110,7 @@ class SqlUnitOfWork:
         approval_policies: The approval policies.
         approval_groups: The approval groups.
         approver_limits: The approver limits.
+        payment_terms: The seller's payment terms.
         audit: The audit log.
         outbox: The outbox.
     """
@@ -115,6 +133,7 @@ class SqlUnitOfWork:
         )
         self.approval_groups: ApprovalGroupRepository = SqlApprovalGroupRepository(self._session)
         self.approver_limits: ApproverLimitRepository = SqlApproverLimitRepository(self._session)
+        self.payment_terms: PaymentTermsRepository = SqlPaymentTermsRepository(self._session)
         self.audit: AuditLog = SqlAuditLog(self._session)
         self.outbox: Outbox = SqlOutbox(self._session)
 
@@ -173,34 +192,14 @@ class SqlUnitOfWork:
                 session.begin_write(connection)
                 session.lock(connection, OUTBOX_LOCK)
                 connection.execute(outbox.insert(), [event_row(event) for event in events])
-                marked = [
-                    {"event": event_id, "at": moment}
-                    for event_id, moment in session.marks.items()
-                    if event_id in session.recorded_ids
-                ]
-                if marked:
-                    connection.execute(
-                        update(outbox)
-                        .where(
-                            outbox.c.event_id == bindparam("event"),
-                            outbox.c.published_at.is_(None),
-                        )
-                        .values(published_at=bindparam("at")),
-                        marked,
-                    )
+                _publish_marked(connection, session)
             connection.commit()
         except SQLAlchemyError as error:
             with contextlib.suppress(SQLAlchemyError):
                 connection.rollback()
             session.clear()
-            raise translate(
-                error,
-                {
-                    "uq_outbox_event_id": "another unit of work stored an event with one of "
-                    "these ids first; give every event an id of its own"
-                },
-            ) from error
-        self._committed = list(events)
+            raise translate(error, {"uq_outbox_event_id": _EVENT_ID_TAKEN}) from error
+        self._committed = [] if session.sent_early else list(events)
         session.clear()
 
     def rollback(self) -> None:
@@ -221,7 +220,7 @@ class SqlUnitOfWork:
         Raises:
             AlreadyExists: An event with this id is in the outbox, or was
                 recorded in this transaction, already.
-            ValidationError: ``event`` is not a :class:`~b2b_customers.domain.DomainEvent`.
+            ValidationError: ``event`` is not a [`DomainEvent`][b2b_customers.domain.DomainEvent].
         """
         if not isinstance(event, DomainEvent):
             raise ValidationError(
@@ -237,12 +236,54 @@ class SqlUnitOfWork:
             )
         session.recorded.append(event)
         session.recorded_ids.add(event.id)
+        if len(session.recorded) >= EVENTS_HELD:
+            self._send_recorded()
+
+    def _send_recorded(self) -> None:
+        """Insert the events recorded so far into the outbox now, under its lock (held to the end).
+
+        Raises:
+            AlreadyExists: An event's id is in the outbox already (the unit of work is rolled back).
+            StorageError: The database failed (the unit of work is rolled back).
+        """
+        session = self._session
+        with session.write(_event_id_taken) as connection:
+            session.lock(connection, OUTBOX_LOCK)
+            connection.execute(outbox.insert(), [event_row(event) for event in session.recorded])
+            _publish_marked(connection, session)
+        session.recorded = []  # their ids stay in recorded_ids: an id recorded again is refused
+        session.sent_early = True
 
     @property
     def committed_events(self) -> list[DomainEvent]:
-        """The events of the last commit, for in-process handlers."""
+        """The events of the last commit, for in-process handlers.
+
+        Empty after a commit of more than ``EVENTS_HELD`` events (a bulk
+        import), which are not held in memory: read those from the outbox.
+        """
         return list(self._committed)
 
     def __repr__(self) -> str:
         state = "open" if self._session.connection is not None else "closed"
         return f"<SqlUnitOfWork {state} on {self.store!r}>"
+
+
+def _event_id_taken(_connection: Connection, violation: Violation) -> B2BError | None:
+    """Explain a unique violation of the outbox: an event id is taken."""
+    return AlreadyExists(_EVENT_ID_TAKEN) if violation.kind == "unique" else None
+
+
+def _publish_marked(connection: Connection, session: Session) -> None:
+    """Mark published the events just inserted that were marked while held in memory."""
+    marked = [
+        {"event": event_id, "at": moment}
+        for event_id, moment in session.marks.items()
+        if event_id in session.recorded_ids
+    ]
+    if marked:
+        connection.execute(
+            update(outbox)
+            .where(outbox.c.event_id == bindparam("event"), outbox.c.published_at.is_(None))
+            .values(published_at=bindparam("at")),
+            marked,
+        )

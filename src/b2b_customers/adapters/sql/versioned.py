@@ -37,6 +37,8 @@ def update_versioned(
     kind: str,
     row: Callable[[E], dict[str, Any]],
     now: datetime,
+    key_column: str = "id",
+    key: str | None = None,
 ) -> E:
     """Store a changed ``entity`` over its row in ``table``; return the stored copy.
 
@@ -47,16 +49,20 @@ def update_versioned(
         kind: The aggregate's name, for the errors (``"PurchasingLimit"``).
         row: The table's column values for an entity.
         now: The time of the save (``updated_at``).
+        key_column: The table's key column (``id`` unless the aggregate is
+            keyed otherwise, as payment terms are by ``code_key``).
+        key: The entity's key in that column (its ``id`` by default).
 
     Raises:
         NotFound: No row has the entity's id.
         StaleVersion: The copy's version is not the stored one.
     """
-    entity_id: str = entity.id  # type: ignore[attr-defined]
+    entity_id: str = entity.id if key is None else key  # type: ignore[attr-defined]
+    column = table.c[key_column]
     given = entity.version
     found = stored_bookkeeping(
         connection,
-        select(table.c.version, table.c.created_at).where(table.c.id == entity_id),
+        select(table.c.version, table.c.created_at).where(column == entity_id),
         table=table.name,
         key=entity_id,
     )
@@ -69,9 +75,9 @@ def update_versioned(
         entity, version=version + 1, created_at=stored_time(created_at), updated_at=now
     )
     values = row(stored)
-    del values["id"]
+    del values[key_column]
     result = connection.execute(
-        update(table).where(table.c.id == entity_id, table.c.version == version).values(**values)
+        update(table).where(column == entity_id, table.c.version == version).values(**values)
     )
     if result.rowcount != 1:
         raise stale(kind, entity_id, version + 1, given)

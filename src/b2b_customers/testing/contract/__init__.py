@@ -1,6 +1,7 @@
 """The repository contract: the test suite every store must pass.
 
-Subclass :class:`StoreContract`, say how to make a store, and pytest runs
+Subclass [`StoreContract`][b2b_customers.testing.contract.StoreContract], say how to make a store,
+and pytest runs
 the whole suite against it::
 
     from b2b_customers.testing.contract import StoreContract
@@ -12,11 +13,12 @@ the whole suite against it::
         def dispose_store(self, store):  # optional
             store.close()
 
-Every test gets a fresh store made by :meth:`StoreContract.make_store` with a
-:class:`~b2b_customers.clock.ManualClock` standing at :data:`START`, and
-uses nothing but the public protocols of :mod:`b2b_customers.ports`. The
-property-based tests (Hypothesis) make a fresh store per example; set
-:attr:`StoreContract.property_examples` lower for a slow store.
+Every test gets a fresh store made by
+[`StoreContract.make_store`][b2b_customers.testing.contract.StoreContract.make_store] with a
+[`ManualClock`][b2b_customers.clock.ManualClock] standing at
+[`START`][b2b_customers.testing.contract.START], and uses nothing but the public protocols of
+[`b2b_customers.ports`][]. The property-based tests (Hypothesis) make a fresh store per example; set
+`StoreContract.property_examples` lower for a slow store.
 
 Add ``pytest.register_assert_rewrite("b2b_customers.testing.contract")`` to
 your ``conftest.py`` for pytest's detailed assertion messages.
@@ -24,13 +26,13 @@ your ``conftest.py`` for pytest's detailed assertion messages.
 The suite is split by area, one module and one mixin class each
 (``companies``, ``locations``, ``customers``, ``contacts``, ``groups``,
 ``transactions``, ``outbox``, ``limits``, ``credit``, ``orders``,
-``spend``, ``approvals`` and ``audit``); :class:`StoreContract` combines
-them all. ``spend`` ends with a property that records random orders
-(random trees, time zones, times and status changes) through the store and through the reference
-:class:`~b2b_customers.limits.spend.SpendTotals`, and checks that both give
-the same ``spent`` for random keys and windows.
+``spend``, ``approvals``, ``audit`` and ``payment_terms``);
+[`StoreContract`][b2b_customers.testing.contract.StoreContract] combines them all. ``spend`` ends
+with a property that records random orders (random trees, time zones, times and status changes)
+through the store and through the reference [`SpendTotals`][b2b_customers.limits.SpendTotals], and
+checks that both give the same ``spent`` for random keys and windows.
 
-Where :mod:`b2b_customers.ports` leaves room, the suite settles it:
+Where [`b2b_customers.ports`][] leaves room, the suite settles it:
 
 * **Descending** sorts reverse the whole order, id tie-break included: a
   descending list is the ascending one reversed.
@@ -46,7 +48,7 @@ Where :mod:`b2b_customers.ports` leaves room, the suite settles it:
   ``add_many``, ``save``, ``remove``, ``book``, ``append`` or
   ``mark_published``) ends its unit of work: nothing of it since its last
   commit is written, not even the changes made before the failed write, and
-  ``commit`` raises :class:`~b2b_customers.errors.StorageError` until
+  ``commit`` raises [`StorageError`][b2b_customers.StorageError] until
   ``rollback``, after which the unit of work may be used again. The suite
   therefore makes each refused write in a unit of work of its own, and checks
   with fresh ones that nothing was written; it never goes on using a unit of
@@ -84,9 +86,13 @@ Where :mod:`b2b_customers.ports` leaves room, the suite settles it:
   names a company or none, and a company's list holds only entries naming
   it. An entry whose id is taken is refused, in the log or in the unit of
   work.
+* Payment terms are one per code as
+  [terms_key][b2b_customers.credit.terms_key] compares codes: ``get``,
+  ``remove`` and ``credit.using_terms`` take any spelling of a code, and
+  ``all`` sorts by that key.
 * Two units of work may be open at once. When both read an aggregate and one
   saves and commits it, the other's save of its older copy raises
-  :class:`~b2b_customers.errors.StaleVersion` (on ``save`` or on
+  [`StaleVersion`][b2b_customers.StaleVersion] (on ``save`` or on
   ``commit``) and none of its changes is written. (The suite never lets two
   open units of work write at the same time, which a single-writer database
   such as SQLite would make wait.)
@@ -106,6 +112,7 @@ from b2b_customers.testing.contract.limits import LimitContract
 from b2b_customers.testing.contract.locations import LocationContract
 from b2b_customers.testing.contract.orders import OrderContract
 from b2b_customers.testing.contract.outbox import OutboxContract
+from b2b_customers.testing.contract.payment_terms import PaymentTermsContract
 from b2b_customers.testing.contract.spend import SpendContract
 from b2b_customers.testing.contract.transactions import TransactionContract
 
@@ -126,14 +133,17 @@ class StoreContract(
     SpendContract,
     ApprovalContract,
     AuditContract,
+    PaymentTermsContract,
 ):
-    """The contract suite: subclass it, implement :meth:`make_store`, and run pytest.
+    """The contract suite: subclass it, implement `make_store`, and run pytest.
 
     The class name does not start with ``Test``, so pytest collects only
     your subclass. Its tests use fixtures ``clock`` (a
-    :class:`~b2b_customers.clock.ManualClock` at :data:`START`) and
-    ``store`` (made by :meth:`make_store`, released by
-    :meth:`dispose_store`); override either fixture if you must.
+    [`ManualClock`][b2b_customers.clock.ManualClock] at
+    [`START`][b2b_customers.testing.contract.START]) and ``store`` (made by
+    [`make_store`][b2b_customers.testing.contract.StoreContract.make_store], released by
+    [`dispose_store`][b2b_customers.testing.contract.StoreContract.dispose_store]); override either
+    fixture if you must.
 
     Attributes:
         property_examples: How many examples each property-based test tries;

@@ -258,17 +258,18 @@ class ContractBase:
         )
 
     def dispose_store(self, store: Store) -> None:
-        """Release a store made by :meth:`make_store` (close it, drop its schema).
+        """Release a store made by `make_store` (close it, drop its schema).
 
-        Does nothing unless overridden.
+        Calls the store's own ``dispose()`` unless overridden.
 
         Args:
             store: A store this suite made.
         """
+        store.dispose()
 
     @pytest.fixture
     def clock(self) -> ManualClock:
-        """A manual clock standing at :data:`START`."""
+        """A manual clock standing at [`START`][b2b_customers.testing.contract.START]."""
         return ManualClock(START)
 
     @pytest.fixture

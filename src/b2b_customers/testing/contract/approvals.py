@@ -1,7 +1,7 @@
 """The contract of approvals: requests, policies, approval groups and approver limits.
 
 The requests stored here are made by the workflow itself
-(:meth:`~b2b_customers.approvals.ApprovalRequest.submit`, ``approve``,
+([`submit`][b2b_customers.approvals.ApprovalRequest.submit], ``approve``,
 ``reject``, ...), in a small world: ``acme`` under ``hq``, and ``bolt``; Rita
 requests at acme, Anna is an admin there (up to 1,000 EUR, so larger orders
 escalate to hq), Hank an admin at hq, Fiona in finance at acme, and Bea
@@ -36,7 +36,13 @@ from b2b_customers.approvals import (
 )
 from b2b_customers.domain import Customer, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine, ResourceType
-from b2b_customers.errors import AlreadyExists, NotFound, StaleVersion, ValidationError
+from b2b_customers.errors import (
+    AlreadyExists,
+    NotFound,
+    OpenRequestExists,
+    StaleVersion,
+    ValidationError,
+)
 from b2b_customers.ids import (
     ApprovalGroupId,
     ApprovalPolicyId,
@@ -125,16 +131,19 @@ def _submitted(
     requester: Customer = _RITA,
     amount: int = 500,
     at: datetime = START,
-    resource_id: str = "cart-1",
+    resource_id: str | None = None,
     resource_type: ResourceType = ResourceType.CART,
     directory: ApprovalDirectory = _DIRECTORY,
 ) -> ApprovalRequest:
-    """A pending request of ``requester`` for an order of ``amount`` EUR, submitted ``at``."""
+    """A pending request of ``requester`` for an order of ``amount`` EUR, submitted ``at``.
+
+    Each request is for a cart of its own (``cart-<id>``) unless ``resource_id`` says otherwise.
+    """
     membership = requester.memberships[0]
     order = OrderDraft(
         company_id=membership.company_id,
         buyer_id=requester.id,
-        resource_id=resource_id,
+        resource_id=resource_id if resource_id is not None else f"cart-{request_id}",
         resource_type=resource_type,
         lines=(OrderLine(sku="DRILL", quantity=1, unit_price=Money(Decimal(amount), "EUR")),),
     )
@@ -356,6 +365,72 @@ class ApprovalContract(ContractBase):
             with pytest.raises(AlreadyExists):
                 uow.approvals.add(_submitted("r2", requester=_BEA))
         assert _read(store, lambda uow: uow.approvals.search()).items == (first,)
+
+    def test_a_resource_has_at_most_one_open_request(self, store: Store) -> None:
+        """A second pending or approved request for a company's cart raises ``OpenRequestExists``.
+
+        The error names the open request. Another company's cart of the same
+        id, or a quote of that id, is another resource; once the open request
+        is final, the cart may be submitted again.
+        """
+        self._approval_world(store)
+        first = _commit(store, lambda uow: uow.approvals.add(_submitted("r1", resource_id="c")))
+        with store.unit_of_work() as uow, pytest.raises(OpenRequestExists) as refused:
+            uow.approvals.add(_submitted("r2", resource_id="c"))
+        assert refused.value.request_id == "r1"
+        approved = _commit(store, lambda uow: uow.approvals.save(_approved(first, START)))
+        with store.unit_of_work() as uow, pytest.raises(OpenRequestExists) as refused:
+            uow.approvals.add(_submitted("r2", requester=_ANNA, resource_id="c"))
+        assert refused.value.request_id == "r1"
+
+        def others(uow: UnitOfWork) -> None:
+            uow.approvals.add(_submitted("r3", requester=_BEA, resource_id="c"))
+            uow.approvals.add(_submitted("r4", resource_id="c", resource_type=ResourceType.QUOTE))
+            uow.approvals.add(
+                _in(ApprovalStatus.CANCELLED, _submitted("r5", resource_id="c"), START)
+            )
+
+        _commit(store, others)
+        _commit(store, lambda uow: uow.approvals.save(approved.cancel(_RITA, at=START + _MINUTE)))
+        _commit(store, lambda uow: uow.approvals.add(_submitted("r6", resource_id="c")))
+        with store.unit_of_work() as uow:
+            uow.approvals.add(_submitted("r7", resource_id="d"))
+            with pytest.raises(OpenRequestExists) as refused:
+                uow.approvals.add(_submitted("r8", resource_id="d"))
+        assert refused.value.request_id == "r7"
+        assert _ids(_read(store, lambda uow: uow.approvals.search())) == [
+            "r6",
+            "r5",
+            "r4",
+            "r3",
+            "r1",
+        ]
+
+    def test_of_two_units_of_work_opening_a_request_for_one_cart_the_later_is_refused(
+        self, store: Store
+    ) -> None:
+        """Both saw the cart free; the one that writes second raises ``OpenRequestExists``.
+
+        Nothing of the later unit of work is written: neither its request nor
+        anything else it did.
+        """
+        self._approval_world(store)
+        with store.unit_of_work() as first, store.unit_of_work() as second:
+            for uow in (first, second):
+                assert uow.approvals.search(ApprovalQuery(resource_id="c")).items == ()
+            first.approvals.add(_submitted("r1", resource_id="c"))
+            first.commit()
+
+            def add_and_commit() -> None:  # the refusal may come from either call
+                second.approval_policies.add(_policy("p1", _ACME))
+                second.approvals.add(_submitted("r2", requester=_ANNA, resource_id="c"))
+                second.commit()
+
+            with pytest.raises(OpenRequestExists) as refused:
+                add_and_commit()
+        assert refused.value.request_id == "r1"
+        assert _ids(_read(store, lambda uow: uow.approvals.search())) == ["r1"]
+        assert _read(store, lambda uow: uow.approval_policies.all()) == []
 
     def test_a_request_of_a_missing_company_or_requester_raises_validation_error(
         self, store: Store

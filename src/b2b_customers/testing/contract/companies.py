@@ -474,7 +474,7 @@ class CompanyContract(ContractBase):
     ) -> None:
         """Every filter given must match; the total counts all matches.
 
-        The reference implementation (:mod:`b2b_customers.queries`) answers the same.
+        The reference implementation ([`b2b_customers.queries`][]) answers the same.
         """
         self._catalogue(store)
         by_id = attrs.evolve(query, sort=CompanySort.ID)

@@ -326,7 +326,7 @@ class CustomerContract(ContractBase):
     ) -> None:
         """Every filter given must match; the total counts all matches.
 
-        The reference implementation (:mod:`b2b_customers.queries`) answers the same.
+        The reference implementation ([`b2b_customers.queries`][]) answers the same.
         """
         self._people(store)
         by_id = attrs.evolve(query, sort=CustomerSort.ID)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
 
     from b2b_customers.clock import ManualClock
+    from b2b_customers.limits.decision_record import DecisionRecord
     from b2b_customers.ports import OrderRepository, Page, Store, UnitOfWork
 
 __all__ = ["OrderContract"]
@@ -52,7 +53,7 @@ def _order(
     currency: str = "EUR",
     **fields: Any,  # noqa: ANN401  (any OrderRecord field)
 ) -> OrderRecord:
-    """Build an order for the contract: placed at :data:`START` unless told otherwise."""
+    """Build an order for the contract: placed at `START` unless told otherwise."""
     fields.setdefault("placed_at", START)
     return OrderRecord(
         id=OrderId(order_id),
@@ -148,6 +149,34 @@ class OrderContract(ContractBase):
                 (stored,) = self._order_world(store, record)
                 assert stored == _stamped(record, 1, START, START)
                 assert _read(store, lambda uow: uow.orders.get(record.id)) == stored
+
+        check()
+
+    def test_an_order_keeps_the_decision_it_was_added_with(self) -> None:
+        """``decision_of`` returns the record given to ``add``, unchanged, through status changes.
+
+        An order added without one has none; an unknown order is not found.
+        """
+
+        @self._property()
+        @given(st_b2b.decision_records())
+        def check(kept: DecisionRecord) -> None:
+            with self._fresh_store() as (store, _clock):
+                record = _order("o1", status=OrderStatus.PENDING_APPROVAL)
+
+                def add(uow: UnitOfWork) -> OrderRecord:
+                    _OrderWorld.build(uow)
+                    uow.companies.add(_company("acme"))
+                    uow.orders.add(_order("bare"))
+                    return uow.orders.add(record, decision=kept)
+
+                stored = _commit(store, add)
+                assert _read(store, lambda uow: uow.orders.decision_of(stored.id)) == kept
+                placed = attrs.evolve(stored, status=OrderStatus.PLACED)
+                _commit(store, lambda uow: uow.orders.save(placed))
+                assert _read(store, lambda uow: uow.orders.decision_of(stored.id)) == kept
+                assert _read(store, lambda uow: uow.orders.decision_of(OrderId("bare"))) is None
+                _refused(store, NotFound, lambda uow: uow.orders.decision_of(OrderId("ghost")))
 
         check()
 

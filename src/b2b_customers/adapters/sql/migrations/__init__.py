@@ -1,1 +1,1 @@
-"""Alembic scripts of the SQL adapter; :func:`b2b_customers.adapters.sql.migrate` runs them."""
+"""Alembic scripts of the SQL adapter; `b2b_customers.adapters.sql.migrate` runs them."""

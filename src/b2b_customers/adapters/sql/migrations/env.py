@@ -1,4 +1,4 @@
-"""Alembic's environment for b2b_customers, run by :func:`b2b_customers.adapters.sql.migrate`.
+"""Alembic's environment for b2b_customers, run by `b2b_customers.adapters.sql.migrate`.
 
 It uses the connection ``migrate`` passes in ``config.attributes`` (there is
 no ``alembic.ini``), records the revision in the library's own version table
