@@ -315,6 +315,14 @@ class ApprovalContract(ContractBase):
         assert [verdict.approver_id for verdict in final.approvals] == ["hank", "fiona"]
         assert final.policy == _stamped(_LEAD_THEN_FINANCE, 1, START, START)
 
+        def approved_by(approver_id: str) -> list[str]:
+            query = ApprovalQuery(approver_id=approver_id)
+            return _ids(_read(store, lambda uow: uow.approvals.search(query)))
+
+        assert approved_by("hank") == approved_by("fiona") == ["r1"]
+        assert approved_by(_RITA.id) == []  # asked, did not approve
+        assert approved_by("nobody") == []
+
     def test_a_stored_request_keeps_every_field(self) -> None:
         """Whatever the workflow makes, in any status, comes back from the store unchanged."""
 
