@@ -349,6 +349,8 @@ class ApprovalQuery:
         status: Only requests in this status.
         resource_type: Only requests for a cart, an order or a quote.
         resource_id: Only requests for this cart, order or quote.
+        approver_id: Only requests this customer (or seller approver) has
+            approved, at any tier.
         descending: Newest first (the default); ``False`` for oldest first.
             Either way ties are broken by id, and a descending list is the
             ascending one reversed.
@@ -365,6 +367,7 @@ class ApprovalQuery:
         default=None, converter=converters.optional(ResourceType)
     )
     resource_id: str | None = None
+    approver_id: str | None = None
     descending: bool = True
     offset: int = field(default=0, validator=_page_offset)
     limit: int = field(default=50, validator=_page_limit)

@@ -206,6 +206,15 @@ def _(query: ApprovalQuery, request: ApprovalRequest, _scope: Collection[Company
         and (query.status is None or request.status is query.status)
         and (query.resource_type is None or request.resource_type is query.resource_type)
         and (query.resource_id is None or request.resource_id == query.resource_id)
+        and (query.approver_id is None or _approved_by(request, query.approver_id))
+    )
+
+
+def _approved_by(request: ApprovalRequest, approver_id: str) -> bool:
+    return any(
+        verdict.approver_id == approver_id
+        for progress in request.tiers
+        for verdict in progress.approvals
     )
 
 

@@ -169,6 +169,11 @@ def invite(app: App, name: str, role: Role, company: str = "acme") -> Customer:
 @pytest.fixture
 def shop(app: App, clock: ManualClock) -> Shop:
     """`Shop` on each store."""
+    return open_shop(app, clock)
+
+
+def open_shop(app: App, clock: ManualClock) -> Shop:
+    """Set up `Shop` in the empty store of ``app`` (for properties that need a fresh one)."""
     app.companies.onboard(
         actor=STAFF, id="hold", name="ACME Holding", currency="EUR", time_zone="Europe/Berlin"
     )

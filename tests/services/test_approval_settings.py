@@ -8,11 +8,14 @@ write.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from moneyed import Money
 
 from b2b_customers import connect
@@ -27,11 +30,13 @@ from b2b_customers.approvals import (
     RoleApprover,
     SellerApprover,
 )
+from b2b_customers.clock import ManualClock
 from b2b_customers.domain import Role
 from b2b_customers.domain.order import OrderDraft, OrderLine
 from b2b_customers.errors import (
     CurrencyMismatch,
     NotFound,
+    OrderDenied,
     PermissionDenied,
     ValidationError,
 )
@@ -43,10 +48,18 @@ from b2b_customers.ids import (
     CustomerId,
     SequentialIds,
 )
-from b2b_customers.limits import LimitScope, OrderTotalLimit, Outcome, QuantityLimit
+from b2b_customers.limits import (
+    CalendarPeriod,
+    LimitScope,
+    OrderTotalLimit,
+    Outcome,
+    QuantityLimit,
+)
+from b2b_customers.limits.periods import window_of
+from b2b_customers.ports import ApprovalQuery
 from b2b_customers.services import Staff, StaffRole
 
-from .conftest import STAFF, eur
+from .conftest import NOW, STAFF, eur, open_shop
 from .conftest import invite as invite_to
 
 if TYPE_CHECKING:
@@ -54,7 +67,6 @@ if TYPE_CHECKING:
 
     from b2b_customers.app import App
     from b2b_customers.approvals import ApprovalRequest
-    from b2b_customers.clock import ManualClock
     from b2b_customers.domain import Customer
 
     from .conftest import Shop
@@ -278,6 +290,91 @@ class TestApproverLimits:
         )
         assert submit(shop, shop.bob, 2500).escalated
 
+    def test_a_cap_per_period_stops_the_approver_once_spent_until_the_next_period(
+        self, shop: Shop
+    ) -> None:
+        settings = shop.app.approval_settings
+        limit = settings.set_approver_limit(
+            actor=shop.anna,
+            company=ACME,
+            customer=shop.anna.id,
+            maximum=eur(2000),
+            per_period=eur(2500),
+            period=CalendarPeriod(unit="month"),
+        )
+        assert (limit.per_period, limit.period) == (eur(2500), CalendarPeriod(unit="month"))
+        for amount in (1200, 1300):  # 2,500 in all: the cap is inclusive
+            request = submit(shop, shop.bob, amount)
+            assert not request.escalated
+            approved = shop.app.approvals.approve(actor=shop.anna, request=request.id)
+            assert approved.status is ApprovalStatus.APPROVED
+        over = submit(shop, shop.bob, 1001)
+        assert over.escalated_to == CompanyId("hold")
+        with pytest.raises(PermissionDenied, match="Eligible now: Hanna"):
+            shop.app.approvals.approve(actor=shop.anna, request=over.id)
+        shop.clock.advance(timedelta(days=30))  # 1 May in Berlin: a new month
+        assert not submit(shop, shop.bob, 1100).escalated
+
+    def test_a_pending_request_is_out_of_reach_once_the_cap_is_spent(self, shop: Shop) -> None:
+        shop.app.approval_settings.set_approver_limit(
+            actor=shop.anna,
+            company=ACME,
+            role=Role.ADMIN,
+            maximum=eur(2000),
+            per_period=eur(2000),
+            period=CalendarPeriod(unit="quarter"),
+        )
+        first, second = submit(shop, shop.bob, 1500), submit(shop, shop.bob, 1400)
+        assert not first.escalated
+        assert not second.escalated
+        shop.app.approvals.approve(actor=shop.anna, request=first.id)
+        eligible = shop.app.approvals.eligible_approvers(actor=shop.anna, request=second.id)
+        assert shop.anna.id not in {candidate.id for candidate in eligible}
+
+    def test_leaving_out_the_cap_removes_it(self, shop: Shop) -> None:
+        settings = shop.app.approval_settings
+        capped = settings.set_approver_limit(
+            actor=shop.anna,
+            company=ACME,
+            customer=shop.anna.id,
+            maximum=eur(2000),
+            per_period=eur(1),
+            period=CalendarPeriod(unit="day"),
+        )
+        assert submit(shop, shop.bob, 1500).escalated
+        plain = settings.set_approver_limit(
+            actor=shop.anna, company=ACME, customer=shop.anna.id, maximum=eur(2000)
+        )
+        assert (plain.id, plain.per_period, plain.period) == (capped.id, None, None)
+        assert not submit(shop, shop.rita, 1500).escalated
+
+    def test_bad_caps_per_period_are_refused(
+        self, shop: Shop, snapshot: Callable[[], object]
+    ) -> None:
+        settings = shop.app.approval_settings
+        before = snapshot()
+
+        def cap(**arguments: object) -> None:
+            settings.set_approver_limit(
+                actor=shop.anna,
+                company=ACME,
+                customer=shop.anna.id,
+                maximum=eur(2000),
+                **arguments,  # type: ignore[arg-type]
+            )
+
+        with pytest.raises(ValidationError, match="give both or neither"):
+            cap(per_period=eur(100))
+        with pytest.raises(ValidationError, match="give both or neither"):
+            cap(period=CalendarPeriod(unit="month"))
+        with pytest.raises(ValidationError, match="more than zero"):
+            cap(per_period=eur(0), period=CalendarPeriod(unit="month"))
+        with pytest.raises(CurrencyMismatch, match="company's currency"):
+            cap(per_period=Money(100, "USD"), period=CalendarPeriod(unit="month"))
+        with pytest.raises(ValidationError, match="period"):
+            cap(per_period=eur(100), period="month")
+        assert snapshot() == before
+
     def test_bad_limits_are_refused(self, shop: Shop, snapshot: Callable[[], object]) -> None:
         settings = shop.app.approval_settings
         before = snapshot()
@@ -296,6 +393,47 @@ class TestApproverLimits:
                 actor=shop.bob, company=ACME, customer=shop.bob.id, maximum=eur(5)
             )
         assert snapshot() == before
+
+
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.integers(min_value=1001, max_value=1900), st.integers(min_value=0, max_value=4)
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_an_approvers_approved_total_in_any_period_never_exceeds_their_cap(
+    steps: list[tuple[int, int]],
+) -> None:
+    """Whatever orders come in, and when, the total Anna approves in one week stays within 3,000."""
+    clock = ManualClock(NOW)
+    shop = open_shop(connect("memory://", clock=clock, ids=SequentialIds("x-")), clock)
+    week = CalendarPeriod(unit="week")
+    shop.app.approval_settings.set_approver_limit(
+        actor=shop.anna,
+        company=ACME,
+        customer=shop.anna.id,
+        maximum=eur(2000),
+        per_period=eur(3000),
+        period=week,
+    )
+    for amount, days in steps:
+        clock.advance(timedelta(days=days))
+        try:
+            request = submit(shop, shop.bob, amount)
+            shop.app.approvals.approve(actor=shop.anna, request=request.id)
+        except (OrderDenied, PermissionDenied):
+            continue  # over the credit line, or beyond Anna's cap: someone else's
+    with shop.app.store.unit_of_work() as uow:
+        approved = uow.approvals.search(ApprovalQuery(approver_id=shop.anna.id, limit=100)).items
+    per_week: dict[object, Decimal] = {}
+    for request in approved:
+        (verdict,) = [v for v in request.approvals if v.approver_id == shop.anna.id]
+        start = window_of(week, verdict.at, time_zone="Europe/Berlin").start
+        per_week[start] = per_week.get(start, Decimal(0)) + request.order.total.amount
+    assert all(total <= Decimal(3000) for total in per_week.values())
 
 
 class TestManagersAndCustomerGroups:

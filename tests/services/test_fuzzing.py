@@ -465,7 +465,12 @@ ARGUMENTS: dict[str, Arguments] = {
     "approval_settings.remove_group": on_company(),
     "approval_settings.set_approver_limit": call_with(
         {"company": COMPANY_IDS, "maximum": amounts()},
-        {"customer": nullable(CUSTOMER_IDS), "role": nullable(choices(Role))},
+        {
+            "customer": nullable(CUSTOMER_IDS),
+            "role": nullable(choices(Role)),
+            "per_period": nullable(amounts()),
+            "period": nullable(arg(strategies.periods())),
+        },
     ),
     "approval_settings.remove_approver_limit": call_with(
         {"limit": arg(strategies.ids(), HOSTILE_TEXT)}

@@ -48,7 +48,7 @@ from b2b_customers.ids import (
     CompanyId,
     CustomerId,
 )
-from b2b_customers.limits import Decision, Outcome, RuleResult
+from b2b_customers.limits import CalendarPeriod, Decision, Outcome, RuleResult
 
 ACME, HQ, GROUP = CompanyId("acme"), CompanyId("hq"), CompanyId("group")
 TREE = {ACME: HQ, HQ: GROUP, GROUP: None}
@@ -228,6 +228,45 @@ class TestApproverLimits:
         )
         with pytest.raises(CurrencyMismatch, match="in the order's currency"):
             submit("50", where)
+
+
+class TestApproverLimitsPerPeriod:
+    """A cap per period counts what the approver approved in the window so far."""
+
+    def capped(self, approved: str | None) -> ApprovalDirectory:
+        cap = limit(
+            "a",
+            ACME,
+            "5000",
+            customer_id="anna",
+            per_period=eur(3000),
+            period=CalendarPeriod(unit="month"),
+        )
+        so_far = {} if approved is None else {("anna", ACME): eur(approved)}
+        return directory(limits=[cap], approved_in_period=so_far)
+
+    def test_an_approver_is_eligible_while_this_request_fits_in_what_is_left(self):
+        where = self.capped("2000")
+        assert "anna" in ids(submit("1000", where), where)  # 3,000 in all: inclusive
+        assert "anna" not in ids(submit("1000.01", where), where)
+        assert "anna" in ids(submit("3000", self.capped(None)), self.capped(None))
+
+    def test_past_the_cap_the_approver_is_told_why(self):
+        where = self.capped("2500")
+        request = submit("600", where)
+        with pytest.raises(PermissionDenied, match=r"has approved 2,500\.00 EUR in this one"):
+            request.approve(ANNA, at=NOW, directory=where)
+
+    def test_a_cap_needs_a_period_a_positive_amount_and_the_limits_currency(self):
+        month = CalendarPeriod(unit="month")
+        with pytest.raises(ValidationError, match="give both or neither"):
+            limit("a", ACME, "5000", customer_id="anna", per_period=eur(1))
+        with pytest.raises(ValidationError, match="give both or neither"):
+            limit("a", ACME, "5000", customer_id="anna", period=month)
+        with pytest.raises(ValidationError, match="more than zero"):
+            limit("a", ACME, "5000", customer_id="anna", per_period=eur(0), period=month)
+        with pytest.raises(CurrencyMismatch, match="company's currency"):
+            limit("a", ACME, "5000", customer_id="anna", per_period=Money(1, "USD"), period=month)
 
 
 class TestEscalation:

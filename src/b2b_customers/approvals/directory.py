@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 from attrs import field, frozen
+from moneyed import Money
 
 from b2b_customers.approvals.actors import SellerApprover
 from b2b_customers.approvals.approver_limits import ApproverLimit
@@ -30,8 +31,6 @@ from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import ApprovalGroupId, CompanyId, CustomerId
 
 if TYPE_CHECKING:
-    from moneyed import Money
-
     from b2b_customers.domain.membership import Role
 
 __all__ = ["ApprovalDirectory"]
@@ -53,6 +52,12 @@ def _by_id(value: Iterable[Customer] | Mapping[CustomerId, Customer]) -> Mapping
             )
         result[customer.id] = customer
     return MappingProxyType(result)
+
+
+def _approved(
+    value: Mapping[tuple[str, CompanyId], Money],
+) -> Mapping[tuple[str, CompanyId], Money]:
+    return MappingProxyType(dict(value))
 
 
 def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -87,6 +92,9 @@ class ApprovalDirectory:
         parents: Every company id mapped to its parent (``None`` at the top),
             for escalation up the tree.
         seller_approvers: The seller-side approvers, last step of escalation.
+        approved_in_period: What each approver has approved so far in the
+            current window of their cap per period, by ``(customer id,
+            company id)`` of the limit; missing means nothing yet.
     """
 
     customers: Mapping[str, Customer] = field(factory=dict, converter=_by_id)
@@ -95,6 +103,9 @@ class ApprovalDirectory:
     policies: tuple[ApprovalPolicy, ...] = field(factory=tuple, converter=_tuple)
     parents: Mapping[CompanyId, CompanyId | None] = field(factory=dict, converter=_parents)
     seller_approvers: tuple[SellerApprover, ...] = field(factory=tuple, converter=_tuple)
+    approved_in_period: Mapping[tuple[str, CompanyId], Money] = field(
+        factory=dict, converter=_approved
+    )
 
     def __attrs_post_init__(self) -> None:
         _unique(self.groups, ApprovalGroup, lambda group: group.company_id, "an approval group")
@@ -187,6 +198,10 @@ class ApprovalDirectory:
         """Return the amount of `limit_of`, or ``None`` when no limit is set."""
         limit = self.limit_of(customer, company_id)
         return limit.maximum if limit is not None else None
+
+    def approved_so_far(self, customer: Customer, company_id: CompanyId) -> Money | None:
+        """Return what ``customer`` approved in this window of their cap at ``company_id``."""
+        return self.approved_in_period.get((customer.id, company_id))
 
     # -- policies and the tree
 

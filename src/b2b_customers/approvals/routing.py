@@ -25,6 +25,9 @@ An approver is **eligible** at a level when all of these hold:
 * their approver limit covers the order total (inclusive: a limit of X
   approves an order of exactly X); without a limit they are unlimited,
   unless the policy's ``approvers_need_limit`` says otherwise;
+* with a cap per period on that limit, what they have approved in the
+  current window plus this order's total stays within it (inclusive; the
+  directory's `approved_in_period` holds what they approved so far);
 * they have not yet acted on the request (approved or rejected it): an
   approver acts once per request.
 
@@ -52,7 +55,7 @@ from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.approvals.actors import SELLER, ActorKind, SellerApprover
-from b2b_customers.approvals.approver_limits import covers
+from b2b_customers.approvals.approver_limits import covers, within_period_cap
 from b2b_customers.approvals.policy import ApprovalPolicy
 from b2b_customers.approvals.progress import TierProgress, filled_places
 from b2b_customers.approvals.selectors import (
@@ -463,7 +466,7 @@ class _Router:
                 candidate=None, reasons=(f"{person.display_name} is not {wanted} at {where}",)
             )
         limit = self._limit(person, company)
-        reasons = self._refusals(person, limit)
+        reasons = (*self._refusals(person, limit), *self._period_refusals(person, company))
         if reasons:
             return Assessment(candidate=None, reasons=reasons)
         return Assessment(
@@ -496,16 +499,40 @@ class _Router:
             )
         return tuple(reasons)
 
+    def _period_refusals(
+        self, person: Customer | SellerApprover, company: CompanyId | None
+    ) -> tuple[str, ...]:
+        """Why approving this request would take someone past their cap per period."""
+        if isinstance(person, SellerApprover) or company is None:
+            return ()
+        unit = self._limit_unit(person, company)
+        limit = self.directory.limit_of(person, unit)
+        if limit is None or limit.per_period is None:
+            return ()
+        approved = self.directory.approved_so_far(person, unit)
+        if within_period_cap(limit.per_period, approved, self.case.total):
+            return ()
+        so_far = approved if approved is not None else Money(0, self.case.total.currency)
+        reason = (
+            f"{person.display_name} may approve up to {format_money(limit.per_period)} per "
+            f"period and has approved {format_money(so_far)} in this one; "
+            f"{format_money(self.case.total)} more would exceed it"
+        )
+        return (reason,)
+
     def _limit(self, person: Customer | SellerApprover, company: CompanyId | None) -> Money | None:
         if isinstance(person, SellerApprover):
             return person.maximum
         if company is None:
             return None
+        return self.directory.maximum_of(person, self._limit_unit(person, company))
+
+    def _limit_unit(self, person: Customer, company: CompanyId) -> CompanyId:
+        """The company whose approver limit binds ``person`` when approving at ``company``."""
         if not _standing_roles(person, company) and self._parent_units_approve_at(company):
             # A parent unit's approver approves within their limit at their own unit.
-            unit = next((a for a in self._ancestors if _standing_roles(person, a)), company)
-            return self.directory.maximum_of(person, unit)
-        return self.directory.maximum_of(person, company)
+            return next((a for a in self._ancestors if _standing_roles(person, a)), company)
+        return company
 
     def _matches(
         self,

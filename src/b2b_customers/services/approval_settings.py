@@ -15,8 +15,9 @@ store, saves it, and records one domain event with its audit entry:
   approval group; listed members must be customers of the company.
 * ``approver_limit.set`` / ``approver_limit.removed``: the largest order a
   customer (or every holder of a role) may approve at the company, in the
-  company's currency. Setting it again for the same customer or role
-  changes the one limit.
+  company's currency, optionally with a cap on what they approve per period
+  (a month, a quarter, ...; counted in the company's time zone). Setting it
+  again for the same customer or role changes the one limit.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from b2b_customers.ids import (
     CustomerGroupId,
     CustomerId,
 )
+from b2b_customers.limits.periods import Period
 from b2b_customers.services.arguments import checked_id, checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.visibility import require_staff
@@ -196,18 +198,27 @@ class ApprovalSettingsService:
         maximum: Money,
         customer: CustomerId | str | None = None,
         role: Role | str | None = None,
+        per_period: Money | None = None,
+        period: Period | None = None,
     ) -> ApproverLimit:
         """Set the largest order ``customer`` (or each holder of ``role``) may approve there.
 
         Inclusive: a limit of 5,000 EUR approves an order of exactly 5,000 EUR.
-        Setting it again for the same customer or role changes that limit.
+        With ``per_period`` and ``period`` it also caps what they approve in
+        each window of the period (in the company's time zone): past it they
+        are not eligible, and requests need someone else or escalate.
+        Setting it again for the same customer or role changes that limit
+        (leaving out ``per_period`` removes the cap).
 
         Raises:
             PermissionDenied: The actor may not manage the company's approvals.
             NotFound: The company or the customer does not exist.
             ValidationError: Not exactly one of ``customer`` and ``role`` is
-                given; the customer is not a member of the company.
-            CurrencyMismatch: ``maximum`` is not in the company's currency.
+                given; the customer is not a member of the company; only
+                one of ``per_period`` and ``period`` is given, or
+                ``per_period`` is not above zero.
+            CurrencyMismatch: ``maximum`` or ``per_period`` is not in the
+                company's currency.
         """
         company = CompanyId(company)
         customer = None if customer is None else CustomerId(customer)
@@ -230,6 +241,8 @@ class ApprovalSettingsService:
                 maximum=maximum,
                 customer_id=customer,
                 role=role,
+                per_period=per_period,
+                period=period,
             )
             if limit.maximum.currency.code != owner.currency:
                 raise CurrencyMismatch(

@@ -250,7 +250,11 @@ class ApprovalService:
             return ()
         with self._context.store.unit_of_work() as uow:
             directory = load_directory(
-                uow, order.company_id, seller_approvers=self._sellers, people=[order.buyer_id]
+                uow,
+                order.company_id,
+                at=self._now(),
+                seller_approvers=self._sellers,
+                people=[order.buyer_id],
             )
         case = RoutingCase(
             company_id=order.company_id,
@@ -593,7 +597,9 @@ class ApprovalService:
         if isinstance(person, Customer):
             people.append(person.id)
         sellers = self._sellers if person is None else with_seller(self._sellers, person)
-        return load_directory(uow, request.company_id, seller_approvers=sellers, people=people)
+        return load_directory(
+            uow, request.company_id, at=self._now(), seller_approvers=sellers, people=people
+        )
 
     def _now(self) -> datetime:
         return self._context.clock.now()

@@ -5,7 +5,10 @@ takes an [`ApprovalDirectory`][b2b_customers.approvals.ApprovalDirectory]. `load
 builds one for a company from one unit of work: the customers of the company
 and of every ancestor (escalation goes up the tree), the requester and their
 manager, customers a policy names, the approval groups, approver limits and
-policies on that chain, the tree itself, and the seller's approvers.
+policies on that chain, the tree itself, and the seller's approvers. For
+every approver whose limit caps what they approve per period, it sums what
+they approved in the current window of that period, in the limit company's
+time zone (see `approved_in_period`).
 
 Staff act on requests as **seller approvers** (`workflow_actor`): a
 staff member listed in the service's seller approvers keeps the limit set
@@ -17,28 +20,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
+from moneyed import Money
+
 from b2b_customers.approvals import ApprovalDirectory, CustomerApprover, SellerApprover
 from b2b_customers.errors import NotFound
 from b2b_customers.ids import CustomerId
-from b2b_customers.ports import MAX_PAGE_SIZE, CustomerQuery
+from b2b_customers.limits.periods import Window, window_of
+from b2b_customers.ports import MAX_PAGE_SIZE, ApprovalQuery, CustomerQuery
 from b2b_customers.services.authorization import Actor, Staff, actor_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from datetime import datetime
 
     from b2b_customers.approvals import Actor as WorkflowActor
-    from b2b_customers.approvals import ApprovalPolicy
+    from b2b_customers.approvals import ApprovalPolicy, ApprovalRequest
     from b2b_customers.domain import Customer
     from b2b_customers.ids import CompanyId
     from b2b_customers.ports import UnitOfWork
 
-__all__ = ["load_directory", "with_seller", "workflow_actor"]
+__all__ = ["approved_in_period", "load_directory", "with_seller", "workflow_actor"]
 
 
 def load_directory(
     uow: UnitOfWork,
     company_id: CompanyId,
     *,
+    at: datetime,
     seller_approvers: Sequence[SellerApprover] = (),
     people: Iterable[CustomerId] = (),
 ) -> ApprovalDirectory:
@@ -47,6 +56,7 @@ def load_directory(
     Args:
         uow: The open unit of work to read from.
         company_id: The requester's company.
+        at: Now: the caps per period count the windows holding this instant.
         seller_approvers: The seller-side approvers (the last step of escalation).
         people: More customers to list (the requester, the acting approver).
 
@@ -71,7 +81,7 @@ def load_directory(
     }
     for customer in uow.customers.get_many(managers - customers.keys()):
         customers[customer.id] = customer
-    return ApprovalDirectory(
+    directory = ApprovalDirectory(
         customers=list(customers.values()),
         groups=uow.approval_groups.for_companies(chain),
         limits=uow.approver_limits.for_companies(chain),
@@ -79,6 +89,66 @@ def load_directory(
         parents=parents,
         seller_approvers=seller_approvers,
     )
+    if not any(limit.per_period is not None for limit in directory.limits):
+        return directory
+    return attrs.evolve(directory, approved_in_period=approved_in_period(uow, directory, chain, at))
+
+
+def approved_in_period(
+    uow: UnitOfWork, directory: ApprovalDirectory, chain: Sequence[CompanyId], at: datetime
+) -> dict[tuple[str, CompanyId], Money]:
+    """Sum what each approver with a cap per period approved in the window holding ``at``.
+
+    For each customer of ``directory`` and each company of ``chain`` where
+    their approver limit has a cap per period: the totals of the requests
+    they gave an approval on (at any company) within the window of the
+    limit's period, counted in that company's time zone. Each request counts
+    once, whatever became of it afterwards.
+    """
+    approved: dict[tuple[str, CompanyId], Money] = {}
+    history: dict[str, list[ApprovalRequest]] = {}
+    for company_id in chain:
+        company = uow.companies.get(company_id)
+        for customer in directory.customers.values():
+            limit = directory.limit_of(customer, company_id)
+            if limit is None or limit.period is None or limit.per_period is None:
+                continue
+            window = window_of(
+                limit.period, at, time_zone=company.time_zone, week_starts_on=company.week_starts_on
+            )
+            if customer.id not in history:
+                history[customer.id] = _approved_by(uow, customer.id)
+            approved[(customer.id, company_id)] = _sum_within(
+                history[customer.id], customer.id, window, Money(0, limit.per_period.currency)
+            )
+    return approved
+
+
+def _approved_by(uow: UnitOfWork, approver_id: str) -> list[ApprovalRequest]:
+    found: list[ApprovalRequest] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = uow.approvals.search(
+            ApprovalQuery(approver_id=approver_id, offset=offset, limit=MAX_PAGE_SIZE)
+        )
+        found.extend(page.items)
+        offset = page.next_offset
+    return found
+
+
+def _sum_within(
+    requests: Iterable[ApprovalRequest], approver_id: str, window: Window, zero: Money
+) -> Money:
+    total = zero
+    for request in requests:
+        if request.order.total.currency != zero.currency:
+            continue  # another company's currency: not under this cap
+        if any(
+            verdict.approver_id == approver_id and window.contains(verdict.at)
+            for verdict in request.approvals
+        ):
+            total += request.order.total
+    return total
 
 
 def workflow_actor(

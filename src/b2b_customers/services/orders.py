@@ -473,7 +473,7 @@ class OrderService:
         if buyer is None:  # pragma: no cover  (_vetted found them, or raised)
             raise NotFound("Customer", order.buyer_id)
         directory = load_directory(
-            uow, order.company_id, seller_approvers=self._sellers, people=[buyer.id]
+            uow, order.company_id, at=now, seller_approvers=self._sellers, people=[buyer.id]
         )
         if not ask.voluntary:
             policy = directory.policy_for(order.company_id)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import cast, func, literal, select, true, update
+from sqlalchemy.dialects.postgresql import JSONPATH
 
 from b2b_customers.adapters._approvals import (
     check_request_change,
@@ -224,8 +225,8 @@ class SqlApprovalRepository:
     def search(self, query: ApprovalQuery | None = None) -> Page[ApprovalRequest]:
         """Return one page of the requests matching ``query`` (default: all, newest first)."""
         query = query if query is not None else ApprovalQuery()
-        conditions = _conditions(query)
         with self._session.read() as connection:
+            conditions = _conditions(query, connection.dialect.name)
             total = connection.execute(
                 select(func.count()).select_from(_table).where(*conditions)
             ).scalar_one()
@@ -248,7 +249,7 @@ class SqlApprovalRepository:
             return [load(ApprovalRequest, data) for data in rows]
 
 
-def _conditions(query: ApprovalQuery) -> list[ColumnElement[bool]]:
+def _conditions(query: ApprovalQuery, dialect: str) -> list[ColumnElement[bool]]:
     column = _table.c
     conditions: list[ColumnElement[bool]] = []
     if query.company_id is not None:
@@ -261,7 +262,31 @@ def _conditions(query: ApprovalQuery) -> list[ColumnElement[bool]]:
         conditions.append(column.resource_type == query.resource_type.value)
     if query.resource_id is not None:
         conditions.append(column.resource_id == query.resource_id)
+    if query.approver_id is not None:
+        conditions.append(_approved_by(query.approver_id, dialect))
     return conditions
+
+
+def _approved_by(approver_id: str, dialect: str) -> ColumnElement[bool]:
+    """Whether ``approver_id`` is among the approvals of any tier in the stored request."""
+    if dialect == "postgresql":
+        return func.jsonb_path_exists(
+            _table.c.data,
+            cast(literal("$.tiers[*].approvals[*] ? (@.approver_id == $id)"), JSONPATH),
+            func.jsonb_build_object(literal("id"), literal(approver_id)),
+        ).is_(True)
+    tiers = func.json_each(_table.c.data, literal("$.tiers")).table_valued("value").alias("tiers")
+    approvals = (
+        func.json_each(tiers.c.value, literal("$.approvals"))
+        .table_valued("value")
+        .alias("verdicts")
+    )
+    return (
+        select(literal(1))
+        .select_from(tiers.join(approvals, true()))
+        .where(func.json_extract(approvals.c.value, literal("$.approver_id")) == approver_id)
+        .exists()
+    )
 
 
 def _explain(connection: Connection, request: ApprovalRequest) -> B2BError | None:

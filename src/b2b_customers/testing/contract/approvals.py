@@ -10,7 +10,7 @@ requests at bolt, where Bert is the admin.
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -52,7 +52,7 @@ from b2b_customers.ids import (
     CustomerId,
     OrderId,
 )
-from b2b_customers.limits import Decision, Outcome, RuleResult
+from b2b_customers.limits import Decision, Outcome, RecurrencePeriod, RuleResult
 from b2b_customers.ports import ApprovalQuery
 from b2b_customers.testing import strategies as st_b2b
 from b2b_customers.testing.contract._support import (
@@ -314,6 +314,14 @@ class ApprovalContract(ContractBase):
         ]
         assert [verdict.approver_id for verdict in final.approvals] == ["hank", "fiona"]
         assert final.policy == _stamped(_LEAD_THEN_FINANCE, 1, START, START)
+
+        def approved_by(approver_id: str) -> list[str]:
+            query = ApprovalQuery(approver_id=approver_id)
+            return _ids(_read(store, lambda uow: uow.approvals.search(query)))
+
+        assert approved_by("hank") == approved_by("fiona") == ["r1"]
+        assert approved_by(_RITA.id) == []  # asked, did not approve
+        assert approved_by("nobody") == []
 
     def test_a_stored_request_keeps_every_field(self) -> None:
         """Whatever the workflow makes, in any status, comes back from the store unchanged."""
@@ -899,7 +907,14 @@ class ApprovalContract(ContractBase):
         stored = _commit(store, lambda uow: uow.approver_limits.add(limit))
         assert stored == _stamped(limit, 1, START, START)
         later = clock.advance(_MINUTE)
-        changed = attrs.evolve(stored, maximum=Money(Decimal("2500.50"), "EUR"))
+        changed = attrs.evolve(
+            stored,
+            maximum=Money(Decimal("2500.50"), "EUR"),
+            per_period=Money(Decimal("9000.25"), "EUR"),
+            period=RecurrencePeriod(
+                rule="FREQ=WEEKLY;INTERVAL=2;BYDAY=MO", anchor=date(2026, 1, 5)
+            ),
+        )
         saved = _commit(store, lambda uow: uow.approver_limits.save(changed))
         assert saved == _stamped(changed, 2, START, later)
         _refused(store, StaleVersion, lambda uow: uow.approver_limits.save(stored))
