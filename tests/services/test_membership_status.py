@@ -162,6 +162,9 @@ def test_an_approver_deactivated_at_the_company_is_no_longer_routed_to(app: App)
 
 
 @pytest.mark.parametrize(
+    "app", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True
+)
+@pytest.mark.parametrize(
     ("status", "membership"),
     [("invited", "invited"), ("active", "active"), ("inactive", "active")],
 )
@@ -174,8 +177,7 @@ def test_a_membership_stored_without_a_status_reads_as_the_customers_standing(
     elif status == "invited":
         world = World(anna=world.anna, bob=world.ivy, ivy=world.ivy, carl=world.carl)
     store = app.store
-    if not isinstance(store, SqlStore):
-        pytest.skip("the memory store keeps objects, not stored data")
+    assert isinstance(store, SqlStore)  # stored data: the memory store keeps objects
     table = f'"{store.schema}"."customers"' if store.schema else '"customers"'
     with store.engine.begin() as connection:
         text = connection.execute(
