@@ -210,18 +210,9 @@ class OrderService:
         """
         order_id = OrderId(order_id)
         with self._context.store.unit_of_work() as uow:
-            record = uow.orders.get(order_id)
-            require_visible(
-                uow,
-                actor,
-                Permission.VIEW_ORDERS,
-                record.company_id,
-                entity="OrderRecord",
-                key=order_id,
-            )
-            return record
+            return _visible_order(uow, actor, order_id)
 
-    def replay(self, *, actor: Actor, order_id: OrderId) -> Replay:
+    def replay(self, *, actor: Actor, order_id: OrderId | str) -> Replay:
         """Decide an order again from what it was decided on, and compare.
 
         The order's [DecisionRecord][b2b_customers.limits.decision_record.DecisionRecord],
@@ -243,16 +234,9 @@ class OrderService:
             ValidationError: The order was recorded without its decision
                 (imported history, or placed before decisions were recorded).
         """
+        order_id = OrderId(order_id)
         with self._context.store.unit_of_work() as uow:
-            record = uow.orders.get(order_id)
-            require_visible(
-                uow,
-                actor,
-                Permission.VIEW_ORDERS,
-                record.company_id,
-                entity="OrderRecord",
-                key=order_id,
-            )
+            record = _visible_order(uow, actor, order_id)
             kept = uow.orders.decision_of(order_id)
             if kept is None:
                 raise ValidationError(
@@ -676,6 +660,15 @@ def _credit_position(
         warn_only=account.credit_control is CreditControl.WARN,
         bypassed=buyer is not None and account.bypass_of(buyer.id) is not None,
     )
+
+
+def _visible_order(uow: UnitOfWork, actor: Actor, order_id: OrderId) -> OrderRecord:
+    """Return the stored order, if ``actor`` may view its company's orders (else not found)."""
+    record = uow.orders.get(order_id)
+    require_visible(
+        uow, actor, Permission.VIEW_ORDERS, record.company_id, entity="OrderRecord", key=order_id
+    )
+    return record
 
 
 def _recording(
