@@ -1260,6 +1260,21 @@ class ApproverLimitRepository(Protocol):
         """
         ...
 
+    def hold_tally(self, approver_id: CustomerId) -> None:
+        """Hold what ``approver_id`` approved against every other unit of work until this one ends.
+
+        A service that lets a customer approve holds their tally first, then
+        reads what they approved in the current period, decides and records
+        the approval: two approvals by one approver queue here, so together
+        they can never pass a cap per period (see
+        [ApproverLimit][b2b_customers.approvals.ApproverLimit]), whichever
+        companies' requests they approve. PostgreSQL takes a
+        transaction-scoped advisory lock on the approver's id within the
+        store's schema; SQLite and the memory store, which have one writer at
+        a time, take their write lock.
+        """
+        ...
+
 
 class PaymentTermsRepository(Protocol):
     """The seller's own payment terms: at most one per code.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moneyed import Money
 
@@ -30,7 +30,6 @@ from b2b_customers.approvals import (
     RoleApprover,
     SellerApprover,
 )
-from b2b_customers.clock import ManualClock
 from b2b_customers.domain import Role
 from b2b_customers.domain.order import OrderDraft, OrderLine
 from b2b_customers.errors import (
@@ -59,7 +58,7 @@ from b2b_customers.limits.periods import window_of
 from b2b_customers.ports import ApprovalQuery
 from b2b_customers.services import Staff, StaffRole
 
-from .conftest import NOW, STAFF, eur, open_shop
+from .conftest import STAFF, eur
 from .conftest import invite as invite_to
 
 if TYPE_CHECKING:
@@ -67,6 +66,7 @@ if TYPE_CHECKING:
 
     from b2b_customers.app import App
     from b2b_customers.approvals import ApprovalRequest
+    from b2b_customers.clock import ManualClock
     from b2b_customers.domain import Customer
 
     from .conftest import Shop
@@ -395,6 +395,11 @@ class TestApproverLimits:
         assert snapshot() == before
 
 
+@settings(
+    max_examples=min(30, settings().max_examples),  # each example places and approves up to 8
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     steps=st.lists(
         st.tuples(
@@ -405,11 +410,15 @@ class TestApproverLimits:
     )
 )
 def test_an_approvers_approved_total_in_any_period_never_exceeds_their_cap(
-    steps: list[tuple[int, int]],
+    shop: Shop, steps: list[tuple[int, int]]
 ) -> None:
-    """Whatever orders come in, and when, the total Anna approves in one week stays within 3,000."""
-    clock = ManualClock(NOW)
-    shop = open_shop(connect("memory://", clock=clock, ids=SequentialIds("x-")), clock)
+    """Whatever orders come in, and when, the total Anna approves in one week stays within 3,000.
+
+    On every store; one shop serves all examples, so the history grows
+    across them and each example checks every week so far.
+    """
+    clock = shop.clock
+    shop.app.credit.set_credit_limit(actor=STAFF, company="acme", credit_limit=eur(10**9))
     week = CalendarPeriod(unit="week")
     shop.app.approval_settings.set_approver_limit(
         actor=shop.anna,
@@ -426,8 +435,15 @@ def test_an_approvers_approved_total_in_any_period_never_exceeds_their_cap(
             shop.app.approvals.approve(actor=shop.anna, request=request.id)
         except (OrderDenied, PermissionDenied):
             continue  # over the credit line, or beyond Anna's cap: someone else's
+    approved: list[ApprovalRequest] = []
+    offset: int | None = 0
     with shop.app.store.unit_of_work() as uow:
-        approved = uow.approvals.search(ApprovalQuery(approver_id=shop.anna.id, limit=100)).items
+        while offset is not None:
+            page = uow.approvals.search(
+                ApprovalQuery(approver_id=shop.anna.id, offset=offset, limit=100)
+            )
+            approved.extend(page.items)
+            offset = page.next_offset
     per_week: dict[object, Decimal] = {}
     for request in approved:
         (verdict,) = [v for v in request.approvals if v.approver_id == shop.anna.id]

@@ -11,7 +11,7 @@ from json_erp.repository import Repository, Unique
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from b2b_customers.ids import ApproverLimitId, CompanyId
+    from b2b_customers.ids import ApproverLimitId, CompanyId, CustomerId
 
 __all__ = ["JsonApproverLimitRepository"]
 
@@ -77,6 +77,13 @@ class JsonApproverLimitRepository(Repository[ApproverLimit]):
             (limit for limit in self._table if limit.company_id in wanted),
             key=lambda row: row.id,
         )
+
+    def hold_tally(self, approver_id: CustomerId) -> None:  # noqa: ARG002  (one lock for all)
+        """Hold the approver's tally until the unit of work ends: take the store's writer lock.
+
+        One writer at a time: what they approved, read after it, is the latest committed.
+        """
+        self._work.begin_write()
 
     def _check_references(self, row: ApproverLimit) -> None:
         if not self._work.company_exists(row.company_id):

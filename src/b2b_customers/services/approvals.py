@@ -531,6 +531,10 @@ class ApprovalService:
             if placing:
                 self._ensure_may_place(uow, actor, current)
             person = workflow_actor(uow, actor, self._sellers)
+            if isinstance(person, Customer):
+                # What they approved this period is held from here to the commit, so two
+                # approvals by one approver cannot both pass a cap per period.
+                uow.approver_limits.hold_tally(person.id)
             directory = self._directory(uow, current, person)
             moved = move(current, person, self._now(), directory)
             stored = uow.approvals.save(moved)

@@ -12,7 +12,7 @@ from b2b_customers.errors import ValidationError
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from b2b_customers.ids import ApproverLimitId, CompanyId
+    from b2b_customers.ids import ApproverLimitId, CompanyId, CustomerId
 
 __all__ = ["MemoryApproverLimitRepository"]
 
@@ -91,6 +91,14 @@ class MemoryApproverLimitRepository(_Repository[ApproverLimit]):
                 for row in self._buffer.rows("company", company_id)
             }
         return sorted(found.values(), key=lambda row: row.id)
+
+    def hold_tally(self, approver_id: CustomerId) -> None:  # noqa: ARG002  (one lock for all)
+        """Hold the approver's tally until the unit of work ends: take the store's write lock.
+
+        One writer at a time, as on SQLite: no other unit of work records an
+        approval until this one commits or rolls back.
+        """
+        self._work.hold_writer()
 
     def _check_references(self, row: ApproverLimit) -> None:
         if not self._work.company_exists(row.company_id):

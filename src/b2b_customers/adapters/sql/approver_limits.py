@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from b2b_customers.adapters.sql.errors import Violation
     from b2b_customers.adapters.sql.session import Session
-    from b2b_customers.ids import ApproverLimitId, CompanyId
+    from b2b_customers.ids import ApproverLimitId, CompanyId, CustomerId
 
 __all__ = ["SqlApproverLimitRepository"]
 
@@ -124,6 +124,22 @@ class SqlApproverLimitRepository:
                 ).scalars()
                 found.extend(load(ApproverLimit, data) for data in rows)
         return sorted(found, key=lambda limit: limit.id)
+
+    def hold_tally(self, approver_id: CustomerId) -> None:
+        """Hold the approver's tally until the unit of work ends.
+
+        PostgreSQL takes a transaction-scoped advisory lock named after the
+        approver (within this schema), so approvals by other approvers go on;
+        SQLite takes its write lock (``BEGIN IMMEDIATE``): one writer at a
+        time. Either way what they approved, read after it, is the latest
+        committed.
+        """
+        session = self._session
+        with session.read() as connection:
+            if session.postgres:
+                session.lock_name(connection, f"approver-tally:{approver_id}")
+            else:
+                session.begin_write(connection)
 
 
 def _require_limit(limit: object) -> None:

@@ -13,6 +13,7 @@ when the repository can (its explanation reads the committed state).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -203,6 +204,23 @@ class Session:
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:kind, :key)"),
                 {"kind": kind, "key": self.store.lock_key},
+            )
+
+    def lock_name(self, connection: Connection, name: str) -> None:
+        """On PostgreSQL, take a transaction-scoped advisory lock on ``name`` within this schema.
+
+        The lock's key is a 64-bit hash of the schema and the name (the
+        one-key form of ``pg_advisory_xact_lock``, a key space apart from the
+        two-key `lock`); two names that share a hash only queue behind each
+        other.
+        """
+        if self.postgres:
+            digest = hashlib.blake2b(
+                f"{self.store.lock_key}:{name}".encode(), digest_size=8
+            ).digest()
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"),
+                {"key": int.from_bytes(digest, "big", signed=True)},
             )
 
     def clear(self) -> None:

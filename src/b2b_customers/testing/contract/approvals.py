@@ -10,6 +10,7 @@ requests at bolt, where Bert is the admin.
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -897,6 +898,38 @@ class ApprovalContract(ContractBase):
         assert _read(store, lambda uow: uow.approval_groups.get(stored.id)) == stored
 
     # -- approver limits
+
+    def test_holding_an_approvers_tally_makes_the_next_holder_wait(self, store: Store) -> None:
+        """Two units of work holding one approver's tally queue: the second goes on after the first.
+
+        The approval service holds the acting approver's tally before it
+        reads what they approved this period, so this queueing is what keeps
+        two approvals at once within a cap per period.
+        """
+        anna = CustomerId("anna")
+        entered, held = threading.Event(), threading.Event()
+        failures: list[BaseException] = []
+
+        def second() -> None:
+            try:
+                with store.unit_of_work() as uow:
+                    entered.set()
+                    uow.approver_limits.hold_tally(anna)
+                    held.set()
+            except BaseException as error:  # noqa: BLE001  (reported by the test below)
+                failures.append(error)
+                entered.set()
+
+        waiter = threading.Thread(target=second, daemon=True)
+        with store.unit_of_work() as first:
+            first.approver_limits.hold_tally(anna)
+            waiter.start()
+            assert entered.wait(10)
+            assert not held.wait(0.3), "a second unit of work held the tally the first one holds"
+            first.commit()
+        assert held.wait(10), "the second unit of work still waits after the first ended"
+        waiter.join(10)
+        assert failures == []
 
     def test_an_approver_limit_is_added_saved_and_removed(
         self, store: Store, clock: ManualClock
