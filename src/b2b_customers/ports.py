@@ -1325,7 +1325,7 @@ class PaymentTermsRepository(Protocol):
                 ends (``SELECT ... FOR UPDATE`` on PostgreSQL), for a read an
                 account is about to name them by: a concurrent ``remove``
                 then waits, and sees the account. A store without row locks
-                may ignore it.
+                takes its write lock instead (SQLite, the memory store).
 
         Raises:
             NotFound: No terms with this code are stored.

@@ -58,14 +58,17 @@ class JsonPaymentTermsRepository(Repository[PaymentTerms]):
                 raise NotFound("PaymentTerms", code, by="code")
             self._delete(key)
 
-    def get(self, code: str, *, lock: bool = False) -> PaymentTerms:  # noqa: ARG002
+    def get(self, code: str, *, lock: bool = False) -> PaymentTerms:
         """Return the stored terms with this code (compared by key).
 
-        ``lock`` is ignored: the writer lock keeps one writer at a time.
+        With ``lock``, take the writer lock first (one writer at a time), so
+        a removal in another unit of work waits for this one.
 
         Raises:
             NotFound: No terms with this code are stored.
         """
+        if lock:
+            self._work.begin_write()
         found = self._table.get(terms_key(code))
         if found is None:
             raise NotFound("PaymentTerms", code, by="code")

@@ -1011,7 +1011,8 @@ class CreditService:
         preset (``save_payment_terms(terms=NET_30)``) instead.
 
         Opening an account or changing its terms locks the stored terms it
-        names (on PostgreSQL), and this call removes them before it looks for
+        names (a row lock on PostgreSQL, the write lock on SQLite and the
+        memory store), and this call removes them before it looks for
         accounts naming them, so the two cannot cross: one of them waits for
         the other and then sees its change.
 

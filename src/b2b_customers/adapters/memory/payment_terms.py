@@ -51,23 +51,31 @@ class MemoryPaymentTermsRepository(_Repository[PaymentTerms]):
     def remove(self, code: str) -> None:
         """Delete the terms with this code.
 
+        Takes the store's write lock first, so a removal waits for a unit of
+        work that read the terms with ``lock=True`` to name them (and that
+        one, for the removal).
+
         Raises:
             NotFound: No terms with this code are stored.
         """
+        self._work.hold_writer()
         key = terms_key(code)
         with self._lock:
             if self._buffer.get(key) is None:
                 raise NotFound("PaymentTerms", code, by="code")
             self._delete(key)
 
-    def get(self, code: str, *, lock: bool = False) -> PaymentTerms:  # noqa: ARG002
+    def get(self, code: str, *, lock: bool = False) -> PaymentTerms:
         """Return the stored terms with this code (compared by key).
 
-        ``lock`` is ignored: the store's write lock keeps one writer at a time.
+        With ``lock``, take the store's write lock first (one writer at a
+        time), so a removal in another unit of work waits for this one.
 
         Raises:
             NotFound: No terms with this code are stored.
         """
+        if lock:
+            self._work.hold_writer()
         key = terms_key(code)
         with self._lock:
             found = self._buffer.get(key)

@@ -113,14 +113,18 @@ class SqlPaymentTermsRepository:
         """Return the stored terms with this code (compared by key).
 
         With ``lock``, the row stays locked until the transaction ends
-        (``FOR UPDATE`` on PostgreSQL; SQLite has one writer at a time).
+        (``FOR UPDATE`` on PostgreSQL; on SQLite the read opens the write
+        transaction, one writer at a time, so a removal waits for it).
 
         Raises:
             NotFound: No terms with this code are stored.
             DamagedRow: The row does not hold valid terms.
         """
         key = terms_key(code)
-        with self._session.read() as connection:
+        session = self._session
+        with session.read() as connection:
+            if lock:
+                session.begin_write(connection)
             row = connection.execute(_GET_LOCKED if lock else _GET, {"key": key}).first()
         if row is None:
             raise NotFound("PaymentTerms", code, by="code")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -136,6 +137,40 @@ def _commit(store: Store, action: Callable[[UnitOfWork], T]) -> T:
 def _read(store: Store, action: Callable[[UnitOfWork], T]) -> T:
     with store.unit_of_work() as uow:
         return action(uow)
+
+
+def _waits_for(
+    store: Store, hold: Callable[[UnitOfWork], object], then: Callable[[UnitOfWork], object]
+) -> None:
+    """``then`` in a second unit of work waits while a first has done ``hold``, and goes on after.
+
+    The first unit of work does ``hold``, a thread starts the second, which
+    must not finish ``then`` within 0.3 s; once the first commits, it must
+    finish (its unit of work is left without commit).
+    """
+    entered, done = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with store.unit_of_work() as uow:
+                entered.set()
+                then(uow)
+                done.set()
+        except BaseException as error:  # noqa: BLE001  (reported below)
+            failures.append(error)
+            entered.set()
+
+    waiter = threading.Thread(target=second, daemon=True)
+    with store.unit_of_work() as first:
+        hold(first)
+        waiter.start()
+        assert entered.wait(10)
+        assert not done.wait(0.3), "the second unit of work went on while the first held"
+        first.commit()
+    assert done.wait(10), "the second unit of work still waits after the first ended"
+    waiter.join(10)
+    assert failures == []
 
 
 def _refused(

@@ -10,7 +10,6 @@ requests at bolt, where Bert is the admin.
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -68,6 +67,7 @@ from b2b_customers.testing.contract._support import (
     _read,
     _refused,
     _stamped,
+    _waits_for,
 )
 
 if TYPE_CHECKING:
@@ -907,29 +907,11 @@ class ApprovalContract(ContractBase):
         two approvals at once within a cap per period.
         """
         anna = CustomerId("anna")
-        entered, held = threading.Event(), threading.Event()
-        failures: list[BaseException] = []
-
-        def second() -> None:
-            try:
-                with store.unit_of_work() as uow:
-                    entered.set()
-                    uow.approver_limits.hold_tally(anna)
-                    held.set()
-            except BaseException as error:  # noqa: BLE001  (reported by the test below)
-                failures.append(error)
-                entered.set()
-
-        waiter = threading.Thread(target=second, daemon=True)
-        with store.unit_of_work() as first:
-            first.approver_limits.hold_tally(anna)
-            waiter.start()
-            assert entered.wait(10)
-            assert not held.wait(0.3), "a second unit of work held the tally the first one holds"
-            first.commit()
-        assert held.wait(10), "the second unit of work still waits after the first ended"
-        waiter.join(10)
-        assert failures == []
+        _waits_for(
+            store,
+            lambda uow: uow.approver_limits.hold_tally(anna),
+            lambda uow: uow.approver_limits.hold_tally(anna),
+        )
 
     def test_an_approver_limit_is_added_saved_and_removed(
         self, store: Store, clock: ManualClock

@@ -32,6 +32,7 @@ from b2b_customers.testing.contract._support import (
     _read,
     _refused,
     _stamped,
+    _waits_for,
 )
 
 if TYPE_CHECKING:
@@ -131,6 +132,20 @@ class PaymentTermsContract(ContractBase):
             lambda uow: uow.payment_terms.save(attrs.evolve(NET_60, version=1)),
         )
         assert _read(store, lambda uow: uow.payment_terms.all()) == [renamed]
+
+    def test_terms_read_with_lock_make_a_removal_wait(self, store: Store) -> None:
+        """A unit of work that read terms with ``lock=True`` holds them: a removal waits for it.
+
+        Opening an account or changing its terms reads the terms so; the
+        removal then sees the account naming them and is refused, instead of
+        leaving an account on terms that no longer exist.
+        """
+        _commit(store, lambda uow: uow.payment_terms.add(TWO_TEN_NET_30))
+        _waits_for(
+            store,
+            lambda uow: uow.payment_terms.get("2-10-net30", lock=True),
+            lambda uow: uow.payment_terms.remove("2-10-net30"),
+        )
 
     def test_removed_terms_are_gone(self, store: Store) -> None:
         """``remove`` deletes by any spelling; removing or reading missing terms raises NotFound."""
