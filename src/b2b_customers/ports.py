@@ -822,7 +822,7 @@ class CreditRepository(Protocol):
         ...
 
     def book(
-        self, entry: LedgerEntry, *, within_limit: bool = False
+        self, entry: LedgerEntry, *, within_limit: bool = False, off_hold: bool = False
     ) -> tuple[CreditAccount, LedgerEntry]:
         """Append ``entry`` to its account's ledger and move the account's totals, in one step.
 
@@ -846,13 +846,18 @@ class CreditRepository(Protocol):
         limit, so ``reserved`` stays the sum of the open reservations and
         ``available`` goes below zero. The store's rule never loosens.
 
+        With ``off_hold`` (implied by ``within_limit``) the step happens only
+        if the account is not on hold at that moment, whatever the limit:
+        services pass it for a reservation let past the limit, so a hold
+        placed after the decision read the account stops that order too.
+
         Returns:
             The account as stored after the step, and the entry as appended.
 
         Raises:
             NotFound: No account has this id, or a release or invoice names a
                 reservation the account does not hold.
-            CreditOnHold: ``within_limit`` and the account is on hold.
+            CreditOnHold: ``within_limit`` or ``off_hold``, and the account is on hold.
             InsufficientCredit: ``within_limit`` and the available credit is
                 less than the amount.
             ValidationError: A reservation for this reference is open already,

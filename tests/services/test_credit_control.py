@@ -464,3 +464,37 @@ def test_in_warn_mode_a_reservation_made_meanwhile_makes_the_order_carry_its_war
     assert Meddling.calls > Meddling.meddle_at  # the other writer did reserve
     assert placement.decision.past_credit_limit
     assert app.credit.account(actor=CONTROLLER, company=ACME).reserved == eur(700)
+
+
+def test_in_warn_mode_a_hold_placed_after_the_decision_still_stops_the_order() -> None:
+    """Let past the limit, the order is booked with the store's hold check: a hold placed
+    between the decision and the write refuses it, and nothing of it is written."""
+
+    class Meddling(ManualClock):
+        """A controller places a hold the moment place() reads the clock the n-th time."""
+
+        calls = 0
+        meddle_at = 10**9
+
+        def now(self) -> datetime:
+            Meddling.calls += 1
+            if Meddling.calls == Meddling.meddle_at:
+                with app.store.unit_of_work() as uow:
+                    line = uow.credit.for_company(ACME)
+                    uow.credit.save(line.place_hold("fraud check", at=NOW))
+                    uow.commit()
+            return super().now()
+
+    app = connect("memory://", clock=Meddling(NOW), ids=SequentialIds("m-"))
+    app.companies.onboard(actor=STAFF, id="acme", name="ACME GmbH", currency="EUR")
+    bob = invite(app, "Bob Buyer", Role.BUYER)
+    app.credit.open_account(actor=CONTROLLER, company=ACME, credit_limit=eur(500))
+    app.credit.set_credit_control(actor=CONTROLLER, company=ACME, control="warn")
+    # The second reading of the clock in place() comes after the decision (see test_orders).
+    Meddling.meddle_at = Meddling.calls + 2
+    with pytest.raises(OrderDenied) as denied:
+        app.orders.place(actor=bob, order=draft(bob, 800))  # past the line: a warning only
+    assert Meddling.calls > Meddling.meddle_at  # the hold was placed after the decision
+    assert "hold" in str(denied.value)
+    account = app.credit.account(actor=CONTROLLER, company=ACME)
+    assert (account.reserved, account.on_hold) == (eur(0), True)

@@ -101,13 +101,13 @@ class JsonCreditRepository(Repository[CreditAccount]):
             return self._update(account.with_totals_of(stored))
 
     def book(
-        self, entry: LedgerEntry, *, within_limit: bool = False
+        self, entry: LedgerEntry, *, within_limit: bool = False, off_hold: bool = False
     ) -> tuple[CreditAccount, LedgerEntry]:
         """Append ``entry`` and move the account's totals, holding the writer lock.
 
         Raises:
             NotFound: No account has this id, or the reservation named is not open.
-            CreditOnHold: ``within_limit`` and the account is on hold.
+            CreditOnHold: ``within_limit`` or ``off_hold``, and the account is on hold.
             InsufficientCredit: ``within_limit`` and the credit does not cover it.
             ValidationError: The reference holds a reservation already, or a
                 release's amount is not the reservation's.
@@ -116,8 +116,8 @@ class JsonCreditRepository(Repository[CreditAccount]):
         with self._work.write():
             self._work.begin_write()  # the totals read below are the latest: nobody else writes
             account = self._find(entry.account_id)
-            if within_limit:
-                refused = account.refusal(entry.amount)
+            if within_limit or off_hold:
+                refused = account.refusal(entry.amount, within_limit=within_limit)
                 if refused is not None:
                     raise refused
             if self._ledger.get(entry.id) is not None:

@@ -313,25 +313,25 @@ class CreditAccount(Versioned):
         """
         self._same_currency(amount)
         if override is None:
-            refused = self.refusal(amount) if self.limit_binds(buyer) else self._hold_refusal()
+            refused = self.refusal(amount, within_limit=self.limit_binds(buyer))
             if refused is not None:
                 raise refused
         entry = self._entry(EntryKind.RESERVATION, amount, entry_id, at, order_reference, override)
         return self.apply(entry), entry
 
-    def refusal(self, amount: Money) -> B2BError | None:
+    def refusal(self, amount: Money, *, within_limit: bool = True) -> B2BError | None:
         """Return why a reservation of ``amount`` is refused now, or ``None`` when it fits.
 
         The credit rule: no reservation while the account is on hold, and
         none of more than the available credit (``balance + reserved +
         amount`` may equal the limit, not exceed it). Stores check the same
-        rule in their conditional write.
+        rule in their conditional write. With ``within_limit=False`` (a
+        reservation let past the limit: a line that warns, a bypass) only
+        the hold refuses.
         """
-        if self.hold is not None:
-            return CreditOnHold(
-                f"credit account {self.id!r} is on hold ({self.hold.reason}); lift the hold "
-                "or record an override"
-            )
+        held = self._hold_refusal()
+        if held is not None or not within_limit:
+            return held
         if amount.amount > self.available.amount:
             return InsufficientCredit(
                 f"{format_money(amount)} is more than the available credit of "

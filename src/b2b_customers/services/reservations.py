@@ -134,9 +134,9 @@ def reserve(
     `Decision.past_credit_limit`)
     the reservation is booked without the store's limit check
     (``within_limit=False``): the totals stay true and the available credit
-    goes below zero. The hold was checked by the decision on the account as
-    read; a hold placed between that read and the write stops the next order,
-    not this one. An order the decision found within the limit is booked with
+    goes below zero. The store still checks the hold in its write
+    (``off_hold``), so a hold placed after the decision read the account
+    stops this order too. An order the decision found within the limit is booked with
     the check, even on a line that only warns: if concurrent orders took the
     room meanwhile, it is decided again, and then carries its warning.
 
@@ -167,7 +167,9 @@ def reserve(
         override=None if override is None else override.override,
         buyer=order.buyer_id,
     )
-    stored, booked = uow.credit.book(entry, within_limit=override is None and not past_limit)
+    stored, booked = uow.credit.book(
+        entry, within_limit=override is None and not past_limit, off_hold=override is None
+    )
     context.record_booking(
         uow, "credit.reserved", stored, booked, actor=actor, company_id=order.company_id
     )

@@ -221,13 +221,13 @@ class MemoryCreditRepository(_Repository[CreditAccount]):
         return self._atomically(store)
 
     def book(
-        self, entry: LedgerEntry, *, within_limit: bool = False
+        self, entry: LedgerEntry, *, within_limit: bool = False, off_hold: bool = False
     ) -> tuple[CreditAccount, LedgerEntry]:
         """Append ``entry`` and move the account's totals, under the store's write lock.
 
         Raises:
             NotFound: No account has this id, or the reservation named is not open.
-            CreditOnHold: ``within_limit`` and the account is on hold.
+            CreditOnHold: ``within_limit`` or ``off_hold``, and the account is on hold.
             InsufficientCredit: ``within_limit`` and the credit does not cover it.
             ValidationError: The reference holds a reservation already, or a
                 release's amount is not the reservation's.
@@ -237,8 +237,8 @@ class MemoryCreditRepository(_Repository[CreditAccount]):
 
         def store() -> tuple[CreditAccount, LedgerEntry]:
             account = self._find(entry.account_id)
-            if within_limit:
-                refused = account.refusal(entry.amount)
+            if within_limit or off_hold:
+                refused = account.refusal(entry.amount, within_limit=within_limit)
                 if refused is not None:
                     raise refused
             if self._work.ledger.taken(entry.id):

@@ -11,7 +11,7 @@ conditional statement** on the account row::
 
     UPDATE credit_accounts
        SET balance = balance + :b, reserved = reserved + :r, last_sequence = last_sequence + 1
-     WHERE id = :id [AND NOT on_hold AND credit_limit - balance - reserved >= :amount]
+     WHERE id = :id [AND NOT on_hold [AND credit_limit - balance - reserved >= :amount]]
     RETURNING ...
 
 followed by the entry's ``INSERT`` and the one reservation row it opens,
@@ -100,9 +100,11 @@ def _added(column: ColumnElement[Any], *, postgres: bool) -> ColumnElement[Any]:
     return Function(DECIMAL_ADD, column, bindparam(f"{column.key}_change", type_=Text()))
 
 
-def _booking(*, postgres: bool, within_limit: bool) -> Any:  # noqa: ANN401  (a DML statement)
+def _booking(*, postgres: bool, within_limit: bool, off_hold: bool) -> Any:  # noqa: ANN401  (a DML statement)
     column = _accounts.c
     statement = update(_accounts).where(column.id == bindparam("account"))
+    if off_hold and not within_limit:
+        statement = statement.where(column.on_hold.is_(False))
     if within_limit:
         amount = bindparam("amount", type_=column.reserved.type if postgres else Text())
         covers = (
@@ -122,11 +124,14 @@ def _booking(*, postgres: bool, within_limit: bool) -> Any:  # noqa: ANN401  (a 
 
 
 _BOOK = {
-    (postgres, within): _booking(postgres=postgres, within_limit=within)
+    (postgres, within, off_hold): _booking(
+        postgres=postgres, within_limit=within, off_hold=off_hold
+    )
     for postgres in (False, True)
     for within in (False, True)
+    for off_hold in (False, True)
 }
-"""``(postgres, within_limit)`` -> the conditional update that books one entry."""
+"""``(postgres, within_limit, off_hold)`` -> the conditional update that books one entry."""
 
 _SHRINK = {
     postgres: update(_reservations)
@@ -312,13 +317,13 @@ class SqlCreditRepository:
         return stored.with_totals_of(current)
 
     def book(
-        self, entry: LedgerEntry, *, within_limit: bool = False
+        self, entry: LedgerEntry, *, within_limit: bool = False, off_hold: bool = False
     ) -> tuple[CreditAccount, LedgerEntry]:
         """Append ``entry`` and move the account's totals in one conditional statement.
 
         Raises:
             NotFound: No account has this id, or the reservation named is not open.
-            CreditOnHold: ``within_limit`` and the account is on hold.
+            CreditOnHold: ``within_limit`` or ``off_hold``, and the account is on hold.
             InsufficientCredit: ``within_limit`` and the credit does not cover it.
             ValidationError: The reference holds a reservation already, or a
                 release's amount is not the reservation's.
@@ -341,9 +346,10 @@ class SqlCreditRepository:
             return self._taken_entry(connection, [entry]) or _reservation_taken(entry)
 
         with session.write(explain) as connection:
-            row = connection.execute(_BOOK[postgres, within_limit], parameters).first()
+            statement = _BOOK[postgres, within_limit, off_hold or within_limit]
+            row = connection.execute(statement, parameters).first()
             if row is None:
-                raise self._refusal(connection, entry)
+                raise self._refusal(connection, entry, within_limit=within_limit)
             account = _account(row)
             numbered = entry.numbered(account.last_sequence)
             connection.execute(_entries.insert(), [_entry_row(numbered)])
@@ -389,12 +395,14 @@ class SqlCreditRepository:
             ).all()
         return [_reservation_row(account_id, ref, amount, found) for ref, amount in rows]
 
-    def _refusal(self, connection: Connection, entry: LedgerEntry) -> B2BError:
+    def _refusal(
+        self, connection: Connection, entry: LedgerEntry, *, within_limit: bool
+    ) -> B2BError:
         """Say why the conditional booking wrote nothing: no account, a hold, too little credit."""
         row = connection.execute(_GET, {"id": entry.account_id}).first()
         if row is None:
             return NotFound("CreditAccount", entry.account_id)
-        refused = _account(row).refusal(entry.amount)
+        refused = _account(row).refusal(entry.amount, within_limit=within_limit)
         return refused if refused is not None else NotFound("CreditAccount", entry.account_id)
 
     def get(self, account_id: CreditAccountId) -> CreditAccount:

@@ -89,9 +89,17 @@ class CreditContract(ContractBase):
         return _commit(store, add)
 
     def _book(
-        self, store: Store, entry: LedgerEntry, *, within_limit: bool = False
+        self,
+        store: Store,
+        entry: LedgerEntry,
+        *,
+        within_limit: bool = False,
+        off_hold: bool = False,
     ) -> tuple[CreditAccount, LedgerEntry]:
-        return _commit(store, lambda uow: uow.credit.book(entry, within_limit=within_limit))
+        return _commit(
+            store,
+            lambda uow: uow.credit.book(entry, within_limit=within_limit, off_hold=off_hold),
+        )
 
     def _save(self, store: Store, account: CreditAccount) -> CreditAccount:
         return _commit(store, lambda uow: uow.credit.save(account))
@@ -103,13 +111,14 @@ class CreditContract(ContractBase):
         entry: LedgerEntry,
         *,
         within_limit: bool = False,
+        off_hold: bool = False,
     ) -> None:
         """Booking ``entry`` raises ``error``, and nothing of it is stored."""
         account = _read(store, lambda uow: uow.credit.get(entry.account_id))
         entries = _read(store, lambda uow: uow.credit.entries(entry.account_id))
         held = _held(store, entry.account_id)
         with store.unit_of_work() as uow, pytest.raises(error):
-            uow.credit.book(entry, within_limit=within_limit)
+            uow.credit.book(entry, within_limit=within_limit, off_hold=off_hold)
         assert _read(store, lambda uow: uow.credit.get(entry.account_id)) == account
         assert _read(store, lambda uow: uow.credit.entries(entry.account_id)) == entries
         assert _held(store, entry.account_id) == held
@@ -332,6 +341,20 @@ class CreditContract(ContractBase):
         self._save(store, current.with_limit(_eur(1000)).place_hold("overdue", at=START))
         self._refused(store, CreditOnHold, _reservation("o3", 1, "e3"), within_limit=True)
         assert _held(store) == {"o1": _eur(100), "o2": _eur(50)}
+
+    def test_off_hold_books_past_the_limit_but_not_past_a_hold(self, store: Store) -> None:
+        """``off_hold`` (a reservation the decision let past the limit) still stops at a hold.
+
+        The hold is checked on the account as stored when the entry is
+        written, so one placed after the decision read the account counts.
+        """
+        self._credit_world(store, _account(credit_limit=_eur(10)))
+        booked, _ = self._book(store, _reservation("o1", 500, "e1"), off_hold=True)
+        assert booked.reserved == _eur(500)
+        assert booked.available == _eur(-490)
+        self._save(store, booked.place_hold("overdue", at=START))
+        self._refused(store, CreditOnHold, _reservation("o2", 1, "e2"), off_hold=True)
+        assert _held(store) == {"o1": _eur(500)}
 
     def test_an_override_books_past_the_hold_and_the_limit(self, store: Store) -> None:
         """Without ``within_limit`` (an override the service authorised), the store books it."""
