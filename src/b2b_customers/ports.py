@@ -337,6 +337,15 @@ class OrderQuery:
     limit: int = field(default=50, validator=_page_limit)
 
 
+def _optional_instant(_instance: object, attribute: Any, value: object) -> None:  # noqa: ANN401
+    if value is None:
+        return
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValidationError(
+            f"must be a timezone-aware datetime or None, got {value!r}", field=attribute.name
+        )
+
+
 @frozen(kw_only=True)
 class ApprovalQuery:
     """Which approval requests to list: sorted by submission time, then id.
@@ -351,6 +360,8 @@ class ApprovalQuery:
         resource_id: Only requests for this cart, order or quote.
         approver_id: Only requests this customer (or seller approver) has
             approved, at any tier.
+        approved_since: With ``approver_id``: only requests they approved
+            at or after this instant (what counts against a cap per period).
         descending: Newest first (the default); ``False`` for oldest first.
             Either way ties are broken by id, and a descending list is the
             ascending one reversed.
@@ -368,18 +379,17 @@ class ApprovalQuery:
     )
     resource_id: str | None = None
     approver_id: str | None = None
+    approved_since: datetime | None = field(default=None, validator=_optional_instant)
     descending: bool = True
     offset: int = field(default=0, validator=_page_offset)
     limit: int = field(default=50, validator=_page_limit)
 
-
-def _optional_instant(_instance: object, attribute: Any, value: object) -> None:  # noqa: ANN401
-    if value is None:
-        return
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise ValidationError(
-            f"must be a timezone-aware datetime or None, got {value!r}", field=attribute.name
-        )
+    def __attrs_post_init__(self) -> None:
+        if self.approved_since is not None and self.approver_id is None:
+            raise ValidationError(
+                "approved_since narrows approver_id: give approver_id too (whose approvals)",
+                field="approved_since",
+            )
 
 
 @frozen(kw_only=True)

@@ -29,7 +29,8 @@ The rules, filter by filter:
   that set of companies as ``scope``. ``CustomerQuery.role`` is looked for in
   the memberships within the scope (in any membership without one).
 * ``OrderQuery.placed_from`` is inclusive, ``placed_before`` exclusive; so are
-  ``AuditQuery.since`` and ``until``.
+  ``AuditQuery.since`` and ``until``. ``ApprovalQuery.approved_since`` is
+  inclusive, and counts the approver's own approvals only.
 * Order: companies by name, account number (no account number last, when
   ascending), creation time or id; customers by email, last name, creation
   time or id; orders by placing time, total amount (whatever the currency)
@@ -57,6 +58,7 @@ from b2b_customers.ports import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable
+    from datetime import datetime
 
     from b2b_customers.approvals import ApprovalRequest
     from b2b_customers.domain import AuditLogEntry, Company, Customer
@@ -206,15 +208,17 @@ def _(query: ApprovalQuery, request: ApprovalRequest, _scope: Collection[Company
         and (query.status is None or request.status is query.status)
         and (query.resource_type is None or request.resource_type is query.resource_type)
         and (query.resource_id is None or request.resource_id == query.resource_id)
-        and (query.approver_id is None or _approved_by(request, query.approver_id))
+        and (
+            query.approver_id is None
+            or _approved_by(request, query.approver_id, query.approved_since)
+        )
     )
 
 
-def _approved_by(request: ApprovalRequest, approver_id: str) -> bool:
+def _approved_by(request: ApprovalRequest, approver_id: str, since: datetime | None) -> bool:
     return any(
-        verdict.approver_id == approver_id
-        for progress in request.tiers
-        for verdict in progress.approvals
+        verdict.approver_id == approver_id and (since is None or verdict.at >= since)
+        for verdict in request.approvals
     )
 
 

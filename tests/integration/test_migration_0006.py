@@ -64,7 +64,7 @@ def _cart_waiting_for_approval(url: str, schema: str | None) -> str:
         store.dispose()
 
 
-def _run(
+def run(
     engine: sqlalchemy.Engine, schema: str | None, statement: str, **values: str
 ) -> list[object]:
     with engine.begin() as connection:
@@ -74,7 +74,8 @@ def _run(
         return list(result.scalars()) if result.returns_rows else []
 
 
-def _downgrade_to_0004(engine: sqlalchemy.Engine, schema: str | None) -> None:
+def downgrade(engine: sqlalchemy.Engine, schema: str | None, revision: str) -> None:
+    """Take the library's tables in ``schema`` down to ``revision`` (Alembic's downgrade)."""
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     config.attributes["schema"] = schema
@@ -82,7 +83,7 @@ def _downgrade_to_0004(engine: sqlalchemy.Engine, schema: str | None) -> None:
         if schema is not None:
             connection.execution_options(schema_translate_map={None: schema})
         config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
+        command.downgrade(config, revision)
 
 
 def _round_trip(url: str, schema: str | None) -> None:
@@ -90,8 +91,8 @@ def _round_trip(url: str, schema: str | None) -> None:
     first = _cart_waiting_for_approval(url, schema)
     engine = sqlalchemy.create_engine(url)
     try:
-        _downgrade_to_0004(engine, schema)
-        _run(
+        downgrade(engine, schema, "0004")
+        run(
             engine,
             schema,
             "INSERT INTO approval_requests (id, version, created_at, updated_at, company_id, "
@@ -103,10 +104,10 @@ def _round_trip(url: str, schema: str | None) -> None:
         )
         with pytest.raises(StorageError, match=r"company 'acme', cart 'c1': 2 open requests"):
             migrate(url, schema=schema)
-        assert _run(engine, schema, f"SELECT version_num FROM {VERSION_TABLE}") == ["0004"]  # noqa: S608
-        _run(engine, schema, "UPDATE approval_requests SET status = 'cancelled' WHERE id = 'twin'")
+        assert run(engine, schema, f"SELECT version_num FROM {VERSION_TABLE}") == ["0004"]  # noqa: S608
+        run(engine, schema, "UPDATE approval_requests SET status = 'cancelled' WHERE id = 'twin'")
         migrate(url, schema=schema)
-        assert _run(engine, schema, f"SELECT version_num FROM {VERSION_TABLE}") == [HEAD_REVISION]  # noqa: S608
+        assert run(engine, schema, f"SELECT version_num FROM {VERSION_TABLE}") == [HEAD_REVISION]  # noqa: S608
     finally:
         engine.dispose()
     with pytest.raises(OpenRequestExists) as refused:

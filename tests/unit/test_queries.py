@@ -11,9 +11,11 @@ from moneyed import Money
 from b2b_customers import queries
 from b2b_customers.domain import AuditLogEntry, Company, Customer, LegalInfo, Role
 from b2b_customers.domain.order import OrderRecord, OrderStatus
+from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, CustomerId, EventId, OrderId
 from b2b_customers.limits import Decision, Outcome, RuleResult
 from b2b_customers.ports import (
+    ApprovalQuery,
     AuditQuery,
     CompanyQuery,
     CompanySort,
@@ -151,3 +153,13 @@ def test_the_credit_rule_without_figures_keeps_its_outcome_and_nothing_else() ->
     )
     assert "5,000" not in hidden.explain()
     assert "100" not in hidden.results[1].message
+
+
+class TestApprovedSince:
+    def test_needs_the_approver_whose_approvals_it_narrows(self) -> None:
+        with pytest.raises(ValidationError, match="give approver_id too"):
+            ApprovalQuery(approved_since=T0)
+
+    def test_must_be_timezone_aware(self) -> None:
+        with pytest.raises(ValidationError, match="timezone-aware"):
+            ApprovalQuery(approver_id="anna", approved_since=datetime(2026, 4, 1))  # noqa: DTZ001

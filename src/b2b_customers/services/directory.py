@@ -26,7 +26,7 @@ from moneyed import Money
 from b2b_customers.approvals import ApprovalDirectory, CustomerApprover, SellerApprover
 from b2b_customers.errors import NotFound
 from b2b_customers.ids import CustomerId
-from b2b_customers.limits.periods import Window, window_of
+from b2b_customers.limits.periods import LifetimePeriod, Window, window_of
 from b2b_customers.ports import MAX_PAGE_SIZE, ApprovalQuery, CustomerQuery
 from b2b_customers.services.authorization import Actor, Staff, actor_id
 
@@ -105,8 +105,8 @@ def approved_in_period(
     limit's period, counted in that company's time zone. Each request counts
     once, whatever became of it afterwards.
     """
-    approved: dict[tuple[str, CompanyId], Money] = {}
-    history: dict[str, list[ApprovalRequest]] = {}
+    capped: list[tuple[Customer, CompanyId, Window, Money]] = []
+    earliest: dict[str, datetime | None] = {}
     for company_id in chain:
         company = uow.companies.get(company_id)
         for customer in directory.customers.values():
@@ -116,20 +116,34 @@ def approved_in_period(
             window = window_of(
                 limit.period, at, time_zone=company.time_zone, week_starts_on=company.week_starts_on
             )
-            if customer.id not in history:
-                history[customer.id] = _approved_by(uow, customer.id)
-            approved[(customer.id, company_id)] = _sum_within(
-                history[customer.id], customer.id, window, Money(0, limit.per_period.currency)
-            )
-    return approved
+            since = None if isinstance(limit.period, LifetimePeriod) else window.start
+            capped.append((customer, company_id, window, Money(0, limit.per_period.currency)))
+            earliest[customer.id] = _earlier(earliest.get(customer.id, since), since)
+    history = {approver: _approved_by(uow, approver, since) for approver, since in earliest.items()}
+    return {
+        (customer.id, company_id): _sum_within(history[customer.id], customer.id, window, zero)
+        for customer, company_id, window, zero in capped
+    }
 
 
-def _approved_by(uow: UnitOfWork, approver_id: str) -> list[ApprovalRequest]:
+def _earlier(first: datetime | None, second: datetime | None) -> datetime | None:
+    """The earlier instant; ``None`` (since ever) is earlier than any."""
+    if first is None or second is None:
+        return None
+    return min(first, second)
+
+
+def _approved_by(
+    uow: UnitOfWork, approver_id: str, since: datetime | None
+) -> list[ApprovalRequest]:
+    """The requests ``approver_id`` approved at or after ``since`` (``None``: ever)."""
     found: list[ApprovalRequest] = []
     offset: int | None = 0
     while offset is not None:
         page = uow.approvals.search(
-            ApprovalQuery(approver_id=approver_id, offset=offset, limit=MAX_PAGE_SIZE)
+            ApprovalQuery(
+                approver_id=approver_id, approved_since=since, offset=offset, limit=MAX_PAGE_SIZE
+            )
         )
         found.extend(page.items)
         offset = page.next_offset

@@ -2,6 +2,10 @@
 
 A company's open requests are found by ``(company_id, status)``, the expiry
 sweep's by ``(status, expires_at)``; both read an index range per open status.
+Every approval given is also a row of ``approval_verdicts`` (request,
+approver, when), written with the request, so "what did this approver
+approve since then" (a cap per period) reads an index range, not every
+request's JSON.
 A partial unique index keeps one open request per company and resource (see
 `b2b_customers.approvals.open_resource`): of two units of work adding one at
 once, the later insert fails, and is explained as `OpenRequestExists`.
@@ -11,8 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import cast, func, literal, select, true, update
-from sqlalchemy.dialects.postgresql import JSONPATH
+from sqlalchemy import delete, func, select, tuple_, update
 
 from b2b_customers.adapters._approvals import (
     check_request_change,
@@ -33,6 +36,7 @@ from b2b_customers.adapters.sql.queries import sort_order, stale
 from b2b_customers.adapters.sql.tables import (
     OPEN_REQUEST_PER_RESOURCE,
     approval_requests,
+    approval_verdicts,
     companies,
     customers,
 )
@@ -112,6 +116,7 @@ class SqlApprovalRepository:
 
         with self._session.write(explain) as connection:
             connection.execute(_table.insert(), [_row(stored)])
+            _write_verdicts(connection, stored, before=None)
         key = open_resource_key(stored)
         if key is not None:
             self._added_open[key] = stored.id
@@ -162,7 +167,8 @@ class SqlApprovalRepository:
             version, created_at, data = row
             if version != request.version:
                 raise stale("ApprovalRequest", request.id, version, request.version)
-            check_request_change(load(ApprovalRequest, data, key=request.id), request)
+            before = load(ApprovalRequest, data, key=request.id)
+            check_request_change(before, request)
             stored = stamped(
                 request, version=version + 1, created_at=stored_time(created_at), updated_at=now
             )
@@ -175,6 +181,7 @@ class SqlApprovalRepository:
             )
             if result.rowcount != 1:
                 raise stale("ApprovalRequest", request.id, version + 1, request.version)
+            _write_verdicts(connection, stored, before=before)
         return stored
 
     def get(self, request_id: ApprovalRequestId) -> ApprovalRequest:
@@ -226,7 +233,7 @@ class SqlApprovalRepository:
         """Return one page of the requests matching ``query`` (default: all, newest first)."""
         query = query if query is not None else ApprovalQuery()
         with self._session.read() as connection:
-            conditions = _conditions(query, connection.dialect.name)
+            conditions = _conditions(query)
             total = connection.execute(
                 select(func.count()).select_from(_table).where(*conditions)
             ).scalar_one()
@@ -249,7 +256,41 @@ class SqlApprovalRepository:
             return [load(ApprovalRequest, data) for data in rows]
 
 
-def _conditions(query: ApprovalQuery, dialect: str) -> list[ColumnElement[bool]]:
+def _verdicts(request: ApprovalRequest) -> set[tuple[str, datetime]]:
+    return {(verdict.approver_id, utc(verdict.at)) for verdict in request.approvals}
+
+
+def _write_verdicts(
+    connection: Connection, request: ApprovalRequest, *, before: ApprovalRequest | None
+) -> None:
+    """Bring the request's ``approval_verdicts`` rows in step with its approvals.
+
+    Approvals only accumulate, so a save usually inserts the one just given
+    (or nothing); rows of approvals no longer in the copy are deleted.
+    """
+    now = _verdicts(request)
+    old = set() if before is None else _verdicts(before)
+    gone, added = old - now, now - old
+    if gone:
+        connection.execute(
+            delete(approval_verdicts).where(
+                approval_verdicts.c.request_id == request.id,
+                tuple_(approval_verdicts.c.approver_id, approval_verdicts.c.approved_at).in_(
+                    sorted(gone)
+                ),
+            )
+        )
+    if added:
+        connection.execute(
+            approval_verdicts.insert(),
+            [
+                {"request_id": request.id, "approver_id": approver, "approved_at": at}
+                for approver, at in sorted(added)
+            ],
+        )
+
+
+def _conditions(query: ApprovalQuery) -> list[ColumnElement[bool]]:
     column = _table.c
     conditions: list[ColumnElement[bool]] = []
     if query.company_id is not None:
@@ -263,30 +304,17 @@ def _conditions(query: ApprovalQuery, dialect: str) -> list[ColumnElement[bool]]
     if query.resource_id is not None:
         conditions.append(column.resource_id == query.resource_id)
     if query.approver_id is not None:
-        conditions.append(_approved_by(query.approver_id, dialect))
+        conditions.append(column.id.in_(_approved_by(query.approver_id, query.approved_since)))
     return conditions
 
 
-def _approved_by(approver_id: str, dialect: str) -> ColumnElement[bool]:
-    """Whether ``approver_id`` is among the approvals of any tier in the stored request."""
-    if dialect == "postgresql":
-        return func.jsonb_path_exists(
-            _table.c.data,
-            cast(literal("$.tiers[*].approvals[*] ? (@.approver_id == $id)"), JSONPATH),
-            func.jsonb_build_object(literal("id"), literal(approver_id)),
-        ).is_(True)
-    tiers = func.json_each(_table.c.data, literal("$.tiers")).table_valued("value").alias("tiers")
-    approvals = (
-        func.json_each(tiers.c.value, literal("$.approvals"))
-        .table_valued("value")
-        .alias("verdicts")
-    )
-    return (
-        select(literal(1))
-        .select_from(tiers.join(approvals, true()))
-        .where(func.json_extract(approvals.c.value, literal("$.approver_id")) == approver_id)
-        .exists()
-    )
+def _approved_by(approver_id: str, since: datetime | None) -> Select[tuple[str]]:
+    """The ids of the requests ``approver_id`` approved (at or after ``since``): an index range."""
+    verdicts = approval_verdicts.c
+    statement = select(verdicts.request_id).where(verdicts.approver_id == approver_id)
+    if since is not None:
+        statement = statement.where(verdicts.approved_at >= utc(since))
+    return statement
 
 
 def _explain(connection: Connection, request: ApprovalRequest) -> B2BError | None:

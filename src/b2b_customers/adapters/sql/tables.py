@@ -57,6 +57,7 @@ __all__ = [
     "approval_groups",
     "approval_policies",
     "approval_requests",
+    "approval_verdicts",
     "approver_limits",
     "audit_log",
     "companies",
@@ -433,6 +434,19 @@ approval_requests = Table(
 )
 """Approval requests: a company's open ones by ``(company_id, status)``, the expiry sweep's
 by ``(status, expires_at)``, a requester's, a resource's, and every one by submission."""
+
+approval_verdicts = Table(
+    "approval_verdicts",
+    metadata,
+    Column("request_id", _id(), ForeignKey("approval_requests.id"), nullable=False),
+    Column("approver_id", _id(), nullable=False),
+    Column("approved_at", _timestamp(), nullable=False),
+    PrimaryKeyConstraint("request_id", "approver_id", "approved_at"),
+    Index(None, "approver_id", "approved_at"),
+)
+"""Who approved which request when: one row per approval given, kept in step with the
+request's ``data`` by every write. The index finds what one approver approved since an
+instant (a cap per period) without reading every request."""
 
 OPEN_REQUEST_PER_RESOURCE = "uq_approval_requests_open_resource"
 """The partial unique index that keeps one open request per company and resource."""

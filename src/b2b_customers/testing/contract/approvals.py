@@ -316,13 +316,20 @@ class ApprovalContract(ContractBase):
         assert [verdict.approver_id for verdict in final.approvals] == ["hank", "fiona"]
         assert final.policy == _stamped(_LEAD_THEN_FINANCE, 1, START, START)
 
-        def approved_by(approver_id: str) -> list[str]:
-            query = ApprovalQuery(approver_id=approver_id)
+        def approved_by(approver_id: str, since: datetime | None = None) -> list[str]:
+            query = ApprovalQuery(approver_id=approver_id, approved_since=since)
             return _ids(_read(store, lambda uow: uow.approvals.search(query)))
 
         assert approved_by("hank") == approved_by("fiona") == ["r1"]
         assert approved_by(_RITA.id) == []  # asked, did not approve
         assert approved_by("nobody") == []
+        # approved_since is inclusive, counts the approver's own approval, in any offset
+        assert approved_by("hank", START + _MINUTE) == ["r1"]
+        assert approved_by("hank", (START + _MINUTE).astimezone(timezone(timedelta(hours=5)))) == [
+            "r1"
+        ]
+        assert approved_by("hank", START + _MINUTE + timedelta(microseconds=1)) == []
+        assert approved_by("fiona", START + 2 * _MINUTE) == ["r1"]
 
     def test_a_stored_request_keeps_every_field(self) -> None:
         """Whatever the workflow makes, in any status, comes back from the store unchanged."""
