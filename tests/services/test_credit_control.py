@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from moneyed import Money
 
 from b2b_customers.app import App, connect
 from b2b_customers.clock import ManualClock
@@ -20,6 +21,7 @@ from b2b_customers.domain import Role
 from b2b_customers.domain.order import OrderDraft, OrderLine
 from b2b_customers.errors import (
     CreditRefused,
+    CurrencyMismatch,
     InsufficientCredit,
     InvalidTransition,
     NotFound,
@@ -498,3 +500,49 @@ def test_in_warn_mode_a_hold_placed_after_the_decision_still_stops_the_order() -
     assert "hold" in str(denied.value)
     account = app.credit.account(actor=CONTROLLER, company=ACME)
     assert (account.reserved, account.on_hold) == (eur(0), True)
+
+
+# -- the settings when the account is opened
+
+
+def test_an_account_opens_with_its_control_settings(app: App) -> None:
+    app.companies.onboard(actor=STAFF, id="acme", name="ACME GmbH", currency="EUR")
+    account = app.credit.open_account(
+        actor=CONTROLLER,
+        company=ACME,
+        credit_limit=eur(500),
+        credit_control="warn",
+        check_credit_on_invoice=True,
+        overdue_hold_amount=eur(250),
+    )
+    assert (
+        account.credit_control,
+        account.check_credit_on_invoice,
+        account.auto_hold_overdue_amount,
+    ) == (CreditControl.WARN, True, eur(250))
+    assert app.credit.account(actor=CONTROLLER, company=ACME) == account
+
+
+@pytest.mark.parametrize(
+    ("setting", "error", "match"),
+    [
+        ({"credit_control": "lenient"}, ValidationError, "credit_control"),
+        ({"check_credit_on_invoice": "yes"}, ValidationError, "check_credit_on_invoice"),
+        ({"overdue_hold_amount": eur(-1)}, ValidationError, "zero or more"),
+        ({"overdue_hold_amount": 250}, ValidationError, "overdue_hold_amount"),
+        ({"overdue_hold_amount": Money(250, "USD")}, CurrencyMismatch, "USD"),
+    ],
+)
+def test_bad_control_settings_open_no_account(
+    app: App, setting: dict[str, object], error: type[Exception], match: str
+) -> None:
+    app.companies.onboard(actor=STAFF, id="acme", name="ACME GmbH", currency="EUR")
+    with pytest.raises(error, match=match):
+        app.credit.open_account(
+            actor=CONTROLLER,
+            company=ACME,
+            credit_limit=eur(500),
+            **setting,  # type: ignore[arg-type]
+        )
+    with pytest.raises(NotFound):
+        app.credit.account(actor=CONTROLLER, company=ACME)

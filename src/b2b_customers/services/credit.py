@@ -118,6 +118,9 @@ class CreditService:
         payment_terms: str = "NET30",
         shared_with: Iterable[CompanyId | str] = (),
         auto_hold_after_days: int | None = None,
+        credit_control: CreditControl | str = CreditControl.REFUSE,
+        check_credit_on_invoice: bool = False,
+        overdue_hold_amount: Any = None,  # noqa: ANN401  (checked: a Money or None)
     ) -> CreditAccount:
         """Open a credit line for ``company``, in its currency.
 
@@ -132,17 +135,26 @@ class CreditService:
                 name ``company`` as its bill-to or master account, or be below it.
             auto_hold_after_days: Hold the account when an invoice is overdue
                 by more than this many days (``None``: only the automation's default).
+            credit_control: What an order over the available credit meets:
+                ``"refuse"`` (the default) or ``"warn"`` (see `set_credit_control`).
+            check_credit_on_invoice: Check the limit when an invoice is posted
+                (see `set_invoice_credit_check`).
+            overdue_hold_amount: Hold the account when more than this is
+                overdue (see `set_overdue_hold_amount`; ``None``: no such rule).
 
         Raises:
             PermissionDenied: The actor may not manage credit for a company.
-            ValidationError: A figure is not valid, no stored or preset terms
-                have the code (the message lists those that do), or a company
-                does not bill to ``company``.
-            CurrencyMismatch: The limit is not in the company's currency.
+            ValidationError: A figure or setting is not valid, no stored or
+                preset terms have the code (the message lists those that
+                do), or a company does not bill to ``company``.
+            CurrencyMismatch: The limit or the overdue amount is not in the
+                company's currency.
             AlreadyExists: A company draws on another account already.
         """
         company = CompanyId(company)
         limit = require_money(credit_limit, field="credit_limit")
+        control = checked_choice(credit_control, CreditControl, "credit_control")
+        threshold = _overdue_threshold(overdue_hold_amount, "overdue_hold_amount")
         sharing = sorted({CompanyId(other) for other in shared_with})
         with self._context.store.unit_of_work() as uow:
             self._context.authorize(uow, actor, Permission.MANAGE_CREDIT, company)
@@ -160,6 +172,9 @@ class CreditService:
                 shared_with=frozenset(sharing),
                 payment_terms=terms.code,
                 auto_hold_after_days=auto_hold_after_days,
+                credit_control=control,
+                check_credit_on_invoice=check_credit_on_invoice,
+                auto_hold_overdue_amount=threshold,
             )
             stored = uow.credit.add(account)
             self._context.record(
@@ -302,9 +317,7 @@ class CreditService:
             CurrencyMismatch: It is in another currency than the account.
         """
         company = CompanyId(company)
-        threshold = None if amount is None else require_money(amount, field="amount")
-        if threshold is not None and threshold.amount < 0:
-            raise ValidationError("an overdue amount to hold at is zero or more", field="amount")
+        threshold = _overdue_threshold(amount, "amount")
         return self._settle_account(
             actor,
             company,
@@ -1260,3 +1273,13 @@ def _ensure_pays_for(uow: UnitOfWork, owner: Company, other: CompanyId) -> None:
 def _day_window(day: date, zone: str) -> Window:
     # Noon exists on every local day, so the day's window holds it.
     return window_of(_DAY, datetime.combine(day, time(12), tzinfo=ZoneInfo(zone)), time_zone=zone)
+
+
+def _overdue_threshold(amount: object, field: str) -> Money | None:
+    """Check an overdue amount to hold an account at: a Money of zero or more, or ``None``."""
+    if amount is None:
+        return None
+    threshold = require_money(amount, field=field)
+    if threshold.amount < 0:
+        raise ValidationError("an overdue amount to hold at is zero or more", field=field)
+    return threshold
