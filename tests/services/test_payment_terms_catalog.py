@@ -17,8 +17,10 @@ from b2b_customers.clock import ManualClock
 from b2b_customers.credit import (
     NET_30,
     STANDARD_TERMS,
+    BalancePortion,
     DaysAfterInvoice,
     EarlyPaymentDiscount,
+    FixedPortion,
     InstalmentTerm,
     PaymentTerms,
     PercentPortion,
@@ -26,6 +28,7 @@ from b2b_customers.credit import (
 )
 from b2b_customers.errors import (
     B2BError,
+    CurrencyMismatch,
     NotFound,
     PermissionDenied,
     StaleVersion,
@@ -257,3 +260,49 @@ def test_a_removal_waits_for_an_account_naming_the_terms_and_then_sees_it(
         assert app.credit.payment_terms(actor=CONTROLLER, code="2-10-NET30").version == 1
     finally:
         store.dispose()
+
+
+# A deposit of 100 USD, the rest in 30 days: fits accounts in USD only.
+USD_DEPOSIT = PaymentTerms(
+    code="USD-DEPOSIT",
+    name="100 USD now, the rest in 30 days",
+    instalments=[
+        InstalmentTerm(
+            portion=FixedPortion(amount=Money(100, "USD")), due=DaysAfterInvoice(days=0)
+        ),
+        InstalmentTerm(portion=BalancePortion(), due=DaysAfterInvoice(days=30)),
+    ],
+)
+
+
+class TestTermsWithFixedAmountsFitTheirCurrency:
+    def test_terms_know_the_currency_of_their_fixed_amounts(self) -> None:
+        assert USD_DEPOSIT.currency == "USD"
+        assert TWO_TEN_NET_30.currency is None  # percentages only: any currency
+
+    def test_an_account_in_another_currency_may_not_name_them(self, app: App) -> None:
+        app.credit.save_payment_terms(actor=CONTROLLER, terms=USD_DEPOSIT)
+        acme_with_account(app)  # in EUR
+        before = snapshot(app)
+        with pytest.raises(CurrencyMismatch, match="fixed amounts in USD"):
+            app.credit.set_payment_terms(
+                actor=CONTROLLER, company=ACME, payment_terms="USD-DEPOSIT"
+            )
+        assert snapshot(app) == before
+
+    def test_an_account_in_another_currency_is_not_opened_on_them(self, app: App) -> None:
+        app.credit.save_payment_terms(actor=CONTROLLER, terms=USD_DEPOSIT)
+        with pytest.raises(CurrencyMismatch, match="in EUR"):
+            acme_with_account(app, terms="USD-DEPOSIT")  # the companies are onboarded first
+        assert snapshot(app)["accounts"] == {}
+
+    def test_terms_an_account_in_another_currency_names_are_not_given_fixed_amounts(
+        self, app: App
+    ) -> None:
+        acme_with_account(app, terms="NET30")  # in EUR
+        before = snapshot(app)
+        with pytest.raises(CurrencyMismatch, match="x-"):  # names the account
+            app.credit.save_payment_terms(
+                actor=CONTROLLER, terms=attrs.evolve(USD_DEPOSIT, code="NET30")
+            )
+        assert snapshot(app) == before

@@ -94,7 +94,7 @@ from b2b_customers.domain.values import (
     text,
 )
 from b2b_customers.domain.versioned import Versioned
-from b2b_customers.errors import ValidationError
+from b2b_customers.errors import CurrencyMismatch, ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -568,12 +568,32 @@ class PaymentTerms(Versioned):
                 f"to take the rest), got {listed}",
                 field="instalments",
             )
-        fixed = self._fixed_amounts()
-        for discount in self._discounts():
-            if discount.amount is not None:
-                fixed.append(discount.amount)
+        fixed = self._every_fixed_amount()
         if fixed:
             ensure_same_currency(*fixed, context="the fixed amounts of payment terms")
+
+    @property
+    def currency(self) -> str | None:
+        """The currency of the fixed amounts (fixed portions and discounts), or ``None``.
+
+        Terms without fixed amounts (percentages and a balance line) fit an
+        account in any currency; terms with them, only accounts in theirs.
+        """
+        fixed = self._every_fixed_amount()
+        return fixed[0].currency.code if fixed else None
+
+    def ensure_fits(self, currency: str, *, account: str) -> None:
+        """Check that these terms can schedule the invoices of an account in ``currency``.
+
+        Raises:
+            CurrencyMismatch: The terms have fixed amounts in another currency.
+        """
+        if self.currency is not None and self.currency != currency:
+            raise CurrencyMismatch(
+                f"payment terms {self.code!r} have fixed amounts in {self.currency}, but "
+                f"credit account {account!r} is in {currency}; give the account terms "
+                f"without fixed amounts or with amounts in {currency}"
+            )
 
     @property
     def key(self) -> str:
@@ -608,6 +628,10 @@ class PaymentTerms(Versioned):
     def _discounts(self) -> list[EarlyPaymentDiscount]:
         own = [term.discount for term in self.instalments if term.discount is not None]
         return own if self.discount is None else [*own, self.discount]
+
+    def _every_fixed_amount(self) -> list[Money]:
+        discounts = [d.amount for d in self._discounts() if d.amount is not None]
+        return [*self._fixed_amounts(), *discounts]
 
     def _fixed_amounts(self) -> list[Money]:
         return [

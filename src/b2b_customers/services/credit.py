@@ -148,7 +148,7 @@ class CreditService:
                 preset terms have the code (the message lists those that
                 do), or a company does not bill to ``company``.
             CurrencyMismatch: The limit or the overdue amount is not in the
-                company's currency.
+                company's currency, or the terms have fixed amounts in another.
             AlreadyExists: A company draws on another account already.
         """
         company = CompanyId(company)
@@ -162,6 +162,7 @@ class CreditService:
                 self._context.authorize(uow, actor, Permission.MANAGE_CREDIT, other)
             terms = self._terms_in(uow, payment_terms, lock=True)
             owner = uow.companies.get(company)
+            terms.ensure_fits(owner.currency, account=f"of {owner.name}")
             for other in sharing:
                 _ensure_pays_for(uow, owner, other)
             account = CreditAccount(
@@ -266,12 +267,15 @@ class CreditService:
             PermissionDenied: The actor may not manage credit.
             ValidationError: No stored or preset terms have the code (the
                 message lists those that do).
+            CurrencyMismatch: The terms have fixed amounts in another
+                currency than the account.
         """
         company = CompanyId(company)
         code = payment_terms if isinstance(payment_terms, str) else payment_terms.code
 
         def change(uow: UnitOfWork, account: CreditAccount) -> CreditAccount:
             terms = self._terms_in(uow, code, lock=True)
+            terms.ensure_fits(account.currency, account=account.id)
             return attrs.evolve(account, payment_terms=terms.code)
 
         return self._settle_account_in(actor, company, "credit.terms_changed", change)
@@ -991,6 +995,8 @@ class CreditService:
                 [PaymentTerms][b2b_customers.credit.PaymentTerms].
             StaleVersion: A stored copy's version is not the stored one.
             NotFound: A stored copy's terms were removed meanwhile.
+            CurrencyMismatch: The terms have fixed amounts in a currency
+                other than that of an account that names their code.
         """
         require_staff(actor, Permission.MANAGE_CREDIT, "define payment terms")
         with self._context.store.unit_of_work() as uow:
@@ -1003,6 +1009,11 @@ class CreditService:
                 )
             else:
                 stored = uow.payment_terms.save(terms)
+            # Saved first, then checked: an account moving onto the terms meanwhile
+            # holds them (see remove_payment_terms), so this check sees it.
+            if stored.currency is not None:
+                for account_id in uow.credit.using_terms(stored.code):
+                    stored.ensure_fits(uow.credit.get(account_id).currency, account=account_id)
             self._context.record(
                 uow,
                 "payment_terms.saved",
