@@ -25,21 +25,19 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlalchemy
 from dateutil.relativedelta import relativedelta
 from moneyed import Money
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from stores import fresh_postgres_store, fresh_sqlite_store
 from timing import Result, report
 
-from b2b_customers.adapters.sql import SqlStore, migrate
 from b2b_customers.app import App
 from b2b_customers.clock import ManualClock
 from b2b_customers.domain import Role
@@ -47,6 +45,9 @@ from b2b_customers.domain.order import OrderDraft, OrderLine
 from b2b_customers.ids import CompanyId, RandomIds
 from b2b_customers.limits import CalendarPeriod, LimitScope, OrderTotalLimit
 from b2b_customers.services import Staff, StaffRole
+
+if TYPE_CHECKING:
+    from b2b_customers.adapters.sql import SqlStore
 
 STAFF = Staff(id="s-admin", name="Ada Admin", roles={StaffRole.ADMINISTRATOR})
 ACME = CompanyId("acme")
@@ -134,33 +135,18 @@ def per_approval(store: SqlStore, clock: ManualClock, history: int, approvals: i
 def sqlite(history: int, approvals: int) -> list[Result]:
     figures = []
     for earlier in (history, 0):
-        with tempfile.TemporaryDirectory() as directory:
-            url = f"sqlite:///{Path(directory) / 'shop.db'}"
-            migrate(url)
-            clock = ManualClock(START)
-            store = SqlStore(url, clock=clock)
-            try:
-                figures.append(per_approval(store, clock, earlier, approvals))
-            finally:
-                store.dispose()
+        clock = ManualClock(START)
+        with fresh_sqlite_store(clock) as store:
+            figures.append(per_approval(store, clock, earlier, approvals))
     return [Result(f"approval after {history:,} approvals, SQLite", *figures, "<= 1.2x")]
 
 
 def postgresql(url: str, history: int, approvals: int) -> list[Result]:
     figures = []
     for earlier in (history, 0):
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        migrate(url, schema=schema)
         clock = ManualClock(START)
-        store = SqlStore(url, schema=schema, clock=clock)
-        try:
+        with fresh_postgres_store(url, clock) as store:
             figures.append(per_approval(store, clock, earlier, approvals))
-        finally:
-            store.dispose()
-            engine = sqlalchemy.create_engine(url)
-            with engine.begin() as connection:
-                connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            engine.dispose()
     return [Result(f"approval after {history:,} approvals, PostgreSQL", *figures, "<= 1.2x")]
 
 

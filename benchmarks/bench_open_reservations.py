@@ -25,23 +25,24 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlalchemy
 from moneyed import Money
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from stores import fresh_postgres_store, fresh_sqlite_store
 from timing import Result, report
 
-from b2b_customers.adapters.sql import SqlStore, migrate
 from b2b_customers.app import App
 from b2b_customers.domain.order import OrderDraft, OrderLine
 from b2b_customers.ids import RandomIds
 from b2b_customers.testing.concurrency import BUYER_EMAIL, COMPANY, RaceSetup, prepare_race
+
+if TYPE_CHECKING:
+    from b2b_customers.adapters.sql import SqlStore
 
 TOTAL = Money("10.00", "EUR")
 SETUP = RaceSetup(
@@ -77,31 +78,16 @@ def per_order(store: SqlStore, open_first: int, orders: int) -> float:
 def sqlite_pair(open_first: int, orders: int) -> tuple[float, float]:
     results = []
     for first in (open_first, 0):
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{Path(folder) / 'bench.db'}"
-            migrate(url)
-            store = SqlStore(url)
-            try:
-                results.append(per_order(store, first, orders))
-            finally:
-                store.dispose()
+        with fresh_sqlite_store() as store:
+            results.append(per_order(store, first, orders))
     return results[0], results[1]
 
 
 def postgres_pair(url: str, open_first: int, orders: int) -> tuple[float, float]:
     results = []
     for first in (open_first, 0):
-        schema = f"bench_open_{uuid.uuid4().hex[:10]}"
-        migrate(url, schema=schema)
-        store = SqlStore(url, schema=schema)
-        try:
+        with fresh_postgres_store(url) as store:
             results.append(per_order(store, first, orders))
-        finally:
-            store.dispose()
-            engine = sqlalchemy.create_engine(url)
-            with engine.begin() as connection:
-                connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            engine.dispose()
     return results[0], results[1]
 
 

@@ -10,7 +10,6 @@ are what they were, and the ledger still replays to the totals.
 from __future__ import annotations
 
 import json
-import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,6 @@ from b2b_customers.ids import CompanyId, CreditAccountId
 
 if TYPE_CHECKING:
     import pathlib
-    from collections.abc import Iterator
 
     from b2b_customers.ports import Store
 
@@ -150,18 +148,6 @@ def _round_trip(url: str, schema: str | None) -> None:
 
 def test_sqlite_moves_reservations_into_rows(tmp_path: pathlib.Path) -> None:
     _round_trip(f"sqlite:///{tmp_path / 'shop.db'}", None)
-
-
-@pytest.fixture
-def tenant(postgres_server_url: str) -> Iterator[str]:
-    schema = f"m4_{uuid.uuid4().hex[:12]}"
-    yield schema
-    engine = sqlalchemy.create_engine(postgres_server_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.postgresql

@@ -9,7 +9,6 @@ through, and from then on the database refuses a second open request.
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 import attrs
@@ -30,7 +29,6 @@ from tests.services.conftest import eur
 
 if TYPE_CHECKING:
     import pathlib
-    from collections.abc import Iterator
 
 _STAFF = Staff(id="s", name="Sam Staff", roles={StaffRole.ADMINISTRATOR})
 
@@ -128,18 +126,6 @@ def _cart_waiting_for_approval_again(url: str, schema: str | None) -> None:
 
 def test_sqlite_refuses_two_open_requests_for_one_cart(tmp_path: pathlib.Path) -> None:
     _round_trip(f"sqlite:///{tmp_path / 'shop.db'}", None)
-
-
-@pytest.fixture
-def tenant(postgres_server_url: str) -> Iterator[str]:
-    schema = f"m6_{uuid.uuid4().hex[:12]}"
-    yield schema
-    engine = sqlalchemy.create_engine(postgres_server_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.postgresql

@@ -8,7 +8,6 @@ dropped) and up again, the table holds exactly the two approvals, and
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,6 @@ from tests.services.conftest import NOW, open_shop
 
 if TYPE_CHECKING:
     import pathlib
-    from collections.abc import Iterator
 
 
 def _approvals_given(url: str, schema: str | None) -> list[str]:
@@ -76,18 +74,6 @@ def _round_trip(url: str, schema: str | None) -> None:
 
 def test_sqlite_fills_the_verdicts_from_the_stored_requests(tmp_path: pathlib.Path) -> None:
     _round_trip(f"sqlite:///{tmp_path / 'shop.db'}", None)
-
-
-@pytest.fixture
-def tenant(postgres_server_url: str) -> Iterator[str]:
-    schema = f"m9_{uuid.uuid4().hex[:12]}"
-    yield schema
-    engine = sqlalchemy.create_engine(postgres_server_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.postgresql

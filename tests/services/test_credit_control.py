@@ -435,35 +435,56 @@ def test_in_warn_mode_every_order_is_placed_and_warned_of_exactly_when_over_the_
         assert account.reserved == eur(total)  # every order reserved: the ledger stays true
 
 
-def test_in_warn_mode_a_reservation_made_meanwhile_makes_the_order_carry_its_warning() -> None:
-    """Decided within the line, the order is booked with the limit check; room taken, it is
-    decided again, and then placed with the warning."""
+class Meddling(ManualClock):
+    """A clock that lets another writer act the moment it is read the n-th time from now on."""
 
-    class Meddling(ManualClock):
-        """Another writer reserves credit the moment place() reads the clock the n-th time."""
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self.calls = 0
+        self.meddle_at = 10**9
+        self.meddle: Callable[[], None] = lambda: None
 
-        calls = 0
-        meddle_at = 10**9
+    def meddle_on(self, reading: int, meddle: Callable[[], None]) -> None:
+        """Run ``meddle`` at the ``reading``-th reading of the clock from now on."""
+        self.meddle_at, self.meddle = self.calls + reading, meddle
 
-        def now(self) -> datetime:
-            Meddling.calls += 1
-            if Meddling.calls == Meddling.meddle_at:
-                with app.store.unit_of_work() as uow:
-                    line = uow.credit.for_company(ACME)
-                    _, entry = line.reserve("elsewhere", eur(300), entry_id="e-x", at=NOW)
-                    uow.credit.book(entry, within_limit=True)
-                    uow.commit()
-            return super().now()
+    def now(self) -> datetime:
+        self.calls += 1
+        if self.calls == self.meddle_at:
+            self.meddle()
+        return super().now()
 
-    app = connect("memory://", clock=Meddling(NOW), ids=SequentialIds("m-"))
+
+def warn_mode_shop() -> tuple[App, Meddling, Customer]:
+    """ACME with a 500 EUR line that only warns, and Bob, its buyer, on a meddling clock."""
+    clock = Meddling(NOW)
+    app = connect("memory://", clock=clock, ids=SequentialIds("m-"))
     app.companies.onboard(actor=STAFF, id="acme", name="ACME GmbH", currency="EUR")
     bob = invite(app, "Bob Buyer", Role.BUYER)
     app.credit.open_account(actor=CONTROLLER, company=ACME, credit_limit=eur(500))
     app.credit.set_credit_control(actor=CONTROLLER, company=ACME, control="warn")
-    # The second reading of the clock in place() comes after the decision (see test_orders).
-    Meddling.meddle_at = Meddling.calls + 2
+    return app, clock, bob
+
+
+# The second reading of the clock in place() comes after the decision (see test_orders).
+AFTER_THE_DECISION = 2
+
+
+def test_in_warn_mode_a_reservation_made_meanwhile_makes_the_order_carry_its_warning() -> None:
+    """Decided within the line, the order is booked with the limit check; room taken, it is
+    decided again, and then placed with the warning."""
+    app, clock, bob = warn_mode_shop()
+
+    def reserve_elsewhere() -> None:
+        with app.store.unit_of_work() as uow:
+            line = uow.credit.for_company(ACME)
+            _, entry = line.reserve("elsewhere", eur(300), entry_id="e-x", at=NOW)
+            uow.credit.book(entry, within_limit=True)
+            uow.commit()
+
+    clock.meddle_on(AFTER_THE_DECISION, reserve_elsewhere)
     placement = app.orders.place(actor=bob, order=draft(bob, 400))
-    assert Meddling.calls > Meddling.meddle_at  # the other writer did reserve
+    assert clock.calls > clock.meddle_at  # the other writer did reserve
     assert placement.decision.past_credit_limit
     assert app.credit.account(actor=CONTROLLER, company=ACME).reserved == eur(700)
 
@@ -471,32 +492,18 @@ def test_in_warn_mode_a_reservation_made_meanwhile_makes_the_order_carry_its_war
 def test_in_warn_mode_a_hold_placed_after_the_decision_still_stops_the_order() -> None:
     """Let past the limit, the order is booked with the store's hold check: a hold placed
     between the decision and the write refuses it, and nothing of it is written."""
+    app, clock, bob = warn_mode_shop()
 
-    class Meddling(ManualClock):
-        """A controller places a hold the moment place() reads the clock the n-th time."""
+    def hold() -> None:
+        with app.store.unit_of_work() as uow:
+            line = uow.credit.for_company(ACME)
+            uow.credit.save(line.place_hold("fraud check", at=NOW))
+            uow.commit()
 
-        calls = 0
-        meddle_at = 10**9
-
-        def now(self) -> datetime:
-            Meddling.calls += 1
-            if Meddling.calls == Meddling.meddle_at:
-                with app.store.unit_of_work() as uow:
-                    line = uow.credit.for_company(ACME)
-                    uow.credit.save(line.place_hold("fraud check", at=NOW))
-                    uow.commit()
-            return super().now()
-
-    app = connect("memory://", clock=Meddling(NOW), ids=SequentialIds("m-"))
-    app.companies.onboard(actor=STAFF, id="acme", name="ACME GmbH", currency="EUR")
-    bob = invite(app, "Bob Buyer", Role.BUYER)
-    app.credit.open_account(actor=CONTROLLER, company=ACME, credit_limit=eur(500))
-    app.credit.set_credit_control(actor=CONTROLLER, company=ACME, control="warn")
-    # The second reading of the clock in place() comes after the decision (see test_orders).
-    Meddling.meddle_at = Meddling.calls + 2
+    clock.meddle_on(AFTER_THE_DECISION, hold)
     with pytest.raises(OrderDenied) as denied:
         app.orders.place(actor=bob, order=draft(bob, 800))  # past the line: a warning only
-    assert Meddling.calls > Meddling.meddle_at  # the hold was placed after the decision
+    assert clock.calls > clock.meddle_at  # the hold was placed after the decision
     assert "hold" in str(denied.value)
     account = app.credit.account(actor=CONTROLLER, company=ACME)
     assert (account.reserved, account.on_hold) == (eur(0), True)
