@@ -7,10 +7,7 @@ PostgreSQL every test works in a schema of its own, dropped afterwards.
 
 from __future__ import annotations
 
-import os
 import pathlib
-import uuid
-from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy
@@ -26,11 +23,6 @@ from b2b_customers.adapters.sql.tables import metadata
 from b2b_customers.errors import SchemaNotReady, StorageError, ValidationError
 from b2b_customers.ports import CustomerQuery
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-POSTGRES_URL = os.environ.get("B2B_TEST_POSTGRES_URL")
-
 
 @pytest.fixture
 def sqlite_url(tmp_path: pathlib.Path) -> str:
@@ -38,25 +30,8 @@ def sqlite_url(tmp_path: pathlib.Path) -> str:
 
 
 @pytest.fixture
-def postgres_url() -> str:
-    if not POSTGRES_URL:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-        pytest.skip("B2B_TEST_POSTGRES_URL is not set")
-    return POSTGRES_URL
-
-
-@pytest.fixture
-def tenant(postgres_url: str) -> Iterator[str]:
-    """A schema name not yet in the database; dropped (if made) after the test."""
-    schema = f"migr_{uuid.uuid4().hex[:12]}"
-    yield schema
-    engine = sqlalchemy.create_engine(postgres_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    finally:
-        engine.dispose()
+def postgres_url(postgres_server_url: str) -> str:
+    return postgres_server_url
 
 
 def _differences(url: str, schema: str | None = None) -> list[object]:
