@@ -274,7 +274,12 @@ class CustomerQuery:
         company_id: Only members of this company.
         include_subtree: With ``company_id``: members of its subsidiaries too.
         role: Only customers holding this role (in ``company_id`` when given).
-        status: Only customers in this status.
+        status: Only customers in this status (their own, whatever company).
+        membership_status: Only customers whose membership is in this status
+            (in ``company_id`` when given, and its subsidiaries with
+            ``include_subtree``; with ``role``, the membership that holds
+            it): ``"inactive"`` lists those deactivated at the company. A
+            customer acts for a company only while both statuses are active.
         email_contains: Case-insensitive part of the email address.
         name_contains: Case-insensitive part of the first or last name.
         tag: Only customers with this tag.
@@ -288,6 +293,7 @@ class CustomerQuery:
     include_subtree: bool = False
     role: Role | None = None
     status: CustomerStatus | None = None
+    membership_status: CustomerStatus | None = None
     email_contains: str | None = None
     name_contains: str | None = None
     tag: str | None = None

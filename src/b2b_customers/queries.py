@@ -27,7 +27,8 @@ The rules, filter by filter:
 * ``CustomerQuery.company_id`` (and ``OrderQuery.company_id``) match the
   company (and its subsidiaries, with ``include_subtree``): the caller gives
   that set of companies as ``scope``. ``CustomerQuery.role`` is looked for in
-  the memberships within the scope (in any membership without one).
+  the memberships within the scope (in any membership without one), and so is
+  ``membership_status``; given both, one membership must match both.
 * ``OrderQuery.placed_from`` is inclusive, ``placed_before`` exclusive; so are
   ``AuditQuery.since`` and ``until``. ``ApprovalQuery.approved_since`` is
   inclusive, and counts the approver's own approvals only.
@@ -176,7 +177,14 @@ def _(query: CustomerQuery, customer: Customer, scope: Collection[CompanyId] | N
     if query.company_id is not None and not memberships:
         return False
     return (
-        (query.role is None or any(item.has(query.role) for item in memberships))
+        (
+            (query.role is None and query.membership_status is None)
+            or any(
+                (query.role is None or item.has(query.role))
+                and (query.membership_status is None or item.status is query.membership_status)
+                for item in memberships
+            )
+        )
         and (query.status is None or customer.status is query.status)
         and _contains(query.email_contains, customer.email)
         and (

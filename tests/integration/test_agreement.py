@@ -42,6 +42,7 @@ from b2b_customers.domain import (
     ContactAssignment,
     ContactType,
     Customer,
+    CustomerStatus,
     LegalInfo,
     Location,
     Role,
@@ -231,6 +232,18 @@ class AdaptersAgree(RuleBasedStateMachine):
 
         self._apply(grant)
 
+    @rule(customer_id=customers, company=companies, status=st.sampled_from(CustomerStatus))
+    def set_standing(
+        self, customer_id: CustomerId, company: CompanyId, status: CustomerStatus
+    ) -> None:
+        self._tick()
+
+        def change(uow: UnitOfWork) -> Customer:
+            customer = uow.customers.get(customer_id)
+            return uow.customers.save(customer.with_status_in(company, status))
+
+        self._apply(change)
+
     @rule(
         target=locations,
         location_id=SMALL_IDS.map(LocationId),
@@ -313,11 +326,25 @@ class AdaptersAgree(RuleBasedStateMachine):
         )
         self._apply(lambda uow: uow.companies.search(query))
 
-    @rule(company=companies, include_subtree=st.booleans(), role=st.none() | st.sampled_from(Role))
+    @rule(
+        company=st.none() | companies,
+        include_subtree=st.booleans(),
+        role=st.none() | st.sampled_from(Role),
+        standing=st.none() | st.sampled_from(CustomerStatus),
+    )
     def search_customers(
-        self, company: CompanyId, include_subtree: bool, role: Role | None
+        self,
+        company: CompanyId | None,
+        include_subtree: bool,
+        role: Role | None,
+        standing: CustomerStatus | None,
     ) -> None:
-        query = CustomerQuery(company_id=company, include_subtree=include_subtree, role=role)
+        query = CustomerQuery(
+            company_id=company,
+            include_subtree=include_subtree,
+            role=role,
+            membership_status=standing,
+        )
         self._apply(lambda uow: uow.customers.search(query))
 
     @rule(company=companies)

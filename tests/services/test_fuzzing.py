@@ -435,6 +435,7 @@ ARGUMENTS: dict[str, Arguments] = {
             "include_subtree": flags(),
             "role": nullable(choices(Role)),
             "status": nullable(choices(CustomerStatus)),
+            "membership_status": nullable(choices(CustomerStatus)),
             "email_contains": nullable(texts()),
             "name_contains": nullable(texts()),
             "tag": nullable(texts()),

@@ -11,7 +11,7 @@ import sqlalchemy
 from b2b_customers.adapters.sql import SqlStore
 from b2b_customers.domain import CustomerStatus, Role
 from b2b_customers.errors import InvalidTransition, NotFound, PermissionDenied
-from b2b_customers.ids import CustomerId
+from b2b_customers.ids import CompanyId, CustomerId
 from b2b_customers.limits import Outcome
 from b2b_customers.testing.snapshot import snapshot
 from tests.services.world import ACME, CONTROLLER, GLOBEX, NORTH, REP, World, order, seed
@@ -61,6 +61,24 @@ def test_an_admin_deactivates_a_shared_customer_at_their_own_company_only(app: A
     again = app.customers.activate(actor=world.carl, customer=world.bob.id, company=GLOBEX)
     assert again.status_in(GLOBEX) is CustomerStatus.ACTIVE
     assert app.companies.get(actor=world.bob, company_id=GLOBEX).id == GLOBEX
+
+
+def test_an_admin_lists_who_is_deactivated_at_their_company(app: App) -> None:
+    world = shared_bob(app)
+    app.customers.deactivate(actor=world.carl, customer=world.bob.id, company=GLOBEX)
+
+    def listed(company: CompanyId, standing: str) -> list[CustomerId]:
+        page = app.customers.search(actor=REP, company=company, membership_status=standing)
+        return [customer.id for customer in page.items]
+
+    assert listed(GLOBEX, "inactive") == [world.bob.id]
+    assert world.bob.id not in listed(GLOBEX, "active")
+    assert listed(NORTH, "inactive") == []  # still in standing at North
+    assert world.bob.id in listed(NORTH, "active")
+    page = app.customers.search(actor=world.carl, company=GLOBEX, membership_status="inactive")
+    assert [customer.id for customer in page.items] == [world.bob.id]
+    app.customers.activate(actor=world.carl, customer=world.bob.id, company=GLOBEX)
+    assert listed(GLOBEX, "inactive") == []
 
 
 def test_an_admin_never_changes_a_customers_standing_at_another_company(app: App) -> None:

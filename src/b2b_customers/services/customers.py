@@ -178,6 +178,7 @@ class CustomerService:
         include_subtree: bool = False,
         role: Role | str | None = None,
         status: CustomerStatus | str | None = None,
+        membership_status: CustomerStatus | str | None = None,
         email_contains: str | None = None,
         name_contains: str | None = None,
         tag: str | None = None,
@@ -190,7 +191,9 @@ class CustomerService:
 
         With ``company``: its members (with ``include_subtree``, its
         subsidiaries' too). Without it, only staff who view customers may list
-        everyone. The filters and the order are those of
+        everyone. ``status`` is the customer's own status; ``membership_status``
+        their standing at the company (``"inactive"``: deactivated there with
+        ``deactivate(company=...)``). The filters and the order are those of
         [`CustomerQuery`][b2b_customers.ports.CustomerQuery]
         ([`b2b_customers.queries`][]).
 
@@ -211,6 +214,9 @@ class CustomerService:
                 include_subtree=include_subtree,
                 role=None if role is None else Role(role),
                 status=None if status is None else CustomerStatus(status),
+                membership_status=(
+                    None if membership_status is None else CustomerStatus(membership_status)
+                ),
                 email_contains=email_contains,
                 name_contains=name_contains,
                 tag=tag,

@@ -297,19 +297,20 @@ def _conditions(query: CustomerQuery) -> list[ColumnElement[bool]]:
     column = customers.c
     conditions: list[ColumnElement[bool]] = []
     role = Role(query.role).value if query.role is not None else None
-    if query.company_id is not None:
+    standing = query.membership_status
+    if query.company_id is not None or role is not None or standing is not None:
+        # One membership row must match the company, the role and the status together.
         member = memberships.alias("member")
         scope: list[ColumnElement[bool]] = [member.c.customer_id == column.id]
-        if query.include_subtree:
+        if query.company_id is not None and query.include_subtree:
             scope.append(member.c.company_id.in_(subtree_ids(query.company_id)))
-        else:
+        elif query.company_id is not None:
             scope.append(member.c.company_id == query.company_id)
         if role is not None:
             scope.append(member.c.role == role)
+        if standing is not None:
+            scope.append(member.c.status == CustomerStatus(standing).value)
         conditions.append(exists().where(*scope))
-    elif role is not None:
-        member = memberships.alias("member")
-        conditions.append(exists().where(member.c.customer_id == column.id, member.c.role == role))
     if query.status is not None:
         conditions.append(column.status == CustomerStatus(query.status).value)
     if query.email_contains is not None:

@@ -741,14 +741,17 @@ def customer_values(customer: Customer, stamp: Stamp, *, raw: bool) -> tuple[Any
     )
 
 
-MEMBERSHIP_COLUMNS: Final = ("customer_id", "company_id", "role")
+MEMBERSHIP_COLUMNS: Final = ("customer_id", "company_id", "role", "status")
 """The columns of `membership_rows`."""
 
 
-def membership_rows(customer: Customer) -> list[tuple[str, str, str]]:
-    """Return the ``memberships`` rows of a customer: one per role held in a company."""
+def membership_rows(customer: Customer) -> list[tuple[str, str, str, str]]:
+    """Return the ``memberships`` rows of a customer: one per role held in a company.
+
+    Each row carries the membership's status, so a search can filter on it.
+    """
     return [
-        (customer.id, membership.company_id, role.value)
+        (customer.id, membership.company_id, role.value, membership.status.value)
         for membership in customer.memberships
         for role in membership.roles
     ]

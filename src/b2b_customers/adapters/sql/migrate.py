@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEAD_REVISION", "MIGRATIONS", "VERSION_TABLE", "adopt_legacy_version", "migrate"]
 
-HEAD_REVISION: Final = "0009"
+HEAD_REVISION: Final = "0010"
 """The schema revision this version of the library works with."""
 
 MIGRATIONS: Final = str(importlib.resources.files("b2b_customers.adapters.sql") / "migrations")

@@ -258,10 +258,11 @@ memberships = Table(
     Column("customer_id", _id(), ForeignKey("customers.id"), nullable=False),
     _company_ref("company_id"),
     Column("role", String(_STATUS_LENGTH), nullable=False),
+    Column("status", String(_STATUS_LENGTH), nullable=False),
     PrimaryKeyConstraint("customer_id", "company_id", "role"),
     Index(None, "company_id", "role"),
 )
-"""One row per role a customer holds in a company."""
+"""One row per role a customer holds in a company, with the membership's status there."""
 
 contact_assignments = Table(
     "contact_assignments",

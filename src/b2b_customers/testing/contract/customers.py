@@ -256,7 +256,12 @@ class CustomerContract(ContractBase):
                         email="eve@acme.example",
                         first_name="Eve",
                         last_name="Adams",
-                        memberships=[_member("hq", Role.FINANCE), _member("north", Role.ADMIN)],
+                        memberships=[
+                            _member("hq", Role.FINANCE),
+                            attrs.evolve(
+                                _member("north", Role.ADMIN), status=CustomerStatus.INACTIVE
+                            ),
+                        ],
                     ),
                 ]
             )
@@ -302,6 +307,44 @@ class CustomerContract(ContractBase):
             pytest.param(CustomerQuery(status=CustomerStatus.INVITED), ["c2"], id="status"),
             pytest.param(
                 CustomerQuery(status=CustomerStatus.ACTIVE), ["c1", "c4", "c5"], id="status-2"
+            ),
+            pytest.param(
+                CustomerQuery(membership_status=CustomerStatus.INACTIVE),
+                ["c5"],
+                id="membership-status",
+            ),
+            pytest.param(
+                CustomerQuery(
+                    company_id=CompanyId("north"), membership_status=CustomerStatus.ACTIVE
+                ),
+                ["c2"],
+                id="membership-status-in",
+            ),
+            pytest.param(
+                CustomerQuery(
+                    company_id=CompanyId("hq"), membership_status=CustomerStatus.INACTIVE
+                ),
+                [],
+                id="membership-status-elsewhere",
+            ),
+            pytest.param(
+                CustomerQuery(
+                    company_id=CompanyId("hq"),
+                    include_subtree=True,
+                    membership_status=CustomerStatus.INACTIVE,
+                ),
+                ["c5"],
+                id="membership-status-in-subtree",
+            ),
+            pytest.param(
+                CustomerQuery(role=Role.FINANCE, membership_status=CustomerStatus.INACTIVE),
+                [],
+                id="membership-status-and-role-in-one-membership",
+            ),
+            pytest.param(
+                CustomerQuery(role=Role.ADMIN, membership_status=CustomerStatus.INACTIVE),
+                ["c5"],
+                id="membership-status-and-role",
             ),
             pytest.param(CustomerQuery(email_contains="BOB"), ["c2"], id="email"),
             pytest.param(CustomerQuery(email_contains="acme.ex"), ["c1", "c5"], id="email-2"),
