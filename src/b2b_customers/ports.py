@@ -912,11 +912,13 @@ class CreditRepository(Protocol):
         Args:
             company_id: The company.
             lock: Hold the account against other writers until the unit of
-                work ends (``SELECT ... FOR UPDATE`` on PostgreSQL), for a
-                read that will be followed by a [`save`][b2b_customers.ports.CreditRepository.save]
-                of its terms. Orders need no lock:
-                [`book`][b2b_customers.ports.CreditRepository.book] checks the credit rule in its
-                own write. A store without row locks may ignore it.
+                work ends, for a check on its totals that the write after it
+                relies on (an invoice's credit check): a
+                [`book`][b2b_customers.ports.CreditRepository.book] in another
+                unit of work then waits. ``SELECT ... FOR UPDATE`` on
+                PostgreSQL; a store without row locks takes its write lock
+                (SQLite, the memory store). Orders need no lock: ``book``
+                checks the credit rule in its own write.
 
         Raises:
             NotFound: No account covers the company.

@@ -169,16 +169,17 @@ class JsonCreditRepository(Repository[CreditAccount]):
         """
         return self._find(account_id)
 
-    def for_company(self, company_id: CompanyId, *, lock: bool = False) -> CreditAccount:  # noqa: ARG002
+    def for_company(self, company_id: CompanyId, *, lock: bool = False) -> CreditAccount:
         """Return the account whose line a company's orders draw on (owned or shared).
 
-        ``lock`` asks to hold the account against other writers until the unit
-        of work ends. This store has one writer at a time (its writer lock),
-        and saves are version-checked, so there is nothing more to do.
+        With ``lock``, take the writer lock first (one writer at a time): no
+        other unit of work books on the account until this one ends.
 
         Raises:
             NotFound: No account covers the company.
         """
+        if lock:
+            self._work.begin_write()
         for account in sorted(self._table, key=lambda row: row.id):
             if company_id in _covered(account):
                 return account

@@ -289,15 +289,18 @@ class MemoryCreditRepository(_Repository[CreditAccount]):
         with self._lock:
             return self._find(account_id)
 
-    def for_company(self, company_id: CompanyId, *, lock: bool = False) -> CreditAccount:  # noqa: ARG002
+    def for_company(self, company_id: CompanyId, *, lock: bool = False) -> CreditAccount:
         """Return the account whose line a company's orders draw on (owned or shared).
 
-        ``lock`` changes nothing here: the memory store checks versions under
-        one lock at commit, and lives in one process.
+        With ``lock``, take the store's write lock first: every booking takes
+        it too, so none changes the totals read here until this unit of work
+        ends.
 
         Raises:
             NotFound: No account covers the company.
         """
+        if lock:
+            self._work.hold_writer()
         with self._lock:
             found = self._buffer.rows("covers", company_id)
         if not found:

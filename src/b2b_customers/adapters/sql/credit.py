@@ -89,7 +89,7 @@ _FOR_COMPANY = (
     .where(_coverage.c.company_id == bindparam("company"))
 )
 # The same, holding the account row until the transaction ends (PostgreSQL; SQLite
-# renders no FOR UPDATE: it has one writer at a time anyway).
+# renders no FOR UPDATE: the read opens the write transaction instead, see for_company).
 _FOR_COMPANY_LOCKED = _FOR_COMPANY.with_for_update(of=_accounts)
 
 
@@ -421,13 +421,17 @@ class SqlCreditRepository:
         """Return the account whose line a company's orders draw on (owned or shared).
 
         With ``lock``, the account's row stays locked (``FOR UPDATE``) until
-        the unit of work ends, so concurrent reservers queue on it.
+        the unit of work ends, so concurrent reservers queue on it; on SQLite
+        the read opens the write transaction (one writer at a time).
 
         Raises:
             NotFound: No account covers the company.
         """
         statement = _FOR_COMPANY_LOCKED if lock else _FOR_COMPANY
-        with self._session.read() as connection:
+        session = self._session
+        with session.read() as connection:
+            if lock:
+                session.begin_write(connection)
             row = connection.execute(statement, {"company": company_id}).first()
         if row is None:
             raise NotFound("CreditAccount", company_id, by="company")

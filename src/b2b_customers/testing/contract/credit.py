@@ -34,6 +34,7 @@ from b2b_customers.testing.contract._support import (
     _company,
     _read,
     _stamped,
+    _waits_for,
 )
 
 if TYPE_CHECKING:
@@ -328,6 +329,20 @@ class CreditContract(ContractBase):
             assert uow.credit.entries(stored.id) == []
 
     # -- the conditional write
+
+    def test_an_account_read_with_lock_makes_a_booking_wait(self, store: Store) -> None:
+        """``for_company(lock=True)`` holds the totals it read: a booking elsewhere waits.
+
+        An invoice's credit check reads the account so and books after it:
+        no reservation may slip in between.
+        """
+        self._credit_world(store, _account(credit_limit=_eur(150)))
+        _waits_for(
+            store,
+            lambda uow: uow.credit.for_company(CompanyId("acme"), lock=True),
+            lambda uow: uow.credit.book(_reservation("o1", 100, "e1"), within_limit=True),
+        )
+        assert _held(store) == {}  # the waiting unit of work was left without commit
 
     def test_a_reservation_within_the_limit_is_checked_when_it_is_written(
         self, store: Store
