@@ -13,13 +13,14 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic import context, op
 from sqlalchemy.dialects import postgresql
+
+from b2b_customers.adapters.sql.migrations.batches import rows_in_batches
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -28,8 +29,6 @@ revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-_BATCH = 1000
 
 # Frozen copies of the column types of this revision (tables.py may move on).
 
@@ -46,10 +45,6 @@ def _schema() -> str | None:
     """The tenant's schema, as revision 0004 reads it."""
     schema: str | None = context.config.attributes.get("schema")
     return schema
-
-
-def _loaded(data: Any) -> dict[str, Any]:  # noqa: ANN401  (JSON as the driver returns it)
-    return json.loads(data) if isinstance(data, str | bytes) else dict(data)
 
 
 def _verdict_rows(request_id: str, data: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -98,20 +93,10 @@ def upgrade() -> None:
         schema=schema,
     )
     bind = op.get_bind()
-    after = ""
-    while True:  # a batch of requests at a time, by id: memory stays flat
-        batch = bind.execute(
-            sa.select(requests.c.id, requests.c.data)
-            .where(requests.c.id > after)
-            .order_by(requests.c.id)
-            .limit(_BATCH)
-        ).all()
-        if not batch:
-            return
-        rows = [row for request_id, raw in batch for row in _verdict_rows(request_id, _loaded(raw))]
+    for batch in rows_in_batches(bind, requests):
+        rows = [row for request_id, data in batch for row in _verdict_rows(request_id, data)]
         if rows:
             bind.execute(sa.insert(verdicts), rows)
-        after = batch[-1][0]
 
 
 def downgrade() -> None:

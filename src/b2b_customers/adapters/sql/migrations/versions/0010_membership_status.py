@@ -13,12 +13,13 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic import context, op
 from sqlalchemy.dialects import postgresql
+
+from b2b_customers.adapters.sql.migrations.batches import rows_in_batches
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -28,7 +29,6 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_BATCH = 1000
 _ACTIVE = "active"
 
 # Frozen copies of the column types of this revision (tables.py may move on).
@@ -46,10 +46,6 @@ def _schema() -> str | None:
     """The tenant's schema, as revision 0004 reads it."""
     schema: str | None = context.config.attributes.get("schema")
     return schema
-
-
-def _loaded(data: Any) -> dict[str, Any]:  # noqa: ANN401  (JSON as the driver returns it)
-    return json.loads(data) if isinstance(data, str | bytes) else dict(data)
 
 
 def _standings(customer_id: str, data: dict[str, Any]) -> Iterator[dict[str, str]]:
@@ -88,20 +84,10 @@ def upgrade() -> None:
         .values(status=sa.bindparam("to"))
     )
     bind = op.get_bind()
-    after = ""
-    while True:  # a batch of customers at a time, by id: memory stays flat
-        batch = bind.execute(
-            sa.select(customers.c.id, customers.c.data)
-            .where(customers.c.id > after)
-            .order_by(customers.c.id)
-            .limit(_BATCH)
-        ).all()
-        if not batch:
-            break
-        rows = [row for customer_id, raw in batch for row in _standings(customer_id, _loaded(raw))]
+    for batch in rows_in_batches(bind, customers):
+        rows = [row for customer_id, data in batch for row in _standings(customer_id, data)]
         if rows:
             bind.execute(change, rows)
-        after = batch[-1][0]
     if bind.dialect.name != "sqlite":
         op.alter_column("memberships", "status", server_default=None, schema=schema)
 
