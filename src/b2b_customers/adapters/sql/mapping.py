@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from b2b_customers.domain.values import CustomFieldValue
 
 __all__ = [
+    "AUDIT_COLUMNS",
     "COMPANY_COLUMNS",
     "COMPANY_FIELD_COLUMNS",
     "COMPANY_TAG_COLUMNS",
@@ -87,10 +88,12 @@ __all__ = [
     "MAX_STORED_AMOUNT",
     "MEMBERSHIP_COLUMNS",
     "ORDER_COLUMNS",
+    "OUTBOX_COLUMNS",
     "TABLE_OF",
     "Decoder",
     "Stamp",
     "amount_key",
+    "audit_values",
     "bookkeeping",
     "company_field_rows",
     "company_tag_rows",
@@ -103,7 +106,7 @@ __all__ = [
     "decimal_amount",
     "decode",
     "encode",
-    "event_row",
+    "event_values",
     "group_member_rows",
     "group_row",
     "json_value",
@@ -890,15 +893,129 @@ def group_member_rows(group: CustomerGroup) -> list[Row]:
     return [{"group_id": group.id, "customer_id": member} for member in sorted(group.member_ids)]
 
 
-def event_row(event: DomainEvent) -> Row:
-    """Return the ``outbox`` row of an event not yet published."""
-    return {
-        "event_id": event.id,
-        "name": event.name,
-        "aggregate_type": event.aggregate_type,
-        "aggregate_id": event.aggregate_id,
-        "company_id": event.company_id,
-        "occurred_at": utc(event.occurred_at),
-        "published_at": None,
-        "data": _dump(event),
-    }
+OUTBOX_COLUMNS: Final = (
+    "event_id",
+    "name",
+    "aggregate_type",
+    "aggregate_id",
+    "company_id",
+    "occurred_at",
+    "published_at",
+    "data",
+)
+"""The columns of `event_values`, in order."""
+
+
+def event_values(event: DomainEvent, *, raw: bool) -> tuple[Any, ...]:
+    """Return the ``outbox`` row of an event not yet published (see ``OUTBOX_COLUMNS``).
+
+    Args:
+        event: The event.
+        raw: Give the time as text, ready for the SQLite driver (see
+            `company_values`). ``data`` is JSON text either way.
+    """
+    return (
+        event.id,
+        event.name,
+        event.aggregate_type,
+        event.aggregate_id,
+        event.company_id,
+        _moment(event.occurred_at, raw=raw),
+        None,
+        _json_of(
+            event,
+            {
+                "id": event.id,
+                "name": event.name,
+                "aggregate_type": event.aggregate_type,
+                "aggregate_id": event.aggregate_id,
+                "occurred_at": _iso(event.occurred_at),
+                "company_id": event.company_id,
+                "actor": event.actor,
+                "payload": _sorted(event.payload),
+            },
+        ),
+    )
+
+
+AUDIT_COLUMNS: Final = (
+    "entry_id",
+    "occurred_at",
+    "company_id",
+    "aggregate_type",
+    "aggregate_id",
+    "action",
+    "actor_id",
+    "data",
+)
+"""The columns of `audit_values`, in order."""
+
+
+def audit_values(entry: AuditLogEntry, *, raw: bool) -> tuple[Any, ...]:
+    """Return the ``audit_log`` row of an entry (see ``AUDIT_COLUMNS``; ``raw`` as for events)."""
+    return (
+        entry.id,
+        _moment(entry.occurred_at, raw=raw),
+        entry.company_id,
+        entry.aggregate_type,
+        entry.aggregate_id,
+        entry.action,
+        entry.actor_id,
+        _json_of(
+            entry,
+            {
+                "id": entry.id,
+                "occurred_at": _iso(entry.occurred_at),
+                "actor_id": entry.actor_id,
+                "actor_kind": entry.actor_kind.value,
+                "action": entry.action,
+                "aggregate_type": entry.aggregate_type,
+                "aggregate_id": entry.aggregate_id,
+                "company_id": entry.company_id,
+                "before": _sorted(entry.before),
+                "after": _sorted(entry.after),
+            },
+        ),
+    )
+
+
+def _json_of(entity: object, form: dict[str, Any]) -> str:
+    """Return ``entity``'s JSON text from ``form``, its converter form if its values are plain JSON.
+
+    An event's payload or an entry's states are, most of the time, the
+    converter's form of an aggregate already, which JSON takes as it is; when
+    some value is not (a set, a date, money), the converter makes the form.
+    """
+    try:
+        return _encode_json(form)
+    except (TypeError, ValueError):
+        return encode(entity)
+
+
+def _sorted(state: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A mapping's top-level keys in order, as the converter writes them."""
+    return None if state is None else {key: state[key] for key in sorted(state)}
+
+
+_last_iso: tuple[datetime | None, str] = (None, "")
+
+
+def _iso(moment: datetime) -> str:
+    """``moment.isoformat()``, kept for the same object: the events of a batch share their moment.
+
+    Kept by identity: equal moments in other time zones are written otherwise.
+    """
+    global _last_iso  # noqa: PLW0603  (a one-entry memo, replaced whole)
+    last = _last_iso
+    if last[0] is moment:
+        return last[1]
+    text = moment.isoformat()
+    _last_iso = (moment, text)
+    return text
+
+
+@functools.lru_cache(maxsize=16)
+def _moment(moment: datetime, *, raw: bool) -> Any:  # noqa: ANN401  (text or a datetime)
+    """A moment as a timestamp column takes it: UTC, as text for the raw SQLite driver."""
+    instant = utc(moment)
+    return instant.strftime(_SQLITE_TIME) if raw else instant

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from b2b_customers.adapters.sql.errors import Violation, classify, translate
+from b2b_customers.adapters.sql.queries import insert_rows
 from b2b_customers.errors import B2BError, StorageError
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class Session:
         self.chunk_size = store.chunk_size
         self.connection: Connection | None = None
         self.failure: B2BError | None = None
-        self.deferred: dict[Table, tuple[list[dict[str, Any]], Explain]] = {}
+        self.deferred: dict[Table, tuple[tuple[str, ...], list[tuple[Any, ...]], Explain]] = {}
         self._deferred_ids: dict[str, set[str]] = {}
         self.recorded: list[DomainEvent] = []
         self.recorded_ids: set[str] = set()
@@ -160,8 +161,13 @@ class Session:
         """
         return self._deferred_ids.setdefault(table.name, set())
 
-    def defer(self, table: Table, row: dict[str, Any], explain: Explain) -> None:
-        """Insert ``row`` with the next `flush`: appends batch into one statement.
+    def defer(
+        self, table: Table, columns: tuple[str, ...], row: tuple[Any, ...], explain: Explain
+    ) -> None:
+        """Insert ``row`` (values in ``columns`` order) with the next `flush`: appends batch.
+
+        The row is as `insert_rows` takes it: JSON columns as text, times as
+        text on SQLite. Every row of a table comes with the same ``columns``.
 
         Once `ROWS_HELD` rows wait, they are flushed at once, so a bulk
         unit of work does not hold every row it appends until it commits.
@@ -170,7 +176,7 @@ class Session:
             B2BError: A flush failed; the unit of work is rolled back, as by `write`.
         """
         self.active()
-        rows, _ = self.deferred.setdefault(table, ([], explain))
+        _, rows, _ = self.deferred.setdefault(table, (columns, [], explain))
         rows.append(row)
         if len(rows) >= ROWS_HELD:
             self.flush()
@@ -182,9 +188,9 @@ class Session:
             B2BError: An insert failed; the unit of work is rolled back, as by `write`.
         """
         while self.deferred:
-            table, (rows, explain) = self.deferred.popitem()
+            table, (columns, rows, explain) = self.deferred.popitem()
             with self.write(explain) as connection:
-                connection.execute(table.insert(), rows)
+                insert_rows(connection, table, columns, rows, raw=not self.postgres)
 
     def _roll_back(self, connection: Connection) -> None:
         with contextlib.suppress(SQLAlchemyError):
