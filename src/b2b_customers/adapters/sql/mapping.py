@@ -85,6 +85,8 @@ __all__ = [
     "COMPANY_TAG_COLUMNS",
     "CUSTOMER_COLUMNS",
     "CUSTOMER_TAG_COLUMNS",
+    "GROUP_COLUMNS",
+    "GROUP_MEMBER_COLUMNS",
     "MAX_STORED_AMOUNT",
     "MEMBERSHIP_COLUMNS",
     "ORDER_COLUMNS",
@@ -108,7 +110,9 @@ __all__ = [
     "encode",
     "event_values",
     "group_member_rows",
+    "group_member_values",
     "group_row",
+    "group_values",
     "json_value",
     "load",
     "location_row",
@@ -886,6 +890,36 @@ def group_row(group: CustomerGroup) -> Row:
         "company_id": group.company_id,
         "data": _dump(group),
     }
+
+
+GROUP_COLUMNS: Final = ("id", "version", "created_at", "updated_at", "kind", "company_id", "data")
+"""The columns of `group_values`, in order."""
+
+
+def group_values(group: CustomerGroup, stamp: Stamp, *, raw: bool) -> tuple[Any, ...]:
+    """Return the ``customer_groups`` row of a group stamped with ``stamp`` (see ``GROUP_COLUMNS``).
+
+    ``raw`` as for `company_values`; ``data`` is JSON text.
+    """
+    created, updated = stamp.times(raw=raw)
+    return (
+        group.id,
+        stamp.version,
+        created,
+        updated,
+        group.kind.value,
+        group.company_id,
+        encode(group),
+    )
+
+
+GROUP_MEMBER_COLUMNS: Final = ("group_id", "customer_id")
+"""The columns of `group_member_values`."""
+
+
+def group_member_values(group: CustomerGroup) -> list[tuple[str, str]]:
+    """Return the ``customer_group_members`` rows of a group (see ``GROUP_MEMBER_COLUMNS``)."""
+    return [(group.id, member) for member in sorted(group.member_ids)]
 
 
 def group_member_rows(group: CustomerGroup) -> list[Row]:
