@@ -40,6 +40,7 @@ from b2b_customers.adapters.sql.mapping import (
     json_value,
     order_values,
     stamped,
+    state_json,
     stored_time,
 )
 from b2b_customers.adapters.sql.orders import amount_key
@@ -388,3 +389,15 @@ def test_events_of_one_moment_in_two_zones_keep_each_its_own_offset():
     for event in (first, second):
         data = dict(zip(OUTBOX_COLUMNS, event_values(event, raw=True), strict=True))["data"]
         assert json.loads(data)["occurred_at"] == event.occurred_at.isoformat()
+
+
+@given(st_b2b.domain_events())
+def test_an_outbox_row_written_from_the_payloads_text_is_the_same_row(event: DomainEvent):
+    text = state_json(event.payload)
+    assert event_values(event, raw=True, payload_json=text) == event_values(event, raw=True)
+
+
+@given(st_b2b.audit_log_entries())
+def test_an_audit_row_written_from_the_states_text_is_the_same_row(entry: AuditLogEntry):
+    text = None if entry.after is None else state_json(entry.after)
+    assert audit_values(entry, raw=False, after_json=text) == audit_values(entry, raw=False)

@@ -251,9 +251,9 @@ class ServiceContext:
             Created(EventId(self.ids()), entity.id, company_of(entity), _unstructured(entity))
             for entity in entities
         )
-        for event, _entry in changes:
-            uow.record(event)
         uow.audit.append_many(entry for _event, entry in changes)
+        for event, _entry in changes:  # after their entries: a store may reuse what it wrote
+            uow.record(event)
         return [event for event, _entry in changes]
 
     def _append(

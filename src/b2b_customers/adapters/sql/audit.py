@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from b2b_customers.adapters.sql.mapping import AUDIT_COLUMNS, audit_values, utc
+from b2b_customers.adapters.sql.mapping import AUDIT_COLUMNS, audit_values, state_json, utc
 from b2b_customers.adapters.sql.queries import page
 from b2b_customers.adapters.sql.tables import audit_log
 from b2b_customers.domain import AuditLogEntry
@@ -97,7 +97,13 @@ class SqlAuditLog:
         return items
 
     def _row(self, entry: AuditLogEntry) -> tuple[Any, ...]:
-        return audit_values(entry, raw=not self._session.postgres)
+        """The entry's row; its state's JSON text is kept for the event that shares it."""
+        session = self._session
+        after = entry.after
+        text = None if after is None else state_json(after)
+        if after is not None and text is not None:
+            session.remember_state(after, text)
+        return audit_values(entry, raw=not session.postgres, after_json=text)
 
     def for_company(
         self, company_id: CompanyId, query: AuditQuery | None = None

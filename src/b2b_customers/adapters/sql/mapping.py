@@ -119,6 +119,7 @@ __all__ = [
     "membership_rows",
     "order_values",
     "stamped",
+    "state_json",
     "stored_bookkeeping",
     "stored_time",
     "stored_version",
@@ -940,14 +941,26 @@ OUTBOX_COLUMNS: Final = (
 """The columns of `event_values`, in order."""
 
 
-def event_values(event: DomainEvent, *, raw: bool) -> tuple[Any, ...]:
+def event_values(
+    event: DomainEvent, *, raw: bool, payload_json: str | None = None
+) -> tuple[Any, ...]:
     """Return the ``outbox`` row of an event not yet published (see ``OUTBOX_COLUMNS``).
 
     Args:
         event: The event.
         raw: Give the time as text, ready for the SQLite driver (see
             `company_values`). ``data`` is JSON text either way.
+        payload_json: The payload's `state_json`, when the caller has it already.
     """
+    head = {
+        "id": event.id,
+        "name": event.name,
+        "aggregate_type": event.aggregate_type,
+        "aggregate_id": event.aggregate_id,
+        "occurred_at": _iso(event.occurred_at),
+        "company_id": event.company_id,
+        "actor": event.actor,
+    }
     return (
         event.id,
         event.name,
@@ -956,19 +969,7 @@ def event_values(event: DomainEvent, *, raw: bool) -> tuple[Any, ...]:
         event.company_id,
         _moment(event.occurred_at, raw=raw),
         None,
-        _json_of(
-            event,
-            {
-                "id": event.id,
-                "name": event.name,
-                "aggregate_type": event.aggregate_type,
-                "aggregate_id": event.aggregate_id,
-                "occurred_at": _iso(event.occurred_at),
-                "company_id": event.company_id,
-                "actor": event.actor,
-                "payload": _sorted(event.payload),
-            },
-        ),
+        _json_with(event, head, "payload", event.payload, payload_json),
     )
 
 
@@ -985,8 +986,25 @@ AUDIT_COLUMNS: Final = (
 """The columns of `audit_values`, in order."""
 
 
-def audit_values(entry: AuditLogEntry, *, raw: bool) -> tuple[Any, ...]:
-    """Return the ``audit_log`` row of an entry (see ``AUDIT_COLUMNS``; ``raw`` as for events)."""
+def audit_values(
+    entry: AuditLogEntry, *, raw: bool, after_json: str | None = None
+) -> tuple[Any, ...]:
+    """Return the ``audit_log`` row of an entry (see ``AUDIT_COLUMNS``).
+
+    ``raw`` as for `event_values`; ``after_json``: the `state_json` of
+    ``entry.after``, when the caller has it already.
+    """
+    head = {
+        "id": entry.id,
+        "occurred_at": _iso(entry.occurred_at),
+        "actor_id": entry.actor_id,
+        "actor_kind": entry.actor_kind.value,
+        "action": entry.action,
+        "aggregate_type": entry.aggregate_type,
+        "aggregate_id": entry.aggregate_id,
+        "company_id": entry.company_id,
+        "before": _sorted(entry.before),
+    }
     return (
         entry.id,
         _moment(entry.occurred_at, raw=raw),
@@ -995,33 +1013,44 @@ def audit_values(entry: AuditLogEntry, *, raw: bool) -> tuple[Any, ...]:
         entry.aggregate_id,
         entry.action,
         entry.actor_id,
-        _json_of(
-            entry,
-            {
-                "id": entry.id,
-                "occurred_at": _iso(entry.occurred_at),
-                "actor_id": entry.actor_id,
-                "actor_kind": entry.actor_kind.value,
-                "action": entry.action,
-                "aggregate_type": entry.aggregate_type,
-                "aggregate_id": entry.aggregate_id,
-                "company_id": entry.company_id,
-                "before": _sorted(entry.before),
-                "after": _sorted(entry.after),
-            },
-        ),
+        _json_with(entry, head, "after", entry.after, after_json),
     )
 
 
-def _json_of(entity: object, form: dict[str, Any]) -> str:
-    """Return ``entity``'s JSON text from ``form``, its converter form if its values are plain JSON.
+def state_json(state: Mapping[str, Any]) -> str | None:
+    """Return the JSON text of an event's payload or an entry's state, if JSON takes it as it is.
 
-    An event's payload or an entry's states are, most of the time, the
-    converter's form of an aggregate already, which JSON takes as it is; when
-    some value is not (a set, a date, money), the converter makes the form.
+    Most of the time it is the converter's form of an aggregate already;
+    ``None`` when some value is not plain JSON (a set, a date, money), which
+    only the converter writes.
     """
     try:
-        return _encode_json(form)
+        return _encode_json(_sorted(state))
+    except (TypeError, ValueError):
+        return None
+
+
+def _json_with(
+    entity: object,
+    head: dict[str, Any],
+    last: str,
+    state: Mapping[str, Any] | None,
+    state_text: str | None,
+) -> str:
+    """Return ``entity``'s converter form as JSON text: ``head``, then ``last``, its state.
+
+    The state's text is written into the head's (the same text as encoding
+    the whole form at once); a state JSON does not take as it is sends the
+    whole entity through the converter.
+    """
+    if state is None:
+        state_text = "null"
+    elif state_text is None:
+        state_text = state_json(state)
+    try:
+        if state_text is None:
+            raise TypeError(last)  # noqa: TRY301  (the converter's way, below)
+        return f'{_encode_json(head)[:-1]},"{last}":{state_text}}}'
     except (TypeError, ValueError):
         return encode(entity)
 

@@ -13,7 +13,7 @@ when the repository can (its explanation reads the committed state).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sqlalchemy import Connection, Table, text
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from b2b_customers.adapters.sql.store import SqlStore
     from b2b_customers.domain import DomainEvent
 
-__all__ = ["OUTBOX_LOCK", "ROWS_HELD", "TREE_LOCK", "Explain", "Session"]
+__all__ = ["OUTBOX_LOCK", "ROWS_HELD", "STATES_HELD", "TREE_LOCK", "Explain", "Session"]
 
 Explain: TypeAlias = Callable[[Connection, Violation], B2BError | None]
 """A repository's explanation of a constraint violation (``None``: use the generic one)."""
@@ -43,6 +43,9 @@ TREE_LOCK = 1647469156
 
 ROWS_HELD = 5000
 """The most deferred rows of one table a unit of work holds before sending them."""
+
+STATES_HELD = 5000
+"""The most audit entry states whose JSON text a unit of work keeps for their events."""
 
 
 class Session:
@@ -69,6 +72,13 @@ class Session:
         self.sent_early = False
         """Some recorded events went to the outbox before the commit (see ``EVENTS_HELD``)."""
         self.marks: dict[str, datetime] = {}
+        self.state_texts: dict[int, tuple[Mapping[str, Any], str]] = {}
+        """The JSON text of audit entries' states, by the state's identity, for their events.
+
+        An event and its audit entry made together share one state object
+        (see [`Creations`][b2b_customers.domain.creations.Creations]): its
+        text, written for the entry, is taken (and dropped) by the event's row.
+        """
 
     def now(self) -> datetime:
         """Return the store's clock reading."""
@@ -199,9 +209,20 @@ class Session:
         self.recorded_ids = set()
         self.sent_early = False
         self.marks = {}
+        self.state_texts = {}
         self.deferred = {}
         for ids in self._deferred_ids.values():
             ids.clear()
+
+    def remember_state(self, state: Mapping[str, Any], text: str) -> None:
+        """Keep the JSON text of an entry's state until its event's row takes it."""
+        if len(self.state_texts) < STATES_HELD:
+            self.state_texts[id(state)] = (state, text)
+
+    def state_text(self, state: Mapping[str, Any]) -> str | None:
+        """Take the JSON text kept for ``state`` (this very object), if any."""
+        kept = self.state_texts.pop(id(state), None)
+        return kept[1] if kept is not None and kept[0] is state else None
 
     def lock(self, connection: Connection, kind: int) -> None:
         """On PostgreSQL, take a transaction-scoped advisory lock of ``kind`` for this schema."""
@@ -220,6 +241,7 @@ class Session:
         self.recorded_ids = set()
         self.sent_early = False
         self.marks = {}
+        self.state_texts = {}
         self.failure = None
 
 

@@ -277,7 +277,8 @@ def _event_id_taken(_connection: Connection, violation: Violation) -> B2BError |
 def _insert_events(connection: Connection, session: Session, events: list[DomainEvent]) -> None:
     """Insert ``events`` into the outbox with one ``executemany``."""
     raw = not session.postgres
-    rows = [event_values(event, raw=raw) for event in events]
+    text = session.state_text
+    rows = [event_values(event, raw=raw, payload_json=text(event.payload)) for event in events]
     insert_rows(connection, outbox, OUTBOX_COLUMNS, rows, raw=raw)
 
 
