@@ -19,13 +19,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from b2b_customers.adapters.sql.mapping import (
+    AUDIT_COLUMNS,
     COMPANY_COLUMNS,
     CUSTOMER_COLUMNS,
     MAX_STORED_AMOUNT,
     ORDER_COLUMNS,
+    OUTBOX_COLUMNS,
     TABLE_OF,
     Decoder,
     Stamp,
+    audit_values,
     company_values,
     converter,
     custom_field_key,
@@ -33,13 +36,15 @@ from b2b_customers.adapters.sql.mapping import (
     decimal_amount,
     decode,
     encode,
+    event_values,
     json_value,
     order_values,
     stamped,
+    state_json,
     stored_time,
 )
 from b2b_customers.adapters.sql.orders import amount_key
-from b2b_customers.domain import Company, Customer
+from b2b_customers.domain import AuditLogEntry, Company, Customer, DomainEvent
 from b2b_customers.errors import DamagedRow, ValidationError
 from b2b_customers.ids import CompanyId, CustomerId
 from b2b_customers.serialization import make_converter
@@ -333,3 +338,66 @@ def test_a_json_column_that_is_not_json_is_damaged():
     with pytest.raises(DamagedRow) as raised:
         json_value("{a", table="orders", key="o1", field="posting")
     assert (raised.value.table, raised.value.key, raised.value.field) == ("orders", "o1", "posting")
+
+
+@given(st_b2b.domain_events(), st.booleans())
+def test_an_outbox_row_holds_the_converters_json_of_the_event(event: DomainEvent, raw: bool):
+    row = dict(zip(OUTBOX_COLUMNS, event_values(event, raw=raw), strict=True))
+    assert json.loads(row["data"]) == json.loads(encode(event))
+    assert row["event_id"] == event.id
+    assert row["published_at"] is None
+
+
+@given(st_b2b.audit_log_entries(), st.booleans())
+def test_an_audit_row_holds_the_converters_json_of_the_entry(entry: AuditLogEntry, raw: bool):
+    row = dict(zip(AUDIT_COLUMNS, audit_values(entry, raw=raw), strict=True))
+    assert json.loads(row["data"]) == json.loads(encode(entry))
+    assert row["entry_id"] == entry.id
+
+
+def test_a_payload_json_cannot_take_as_it_is_goes_through_the_converter():
+    moment = datetime(2026, 1, 5, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    event = DomainEvent(
+        id="e1",
+        name="credit.booked",
+        aggregate_type="credit",
+        aggregate_id="a1",
+        occurred_at=moment,
+        payload={"amount": Decimal("1.10"), "tags": frozenset({"b", "a"}), "when": moment},
+    )
+    data = dict(zip(OUTBOX_COLUMNS, event_values(event, raw=True), strict=True))["data"]
+    assert json.loads(data)["payload"] == {
+        "amount": "1.10",
+        "tags": ["a", "b"],
+        "when": "2026-01-05T09:30:00+01:00",
+    }
+
+
+def test_events_of_one_moment_in_two_zones_keep_each_its_own_offset():
+    instant = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
+    berlin = instant.astimezone(timezone(timedelta(hours=1)))
+    first, second = (
+        DomainEvent(
+            id=f"e{n}",
+            name="company.created",
+            aggregate_type="company",
+            aggregate_id="c1",
+            occurred_at=moment,
+        )
+        for n, moment in enumerate((instant, berlin))
+    )
+    for event in (first, second):
+        data = dict(zip(OUTBOX_COLUMNS, event_values(event, raw=True), strict=True))["data"]
+        assert json.loads(data)["occurred_at"] == event.occurred_at.isoformat()
+
+
+@given(st_b2b.domain_events())
+def test_an_outbox_row_written_from_the_payloads_text_is_the_same_row(event: DomainEvent):
+    text = state_json(event.payload)
+    assert event_values(event, raw=True, payload_json=text) == event_values(event, raw=True)
+
+
+@given(st_b2b.audit_log_entries())
+def test_an_audit_row_written_from_the_states_text_is_the_same_row(entry: AuditLogEntry):
+    text = None if entry.after is None else state_json(entry.after)
+    assert audit_values(entry, raw=False, after_json=text) == audit_values(entry, raw=False)

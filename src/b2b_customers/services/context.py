@@ -8,6 +8,7 @@ from attrs import frozen
 
 from b2b_customers.domain import ActorKind, AuditLogEntry, DomainEvent
 from b2b_customers.domain.audit import change_between
+from b2b_customers.domain.creations import Created, Creations
 from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.serialization import make_converter
@@ -226,7 +227,9 @@ class ServiceContext:
     ) -> list[DomainEvent]:
         """Record the creation of many entities: one event each, the audit entries in one batch.
 
-        The events and entries are those `record` makes for each created entity.
+        The events and entries are those `record` makes for each created entity,
+        at one moment (one reading of the clock for the batch); the fields they
+        share are checked once (see [`Creations`][b2b_customers.domain.creations.Creations]).
 
         Args:
             uow: The open unit of work the entities were stored in.
@@ -238,23 +241,19 @@ class ServiceContext:
         Raises:
             AlreadyExists: The id generator gave an id the outbox or audit log holds.
         """
-        changes = []
-        for entity in entities:
-            after = _CONVERTER.unstructure(entity)
-            changes.append(
-                self._change(
-                    name,
-                    entity.id,
-                    actor=actor,
-                    company_id=company_of(entity),
-                    payload=after,
-                    before=None,
-                    after=after,
-                )
-            )
-        for event, _entry in changes:
-            uow.record(event)
+        creations = Creations(
+            name=name,
+            occurred_at=self.clock.now(),
+            actor_id=actor_id(actor),
+            actor_kind=_kind_of(actor),
+        )
+        changes = creations.recorded(
+            Created(EventId(self.ids()), entity.id, company_of(entity), _unstructured(entity))
+            for entity in entities
+        )
         uow.audit.append_many(entry for _event, entry in changes)
+        for event, _entry in changes:  # after their entries: a store may reuse what it wrote
+            uow.record(event)
         return [event for event, _entry in changes]
 
     def _append(
@@ -309,7 +308,7 @@ class ServiceContext:
             id=event.id,
             occurred_at=event.occurred_at,
             actor_id=actor_id(actor),
-            actor_kind=ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER,
+            actor_kind=_kind_of(actor),
             action=name,
             aggregate_type=event.aggregate_type,
             aggregate_id=event.aggregate_id,
@@ -318,6 +317,13 @@ class ServiceContext:
             after=after,
         )
         return event, entry
+
+
+def _kind_of(actor: Actor) -> ActorKind:
+    return ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER
+
+
+_unstructured = _CONVERTER.unstructure
 
 
 def _totals(balance: Decimal, reserved: Decimal, last_sequence: int) -> dict[str, Any]:

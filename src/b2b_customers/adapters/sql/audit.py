@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from b2b_customers.adapters.sql.mapping import converter, utc
+from b2b_customers.adapters.sql.mapping import AUDIT_COLUMNS, audit_values, state_json, utc
 from b2b_customers.adapters.sql.queries import page
 from b2b_customers.adapters.sql.tables import audit_log
 from b2b_customers.domain import AuditLogEntry
@@ -64,7 +64,7 @@ class SqlAuditLog:
                     "already; give every entry an id of its own"
                 )
             )
-        self._session.defer(_table, _row(entry), _taken)
+        self._session.defer(_table, AUDIT_COLUMNS, self._row(entry), _taken)
         self._appended.add(entry.id)
         return entry
 
@@ -92,9 +92,18 @@ class SqlAuditLog:
                 )
             )
         for entry in items:  # sent in one batch with the unit of work's other appends
-            self._session.defer(_table, _row(entry), _taken)
+            self._session.defer(_table, AUDIT_COLUMNS, self._row(entry), _taken)
         self._appended.update(appended)
         return items
+
+    def _row(self, entry: AuditLogEntry) -> tuple[Any, ...]:
+        """The entry's row; its state's JSON text is kept for the event that shares it."""
+        session = self._session
+        after = entry.after
+        text = None if after is None else state_json(after)
+        if after is not None and text is not None:
+            session.remember_state(after, text)
+        return audit_values(entry, raw=not session.postgres, after_json=text)
 
     def for_company(
         self, company_id: CompanyId, query: AuditQuery | None = None
@@ -145,16 +154,3 @@ def _taken(_connection: Connection, violation: Violation) -> B2BError | None:
         "an audit entry with one of these ids is in the log already; "
         "give every entry an id of its own"
     )
-
-
-def _row(entry: AuditLogEntry) -> dict[str, Any]:
-    return {
-        "entry_id": entry.id,
-        "occurred_at": utc(entry.occurred_at),
-        "company_id": entry.company_id,
-        "aggregate_type": entry.aggregate_type,
-        "aggregate_id": entry.aggregate_id,
-        "action": entry.action,
-        "actor_id": entry.actor_id,
-        "data": converter().unstructure(entry),
-    }

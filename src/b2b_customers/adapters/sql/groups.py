@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, select, update
+import attrs
+from sqlalchemy import Text, bindparam, cast, delete, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 
 from b2b_customers.adapters.sql.mapping import (
+    GROUP_COLUMNS,
+    GROUP_MEMBER_COLUMNS,
+    Stamp,
+    encode,
     group_member_rows,
+    group_member_values,
     group_row,
+    group_values,
     load,
     stamped,
     stored_bookkeeping,
     stored_time,
+    utc,
 )
-from b2b_customers.adapters.sql.queries import chunked, paused_gc, stale
+from b2b_customers.adapters.sql.queries import chunked, insert_rows, paused_gc, stale
 from b2b_customers.adapters.sql.tables import companies, customer_group_members, customer_groups
 from b2b_customers.domain import CustomerGroup, GroupKind
 from b2b_customers.errors import (
@@ -28,7 +38,7 @@ from b2b_customers.errors import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from sqlalchemy import Connection
+    from sqlalchemy import ColumnElement, Connection, Update
 
     from b2b_customers.adapters.sql.errors import Violation
     from b2b_customers.adapters.sql.session import Session
@@ -39,15 +49,20 @@ __all__ = ["SqlCustomerGroupRepository"]
 _groups = customer_groups
 _members = customer_group_members
 
-_ADD_MEMBERS = (
-    update(_groups)
-    .where(_groups.c.id == bindparam("b_id"), _groups.c.version == bindparam("b_version"))
-    .values(
-        version=bindparam("b_new_version"),
-        updated_at=bindparam("b_updated_at"),
-        data=bindparam("b_data"),
+
+@functools.lru_cache(maxsize=4)  # one statement per dialect
+def _adding_members(dialect: str) -> Update:
+    """The conditional update of a group gaining members: its data bound as JSON text."""
+    data: ColumnElement[Any] = bindparam("b_data", type_=Text())
+    return (
+        update(_groups)
+        .where(_groups.c.id == bindparam("b_id"), _groups.c.version == bindparam("b_version"))
+        .values(
+            version=bindparam("b_new_version"),
+            updated_at=bindparam("b_updated_at"),
+            data=cast(data, JSONB()) if dialect == "postgresql" else data,
+        )
     )
-)
 
 
 class SqlCustomerGroupRepository:
@@ -98,7 +113,9 @@ class SqlCustomerGroupRepository:
         if not items:
             return []
         now = self._session.now()
-        stored = [stamped(group, version=1, created_at=now, updated_at=now) for group in items]
+        stamp = Stamp(1, now, now)
+        stored = [stamp.apply(group) for group in items]
+        raw = not self._session.postgres
 
         def explain(connection: Connection, _violation: Violation) -> B2BError | None:
             for group in stored:
@@ -108,10 +125,10 @@ class SqlCustomerGroupRepository:
             return None
 
         with paused_gc(len(stored)), self._session.write(explain) as connection:
-            connection.execute(_groups.insert(), [group_row(group) for group in stored])
-            members = [row for group in stored for row in group_member_rows(group)]
-            if members:
-                connection.execute(_members.insert(), members)
+            rows = [group_values(group, stamp, raw=raw) for group in stored]
+            insert_rows(connection, _groups, GROUP_COLUMNS, rows, raw=raw)
+            members = [row for group in stored for row in group_member_values(group)]
+            insert_rows(connection, _members, GROUP_MEMBER_COLUMNS, members, raw=raw)
         return stored
 
     def add_members(self, members: Mapping[CompanyId, Iterable[CustomerId]]) -> list[CustomerGroup]:
@@ -141,42 +158,41 @@ class SqlCustomerGroupRepository:
                 for group in current
                 if group.company_id is not None and not wanted[group.company_id] <= group.member_ids
             ]
+            if not changed:
+                return []
             stored = [
-                stamped(
-                    group.with_members(group.member_ids | new),
+                attrs.evolve(
+                    group,
+                    member_ids=group.member_ids | new,
                     version=group.version + 1,
                     created_at=group.created_at or now,
                     updated_at=now,
                 )
                 for group, new in changed
             ]
-            if not stored:
-                return []
-            updates = []
-            for (before, _new), after in zip(changed, stored, strict=True):
-                row = group_row(after)
-                updates.append(
-                    {
-                        "b_id": after.id,
-                        "b_version": before.version,
-                        "b_new_version": row["version"],
-                        "b_updated_at": row["updated_at"],
-                        "b_data": row["data"],
-                    }
-                )
-            result = connection.execute(_ADD_MEMBERS, updates)
+            updated_at = utc(now)
+            updates = [
+                {
+                    "b_id": after.id,
+                    "b_version": before.version,
+                    "b_new_version": after.version,
+                    "b_updated_at": updated_at,
+                    "b_data": encode(after),
+                }
+                for (before, _new), after in zip(changed, stored, strict=True)
+            ]
+            result = connection.execute(_adding_members(connection.dialect.name), updates)
             if connection.dialect.supports_sane_multi_rowcount and result.rowcount != len(updates):
                 raise StaleVersion(
                     "another unit of work changed one of these customer groups first; "
                     "add the members again"
                 )
-            connection.execute(
-                _members.insert(),
-                [
-                    {"group_id": group.id, "customer_id": customer}
-                    for (group, new) in changed
-                    for customer in sorted(new)
-                ],
+            insert_rows(
+                connection,
+                _members,
+                GROUP_MEMBER_COLUMNS,
+                [(group.id, customer) for (group, new) in changed for customer in sorted(new)],
+                raw=not session.postgres,
             )
         return sorted(stored, key=lambda group: group.id)
 

@@ -79,18 +79,23 @@ if TYPE_CHECKING:
     from b2b_customers.domain.values import CustomFieldValue
 
 __all__ = [
+    "AUDIT_COLUMNS",
     "COMPANY_COLUMNS",
     "COMPANY_FIELD_COLUMNS",
     "COMPANY_TAG_COLUMNS",
     "CUSTOMER_COLUMNS",
     "CUSTOMER_TAG_COLUMNS",
+    "GROUP_COLUMNS",
+    "GROUP_MEMBER_COLUMNS",
     "MAX_STORED_AMOUNT",
     "MEMBERSHIP_COLUMNS",
     "ORDER_COLUMNS",
+    "OUTBOX_COLUMNS",
     "TABLE_OF",
     "Decoder",
     "Stamp",
     "amount_key",
+    "audit_values",
     "bookkeeping",
     "company_field_rows",
     "company_tag_rows",
@@ -103,15 +108,18 @@ __all__ = [
     "decimal_amount",
     "decode",
     "encode",
-    "event_row",
+    "event_values",
     "group_member_rows",
+    "group_member_values",
     "group_row",
+    "group_values",
     "json_value",
     "load",
     "location_row",
     "membership_rows",
     "order_values",
     "stamped",
+    "state_json",
     "stored_bookkeeping",
     "stored_time",
     "stored_version",
@@ -888,20 +896,192 @@ def group_row(group: CustomerGroup) -> Row:
     }
 
 
+GROUP_COLUMNS: Final = ("id", "version", "created_at", "updated_at", "kind", "company_id", "data")
+"""The columns of `group_values`, in order."""
+
+
+def group_values(group: CustomerGroup, stamp: Stamp, *, raw: bool) -> tuple[Any, ...]:
+    """Return the ``customer_groups`` row of a group stamped with ``stamp`` (see ``GROUP_COLUMNS``).
+
+    ``raw`` as for `company_values`; ``data`` is JSON text.
+    """
+    created, updated = stamp.times(raw=raw)
+    return (
+        group.id,
+        stamp.version,
+        created,
+        updated,
+        group.kind.value,
+        group.company_id,
+        encode(group),
+    )
+
+
+GROUP_MEMBER_COLUMNS: Final = ("group_id", "customer_id")
+"""The columns of `group_member_values`."""
+
+
+def group_member_values(group: CustomerGroup) -> list[tuple[str, str]]:
+    """Return the ``customer_group_members`` rows of a group (see ``GROUP_MEMBER_COLUMNS``)."""
+    return [(group.id, member) for member in sorted(group.member_ids)]
+
+
 def group_member_rows(group: CustomerGroup) -> list[Row]:
     """Return the ``customer_group_members`` rows of a group."""
     return [{"group_id": group.id, "customer_id": member} for member in sorted(group.member_ids)]
 
 
-def event_row(event: DomainEvent) -> Row:
-    """Return the ``outbox`` row of an event not yet published."""
-    return {
-        "event_id": event.id,
+OUTBOX_COLUMNS: Final = (
+    "event_id",
+    "name",
+    "aggregate_type",
+    "aggregate_id",
+    "company_id",
+    "occurred_at",
+    "published_at",
+    "data",
+)
+"""The columns of `event_values`, in order."""
+
+
+def event_values(
+    event: DomainEvent, *, raw: bool, payload_json: str | None = None
+) -> tuple[Any, ...]:
+    """Return the ``outbox`` row of an event not yet published (see ``OUTBOX_COLUMNS``).
+
+    Args:
+        event: The event.
+        raw: Give the time as text, ready for the SQLite driver (see
+            `company_values`). ``data`` is JSON text either way.
+        payload_json: The payload's `state_json`, when the caller has it already.
+    """
+    head = {
+        "id": event.id,
         "name": event.name,
         "aggregate_type": event.aggregate_type,
         "aggregate_id": event.aggregate_id,
+        "occurred_at": _iso(event.occurred_at),
         "company_id": event.company_id,
-        "occurred_at": utc(event.occurred_at),
-        "published_at": None,
-        "data": _dump(event),
+        "actor": event.actor,
     }
+    return (
+        event.id,
+        event.name,
+        event.aggregate_type,
+        event.aggregate_id,
+        event.company_id,
+        _moment(event.occurred_at, raw=raw),
+        None,
+        _json_with(event, head, "payload", event.payload, payload_json),
+    )
+
+
+AUDIT_COLUMNS: Final = (
+    "entry_id",
+    "occurred_at",
+    "company_id",
+    "aggregate_type",
+    "aggregate_id",
+    "action",
+    "actor_id",
+    "data",
+)
+"""The columns of `audit_values`, in order."""
+
+
+def audit_values(
+    entry: AuditLogEntry, *, raw: bool, after_json: str | None = None
+) -> tuple[Any, ...]:
+    """Return the ``audit_log`` row of an entry (see ``AUDIT_COLUMNS``).
+
+    ``raw`` as for `event_values`; ``after_json``: the `state_json` of
+    ``entry.after``, when the caller has it already.
+    """
+    head = {
+        "id": entry.id,
+        "occurred_at": _iso(entry.occurred_at),
+        "actor_id": entry.actor_id,
+        "actor_kind": entry.actor_kind.value,
+        "action": entry.action,
+        "aggregate_type": entry.aggregate_type,
+        "aggregate_id": entry.aggregate_id,
+        "company_id": entry.company_id,
+        "before": _sorted(entry.before),
+    }
+    return (
+        entry.id,
+        _moment(entry.occurred_at, raw=raw),
+        entry.company_id,
+        entry.aggregate_type,
+        entry.aggregate_id,
+        entry.action,
+        entry.actor_id,
+        _json_with(entry, head, "after", entry.after, after_json),
+    )
+
+
+def state_json(state: Mapping[str, Any]) -> str | None:
+    """Return the JSON text of an event's payload or an entry's state, if JSON takes it as it is.
+
+    Most of the time it is the converter's form of an aggregate already;
+    ``None`` when some value is not plain JSON (a set, a date, money), which
+    only the converter writes.
+    """
+    try:
+        return _encode_json(_sorted(state))
+    except (TypeError, ValueError):
+        return None
+
+
+def _json_with(
+    entity: object,
+    head: dict[str, Any],
+    last: str,
+    state: Mapping[str, Any] | None,
+    state_text: str | None,
+) -> str:
+    """Return ``entity``'s converter form as JSON text: ``head``, then ``last``, its state.
+
+    The state's text is written into the head's (the same text as encoding
+    the whole form at once); a state JSON does not take as it is sends the
+    whole entity through the converter.
+    """
+    if state is None:
+        state_text = "null"
+    elif state_text is None:
+        state_text = state_json(state)
+    try:
+        if state_text is None:
+            raise TypeError(last)  # noqa: TRY301  (the converter's way, below)
+        return f'{_encode_json(head)[:-1]},"{last}":{state_text}}}'
+    except (TypeError, ValueError):
+        return encode(entity)
+
+
+def _sorted(state: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A mapping's top-level keys in order, as the converter writes them."""
+    return None if state is None else {key: state[key] for key in sorted(state)}
+
+
+_last_iso: tuple[datetime | None, str] = (None, "")
+
+
+def _iso(moment: datetime) -> str:
+    """``moment.isoformat()``, kept for the same object: the events of a batch share their moment.
+
+    Kept by identity: equal moments in other time zones are written otherwise.
+    """
+    global _last_iso  # noqa: PLW0603  (a one-entry memo, replaced whole)
+    last = _last_iso
+    if last[0] is moment:
+        return last[1]
+    text = moment.isoformat()
+    _last_iso = (moment, text)
+    return text
+
+
+@functools.lru_cache(maxsize=16)
+def _moment(moment: datetime, *, raw: bool) -> Any:  # noqa: ANN401  (text or a datetime)
+    """A moment as a timestamp column takes it: UTC, as text for the raw SQLite driver."""
+    instant = utc(moment)
+    return instant.strftime(_SQLITE_TIME) if raw else instant

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sqlalchemy import Connection, Table, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from b2b_customers.adapters.sql.errors import Violation, classify, translate
+from b2b_customers.adapters.sql.queries import insert_rows
 from b2b_customers.errors import B2BError, StorageError
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from b2b_customers.adapters.sql.store import SqlStore
     from b2b_customers.domain import DomainEvent
 
-__all__ = ["OUTBOX_LOCK", "ROWS_HELD", "TREE_LOCK", "Explain", "Session"]
+__all__ = ["OUTBOX_LOCK", "ROWS_HELD", "STATES_HELD", "TREE_LOCK", "Explain", "Session"]
 
 Explain: TypeAlias = Callable[[Connection, Violation], B2BError | None]
 """A repository's explanation of a constraint violation (``None``: use the generic one)."""
@@ -43,6 +44,9 @@ TREE_LOCK = 1647469156
 
 ROWS_HELD = 5000
 """The most deferred rows of one table a unit of work holds before sending them."""
+
+STATES_HELD = 5000
+"""The most audit entry states whose JSON text a unit of work keeps for their events."""
 
 
 class Session:
@@ -62,13 +66,20 @@ class Session:
         self.chunk_size = store.chunk_size
         self.connection: Connection | None = None
         self.failure: B2BError | None = None
-        self.deferred: dict[Table, tuple[list[dict[str, Any]], Explain]] = {}
+        self.deferred: dict[Table, tuple[tuple[str, ...], list[tuple[Any, ...]], Explain]] = {}
         self._deferred_ids: dict[str, set[str]] = {}
         self.recorded: list[DomainEvent] = []
         self.recorded_ids: set[str] = set()
         self.sent_early = False
         """Some recorded events went to the outbox before the commit (see ``EVENTS_HELD``)."""
         self.marks: dict[str, datetime] = {}
+        self.state_texts: dict[int, tuple[Mapping[str, Any], str]] = {}
+        """The JSON text of audit entries' states, by the state's identity, for their events.
+
+        An event and its audit entry made together share one state object
+        (see [`Creations`][b2b_customers.domain.creations.Creations]): its
+        text, written for the entry, is taken (and dropped) by the event's row.
+        """
 
     def now(self) -> datetime:
         """Return the store's clock reading."""
@@ -161,8 +172,13 @@ class Session:
         """
         return self._deferred_ids.setdefault(table.name, set())
 
-    def defer(self, table: Table, row: dict[str, Any], explain: Explain) -> None:
-        """Insert ``row`` with the next `flush`: appends batch into one statement.
+    def defer(
+        self, table: Table, columns: tuple[str, ...], row: tuple[Any, ...], explain: Explain
+    ) -> None:
+        """Insert ``row`` (values in ``columns`` order) with the next `flush`: appends batch.
+
+        The row is as `insert_rows` takes it: JSON columns as text, times as
+        text on SQLite. Every row of a table comes with the same ``columns``.
 
         Once `ROWS_HELD` rows wait, they are flushed at once, so a bulk
         unit of work does not hold every row it appends until it commits.
@@ -171,7 +187,7 @@ class Session:
             B2BError: A flush failed; the unit of work is rolled back, as by `write`.
         """
         self.active()
-        rows, _ = self.deferred.setdefault(table, ([], explain))
+        _, rows, _ = self.deferred.setdefault(table, (columns, [], explain))
         rows.append(row)
         if len(rows) >= ROWS_HELD:
             self.flush()
@@ -183,9 +199,9 @@ class Session:
             B2BError: An insert failed; the unit of work is rolled back, as by `write`.
         """
         while self.deferred:
-            table, (rows, explain) = self.deferred.popitem()
+            table, (columns, rows, explain) = self.deferred.popitem()
             with self.write(explain) as connection:
-                connection.execute(table.insert(), rows)
+                insert_rows(connection, table, columns, rows, raw=not self.postgres)
 
     def _roll_back(self, connection: Connection) -> None:
         with contextlib.suppress(SQLAlchemyError):
@@ -194,9 +210,20 @@ class Session:
         self.recorded_ids = set()
         self.sent_early = False
         self.marks = {}
+        self.state_texts = {}
         self.deferred = {}
         for ids in self._deferred_ids.values():
             ids.clear()
+
+    def remember_state(self, state: Mapping[str, Any], text: str) -> None:
+        """Keep the JSON text of an entry's state until its event's row takes it."""
+        if len(self.state_texts) < STATES_HELD:
+            self.state_texts[id(state)] = (state, text)
+
+    def state_text(self, state: Mapping[str, Any]) -> str | None:
+        """Take the JSON text kept for ``state`` (this very object), if any."""
+        kept = self.state_texts.pop(id(state), None)
+        return kept[1] if kept is not None and kept[0] is state else None
 
     def lock(self, connection: Connection, kind: int) -> None:
         """On PostgreSQL, take a transaction-scoped advisory lock of ``kind`` for this schema."""
@@ -232,6 +259,7 @@ class Session:
         self.recorded_ids = set()
         self.sent_early = False
         self.marks = {}
+        self.state_texts = {}
         self.failure = None
 
 

@@ -41,10 +41,11 @@ from b2b_customers.adapters.sql.errors import translate
 from b2b_customers.adapters.sql.groups import SqlCustomerGroupRepository
 from b2b_customers.adapters.sql.limits import SqlLimitRepository
 from b2b_customers.adapters.sql.locations import SqlLocationRepository
-from b2b_customers.adapters.sql.mapping import event_row
+from b2b_customers.adapters.sql.mapping import OUTBOX_COLUMNS, event_values
 from b2b_customers.adapters.sql.orders import SqlOrderRepository
 from b2b_customers.adapters.sql.outbox import SqlOutbox
 from b2b_customers.adapters.sql.payment_terms import SqlPaymentTermsRepository
+from b2b_customers.adapters.sql.queries import insert_rows
 from b2b_customers.adapters.sql.session import OUTBOX_LOCK, Session
 from b2b_customers.adapters.sql.tables import outbox
 from b2b_customers.domain import DomainEvent
@@ -191,7 +192,7 @@ class SqlUnitOfWork:
             if events:
                 session.begin_write(connection)
                 session.lock(connection, OUTBOX_LOCK)
-                connection.execute(outbox.insert(), [event_row(event) for event in events])
+                _insert_events(connection, session, events)
                 _publish_marked(connection, session)
             connection.commit()
         except SQLAlchemyError as error:
@@ -249,7 +250,7 @@ class SqlUnitOfWork:
         session = self._session
         with session.write(_event_id_taken) as connection:
             session.lock(connection, OUTBOX_LOCK)
-            connection.execute(outbox.insert(), [event_row(event) for event in session.recorded])
+            _insert_events(connection, session, session.recorded)
             _publish_marked(connection, session)
         session.recorded = []  # their ids stay in recorded_ids: an id recorded again is refused
         session.sent_early = True
@@ -271,6 +272,14 @@ class SqlUnitOfWork:
 def _event_id_taken(_connection: Connection, violation: Violation) -> B2BError | None:
     """Explain a unique violation of the outbox: an event id is taken."""
     return AlreadyExists(_EVENT_ID_TAKEN) if violation.kind == "unique" else None
+
+
+def _insert_events(connection: Connection, session: Session, events: list[DomainEvent]) -> None:
+    """Insert ``events`` into the outbox with one ``executemany``."""
+    raw = not session.postgres
+    text = session.state_text
+    rows = [event_values(event, raw=raw, payload_json=text(event.payload)) for event in events]
+    insert_rows(connection, outbox, OUTBOX_COLUMNS, rows, raw=raw)
 
 
 def _publish_marked(connection: Connection, session: Session) -> None:
