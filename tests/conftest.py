@@ -48,7 +48,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
-settings.register_profile("fast", max_examples=10, deadline=None)
+settings.register_profile("fast", max_examples=5, deadline=None)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
 )
@@ -68,16 +68,21 @@ def postgres_server_url() -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the tests that run on SQLite files ``sqlite``.
+    """Mark the tests that run on SQLite files ``sqlite``, and the ERP example's contract run slow.
 
-    They are the tests parametrized with the ``"sqlite"`` store, those that
-    say SQLite in their name (``TestSqliteStore``, ``..._on_sqlite``), and the
-    command line's (it keeps its data in SQLite files). PostgreSQL tests are
-    marked ``postgresql`` where they are written.
+    The SQLite tests are those parametrized with the ``"sqlite"`` store, those
+    that say SQLite in their name (``TestSqliteStore``, ``..._on_sqlite``), and
+    the command line's (it keeps its data in SQLite files). PostgreSQL tests
+    are marked ``postgresql`` where they are written. The contract suite run
+    on the example ERP adapter (``TestJsonErpStore``) proves the example, not
+    the library, which the memory and SQLite runs cover: the quick loop
+    leaves it to the full run.
     """
     for item in items:
         if "sqlite" in item.nodeid.lower() or item.path.is_relative_to(_CLI):
             item.add_marker(pytest.mark.sqlite)
+        if "::TestJsonErpStore::" in item.nodeid:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_report_header() -> list[str]:

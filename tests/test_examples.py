@@ -21,6 +21,7 @@ def test_there_are_examples():
     assert ROOT / "examples" / "fastapi_app" / "api_demo.py" in EXAMPLES
 
 
+@pytest.mark.slow  # each example is a program of its own
 @pytest.mark.parametrize(
     "script", EXAMPLES, ids=lambda path: str(path.relative_to(ROOT / "examples"))
 )
@@ -37,6 +38,7 @@ def test_example_runs(script: pathlib.Path, tmp_path: pathlib.Path):
     assert result.stdout.strip(), "an example shows what it does"
 
 
+@pytest.mark.slow  # the demo is a program of its own
 def test_demo_runs(tmp_path: pathlib.Path):
     database = tmp_path / "demo.db"
     result = subprocess.run(  # noqa: S603  (our own command line)

@@ -86,6 +86,7 @@ def _charts(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [output for output in _outputs(notebook, "display_data") if "image/png" in output.data]
 
 
+@pytest.mark.slow  # a kernel per notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_notebook_runs_to_the_end(path: pathlib.Path):
     notebook = _executed(path)
@@ -96,6 +97,7 @@ def test_notebook_runs_to_the_end(path: pathlib.Path):
     )
 
 
+@pytest.mark.slow  # runs the notebook's code
 def test_explore_limits_compares_two_budgets_and_ages_open_invoices():
     notebook = _executed(FOLDER / "explore_limits.ipynb")
     printed = _printed(notebook)

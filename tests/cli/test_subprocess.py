@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import EXAMPLES
 
 
@@ -18,6 +20,7 @@ def b2b(*argv: object) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # three programs started: ~4 s
 def test_upgrade_import_and_check_an_order(tmp_path):
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     assert b2b("db", "upgrade", "--url", url).returncode == 0
@@ -39,6 +42,7 @@ def test_a_user_error_is_one_line_without_a_traceback(tmp_path):
     assert failed.stdout == ""
 
 
+@pytest.mark.slow  # a program started and piped: ~4 s
 def test_a_reader_that_goes_away_ends_the_export_quietly(tmp_path):
     url = f"sqlite:///{tmp_path / 'shop.db'}"
     assert b2b("db", "upgrade", "--url", url).returncode == 0

@@ -395,6 +395,7 @@ def _assert_damaged(store: SqlStore, table: str, key: str, reads: list[tuple[str
         assert repr(table) in str(damage), read_name
 
 
+@pytest.mark.slow  # every kind of damage to every table, each read tried
 @pytest.mark.parametrize(("table", "key_column", "key", "reads"), ROWS, ids=[r[0] for r in ROWS])
 def test_every_damage_of_a_row_fails_every_read_of_it(
     store: SqlStore,

@@ -841,6 +841,7 @@ def _call(app: App, actor: Staff | Customer, scenario: Scenario, world: World) -
         return error
 
 
+@pytest.mark.slow  # a fresh world per scenario, every service method: minutes in all
 @pytest.mark.parametrize("scenario", [*SCENARIOS, *READ_SCENARIOS], ids=lambda s: s.method)
 def test_no_call_reveals_or_changes_what_the_actor_does_not_see(
     app: App, scenario: Scenario
@@ -867,6 +868,7 @@ def test_no_call_reveals_or_changes_what_the_actor_does_not_see(
                 return
 
 
+@pytest.mark.slow  # a fresh world per scenario, every service method: minutes in all
 @pytest.mark.parametrize("scenario", [*SCENARIOS, *READ_SCENARIOS], ids=lambda s: s.method)
 def test_staff_of_every_role_are_refused_cleanly_or_served(app: App, scenario: Scenario) -> None:
     world = seed(app)

@@ -47,6 +47,7 @@ def attempt(
     return faults, None
 
 
+@pytest.mark.slow  # every write of every service method, failed in turn: ~20 s in all
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.method)
 def test_a_failure_at_any_write_leaves_the_store_unchanged(app: App, scenario: Scenario) -> None:
     world = seed(app)
@@ -70,6 +71,7 @@ def test_a_failure_at_any_write_leaves_the_store_unchanged(app: App, scenario: S
     assert snapshot(app.store) != before
 
 
+@pytest.mark.slow  # every read of every service method, watched for writes
 @pytest.mark.parametrize("scenario", READ_SCENARIOS, ids=lambda s: s.method)
 def test_a_read_makes_no_write(app: App, scenario: Scenario) -> None:
     world = seed(app)

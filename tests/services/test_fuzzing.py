@@ -714,6 +714,7 @@ def test_every_public_service_method_has_an_argument_strategy() -> None:
     assert set(ARGUMENTS) - set(METHODS) == set(), "a strategy names a method that is gone"
 
 
+@pytest.mark.slow  # draws from every strategy until each parameter shows up: ~25 s
 def test_every_argument_of_every_method_is_fuzzed() -> None:
     """Each strategy can draw every parameter a method names (``**fields`` aside)."""
     for method, function in service_methods().items():
@@ -738,6 +739,7 @@ def _keys_drawn(strategy: st.SearchStrategy[dict[str, Any]]) -> set[str]:
     return keys
 
 
+@pytest.mark.slow  # one fresh world per example, every public method: minutes in all
 @pytest.mark.parametrize("method", METHODS)
 # Each example seeds a fresh world (some twenty service calls); 40 per method keeps
 # the module quick while every hostile kind still reaches every argument.
@@ -769,6 +771,7 @@ def sql_app(
     store.dispose()
 
 
+@pytest.mark.slow  # one fresh world per example, every public method: minutes in all
 @pytest.mark.parametrize("method", METHODS)
 # One store for all examples (a migration per example would take minutes); fewer
 # examples, since each reads the whole store twice.
