@@ -29,6 +29,7 @@ from json_erp.audit import AuditRow
 from json_erp.export import ExportDirectory
 from json_erp.kinds import ALL_KINDS, AUDIT_LOG, COMPANIES, CUSTOMERS, OUTBOX
 from test_contract import TestJsonErpStore
+from tests.budget import examples
 
 __all__ = ["TestJsonErpStore"]
 
@@ -86,7 +87,7 @@ class TestTheExportFiles:
         }
         by_name = {kind.name: kind for kind in ALL_KINDS}
 
-        @settings(max_examples=25, deadline=None)
+        @settings(max_examples=examples(25), deadline=None)
         @given(
             st.sampled_from(sorted(kinds)).flatmap(
                 lambda name: st.tuples(st.just(name), st.lists(kinds[name], max_size=3))
@@ -103,7 +104,7 @@ class TestTheExportFiles:
         check()
 
     def test_events_with_any_payload_survive_the_files_unchanged(self, tmp_path):
-        @settings(max_examples=25, deadline=None)
+        @settings(max_examples=examples(25), deadline=None)
         @given(st.lists(st_b2b.domain_events(), max_size=4, unique_by=lambda event: event.id))
         def check(events):
             export = ExportDirectory(tmp_path / "events", durable=False)
@@ -117,7 +118,7 @@ class TestTheExportFiles:
         check()
 
     def test_audit_entries_and_their_positions_survive_the_files_unchanged(self, tmp_path):
-        @settings(max_examples=25, deadline=None)
+        @settings(max_examples=examples(25), deadline=None)
         @given(st.lists(st_b2b.audit_log_entries(), max_size=4, unique_by=lambda entry: entry.id))
         def check(entries):
             export = ExportDirectory(tmp_path / "audit", durable=False)

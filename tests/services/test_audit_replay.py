@@ -22,6 +22,7 @@ from b2b_customers.errors import B2BError
 from b2b_customers.ids import CompanyId, ContactAssignmentId, LocationId, SequentialIds
 from b2b_customers.ports import AuditQuery
 from b2b_customers.services import Staff, StaffRole
+from tests.budget import examples
 from tests.services.recording import CONVERTER
 
 REP = Staff(id="s-1", name="Sam Sales", roles={StaffRole.SALES_REP})
@@ -146,5 +147,7 @@ class AuditReplay(RuleBasedStateMachine):
         assert all(key in last for key in stored)
 
 
-AuditReplay.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None)
+AuditReplay.TestCase.settings = settings(
+    max_examples=examples(25), stateful_step_count=15, deadline=None
+)
 TestAuditReplay = AuditReplay.TestCase

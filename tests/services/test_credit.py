@@ -26,6 +26,7 @@ from b2b_customers.errors import (
 )
 from b2b_customers.ids import CompanyId, SequentialIds
 from b2b_customers.services import Staff, StaffRole
+from tests.budget import examples
 from tests.services.conftest import NOW
 from tests.services.store_snapshot import snapshot
 
@@ -280,7 +281,7 @@ _STEPS = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=_STEPS)
 def test_the_ledger_always_sums_to_the_balance_and_credit_is_never_over_committed(
     steps: list[tuple[str, int]],

@@ -33,6 +33,7 @@ from b2b_customers.ids import CompanyId, CreditAccountId, CustomerId, Sequential
 from b2b_customers.limits import Outcome
 from b2b_customers.limits.decision import CREDIT_RULE
 from b2b_customers.services import Staff, StaffRole
+from tests.budget import examples
 from tests.services.conftest import NOW, STAFF, Shop, eur, invite
 
 if TYPE_CHECKING:
@@ -396,7 +397,7 @@ def draft(buyer: Customer, amount: int) -> OrderDraft:
 _ORDERS = st.lists(st.tuples(st.booleans(), st.integers(1, 600)), min_size=1, max_size=8)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(limit=st.integers(0, 2000), orders=_ORDERS)
 def test_in_refuse_mode_credit_is_never_over_committed(
     limit: int, orders: list[tuple[bool, int]]
@@ -415,7 +416,7 @@ def test_in_refuse_mode_credit_is_never_over_committed(
         assert account.balance.amount + account.reserved.amount <= account.credit_limit.amount
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(limit=st.integers(0, 2000), orders=_ORDERS)
 def test_in_warn_mode_every_order_is_placed_and_warned_of_exactly_when_over_the_line(
     limit: int, orders: list[tuple[bool, int]]

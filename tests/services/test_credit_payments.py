@@ -28,6 +28,7 @@ from b2b_customers.credit import (
 )
 from b2b_customers.errors import NotFound, ValidationError
 from b2b_customers.ids import CompanyId, SequentialIds
+from tests.budget import examples
 from tests.services.conftest import NOW
 from tests.services.store_snapshot import snapshot
 from tests.services.test_credit import ACME, CONTROLLER, NORTH, REP, acme_with_account, events
@@ -290,7 +291,7 @@ def payment_runs(draw: st.DrawFn) -> list[tuple[str, int, int, int | None, bool]
     return operations
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(run=payment_runs())
 def test_the_balance_is_the_ledger_and_the_open_items_less_credit_after_any_payments(
     run: list[tuple[str, int, int, int | None, bool]],

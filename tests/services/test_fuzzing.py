@@ -56,6 +56,7 @@ from b2b_customers.ports import ApprovalQuery, CompanySort, CustomerSort, OrderQ
 from b2b_customers.services import Staff, StaffRole
 from b2b_customers.testing import strategies
 from b2b_customers.testing.snapshot import snapshot
+from tests.budget import examples
 from tests.services.conftest import NOW
 from tests.services.world import (
     ACME,
@@ -743,7 +744,7 @@ def _keys_drawn(strategy: st.SearchStrategy[dict[str, Any]]) -> set[str]:
 @pytest.mark.parametrize("method", METHODS)
 # Each example seeds a fresh world (some twenty service calls); 40 per method keeps
 # the module quick while every hostile kind still reaches every argument.
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(data=st.data())
 def test_only_library_errors_escape_on_the_memory_store(method: str, data: st.DataObject) -> None:
     app = fresh_app()
@@ -775,7 +776,7 @@ def sql_app(
 @pytest.mark.parametrize("method", METHODS)
 # One store for all examples (a migration per example would take minutes); fewer
 # examples, since each reads the whole store twice.
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(data=st.data())
 def test_only_library_errors_escape_on_sql_stores(
     sql_app: App, method: str, data: st.DataObject

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from b2b_customers.errors import ValidationError
+from tests.budget import examples
 from tests.services.world import (
     ACME,
     CONTROLLER,
@@ -155,7 +156,9 @@ class TestExactBalances:
         assert credit_balance(app) == 0
 
     @settings(
-        max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+        max_examples=examples(10),
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+        deadline=None,
     )
     @given(
         st.lists(

@@ -29,6 +29,7 @@ from b2b_customers.limits import (
 )
 from b2b_customers.limits.rule_versions import NO_RULES
 from b2b_customers.serialization import make_converter
+from tests.budget import examples
 from tests.services.conftest import NOW, STAFF, Shop, eur, invite
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ _steps = st.lists(
 
 
 @settings(
-    max_examples=15,
+    max_examples=examples(15),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
