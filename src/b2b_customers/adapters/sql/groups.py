@@ -14,17 +14,14 @@ from b2b_customers.adapters.sql.mapping import (
     GROUP_MEMBER_COLUMNS,
     Stamp,
     encode,
-    group_member_rows,
     group_member_values,
-    group_row,
     group_values,
     load,
-    stamped,
     stored_bookkeeping,
     stored_time,
     utc,
 )
-from b2b_customers.adapters.sql.queries import chunked, insert_rows, paused_gc, stale
+from b2b_customers.adapters.sql.queries import chunked, insert_rows, json_text, paused_gc, stale
 from b2b_customers.adapters.sql.tables import companies, customer_group_members, customer_groups
 from b2b_customers.domain import CustomerGroup, GroupKind
 from b2b_customers.errors import (
@@ -86,17 +83,7 @@ class SqlCustomerGroupRepository:
             ValidationError: The group's company does not exist.
         """
         _require_group(group)
-        now = self._session.now()
-        stored = stamped(group, version=1, created_at=now, updated_at=now)
-
-        def explain(connection: Connection, _violation: Violation) -> B2BError | None:
-            return _explain(connection, stored, new=True)
-
-        with self._session.write(explain) as connection:
-            connection.execute(_groups.insert(), [group_row(stored)])
-            members = group_member_rows(stored)
-            if members:
-                connection.execute(_members.insert(), members)
+        (stored,) = self.add_many([group])
         return stored
 
     def add_many(self, groups: Iterable[CustomerGroup]) -> list[CustomerGroup]:
@@ -223,11 +210,11 @@ class SqlCustomerGroupRepository:
             version, created_at = row
             if version != group.version:
                 raise stale("CustomerGroup", group.id, version, group.version)
-            stored = stamped(
-                group, version=version + 1, created_at=stored_time(created_at), updated_at=now
-            )
-            values = group_row(stored)
+            stamp = Stamp(version + 1, stored_time(created_at), now)
+            stored = stamp.apply(group)
+            values = dict(zip(GROUP_COLUMNS, group_values(stored, stamp, raw=False), strict=True))
             del values["id"]
+            values["data"] = json_text(values["data"], connection)
             result = connection.execute(
                 update(_groups)
                 .where(_groups.c.id == group.id, _groups.c.version == version)
@@ -236,9 +223,13 @@ class SqlCustomerGroupRepository:
             if result.rowcount != 1:
                 raise stale("CustomerGroup", group.id, version + 1, group.version)
             connection.execute(delete(_members).where(_members.c.group_id == group.id))
-            members = group_member_rows(stored)
-            if members:
-                connection.execute(_members.insert(), members)
+            insert_rows(
+                connection,
+                _members,
+                GROUP_MEMBER_COLUMNS,
+                group_member_values(stored),
+                raw=not self._session.postgres,
+            )
         return stored
 
     def remove(self, group_id: CustomerGroupId) -> None:

@@ -109,9 +109,7 @@ __all__ = [
     "decode",
     "encode",
     "event_values",
-    "group_member_rows",
     "group_member_values",
-    "group_row",
     "group_values",
     "json_value",
     "load",
@@ -885,17 +883,6 @@ def contact_row(contact: ContactAssignment) -> Row:
     }
 
 
-def group_row(group: CustomerGroup) -> Row:
-    """Return the ``customer_groups`` row of a stamped group."""
-    return {
-        "id": group.id,
-        **bookkeeping(group),
-        "kind": group.kind.value,
-        "company_id": group.company_id,
-        "data": _dump(group),
-    }
-
-
 GROUP_COLUMNS: Final = ("id", "version", "created_at", "updated_at", "kind", "company_id", "data")
 """The columns of `group_values`, in order."""
 
@@ -924,11 +911,6 @@ GROUP_MEMBER_COLUMNS: Final = ("group_id", "customer_id")
 def group_member_values(group: CustomerGroup) -> list[tuple[str, str]]:
     """Return the ``customer_group_members`` rows of a group (see ``GROUP_MEMBER_COLUMNS``)."""
     return [(group.id, member) for member in sorted(group.member_ids)]
-
-
-def group_member_rows(group: CustomerGroup) -> list[Row]:
-    """Return the ``customer_group_members`` rows of a group."""
-    return [{"group_id": group.id, "customer_id": member} for member in sorted(group.member_ids)]
 
 
 OUTBOX_COLUMNS: Final = (
