@@ -367,7 +367,7 @@ class ApprovalService:
         ) -> ApprovalRequest:
             return current.approve(approver, at=now, directory=directory, comment=comment)
 
-        return self._decide(actor, request, move)
+        return self._decide(actor, request, move, approving=True)
 
     def reject(
         self, *, actor: Actor, request: ApprovalRequestId | str, reason: str
@@ -507,8 +507,12 @@ class ApprovalService:
 
     # -- steps
 
-    def _decide(self, actor: Actor, request: ApprovalRequestId, move: Move) -> ApprovalRequest:
-        return self._run(actor, request, move, staff_may=Permission.DECIDE_APPROVALS)
+    def _decide(
+        self, actor: Actor, request: ApprovalRequestId, move: Move, *, approving: bool = False
+    ) -> ApprovalRequest:
+        return self._run(
+            actor, request, move, staff_may=Permission.DECIDE_APPROVALS, approving=approving
+        )
 
     def _run(
         self,
@@ -518,20 +522,31 @@ class ApprovalService:
         *,
         staff_may: Permission | None,
         placing: bool = False,
+        approving: bool = False,
     ) -> ApprovalRequest:
         if isinstance(actor, Staff) and staff_may is not None:
             require_staff(actor, staff_may, f"{staff_may.value.replace('_', ' ')} on requests")
-        return self._retry.run(functools.partial(self._move, actor, request, move, placing=placing))
+        return self._retry.run(
+            functools.partial(
+                self._move, actor, request, move, placing=placing, approving=approving
+            )
+        )
 
     def _move(
-        self, actor: Actor, request: ApprovalRequestId, move: Move, *, placing: bool
+        self,
+        actor: Actor,
+        request: ApprovalRequestId,
+        move: Move,
+        *,
+        placing: bool,
+        approving: bool,
     ) -> ApprovalRequest:
         with self._context.store.unit_of_work() as uow:
             current = self._visible(uow, actor, request)
             if placing:
                 self._ensure_may_place(uow, actor, current)
             person = workflow_actor(uow, actor, self._sellers)
-            if isinstance(person, Customer):
+            if approving and isinstance(person, Customer):
                 # What they approved this period is held from here to the commit, so two
                 # approvals by one approver cannot both pass a cap per period.
                 uow.approver_limits.hold_tally(person.id)
