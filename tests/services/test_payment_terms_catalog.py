@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import date
 from decimal import Decimal
@@ -42,6 +43,7 @@ from tests.services.test_credit import ACME, CONTROLLER, NORTH, REP, acme_with_a
 
 if TYPE_CHECKING:
     import pathlib
+    from collections.abc import Callable
 
 
 INVOICED = date(2026, 4, 1)
@@ -224,42 +226,65 @@ def test_terms_saved_by_another_process_count_at_once(tmp_path: pathlib.Path) ->
     assert plain.discount is None
 
 
+def _attempt_while_an_account_moves_onto(
+    postgres_schema: tuple[str, str],
+    code: str,
+    *,
+    prepare: Callable[[App], object],
+    attempt: Callable[[App], object],
+) -> tuple[App, BaseException | None]:
+    """Run ``attempt`` in a thread while ACME's account moves onto ``code`` (set_payment_terms).
+
+    The move holds ``code`` (``get(code, lock=True)``, stored terms or a
+    preset's code) and the account; the attempt must wait for its commit.
+    Returns the app and what the attempt raised (``None``: nothing).
+    """
+    url, schema = postgres_schema
+    empty(url, schema)
+    store = SqlStore(url, schema=schema, clock=ManualClock(NOW))
+    app = App(store, ids=SequentialIds("p-"))
+    prepare(app)
+    acme_with_account(app)  # in EUR
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            attempt(app)
+        except B2BError as error:
+            outcome.append(error)
+        else:
+            outcome.append(None)
+
+    with store.unit_of_work() as uow:
+        with contextlib.suppress(NotFound):  # a preset's code: nothing stored, held all the same
+            uow.payment_terms.get(code, lock=True)
+        account = uow.credit.for_company(ACME, lock=True)
+        other = threading.Thread(target=run)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive(), "the other unit of work did not wait for the account's move"
+        uow.credit.save(attrs.evolve(account, payment_terms=code))
+        uow.commit()
+    other.join(timeout=10)
+    return app, outcome[0]
+
+
 @pytest.mark.postgresql
 def test_a_removal_waits_for_an_account_naming_the_terms_and_then_sees_it(
     postgres_schema: tuple[str, str],
 ) -> None:
     """On PostgreSQL the two cannot cross: the removal waits for the lock, then refuses."""
-    url, schema = postgres_schema
-    empty(url, schema)
-    store = SqlStore(url, schema=schema, clock=ManualClock(NOW))
+    app, error = _attempt_while_an_account_moves_onto(
+        postgres_schema,
+        "2-10-NET30",
+        prepare=lambda app: app.credit.save_payment_terms(actor=CONTROLLER, terms=TWO_TEN_NET_30),
+        attempt=lambda app: app.credit.remove_payment_terms(actor=CONTROLLER, code="2-10-NET30"),
+    )
     try:
-        app = App(store, ids=SequentialIds("p-"))
-        app.credit.save_payment_terms(actor=CONTROLLER, terms=TWO_TEN_NET_30)
-        acme_with_account(app)
-        outcome: dict[str, BaseException | None] = {}
-
-        def remove() -> None:
-            try:
-                app.credit.remove_payment_terms(actor=CONTROLLER, code="2-10-NET30")
-            except B2BError as error:
-                outcome["error"] = error
-            else:
-                outcome["error"] = None
-
-        with store.unit_of_work() as uow:  # what set_payment_terms does, held open
-            uow.payment_terms.get("2-10-NET30", lock=True)
-            account = uow.credit.for_company(ACME, lock=True)
-            remover = threading.Thread(target=remove)
-            remover.start()
-            remover.join(timeout=0.5)
-            assert remover.is_alive(), "the removal did not wait for the lock"
-            uow.credit.save(attrs.evolve(account, payment_terms="2-10-NET30"))
-            uow.commit()
-        remover.join(timeout=10)
-        assert isinstance(outcome["error"], ValidationError)
+        assert isinstance(error, ValidationError)
         assert app.credit.payment_terms(actor=CONTROLLER, code="2-10-NET30").version == 1
     finally:
-        store.dispose()
+        app.store.dispose()
 
 
 # A deposit of 100 USD, the rest in 30 days: fits accounts in USD only.
@@ -306,3 +331,23 @@ class TestTermsWithFixedAmountsFitTheirCurrency:
                 actor=CONTROLLER, terms=attrs.evolve(USD_DEPOSIT, code="NET30")
             )
         assert snapshot(app) == before
+
+
+@pytest.mark.postgresql
+def test_terms_for_a_presets_code_wait_for_an_account_moving_onto_the_preset(
+    postgres_schema: tuple[str, str],
+) -> None:
+    """No stored row to lock: the code itself is locked, so the two cannot cross."""
+    app, error = _attempt_while_an_account_moves_onto(
+        postgres_schema,
+        "NET60",
+        prepare=lambda _app: None,  # NET60 is a preset: nothing to store first
+        attempt=lambda app: app.credit.save_payment_terms(
+            actor=CONTROLLER, terms=attrs.evolve(USD_DEPOSIT, code="NET60")
+        ),
+    )
+    try:
+        assert isinstance(error, CurrencyMismatch)
+        assert app.credit.payment_terms(actor=CONTROLLER, code="NET60").currency is None
+    finally:
+        app.store.dispose()

@@ -26,11 +26,14 @@ class MemoryPaymentTermsRepository(_Repository[PaymentTerms]):
     def add(self, terms: PaymentTerms) -> PaymentTerms:
         """Store new terms; return the stored copy (version 1).
 
+        Takes the store's write lock first, as `remove` does.
+
         Raises:
             AlreadyExists: Terms with the same code (by key) are stored already.
             ValidationError: ``terms`` is not a [PaymentTerms][b2b_customers.credit.PaymentTerms].
         """
         _require_terms(terms)
+        self._work.hold_writer()
         with self._lock:
             held = self._buffer.get(terms.key)
             if held is not None:
@@ -40,20 +43,24 @@ class MemoryPaymentTermsRepository(_Repository[PaymentTerms]):
     def save(self, terms: PaymentTerms) -> PaymentTerms:
         """Store a changed copy of stored terms; return the stored copy (version + 1).
 
+        Takes the store's write lock first, as `remove` does: an account
+        moving onto the terms meanwhile is seen by the checks that follow.
+
         Raises:
             NotFound: No terms with this code are stored.
             StaleVersion: The copy's version is not the stored one.
             ValidationError: ``terms`` is not a [PaymentTerms][b2b_customers.credit.PaymentTerms].
         """
         _require_terms(terms)
+        self._work.hold_writer()
         return self._update(terms)
 
     def remove(self, code: str) -> None:
         """Delete the terms with this code.
 
-        Takes the store's write lock first, so a removal waits for a unit of
-        work that read the terms with ``lock=True`` to name them (and that
-        one, for the removal).
+        Takes the store's write lock first, so a removal (like an addition
+        or a save) waits for a unit of work that read the terms with
+        ``lock=True`` to name them (and that one, for the removal).
 
         Raises:
             NotFound: No terms with this code are stored.

@@ -72,6 +72,7 @@ class SqlPaymentTermsRepository:
             )
 
         with self._session.write(explain) as connection:
+            self._hold(connection, terms.key)
             connection.execute(_table.insert(), [_row(stored)])
         return stored
 
@@ -112,9 +113,12 @@ class SqlPaymentTermsRepository:
     def get(self, code: str, *, lock: bool = False) -> PaymentTerms:
         """Return the stored terms with this code (compared by key).
 
-        With ``lock``, the row stays locked until the transaction ends
-        (``FOR UPDATE`` on PostgreSQL; on SQLite the read opens the write
-        transaction, one writer at a time, so a removal waits for it).
+        With ``lock``, the code stays locked until the transaction ends, stored
+        or not: on PostgreSQL an advisory lock on the code (which `add` takes
+        too, so terms stored for a preset's code wait for an account moving
+        onto the preset, and the other way round) and ``FOR UPDATE`` on the
+        row; on SQLite the read opens the write transaction, one writer at a
+        time, so a removal or an addition waits for it.
 
         Raises:
             NotFound: No terms with this code are stored.
@@ -125,10 +129,15 @@ class SqlPaymentTermsRepository:
         with session.read() as connection:
             if lock:
                 session.begin_write(connection)
+                self._hold(connection, key)
             row = connection.execute(_GET_LOCKED if lock else _GET, {"key": key}).first()
         if row is None:
             raise NotFound("PaymentTerms", code, by="code")
         return self._session.decode(PaymentTerms, row[1], row[0])
+
+    def _hold(self, connection: Connection, key: str) -> None:
+        """Lock the code ``key`` to the end of the transaction (PostgreSQL), stored or not."""
+        self._session.lock_name(connection, f"payment_terms:{key}")
 
     def all(self) -> list[PaymentTerms]:
         """Return every stored terms, sorted by the key of their code.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ from b2b_customers.testing.contract._support import (
 
 if TYPE_CHECKING:
     from b2b_customers.clock import ManualClock
-    from b2b_customers.ports import Store
+    from b2b_customers.ports import Store, UnitOfWork
 
 __all__ = ["PaymentTermsContract"]
 
@@ -145,6 +146,37 @@ class PaymentTermsContract(ContractBase):
             store,
             lambda uow: uow.payment_terms.get("2-10-net30", lock=True),
             lambda uow: uow.payment_terms.remove("2-10-net30"),
+        )
+
+    def test_a_code_read_with_lock_makes_an_addition_wait_though_nothing_is_stored(
+        self, store: Store
+    ) -> None:
+        """``get(code, lock=True)`` holds the code even when it finds nothing (a preset's code).
+
+        Moving an account onto a preset reads its code so; terms stored for
+        that code meanwhile wait, and then see the account (whose currency
+        their fixed amounts must fit), instead of crossing it.
+        """
+
+        def hold(uow: UnitOfWork) -> None:
+            with contextlib.suppress(NotFound):
+                uow.payment_terms.get("NET60", lock=True)
+
+        _waits_for(
+            store, hold, lambda uow: uow.payment_terms.add(attrs.evolve(NET_60, name="Ours"))
+        )
+
+    def test_terms_read_with_lock_make_a_save_wait(self, store: Store) -> None:
+        """A unit of work that read terms with ``lock=True`` holds them: a change waits for it.
+
+        Terms given fixed amounts are checked against the accounts naming
+        them; an account moving onto them meanwhile is seen by that check.
+        """
+        stored = _commit(store, lambda uow: uow.payment_terms.add(TWO_TEN_NET_30))
+        _waits_for(
+            store,
+            lambda uow: uow.payment_terms.get("2-10-net30", lock=True),
+            lambda uow: uow.payment_terms.save(attrs.evolve(stored, name="Renamed")),
         )
 
     def test_removed_terms_are_gone(self, store: Store) -> None:
