@@ -137,7 +137,9 @@ class AuditContract(ContractBase):
             uow.audit.append_many([_entry("e3"), _entry("e3")])
         assert _company_ids(store, "acme") == ["e1"]
 
-    def test_entries_of_a_unit_of_work_that_does_not_commit_are_dropped(self, store: Store) -> None:
+    def test_audit_entries_of_a_unit_of_work_that_does_not_commit_are_dropped(
+        self, store: Store
+    ) -> None:
         """Leaving the block, an exception and ``rollback`` all drop appended entries."""
         with store.unit_of_work() as uow:
             uow.audit.append(_entry("e1"))

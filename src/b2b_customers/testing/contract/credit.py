@@ -438,7 +438,9 @@ class CreditContract(ContractBase):
             assert (account.reserved, account.last_sequence) == (_eur(100), 1)
             assert [e.id for e in uow.credit.entries(stored.id)] == ["e1"]
 
-    def test_entries_of_a_unit_of_work_that_does_not_commit_are_dropped(self, store: Store) -> None:
+    def test_ledger_entries_of_a_unit_of_work_that_does_not_commit_are_dropped(
+        self, store: Store
+    ) -> None:
         """Rolling back drops the totals, the entries and the reservations alike."""
         (stored,) = self._credit_world(store, _account())
         with store.unit_of_work() as uow:

@@ -84,16 +84,24 @@ class CustomerGroupContract(ContractBase):
         assert stored == [_stamped(group, 1, START, START) for group in groups]
         assert _read(store, lambda uow: uow.groups.for_company(CompanyId("b"))) == stored[1]
 
-    def test_add_many_is_all_or_nothing(self, store: Store) -> None:
+    def test_add_many_groups_is_all_or_nothing(self, store: Store) -> None:
         """A second group for a company, or a company that does not exist, stores none."""
         _commit(store, lambda uow: uow.companies.add_many([_company("a"), _company("b")]))
         _commit(store, lambda uow: uow.groups.add(_company_group("ga", "a")))
-        with store.unit_of_work() as uow:
-            with pytest.raises(AlreadyExists):
-                uow.groups.add_many([_company_group("gb", "b"), _company_group("ga2", "a")])
-            with pytest.raises(ValidationError):
-                uow.groups.add_many([_company_group("gb", "b"), _company_group("gx", "nowhere")])
-            uow.commit()
+        _refused(
+            store,
+            AlreadyExists,
+            lambda uow: uow.groups.add_many(
+                [_company_group("gb", "b"), _company_group("ga2", "a")]
+            ),
+        )
+        _refused(
+            store,
+            ValidationError,
+            lambda uow: uow.groups.add_many(
+                [_company_group("gb", "b"), _company_group("gx", "nowhere")]
+            ),
+        )
         assert _ids(_read(store, lambda uow: uow.groups.all())) == ["ga"]
 
     def test_add_members_adds_to_the_automatic_groups(
