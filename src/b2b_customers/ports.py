@@ -470,6 +470,15 @@ class CompanyRepository(Protocol):
         """Return the companies with these ids, sorted by id; unknown ids are left out."""
         ...
 
+    def existing(self, company_ids: Iterable[CompanyId]) -> set[CompanyId]:
+        """Return which of these ids are stored: ``get_many``'s ids, without reading the companies.
+
+        For checking references in bulk (an import's thousands of ids): the
+        SQL store answers from the primary key, one ``IN`` query per chunk,
+        and decodes no row.
+        """
+        ...
+
     def get_by_account_number(self, account_number: str) -> Company:
         """Return the company with ``account_number``.
 
@@ -601,6 +610,15 @@ class CustomerRepository(Protocol):
 
     def get_many(self, customer_ids: Iterable[CustomerId]) -> list[Customer]:
         """Return the customers with these ids, sorted by id; unknown ids are left out."""
+        ...
+
+    def existing(self, customer_ids: Iterable[CustomerId]) -> set[CustomerId]:
+        """Return which of these ids are stored: ``get_many``'s ids, without reading the customers.
+
+        For checking references in bulk (an import's thousands of ids): the
+        SQL store answers from the primary key, one ``IN`` query per chunk,
+        and decodes no row.
+        """
         ...
 
     def get_by_email(self, email: str) -> Customer:
@@ -1313,6 +1331,9 @@ class PaymentTermsRepository(Protocol):
     def add(self, terms: PaymentTerms) -> PaymentTerms:
         """Store new terms; return the stored copy (version 1).
 
+        Waits for a unit of work that holds the code (``get(code, lock=True)``),
+        as ``save`` and ``remove`` do.
+
         Raises:
             AlreadyExists: Terms with the same code (by key) are stored already.
             ValidationError: ``terms`` is not a
@@ -1344,14 +1365,17 @@ class PaymentTermsRepository(Protocol):
 
         Args:
             code: The code, in any spelling.
-            lock: Hold the terms against other writers until the unit of work
-                ends (``SELECT ... FOR UPDATE`` on PostgreSQL), for a read an
-                account is about to name them by: a concurrent ``remove``
-                then waits, and sees the account. A store without row locks
-                takes its write lock instead (SQLite, the memory store).
+            lock: Hold the code against other writers until the unit of work
+                ends, whether terms are stored under it or not (a preset's
+                code), for a read an account is about to name them by: a
+                concurrent ``remove``, or an ``add`` of terms for that code,
+                then waits, and sees the account. The SQL store takes an
+                advisory lock on the code and ``SELECT ... FOR UPDATE`` on
+                PostgreSQL; a store without row locks takes its write lock
+                (SQLite, the memory store).
 
         Raises:
-            NotFound: No terms with this code are stored.
+            NotFound: No terms with this code are stored (the lock is held all the same).
         """
         ...
 

@@ -83,6 +83,10 @@ class JsonCompanyRepository(Repository[Company]):
         found = (self._table.get(company_id) for company_id in set(company_ids))
         return sorted((row for row in found if row is not None), key=lambda row: row.id)
 
+    def existing(self, company_ids: Iterable[CompanyId]) -> set[CompanyId]:
+        """Return which of these ids are stored."""
+        return {key for key in set(company_ids) if self._table.get(key) is not None}
+
     def get_by_account_number(self, account_number: str) -> Company:
         """Return the company with ``account_number``.
 

@@ -77,6 +77,10 @@ class JsonCustomerRepository(Repository[Customer]):
         found = (self._table.get(customer_id) for customer_id in set(customer_ids))
         return sorted((row for row in found if row is not None), key=lambda row: row.id)
 
+    def existing(self, customer_ids: Iterable[CustomerId]) -> set[CustomerId]:
+        """Return which of these ids are stored."""
+        return {key for key in set(customer_ids) if self._table.get(key) is not None}
+
     def get_by_email(self, email: str) -> Customer:
         """Return the customer with this email address (compared without case).
 

@@ -65,10 +65,8 @@ def _problems(uow: UnitOfWork, parsed: Sequence[Parsed[ContactAssignment]]) -> l
         "is_primary",
         "the primary contact of company and type",
     )
-    companies = {
-        company.id for company in uow.companies.get_many(i.entity.company_id for i in parsed)
-    }
-    customers = {c.id for c in uow.customers.get_many(i.entity.customer_id for i in parsed)}
+    companies = uow.companies.existing(item.entity.company_id for item in parsed)
+    customers = uow.customers.existing(item.entity.customer_id for item in parsed)
     for item in parsed:
         contact, line = item.entity, item.line
         if contact.company_id not in companies:

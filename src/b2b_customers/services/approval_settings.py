@@ -403,7 +403,7 @@ def _ensure_named_exist(uow: UnitOfWork, policy: ApprovalPolicy) -> None:
                 field="policy",
             ) from None
     named = {s.customer_id for s in selectors if isinstance(s, CustomerApprover)}
-    found = {customer.id for customer in uow.customers.get_many(named)}
+    found = uow.customers.existing(named)
     if named - found:
         raise ValidationError(
             f"policy {policy.id!r} names customer {min(named - found)!r}, who does not exist",

@@ -67,7 +67,7 @@ class CompanyChecks:
 
     def batch(self, uow: UnitOfWork, items: Sequence[tuple[int, Company]]) -> list[ImportProblem]:
         """Refuse ids and account numbers the store holds already."""
-        stored = {entity.id for entity in uow.companies.get_many(c.id for _, c in items)}
+        stored = uow.companies.existing(c.id for _, c in items)
         problems = stored_already(items, stored, "company")
         if self._store_empty is None:
             self._store_empty = not uow.companies.search(CompanyQuery(limit=1)).items
@@ -93,7 +93,7 @@ class CompanyChecks:
     def whole(self, uow: UnitOfWork) -> list[ImportProblem]:
         """Every reference in the import or the store; no cycle in the tree."""
         elsewhere = {ref for _, _, ref in self._references if ref not in self.parents}
-        stored = {company.id for company in uow.companies.get_many(elsewhere)}
+        stored = uow.companies.existing(elsewhere)
         problems = [
             ImportProblem(
                 position,
@@ -139,9 +139,7 @@ class CompanyWrites:
             for company in entities
             if (parent := company.parent_id) is not None and parent not in self._written
         }
-        in_store = (
-            {company.id for company in uow.companies.get_many(unwritten)} if unwritten else set()
-        )
+        in_store = uow.companies.existing(unwritten) if unwritten else set()
         ready: list[Company] = []
         for company in entities:
             parent = company.parent_id

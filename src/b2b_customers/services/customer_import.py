@@ -58,7 +58,7 @@ class CustomerChecks:
 
     def batch(self, uow: UnitOfWork, items: Sequence[tuple[int, Customer]]) -> list[ImportProblem]:
         """Refuse ids and emails the store holds already, and companies it does not hold."""
-        stored = {entity.id for entity in uow.customers.get_many(c.id for _, c in items)}
+        stored = uow.customers.existing(c.id for _, c in items)
         problems = stored_already(items, stored, "customer")
         problems += self._unknown_companies(uow, items)
         if self._store_empty is None:
@@ -83,7 +83,7 @@ class CustomerChecks:
     def whole(self, uow: UnitOfWork) -> list[ImportProblem]:
         """Every manager in the import or the store."""
         elsewhere = {manager for _, manager in self._managers if manager not in self._ids}
-        stored = {customer.id for customer in uow.customers.get_many(elsewhere)}
+        stored = uow.customers.existing(elsewhere)
         return [
             ImportProblem(
                 position, "manager_id", f"no customer {manager!r} in the import or the database"
@@ -98,7 +98,7 @@ class CustomerChecks:
         """The companies must be stored already: look up those of the batch not seen yet."""
         named = {company for _, customer in items for company in customer.company_ids}
         unseen = named - self._known_companies
-        self._known_companies |= {company.id for company in uow.companies.get_many(unseen)}
+        self._known_companies |= uow.companies.existing(unseen)
         return [
             ImportProblem(
                 position,

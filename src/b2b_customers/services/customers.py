@@ -621,7 +621,7 @@ def _verb(status: CustomerStatus) -> str:
 
 def _ensure_customers(uow: UnitOfWork, ids: frozenset[CustomerId]) -> None:
     """Refuse ids of customers the store does not hold."""
-    missing = ids - {customer.id for customer in uow.customers.get_many(ids)}
+    missing = ids - uow.customers.existing(ids)
     if missing:
         raise NotFound("Customer", min(missing))
 

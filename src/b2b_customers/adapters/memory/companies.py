@@ -99,6 +99,11 @@ class MemoryCompanyRepository(_Repository[Company]):
             found = [self._buffer.get(company_id) for company_id in set(company_ids)]
         return sorted((row for row in found if row is not None), key=lambda row: row.id)
 
+    def existing(self, company_ids: Iterable[CompanyId]) -> set[CompanyId]:
+        """Return which of these ids are stored."""
+        with self._lock:
+            return {key for key in set(company_ids) if self._buffer.get(key) is not None}
+
     def get_by_account_number(self, account_number: str) -> Company:
         """Return the company with ``account_number``.
 

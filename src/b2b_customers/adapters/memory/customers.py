@@ -88,6 +88,11 @@ class MemoryCustomerRepository(_Repository[Customer]):
             found = [self._buffer.get(customer_id) for customer_id in set(customer_ids)]
         return sorted((row for row in found if row is not None), key=lambda row: row.id)
 
+    def existing(self, customer_ids: Iterable[CustomerId]) -> set[CustomerId]:
+        """Return which of these ids are stored."""
+        with self._lock:
+            return {key for key in set(customer_ids) if self._buffer.get(key) is not None}
+
     def get_by_email(self, email: str) -> Customer:
         """Return the customer with this email address (compared without case).
 

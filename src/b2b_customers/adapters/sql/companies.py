@@ -211,6 +211,12 @@ class SqlCompanyRepository:
                 found.extend(session.decode(Company, data, key) for key, data in rows)
         return sorted(found, key=lambda company: company.id)
 
+    def existing(self, company_ids: Iterable[CompanyId]) -> set[CompanyId]:
+        """Return which of these ids are stored (the primary key only; no row is decoded)."""
+        session = self._session
+        with session.read() as connection:
+            return existing(connection, companies.c.id, set(company_ids), session.chunk_size)
+
     def get_by_account_number(self, account_number: str) -> Company:
         """Return the company with ``account_number``.
 

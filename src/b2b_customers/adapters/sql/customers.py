@@ -175,6 +175,12 @@ class SqlCustomerRepository:
                 found.extend(session.decode(Customer, data, key) for key, data in rows)
         return sorted(found, key=lambda customer: customer.id)
 
+    def existing(self, customer_ids: Iterable[CustomerId]) -> set[CustomerId]:
+        """Return which of these ids are stored (the primary key only; no row is decoded)."""
+        session = self._session
+        with session.read() as connection:
+            return existing(connection, customers.c.id, set(customer_ids), session.chunk_size)
+
     def get_by_email(self, email: str) -> Customer:
         """Return the customer with this email address (compared without case).
 

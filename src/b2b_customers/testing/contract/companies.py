@@ -303,6 +303,37 @@ class CompanyContract(ContractBase):
             assert _ids(uow.companies.get_many(ids)) == ["a", "m", "x"]
             assert uow.companies.get_many([]) == []
 
+    def test_existing_names_the_stored_company_ids(self, store: Store) -> None:
+        """``existing`` gives ``get_many``'s ids: stored, or added in this unit of work."""
+        _commit(store, lambda uow: uow.companies.add_many([_company(i) for i in ("m", "a")]))
+        with store.unit_of_work() as uow:
+            uow.companies.add(_company("new"))
+            ids = [CompanyId(i) for i in ("m", "zz", "a", "new", "a", "gone")]
+            assert uow.companies.existing(ids) == {"a", "m", "new"}
+            assert uow.companies.existing(ids) == {c.id for c in uow.companies.get_many(ids)}
+            assert uow.companies.existing([]) == set()
+            assert uow.companies.existing(iter(ids)) == {"a", "m", "new"}  # read once
+
+    def test_existing_agrees_with_get_many_whatever_is_stored_and_asked(self) -> None:
+        """For any stored ids and any ids asked (known, unknown, repeated), the same answer."""
+
+        @self._property()
+        @given(
+            st.lists(st_b2b.ids(), max_size=8, unique=True),
+            st.lists(st_b2b.ids(), max_size=8),
+            st.data(),
+        )
+        def check(stored: list[str], unknown: list[str], data: st.DataObject) -> None:
+            asked = data.draw(st.permutations([*stored[: len(stored) // 2], *unknown]))
+            with self._fresh_store() as (store, _clock):
+                _commit(store, lambda uow: uow.companies.add_many(map(_company, stored)))
+                with store.unit_of_work() as uow:
+                    found = uow.companies.existing(CompanyId(i) for i in asked)
+                    assert found == {c.id for c in uow.companies.get_many(map(CompanyId, asked))}
+                    assert found == set(asked) & set(stored)
+
+        check()
+
     def test_get_by_account_number_finds_the_company(self, store: Store) -> None:
         """A company is found by its account number; an unknown number raises ``NotFound``."""
         _commit(
@@ -351,7 +382,7 @@ class CompanyContract(ContractBase):
             )
             assert uow.companies.add_many([]) == []
 
-    def test_add_many_is_all_or_nothing(self, store: Store) -> None:
+    def test_add_many_companies_is_all_or_nothing(self, store: Store) -> None:
         """When one item fails, none of the batch is added, nor anything of its unit of work."""
         _commit(store, lambda uow: uow.companies.add(_company("acme", account_number="A-1")))
         batch = [_company("b1"), _company("b2"), _company("b3", account_number="A-1")]

@@ -187,6 +187,17 @@ class CustomerContract(ContractBase):
             assert _ids(uow.customers.get_many(ids)) == ["b", "x"]
             assert uow.customers.get_many([]) == []
 
+    def test_existing_names_the_stored_customer_ids(self, store: Store) -> None:
+        """``existing`` gives ``get_many``'s ids: stored, or added in this unit of work."""
+        _commit(store, lambda uow: uow.customers.add_many([_customer(i) for i in ("m", "b")]))
+        with store.unit_of_work() as uow:
+            uow.customers.add(_customer("new"))
+            ids = [CustomerId(i) for i in ("x", "b", "new", "b", "m")]
+            assert uow.customers.existing(ids) == {"b", "m", "new"}
+            assert uow.customers.existing(ids) == {c.id for c in uow.customers.get_many(ids)}
+            assert uow.customers.existing([]) == set()
+            assert uow.customers.existing(iter(ids)) == {"b", "m", "new"}  # read once
+
     def test_add_many_customers_is_all_or_nothing(self, store: Store) -> None:
         """When one customer fails, none of the batch is added, nor anything of its unit of work."""
         _commit(store, lambda uow: uow.customers.add(_customer("c0", email="taken@x.example")))
