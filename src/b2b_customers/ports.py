@@ -43,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 from attrs import converters, field, frozen
 
@@ -94,6 +94,7 @@ if TYPE_CHECKING:
     from b2b_customers.credit.ledger import LedgerEntry
     from b2b_customers.credit.payment_terms import PaymentTerms
     from b2b_customers.credit.reservation import Reservation
+    from b2b_customers.domain.creations import Created, Creations
     from b2b_customers.limits.decision_record import DecisionRecord
     from b2b_customers.limits.periods import Window
     from b2b_customers.limits.rules import PurchasingLimit
@@ -129,6 +130,7 @@ __all__ = [
     "OutboxEntry",
     "Page",
     "PaymentTermsRepository",
+    "RecordsCreations",
     "Store",
     "UnitOfWork",
 ]
@@ -1559,6 +1561,39 @@ class UnitOfWork(Protocol):
     @property
     def committed_events(self) -> list[DomainEvent]:
         """The events of the last commit, for in-process handlers."""
+        ...
+
+
+@runtime_checkable
+class RecordsCreations(Protocol):
+    """A unit of work that writes the events and audit entries of many creations itself.
+
+    Optional: a bulk import records one ``*.created`` event and one audit
+    entry per aggregate it creates. Through the
+    [`UnitOfWork`][b2b_customers.ports.UnitOfWork] protocol that is a
+    [`DomainEvent`][b2b_customers.domain.DomainEvent] and an
+    [`AuditLogEntry`][b2b_customers.domain.AuditLogEntry] made for each,
+    then ``audit.append_many`` and ``record``; a unit of work that also has
+    this method is handed the creations instead, and may write the same
+    rows without making those objects (the SQL store writes each
+    aggregate's JSON, as its ``add_many`` just wrote it, into both). An
+    adapter without it loses nothing but that speed.
+
+    What is written must be what the protocol's way writes: for each
+    creation, in order, the event ``creations`` makes of it (its payload the
+    aggregate's converter form) in the outbox, and the matching entry in the
+    audit log, with this unit of work's changes.
+    """
+
+    def record_creations(self, creations: Creations, created: Sequence[Created]) -> None:
+        """Record the event and audit entry of each creation.
+
+        Raises:
+            ValidationError: A creation's ids are not valid
+                ([`Creations.check`][b2b_customers.domain.creations.Creations.check]).
+            AlreadyExists: An event id is given twice, or is recorded or in
+                the audit log already.
+        """
         ...
 
 

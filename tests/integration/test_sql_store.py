@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pytest
 import sqlalchemy
+from hypothesis import given
+from hypothesis import strategies as st
 from moneyed import Money
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -33,6 +35,7 @@ from b2b_customers.adapters.sql.errors import MIGRATE_HINT, classify, translate
 from b2b_customers.adapters.sql.tables import metadata
 from b2b_customers.clock import ManualClock
 from b2b_customers.domain import (
+    ActorKind,
     Address,
     Company,
     ContactAssignment,
@@ -43,6 +46,7 @@ from b2b_customers.domain import (
     Membership,
     Role,
 )
+from b2b_customers.domain.creations import Created, Creations
 from b2b_customers.domain.order import OrderRecord
 from b2b_customers.errors import (
     AlreadyExists,
@@ -67,7 +71,16 @@ from b2b_customers.ids import (
 )
 from b2b_customers.limits.periods import CalendarPeriod, window_of
 from b2b_customers.limits.spend import SpendKey
-from b2b_customers.ports import CompanyQuery, CompanySort, CustomerQuery, Store, UnitOfWork
+from b2b_customers.ports import (
+    CompanyQuery,
+    CompanySort,
+    CustomerQuery,
+    RecordsCreations,
+    Store,
+    UnitOfWork,
+)
+from b2b_customers.serialization import make_converter
+from b2b_customers.testing import strategies as st_b2b
 
 if TYPE_CHECKING:
     import pathlib
@@ -717,6 +730,188 @@ class TestConcurrentWriters:
         assert [entry.event.id for entry in entries] == ["recorded-second", "recorded-first"]
         assert entries[0].position < entries[1].position
         store.dispose()
+
+    @pytest.fixture
+    def staging_store(self, postgres_url, postgres_schema, monkeypatch) -> Iterator[SqlStore]:
+        """An empty PostgreSQL store whose units of work hold 3 events before staging them."""
+        monkeypatch.setattr(sql_unit_of_work, "EVENTS_HELD", 3)
+        _empty(postgres_url, postgres_schema)
+        store = SqlStore(postgres_url, schema=postgres_schema, clock=ManualClock(START))
+        yield store
+        store.dispose()
+
+    @pytest.mark.postgresql
+    def test_a_bulk_unit_of_work_does_not_hold_the_outbox_until_it_commits(self, staging_store):
+        store = staging_store
+        committed = threading.Event()
+
+        def record_one_event() -> None:
+            with store.unit_of_work() as uow:
+                uow.record(_event("meanwhile"))
+                uow.commit()
+            committed.set()
+
+        with store.unit_of_work() as bulk:
+            for number in range(7):  # two batches of three leave memory before the commit
+                bulk.record(_event(f"bulk{number}"))
+            bulk.outbox.mark_published([EventId("bulk1")])
+            other = threading.Thread(target=record_one_event)
+            other.start()
+            # Before staging, the other commit waited here for the bulk's outbox lock.
+            assert committed.wait(timeout=10), "the other unit of work waited for the bulk one"
+            assert [entry.event.id for entry in bulk.outbox.pending()] == ["meanwhile"]
+            bulk.commit()
+        other.join()
+        with store.unit_of_work() as uow:
+            entries = uow.outbox.pending()
+        assert [entry.event.id for entry in entries] == [
+            "meanwhile",
+            *(f"bulk{number}" for number in (0, 2, 3, 4, 5, 6)),
+        ]
+        assert [entry.position for entry in entries] == sorted(entry.position for entry in entries)
+
+    @pytest.mark.postgresql
+    def test_a_bulk_unit_of_work_rolled_back_leaves_no_staged_event(self, staging_store):
+        store = staging_store
+        with store.unit_of_work() as uow:
+            for number in range(4):
+                uow.record(_event(f"gone{number}"))
+            uow.rollback()  # the staging table goes with the transaction
+            for number in range(4):  # and is made again
+                uow.record(_event(f"kept{number}"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.record(_event("kept0"))  # staged before: the outbox refuses it at commit
+            with pytest.raises(AlreadyExists):
+                uow.commit()
+        with store.unit_of_work() as uow:
+            ids = [entry.event.id for entry in uow.outbox.pending()]
+        assert ids == [f"kept{number}" for number in range(4)]
+
+
+# -- recording many creations
+
+_CONVERTER = make_converter()
+
+
+def _creations(actor: str | None = "staff-1", name: str = "company.created") -> Creations:
+    return Creations(
+        name=name,
+        occurred_at=START,
+        actor_id=actor,
+        actor_kind=ActorKind.SYSTEM if actor is None else ActorKind.SELLER,
+    )
+
+
+def _recorded(store: SqlStore, created: list[Created]) -> tuple[list[Any], list[Any]]:
+    """The events and audit entries of ``created``, as the store holds them."""
+    ids = {creation.event_id for creation in created}
+    with store.unit_of_work() as uow:
+        events = {
+            entry.event.id: entry.event
+            for entry in uow.outbox.pending(limit=100_000)
+            if entry.event.id in ids
+        }
+        entries = {
+            entry.id: entry
+            for kind in ("company", "customer")
+            for creation in created
+            for entry in uow.audit.for_aggregate(kind, creation.aggregate.id).items
+            if entry.id in ids
+        }
+    return (
+        [events.get(creation.event_id) for creation in created],
+        [entries.get(creation.event_id) for creation in created],
+    )
+
+
+class TestRecordingCreations:
+    """Past ``EVENTS_HELD``, ``record_creations`` writes rows, not objects: the same records."""
+
+    @pytest.fixture(autouse=True)
+    def _one_event_held(self, monkeypatch):
+        monkeypatch.setattr(sql_unit_of_work, "EVENTS_HELD", 1)
+
+    def test_the_rows_hold_the_events_and_entries_made_one_by_one(self, make_store):
+        store = make_store()
+
+        @given(
+            aggregates=st.one_of(
+                st.lists(st_b2b.companies(), min_size=1, max_size=4).map(
+                    lambda items: ("company.created", items)
+                ),
+                st.lists(st_b2b.customers(), min_size=1, max_size=4).map(
+                    lambda items: ("customer.created", items)
+                ),
+            ),
+            companies=st.lists(st.none() | st_b2b.ids(), min_size=4, max_size=4),
+            actor=st.none() | st_b2b.ids(),
+        )
+        def check(
+            aggregates: tuple[str, list[Any]], companies: list[str | None], actor: str | None
+        ) -> None:
+            name, items = aggregates
+            creations = _creations(actor, name)
+            created = [
+                Created(EventId(uuid.uuid4().hex), item, company)  # type: ignore[arg-type]
+                for item, company in zip(items, companies, strict=False)
+            ]
+            made = creations.recorded(created, _CONVERTER.unstructure)
+            assert isinstance(store.unit_of_work(), RecordsCreations)
+            with store.unit_of_work() as uow:
+                uow.record_creations(creations, created)
+                uow.commit()
+            assert _recorded(store, created) == (
+                [event for event, _ in made],
+                [entry for _, entry in made],
+            )
+
+        check()
+
+    def test_aggregates_just_added_are_recorded_from_the_rows_written(self, make_store):
+        store = make_store()
+        creations = _creations()
+        with store.unit_of_work() as uow:
+            added = uow.companies.add_many([_company("north"), _company("south", tags={"vip"})])
+            created = [Created(EventId(f"e-{c.id}"), c, c.id) for c in added]
+            uow.record_creations(creations, created)
+            uow.commit()
+        made = creations.recorded(created, _CONVERTER.unstructure)
+        assert _recorded(store, created) == ([e for e, _ in made], [e for _, e in made])
+
+    def test_an_aggregate_without_a_json_object_form_is_refused(self, make_store):
+        store = make_store()
+        with store.unit_of_work() as uow:
+            for aggregate in (object(), "text"):
+                with pytest.raises(ValidationError) as raised:
+                    uow.record_creations(_creations(), [Created(EventId("e1"), aggregate, None)])  # type: ignore[arg-type]
+                assert raised.value.field in {"payload", "aggregate_id"}
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.outbox.pending() == []
+
+    @pytest.mark.parametrize(
+        ("ids", "error"),
+        [
+            (["e1", "e1"], AlreadyExists),
+            (["e1", " e2"], ValidationError),
+            (["e0", "e2"], AlreadyExists),  # e0: recorded before in this unit of work
+        ],
+    )
+    def test_a_bad_batch_writes_nothing(self, make_store, ids, error):
+        store = make_store()
+        creations = _creations()
+        created = [
+            Created(EventId(event_id), _company(f"c{n}"), None) for n, event_id in enumerate(ids)
+        ]
+        with store.unit_of_work() as uow:
+            uow.record(_event("e0"))
+            with pytest.raises(error):
+                uow.record_creations(creations, created)
+            uow.commit()  # the unit of work goes on: nothing of the batch was written
+        with store.unit_of_work() as uow:
+            assert [entry.event.id for entry in uow.outbox.pending()] == ["e0"]
+            assert not uow.audit.for_aggregate("company", "c0").items
 
 
 # -- orders and collation

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from attrs import frozen
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,13 +17,29 @@ from b2b_customers.testing import strategies as st_b2b
 
 MOMENT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
+
+@frozen
+class Thing:
+    """An aggregate for the tests: an id and a state (its converter form, say)."""
+
+    id: str
+    state: dict[str, object]
+
+
+def state_of(thing: Thing) -> dict[str, object]:
+    return thing.state
+
+
 creations = st.lists(
     st.builds(
         Created,
         st_b2b.ids(),
-        st_b2b.ids(),
+        st.builds(
+            Thing,
+            st_b2b.ids(),
+            st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3),
+        ),
         st.none() | st_b2b.ids(),
-        st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3),
     ),
     max_size=5,
 )
@@ -35,18 +52,18 @@ def test_each_creation_gives_the_event_and_entry_the_constructors_give(
     batch = Creations(
         name="company.created", occurred_at=MOMENT, actor_id="staff-1", actor_kind=kind
     )
-    made = batch.recorded(items)
+    made = batch.recorded(items, state_of)
     assert made == [
         (
             DomainEvent(
                 id=item.event_id,
                 name="company.created",
                 aggregate_type="company",
-                aggregate_id=item.aggregate_id,
+                aggregate_id=item.aggregate.id,
                 occurred_at=MOMENT,
                 company_id=item.company_id,
                 actor="staff-1",
-                payload=item.state,
+                payload=state_of(item.aggregate),  # type: ignore[arg-type]
             ),
             AuditLogEntry(
                 id=item.event_id,
@@ -55,9 +72,9 @@ def test_each_creation_gives_the_event_and_entry_the_constructors_give(
                 actor_kind=kind,
                 action="company.created",
                 aggregate_type="company",
-                aggregate_id=item.aggregate_id,
+                aggregate_id=item.aggregate.id,
                 company_id=item.company_id,
-                after=item.state,
+                after=state_of(item.aggregate),  # type: ignore[arg-type]
             ),
         )
         for item in items
@@ -93,10 +110,11 @@ def test_a_bad_shared_field_is_refused_when_the_batch_is_built(
 @pytest.mark.parametrize(
     ("creation", "field"),
     [
-        (Created(EventId(""), "c1", None, {}), "id"),
-        (Created(EventId("e1"), "c 1 ", None, {}), "aggregate_id"),
-        (Created(EventId("e1"), "c1", CompanyId("x" * 65), {}), "company_id"),
-        (Created(EventId("e1"), "c1", None, {1: "one"}), "payload"),  # type: ignore[dict-item]
+        (Created(EventId(""), Thing("c1", {}), None), "id"),
+        (Created(EventId("e1"), Thing("c 1 ", {}), None), "aggregate_id"),
+        (Created(EventId("e1"), Thing("c1", {}), CompanyId("x" * 65)), "company_id"),
+        (Created(EventId("e1"), Thing("c1", {1: "one"}), None), "payload"),  # type: ignore[dict-item]
+        (Created(EventId("e1"), "no id", None), "aggregate_id"),  # type: ignore[arg-type]
     ],
 )
 def test_a_bad_creation_is_refused_naming_its_field(creation: Created, field: str):
@@ -104,5 +122,10 @@ def test_a_bad_creation_is_refused_naming_its_field(creation: Created, field: st
         name="company.created", occurred_at=MOMENT, actor_id="staff-1", actor_kind="seller"
     )
     with pytest.raises(ValidationError) as raised:
-        batch.recorded([creation])
+        batch.recorded([creation], state_of)
     assert raised.value.field == field
+
+
+def test_check_refuses_what_is_not_a_creation():
+    with pytest.raises(ValidationError, match="expected a Created"):
+        Creations.check("e1")  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ constructors, which check every field. Of a batch of creations, most fields
 are the same for all (the event name, the actor, the moment): a
 [`Creations`][b2b_customers.domain.creations.Creations] checks those once,
 when it is built, and then checks for each creation only what differs (the
-event id, the aggregate id, the company, the payload's keys). The events and
+event id, the aggregate's id, the company, the payload's keys). The events and
 entries it makes are the very objects, with the same values, that the
 constructors would make: no field goes unchecked, none is checked twice.
 """
@@ -17,7 +17,7 @@ import functools
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import attrs
 from attrs import field, frozen
@@ -29,12 +29,21 @@ from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, EventId
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 
-__all__ = ["Created", "Creations"]
+__all__ = ["Aggregate", "Created", "Creations"]
 
 T = TypeVar("T")
+
+
+class Aggregate(Protocol):
+    """What a creation creates: anything with an ``id`` (a company, a customer)."""
+
+    @property
+    def id(self) -> str:
+        """The aggregate's id."""
+        ...
 
 
 @frozen
@@ -43,16 +52,14 @@ class Created:
 
     Attributes:
         event_id: The id of its event (and audit entry).
-        aggregate_id: The id of the aggregate created.
+        aggregate: The aggregate created, as stored; its converter form is
+            the event's payload and the audit entry's ``after``.
         company_id: The company it belongs to, if any.
-        state: The converter's form of the aggregate created: the event's
-            payload and the audit entry's ``after`` (JSON-ready, text keys).
     """
 
     event_id: EventId
-    aggregate_id: str
+    aggregate: Aggregate
     company_id: CompanyId | None
-    state: Mapping[str, Any]
 
 
 @frozen(kw_only=True)
@@ -104,11 +111,13 @@ class Creations:
         object.__setattr__(self, "_event", event)
         object.__setattr__(self, "_entry", entry)
 
-    def recorded(self, creations: Iterable[Created]) -> list[tuple[DomainEvent, AuditLogEntry]]:
+    def recorded(
+        self, creations: Iterable[Created], state_of: Callable[[Any], Mapping[str, Any]]
+    ) -> list[tuple[DomainEvent, AuditLogEntry]]:
         """Return the event and audit entry of each creation, in order.
 
         The event's payload and the entry's ``after`` are one read-only copy
-        of the creation's ``state``.
+        of ``state_of(creation.aggregate)``, the aggregate's converter form.
 
         Raises:
             ValidationError: A creation's ids or state are not valid (the
@@ -117,33 +126,60 @@ class Creations:
         made = []
         event, entry = self._event, self._entry
         for creation in creations:
-            _check(creation)
-            state = MappingProxyType(dict(creation.state))
+            aggregate_id = self.check(creation)
+            state: object = state_of(creation.aggregate)
+            if not isinstance(state, Mapping) or not has_text_keys(state):
+                raise ValidationError(
+                    "must be a mapping with text keys (JSON-ready)", field="payload"
+                )
+            payload = MappingProxyType(dict(state))
             made.append(
                 (
                     _copy(
                         event,
                         id=creation.event_id,
-                        aggregate_id=creation.aggregate_id,
+                        aggregate_id=aggregate_id,
                         company_id=creation.company_id,
-                        payload=state,
+                        payload=payload,
                     ),
                     _copy(
                         entry,
                         id=creation.event_id,
-                        aggregate_id=creation.aggregate_id,
+                        aggregate_id=aggregate_id,
                         company_id=creation.company_id,
-                        after=state,
+                        after=payload,
                     ),
                 )
             )
         return made
 
+    @staticmethod
+    def check(creation: Created) -> str:
+        """Check what differs between the creations of a batch, as the constructors would.
+
+        A store that writes the events and entries without making them
+        (see [`RecordsCreations`][b2b_customers.ports.RecordsCreations])
+        checks each creation so. Returns the aggregate's id.
+
+        Raises:
+            ValidationError: The event id, the aggregate's id or the company
+                is not a valid id (the message names the field).
+        """
+        if not isinstance(creation, Created):
+            raise ValidationError(
+                f"expected a Created, got {type(creation).__name__}", field="creations"
+            )
+        aggregate_id: object = getattr(creation.aggregate, "id", None)
+        identifier(None, _EVENT_ID, creation.event_id)
+        identifier(None, _AGGREGATE_ID, aggregate_id)
+        if creation.company_id is not None:
+            identifier(None, _COMPANY_ID, creation.company_id)
+        return cast("str", aggregate_id)
+
 
 _EVENT_ID = attrs.fields(DomainEvent).id
 _AGGREGATE_ID = attrs.fields(DomainEvent).aggregate_id
 _COMPANY_ID = attrs.fields(DomainEvent).company_id
-_PAYLOAD = attrs.fields(DomainEvent).payload
 
 
 def _aggregate_type(name: object) -> str:
@@ -151,22 +187,11 @@ def _aggregate_type(name: object) -> str:
     return name.split(".", 1)[0] if isinstance(name, str) else ""
 
 
-def _check(creation: Created) -> None:
-    """Check what differs between the creations of a batch, as the constructors would."""
-    identifier(None, _EVENT_ID, creation.event_id)
-    identifier(None, _AGGREGATE_ID, creation.aggregate_id)
-    if creation.company_id is not None:
-        identifier(None, _COMPANY_ID, creation.company_id)
-    state: object = creation.state
-    if not isinstance(state, Mapping) or not has_text_keys(state):
-        raise ValidationError("must be a mapping with text keys (JSON-ready)", field="payload")
-
-
 def _copy(sample: T, **changes: Any) -> T:  # noqa: ANN401  (checked field values)
     """Return a copy of a checked ``sample`` with ``changes``, each checked already.
 
     The constructor is not run again: every field is either the sample's
-    (checked when it was built) or a change `_check` checked.
+    (checked when it was built) or a change `Creations.check` checked.
     """
     kind: type = type(sample)
     copy: T = object.__new__(kind)

@@ -11,6 +11,7 @@ from b2b_customers.domain.audit import change_between
 from b2b_customers.domain.creations import Created, Creations
 from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
+from b2b_customers.recording import record_creations
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.arguments import checked_id
 from b2b_customers.services.authorization import (
@@ -224,17 +225,19 @@ class ServiceContext:
         *,
         actor: Actor,
         company_of: Callable[[Any], CompanyId | None],
-    ) -> list[DomainEvent]:
-        """Record the creation of many entities: one event each, the audit entries in one batch.
+    ) -> None:
+        """Record the creation of many entities: one event and one audit entry each, in batches.
 
         The events and entries are those `record` makes for each created entity,
         at one moment (one reading of the clock for the batch); the fields they
-        share are checked once (see [`Creations`][b2b_customers.domain.creations.Creations]).
+        share are checked once (see [`Creations`][b2b_customers.domain.creations.Creations]),
+        and a unit of work that writes them itself does
+        (see [`record_creations`][b2b_customers.recording.record_creations]).
 
         Args:
             uow: The open unit of work the entities were stored in.
             name: The events' name, such as ``"company.created"``.
-            entities: The entities created.
+            entities: The entities created, as stored.
             actor: Who created them.
             company_of: The company each entity's change belongs to.
 
@@ -247,14 +250,11 @@ class ServiceContext:
             actor_id=actor_id(actor),
             actor_kind=_kind_of(actor),
         )
-        changes = creations.recorded(
-            Created(EventId(self.ids()), entity.id, company_of(entity), _unstructured(entity))
-            for entity in entities
+        record_creations(
+            uow,
+            creations,
+            [Created(EventId(self.ids()), entity, company_of(entity)) for entity in entities],
         )
-        uow.audit.append_many(entry for _event, entry in changes)
-        for event, _entry in changes:  # after their entries: a store may reuse what it wrote
-            uow.record(event)
-        return [event for event, _entry in changes]
 
     def _append(
         self,
@@ -321,9 +321,6 @@ class ServiceContext:
 
 def _kind_of(actor: Actor) -> ActorKind:
     return ActorKind.SELLER if isinstance(actor, Staff) else ActorKind.CUSTOMER
-
-
-_unstructured = _CONVERTER.unstructure
 
 
 def _totals(balance: Decimal, reserved: Decimal, last_sequence: int) -> dict[str, Any]:

@@ -24,7 +24,7 @@ import inspect
 from typing import TYPE_CHECKING, Any, Self
 
 from b2b_customers.errors import StorageError
-from b2b_customers.ports import UnitOfWork
+from b2b_customers.ports import RecordsCreations, UnitOfWork
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -145,6 +145,15 @@ class _FailingUnitOfWork:
         self._uow = uow
         for name in REPOSITORIES:
             setattr(self, name, _FailingRepository(faults, name, getattr(uow, name)))
+        if isinstance(uow, RecordsCreations):  # offered only where the wrapped one has it
+            record_creations = uow.record_creations
+
+            def record_creations_counted(creations: Any, created: Any) -> None:  # noqa: ANN401
+                """Count recording many creations as a write, then record them."""
+                faults.write("record_creations")
+                record_creations(creations, created)
+
+            self.record_creations = record_creations_counted
 
     def __enter__(self) -> Self:
         self._uow.__enter__()

@@ -96,6 +96,24 @@ class SqlAuditLog:
         self._appended.update(appended)
         return items
 
+    def append_rows(self, ids: set[str], rows: list[tuple[Any, ...]]) -> None:
+        """Add ready rows (`creation_values`'s) at the end of the log, all or none.
+
+        ``ids``: the rows' entry ids, each given once (the caller checked).
+
+        Raises:
+            AlreadyExists: An id was appended in this unit of work already
+                (nothing is added; the unit of work goes on).
+        """
+        if ids & self._appended:
+            raise AlreadyExists(
+                "an audit entry id was appended in this unit of work already; "
+                "give every entry an id of its own"
+            )
+        for row in rows:
+            self._session.defer(_table, AUDIT_COLUMNS, row, _taken)
+        self._appended.update(ids)
+
     def _row(self, entry: AuditLogEntry) -> tuple[Any, ...]:
         """The entry's row; its state's JSON text is kept for the event that shares it."""
         session = self._session

@@ -323,6 +323,7 @@ class SqlCompanyRepository:
                 _insert_details(connection, batch, raw=raw)
             if failure is not None:
                 raise failure[1]
+        self._session.remember_written(stored, [row[-1] for row in rows])  # data: last
         return stored
 
     def _hierarchy_failure(

@@ -228,6 +228,7 @@ class SqlCustomerRepository:
             rows = [customer_values(customer, stamp, raw=raw) for customer in stored]
             insert_rows(connection, customers, CUSTOMER_COLUMNS, rows, raw=raw)
             _insert_details(connection, stored, raw=raw)
+        self._session.remember_written(stored, [row[-1] for row in rows])  # data: last
         return stored
 
     def _explain(

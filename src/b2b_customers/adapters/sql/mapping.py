@@ -73,9 +73,12 @@ from b2b_customers.limits.rules import PurchasingLimit
 from b2b_customers.serialization import Converter, make_converter
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy import Connection
     from sqlalchemy.sql.expression import Executable
 
+    from b2b_customers.domain.creations import Created, Creations
     from b2b_customers.domain.values import CustomFieldValue
 
 __all__ = [
@@ -102,6 +105,7 @@ __all__ = [
     "company_values",
     "contact_row",
     "converter",
+    "creation_values",
     "custom_field_key",
     "customer_tag_rows",
     "customer_values",
@@ -937,15 +941,15 @@ def event_values(
             `company_values`). ``data`` is JSON text either way.
         payload_json: The payload's `state_json`, when the caller has it already.
     """
-    head = {
-        "id": event.id,
-        "name": event.name,
-        "aggregate_type": event.aggregate_type,
-        "aggregate_id": event.aggregate_id,
-        "occurred_at": _iso(event.occurred_at),
-        "company_id": event.company_id,
-        "actor": event.actor,
-    }
+    head = _event_head(
+        event_id=event.id,
+        name=event.name,
+        aggregate_type=event.aggregate_type,
+        aggregate_id=event.aggregate_id,
+        occurred_at=_iso(event.occurred_at),
+        company_id=event.company_id,
+        actor=event.actor,
+    )
     return (
         event.id,
         event.name,
@@ -979,17 +983,17 @@ def audit_values(
     ``raw`` as for `event_values`; ``after_json``: the `state_json` of
     ``entry.after``, when the caller has it already.
     """
-    head = {
-        "id": entry.id,
-        "occurred_at": _iso(entry.occurred_at),
-        "actor_id": entry.actor_id,
-        "actor_kind": entry.actor_kind.value,
-        "action": entry.action,
-        "aggregate_type": entry.aggregate_type,
-        "aggregate_id": entry.aggregate_id,
-        "company_id": entry.company_id,
-        "before": _sorted(entry.before),
-    }
+    head = _entry_head(
+        entry_id=entry.id,
+        occurred_at=_iso(entry.occurred_at),
+        actor_id=entry.actor_id,
+        actor_kind=entry.actor_kind.value,
+        action=entry.action,
+        aggregate_type=entry.aggregate_type,
+        aggregate_id=entry.aggregate_id,
+        company_id=entry.company_id,
+        before=_sorted(entry.before),
+    )
     return (
         entry.id,
         _moment(entry.occurred_at, raw=raw),
@@ -1000,6 +1004,148 @@ def audit_values(
         entry.actor_id,
         _json_with(entry, head, "after", entry.after, after_json),
     )
+
+
+def _event_head(
+    *,
+    event_id: str,
+    name: str,
+    aggregate_type: str,
+    aggregate_id: str,
+    occurred_at: str,
+    company_id: str | None,
+    actor: str | None,
+) -> dict[str, Any]:
+    """An event's converter form but its payload, in the converter's field order."""
+    return {
+        "id": event_id,
+        "name": name,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": aggregate_id,
+        "occurred_at": occurred_at,
+        "company_id": company_id,
+        "actor": actor,
+    }
+
+
+def _entry_head(
+    *,
+    entry_id: str,
+    occurred_at: str,
+    actor_id: str | None,
+    actor_kind: str,
+    action: str,
+    aggregate_type: str,
+    aggregate_id: str,
+    company_id: str | None,
+    before: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """An audit entry's converter form but its ``after``, in the converter's field order."""
+    return {
+        "id": entry_id,
+        "occurred_at": occurred_at,
+        "actor_id": actor_id,
+        "actor_kind": actor_kind,
+        "action": action,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": aggregate_id,
+        "company_id": company_id,
+        "before": before,
+    }
+
+
+# Stand-ins for the values that differ between the rows of a batch (no id holds a NUL).
+_ID, _AGGREGATE, _COMPANY = "\x00id", "\x00aggregate", "\x00company"
+
+
+def _cut(head: dict[str, Any], last: str) -> tuple[str, str, str, str]:
+    """``head``'s JSON text, then ``"last":``, cut where the id, aggregate and company go."""
+    rest = f'{_encode_json(head)[:-1]},"{last}":'
+    pieces = []
+    for stand_in in (_ID, _AGGREGATE, _COMPANY):
+        piece, _, rest = rest.partition(_encode_json(stand_in))
+        pieces.append(piece)
+    return pieces[0], pieces[1], pieces[2], rest
+
+
+def creation_values(
+    creations: Creations,
+    created: Sequence[Created],
+    aggregate_ids: Sequence[str],
+    state_texts: Sequence[str],
+    *,
+    raw: bool,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Return the ``outbox`` and ``audit_log`` rows of many creations, made without events.
+
+    The rows of each creation are those `event_values` and `audit_values`
+    give its event and entry (see [`Creations`][b2b_customers.domain.creations.Creations]),
+    their JSON built around ``state_texts``: each aggregate's JSON, its ``data``
+    as its repository wrote it. The heads are those two functions' own, cut
+    once per batch around the values that differ. The checks are the caller's
+    ([`Creations.check`][b2b_customers.domain.creations.Creations.check], which
+    also gives ``aggregate_ids``).
+    """
+    name, actor = creations.name, creations.actor_id
+    aggregate_type = name.split(".", 1)[0]
+    moment = _moment(creations.occurred_at, raw=raw)
+    when = _iso(creations.occurred_at)
+    e0, e1, e2, e3 = _cut(
+        _event_head(
+            event_id=_ID,
+            name=name,
+            aggregate_type=aggregate_type,
+            aggregate_id=_AGGREGATE,
+            occurred_at=when,
+            company_id=_COMPANY,
+            actor=actor,
+        ),
+        "payload",
+    )
+    a0, a1, a2, a3 = _cut(
+        _entry_head(
+            entry_id=_ID,
+            occurred_at=when,
+            actor_id=actor,
+            actor_kind=creations.actor_kind.value,
+            action=name,
+            aggregate_type=aggregate_type,
+            aggregate_id=_AGGREGATE,
+            company_id=_COMPANY,
+            before=None,
+        ),
+        "after",
+    )
+    events, entries = [], []
+    for creation, aggregate_id, state in zip(created, aggregate_ids, state_texts, strict=True):
+        event_id, company = creation.event_id, creation.company_id
+        i, a = _text(event_id), _text(aggregate_id)
+        c = "null" if company is None else _text(company)
+        events.append(
+            (
+                event_id,
+                name,
+                aggregate_type,
+                aggregate_id,
+                company,
+                moment,
+                None,
+                f"{e0}{i}{e1}{a}{e2}{c}{e3}{state}}}",
+            )
+        )
+        entries.append(
+            (
+                event_id,
+                moment,
+                company,
+                aggregate_type,
+                aggregate_id,
+                name,
+                actor,
+                f"{a0}{i}{a1}{a}{a2}{c}{a3}{state}}}",
+            )
+        )
+    return events, entries
 
 
 def state_json(state: Mapping[str, Any]) -> str | None:

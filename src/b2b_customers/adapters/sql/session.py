@@ -25,7 +25,7 @@ from b2b_customers.adapters.sql.queries import insert_rows
 from b2b_customers.errors import B2BError, StorageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
     from datetime import datetime
 
     from b2b_customers.adapters.sql.store import SqlStore
@@ -71,7 +71,9 @@ class Session:
         self.recorded: list[DomainEvent] = []
         self.recorded_ids: set[str] = set()
         self.sent_early = False
-        """Some recorded events went to the outbox before the commit (see ``EVENTS_HELD``)."""
+        """Some recorded events left memory before the commit (see ``EVENTS_HELD``)."""
+        self.staged = 0
+        """How many of them wait in the staging table (PostgreSQL; see ``staged_events``)."""
         self.marks: dict[str, datetime] = {}
         self.state_texts: dict[int, tuple[Mapping[str, Any], str]] = {}
         """The JSON text of audit entries' states, by the state's identity, for their events.
@@ -79,6 +81,14 @@ class Session:
         An event and its audit entry made together share one state object
         (see [`Creations`][b2b_customers.domain.creations.Creations]): its
         text, written for the entry, is taken (and dropped) by the event's row.
+        """
+
+        self.written: dict[int, tuple[object, str]] = {}
+        """The JSON text of the aggregates the last small ``add_many`` wrote, by identity.
+
+        A bulk import records each aggregate it adds in its ``*.created``
+        event and audit entry; that JSON is the row's ``data``, written a
+        moment before (see `remember_written`).
         """
 
     def now(self) -> datetime:
@@ -209,8 +219,10 @@ class Session:
         self.recorded = []
         self.recorded_ids = set()
         self.sent_early = False
+        self.staged = 0
         self.marks = {}
         self.state_texts = {}
+        self.written = {}
         self.deferred = {}
         for ids in self._deferred_ids.values():
             ids.clear()
@@ -224,6 +236,25 @@ class Session:
         """Take the JSON text kept for ``state`` (this very object), if any."""
         kept = self.state_texts.pop(id(state), None)
         return kept[1] if kept is not None and kept[0] is state else None
+
+    def remember_written(self, aggregates: Sequence[object], texts: Sequence[str]) -> None:
+        """Keep the JSON text of the aggregates an ``add_many`` wrote, in place of the last ones.
+
+        Only a batch of at most `STATES_HELD`: a larger one is not kept, so a
+        bulk load holds no second copy of its rows.
+        """
+        if len(aggregates) <= STATES_HELD:
+            self.written = {
+                id(aggregate): (aggregate, text)
+                for aggregate, text in zip(aggregates, texts, strict=True)
+            }
+        else:
+            self.written = {}
+
+    def written_text(self, aggregate: object) -> str | None:
+        """Take the JSON text kept for ``aggregate`` (this very object), if any."""
+        kept = self.written.pop(id(aggregate), None)
+        return kept[1] if kept is not None and kept[0] is aggregate else None
 
     def lock(self, connection: Connection, kind: int) -> None:
         """On PostgreSQL, take a transaction-scoped advisory lock of ``kind`` for this schema."""
@@ -258,8 +289,10 @@ class Session:
         self.recorded = []
         self.recorded_ids = set()
         self.sent_early = False
+        self.staged = 0
         self.marks = {}
         self.state_texts = {}
+        self.written = {}
         self.failure = None
 
 

@@ -15,15 +15,17 @@ in the same transaction. On PostgreSQL the insert and the commit happen
 under a transaction-scoped advisory lock, so outbox positions increase in
 commit order, as the ports promise. A unit of work that records more than
 `EVENTS_HELD` events (a bulk import) does not hold them all: each
-time that many wait, they go to the outbox at once, in its transaction, and
-the lock is taken then and held to the commit (other units of work that
-record events wait for it, as they would wait for its commit).
+time that many wait, they leave memory, in its transaction. On SQLite they
+go to the outbox at once (the transaction holds the database's write lock
+anyway); on PostgreSQL they wait in a temporary table and join the outbox
+at commit (see `staged_events`), so the outbox lock is held for that copy,
+not for the whole import: other units of work that record events go on.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,23 +43,33 @@ from b2b_customers.adapters.sql.errors import translate
 from b2b_customers.adapters.sql.groups import SqlCustomerGroupRepository
 from b2b_customers.adapters.sql.limits import SqlLimitRepository
 from b2b_customers.adapters.sql.locations import SqlLocationRepository
-from b2b_customers.adapters.sql.mapping import OUTBOX_COLUMNS, event_values
+from b2b_customers.adapters.sql.mapping import (
+    OUTBOX_COLUMNS,
+    creation_values,
+    encode,
+    event_values,
+)
 from b2b_customers.adapters.sql.orders import SqlOrderRepository
 from b2b_customers.adapters.sql.outbox import SqlOutbox
 from b2b_customers.adapters.sql.payment_terms import SqlPaymentTermsRepository
 from b2b_customers.adapters.sql.queries import insert_rows
 from b2b_customers.adapters.sql.session import OUTBOX_LOCK, Session
+from b2b_customers.adapters.sql.staged_events import move_staged_events, stage_events
 from b2b_customers.adapters.sql.tables import outbox
 from b2b_customers.domain import DomainEvent
+from b2b_customers.domain.creations import Creations
 from b2b_customers.errors import AlreadyExists, B2BError, StorageError, ValidationError
+from b2b_customers.recording import record_each
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from types import TracebackType
 
     from sqlalchemy import Connection
 
     from b2b_customers.adapters.sql.errors import Violation
     from b2b_customers.adapters.sql.store import SqlStore
+    from b2b_customers.domain.creations import Created
     from b2b_customers.ports import (
         ApprovalGroupRepository,
         ApprovalPolicyRepository,
@@ -135,7 +147,8 @@ class SqlUnitOfWork:
         self.approval_groups: ApprovalGroupRepository = SqlApprovalGroupRepository(self._session)
         self.approver_limits: ApproverLimitRepository = SqlApproverLimitRepository(self._session)
         self.payment_terms: PaymentTermsRepository = SqlPaymentTermsRepository(self._session)
-        self.audit: AuditLog = SqlAuditLog(self._session)
+        self._audit = SqlAuditLog(self._session)
+        self.audit: AuditLog = self._audit
         self.outbox: Outbox = SqlOutbox(self._session)
 
     def __enter__(self) -> Self:
@@ -189,9 +202,11 @@ class SqlUnitOfWork:
         connection = session.active()
         events = session.recorded
         try:
-            if events:
+            if events or session.staged:
                 session.begin_write(connection)
                 session.lock(connection, OUTBOX_LOCK)
+                if session.staged:
+                    move_staged_events(connection)
                 _insert_events(connection, session, events)
                 _publish_marked(connection, session)
             connection.commit()
@@ -241,19 +256,69 @@ class SqlUnitOfWork:
             self._send_recorded()
 
     def _send_recorded(self) -> None:
-        """Insert the events recorded so far into the outbox now, under its lock (held to the end).
+        """Send the events recorded so far out of memory, in this transaction.
+
+        On SQLite they join the outbox now; on PostgreSQL they are staged
+        until the commit (see `staged_events`).
 
         Raises:
-            AlreadyExists: An event's id is in the outbox already (the unit of work is rolled back).
+            AlreadyExists: An event's id is in the outbox already (SQLite; the
+                unit of work is rolled back).
             StorageError: The database failed (the unit of work is rolled back).
         """
         session = self._session
-        with session.write(_event_id_taken) as connection:
-            session.lock(connection, OUTBOX_LOCK)
-            _insert_events(connection, session, session.recorded)
-            _publish_marked(connection, session)
+        self._send(_event_rows(session, session.recorded))
         session.recorded = []  # their ids stay in recorded_ids: an id recorded again is refused
+
+    def _send(self, rows: list[tuple[Any, ...]]) -> None:
+        """Send outbox rows now: into the outbox (SQLite) or the staging table (PostgreSQL)."""
+        session = self._session
+        with session.write(_event_id_taken) as connection:
+            if session.postgres:
+                stage_events(connection, session, rows)
+            else:
+                insert_rows(connection, outbox, OUTBOX_COLUMNS, rows, raw=True)
+                _publish_marked(connection, session)
         session.sent_early = True
+
+    def record_creations(self, creations: Creations, created: Sequence[Created]) -> None:
+        """Record the event and audit entry of each creation (see ``RecordsCreations``).
+
+        While this unit of work holds its events for `committed_events`
+        (fewer than `EVENTS_HELD`), they are made and recorded one by one.
+        Past that, the rows are written straight from each aggregate's JSON
+        as its ``add_many`` wrote it (`creation_values`): no event or entry
+        objects, no second encoding. Nothing is written if a creation is bad.
+
+        Raises:
+            ValidationError: A creation's ids are not valid.
+            AlreadyExists: An event id is given twice, or was recorded or
+                appended in this unit of work already.
+        """
+        session = self._session
+        session.active()
+        items = list(created)
+        if not session.sent_early and len(session.recorded) + len(items) < EVENTS_HELD:
+            record_each(self, creations, items)
+            return
+        aggregate_ids = [Creations.check(item) for item in items]
+        ids: set[str] = {item.event_id for item in items}
+        if len(ids) < len(items) or not ids.isdisjoint(session.recorded_ids):
+            raise AlreadyExists(
+                "an event id is given twice, or was recorded in this unit of work already; "
+                "give every event an id of its own"
+            )
+        texts = [
+            session.written_text(item.aggregate) or _state_json(item.aggregate) for item in items
+        ]
+        events, entries = creation_values(
+            creations, items, aggregate_ids, texts, raw=not session.postgres
+        )
+        self._audit.append_rows(ids, entries)
+        session.recorded_ids.update(ids)
+        if session.recorded:
+            self._send_recorded()
+        self._send(events)
 
     @property
     def committed_events(self) -> list[DomainEvent]:
@@ -274,12 +339,32 @@ def _event_id_taken(_connection: Connection, violation: Violation) -> B2BError |
     return AlreadyExists(_EVENT_ID_TAKEN) if violation.kind == "unique" else None
 
 
-def _insert_events(connection: Connection, session: Session, events: list[DomainEvent]) -> None:
-    """Insert ``events`` into the outbox with one ``executemany``."""
+def _state_json(aggregate: object) -> str:
+    """The converter's form of an aggregate no ``add_many`` of this unit of work just wrote.
+
+    Raises:
+        ValidationError: It is not a JSON object (as a payload must be).
+    """
+    try:
+        text = encode(aggregate)
+    except (TypeError, ValueError):
+        text = ""
+    if not text.startswith("{"):
+        raise ValidationError("must be a mapping with text keys (JSON-ready)", field="payload")
+    return text
+
+
+def _event_rows(session: Session, events: list[DomainEvent]) -> list[tuple[Any, ...]]:
+    """The outbox rows of ``events`` (the payload's text reused from its audit entry's)."""
     raw = not session.postgres
     text = session.state_text
-    rows = [event_values(event, raw=raw, payload_json=text(event.payload)) for event in events]
-    insert_rows(connection, outbox, OUTBOX_COLUMNS, rows, raw=raw)
+    return [event_values(event, raw=raw, payload_json=text(event.payload)) for event in events]
+
+
+def _insert_events(connection: Connection, session: Session, events: list[DomainEvent]) -> None:
+    """Insert ``events`` into the outbox with one ``executemany``."""
+    rows = _event_rows(session, events)
+    insert_rows(connection, outbox, OUTBOX_COLUMNS, rows, raw=not session.postgres)
 
 
 def _publish_marked(connection: Connection, session: Session) -> None:
