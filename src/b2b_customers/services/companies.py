@@ -156,7 +156,9 @@ class CompanyService:
         parents. Every company gets its automatic customer group, a
         ``company.created`` event and an audit entry, all in one unit of
         work: if any item is bad, every problem is reported and nothing is
-        written.
+        written. While it runs, Python's cyclic garbage collector is paused
+        for the whole process and run every 20 batches instead (see
+        "Many at once" in docs/concepts/companies.md).
 
         Args:
             actor: Staff allowed to onboard companies.

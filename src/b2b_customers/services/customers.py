@@ -124,7 +124,8 @@ class CustomerService:
         [CompanyService.import_many][b2b_customers.services.companies.CompanyService.import_many].
         Their companies must be stored already. Every customer gets a
         ``customer.created`` event and an audit entry, and joins the automatic
-        groups of their companies, all in one unit of work.
+        groups of their companies, all in one unit of work. The cyclic
+        garbage collector is paused while it runs, as for companies.
 
         Args:
             actor: Staff allowed to manage customers.
