@@ -3,7 +3,9 @@
 * `rules`: purchasing limits (scope, rule, what crossing means).
 * `periods`: budget periods in the company's time zone.
 * `spend`: running spend totals per scope and local day.
-* `engine`: [`decide`][b2b_customers.limits.decide].
+* `engine`: [`decide`][b2b_customers.limits.decide], and the limits that cover an order
+  ([`applicable_limits`][b2b_customers.limits.applicable_limits],
+  [`budgets_covering`][b2b_customers.limits.budgets_covering]).
 * `decision`: the [`Decision`][b2b_customers.limits.Decision] and its reasons.
 * `decision_record`: a decision kept with what it was decided on.
 * `replay`: deciding again from a record.
@@ -12,7 +14,13 @@
 
 from b2b_customers.limits.decision import Decision, Outcome, RuleResult
 from b2b_customers.limits.decision_record import DecisionRecord
-from b2b_customers.limits.engine import CreditPosition, DecisionContext, decide
+from b2b_customers.limits.engine import (
+    CreditPosition,
+    DecisionContext,
+    applicable_limits,
+    budgets_covering,
+    decide,
+)
 from b2b_customers.limits.periods import (
     CalendarPeriod,
     CalendarUnit,
@@ -75,6 +83,8 @@ __all__ = [
     "SpendPosting",
     "SpendTotals",
     "Window",
+    "applicable_limits",
+    "budgets_covering",
     "decide",
     "local_day",
     "simulate",

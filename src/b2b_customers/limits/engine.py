@@ -42,7 +42,7 @@ from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
 from b2b_customers.domain.standing import CustomerStatus
 from b2b_customers.errors import CurrencyMismatch, ValidationError
-from b2b_customers.ids import CompanyId
+from b2b_customers.ids import CompanyId, LimitId
 from b2b_customers.limits.decision import (
     CREDIT_RULE,
     Decision,
@@ -77,7 +77,13 @@ if TYPE_CHECKING:
     from b2b_customers.domain.order import OrderDraft
     from b2b_customers.ports import ExchangeRates  # noqa: TC004  (never structured at run time)
 
-__all__ = ["CreditPosition", "DecisionContext", "decide"]
+__all__ = [
+    "CreditPosition",
+    "DecisionContext",
+    "applicable_limits",
+    "budgets_covering",
+    "decide",
+]
 
 
 @frozen(kw_only=True)
@@ -157,6 +163,67 @@ class DecisionContext:
     policy_version: str | None = None
 
 
+def applicable_limits(order: OrderDraft, context: DecisionContext) -> list[PurchasingLimit]:
+    """Return the active limits whose scope covers ``order``: the ones `decide` applies.
+
+    A limit covers an order by its scope alone: the ordering company (or an
+    ancestor, for a limit on a subtree), the order's location, the buyer,
+    one of the buyer's roles at the company, or one of ``context.group_ids``.
+    Whether it binds the buyer (exempt roles) is judged after, one limit at
+    a time. The period budgets among them are the only ones whose spend the
+    decision may read, so they are the budgets a service holds before it
+    decides (see [`LimitRepository.lock`][b2b_customers.ports.LimitRepository.lock]):
+    orders that no budget covers in common do not wait for each other.
+    """
+    roles = _roles_of(order, context)
+    return [
+        limit
+        for limit in context.limits
+        if limit.active and _covers(limit.scope, order, context, roles)
+    ]
+
+
+def budgets_covering(order: OrderDraft, context: DecisionContext) -> list[LimitId]:
+    """Return the ids of the period budgets that cover ``order``: the ones to hold before deciding.
+
+    Deciding an order reads the spend of these budgets and of no other
+    (those among them that do not bind the buyer, not even these). A
+    service holds them from before the spend is read to its commit (see
+    [`LimitRepository.lock`][b2b_customers.ports.LimitRepository.lock]), so
+    two orders one budget covers queue, and can never overshoot it
+    together, while two buyers with budgets of their own do not wait for
+    each other.
+    """
+    return [
+        limit.id
+        for limit in applicable_limits(order, context)
+        if isinstance(limit.rule, BudgetLimit)
+    ]
+
+
+def _roles_of(order: OrderDraft, context: DecisionContext) -> frozenset[Role]:
+    """The buyer's roles at the ordering company (none if not a member)."""
+    membership = context.buyer.membership_in(order.company_id)
+    return membership.roles if membership is not None else frozenset()
+
+
+def _covers(
+    scope: LimitScope, order: OrderDraft, context: DecisionContext, roles: frozenset[Role]
+) -> bool:
+    here = scope.company_id == context.company.id
+    if scope.kind is ScopeKind.COMPANY:
+        return here or (scope.include_subtree and scope.company_id in context.ancestors)
+    if not here:
+        return False
+    if scope.kind is ScopeKind.LOCATION:
+        return order.location_id == scope.target
+    if scope.kind is ScopeKind.CUSTOMER:
+        return context.buyer.id == scope.target
+    if scope.kind is ScopeKind.ROLE:
+        return any(role.value == scope.target for role in roles)
+    return scope.target in context.group_ids
+
+
 def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decision:
     """Decide whether ``order`` may be placed at ``now``.
 
@@ -176,7 +243,7 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
     results = [*who, *evaluator.role_rule()]
     applied: list[PurchasingLimit] = []
     if not (who[0].outcome is Outcome.DENIED and who[0].rule == "buyer"):
-        applied = evaluator.applicable_limits()
+        applied = applicable_limits(order, context)
         results.extend(evaluator.limit(limit) for limit in applied)
         results.extend(evaluator.credit())
     outcome = Outcome.worst(result.outcome for result in results)
@@ -200,8 +267,7 @@ class _Evaluation:
         self.context = context
         self.now = now
         self.company = context.company
-        membership = context.buyer.membership_in(order.company_id)
-        self.roles = membership.roles if membership is not None else frozenset()
+        self.roles = _roles_of(order, context)
         self.total = order.total
 
     # -- 1 and 2: who orders, and the role rule
@@ -258,25 +324,6 @@ class _Evaluation:
         ]
 
     # -- 3: purchasing limits
-
-    def applicable_limits(self) -> list[PurchasingLimit]:
-        return [
-            limit for limit in self.context.limits if limit.active and self._covers(limit.scope)
-        ]
-
-    def _covers(self, scope: LimitScope) -> bool:
-        here = scope.company_id == self.company.id
-        if scope.kind is ScopeKind.COMPANY:
-            return here or (scope.include_subtree and scope.company_id in self.context.ancestors)
-        if not here:
-            return False
-        if scope.kind is ScopeKind.LOCATION:
-            return self.order.location_id == scope.target
-        if scope.kind is ScopeKind.CUSTOMER:
-            return self.context.buyer.id == scope.target
-        if scope.kind is ScopeKind.ROLE:
-            return any(role.value == scope.target for role in self.roles)
-        return scope.target in self.context.group_ids
 
     def limit(self, limit: PurchasingLimit) -> RuleResult:
         if not limit.binds(self.roles):

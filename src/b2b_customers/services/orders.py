@@ -51,10 +51,11 @@ from b2b_customers.limits import (
     DecisionRecord,
     Outcome,
     Replay,
+    budgets_covering,
     decide,
 )
 from b2b_customers.limits.readings import RecordingRates, RecordingSpend
-from b2b_customers.limits.rules import BudgetLimit, PurchasingLimit, ScopeKind
+from b2b_customers.limits.rules import PurchasingLimit, ScopeKind
 from b2b_customers.limits.spend import SpendPosting
 from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
@@ -86,7 +87,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from b2b_customers.approvals import SellerApprover
-    from b2b_customers.ids import LimitId
     from b2b_customers.ports import ExchangeRates, Page, UnitOfWork
     from b2b_customers.services.context import ServiceContext
 
@@ -368,10 +368,11 @@ class OrderService:
                     f"{order.buyer_id!r}; the buyer places it"
                 )
             loaded = self._vetted(uow, actor, order, loaded)
-            # The budgets this order may draw on are held from here to the commit, so the
+            context = self._context_for(uow, loaded)
+            # The budgets that cover this order are held from here to the commit, so the
             # spend the decision reads cannot change under it (see LimitRepository.lock).
-            uow.limits.lock(loaded.budget_ids)
-            context, spend, rates = _recording(self._context_for(uow, loaded))
+            uow.limits.lock(budgets_covering(order, context))
+            context, spend, rates = _recording(context)
             now = self._context.clock.now()
             decision = decide(order, context, now)
             if decision.outcome is Outcome.DENIED:
@@ -624,15 +625,6 @@ class _Loaded:
         return SpendPosting.of(
             record, time_zone=self.company.time_zone, ancestors=self.ancestor_ids
         )
-
-    @property
-    def budget_ids(self) -> list[LimitId]:
-        """The active period budgets that may cover the order: the ones to lock."""
-        return [
-            limit.id
-            for limit in self.limits
-            if limit.active and isinstance(limit.rule, BudgetLimit)
-        ]
 
 
 def _credit_position(
