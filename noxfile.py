@@ -123,6 +123,6 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", ".[postgres-binary]")
     url = _postgres_url()
-    env = {POSTGRES_URL_VARIABLE: url, "B2B_POSTGRES_URL": url}  # for scripts not yet renamed
+    env = {POSTGRES_URL_VARIABLE: url}
     for script in sorted(pathlib.Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs, env=env)

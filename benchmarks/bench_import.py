@@ -25,7 +25,7 @@ The target is at most 2x. The peak RSS of the import's child processes is
 reported as each reads it from ``/proc/self/status`` (``VmHWM``) when it
 exits: ``getrusage(RUSAGE_CHILDREN)`` would count the benchmark's own
 memory (every entity, built for the baseline) that a child had before it
-started Python. PostgreSQL runs when ``B2B_POSTGRES_URL``
+started Python. PostgreSQL runs when ``B2B_TEST_POSTGRES_URL``
 is set, in a fresh schema per side, dropped afterwards.
 
     python benchmarks/bench_import.py                    # 100,000 + 300,000
@@ -222,7 +222,7 @@ def main() -> None:
         results.append(
             Result("floor: add_many + the other rows' writes", theirs + others, theirs, "(floor)")
         )
-    postgres = os.environ.get("B2B_POSTGRES_URL")
+    postgres = os.environ.get("B2B_TEST_POSTGRES_URL")
     if arguments.database in {"postgresql", "both"} and postgres:
         ours_schema, theirs_schema = fresh_schema(postgres), fresh_schema(postgres)
         try:
@@ -240,7 +240,7 @@ def main() -> None:
             Result("floor: add_many + the other rows' writes", theirs + others, theirs, "(floor)")
         )
     elif arguments.database == "postgresql":
-        raise SystemExit("set B2B_POSTGRES_URL to measure PostgreSQL")
+        raise SystemExit("set B2B_TEST_POSTGRES_URL to measure PostgreSQL")
     report(results)
     print(f"peak RSS of each import process (MB): {[round(kb / 1024) for kb in peaks]}")
 

@@ -32,9 +32,6 @@ DEPRECATED_POSTGRES_URL_VARIABLE = "B2B_POSTGRES_URL"
 _deprecated_url = os.environ.get(DEPRECATED_POSTGRES_URL_VARIABLE)
 if _deprecated_url and not os.environ.get(POSTGRES_URL_VARIABLE):
     os.environ[POSTGRES_URL_VARIABLE] = _deprecated_url
-if os.environ.get(POSTGRES_URL_VARIABLE):
-    # Tests written before the rename read the old name; both say the same.
-    os.environ[DEPRECATED_POSTGRES_URL_VARIABLE] = os.environ[POSTGRES_URL_VARIABLE]
 
 # The shipped contract suite asserts; let pytest explain its failures in detail.
 pytest.register_assert_rewrite("b2b_customers.testing.contract")

@@ -86,7 +86,7 @@ if TYPE_CHECKING:
 
     from b2b_customers.ports import UnitOfWork
 
-POSTGRES_URL = os.environ.get("B2B_POSTGRES_URL")
+POSTGRES_URL = os.environ.get("B2B_TEST_POSTGRES_URL")
 ACME = CompanyId("acme")
 ANN = CustomerId("ann")
 
@@ -273,8 +273,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
     else:
         if not POSTGRES_URL:
             if os.environ.get("CI") == "true":
-                pytest.fail("CI must set B2B_POSTGRES_URL: PostgreSQL tests may not skip in CI")
-            pytest.skip("B2B_POSTGRES_URL is not set")
+                pytest.fail(
+                    "CI must set B2B_TEST_POSTGRES_URL: PostgreSQL tests may not skip in CI"
+                )
+            pytest.skip("B2B_TEST_POSTGRES_URL is not set")
         url, schema = POSTGRES_URL, f"damaged_{uuid.uuid4().hex[:12]}"
     migrate(url, schema=schema)
     store = SqlStore(url, schema=schema, clock=ManualClock(START), cache_size=0)
