@@ -12,14 +12,17 @@ order, and checks the lock set against what `decide` actually reads.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from moneyed import Money
 
 from b2b_customers.domain import Company, Customer, Role
 from b2b_customers.domain.order import OrderDraft, OrderLine
+from b2b_customers.domain.values import datetime_defect
+from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, CustomerId, LimitId
 from b2b_customers.limits import (
     BudgetLimit,
@@ -32,6 +35,7 @@ from b2b_customers.limits import (
     Outcome,
     PurchasingLimit,
     ScopeKind,
+    applicable_limits,
     budgets_covering,
     decide,
 )
@@ -151,3 +155,47 @@ def test_an_order_holds_every_budget_its_decision_reads_and_no_other(
     else:
         assert set(held) == judged  # ... and every held budget was judged: none held in vain
     assert held == sorted(held, key=[limit.id for limit in limits].index)  # in the limits' order
+
+
+def _world() -> tuple[OrderDraft, DecisionContext]:
+    company = Company(id=ACME, name="ACME", currency="EUR", parent_id=PARENT)
+    bob = Customer(
+        id=CustomerId("bob"), email="bob@acme.example", first_name="Bob", last_name="B"
+    ).with_roles(ACME, [Role.BUYER])
+    order = OrderDraft(
+        company_id=ACME,
+        buyer_id=bob.id,
+        lines=[OrderLine(sku="SKU-1", quantity=1, unit_price=Money(10, "EUR"))],
+    )
+    return order, DecisionContext(company=company, buyer=bob, spend=SpendSpy())
+
+
+@given(value=st_b2b.hostile_values(), position=st.sampled_from(["order", "context", "now"]))
+def test_the_engine_refuses_what_it_cannot_decide_on_with_a_validation_error(
+    value: object, position: str
+) -> None:
+    """``decide``, ``applicable_limits`` and ``budgets_covering`` raise only the library's error."""
+    order, context = _world()
+    arguments: dict[str, Any] = {"order": order, "context": context, "now": NOW, position: value}
+    if isinstance(value, datetime) and datetime_defect(value) is None:  # an instant after all
+        assert decide(order, context, value).allowed
+        return
+    with pytest.raises(ValidationError) as raised:
+        decide(arguments["order"], arguments["context"], arguments["now"])
+    assert raised.value.field == position
+    if position != "now":
+        for covering in (applicable_limits, budgets_covering):
+            with pytest.raises(ValidationError):
+                covering(arguments["order"], arguments["context"])
+
+
+def test_an_order_of_another_company_is_refused_as_decide_refuses_it() -> None:
+    order, context = _world()
+    elsewhere = OrderDraft(company_id=OTHER, buyer_id=order.buyer_id, lines=order.lines)
+    for call in (
+        lambda: decide(elsewhere, context, NOW),
+        lambda: applicable_limits(elsewhere, context),
+        lambda: budgets_covering(elsewhere, context),
+    ):
+        with pytest.raises(ValidationError, match="build the context for the ordering company"):
+            call()

@@ -29,6 +29,7 @@ The outcome is the most severe of all results.
 from __future__ import annotations
 
 import typing
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,9 @@ from b2b_customers.domain.company import Company
 from b2b_customers.domain.customer import Customer
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
+from b2b_customers.domain.order import OrderDraft
 from b2b_customers.domain.standing import CustomerStatus
+from b2b_customers.domain.values import datetime_defect
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import CompanyId, LimitId
 from b2b_customers.limits.decision import (
@@ -70,11 +73,9 @@ from b2b_customers.limits.spend import SpendKey, SpendLookup
 if TYPE_CHECKING:
     # Only a type here: ports imports this package, so a run-time import would be circular.
     from collections.abc import Iterable, Mapping
-    from datetime import datetime
 
     from moneyed import Currency
 
-    from b2b_customers.domain.order import OrderDraft
     from b2b_customers.ports import ExchangeRates  # noqa: TC004  (never structured at run time)
 
 __all__ = [
@@ -174,7 +175,14 @@ def applicable_limits(order: OrderDraft, context: DecisionContext) -> list[Purch
     decision may read, so they are the budgets a service holds before it
     decides (see [`LimitRepository.lock`][b2b_customers.ports.LimitRepository.lock]):
     orders that no budget covers in common do not wait for each other.
+
+    Raises:
+        ValidationError: ``order`` is not an
+            [`OrderDraft`][b2b_customers.domain.order.OrderDraft], ``context``
+            not a [`DecisionContext`][b2b_customers.limits.DecisionContext],
+            or the order is for another company than the context's.
     """
+    _check(order, context)
     roles = _roles_of(order, context)
     return [
         limit
@@ -186,19 +194,43 @@ def applicable_limits(order: OrderDraft, context: DecisionContext) -> list[Purch
 def budgets_covering(order: OrderDraft, context: DecisionContext) -> list[LimitId]:
     """Return the ids of the period budgets that cover ``order``: the ones to hold before deciding.
 
-    Deciding an order reads the spend of these budgets and of no other
-    (those among them that do not bind the buyer, not even these). A
-    service holds them from before the spend is read to its commit (see
+    Deciding an order reads the spend of no other budget (nor of those
+    among these that do not bind the buyer). A service holds them from
+    before the spend is read to its commit (see
     [`LimitRepository.lock`][b2b_customers.ports.LimitRepository.lock]), so
     two orders one budget covers queue, and can never overshoot it
     together, while two buyers with budgets of their own do not wait for
     each other.
+
+    Raises:
+        ValidationError: As for [`applicable_limits`][b2b_customers.limits.applicable_limits].
     """
     return [
         limit.id
         for limit in applicable_limits(order, context)
         if isinstance(limit.rule, BudgetLimit)
     ]
+
+
+def _check(order: object, context: object) -> None:
+    """Refuse what `decide` and the coverage functions cannot work on."""
+    if not isinstance(order, OrderDraft):
+        raise ValidationError(
+            f"give an OrderDraft to decide on, got {type(order).__name__} {order!r}",
+            field="order",
+        )
+    if not isinstance(context, DecisionContext):
+        raise ValidationError(
+            f"give a DecisionContext (the company, the buyer, their limits and spend), "
+            f"got {type(context).__name__} {context!r}",
+            field="context",
+        )
+    if order.company_id != context.company.id:
+        raise ValidationError(
+            f"the order is for company {order.company_id!r} but the context describes "
+            f"{context.company.id!r}; build the context for the ordering company",
+            field="company_id",
+        )
 
 
 def _roles_of(order: OrderDraft, context: DecisionContext) -> frozenset[Role]:
@@ -228,16 +260,23 @@ def decide(order: OrderDraft, context: DecisionContext, now: datetime) -> Decisi
     """Decide whether ``order`` may be placed at ``now``.
 
     Raises:
-        ValidationError: The order is for another company than the context's.
+        ValidationError: ``order`` is not an
+            [`OrderDraft`][b2b_customers.domain.order.OrderDraft], ``context``
+            not a [`DecisionContext`][b2b_customers.limits.DecisionContext],
+            ``now`` not a timezone-aware datetime, or the order is for
+            another company than the context's.
         CurrencyMismatch: A limit or the credit line is in another currency
             than the order and no exchange rate converts it.
     """
-    if order.company_id != context.company.id:
+    _check(order, context)
+    if not isinstance(now, datetime):
         raise ValidationError(
-            f"the order is for company {order.company_id!r} but the context describes "
-            f"{context.company.id!r}; build the context for the ordering company",
-            field="company_id",
+            f"now must be a timezone-aware datetime (e.g. datetime.now(UTC)), got {now!r}",
+            field="now",
         )
+    defect = datetime_defect(now)
+    if defect is not None:
+        raise ValidationError(f"now {defect}", field="now")
     evaluator = _Evaluation(order, context, now)
     who = evaluator.who_orders()
     results = [*who, *evaluator.role_rule()]
