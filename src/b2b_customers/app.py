@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from b2b_customers.arguments import checked_arguments
 from b2b_customers.domain import DomainEvent
 from b2b_customers.errors import MissingDependency, ValidationError
 from b2b_customers.ids import RandomIds
 from b2b_customers.services.approval_settings import ApprovalSettingsService
 from b2b_customers.services.approvals import ApprovalService
-from b2b_customers.services.arguments import checked_arguments
 from b2b_customers.services.audit import AuditService
 from b2b_customers.services.automations import Automations
 from b2b_customers.services.companies import CompanyService

@@ -45,6 +45,7 @@ from __future__ import annotations
 from functools import singledispatch
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from b2b_customers.arguments import checked_arguments
 from b2b_customers.ports import (
     ApprovalQuery,
     AuditQuery,
@@ -76,6 +77,7 @@ T = TypeVar("T")
 _MISSING = object()
 
 
+@checked_arguments
 def matches(query: Query, entity: Any, scope: Collection[CompanyId] | None = None) -> bool:  # noqa: ANN401  (the entity the query lists)
     """Tell whether ``entity`` passes every filter of ``query``.
 
@@ -91,13 +93,19 @@ def matches(query: Query, entity: Any, scope: Collection[CompanyId] | None = Non
     return _matches(query, entity, scope)
 
 
+@checked_arguments
 def sort_key(query: Query) -> Callable[[Any], Any]:
     """Return the key the entities ``query`` lists are sorted by (reverse when descending)."""
     return _sort_key(query)
 
 
+@checked_arguments
 def page(matching: list[T], offset: int, limit: int) -> Page[T]:
     """Return the page ``offset``..``offset + limit`` of ``matching``, with its total count."""
+    return _page(matching, offset, limit)
+
+
+def _page(matching: list[T], offset: int, limit: int) -> Page[T]:
     return Page(
         items=tuple(matching[offset : offset + limit]),
         total=len(matching),
@@ -106,6 +114,7 @@ def page(matching: list[T], offset: int, limit: int) -> Page[T]:
     )
 
 
+@checked_arguments
 def select(
     query: Query, entities: Iterable[T], scope: Collection[CompanyId] | None = None
 ) -> Page[T]:
@@ -117,9 +126,10 @@ def select(
             the order they were appended.
         scope: See [`matches`][b2b_customers.queries.matches].
     """
-    found = [entity for entity in entities if matches(query, entity, scope)]
-    found.sort(key=sort_key(query), reverse=_descending(query))
-    return page(found, query.offset, query.limit)
+    # The arguments are checked: the undecorated steps, not a check per entity.
+    found = [entity for entity in entities if _matches(query, entity, scope)]
+    found.sort(key=_sort_key(query), reverse=_descending(query))
+    return _page(found, query.offset, query.limit)
 
 
 def _descending(query: Query) -> bool:

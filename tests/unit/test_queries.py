@@ -121,8 +121,9 @@ class TestOrdersAndAudit:
 
 
 def test_what_is_not_a_query_of_the_ports_is_refused() -> None:
-    with pytest.raises(TypeError, match="not a query"):
+    with pytest.raises(ValidationError, match="must be a CompanyQuery or") as raised:
         queries.matches(object(), _company("a"))  # type: ignore[arg-type]
+    assert raised.value.field == "query"
 
 
 def test_the_credit_rule_without_figures_keeps_its_outcome_and_nothing_else() -> None:

@@ -18,7 +18,7 @@ from b2b_customers.domain import Role
 from b2b_customers.domain.order import OrderDraft, OrderLine
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, CustomerId
-from b2b_customers.services.arguments import (
+from b2b_customers.arguments import (
     MAX_WHOLE_NUMBER,
     STREAMED,
     argument_types,

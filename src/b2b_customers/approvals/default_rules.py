@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from b2b_customers.approvals.policy import ApprovalPolicy, ApprovalRule, ApprovalTier, Validity
 from b2b_customers.approvals.selectors import StandardApprovers
+from b2b_customers.arguments import checked_arguments
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
 from b2b_customers.errors import CurrencyMismatch, PermissionDenied, ValidationError
@@ -84,6 +85,7 @@ DEFAULT_POLICY = default_policy()
 """The built-in policy: the standard approval rules, requests valid for 7 days."""
 
 
+@checked_arguments
 def is_approval_required(
     actor: Customer, order: OrderDraft, *, company_limit: Money | PurchasingLimit | None = None
 ) -> bool:

@@ -71,6 +71,7 @@ from b2b_customers.approvals.selectors import (
     describe_selector,
 )
 from b2b_customers.approvals.status import ApprovalStatus
+from b2b_customers.arguments import checked_arguments
 from b2b_customers.domain.customer import Customer
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
@@ -209,6 +210,7 @@ class RoutingCase:
         )
 
 
+@checked_arguments
 def crossed_by(decision: Decision) -> frozenset[str]:
     """Return the rule kinds and purchasing limit ids ``decision`` crossed."""
     crossed = [result for result in decision.results if result.crossed]
@@ -218,6 +220,7 @@ def crossed_by(decision: Decision) -> frozenset[str]:
     )
 
 
+@checked_arguments
 def plan_routes(case: RoutingCase, directory: ApprovalDirectory) -> tuple[TierRoute, ...]:
     """Route every tier of ``case.policy`` that applies to the order, afresh.
 
@@ -237,6 +240,7 @@ def plan_routes(case: RoutingCase, directory: ApprovalDirectory) -> tuple[TierRo
     return tuple(_Router(case, directory).plan(position) for position in positions)
 
 
+@checked_arguments
 def route(request: ApprovalRequest, directory: ApprovalDirectory) -> tuple[TierRoute, ...]:
     """Decide afresh, per tier of ``request``, where it goes and who is eligible there.
 
@@ -250,6 +254,7 @@ def route(request: ApprovalRequest, directory: ApprovalDirectory) -> tuple[TierR
     return tuple(router.plan(progress.tier) for progress in request.tiers)
 
 
+@checked_arguments
 def recorded_routes(
     request: ApprovalRequest, directory: ApprovalDirectory
 ) -> tuple[TierRoute, ...]:
@@ -289,6 +294,7 @@ def recorded_routes(
     return tuple(result)
 
 
+@checked_arguments
 def eligible_approvers(
     request: ApprovalRequest, directory: ApprovalDirectory
 ) -> tuple[Candidate, ...]:

@@ -45,6 +45,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from b2b_customers.arguments import checked_arguments
 from b2b_customers.domain.values import DomainEnum
 from b2b_customers.errors import InvalidTransition, ValidationError
 
@@ -150,6 +151,7 @@ class CreditEffect(DomainEnum):
     """Completed: the reservation now belongs to the placed order."""
 
 
+@checked_arguments
 def credit_effect(before: ApprovalStatus | None, after: ApprovalStatus) -> CreditEffect:
     """Say what moving from ``before`` to ``after`` means for the reserved credit.
 

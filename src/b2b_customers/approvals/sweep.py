@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from b2b_customers.arguments import checked_arguments
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["due_for_expiry", "expire_due"]
 
 
+@checked_arguments
 def due_for_expiry(requests: Iterable[ApprovalRequest], *, at: datetime) -> list[ApprovalRequest]:
     """Return the open requests whose ``expires_at`` is at or before ``at``, soonest first.
 
@@ -29,6 +32,7 @@ def due_for_expiry(requests: Iterable[ApprovalRequest], *, at: datetime) -> list
     return sorted(due, key=lambda request: (request.expires_at, request.id))
 
 
+@checked_arguments
 def expire_due(requests: Iterable[ApprovalRequest], *, at: datetime) -> list[ApprovalRequest]:
     """Expire every due request; return the expired copies (to save), soonest first.
 

@@ -17,6 +17,7 @@ import attrs
 from attrs import frozen
 from moneyed import Money
 
+from b2b_customers.arguments import checked_arguments
 from b2b_customers.credit.ledger import EntryKind
 from b2b_customers.credit.reservation import Reservation
 from b2b_customers.errors import NotFound, ValidationError
@@ -76,6 +77,7 @@ class ReservationMove:
         return attrs.evolve(held, amount=Money(left, held.amount.currency)) if left else None
 
 
+@checked_arguments
 def reservation_moves(entry: LedgerEntry) -> list[ReservationMove]:
     """Return how booking ``entry`` changes the open reservations (often not at all)."""
     if entry.kind is EntryKind.RESERVATION and entry.reference is not None:

@@ -39,9 +39,11 @@ import attrs
 from attrs import field, frozen
 from moneyed import Money
 
+from b2b_customers.arguments import checked_arguments
 from b2b_customers.credit.aging import Allocation
 from b2b_customers.credit.due_dates import calendar_date
 from b2b_customers.credit.payment_terms import Instalment
+from b2b_customers.domain.money import zero
 from b2b_customers.domain.values import (
     DomainEnum,
     aware_datetime,
@@ -287,6 +289,7 @@ class LedgerEntry:
         return Decimal(0)
 
 
+@checked_arguments
 def ensure_continues(
     entries: Sequence[LedgerEntry],
     *,
@@ -321,7 +324,10 @@ def ensure_continues(
         )
     first = stored_last_sequence + 1
     sequences = [entry.sequence for entry in entries]
-    if last_sequence < stored_last_sequence or sequences != list(range(first, last_sequence + 1)):
+    continues = len(sequences) == last_sequence - stored_last_sequence and all(
+        sequence == first + offset for offset, sequence in enumerate(sequences)
+    )  # compared without building the range: a last_sequence far ahead costs nothing
+    if not continues:
         raise ValidationError(
             f"the entries must continue the ledger of credit account {account_id!r}: "
             f"sequences {first} to {last_sequence} (the account's last_sequence), "
@@ -343,6 +349,7 @@ class LedgerTotals:
     reserved: Money
 
 
+@checked_arguments
 def replay(
     entries: Iterable[LedgerEntry], currency: str, *, until: datetime | None = None
 ) -> LedgerTotals:
@@ -351,6 +358,7 @@ def replay(
     Replaying an account's whole ledger gives the totals the account stores;
     replaying up to a moment gives the balance as of that moment.
     """
+    currency = zero(currency).currency.code  # a known ISO code, or ValidationError
     balance = Decimal(0)
     reserved = Decimal(0)
     for entry in entries:
@@ -382,6 +390,7 @@ class Statement:
     closing_balance: Money
 
 
+@checked_arguments
 def statement(
     account_id: CreditAccountId,
     entries: Sequence[LedgerEntry],
@@ -402,6 +411,7 @@ def statement(
     Raises:
         ValidationError: ``end`` is not after ``start``.
     """
+    currency = zero(currency).currency.code  # a known ISO code, or ValidationError
     if end <= start:
         raise ValidationError("a statement's end must come after its start", field="end")
     opening = replay(entries, currency, until=start).balance

@@ -33,9 +33,10 @@ from typing import TYPE_CHECKING
 from attrs import field, frozen
 from moneyed import Money
 
+from b2b_customers.arguments import checked_arguments
 from b2b_customers.credit.aging import AgingReport, OpenItem, age, settle
 from b2b_customers.credit.ledger import EntryKind, LedgerEntry
-from b2b_customers.domain.money import total
+from b2b_customers.domain.money import total, zero
 from b2b_customers.ids import CompanyId, CreditAccountId
 
 if TYPE_CHECKING:
@@ -169,6 +170,7 @@ class _Replay:
                 self.settle_oldest_first(rest)
 
 
+@checked_arguments
 def open_items(entries: Iterable[LedgerEntry], currency: str) -> OpenItems:
     """Replay ``entries`` (in sequence order) into open items, oldest first.
 
@@ -180,6 +182,7 @@ def open_items(entries: Iterable[LedgerEntry], currency: str) -> OpenItems:
         CurrencyMismatch: An entry is in another currency.
         ValidationError: Two invoices share a reference.
     """
+    currency = zero(currency).currency.code  # a known ISO code, or ValidationError
     state = _Replay(currency)
     for entry in entries:
         state.replay(entry)
@@ -256,6 +259,7 @@ class OpenItemStatement:
         return self.open_total - paid_ahead
 
 
+@checked_arguments
 def open_item_statement(
     *,
     company_id: CompanyId,
@@ -273,6 +277,7 @@ def open_item_statement(
         currency: The account's currency.
         as_of: The day of the statement.
     """
+    currency = zero(currency).currency.code  # a known ISO code, or ValidationError
     state = open_items(entries, currency)
     grouped: dict[str, list[OpenItem]] = {}
     for item in state.items:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from b2b_customers.errors import HierarchyError
+from b2b_customers.domain.values import checked_id
+from b2b_customers.errors import HierarchyError, ValidationError
 from b2b_customers.ids import CompanyId
 
 if TYPE_CHECKING:
@@ -47,7 +48,21 @@ def ensure_acyclic(
         HierarchyError: ``new_parent_id`` is ``company_id`` itself or one of its
             descendants, or the resulting tree would be deeper than
             [`MAX_DEPTH`][b2b_customers.domain.MAX_DEPTH].
+        ValidationError: An id is not one, ``parent_of`` cannot be called,
+            or ``height`` is not a whole number of at least 1.
     """
+    checked_id(company_id, "company_id")
+    if new_parent_id is not None:
+        checked_id(new_parent_id, "new_parent_id")
+    if not callable(parent_of):
+        raise ValidationError(
+            f"parent_of must look up a company's parent (a callable), got {parent_of!r}",
+            field="parent_of",
+        )
+    if not _is_level_count(height):
+        raise ValidationError(
+            f"height must be a whole number of at least 1, got {height!r}", field="height"
+        )
     depth = height
     if depth > MAX_DEPTH:
         raise _deeper(company_id, new_parent_id, height)
@@ -64,6 +79,11 @@ def ensure_acyclic(
         if depth > MAX_DEPTH:
             raise _deeper(company_id, new_parent_id, height)
         current = parent_of(current)
+
+
+def _is_level_count(value: object) -> bool:
+    """Whether ``value`` is a whole number of levels (not a ``bool``), at least 1."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def _deeper(company_id: CompanyId, new_parent_id: CompanyId | None, height: int) -> HierarchyError:

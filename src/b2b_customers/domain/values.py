@@ -16,8 +16,9 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
+import attrs
 from moneyed import Money, get_currency
 from moneyed.classes import CurrencyDoesNotExist
 
@@ -26,15 +27,13 @@ from b2b_customers.domain.money import amount_defect
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import MAX_ID_LENGTH
 
-if TYPE_CHECKING:
-    import attrs
-
 __all__ = [
     "MAX_NAME_LENGTH",
     "MAX_TAG_LENGTH",
     "CustomFieldValue",
     "DomainEnum",
     "aware_datetime",
+    "checked_id",
     "country_code",
     "currency_code",
     "custom_fields",
@@ -323,6 +322,24 @@ def identifier(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> N
     storable_text(_instance, attribute, value)
     if len(value) > MAX_ID_LENGTH:
         _fail(attribute, f"must be at most {MAX_ID_LENGTH} characters, got {len(value)}")
+
+
+@attrs.frozen
+class _Named:
+    """Stands in for an attrs attribute, so the validators here name a function's argument."""
+
+    name: str
+
+
+def checked_id(value: T, argument: str) -> T:
+    """Return ``value`` if it is a valid id (see `identifier`).
+
+    Raises:
+        ValidationError: It is not a non-empty string of at most 64
+            characters without surrounding spaces (naming ``argument``).
+    """
+    identifier(None, cast("attrs.Attribute[Any]", _Named(argument)), value)
+    return value
 
 
 def currency_code(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401

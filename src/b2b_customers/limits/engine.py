@@ -31,7 +31,7 @@ from __future__ import annotations
 import typing
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import field, frozen
@@ -43,7 +43,7 @@ from b2b_customers.domain.membership import Role
 from b2b_customers.domain.money import format_money
 from b2b_customers.domain.order import OrderDraft
 from b2b_customers.domain.standing import CustomerStatus
-from b2b_customers.domain.values import datetime_defect
+from b2b_customers.domain.values import datetime_defect, flag, items_of, of_type, optional, text
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import CompanyId, LimitId
 from b2b_customers.limits.decision import (
@@ -72,7 +72,7 @@ from b2b_customers.limits.spend import SpendKey, SpendLookup
 
 if TYPE_CHECKING:
     # Only a type here: ports imports this package, so a run-time import would be circular.
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from moneyed import Currency
 
@@ -121,15 +121,36 @@ class CreditPosition:
 
 
 def _limits(value: Iterable[PurchasingLimit]) -> tuple[PurchasingLimit, ...]:
-    return tuple(value)
+    return tuple(_items(value, PurchasingLimit, "limits", "PurchasingLimit"))
 
 
 def _company_ids(value: Iterable[CompanyId]) -> tuple[CompanyId, ...]:
-    return tuple(value)
+    return tuple(_items(value, str, "ancestors", "company ids"))
 
 
 def _group_ids(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(value)
+    return frozenset(_items(value, str, "group_ids", "customer group ids"))
+
+
+def _items(value: object, kind: type, field: str, what: str) -> list[Any]:
+    """The items of a collection of ``kind``, or a ValidationError naming ``field``."""
+    items = items_of(value)
+    if items is None or not all(isinstance(item, kind) for item in items):
+        raise ValidationError(f"{field} must be a collection of {what}, got {value!r}", field=field)
+    return items
+
+
+def _answering(method: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """A validator requiring an object with ``method`` (a store's spend, exchange rates)."""
+
+    def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:  # noqa: ANN401
+        if not callable(getattr(value, method, None)):
+            raise ValidationError(
+                f"{attribute.name} must be an object with a {method}() method, got {value!r}",
+                field=attribute.name,
+            )
+
+    return validate
 
 
 @frozen(kw_only=True)
@@ -152,16 +173,16 @@ class DecisionContext:
             `rules_version`).
     """
 
-    company: Company
-    buyer: Customer
+    company: Company = field(validator=of_type(Company))
+    buyer: Customer = field(validator=of_type(Customer))
     limits: tuple[PurchasingLimit, ...] = field(factory=tuple, converter=_limits)
-    spend: SpendLookup
+    spend: SpendLookup = field(validator=_answering("spent"))
     ancestors: tuple[CompanyId, ...] = field(factory=tuple, converter=_company_ids)
     group_ids: frozenset[str] = field(factory=frozenset, converter=_group_ids)
-    credit: CreditPosition | None = None
-    rates: ExchangeRates | None = None
-    count_pending: bool = True
-    policy_version: str | None = None
+    credit: CreditPosition | None = field(default=None, validator=optional(of_type(CreditPosition)))
+    rates: ExchangeRates | None = field(default=None, validator=optional(_answering("convert")))
+    count_pending: bool = field(default=True, validator=flag)
+    policy_version: str | None = field(default=None, validator=optional(text()))
 
 
 def applicable_limits(order: OrderDraft, context: DecisionContext) -> list[PurchasingLimit]:

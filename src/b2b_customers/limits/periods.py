@@ -459,7 +459,10 @@ def _utc(instant: object) -> datetime:
             "instant",
             f"must be a timezone-aware datetime (e.g. datetime.now(UTC)), got {instant!r}",
         )
-    return instant.astimezone(UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        _fail("instant", f"must fall within the years 1 to 9999 in UTC, got {instant.isoformat()}")
 
 
 def _zone(time_zone: object) -> zoneinfo.ZoneInfo:

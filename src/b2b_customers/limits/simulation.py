@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from b2b_customers.arguments import checked_arguments
+from b2b_customers.domain.company import Company
 from b2b_customers.domain.customer import Customer
 from b2b_customers.domain.hierarchy import CompanyTree
 from b2b_customers.domain.membership import Role
 from b2b_customers.domain.order import OrderDraft, OrderLine, OrderRecord
-from b2b_customers.errors import MissingDependency, NotFound
+from b2b_customers.errors import MissingDependency, NotFound, ValidationError
 from b2b_customers.limits.decision import Decision, Outcome
 from b2b_customers.limits.engine import DecisionContext, decide
 from b2b_customers.limits.spend import SpendTotals
@@ -37,7 +39,6 @@ from b2b_customers.limits.spend import SpendTotals
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-    from b2b_customers.domain.company import Company
     from b2b_customers.ids import CompanyId, CustomerId
     from b2b_customers.limits.rules import PurchasingLimit
     from b2b_customers.ports import ExchangeRates
@@ -121,6 +122,7 @@ class Simulation:
         return pandas.DataFrame(self.rows())
 
 
+@checked_arguments
 def simulate(
     history: Iterable[OrderRecord],
     *,
@@ -143,10 +145,14 @@ def simulate(
         policy_version: Recorded in every decision.
 
     Raises:
+        ValidationError: An argument is not what it should be (a company
+            or customer of the mappings included).
         NotFound: An order's company is not in ``companies``.
         CurrencyMismatch: An order and a limit differ in currency and
             ``rates`` cannot convert.
     """
+    _require_values(companies, Company, "companies")
+    _require_values(customers or {}, Customer, "customers")
     tree = CompanyTree({company_id: company.parent_id for company_id, company in companies.items()})
     spend = SpendTotals(
         {company_id: company.time_zone for company_id, company in companies.items()}
@@ -174,6 +180,15 @@ def simulate(
         results.append(SimulatedOrder(order=order, decision=decision))
         spend.record(order, ancestors)
     return Simulation(orders=tuple(results))
+
+
+def _require_values(mapping: Mapping[Any, object], kind: type, argument: str) -> None:
+    for key, value in mapping.items():
+        if not isinstance(value, kind):
+            raise ValidationError(
+                f"{argument}[{key!r}] must be a {kind.__name__}, got {type(value).__name__}",
+                field=argument,
+            )
 
 
 def _draft_of(order: OrderRecord) -> OrderDraft:

@@ -35,6 +35,7 @@ from b2b_customers.approvals import (
     CustomerApprover,
     GroupApprover,
 )
+from b2b_customers.arguments import checked_id, checked_instance, checks_arguments
 from b2b_customers.domain import Role
 from b2b_customers.errors import CurrencyMismatch, NotFound, ValidationError
 from b2b_customers.ids import (
@@ -46,7 +47,6 @@ from b2b_customers.ids import (
     CustomerId,
 )
 from b2b_customers.limits.periods import Period
-from b2b_customers.services.arguments import checked_id, checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.visibility import require_staff
 

@@ -43,6 +43,7 @@ from b2b_customers.approvals import (
     plan_routes,
 )
 from b2b_customers.approvals import eligible_approvers as eligible_now
+from b2b_customers.arguments import checked_id, checks_arguments
 from b2b_customers.domain import Customer, Role
 from b2b_customers.domain.order import OrderDraft
 from b2b_customers.errors import (
@@ -56,7 +57,6 @@ from b2b_customers.ids import ApprovalRequestId, CompanyId, CustomerId
 from b2b_customers.limits import Outcome
 from b2b_customers.ports import ApprovalQuery
 from b2b_customers.services.approval_events import record_move
-from b2b_customers.services.arguments import checked_id, checks_arguments
 from b2b_customers.services.authorization import (
     Actor,
     Permission,

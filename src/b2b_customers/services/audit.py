@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from b2b_customers.arguments import checks_arguments
 from b2b_customers.ids import CompanyId
 from b2b_customers.ports import AuditQuery
-from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 
 if TYPE_CHECKING:

@@ -49,7 +49,7 @@ from attrs import field, frozen
 
 from b2b_customers.domain.customer import Customer, CustomerStatus
 from b2b_customers.domain.membership import Role
-from b2b_customers.domain.values import DomainEnum, identifier, strip, text, to_frozenset
+from b2b_customers.domain.values import DomainEnum, identifier, items_of, strip, text, to_frozenset
 from b2b_customers.errors import NotFound, PermissionDenied, ValidationError
 from b2b_customers.ids import CompanyId, CustomerId
 
@@ -383,9 +383,21 @@ def may(
     """Tell whether ``actor`` may do ``permission`` for ``company_id``.
 
     Raises:
-        ValidationError: ``actor`` is neither staff nor a customer.
+        ValidationError: ``actor`` is neither staff nor a customer,
+            ``permission`` is not a [`Permission`][b2b_customers.services.Permission],
+            or ``ancestors`` is not a collection of ids.
     """
-    above = [CompanyId(ancestor) for ancestor in ancestors]
+    if not isinstance(permission, Permission):
+        raise ValidationError(
+            f"permission must be a Permission, got {type(permission).__name__} {permission!r}",
+            field="permission",
+        )
+    listed = items_of(ancestors)
+    if listed is None or not all(isinstance(ancestor, str) for ancestor in listed):
+        raise ValidationError(
+            f"ancestors must be a collection of company ids, got {ancestors!r}", field="ancestors"
+        )
+    above = [CompanyId(ancestor) for ancestor in listed]
     return any(
         permission in ROLE_PERMISSIONS[role]
         for role in roles_for(actor, CompanyId(company_id), above)

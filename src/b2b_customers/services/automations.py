@@ -42,6 +42,7 @@ import attrs
 from attrs import frozen
 from moneyed import Money
 
+from b2b_customers.arguments import checks_arguments
 from b2b_customers.credit.account import CreditAccount
 from b2b_customers.credit.aging import OpenItem, days_past_due
 from b2b_customers.credit.open_items import open_items
@@ -59,7 +60,6 @@ from b2b_customers.limits.periods import local_day
 from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort, OrderQuery, OrderSort
 from b2b_customers.serialization import make_converter
 from b2b_customers.services.approvals import ApprovalService
-from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import (
     ROLE_PERMISSIONS,
     Actor,

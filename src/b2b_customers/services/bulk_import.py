@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeAlias, 
 
 from attrs import frozen
 
+from b2b_customers.arguments import STREAMED, checked_instance
 from b2b_customers.errors import B2BError, PermissionDenied, ValidationError
-from b2b_customers.services.arguments import STREAMED, checked_instance
 from b2b_customers.services.authorization import (
     ROLE_PERMISSIONS,
     Actor,
@@ -94,7 +94,7 @@ ImportSource: TypeAlias = Annotated[Iterable[E | ImportItem[E]], STREAMED]
 
 A list is checked item by item at the service boundary; any other iterable
 (a file's rows) is read as the import goes (see ``STREAMED`` in
-``b2b_customers.services.arguments``), never held whole.
+``b2b_customers.arguments``), never held whole.
 """
 
 

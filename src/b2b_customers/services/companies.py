@@ -22,18 +22,18 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from b2b_customers import queries
-from b2b_customers.domain import Company, CompanyStatus, Customer, CustomerGroup, Role
-from b2b_customers.errors import PermissionDenied
-from b2b_customers.ids import CompanyId, CustomerGroupId
-from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort
-from b2b_customers.serialization import make_converter
-from b2b_customers.services.arguments import (
+from b2b_customers.arguments import (
     checked_choice,
     checked_fields,
     checked_id,
     checked_instance,
     checks_arguments,
 )
+from b2b_customers.domain import Company, CompanyStatus, Customer, CustomerGroup, Role
+from b2b_customers.errors import PermissionDenied
+from b2b_customers.ids import CompanyId, CustomerGroupId
+from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort
+from b2b_customers.serialization import make_converter
 from b2b_customers.services.authorization import (
     SUBTREE_ROLES,
     Actor,

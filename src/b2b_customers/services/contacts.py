@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from b2b_customers.arguments import checks_arguments
 from b2b_customers.domain import ContactAssignment, ContactType, NotificationEvent
 from b2b_customers.errors import ValidationError
 from b2b_customers.ids import CompanyId, ContactAssignmentId, CustomerId
-from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from b2b_customers.arguments import checked_id
 from b2b_customers.domain import ActorKind, AuditLogEntry, DomainEvent
 from b2b_customers.domain.audit import change_between
 from b2b_customers.domain.creations import Created, Creations
@@ -13,7 +14,6 @@ from b2b_customers.ids import CompanyId, EventId
 from b2b_customers.ports import IdGenerator, Store
 from b2b_customers.recording import record_creations
 from b2b_customers.serialization import make_converter
-from b2b_customers.services.arguments import checked_id
 from b2b_customers.services.authorization import (
     Actor,
     Permission,

@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from moneyed import Money  # noqa: TC002  (argument checks read the hints at run time)
 
+from b2b_customers.arguments import checked_choice, checks_arguments
 from b2b_customers.credit.account import CreditAccount, CreditBypass, CreditControl, Override
 from b2b_customers.credit.aging import (
     DEFAULT_BOUNDARIES,
@@ -64,7 +65,6 @@ from b2b_customers.ids import CompanyId, CreditAccountId, CustomerId
 from b2b_customers.limits.periods import CalendarPeriod, Window, local_day, window_of
 from b2b_customers.ports import MAX_PAGE_SIZE, CompanyQuery, CompanySort
 from b2b_customers.serialization import make_converter
-from b2b_customers.services.arguments import checked_choice, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission, actor_id
 from b2b_customers.services.visibility import require_staff
 

@@ -20,11 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from b2b_customers.domain import Customer, CustomerGroup, CustomerStatus, GroupKind, Role
-from b2b_customers.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
-from b2b_customers.ids import CompanyId, CustomerGroupId, CustomerId
-from b2b_customers.ports import CustomerQuery, CustomerSort
-from b2b_customers.services.arguments import (
+from b2b_customers.arguments import (
     checked_choice,
     checked_fields,
     checked_id,
@@ -32,6 +28,10 @@ from b2b_customers.services.arguments import (
     checked_instance,
     checks_arguments,
 )
+from b2b_customers.domain import Customer, CustomerGroup, CustomerStatus, GroupKind, Role
+from b2b_customers.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from b2b_customers.ids import CompanyId, CustomerGroupId, CustomerId
+from b2b_customers.ports import CustomerQuery, CustomerSort
 from b2b_customers.services.authorization import (
     Actor,
     Permission,

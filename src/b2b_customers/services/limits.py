@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from b2b_customers.arguments import checks_arguments
 from b2b_customers.domain.membership import Role
 from b2b_customers.errors import CurrencyMismatch, ValidationError
 from b2b_customers.ids import CompanyId, CustomerGroupId, CustomerId, LimitId, LocationId
 from b2b_customers.limits.rules import LimitRule, LimitScope, OnExceed, PurchasingLimit, ScopeKind
-from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from b2b_customers.arguments import checks_arguments
 from b2b_customers.domain import Address, AddressBook, Location
 from b2b_customers.ids import CompanyId, LocationId
-from b2b_customers.services.arguments import checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.entity_fields import check_fields, evolved
 

@@ -32,6 +32,7 @@ from attrs import frozen
 from moneyed import Money
 
 from b2b_customers.approvals import ApprovalRequest
+from b2b_customers.arguments import checked_instance, checks_arguments
 from b2b_customers.credit import CreditAccount, CreditControl
 from b2b_customers.domain import Company, Customer
 from b2b_customers.domain.order import OrderDraft, OrderRecord, OrderStatus
@@ -59,7 +60,6 @@ from b2b_customers.limits.rules import PurchasingLimit, ScopeKind
 from b2b_customers.limits.spend import SpendPosting
 from b2b_customers.ports import OrderQuery
 from b2b_customers.services.approval_events import record_move
-from b2b_customers.services.arguments import checked_instance, checks_arguments
 from b2b_customers.services.authorization import Actor, Permission
 from b2b_customers.services.auto_approvals import auto_approval, record_auto_approval
 from b2b_customers.services.directory import load_directory

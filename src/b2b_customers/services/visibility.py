@@ -48,10 +48,10 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 from attrs import frozen
 
+from b2b_customers.arguments import checked_id
 from b2b_customers.domain import Company, Customer, Location, Role
 from b2b_customers.errors import NotFound, PermissionDenied
 from b2b_customers.ids import CompanyId
-from b2b_customers.services.arguments import checked_id
 from b2b_customers.services.authorization import (
     PAYER_PERMISSIONS,
     ROLE_PERMISSIONS,

@@ -16,20 +16,26 @@ from __future__ import annotations
 
 import collections.abc
 import functools
+import importlib
 import inspect
 import types
 import typing
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import attrs
 from moneyed import Money
 
 from b2b_customers import ids
 from b2b_customers.domain.money import amount_defect
-from b2b_customers.domain.values import datetime_defect, identifier, items_of, text_defect
+from b2b_customers.domain.values import (
+    checked_id,
+    datetime_defect,
+    items_of,
+    text_defect,
+)
 from b2b_customers.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -47,6 +53,7 @@ __all__ = [
     "checked_instance",
     "checks_arguments",
     "conform",
+    "library_types",
 ]
 
 T = TypeVar("T")
@@ -75,17 +82,6 @@ iterable (a file's rows, read anew on each pass) is handed over unread, and
 the method checks each item as it reads it, so a large source never has to
 fit in memory.
 """
-
-
-def checked_id(value: T, argument: str) -> T:
-    """Return ``value`` if it is a valid id.
-
-    Raises:
-        ValidationError: It is not a non-empty string of at most 64
-            characters without surrounding spaces (naming ``argument``).
-    """
-    identifier(None, cast("attrs.Attribute[Any]", _Named(argument)), value)
-    return value
 
 
 def checked_ids(value: Any, argument: str) -> frozenset[Any]:  # noqa: ANN401
@@ -225,11 +221,15 @@ def argument_types(function: Callable[..., Any]) -> dict[str, Any]:
     """Return the resolved type of each annotated argument of ``function`` (not ``**kwargs``).
 
     Only the parameters are resolved: a return type may be imported for type
-    checkers alone.
+    checkers alone. A name the function's module imports for type checkers
+    only (to keep its imports free of cycles) is looked up among the names
+    the library's packages export (`library_types`); the module's own names
+    come first.
 
     Raises:
-        NameError: An argument's type is not importable at run time (a bug
-            the library's tests catch: import it outside ``TYPE_CHECKING``).
+        NameError: An argument's type is neither importable in the
+            function's module nor exported by a package of the library (a
+            bug the library's tests catch).
     """
     parameters = {
         name: parameter.annotation
@@ -237,10 +237,40 @@ def argument_types(function: Callable[..., Any]) -> dict[str, Any]:
         if parameter.annotation is not inspect.Parameter.empty
         and parameter.kind is not inspect.Parameter.VAR_KEYWORD
     }
-    namespace = types.SimpleNamespace(
-        __annotations__=parameters, __globals__=getattr(function, "__globals__", {})
-    )
-    return typing.get_type_hints(namespace, include_extras=True)
+    namespace = types.SimpleNamespace(__annotations__=parameters)
+    known = {**library_types(), **getattr(function, "__globals__", {})}
+    return typing.get_type_hints(namespace, globalns=known, include_extras=True)
+
+
+_TYPE_PACKAGES = (
+    "b2b_customers.ids",
+    "b2b_customers.domain",
+    "b2b_customers.domain.order",
+    "b2b_customers.domain.creations",
+    "b2b_customers.limits",
+    "b2b_customers.credit",
+    "b2b_customers.approvals",
+    "b2b_customers.ports",
+)
+
+
+@functools.cache
+def library_types() -> dict[str, Any]:
+    """Every name the library's packages export, and the standard types annotations name.
+
+    Read at the first checked call, when every module is loaded: an
+    annotation may then name a type its module imports for type checkers
+    only, as most of the library's modules do to keep their imports free of
+    cycles.
+    """
+    names: dict[str, Any] = {
+        name: getattr(collections.abc, name) for name in collections.abc.__all__
+    }
+    names.update(date=date, datetime=datetime, Decimal=Decimal, Money=Money)
+    for package in _TYPE_PACKAGES:
+        module = importlib.import_module(package)
+        names.update((name, getattr(module, name)) for name in getattr(module, "__all__", ()))
+    return names
 
 
 def conform(hint: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
@@ -418,10 +448,3 @@ def _shown(value: object) -> str:
     except Exception:  # noqa: BLE001  (a hostile __repr__ must not hide the real error)
         return "(unprintable)"
     return shown if len(shown) <= 80 else f"{shown[:77]}..."  # noqa: PLR2004
-
-
-@attrs.frozen
-class _Named:
-    """Stands in for an attrs attribute, so the domain's validators name the argument."""
-
-    name: str
