@@ -407,6 +407,8 @@ def _refined(option: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
 
 def _items(option: Any, value: Any, argument: str) -> Any:  # noqa: ANN401
     (item_hint, *_) = typing.get_args(option) or (Any,)
+    if isinstance(item_hint, typing.TypeVar):  # items of whatever kind the caller has
+        return value if isinstance(value, collections.abc.Collection) else tuple(value)
     items = tuple(value)
     checked = tuple(
         conform(item_hint, item, f"{argument}[{index}]") for index, item in enumerate(items)

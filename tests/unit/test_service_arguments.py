@@ -14,10 +14,6 @@ from hypothesis import strategies as st
 from moneyed import Money
 
 from b2b_customers.app import App
-from b2b_customers.domain import Role
-from b2b_customers.domain.order import OrderDraft, OrderLine
-from b2b_customers.errors import ValidationError
-from b2b_customers.ids import CompanyId, CustomerId
 from b2b_customers.arguments import (
     MAX_WHOLE_NUMBER,
     STREAMED,
@@ -26,6 +22,10 @@ from b2b_customers.arguments import (
     checks_arguments,
     conform,
 )
+from b2b_customers.domain import Role
+from b2b_customers.domain.order import OrderDraft, OrderLine
+from b2b_customers.errors import ValidationError
+from b2b_customers.ids import CompanyId, CustomerId
 from tests.services.world import service_methods
 
 
