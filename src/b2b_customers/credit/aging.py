@@ -527,7 +527,13 @@ def settle(
         left = ledger.pay(ledger.order, payment.amount)
     else:
         left = payment.amount
-        for allocation in allocations:
+        listed = items_of(allocations)
+        if listed is None:
+            raise ValidationError(
+                f"allocations must be a collection of Allocation (or None), got {allocations!r}",
+                field="allocations",
+            )
+        for allocation in listed:
             if not isinstance(allocation, Allocation):
                 raise ValidationError(
                     f"every allocation must be an Allocation, got {type(allocation).__name__}",
